@@ -1,0 +1,76 @@
+"""The composition root: builds every component from validated configuration. No globals."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bots.config import Config
+from commands.clock import Clock, SystemClock
+from commands.core import Core, CoreSettings, Services
+from commands.directory.importer import DirectoryImporter
+from commands.directory.language import Morphology
+from commands.directory.matching import TopicDefinition, load_thesaurus
+from commands.directory.service import DirectoryService
+from commands.setup import build_registry
+from store.db import Database
+from store.directory import count_people
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class App:
+    """Everything the running service, the CLI and the tests share."""
+
+    config: Config
+    db: Database
+    clock: Clock
+    morphology: Morphology
+    thesaurus: list[TopicDefinition]
+    directory: DirectoryService
+    importer: DirectoryImporter
+    core: Core
+
+    async def prepare(self, *, with_sample: bool | None = None) -> None:
+        """Bring the database up to date, install the thesaurus, load sample data if empty."""
+        await self.db.upgrade()
+        async with self.db.session() as session:
+            await self.importer.install_thesaurus(session)
+            await session.commit()
+            empty = await count_people(session) == 0
+        sample = self.config.directory.sample_data if with_sample is None else with_sample
+        if empty and sample:
+            from bots.sample_data import load_sample_data
+
+            await load_sample_data(self)
+            log.info("empty database: loaded the sample directory")
+        self.directory.invalidate()
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.db.dispose()
+
+
+def build_app(config: Config, *, clock: Clock | None = None, db: Database | None = None,
+              morphology: Morphology | None = None) -> App:
+    """Wire the application together."""
+    clock = clock or SystemClock()
+    database = db or Database(config.database.url)
+    morph = morphology or Morphology()
+    thesaurus = load_thesaurus()
+    directory = DirectoryService(
+        db=database, morphology=morph, thesaurus=thesaurus, clock=clock,
+        stale_after_months=config.directory.stale_after_months,
+    )
+    registry = build_registry()
+    settings = CoreSettings(
+        directory_public=config.directory.public,
+        link_code_valid_for=timedelta(hours=config.linking.code_valid_hours),
+    )
+    core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,
+                         settings=settings))
+    importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
+    return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
+               directory=directory, importer=importer, core=core)

@@ -1,0 +1,118 @@
+"""The ``lacznik`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bots.app import App, build_app
+from bots.config import Config, ConfigError, load_config
+
+log = logging.getLogger("lacznik")
+
+ROLE_NAMES = ("admin", "forum_moderator", "gmina_coordinator")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lacznik",
+        description="Łącznik — the municipal staff assistant in Teams, Telegram and Slack.",
+    )
+    parser.add_argument("--config", type=Path, help="configuration file (default: lacznik.toml "
+                        "if present, else the embedded default)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="start the service (with the console on the embedded default)")
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--as", dest="as_user", metavar="EMAIL", help="speak as this person")
+    chat.add_argument("--jsonl", action="store_true",
+                      help="one message per input line, one JSON object per output line")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every pending migration")
+
+    directory = sub.add_parser("directory", help="the contact directory")
+    dir_sub = directory.add_subparsers(dest="directory_command", required=True)
+    imp = dir_sub.add_parser("import", help="import a CSV or XLSX file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="show what would change")
+    exp = dir_sub.add_parser("export", help="export the directory as CSV or XLSX")
+    exp.add_argument("file", type=Path)
+
+    roles = sub.add_parser("roles", help="who is admin, forum moderator or gmina coordinator")
+    roles_sub = roles.add_subparsers(dest="roles_command", required=True)
+    for verb in ("grant", "revoke"):
+        cmd = roles_sub.add_parser(verb, help=f"{verb} a role")
+        cmd.add_argument("email")
+        cmd.add_argument("role", choices=ROLE_NAMES)
+        scope = cmd.add_mutually_exclusive_group()
+        scope.add_argument("--forum", metavar="NAME")
+        scope.add_argument("--gmina", metavar="NAME")
+    roles_sub.add_parser("list", help="list every role")
+
+    link = sub.add_parser("link", help="issue a one-time code that links a messenger account")
+    link.add_argument("platform", choices=("telegram", "slack", "teams", "any"))
+    link.add_argument("email")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lacznik`` command."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command != "run" or not sys.stdin.isatty():
+        logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        return asyncio.run(_dispatch(args, config))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        log.debug("command failed", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        print("(run with -v for details)", file=sys.stderr)
+        return 1
+
+
+async def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    from bots import commands_cli
+
+    app = build_app(config)
+    try:
+        handler = {
+            "run": commands_cli.run,
+            "chat": commands_cli.chat,
+            "db": commands_cli.db,
+            "directory": commands_cli.directory,
+            "roles": commands_cli.roles,
+            "link": commands_cli.link,
+        }[args.command]
+        return await handler(app, args)
+    finally:
+        await _close(app)
+
+
+async def _close(app: App) -> None:
+    await app.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

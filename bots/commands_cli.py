@@ -1,0 +1,249 @@
+"""What each ``lacznik`` sub-command does (argument parsing is in :mod:`bots.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from adapters.console.adapter import ConsoleSession, run_console, stdin_lines
+from commands.directory.importer import EXPORT_COLUMNS, ImportError_, parse_rows
+from store.models import ContactEntry, Forum, Gmina, Person, Role, RoleGrant, Topic
+from store.people import (
+    audit,
+    grant_role,
+    issue_link_code,
+    list_grants,
+    person_by_email,
+    revoke_role,
+)
+
+if TYPE_CHECKING:
+    from bots.app import App
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+async def _console_user(app: App, requested: str | None) -> str | None:
+    """The e-mail the console speaks as: asked for, configured, or the first admin."""
+    async with app.db.session() as session:
+        if requested or app.config.console.user:
+            email = requested or app.config.console.user
+            person = await person_by_email(session, email)
+            return person.email if person else None
+        row = await session.execute(
+            select(Person.email).join(RoleGrant, RoleGrant.person_id == Person.id)  # type: ignore[arg-type]
+            .where(RoleGrant.role == Role.ADMIN.value).order_by(Person.id).limit(1)
+        )
+        email = row.scalar()
+        if email is None:
+            email = (await session.execute(select(Person.email).order_by(Person.id).limit(1))
+                     ).scalar()
+        return email
+
+
+async def run(app: App, _args: argparse.Namespace) -> int:
+    """``lacznik run``: the service, with the console in the foreground when interactive."""
+    from bots.components import build_components
+    from bots.service import Service
+
+    service = Service(app, build_components(app))
+    foreground = None
+    if app.config.console.enabled and sys.stdin.isatty():
+        async def console() -> None:
+            user = await _console_user(app, None)
+            if user is None:
+                _out("The directory is empty: import one with `lacznik directory import`.\n")
+                return
+            _out(f"Łącznik — konsola (jako {user}). Zapytaj np. „kto od śmieci w Wieliczce?”; "
+                 "/pomoc; Ctrl-D kończy.\n")
+            await run_console(ConsoleSession(app.core, user), stdin_lines(), _out)
+
+        foreground = console
+    await service.run(foreground)
+    return 0
+
+
+async def chat(app: App, args: argparse.Namespace) -> int:
+    """``lacznik chat``: the console without the service."""
+    await app.prepare()
+    user = await _console_user(app, args.as_user)
+    if user is None:
+        print(f"error: no person with e-mail {args.as_user!r} in the directory", file=sys.stderr)
+        return 2
+    if not args.jsonl:
+        _out(f"Łącznik — konsola (jako {user}). /pomoc; Ctrl-D kończy.\n")
+    await run_console(ConsoleSession(app.core, user), stdin_lines(), _out, jsonl=args.jsonl)
+    return 0
+
+
+async def db(app: App, _args: argparse.Namespace) -> int:
+    """``lacznik db upgrade``."""
+    await app.db.upgrade()
+    print("database is up to date")
+    return 0
+
+
+async def directory(app: App, args: argparse.Namespace) -> int:
+    """``lacznik directory import|export``."""
+    await app.prepare(with_sample=False)
+    if args.directory_command == "export":
+        return await _export(app, args)
+    path = args.file
+    if not path.is_file():
+        print(f"error: {path} does not exist", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_rows(path)
+    except ImportError_ as exc:
+        parsed_errors = exc.errors
+    else:
+        parsed_errors = parsed.errors
+    if parsed_errors:
+        print(f"{path}: nothing imported, {len(parsed_errors)} problem(s) / nic nie "
+              "zaimportowano:", file=sys.stderr)
+        for error in parsed_errors[:200]:
+            print(f"  {error}", file=sys.stderr)
+        if len(parsed_errors) > 200:
+            print(f"  … and {len(parsed_errors) - 200} more", file=sys.stderr)
+        return 1
+    from tqdm import tqdm
+
+    with tqdm(total=len(parsed.rows), unit="row", disable=len(parsed.rows) < 2000,
+              file=sys.stderr) as bar:
+        async with app.db.session() as session:
+            summary = await app.importer.apply(session, parsed, dry_run=args.dry_run,
+                                               progress=bar.update)
+            if not args.dry_run:
+                await audit(session, actor="cli", action="directory.import",
+                            target=path.name, details={"rows": len(parsed.rows)})
+                await session.commit()
+    verb = "would change" if args.dry_run else "imported"
+    print(
+        f"{path}: {verb}: {len(parsed.rows)} rows; gminy added {summary.gminy_added}; people "
+        f"added {summary.people_added}, updated {summary.people_updated}, unchanged "
+        f"{summary.people_unchanged}; entries added {summary.entries_added}, removed "
+        f"{summary.entries_removed}; new topics {len(summary.topics_added)}"
+        + (f" ({', '.join(summary.topics_added[:10])})" if summary.topics_added else "")
+    )
+    return 0
+
+
+async def _export(app: App, args: argparse.Namespace) -> int:
+    rows: list[dict[str, str]] = []
+    async with app.db.session() as session:
+        people = {p.id: p for p in (await session.exec(select(Person))).scalars()}  # type: ignore[call-overload]
+        gminy = {g.id: g for g in (await session.exec(select(Gmina))).scalars()}  # type: ignore[call-overload]
+        topics = {t.id: t for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
+        grouped: dict[tuple[int, int], list[str]] = {}
+        for person_id, topic_id, gmina_id in await session.execute(
+            select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
+        ):
+            grouped.setdefault((person_id, gmina_id), []).append(topics[topic_id].name_pl)
+    for (person_id, gmina_id), names in sorted(grouped.items()):
+        person, gmina = people[person_id], gminy[gmina_id]
+        rows.append({
+            "gmina": gmina.name, "teryt": gmina.teryt or "", "powiat": gmina.powiat,
+            "wojewodztwo": gmina.wojewodztwo, "topic": "; ".join(sorted(names)),
+            "name": person.name, "position": person.position, "email": person.email or "",
+            "phone": person.phone, "preferred_contact": person.preferred_contact,
+            "notes": person.notes,
+            "confirmed_at": person.confirmed_on.isoformat() if person.confirmed_on else "",
+        })
+    if args.file.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(list(EXPORT_COLUMNS))  # type: ignore[union-attr]
+        for row in rows:
+            sheet.append([row[c] for c in EXPORT_COLUMNS])  # type: ignore[union-attr]
+        workbook.save(args.file)
+    else:
+        with args.file.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(EXPORT_COLUMNS))
+            writer.writeheader()
+            writer.writerows(rows)
+    print(f"{args.file}: exported {len(rows)} rows")
+    return 0
+
+
+async def roles(app: App, args: argparse.Namespace) -> int:
+    """``lacznik roles grant|revoke|list``."""
+    await app.prepare(with_sample=False)
+    async with app.db.session() as session:
+        if args.roles_command == "list":
+            for person, grant, scope in await list_grants(session):
+                print(f"{person.email or person.name}\t{grant.role}\t{scope}")
+            return 0
+        person = await person_by_email(session, args.email)
+        if person is None:
+            print(f"error: no person with e-mail {args.email!r}", file=sys.stderr)
+            return 2
+        role = Role(args.role)
+        forum_id = gmina_id = None
+        if role == Role.FORUM_MODERATOR:
+            if not args.forum:
+                print("error: forum_moderator needs --forum NAME", file=sys.stderr)
+                return 2
+            forum = (await session.exec(
+                select(Forum).where(Forum.key == args.forum.upper())  # type: ignore[call-overload]
+            )).scalars().first()
+            if forum is None:
+                print(f"error: no forum {args.forum!r}", file=sys.stderr)
+                return 2
+            forum_id = forum.id
+        if role == Role.GMINA_COORDINATOR:
+            gmina = None
+            if args.gmina:
+                gmina = (await session.exec(
+                    select(Gmina).where(Gmina.name == args.gmina)  # type: ignore[call-overload]
+                )).scalars().first()
+                if gmina is None:
+                    print(f"error: no gmina {args.gmina!r}", file=sys.stderr)
+                    return 2
+            gmina_id = gmina.id if gmina else person.gmina_id
+            if gmina_id is None:
+                print("error: gmina_coordinator needs --gmina NAME", file=sys.stderr)
+                return 2
+        change = grant_role if args.roles_command == "grant" else revoke_role
+        changed = await change(session, int(person.id), role, forum_id=forum_id,  # type: ignore[arg-type]
+                               gmina_id=gmina_id)
+        await audit(session, actor="cli", action=f"role.{args.roles_command}",
+                    target=f"person:{person.id}",
+                    details={"role": role.value, "forum_id": forum_id, "gmina_id": gmina_id})
+        await session.commit()
+    print(f"{args.email}: {role.value} {args.roles_command}ed" if changed
+          else f"{args.email}: nothing to change")
+    return 0
+
+
+async def link(app: App, args: argparse.Namespace) -> int:
+    """``lacznik link PLATFORM EMAIL``: a one-time code (and a Telegram deep link)."""
+    await app.prepare(with_sample=False)
+    valid = timedelta(hours=app.config.linking.code_valid_hours)
+    async with app.db.session() as session:
+        person = await person_by_email(session, args.email)
+        if person is None:
+            print(f"error: no person with e-mail {args.email!r}", file=sys.stderr)
+            return 2
+        platform = "" if args.platform == "any" else args.platform
+        code = await issue_link_code(session, int(person.id), platform=platform,  # type: ignore[arg-type]
+                                     valid_for=valid, now=app.clock.now())
+        await audit(session, actor="cli", action="link.issue", target=f"person:{person.id}",
+                    details={"platform": args.platform})
+        await session.commit()
+    hours = app.config.linking.code_valid_hours
+    print(f"code for {args.email} (valid {hours} h, once): {code}")
+    print(f"the person sends to the bot: /start {code}")
+    username = str(app.config.extra.get("telegram", {}).get("bot_username", ""))
+    if args.platform in ("telegram", "any") and username:
+        print(f"Telegram link: https://t.me/{username}?start={code}")
+    return 0

@@ -1,0 +1,174 @@
+"""Configuration: a TOML file plus a few environment variables, validated at start-up.
+
+Invalid configuration stops start-up with one clear error naming the key. With no file at all
+the embedded default applies: SQLite next to the working directory, the console, sample data.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
+DEFAULT_DB = "sqlite:///data/lacznik.db"
+
+
+class ConfigError(Exception):
+    """A configuration problem, naming the key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"configuration error in [{key.rsplit('.', 1)[0]}] "
+                         f"{key.rsplit('.', 1)[-1]}: {problem}" if "." in key
+                         else f"configuration error in {key}: {problem}")
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseConfig:
+    """``[database]``"""
+
+    url: str = DEFAULT_DB
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """``[server]`` — the HTTP server for webhooks and health checks."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryConfig:
+    """``[directory]``"""
+
+    stale_after_months: int = 6
+    public: bool = False  # unlinked accounts may query (the data is personal: default no)
+    sample_data: bool = True  # load the sample directory into an empty database
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleConfig:
+    """``[console]`` — the local terminal chat."""
+
+    enabled: bool = True
+    user: str = ""  # e-mail of the person the console speaks as ("" = first admin)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkingConfig:
+    """``[linking]``"""
+
+    code_valid_hours: int = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration."""
+
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
+    directory: DirectoryConfig = field(default_factory=DirectoryConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    linking: LinkingConfig = field(default_factory=LinkingConfig)
+    source: Path | None = None  # the file it came from, if any
+    extra: dict[str, Any] = field(default_factory=dict)  # sections other components read
+
+
+_SECTIONS: dict[str, type] = {
+    "database": DatabaseConfig,
+    "server": ServerConfig,
+    "directory": DirectoryConfig,
+    "console": ConsoleConfig,
+    "linking": LinkingConfig,
+}
+# Sections owned by components that validate them themselves (messenger adapters, …).
+OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums", "logging")
+
+
+def _build(section: str, cls: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(section, "must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"{section}.{key}", f"unknown key (known: {', '.join(known)})")
+        default = getattr(cls(), key)
+        expected = type(default)
+        if expected is bool and not isinstance(value, bool):
+            raise ConfigError(f"{section}.{key}", "must be true or false")
+        if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{section}.{key}", "must be a whole number")
+        if expected is str and not isinstance(value, str):
+            raise ConfigError(f"{section}.{key}", "must be a string")
+        values[key] = value
+    return cls(**values)
+
+
+def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) -> Config:
+    """Read and validate the configuration.
+
+    ``path`` None looks for ``lacznik.toml`` in the working directory and otherwise uses the
+    embedded default. ``LACZNIK_DATABASE_URL`` overrides ``[database] url``.
+    """
+    environ = os.environ if env is None else env
+    if path is None and environ.get("LACZNIK_CONFIG"):
+        path = Path(environ["LACZNIK_CONFIG"])
+    if path is None:
+        path = next((Path(p) for p in DEFAULT_CONFIG_FILES if Path(p).is_file()), None)
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError("file", f"{path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError("file", f"{path} is not valid TOML: {exc}") from None
+    sections: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name in _SECTIONS:
+            sections[name] = _build(name, _SECTIONS[name], value)
+        elif name in OPEN_SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(name, "must be a table")
+            extra[name] = value
+        else:
+            raise ConfigError(name, f"unknown section (known: "
+                                    f"{', '.join([*_SECTIONS, *OPEN_SECTIONS])})")
+    config = Config(**sections, source=path, extra=extra)
+    url = environ.get("LACZNIK_DATABASE_URL")
+    if url:
+        config = _replace(config, database=DatabaseConfig(url=url))
+    _validate(config)
+    return config
+
+
+def _replace(config: Config, **changes: Any) -> Config:
+    values = {f.name: getattr(config, f.name) for f in fields(config)}
+    values.update(changes)
+    return Config(**values)
+
+
+def _validate(config: Config) -> None:
+    from store.db import DatabaseUrlError, parse_url
+
+    try:
+        parse_url(config.database.url)
+    except DatabaseUrlError as exc:
+        raise ConfigError("database.url", str(exc)) from None
+    if not 0 <= config.server.port <= 65535:
+        raise ConfigError("server.port", "must be between 0 and 65535")
+    if not config.server.host:
+        raise ConfigError("server.host", "must not be empty")
+    if not 1 <= config.directory.stale_after_months <= 120:
+        raise ConfigError("directory.stale_after_months", "must be between 1 and 120")
+    if not 1 <= config.linking.code_valid_hours <= 24 * 30:
+        raise ConfigError("linking.code_valid_hours", "must be between 1 and 720")
+    if config.console.user and not re.match(r"^[^@\s]+@[^@\s]+$", config.console.user):
+        raise ConfigError("console.user", "must be an e-mail address")

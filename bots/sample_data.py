@@ -1,0 +1,56 @@
+"""The product's own fictional sample directory, loaded only into an empty database."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from commands.directory.importer import parse_rows
+from store.models import Forum, ForumMember, Person, Role, Topic
+from store.people import audit, grant_role, person_by_email
+
+if TYPE_CHECKING:
+    from bots.app import App
+
+SAMPLE_DIR = Path(__file__).with_name("sample_data")
+
+
+async def load_sample_data(app: App) -> None:
+    """Import the sample people, forums, forum members, moderators and office admins."""
+    parsed = parse_rows(SAMPLE_DIR / "directory.csv")
+    async with app.db.session() as session:
+        await app.importer.apply(session, parsed, source="sample")
+    data = tomllib.loads((SAMPLE_DIR / "forums.toml").read_text(encoding="utf-8"))
+    async with app.db.session() as session:
+        topics = {t.key: t.id for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
+        for office in data.get("office", []):
+            person = await person_by_email(session, office["email"])
+            if person is None:
+                person = Person(name=office["name"], email=office["email"],
+                                position=office.get("position", ""),
+                                phone=office.get("phone", ""), organisation="Biuro SMK",
+                                source="sample")
+                session.add(person)
+                await session.flush()
+            if office.get("role") == "admin":
+                await grant_role(session, int(person.id), Role.ADMIN)  # type: ignore[arg-type]
+        for item in data.get("forum", []):
+            forum = Forum(key=item["key"], name_pl=item["name_pl"],
+                          name_en=item.get("name_en", ""), topic_id=topics.get(item.get("topic")))
+            session.add(forum)
+            await session.flush()
+            members = set(item.get("members", [])) | set(item.get("moderators", []))
+            for email in sorted(members):
+                person = await person_by_email(session, email)
+                if person is not None:
+                    session.add(ForumMember(forum_id=forum.id, person_id=person.id))  # type: ignore[arg-type]
+            for email in item.get("moderators", []):
+                person = await person_by_email(session, email)
+                if person is not None:
+                    await grant_role(session, int(person.id), Role.FORUM_MODERATOR,  # type: ignore[arg-type]
+                                     forum_id=forum.id)
+        await audit(session, actor="system", action="sample.load")
+        await session.commit()

@@ -1,0 +1,74 @@
+"""What a handler gets (the context of one event) and what it gives back (a reply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from commands.model import InboundEvent, OutboundMessage
+from store.models import Person, Role
+from store.people import Grant
+
+if TYPE_CHECKING:
+    from commands.core import Services
+
+
+@dataclass(slots=True)
+class Reply:
+    """The core's answer to one event.
+
+    ``messages`` go back to where the event came from (same thread). ``notice`` is a short
+    toast for button presses (Telegram ``answerCallbackQuery``, Slack ephemeral); ``replace``
+    asks the adapter to update the message whose button was pressed instead of adding one;
+    ``leave`` asks the adapter to leave the conversation (an unregistered group).
+    """
+
+    messages: list[OutboundMessage] = field(default_factory=list)
+    notice: str = ""
+    replace: bool = False
+    leave: bool = False
+
+    @classmethod
+    def of(cls, *messages: OutboundMessage, replace: bool = False) -> Reply:
+        """A reply made of ``messages``."""
+        return cls(list(messages), replace=replace)
+
+
+@dataclass(slots=True)
+class Context:
+    """One event on its way through the middleware to a handler."""
+
+    event: InboundEvent
+    services: Services
+    now: datetime
+    lang: str = "pl"
+    person: Person | None = None
+    grants: list[Grant] = field(default_factory=list)
+    trusted: bool = False  # the local console: its user is who they say they are
+
+    @property
+    def linked(self) -> bool:
+        """The sender is a known person."""
+        return self.person is not None
+
+    def has_role(self, role: Role, *, forum_id: int | None = None,
+                 gmina_id: int | None = None) -> bool:
+        """The sender holds ``role`` (for that forum or gmina, if given); admins hold all."""
+        if any(g.role == Role.ADMIN for g in self.grants):
+            return True
+        if role == Role.MEMBER:
+            return self.linked
+        return any(
+            g.role == role
+            and (forum_id is None or g.forum_id in (None, forum_id))
+            and (gmina_id is None or g.gmina_id in (None, gmina_id))
+            for g in self.grants
+        )
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names the sender (ids, not personal data)."""
+        person = f"person:{self.person.id}" if self.person else "unlinked"
+        sender = self.event.sender
+        return f"{person} via {sender.platform}:{sender.user_id}"

@@ -1,0 +1,268 @@
+"""The command core: one entry point for every messenger, a small middleware chain, dispatch.
+
+Adapters call :meth:`Core.handle` with a neutral event and render the :class:`Reply` they get.
+Nothing here knows about Telegram, Slack, Teams or HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from commands.clock import Clock
+from commands.context import Context, Reply
+from commands.directory.service import DirectoryService
+from commands.model import (
+    ActionInvoked,
+    BotAdded,
+    BotRemoved,
+    Button,
+    ConversationKind,
+    InboundEvent,
+    MessageReceived,
+    OutboundMessage,
+    Platform,
+)
+from commands.registry import CommandRegistry
+from commands.texts import pick_lang, t
+from store.db import Database
+from store.models import Person, Role
+from store.people import (
+    find_account,
+    find_conversation,
+    first_delivery,
+    grants_of,
+    link_account,
+    person_by_email,
+    remember_conversation,
+)
+
+log = logging.getLogger(__name__)
+
+Next = Callable[[Context], Awaitable[Reply]]
+Middleware = Callable[[Context, Next], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class CoreSettings:
+    """Behaviour the configuration decides."""
+
+    directory_public: bool = False  # let unlinked accounts query the directory
+    max_text_length: int = 4000
+    link_code_valid_for: timedelta = timedelta(hours=24)
+    email_linking: frozenset[Platform] = frozenset({Platform.SLACK, Platform.TEAMS})
+
+
+@dataclass(slots=True)
+class Services:
+    """What handlers may use. Built once by the composition root."""
+
+    db: Database
+    clock: Clock
+    directory: DirectoryService
+    registry: CommandRegistry
+    settings: CoreSettings
+
+
+class Core:
+    """Turns inbound events into replies."""
+
+    def __init__(self, services: Services, *, middleware: Sequence[Middleware] | None = None):
+        self.services = services
+        self.registry = services.registry
+        self._chain: list[Middleware] = list(
+            middleware
+            if middleware is not None
+            else (
+                guard_errors, ignore_bots, dedupe, identify, gate_conversations, limit_length,
+            )
+        )
+
+    async def handle(self, event: InboundEvent) -> Reply:
+        """Process one event; never raises (failures become a polite message)."""
+        ctx = Context(event=event, services=self.services, now=self.services.clock.now(),
+                      lang=pick_lang(event.sender.locale))
+        ctx.trusted = event.platform == Platform.CONSOLE
+
+        async def call(index: int, current: Context) -> Reply:
+            if index == len(self._chain):
+                return await self._dispatch(current)
+            return await self._chain[index](current, lambda c: call(index + 1, c))
+
+        return await call(0, ctx)
+
+    async def _dispatch(self, ctx: Context) -> Reply:
+        event = ctx.event
+        if isinstance(event, MessageReceived):
+            return await self._message(ctx, event)
+        if isinstance(event, ActionInvoked):
+            return await self._action(ctx, event)
+        if isinstance(event, BotAdded | BotRemoved):
+            return Reply()
+        return Reply()
+
+    async def _message(self, ctx: Context, event: MessageReceived) -> Reply:
+        text = event.text.strip()
+        if not event.addressed:
+            return Reply()
+        if text.startswith("/"):
+            head, _, args = text[1:].partition(" ")
+            name = head.split("@", 1)[0]
+            command = self.registry.find(name)
+            if command is None:
+                return Reply.of(_say(ctx, "error.unknown_command", command="/" + name[:40]))
+            denied = _check_roles(ctx, command.roles)
+            if denied is not None:
+                return denied
+            return await command.handler(ctx, args.strip())
+        if event.conversation.kind != ConversationKind.PERSONAL and not text:
+            return Reply()
+        default = self.registry.find("kto")
+        if default is None:
+            return Reply()
+        denied = _check_roles(ctx, default.roles)
+        if denied is not None:
+            return denied
+        return await default.handler(ctx, text)
+
+    async def _action(self, ctx: Context, event: ActionInvoked) -> Reply:
+        action = self.registry.action(event.action)
+        if action is None:
+            return Reply(notice=t(ctx.lang, "error.stale_button"))
+        denied = _check_roles(ctx, action.roles)
+        if denied is not None:
+            return denied
+        return await action.handler(ctx, event.value)
+
+
+def _say(ctx: Context, key: str, **values: object) -> OutboundMessage:
+    return OutboundMessage(text=t(ctx.lang, key, **values), lang=ctx.lang)
+
+
+def _check_roles(ctx: Context, roles: frozenset[Role]) -> Reply | None:
+    """None if allowed, else the polite refusal."""
+    if not roles or (ctx.trusted and ctx.linked and roles == {Role.MEMBER}):
+        return None
+    if roles == {Role.MEMBER}:
+        if ctx.linked or ctx.services.settings.directory_public:
+            return None
+        return Reply.of(_say(ctx, "error.unlinked"))
+    if any(ctx.has_role(role) for role in roles):
+        return None
+    names = ", ".join(t(ctx.lang, f"role.{r.value}") for r in sorted(roles | {Role.ADMIN}))
+    return Reply.of(_say(ctx, "error.forbidden", roles=names))
+
+
+# --- middleware ------------------------------------------------------------------------------
+
+
+async def guard_errors(ctx: Context, call_next: Next) -> Reply:
+    """A failing handler never stops the bot: log with context, answer politely."""
+    try:
+        return await call_next(ctx)
+    except Exception:
+        event = ctx.event
+        log.exception(
+            "handler failed for %s event %s from %s:%s", event.platform, event.event_id,
+            event.sender.platform, event.sender.user_id,
+        )
+        return Reply.of(_say(ctx, "error.internal"))
+
+
+async def ignore_bots(ctx: Context, call_next: Next) -> Reply:
+    """Bots (including this one) never trigger anything: no loops between messengers."""
+    if ctx.event.sender.is_bot:
+        return Reply()
+    return await call_next(ctx)
+
+
+async def dedupe(ctx: Context, call_next: Next) -> Reply:
+    """Platform retries (same delivery id) are processed once, across instances."""
+    event = ctx.event
+    if not event.event_id or event.platform == Platform.CONSOLE:
+        return await call_next(ctx)
+    async with ctx.services.db.session() as session:
+        first = await first_delivery(session, event.platform.value, event.event_id)
+        await session.commit()
+    if not first:
+        log.info("duplicate delivery %s:%s ignored", event.platform, event.event_id)
+        return Reply()
+    return await call_next(ctx)
+
+
+async def identify(ctx: Context, call_next: Next) -> Reply:
+    """Find the person behind the sender; pick their language; remember their private chat."""
+    event = ctx.event
+    sender = event.sender
+    settings = ctx.services.settings
+    async with ctx.services.db.session() as session:
+        if ctx.trusted:
+            ctx.person = await person_by_email(session, sender.user_id)
+        else:
+            account = await find_account(
+                session, sender.platform.value, sender.tenant_id or "", sender.user_id
+            )
+            personal = event.conversation.kind == ConversationKind.PERSONAL
+            private_ref = event.conversation.to_json() if personal else None
+            if (account is None or account.person_id is None) and sender.email and (
+                sender.platform in settings.email_linking
+            ):
+                person = await person_by_email(session, sender.email)
+                if person is not None:
+                    account = await link_account(
+                        session, platform=sender.platform.value,
+                        tenant_id=sender.tenant_id or "", external_id=sender.user_id,
+                        person_id=int(person.id),  # type: ignore[arg-type]
+                        display_name=sender.display_name, private_ref=private_ref,
+                    )
+                    log.info("linked %s account %s by verified e-mail", sender.platform,
+                             sender.user_id)
+            if account is not None and account.person_id is not None:
+                ctx.person = await session.get(Person, account.person_id)
+                if private_ref and account.private_ref != private_ref:
+                    account.private_ref = private_ref
+                    session.add(account)
+        if ctx.person is not None:
+            ctx.grants = await grants_of(session, int(ctx.person.id))  # type: ignore[arg-type]
+        await session.commit()
+    ctx.lang = pick_lang(ctx.person.language if ctx.person else None, sender.locale)
+    return await call_next(ctx)
+
+
+async def gate_conversations(ctx: Context, call_next: Next) -> Reply:
+    """Groups and channels: remember them; work only where an admin registered the bot."""
+    event = ctx.event
+    conversation = event.conversation
+    if conversation.kind == ConversationKind.PERSONAL or ctx.trusted:
+        return await call_next(ctx)
+    async with ctx.services.db.session() as session:
+        stored = await find_conversation(session, conversation.platform.value, conversation.key)
+        if stored is None or isinstance(event, BotAdded):
+            stored = await remember_conversation(
+                session, platform=conversation.platform.value, key=conversation.key,
+                kind=conversation.kind.value, ref=conversation.in_thread(None).to_json(),
+                title=str(event.raw.get("title", "")) if event.raw else "",
+            )
+        await session.commit()
+        registered = stored.registered
+    if registered:
+        return await call_next(ctx)
+    if isinstance(event, BotAdded):
+        return Reply([_say(ctx, "error.unregistered_group")], leave=True)
+    if isinstance(event, MessageReceived) and event.addressed and event.text.startswith("/"):
+        return Reply([_say(ctx, "error.unregistered_group")], leave=True)
+    return Reply()
+
+
+async def limit_length(ctx: Context, call_next: Next) -> Reply:
+    """Oversize messages get a polite refusal instead of a slow or odd answer."""
+    event = ctx.event
+    limit = ctx.services.settings.max_text_length
+    if isinstance(event, MessageReceived) and len(event.text) > limit:
+        return Reply.of(_say(ctx, "error.too_long", length=len(event.text), limit=limit))
+    return await call_next(ctx)
+
+
+__all__ = ["Button", "Core", "CoreSettings", "Middleware", "Services"]

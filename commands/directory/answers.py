@@ -1,0 +1,238 @@
+"""Turning a parsed question into an answer: contact cards, ask-backs and pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from commands.directory.index import DirectoryIndex, GminaInfo, PersonInfo
+from commands.directory.query import DirectoryQuery
+from commands.model import Button, ContactCard, OutboundMessage
+from commands.texts import t
+
+PAGE_SIZE = 5
+COORDINATION_TOPIC = "koordynacja"
+ACTION_PAGE = "kto.p"
+ACTION_GMINA = "kto.g"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerState:
+    """What a page or choice button must remember to redo the question (fits 64 bytes)."""
+
+    gmina_id: int | None
+    topic_ids: tuple[int, ...]
+    words: tuple[str, ...]
+    page: int = 1
+
+    def encode(self) -> str:
+        """Compact text for a button value."""
+        topics = ".".join(map(str, self.topic_ids))
+        return f"{self.gmina_id or ''}:{topics}:{self.page}:{' '.join(self.words)}"
+
+    @classmethod
+    def decode(cls, value: str) -> AnswerState:
+        """Read :meth:`encode`'s output; raises ``ValueError`` on anything else."""
+        gmina, topics, page, words = value.split(":", 3)
+        return cls(
+            gmina_id=int(gmina) if gmina else None,
+            topic_ids=tuple(int(x) for x in topics.split(".") if x),
+            words=tuple(words.split()),
+            page=max(1, int(page)),
+        )
+
+
+def gmina_label(gmina: GminaInfo, lang: str) -> str:
+    """"Czernichów (gmina wiejska, powiat krakowski, woj. małopolskie)"."""
+    if not (gmina.kind or gmina.powiat):
+        return gmina.name
+    kind = t(lang, f"gmina.kind.{gmina.kind}") if gmina.kind in _KINDS else gmina.kind
+    return t(
+        lang, "gmina.label", name=gmina.name, kind=kind or "gmina", powiat=gmina.powiat,
+        wojewodztwo=gmina.wojewodztwo,
+    )
+
+
+_KINDS = ("urban", "rural", "urban-rural")
+
+
+class DirectoryAnswers:
+    """Builds answers from the index. ``today`` decides which entries are stale."""
+
+    def __init__(self, *, stale_after_months: int) -> None:
+        self.stale_after_months = stale_after_months
+
+    def answer(
+        self, index: DirectoryIndex, query: DirectoryQuery, *, lang: str, today: date
+    ) -> OutboundMessage:
+        """The answer to a freshly parsed question."""
+        if query.is_empty:
+            return OutboundMessage(text=t(lang, "who.not_understood", text=query.text[:200]),
+                                   lang=lang)
+        if len(query.gmina_ids) > 1:
+            return self._which_gmina(index, query, lang)
+        gmina_id = next(iter(query.gmina_ids), None)
+        state = AnswerState(gmina_id, query.topic_ids, query.words)
+        return self.page(index, state, lang=lang, today=today)
+
+    def page(
+        self, index: DirectoryIndex, state: AnswerState, *, lang: str, today: date
+    ) -> OutboundMessage:
+        """One page of the answer described by ``state``."""
+        gmina = index.gminy.get(state.gmina_id) if state.gmina_id else None
+        if state.gmina_id and gmina is None:
+            return OutboundMessage(text=t(lang, "error.stale_button"), lang=lang)
+        rows = self._rows(index, state, gmina)
+        title = self._title(index, state, gmina, lang)
+        if not rows:
+            return self._not_found(index, state, gmina, lang, today)
+        pages = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
+        page = min(state.page, pages)
+        chunk = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        cards = tuple(self._card(index, person, gid, today) for person, gid in chunk)
+        buttons: list[Button] = []
+        footer = ""
+        if pages > 1:
+            footer = t(lang, "who.page", page=page, pages=pages)
+            for label, target in (("who.prev", page - 1), ("who.more", page + 1)):
+                if 1 <= target <= pages:
+                    value = _fit(AnswerState(state.gmina_id, state.topic_ids, state.words, target))
+                    if value is not None:
+                        buttons.append(Button(t(lang, label), ACTION_PAGE, value))
+        return OutboundMessage(title=title, cards=cards, buttons=tuple(buttons), footer=footer,
+                               lang=lang)
+
+    def _rows(
+        self, index: DirectoryIndex, state: AnswerState, gmina: GminaInfo | None
+    ) -> list[tuple[PersonInfo, int]]:
+        """(person, gmina id) pairs answering the question, in a stable, useful order."""
+        seen: set[tuple[int, int]] = set()
+        rows: list[tuple[PersonInfo, int]] = []
+
+        def add(person_id: int, gmina_id: int) -> None:
+            if (person_id, gmina_id) not in seen and person_id in index.persons:
+                seen.add((person_id, gmina_id))
+                rows.append((index.persons[person_id], gmina_id))
+
+        if state.topic_ids:
+            for topic_id in state.topic_ids:
+                if gmina is not None:
+                    for person_id in index.by_gmina_topic.get((gmina.id, topic_id), ()):
+                        add(person_id, gmina.id)
+                else:
+                    entries = sorted(
+                        index.by_topic.get(topic_id, ()),
+                        key=lambda e: (index.gminy[e.gmina_id].name, e.person_id),
+                    )
+                    for entry in entries:
+                        add(entry.person_id, entry.gmina_id)
+        elif gmina is not None:
+            entries = sorted(
+                index.by_gmina.get(gmina.id, ()),
+                key=lambda e: (index.topics[e.topic_id].name_pl, e.person_id),
+            )
+            for entry in entries:
+                add(entry.person_id, gmina.id)
+        if state.words:
+            wanted = [index.morphology.lemmas(w) for w in state.words]
+            lemmas = index.person_lemmas()
+            if rows:
+                rows = [r for r in rows if all(lemmas[r[0].id] & w for w in wanted)] or rows
+            else:
+                for person_id, person_lemmas in lemmas.items():
+                    if all(person_lemmas & w for w in wanted):
+                        person = index.persons[person_id]
+                        gid = person.gmina_id or 0
+                        if gmina is None or gid == gmina.id:
+                            add(person_id, gid)
+        return rows
+
+    def _title(
+        self, index: DirectoryIndex, state: AnswerState, gmina: GminaInfo | None, lang: str
+    ) -> str:
+        topic = ", ".join(index.topics[i].name(lang) for i in state.topic_ids if i in index.topics)
+        topic = topic or " ".join(state.words)
+        if gmina and topic:
+            return t(lang, "who.title_topic_gmina", topic=topic, gmina=gmina.name)
+        if gmina:
+            return t(lang, "who.title_gmina", gmina=gmina.name)
+        return t(lang, "who.title_topic", topic=topic)
+
+    def _not_found(
+        self, index: DirectoryIndex, state: AnswerState, gmina: GminaInfo | None, lang: str,
+        today: date,
+    ) -> OutboundMessage:
+        topic = ", ".join(index.topics[i].name(lang) for i in state.topic_ids if i in index.topics)
+        if gmina is None and not topic:
+            text = " ".join(state.words)
+            return OutboundMessage(text=t(lang, "who.not_understood", text=text[:200]), lang=lang)
+        topic = topic or " ".join(state.words)
+        if gmina is None:
+            return OutboundMessage(text=t(lang, "who.not_found_topic", topic=topic), lang=lang)
+        if not topic:
+            return OutboundMessage(text=t(lang, "who.not_found_gmina", gmina=gmina.name),
+                                   lang=lang)
+        text = t(lang, "who.not_found", topic=topic, gmina=gmina.name)
+        coordination = index.topic_by_key.get(COORDINATION_TOPIC)
+        coordinators = (
+            index.by_gmina_topic.get((gmina.id, coordination.id), []) if coordination else []
+        )
+        if not coordinators:
+            return OutboundMessage(text=f"{text}\n{t(lang, 'who.no_coordinator')}", lang=lang)
+        cards = tuple(
+            self._card(index, index.persons[p], gmina.id, today)
+            for p in coordinators if p in index.persons
+        )
+        return OutboundMessage(text=f"{text}\n{t(lang, 'who.ask_coordinator')}", cards=cards,
+                               lang=lang)
+
+    def _which_gmina(
+        self, index: DirectoryIndex, query: DirectoryQuery, lang: str
+    ) -> OutboundMessage:
+        candidates = sorted(
+            (index.gminy[i] for i in query.gmina_ids if i in index.gminy),
+            key=lambda g: (g.wojewodztwo, g.powiat, g.kind, g.id),
+        )
+        buttons = []
+        for gmina in candidates[:10]:
+            value = _fit(AnswerState(gmina.id, query.topic_ids, query.words))
+            if value is not None:
+                buttons.append(Button(gmina_label(gmina, lang)[:60], ACTION_GMINA, value))
+        return OutboundMessage(text=t(lang, "who.which_gmina", text=query.gmina_text),
+                               buttons=tuple(buttons), lang=lang)
+
+    def _card(
+        self, index: DirectoryIndex, person: PersonInfo, gmina_id: int, today: date
+    ) -> ContactCard:
+        gmina = index.gminy.get(gmina_id)
+        return ContactCard(
+            name=person.name,
+            gmina=gmina.name if gmina else person.organisation,
+            position=person.position,
+            topics=tuple(t.name_pl for t in index.topics_of(person.id, gmina_id or None)),
+            email=person.email or "",
+            phone=person.phone,
+            preferred_contact=person.preferred_contact,
+            notes=person.notes,
+            confirmed_on=person.confirmed_on,
+            stale=self.is_stale(person.confirmed_on, today),
+        )
+
+    def is_stale(self, confirmed_on: date | None, today: date) -> bool:
+        """Not confirmed within ``stale_after_months``."""
+        if confirmed_on is None:
+            return True
+        months = (today.year - confirmed_on.year) * 12 + today.month - confirmed_on.month
+        if today.day < confirmed_on.day:
+            months -= 1
+        return months >= self.stale_after_months
+
+
+def _fit(state: AnswerState) -> str | None:
+    """The encoded state if it fits a button; drops free words that make it too long."""
+    for words in (state.words, ()):
+        candidate = AnswerState(state.gmina_id, state.topic_ids, words, state.page)
+        value = candidate.encode()
+        if len(f"{ACTION_PAGE}|{value}".encode()) <= 64:
+            return value
+    return None

@@ -1,0 +1,179 @@
+"""Directory commands: /kto (and plain questions), /moje-dane, /edytuj, and their buttons."""
+
+from __future__ import annotations
+
+import re
+
+from commands.context import Context, Reply
+from commands.directory.answers import ACTION_GMINA, ACTION_PAGE
+from commands.directory.importer import EMAIL_PATTERN, PHONE_PATTERN
+from commands.model import Button, ButtonStyle, ContactCard, OutboundMessage
+from commands.registry import Action, Command, CommandRegistry
+from commands.texts import t
+from store.directory import touch_person
+from store.models import Gmina, Person, Role
+from store.people import audit, person_by_email
+
+ACTION_CONFIRM = "me.ok"
+
+# Editable fields: every spelling people use → attribute and its limit.
+FIELDS: dict[str, tuple[str, int]] = {
+    "telefon": ("phone", 60), "phone": ("phone", 60), "tel": ("phone", 60),
+    "stanowisko": ("position", 300), "position": ("position", 300),
+    "preferowany_kontakt": ("preferred_contact", 200), "kontakt": ("preferred_contact", 200),
+    "preferred_contact": ("preferred_contact", 200),
+    "uwagi": ("notes", 2000), "notes": ("notes", 2000), "specjalizacja": ("notes", 2000),
+    "jezyk": ("language", 5), "język": ("language", 5), "language": ("language", 5),
+    "email": ("email", 254), "e_mail": ("email", 254),
+}
+
+
+async def who(ctx: Context, args: str) -> Reply:
+    """/kto <topic> <gmina> — and every plain question in a private chat."""
+    if not args.strip():
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "error.empty"), lang=ctx.lang))
+    return Reply.of(await ctx.services.directory.ask(args, lang=ctx.lang))
+
+
+async def who_page(ctx: Context, value: str) -> Reply:
+    """A page or gmina-choice button of a directory answer."""
+    return Reply.of(await ctx.services.directory.page(value, lang=ctx.lang), replace=True)
+
+
+async def my_data(ctx: Context, args: str) -> Reply:
+    """/moje-dane — show my entry; /moje-dane <field> <value> — correct it."""
+    person = ctx.person
+    if person is None:
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "me.not_in_directory"), lang=ctx.lang))
+    if args:
+        field_name, _, value = args.partition(" ")
+        result = await _update_field(ctx, person, field_name, value.strip(), actor_is_self=True)
+        if result is not None:
+            return result
+    return Reply.of(await _my_card(ctx, person))
+
+
+async def _my_card(ctx: Context, person: Person) -> OutboundMessage:
+    directory = ctx.services.directory
+    index = await directory.index()
+    gmina = index.gminy.get(person.gmina_id) if person.gmina_id else None
+    card = ContactCard(
+        name=person.name,
+        gmina=gmina.name if gmina else person.organisation,
+        position=person.position,
+        topics=tuple(x.name(ctx.lang) for x in index.topics_of(int(person.id or 0))),
+        email=person.email or "",
+        phone=person.phone,
+        preferred_contact=person.preferred_contact,
+        notes=person.notes,
+        confirmed_on=person.confirmed_on,
+        stale=directory.answers.is_stale(person.confirmed_on, directory.today()),
+    )
+    return OutboundMessage(
+        title=t(ctx.lang, "me.title"), cards=(card,), footer=t(ctx.lang, "me.hint"),
+        buttons=(Button(t(ctx.lang, "me.confirm"), ACTION_CONFIRM, str(person.id),
+                        ButtonStyle.PRIMARY),),
+        lang=ctx.lang,
+    )
+
+
+async def confirm_my_data(ctx: Context, value: str) -> Reply:
+    """The "my data is up to date" button; only the person themself may press it."""
+    person = ctx.person
+    if person is None or str(person.id) != value:
+        return Reply(notice=t(ctx.lang, "error.stale_button"))
+    today = ctx.services.directory.today()
+    async with ctx.services.db.session() as session:
+        stored = await session.get(Person, person.id)
+        if stored is None:
+            return Reply(notice=t(ctx.lang, "error.stale_button"))
+        stored.confirmed_on = today
+        await touch_person(session, stored)
+        await session.commit()
+    ctx.services.directory.invalidate()
+    text = t(ctx.lang, "me.confirmed", date=today.isoformat())
+    return Reply(messages=[OutboundMessage(text=text, lang=ctx.lang)], notice=text)
+
+
+async def edit_entry(ctx: Context, args: str) -> Reply:
+    """/edytuj <e-mail> <field> <value> — a coordinator corrects an entry of their gmina."""
+    email, _, rest = args.partition(" ")
+    field_name, _, value = rest.strip().partition(" ")
+    if not email or not field_name:
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "edit.usage"), lang=ctx.lang))
+    async with ctx.services.db.session() as session:
+        person = await person_by_email(session, email)
+    if person is None:
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "edit.unknown", email=email[:254]),
+                                        lang=ctx.lang))
+    if not ctx.has_role(Role.GMINA_COORDINATOR, gmina_id=person.gmina_id):
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "edit.not_yours"), lang=ctx.lang))
+    result = await _update_field(ctx, person, field_name, value.strip(), actor_is_self=False)
+    return result or Reply.of(OutboundMessage(text=t(ctx.lang, "edit.usage"), lang=ctx.lang))
+
+
+async def _update_field(
+    ctx: Context, person: Person, field_name: str, value: str, *, actor_is_self: bool
+) -> Reply | None:
+    spec = FIELDS.get(field_name.lower().replace("-", "_"))
+    if spec is None:
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "me.bad_field", field=field_name[:40]),
+                                        lang=ctx.lang))
+    attribute, limit = spec
+    problem = _invalid(attribute, value, limit)
+    if problem:
+        return Reply.of(OutboundMessage(
+            text=t(ctx.lang, "me.bad_value", field=field_name[:40], reason=problem),
+            lang=ctx.lang))
+    if attribute == "email" and actor_is_self:
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "me.email_locked"), lang=ctx.lang))
+    async with ctx.services.db.session() as session:
+        stored = await session.get(Person, person.id)
+        if stored is None:
+            return Reply.of(OutboundMessage(text=t(ctx.lang, "me.not_in_directory"),
+                                            lang=ctx.lang))
+        setattr(stored, attribute, value.lower() if attribute == "language" else value)
+        stored.confirmed_on = ctx.services.directory.today()
+        stored.source = "self" if actor_is_self else "coordinator"
+        await touch_person(session, stored)
+        if not actor_is_self:
+            gmina = await session.get(Gmina, stored.gmina_id) if stored.gmina_id else None
+            await audit(session, actor=ctx.actor, action="directory.edit",
+                        target=f"person:{stored.id}",
+                        details={"field": attribute, "gmina": gmina.name if gmina else None})
+        await session.commit()
+    ctx.services.directory.invalidate()
+    if attribute == "language" and actor_is_self:
+        ctx.lang = value.lower()
+    return Reply.of(OutboundMessage(text=t(ctx.lang, "me.updated", field=field_name[:40],
+                                           value=value[:200]), lang=ctx.lang))
+
+
+def _invalid(attribute: str, value: str, limit: int) -> str:
+    if len(value) > limit:
+        return f"max {limit}"
+    if attribute == "phone" and value and not PHONE_PATTERN.match(value):
+        return "+48 12 000 11 22"
+    if attribute == "email" and not EMAIL_PATTERN.match(value):
+        return "name@gmina.pl"
+    if attribute == "language" and value.lower() not in ("pl", "en"):
+        return "pl / en"
+    if attribute in ("position",) and not value:
+        return "—"
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", value):
+        return "control characters"
+    return ""
+
+
+def register(registry: CommandRegistry) -> None:
+    """Add the directory commands and buttons."""
+    registry.add(Command(("kto", "who"), who, "cmd.who", "/kto <temat> <gmina>",
+                         "/who <topic> <gmina>"))
+    registry.add(Command(("moje-dane", "me"), my_data, "cmd.me",
+                         "/moje-dane [pole wartość]", "/me [field value]"))
+    registry.add(Command(("edytuj", "edit"), edit_entry, "cmd.edit",
+                         "/edytuj <e-mail> <pole> <wartość>", "/edit <e-mail> <field> <value>",
+                         roles=frozenset({Role.GMINA_COORDINATOR})))
+    registry.add_action(Action(ACTION_PAGE, who_page))
+    registry.add_action(Action(ACTION_GMINA, who_page))
+    registry.add_action(Action(ACTION_CONFIRM, confirm_my_data))

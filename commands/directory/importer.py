@@ -1,0 +1,462 @@
+"""Importing and exporting the directory as CSV or XLSX (what SharePoint lists and Excel give).
+
+Every row is validated first; any error stops the whole import (nothing is half-imported) and
+is reported with its row number. Re-importing updates people instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from commands.directory.index import TopicInfo, TopicMatcherCache
+from commands.directory.language import Morphology, fold, normalise, tokens
+from commands.directory.matching import TopicDefinition
+from store.directory import (
+    GminaRow,
+    ImportSummary,
+    PersonRow,
+    bump_version,
+    ensure_topics,
+    gmina_key,
+    person_key,
+    replace_gmina_forms,
+)
+from store.models import ContactEntry, Gmina, Person, Topic, TopicSynonym, utcnow
+
+# Canonical column → accepted headers (folded, separators as spaces).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "gmina": ("gmina", "nazwa gminy", "municipality"),
+    "topic": ("topic", "topics", "temat", "tematy", "obszar", "obszar tematyczny"),
+    "name": ("name", "imie i nazwisko", "osoba", "imie nazwisko", "full name"),
+    "position": ("position", "stanowisko", "funkcja"),
+    "email": ("email", "e mail", "adres e mail", "mail"),
+    "phone": ("phone", "telefon", "tel", "nr telefonu", "numer telefonu"),
+    "preferred_contact": (
+        "preferred contact", "preferowany kontakt", "preferowana forma kontaktu",
+    ),
+    "notes": ("notes", "uwagi", "specjalizacja", "specjalizacje"),
+    "teryt": ("teryt", "kod teryt", "terc"),
+    "powiat": ("powiat",),
+    "wojewodztwo": ("wojewodztwo",),
+    "kind": ("kind", "rodzaj", "rodzaj gminy"),
+    "confirmed_at": ("confirmed at", "confirmed on", "potwierdzono", "data potwierdzenia"),
+}
+REQUIRED = ("gmina", "topic", "name")
+EXPORT_COLUMNS = (
+    "gmina", "teryt", "powiat", "wojewodztwo", "topic", "name", "position", "email", "phone",
+    "preferred_contact", "notes", "confirmed_at",
+)
+LIMITS = {
+    "gmina": 120, "name": 200, "position": 300, "email": 254, "phone": 60,
+    "preferred_contact": 200, "notes": 2000, "powiat": 120, "wojewodztwo": 60, "topic": 600,
+}
+EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
+PHONE_PATTERN = re.compile(r"^[+0-9 ()./-]{6,30}$")
+_TERYT = re.compile(r"^\d{7}$")
+
+
+class ImportError_(Exception):
+    """The file cannot be imported; ``errors`` lists every problem with its row number."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """Rows read from a file, before they touch the database."""
+
+    rows: list[PersonRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and ``(row number, cells)`` of a CSV or XLSX file."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    return _read_csv(path.read_bytes())
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel "CSV" on Polish Windows is cp1250; every byte decodes, so validate letters.
+        text = data.decode("cp1250", errors="replace")
+        if "\ufffd" in text:
+            raise ImportError_(
+                ["The file is neither UTF-8 nor Windows-1250 text / plik nie jest tekstem "
+                 "UTF-8 ani Windows-1250"]
+            ) from None
+        return text
+
+
+def _read_csv(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportError_(["The file is empty / plik jest pusty"]) from None
+    except csv.Error as exc:
+        raise ImportError_([f"Row 1: {exc}"]) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as exc:
+            raise ImportError_([f"Row {reader.line_num}: {exc}"]) from None
+
+    return header, rows()
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ImportError_([f"Not a readable XLSX file / nieczytelny plik XLSX: {exc}"]) from None
+    sheet = workbook.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    try:
+        header = [_cell(v) for v in next(values)]
+    except StopIteration:
+        raise ImportError_(["The file is empty / plik jest pusty"]) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, row in enumerate(values, start=2):
+            yield number, [_cell(v) for v in row]
+        workbook.close()
+
+    return header, rows()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Column positions by canonical name, and errors for missing required columns."""
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        folded = normalise(title)
+        for column, aliases in COLUMNS.items():
+            if folded in aliases and column not in positions:
+                positions[column] = index
+    missing = [c for c in REQUIRED if c not in positions]
+    errors = []
+    if missing:
+        errors.append(
+            "Missing columns / brak kolumn: " + ", ".join(missing)
+            + f" (found / znaleziono: {', '.join(h for h in header if h)})"
+        )
+    return positions, errors
+
+
+def parse_rows(path: Path) -> ParsedFile:
+    """Read and validate every row of ``path``."""
+    header, rows = read_table(path)
+    positions, errors = map_header(header)
+    parsed = ParsedFile(errors=errors)
+    if errors:
+        return parsed
+    seen_entries: dict[tuple[str, str, str], int] = {}
+    names_by_email: dict[str, tuple[str, int]] = {}
+    teryt_names: dict[str, tuple[str, int]] = {}
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        row_errors: list[str] = []
+        values = {column: _value(cells, positions, column) for column in COLUMNS}
+        for column, limit in LIMITS.items():
+            if len(values[column]) > limit:
+                row_errors.append(f"{column} is longer than {limit} characters")
+        for column in REQUIRED:
+            if not values[column]:
+                row_errors.append(f"{column} is empty / pole {column} jest puste")
+        email = values["email"] or None
+        if email and not EMAIL_PATTERN.match(email):
+            row_errors.append(f"e-mail {email!r} is not valid / nieprawidłowy e-mail")
+        if values["phone"] and not PHONE_PATTERN.match(values["phone"]):
+            row_errors.append(f"phone {values['phone']!r} is not valid / nieprawidłowy telefon")
+        teryt = values["teryt"] or None
+        if teryt and not _TERYT.match(teryt):
+            row_errors.append(f"TERYT {teryt!r} must have 7 digits / TERYT musi mieć 7 cyfr")
+        confirmed = None
+        if values["confirmed_at"]:
+            confirmed = _parse_date(values["confirmed_at"])
+            if confirmed is None:
+                row_errors.append(f"date {values['confirmed_at']!r} is not valid (YYYY-MM-DD)")
+        topics = [t.strip() for t in values["topic"].split(";") if t.strip()]
+        if values["topic"] and not topics:
+            row_errors.append("topic is empty / temat jest pusty")
+        if not row_errors:
+            gmina = GminaRow(values["gmina"], teryt, values["kind"], values["powiat"],
+                             values["wojewodztwo"])
+            if teryt:
+                previous = teryt_names.setdefault(teryt, (gmina.name, line))
+                if fold(previous[0]) != fold(gmina.name):
+                    row_errors.append(
+                        f"TERYT {teryt} is {previous[0]!r} in row {previous[1]} / "
+                        f"TERYT {teryt} to {previous[0]!r} w wierszu {previous[1]}"
+                    )
+            if email:
+                previous = names_by_email.setdefault(email.lower(), (values["name"], line))
+                if fold(previous[0]) != fold(values["name"]):
+                    row_errors.append(
+                        f"e-mail {email} belongs to {previous[0]!r} in row {previous[1]} / "
+                        f"e-mail należy do {previous[0]!r} z wiersza {previous[1]}"
+                    )
+            key = person_key(email, values["name"], gmina_key(gmina))
+            for topic in topics:
+                entry = (key, gmina_key(gmina), fold(topic))
+                if entry in seen_entries:
+                    row_errors.append(
+                        f"duplicate of row {seen_entries[entry]} / duplikat wiersza "
+                        f"{seen_entries[entry]}"
+                    )
+                seen_entries.setdefault(entry, line)
+        if row_errors:
+            parsed.errors.extend(f"Row {line} / wiersz {line}: {e}" for e in row_errors)
+            continue
+        parsed.rows.append(
+            PersonRow(
+                line=line, gmina=gmina, topics=topics, name=values["name"],
+                position=values["position"], email=email, phone=values["phone"],
+                preferred_contact=values["preferred_contact"], notes=values["notes"],
+                confirmed_on=confirmed,
+            )
+        )
+    if not parsed.rows and not parsed.errors:
+        parsed.errors.append("The file has no data rows / plik nie zawiera danych")
+    return parsed
+
+
+def _value(cells: list[str], positions: dict[str, int], column: str) -> str:
+    index = positions.get(column)
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def _parse_date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text[:10], pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _slug(text: str) -> str:
+    return "-".join(fold(w) for w in tokens(text))[:80] or "temat"
+
+
+class DirectoryImporter:
+    """Applies a validated file to the database in one transaction."""
+
+    def __init__(self, *, morphology: Morphology, thesaurus: list[TopicDefinition]) -> None:
+        self._morphology = morphology
+        self._thesaurus = thesaurus
+        self._matchers = TopicMatcherCache(morphology, thesaurus)
+
+    async def install_thesaurus(self, session: AsyncSession) -> dict[str, int]:
+        """Make sure every thesaurus topic exists; returns key → id."""
+        return await ensure_topics(
+            session, ((t.key, t.name_pl, t.name_en) for t in self._thesaurus), builtin=True
+        )
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        parsed: ParsedFile,
+        *,
+        source: str = "import",
+        dry_run: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary:
+        """Write ``parsed`` (which must have no errors). Rolled back entirely in a dry run."""
+        if parsed.errors:
+            raise ImportError_(parsed.errors)
+        summary = ImportSummary()
+        if source != "sample":
+            await _remove_sample_data(session)
+        await self.install_thesaurus(session)
+        topic_of = await self._resolve_topics(
+            session, {t for row in parsed.rows for t in row.topics}, summary
+        )
+        gminy = await self._gminy(session, parsed, summary)
+        people = {
+            person_key(p.email, p.name, str(p.gmina_id)): p
+            for p in (await session.exec(select(Person))).scalars()  # type: ignore[call-overload]
+        }
+        existing_entries: dict[int, set[tuple[int, int]]] = {}
+        for person_id, topic_id, gmina_id in await session.execute(
+            select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
+        ):
+            existing_entries.setdefault(person_id, set()).add((topic_id, gmina_id))
+
+        wanted: dict[int, set[tuple[int, int]]] = {}
+        pending: list[tuple[Person, int, set[int]]] = []
+        touched: set[int] = set()
+        for done, row in enumerate(parsed.rows, start=1):
+            gmina_id = gminy[gmina_key(row.gmina)]
+            key = person_key(row.email, row.name, str(gmina_id))
+            person = people.get(key)
+            fields = {
+                "name": row.name, "position": row.position, "phone": row.phone,
+                "preferred_contact": row.preferred_contact, "notes": row.notes,
+                "gmina_id": gmina_id, "source": source,
+            }
+            if row.confirmed_on:
+                fields["confirmed_on"] = row.confirmed_on
+            if person is None:
+                person = Person(email=row.email, **fields)  # type: ignore[arg-type]
+                people[key] = person
+                summary.people_added += 1
+            elif person.id is not None and id(person) not in touched:
+                if any(getattr(person, k) != v for k, v in fields.items()):
+                    summary.people_updated += 1
+                    for name, value in fields.items():
+                        setattr(person, name, value)
+                    person.updated_at = utcnow()
+                else:
+                    summary.people_unchanged += 1
+            touched.add(id(person))
+            session.add(person)
+            pending.append((person, gmina_id, {topic_of[normalise(t)] for t in row.topics}))
+            if progress and done % 500 == 0:
+                progress(500)
+        await session.flush()
+        for person, gmina_id, topics in pending:
+            wanted.setdefault(int(person.id), set()).update(  # type: ignore[arg-type]
+                (topic_id, gmina_id) for topic_id in topics
+            )
+        new_entries = []
+        for person_id, entries in wanted.items():
+            current = existing_entries.get(person_id, set())
+            for topic_id, gmina_id in entries - current:
+                new_entries.append(
+                    ContactEntry(person_id=person_id, topic_id=topic_id, gmina_id=gmina_id)
+                )
+            removed = current - entries
+            for topic_id, gmina_id in removed:
+                await session.execute(
+                    delete(ContactEntry).where(
+                        ContactEntry.person_id == person_id,  # type: ignore[arg-type]
+                        ContactEntry.topic_id == topic_id,  # type: ignore[arg-type]
+                        ContactEntry.gmina_id == gmina_id,  # type: ignore[arg-type]
+                    )
+                )
+            summary.entries_removed += len(removed)
+        session.add_all(new_entries)
+        summary.entries_added = len(new_entries)
+        await bump_version(session)
+        await session.flush()
+        if progress:
+            progress(len(parsed.rows) % 500)
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
+        return summary
+
+    async def _gminy(
+        self, session: AsyncSession, parsed: ParsedFile, summary: ImportSummary
+    ) -> dict[str, int]:
+        known = {
+            gmina_key(GminaRow(g.name, g.teryt, powiat=g.powiat)): g
+            for g in (await session.exec(select(Gmina))).scalars()  # type: ignore[call-overload]
+        }
+        by_name_only = {
+            g.name.lower(): g for g in known.values() if not g.teryt and not g.powiat
+        }
+        result: dict[str, int] = {}
+        created: list[Gmina] = []
+        for row in parsed.rows:
+            key = gmina_key(row.gmina)
+            if key in result:
+                continue
+            gmina = known.get(key) or by_name_only.get(row.gmina.name.lower())
+            if gmina is None:
+                gmina = Gmina(
+                    name=row.gmina.name, teryt=row.gmina.teryt, kind=row.gmina.kind,
+                    powiat=row.gmina.powiat, wojewodztwo=row.gmina.wojewodztwo,
+                )
+                session.add(gmina)
+                created.append(gmina)
+                summary.gminy_added += 1
+            else:
+                for name in ("kind", "powiat", "wojewodztwo", "teryt"):
+                    value = getattr(row.gmina, name)
+                    if value and getattr(gmina, name) != value:
+                        setattr(gmina, name, value)
+            known[key] = gmina
+            result[key] = gmina  # type: ignore[assignment]
+        await session.flush()
+        for gmina in created:
+            await replace_gmina_forms(
+                session, int(gmina.id), self._morphology.name_forms(gmina.name)  # type: ignore[arg-type]
+            )
+        return {k: int(g.id) for k, g in result.items()}  # type: ignore[attr-defined]
+
+    async def _resolve_topics(
+        self, session: AsyncSession, texts: set[str], summary: ImportSummary
+    ) -> dict[str, int]:
+        """Topic id for every topic text of the file; unknown topics are created."""
+        topics = list((await session.exec(select(Topic))).scalars())  # type: ignore[call-overload]
+        synonyms = [
+            (int(a), str(b), str(c))
+            for a, b, c in await session.execute(
+                select(TopicSynonym.topic_id, TopicSynonym.phrase, TopicSynonym.lang)
+            )
+        ]
+        infos = [TopicInfo(int(t.id), t.key, t.name_pl, t.name_en) for t in topics]
+        matcher = self._matchers.matcher(infos, synonyms)
+        by_key = {t.key: t for t in topics}
+        resolved: dict[str, int | Topic] = {}
+        for text in sorted(texts):
+            original = tokens(text)
+            folded = [fold(t) for t in original]
+            matches = matcher.find(folded, original)
+            covered = {i for m in matches for i in range(m.start, m.end)}
+            content = {i for i, w in enumerate(folded) if len(w) > 2}
+            if matches and len(covered & content) * 2 >= len(content):
+                best = max(matches, key=lambda m: m.end - m.start)
+                resolved[normalise(text)] = int(best.target)  # type: ignore[call-overload]
+                continue
+            key = _slug(text)
+            if key not in by_key:
+                by_key[key] = Topic(key=key, name_pl=text.strip()[:200], builtin=False)
+                session.add(by_key[key])
+                summary.topics_added.append(text.strip())
+            resolved[normalise(text)] = by_key[key]
+        await session.flush()
+        return {k: v if isinstance(v, int) else int(v.id) for k, v in resolved.items()}  # type: ignore[arg-type]
+
+
+async def _remove_sample_data(session: AsyncSession) -> None:
+    """Sample people never mix with real data: the first real import replaces them."""
+    await session.execute(delete(Person).where(Person.source == "sample"))  # type: ignore[arg-type]

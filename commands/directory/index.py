@@ -1,0 +1,159 @@
+"""An in-memory snapshot of the directory, rebuilt from the database when it changes.
+
+Answers must come in a few milliseconds for ~35,000 entries, so lookups go to dictionaries
+here, never to SQL on the hot path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from commands.directory.language import Morphology, tokens
+from commands.directory.matching import GminaNames, PhraseMatcher, TopicDefinition
+
+
+@dataclass(frozen=True, slots=True)
+class GminaInfo:
+    """A gmina as answers show it."""
+
+    id: int
+    name: str
+    kind: str = ""
+    powiat: str = ""
+    wojewodztwo: str = ""
+    teryt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInfo:
+    """A topic with its names in both languages."""
+
+    id: int
+    key: str
+    name_pl: str
+    name_en: str = ""
+
+    def name(self, lang: str) -> str:
+        """The topic's name in ``lang`` (Polish when there is no English name)."""
+        return self.name_en if lang == "en" and self.name_en else self.name_pl
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    """A person's contact details."""
+
+    id: int
+    name: str
+    email: str | None = None
+    position: str = ""
+    phone: str = ""
+    preferred_contact: str = ""
+    notes: str = ""
+    gmina_id: int | None = None
+    organisation: str = ""
+    confirmed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """``person_id`` handles ``topic_id`` in ``gmina_id``."""
+
+    person_id: int
+    topic_id: int
+    gmina_id: int
+
+
+@dataclass(slots=True)
+class IndexData:
+    """Everything the index is built from (what the store loads)."""
+
+    gminy: list[GminaInfo] = field(default_factory=list)
+    forms: Mapping[str, Iterable[int]] = field(default_factory=dict)
+    topics: list[TopicInfo] = field(default_factory=list)
+    synonyms: list[tuple[int, str, str]] = field(default_factory=list)  # topic id, phrase, lang
+    persons: list[PersonInfo] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    version: int = 0
+
+
+class TopicMatcherCache:
+    """Builds topic matchers and reuses one while the topics and synonyms stay the same."""
+
+    def __init__(self, morphology: Morphology, thesaurus: list[TopicDefinition]) -> None:
+        self._morphology = morphology
+        self._thesaurus = {t.key: t for t in thesaurus}
+        self._signature: object = None
+        self._matcher: PhraseMatcher | None = None
+
+    def matcher(
+        self, topics: list[TopicInfo], synonyms: list[tuple[int, str, str]]
+    ) -> PhraseMatcher:
+        """A matcher for these topics (thesaurus synonyms included)."""
+        signature = (tuple(topics), tuple(synonyms))
+        if self._matcher is None or signature != self._signature:
+            matcher = PhraseMatcher(self._morphology)
+            for topic in topics:
+                matcher.add(topic.name_pl, topic.id)
+                if topic.name_en:
+                    matcher.add(topic.name_en, topic.id, lang="en")
+                definition = self._thesaurus.get(topic.key)
+                if definition:
+                    for phrase in definition.synonyms:
+                        matcher.add(phrase, topic.id)
+                    for phrase in definition.synonyms_en:
+                        matcher.add(phrase, topic.id, lang="en")
+            for topic_id, phrase, lang in synonyms:
+                matcher.add(phrase, topic_id, lang=lang)
+            self._matcher, self._signature = matcher, signature
+        return self._matcher
+
+
+class DirectoryIndex:
+    """The directory, indexed for answering questions."""
+
+    def __init__(self, data: IndexData, *, topic_matcher: PhraseMatcher, morphology: Morphology):
+        self.version = data.version
+        self.morphology = morphology
+        self.gminy = {g.id: g for g in data.gminy}
+        self.names = GminaNames(data.forms)
+        self.topics = {t.id: t for t in data.topics}
+        self.topic_by_key = {t.key: t for t in data.topics}
+        self.topic_matcher = topic_matcher
+        self.persons = {p.id: p for p in data.persons}
+        self.by_gmina_topic: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.by_gmina: dict[int, list[Entry]] = defaultdict(list)
+        self.by_topic: dict[int, list[Entry]] = defaultdict(list)
+        self.by_person: dict[int, list[Entry]] = defaultdict(list)
+        for entry in data.entries:
+            self.by_gmina_topic[(entry.gmina_id, entry.topic_id)].append(entry.person_id)
+            self.by_gmina[entry.gmina_id].append(entry)
+            self.by_topic[entry.topic_id].append(entry)
+            self.by_person[entry.person_id].append(entry)
+        self._person_lemmas: dict[int, frozenset[str]] | None = None
+
+    def person_lemmas(self) -> dict[int, frozenset[str]]:
+        """Lemmas of each person's position, notes and organisation (built on first use)."""
+        if self._person_lemmas is None:
+            lemmas: dict[int, frozenset[str]] = {}
+            for person in self.persons.values():
+                words: set[str] = set()
+                for token in tokens(f"{person.position} {person.notes} {person.organisation}"):
+                    if len(token) >= 3:
+                        words |= self.morphology.lemmas(token)
+                lemmas[person.id] = frozenset(words)
+            self._person_lemmas = lemmas
+        return self._person_lemmas
+
+    def topics_of(self, person_id: int, gmina_id: int | None = None) -> list[TopicInfo]:
+        """Topics a person handles (in one gmina, if given), in thesaurus order of ids."""
+        ids = sorted(
+            {
+                e.topic_id
+                for e in self.by_person.get(person_id, ())
+                if gmina_id is None or e.gmina_id == gmina_id
+            }
+        )
+        return [self.topics[i] for i in ids if i in self.topics]

@@ -1,0 +1,131 @@
+"""Finding known phrases (topic synonyms) and gmina names in user text."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from commands.directory.language import Morphology, fold, tokens
+
+THESAURUS_FILE = Path(__file__).with_name("topics_pl.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicDefinition:
+    """A topic of the shipped thesaurus (or an admin's addition)."""
+
+    key: str
+    name_pl: str
+    name_en: str
+    synonyms: tuple[str, ...]
+    synonyms_en: tuple[str, ...] = ()
+
+
+def load_thesaurus(path: Path = THESAURUS_FILE) -> list[TopicDefinition]:
+    """Read the topic thesaurus (TOML, ``[[topic]]`` tables)."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return [
+        TopicDefinition(
+            key=item["key"],
+            name_pl=item["name_pl"],
+            name_en=item.get("name_en", ""),
+            synonyms=tuple(item.get("synonyms", ())),
+            synonyms_en=tuple(item.get("synonyms_en", ())),
+        )
+        for item in data.get("topic", [])
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A phrase found at ``tokens[start:end]``."""
+
+    start: int
+    end: int
+    target: Hashable
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    words: tuple[frozenset[str], ...]
+    target: Hashable
+    exact_case: tuple[str, ...] | None  # short abbreviations must be written in capitals
+
+
+class PhraseMatcher:
+    """Finds phrases in a token list; each phrase word matches any of its inflected forms."""
+
+    def __init__(self, morphology: Morphology) -> None:
+        self._morphology = morphology
+        self._by_first: dict[str, list[_Phrase]] = {}
+
+    def add(self, phrase: str, target: Hashable, *, lang: str = "pl") -> None:
+        """Register ``phrase`` meaning ``target``; Polish words are inflected."""
+        words = tokens(phrase)
+        if not words:
+            return
+        forms: list[frozenset[str]] = []
+        for word in words:
+            if lang == "pl" and not _is_abbreviation(word):
+                forms.append(frozenset(self._morphology.word_forms(word.lower())))
+            elif lang == "pl":
+                folded = fold(word)
+                forms.append(frozenset({folded, folded + "u", folded + "ie", folded + "em"}))
+            else:
+                folded = fold(word)
+                forms.append(frozenset({folded, folded + "s", folded + "es"}))
+        short = all(_is_abbreviation(w) and len(w) <= 3 for w in words)
+        entry = _Phrase(tuple(forms), target, tuple(words) if short else None)
+        for form in forms[0]:
+            self._by_first.setdefault(form, []).append(entry)
+
+    def find(self, folded: list[str], original: list[str]) -> list[Match]:
+        """All matches in ``folded`` tokens (``original`` keeps the user's capitals)."""
+        found: list[Match] = []
+        for start, token in enumerate(folded):
+            for phrase in self._by_first.get(token, ()):
+                end = start + len(phrase.words)
+                if end > len(folded):
+                    continue
+                if all(folded[start + i] in phrase.words[i] for i in range(1, len(phrase.words))):
+                    if phrase.exact_case and tuple(original[start:end]) != phrase.exact_case:
+                        continue
+                    found.append(Match(start, end, phrase.target))
+        return found
+
+
+def _is_abbreviation(word: str) -> bool:
+    return len(word) >= 2 and word.isupper()
+
+
+class GminaNames:
+    """Normalised inflected forms of gmina names → gmina ids (several ids: an ambiguous name)."""
+
+    def __init__(self, forms: Mapping[str, Iterable[int]]) -> None:
+        self._forms: dict[str, frozenset[int]] = {k: frozenset(v) for k, v in forms.items()}
+        self.max_words = max((k.count(" ") + 1 for k in self._forms), default=1)
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def lookup(self, key: str) -> frozenset[int]:
+        """Gmina ids whose name has the normalised form ``key``."""
+        return self._forms.get(key, frozenset())
+
+    def keys(self) -> list[str]:
+        """Every known form (for fuzzy matching)."""
+        return list(self._forms)
+
+    def find(self, folded: list[str]) -> list[Match]:
+        """Every n-gram of ``folded`` that is a gmina name form, longest first per position."""
+        found: list[Match] = []
+        for start in range(len(folded)):
+            for size in range(min(self.max_words, len(folded) - start), 0, -1):
+                ids = self._forms.get(" ".join(folded[start : start + size]))
+                if ids:
+                    found.append(Match(start, start + size, ids))
+                    break
+        return found

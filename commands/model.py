@@ -1,0 +1,255 @@
+"""The platform-neutral model: what comes in from a messenger and what goes out to one.
+
+Designed from all three messengers at once:
+
+* a conversation is a Telegram chat (optionally a forum topic), a Slack channel or DM (optionally
+  a thread) or a Teams personal chat, group chat or channel (optionally a reply chain);
+* a sender is an account on one platform, scoped by a tenant (Slack team, Teams tenant);
+* outbound messages are data: text, contact cards, buttons and a priority. Adapters alone turn
+  them into HTML, Block Kit or Adaptive Cards, and escape every piece of text on the way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class Platform(StrEnum):
+    """Messengers the bot speaks on."""
+
+    CONSOLE = "console"
+    TELEGRAM = "telegram"
+    SLACK = "slack"
+    TEAMS = "teams"
+
+
+class ConversationKind(StrEnum):
+    """Whether a conversation is one-to-one with the bot or shared by several people."""
+
+    PERSONAL = "personal"
+    GROUP = "group"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """Where a message lives, stored so that the bot can write there later on its own.
+
+    ``thread_id`` is a Telegram forum topic id (only for real topic messages), a Slack
+    ``thread_ts`` or a Teams channel reply-chain root. ``service_url`` is needed by Teams for
+    proactive sends. ``extra`` carries the little a platform needs beyond that.
+    """
+
+    platform: Platform
+    conversation_id: str
+    kind: ConversationKind
+    thread_id: str | None = None
+    tenant_id: str | None = None
+    service_url: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def in_thread(self, thread_id: str | None) -> ConversationRef:
+        """The same conversation, addressed at another thread (or at no thread)."""
+        return replace(self, thread_id=thread_id)
+
+    @property
+    def key(self) -> str:
+        """A stable text key of the conversation itself (without the thread)."""
+        return f"{self.platform}:{self.tenant_id or ''}:{self.conversation_id}"
+
+    def to_json(self) -> str:
+        """Serialise for storage."""
+        data: dict[str, Any] = {
+            "platform": self.platform.value,
+            "conversation_id": self.conversation_id,
+            "kind": self.kind.value,
+            "thread_id": self.thread_id,
+            "tenant_id": self.tenant_id,
+            "service_url": self.service_url,
+            "extra": dict(self.extra),
+        }
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ConversationRef:
+        """Read back what :meth:`to_json` wrote."""
+        data = json.loads(text)
+        return cls(
+            platform=Platform(data["platform"]),
+            conversation_id=data["conversation_id"],
+            kind=ConversationKind(data["kind"]),
+            thread_id=data.get("thread_id"),
+            tenant_id=data.get("tenant_id"),
+            service_url=data.get("service_url"),
+            extra=dict(data.get("extra") or {}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote: an account on one platform.
+
+    ``locale`` is the platform's language hint (Telegram ``language_code``, Teams ``locale``,
+    Slack user locale); ``email`` is set only when the platform vouches for it.
+    """
+
+    platform: Platform
+    user_id: str
+    display_name: str = ""
+    tenant_id: str | None = None
+    locale: str | None = None
+    email: str | None = None
+    is_bot: bool = False
+
+
+def _freeze(raw: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(raw or {}))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboundEvent:
+    """Common fields of everything an adapter hands to the core.
+
+    ``event_id`` is the platform's delivery id (Telegram ``update_id``, Slack ``event_id``,
+    Teams activity id) used to process platform retries once. ``raw`` is the original payload,
+    read-only, for the adapter's own use.
+    """
+
+    platform: Platform
+    event_id: str
+    conversation: ConversationRef
+    sender: Sender
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw", _freeze(self.raw))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageReceived(InboundEvent):
+    """A text message or a command.
+
+    ``addressed`` says the bot was spoken to directly: a private chat, an @mention, a slash
+    command or a reply to the bot. In groups the bot only acts on addressed messages.
+    """
+
+    text: str
+    message_id: str | None = None
+    reply_to_message_id: str | None = None
+    addressed: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionInvoked(InboundEvent):
+    """A button on one of the bot's messages was pressed."""
+
+    action: str
+    value: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BotAdded(InboundEvent):
+    """The bot was added to (or installed in) a conversation."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BotRemoved(InboundEvent):
+    """The bot was removed from a conversation, or a person blocked it."""
+
+
+class Priority(StrEnum):
+    """How loudly a message may reach a person."""
+
+    QUIET = "quiet"  # no sound / no alert
+    NORMAL = "normal"
+    URGENT = "urgent"  # the platform's strongest allowed notification
+
+
+class ButtonStyle(StrEnum):
+    """A hint for platforms that colour buttons."""
+
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+CALLBACK_LIMIT_BYTES = 64
+"""Telegram's ``callback_data`` limit; the tightest of the three platforms."""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice the user can press. ``action`` routes to a handler, ``value`` is its argument."""
+
+    label: str
+    action: str
+    value: str = ""
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+    def __post_init__(self) -> None:
+        if len(self.callback_data.encode()) > CALLBACK_LIMIT_BYTES:
+            raise ValueError(f"button data over {CALLBACK_LIMIT_BYTES} bytes: {self.action!r}")
+        if "|" in self.action:
+            raise ValueError("'|' is reserved in button actions")
+
+    @property
+    def callback_data(self) -> str:
+        """``action|value`` — compact enough for every platform."""
+        return f"{self.action}|{self.value}"
+
+    @staticmethod
+    def parse(data: str) -> tuple[str, str]:
+        """Split callback data back into ``(action, value)``."""
+        action, _, value = data.partition("|")
+        return action, value
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCard:
+    """One person in the directory, as an answer shows them."""
+
+    name: str
+    gmina: str
+    position: str = ""
+    topics: tuple[str, ...] = ()
+    email: str = ""
+    phone: str = ""
+    preferred_contact: str = ""
+    notes: str = ""
+    confirmed_on: date | None = None
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """A message as data. ``text`` is plain text: adapters escape it for their format.
+
+    ``title`` is shown bold where the platform can; ``footer`` small where it can.
+    """
+
+    text: str = ""
+    title: str = ""
+    cards: tuple[ContactCard, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str = ""
+    priority: Priority = Priority.NORMAL
+    lang: str = "pl"
+
+    def with_buttons(self, *buttons: Button) -> OutboundMessage:
+        """A copy with more buttons."""
+        return replace(self, buttons=self.buttons + buttons)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What an adapter reports after a send: where it went and the platform's message id."""
+
+    conversation: ConversationRef
+    message_id: str

@@ -1,0 +1,15 @@
+"""Assembling the command registry from every feature module."""
+
+from __future__ import annotations
+
+from commands import basic
+from commands.directory import handlers as directory_handlers
+from commands.registry import CommandRegistry
+
+
+def build_registry() -> CommandRegistry:
+    """All commands, in the order /pomoc lists them."""
+    registry = CommandRegistry()
+    basic.register(registry)
+    directory_handlers.register(registry)
+    return registry

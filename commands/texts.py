@@ -1,0 +1,237 @@
+"""Every user-facing text, in Polish and English, in one place so wording can be reviewed.
+
+Polish is the default. Texts are plain: adapters escape them for their own format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULT_LANG = "pl"
+LANGS = ("pl", "en")
+
+_PL: dict[str, str] = {
+    # general
+    "error.internal": (
+        "Przepraszam, coś poszło nie tak po mojej stronie. Spróbuj ponownie za chwilę — "
+        "jeśli błąd się powtórzy, daj znać administratorowi."
+    ),
+    "error.too_long": (
+        "Ta wiadomość jest za długa ({length} znaków). Napisz krócej, najwyżej {limit} znaków."
+    ),
+    "error.unknown_command": "Nie znam polecenia „{command}”. Wpisz /pomoc, aby zobaczyć listę.",
+    "error.forbidden": "To polecenie jest dostępne tylko dla: {roles}.",
+    "error.unlinked": (
+        "Dzień dobry! Nie znam jeszcze tego konta, a katalog kontaktów zawiera dane osobowe, "
+        "więc mogę go pokazać tylko pracownikom gmin z katalogu. Poproś administratora "
+        "(Biuro SMK) o kod połączenia albo wyślij /start KOD z kodem, który już masz."
+    ),
+    "error.unregistered_group": (
+        "Ta grupa nie jest zarejestrowana w Łączniku, więc nie mogę tu działać. "
+        "Administrator może ją podłączyć do forum. Do zobaczenia!"
+    ),
+    "error.empty": "Napisz, czego szukasz, np. „kto od śmieci w Wieliczce?”. Pomoc: /pomoc",
+    "error.stale_button": "Ten przycisk jest już nieaktualny. Zapytaj jeszcze raz.",
+    "role.admin": "administratorów",
+    "role.forum_moderator": "moderatorów forum",
+    "role.gmina_coordinator": "koordynatorów gminy",
+    "role.member": "osób z katalogu",
+    # start / help / linking
+    "start.hello": (
+        "Dzień dobry, {name}! Jestem Łącznik — asystent pracowników gmin Metropolii. "
+        "Zapytaj mnie, kto zajmuje się danym tematem w gminie, np. „kto od śmieci w "
+        "Wieliczce?”. Wszystkie polecenia: /pomoc"
+    ),
+    "start.linked": "Gotowe — to konto jest teraz połączone z wpisem: {name} ({gmina}).",
+    "start.bad_code": (
+        "Ten kod połączenia jest nieprawidłowy, wygasł albo został już użyty. "
+        "Poproś administratora o nowy."
+    ),
+    "help.title": "Łącznik — polecenia",
+    "help.intro": (
+        "Możesz też pisać zwyczajnie, np. „kto zajmuje się odpadami w Skawinie?”, "
+        "„kontakt do gminy Zielonki w sprawie zamówień publicznych”."
+    ),
+    "help.line": "{usage} — {summary}",
+    # directory
+    "cmd.start": "powitanie i połączenie konta kodem",
+    "cmd.help": "lista poleceń",
+    "cmd.who": "kto zajmuje się tematem w gminie, np. /kto odpady Wieliczka",
+    "cmd.me": "moje dane w katalogu: sprawdź, potwierdź lub popraw",
+    "cmd.edit": "koordynator: popraw wpis osoby ze swojej gminy",
+    "edit.usage": "Użycie: /edytuj <e-mail> <pole> <wartość>, np. /edytuj a.nowak@gmina.pl "
+    "telefon +48 12 000 11 22",
+    "edit.unknown": "Nie ma w katalogu osoby z adresem {email}.",
+    "edit.not_yours": "Możesz poprawiać tylko wpisy osób ze swojej gminy.",
+    "me.email_locked": "Adres e-mail zmienia koordynator gminy albo administrator.",
+    "who.title_topic_gmina": "{topic} — {gmina}",
+    "who.title_gmina": "Kontakty: {gmina}",
+    "who.title_topic": "{topic} — wszystkie gminy",
+    "who.not_found": "Nie znalazłem nikogo od tematu „{topic}” w gminie {gmina}.",
+    "who.not_found_gmina": "Nie mam jeszcze kontaktów do gminy {gmina}.",
+    "who.not_found_topic": "Nie znalazłem nikogo od tematu „{topic}”.",
+    "who.ask_coordinator": "Koordynator zespołu metropolitalnego w tej gminie:",
+    "who.no_coordinator": "Ta gmina nie ma jeszcze wpisanego koordynatora.",
+    "who.not_understood": (
+        "Nie rozpoznałem ani gminy, ani tematu w „{text}”. Spróbuj np. "
+        "„kto od śmieci w Wieliczce?” albo /kto oświata Skawina."
+    ),
+    "who.which_gmina": "„{text}” pasuje do kilku gmin. O którą chodzi?",
+    "who.which_topic": "Nie wiem, o który temat chodzi. Wybierz:",
+    "who.page": "Strona {page} z {pages}",
+    "who.more": "Dalej ›",
+    "who.prev": "‹ Wstecz",
+    "who.gmina_topics": "Tematy: {topics}",
+    "who.other_gminy": "Inne gminy o tej nazwie: {names}",
+    "card.position": "Stanowisko",
+    "card.email": "E-mail",
+    "card.phone": "Telefon",
+    "card.preferred": "Preferowany kontakt",
+    "card.notes": "Uwagi",
+    "card.topics": "Tematy",
+    "card.confirmed": "Potwierdzono: {date}",
+    "card.never_confirmed": "Nigdy niepotwierdzone",
+    "card.stale": "⚠ dane mogą być nieaktualne",
+    "gmina.kind.urban": "gmina miejska",
+    "gmina.kind.rural": "gmina wiejska",
+    "gmina.kind.urban-rural": "gmina miejsko-wiejska",
+    "gmina.label": "{name} ({kind}, powiat {powiat}, woj. {wojewodztwo})",
+    # my data
+    "me.title": "Twoje dane w katalogu",
+    "me.not_in_directory": "Nie ma Cię jeszcze w katalogu. Poproś koordynatora swojej gminy.",
+    "me.confirm": "Dane są aktualne",
+    "me.confirmed": "Dziękuję! Potwierdziłem aktualność Twoich danych ({date}).",
+    "me.updated": "Zapisane: {field} = „{value}”.",
+    "me.bad_field": (
+        "Nie znam pola „{field}”. Możesz zmienić: telefon, stanowisko, preferowany-kontakt, "
+        "uwagi, język (pl/en). Np. /moje-dane telefon +48 12 000 11 22"
+    ),
+    "me.bad_value": "Wartość pola „{field}” jest nieprawidłowa: {reason}",
+    "me.hint": (
+        "Popraw pole poleceniem, np. /moje-dane telefon +48 12 000 11 22 albo "
+        "/moje-dane preferowany-kontakt e-mail."
+    ),
+}
+
+_EN: dict[str, str] = {
+    "error.internal": (
+        "Sorry, something went wrong on my side. Please try again in a moment — if it happens "
+        "again, let an administrator know."
+    ),
+    "error.too_long": (
+        "This message is too long ({length} characters). Please keep it under {limit}."
+    ),
+    "error.unknown_command": "I don't know the command “{command}”. Type /help to see the list.",
+    "error.forbidden": "This command is only available to {roles}.",
+    "error.unlinked": (
+        "Hello! I don't know this account yet, and the contact directory holds personal data, "
+        "so I can only show it to municipal staff listed in the directory. Ask an administrator "
+        "(Biuro SMK) for a link code, or send /start CODE with the code you have."
+    ),
+    "error.unregistered_group": (
+        "This group is not registered with Łącznik, so I can't work here. An administrator "
+        "can link it to a forum. Goodbye!"
+    ),
+    "error.empty": "Tell me what you are looking for, e.g. “who handles waste in Wieliczka?”.",
+    "error.stale_button": "This button has expired. Please ask again.",
+    "role.admin": "administrators",
+    "role.forum_moderator": "forum moderators",
+    "role.gmina_coordinator": "gmina coordinators",
+    "role.member": "people in the directory",
+    "start.hello": (
+        "Hello, {name}! I'm Łącznik, the assistant of the Metropolis's municipal staff. Ask me "
+        "who handles a topic in a gmina, e.g. “who handles waste in Wieliczka?”. All commands: "
+        "/help"
+    ),
+    "start.linked": "Done — this account is now linked to: {name} ({gmina}).",
+    "start.bad_code": (
+        "This link code is invalid, has expired or was already used. Ask an administrator for "
+        "a new one."
+    ),
+    "help.title": "Łącznik — commands",
+    "help.intro": (
+        "You can also just write, e.g. “who handles procurement in Niepołomice”."
+    ),
+    "help.line": "{usage} — {summary}",
+    "cmd.start": "greeting, and linking your account with a code",
+    "cmd.help": "list of commands",
+    "cmd.who": "who handles a topic in a gmina, e.g. /who waste Wieliczka",
+    "cmd.me": "my directory entry: check, confirm or correct it",
+    "cmd.edit": "coordinator: correct the entry of someone in your gmina",
+    "edit.usage": "Usage: /edit <e-mail> <field> <value>, e.g. /edit a.nowak@gmina.pl phone "
+    "+48 12 000 11 22",
+    "edit.unknown": "There is nobody with the address {email} in the directory.",
+    "edit.not_yours": "You can only correct entries of people in your own gmina.",
+    "me.email_locked": "The e-mail address is changed by the gmina coordinator or an admin.",
+    "who.title_topic_gmina": "{topic} — {gmina}",
+    "who.title_gmina": "Contacts: {gmina}",
+    "who.title_topic": "{topic} — all gminy",
+    "who.not_found": "I found nobody for “{topic}” in {gmina}.",
+    "who.not_found_gmina": "I have no contacts for {gmina} yet.",
+    "who.not_found_topic": "I found nobody for “{topic}”.",
+    "who.ask_coordinator": "The gmina's coordinator of the metropolitan team:",
+    "who.no_coordinator": "This gmina has no coordinator listed yet.",
+    "who.not_understood": (
+        "I recognised neither a gmina nor a topic in “{text}”. Try e.g. "
+        "“who handles waste in Wieliczka?” or /who education Skawina."
+    ),
+    "who.which_gmina": "“{text}” fits several gminy. Which one do you mean?",
+    "who.which_topic": "Which topic do you mean?",
+    "who.page": "Page {page} of {pages}",
+    "who.more": "Next ›",
+    "who.prev": "‹ Back",
+    "who.gmina_topics": "Topics: {topics}",
+    "who.other_gminy": "Other gminy with this name: {names}",
+    "card.position": "Position",
+    "card.email": "E-mail",
+    "card.phone": "Phone",
+    "card.preferred": "Preferred contact",
+    "card.notes": "Notes",
+    "card.topics": "Topics",
+    "card.confirmed": "Confirmed: {date}",
+    "card.never_confirmed": "Never confirmed",
+    "card.stale": "⚠ may be out of date",
+    "gmina.kind.urban": "urban gmina",
+    "gmina.kind.rural": "rural gmina",
+    "gmina.kind.urban-rural": "urban-rural gmina",
+    "gmina.label": "{name} ({kind}, powiat {powiat}, {wojewodztwo})",
+    "me.title": "Your directory entry",
+    "me.not_in_directory": "You are not in the directory yet. Ask your gmina's coordinator.",
+    "me.confirm": "My data is up to date",
+    "me.confirmed": "Thank you! Your entry is confirmed as up to date ({date}).",
+    "me.updated": "Saved: {field} = “{value}”.",
+    "me.bad_field": (
+        "I don't know the field “{field}”. You can change: phone, position, preferred-contact, "
+        "notes, language (pl/en). E.g. /me phone +48 12 000 11 22"
+    ),
+    "me.bad_value": "The value of “{field}” is not valid: {reason}",
+    "me.hint": (
+        "Correct a field with a command, e.g. /me phone +48 12 000 11 22 or "
+        "/me preferred-contact e-mail."
+    ),
+}
+
+_CATALOGUES: Mapping[str, Mapping[str, str]] = {"pl": _PL, "en": _EN}
+
+
+def pick_lang(*hints: str | None) -> str:
+    """The first supported language among ``hints`` (``"en-GB"`` counts as ``"en"``)."""
+    for hint in hints:
+        if hint:
+            short = hint.replace("_", "-").split("-")[0].lower()
+            if short in _CATALOGUES:
+                return short
+    return DEFAULT_LANG
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The text ``key`` in ``lang`` (falling back to Polish), with ``values`` filled in."""
+    catalogue = _CATALOGUES.get(lang, _PL)
+    template = catalogue.get(key) or _PL[key]
+    return template.format(**values) if values else template
+
+
+def missing_translations() -> dict[str, set[str]]:
+    """Keys present in one language but not the other (tests keep this empty)."""
+    pl, en = set(_PL), set(_EN)
+    return {"en": pl - en, "pl": en - pl}

@@ -1,0 +1,153 @@
+"""Reading and writing the directory: gminy, topics, people and who handles what."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from commands.directory.index import Entry, GminaInfo, IndexData, PersonInfo, TopicInfo
+from store.models import (
+    ContactEntry,
+    Gmina,
+    GminaForm,
+    Meta,
+    Person,
+    Topic,
+    TopicSynonym,
+    utcnow,
+)
+
+VERSION_KEY = "directory_version"
+
+
+async def directory_version(session: AsyncSession) -> int:
+    """A counter bumped by every directory write (cheap to poll)."""
+    value = await session.scalar(select(Meta.value).where(Meta.key == VERSION_KEY))
+    return int(value or 0)
+
+
+async def bump_version(session: AsyncSession) -> None:
+    """Mark the directory as changed, for every instance."""
+    updated = await session.execute(
+        update(Meta).where(Meta.key == VERSION_KEY).values(value=Meta.value + 1)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(Meta(key=VERSION_KEY, value=1))
+
+
+async def load_index_data(session: AsyncSession) -> IndexData:
+    """Everything the in-memory index needs, in a handful of queries."""
+    data = IndexData(version=await directory_version(session))
+    for g in (await session.exec(select(Gmina))).scalars():  # type: ignore[call-overload]
+        data.gminy.append(GminaInfo(g.id, g.name, g.kind, g.powiat, g.wojewodztwo, g.teryt))
+    forms: dict[str, set[int]] = defaultdict(set)
+    for form, gmina_id in await session.execute(select(GminaForm.form, GminaForm.gmina_id)):
+        forms[form].add(gmina_id)
+    data.forms = forms
+    for topic in (await session.exec(select(Topic))).scalars():  # type: ignore[call-overload]
+        data.topics.append(TopicInfo(topic.id, topic.key, topic.name_pl, topic.name_en))
+    rows = await session.execute(
+        select(TopicSynonym.topic_id, TopicSynonym.phrase, TopicSynonym.lang)
+    )
+    data.synonyms = [(int(a), str(b), str(c)) for a, b, c in rows]
+    for p in (await session.exec(select(Person))).scalars():  # type: ignore[call-overload]
+        data.persons.append(
+            PersonInfo(
+                p.id, p.name, p.email, p.position, p.phone, p.preferred_contact, p.notes,
+                p.gmina_id, p.organisation, p.confirmed_on,
+            )
+        )
+    rows = await session.execute(
+        select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
+    )
+    data.entries = [Entry(int(a), int(b), int(c)) for a, b, c in rows]
+    return data
+
+
+@dataclass(slots=True)
+class GminaRow:
+    """A gmina as an import names it."""
+
+    name: str
+    teryt: str | None = None
+    kind: str = ""
+    powiat: str = ""
+    wojewodztwo: str = ""
+
+
+@dataclass(slots=True)
+class PersonRow:
+    """A person and what they handle, as an import names them."""
+
+    line: int
+    gmina: GminaRow
+    topics: list[str]
+    name: str
+    position: str = ""
+    email: str | None = None
+    phone: str = ""
+    preferred_contact: str = ""
+    notes: str = ""
+    confirmed_on: date | None = None
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import changed (or, in a dry run, would change)."""
+
+    gminy_added: int = 0
+    topics_added: list[str] = field(default_factory=list)
+    people_added: int = 0
+    people_updated: int = 0
+    people_unchanged: int = 0
+    entries_added: int = 0
+    entries_removed: int = 0
+
+
+def gmina_key(row: GminaRow) -> str:
+    """How an import identifies a gmina: its TERYT code, else its name and powiat."""
+    return row.teryt or f"{row.name.lower()}|{row.powiat.lower()}"
+
+
+def person_key(email: str | None, name: str, gmina: str) -> str:
+    """How an import identifies a person: their e-mail, else their name in their gmina."""
+    return email.lower() if email else f"{name.lower()}|{gmina}"
+
+
+async def count_people(session: AsyncSession) -> int:
+    """Number of people in the directory."""
+    return int(await session.scalar(select(func.count()).select_from(Person)) or 0)
+
+
+async def ensure_topics(
+    session: AsyncSession, topics: Iterable[tuple[str, str, str]], *, builtin: bool
+) -> dict[str, int]:
+    """Create missing topics ``(key, name_pl, name_en)``; returns key → id for all topics."""
+    existing = {t.key: t for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
+    for key, name_pl, name_en in topics:
+        if key not in existing:
+            topic = Topic(key=key, name_pl=name_pl, name_en=name_en, builtin=builtin)
+            session.add(topic)
+            existing[key] = topic
+    await session.flush()
+    return {k: int(t.id) for k, t in existing.items()}  # type: ignore[arg-type]
+
+
+async def replace_gmina_forms(
+    session: AsyncSession, gmina_id: int, forms: Iterable[str]
+) -> None:
+    """Store the normalised inflected forms of a gmina's name."""
+    await session.execute(delete(GminaForm).where(GminaForm.gmina_id == gmina_id))  # type: ignore[arg-type]
+    session.add_all(GminaForm(form=form, gmina_id=gmina_id) for form in sorted(set(forms)))
+
+
+async def touch_person(session: AsyncSession, person: Person) -> None:
+    """Save a changed person and mark the directory as changed."""
+    person.updated_at = utcnow()
+    session.add(person)
+    await bump_version(session)

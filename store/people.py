@@ -1,0 +1,249 @@
+"""Who is who: messenger accounts, link codes, roles, conversations, audit and dedupe."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from store.models import (
+    AuditLog,
+    Conversation,
+    Forum,
+    Gmina,
+    LinkCode,
+    MessengerAccount,
+    Person,
+    ProcessedEvent,
+    Role,
+    RoleGrant,
+    utcnow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A role, with the forum or gmina it is limited to."""
+
+    role: Role
+    forum_id: int | None = None
+    gmina_id: int | None = None
+
+
+async def find_account(
+    session: AsyncSession, platform: str, tenant_id: str, external_id: str
+) -> MessengerAccount | None:
+    """The stored account of a platform user, if any."""
+    result = await session.exec(
+        select(MessengerAccount).where(  # type: ignore[call-overload]
+            MessengerAccount.platform == platform,
+            MessengerAccount.tenant_id == tenant_id,
+            MessengerAccount.external_id == external_id,
+        )
+    )
+    return result.scalars().first()
+
+
+async def link_account(
+    session: AsyncSession,
+    *,
+    platform: str,
+    tenant_id: str,
+    external_id: str,
+    person_id: int,
+    display_name: str = "",
+    private_ref: str | None = None,
+) -> MessengerAccount:
+    """Link (or re-link) a platform account to a person."""
+    account = await find_account(session, platform, tenant_id, external_id)
+    if account is None:
+        account = MessengerAccount(platform=platform, tenant_id=tenant_id, external_id=external_id)
+    account.person_id = person_id
+    account.display_name = display_name[:200]
+    account.linked_at = utcnow()
+    account.updated_at = utcnow()
+    account.reachable = True
+    account.unreachable_reason = ""
+    if private_ref:
+        account.private_ref = private_ref
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    """A person by e-mail, case-insensitively."""
+    result = await session.exec(
+        select(Person).where(func.lower(Person.email) == email.strip().lower())  # type: ignore[call-overload,arg-type]
+    )
+    return result.scalars().first()
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+async def issue_link_code(
+    session: AsyncSession, person_id: int, *, platform: str = "", valid_for: timedelta,
+    now: datetime | None = None,
+) -> str:
+    """A one-time link code for ``person_id``; only its hash is stored."""
+    code = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y").upper()
+    session.add(
+        LinkCode(
+            code_hash=_hash(code), person_id=person_id, platform=platform,
+            expires_at=(now or utcnow()) + valid_for,
+        )
+    )
+    await session.flush()
+    return code
+
+
+async def redeem_link_code(
+    session: AsyncSession, code: str, *, platform: str, now: datetime | None = None
+) -> int | None:
+    """The person a valid, unused, unexpired code belongs to; the code is used up."""
+    if not code or len(code) > 64:
+        return None
+    link = await session.get(LinkCode, _hash(code))
+    moment = now or utcnow()
+    if link is None or link.used_at is not None:
+        return None
+    expires = link.expires_at
+    if expires.tzinfo is None:  # SQLite returns naive datetimes
+        expires = expires.replace(tzinfo=moment.tzinfo)
+    if expires <= moment or (link.platform and link.platform != platform):
+        return None
+    link.used_at = moment
+    session.add(link)
+    await session.flush()
+    return link.person_id
+
+
+async def grants_of(session: AsyncSession, person_id: int) -> list[Grant]:
+    """Every role of a person."""
+    result = await session.exec(
+        select(RoleGrant).where(RoleGrant.person_id == person_id)  # type: ignore[call-overload]
+    )
+    return [Grant(Role(g.role), g.forum_id, g.gmina_id) for g in result.scalars()]
+
+
+async def grant_role(
+    session: AsyncSession, person_id: int, role: Role, *, forum_id: int | None = None,
+    gmina_id: int | None = None,
+) -> bool:
+    """Give a role; False if the person already had it."""
+    existing = await session.exec(
+        select(RoleGrant).where(  # type: ignore[call-overload]
+            RoleGrant.person_id == person_id, RoleGrant.role == role.value,
+            RoleGrant.forum_id == forum_id, RoleGrant.gmina_id == gmina_id,
+        )
+    )
+    if existing.scalars().first():
+        return False
+    session.add(RoleGrant(person_id=person_id, role=role.value, forum_id=forum_id,
+                          gmina_id=gmina_id))
+    await session.flush()
+    return True
+
+
+async def revoke_role(
+    session: AsyncSession, person_id: int, role: Role, *, forum_id: int | None = None,
+    gmina_id: int | None = None,
+) -> bool:
+    """Take a role away; False if the person did not have it."""
+    result = await session.execute(
+        delete(RoleGrant).where(
+            RoleGrant.person_id == person_id,  # type: ignore[arg-type]
+            RoleGrant.role == role.value,  # type: ignore[arg-type]
+            RoleGrant.forum_id == forum_id,  # type: ignore[arg-type]
+            RoleGrant.gmina_id == gmina_id,  # type: ignore[arg-type]
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def list_grants(session: AsyncSession) -> list[tuple[Person, RoleGrant, str]]:
+    """Every grant with its person and a readable scope."""
+    rows = await session.execute(
+        select(Person, RoleGrant, Forum.key, Gmina.name)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)  # type: ignore[arg-type]
+        .outerjoin(Forum, Forum.id == RoleGrant.forum_id)  # type: ignore[arg-type]
+        .outerjoin(Gmina, Gmina.id == RoleGrant.gmina_id)  # type: ignore[arg-type]
+        .order_by(Person.name, RoleGrant.role)
+    )
+    return [
+        (person, grant, f"forum {forum}" if forum else (f"gmina {gmina}" if gmina else ""))
+        for person, grant, forum, gmina in rows
+    ]
+
+
+async def audit(
+    session: AsyncSession, *, actor: str, action: str, target: str = "",
+    details: dict[str, object] | None = None,
+) -> None:
+    """Record a privileged action. Callers pass ids and names, never message bodies."""
+    session.add(
+        AuditLog(actor=actor[:300], action=action, target=target[:300],
+                 details=json.dumps(details or {}, ensure_ascii=False, default=str))
+    )
+
+
+async def first_delivery(session: AsyncSession, platform: str, event_id: str) -> bool:
+    """True the first time a platform delivery is seen, on every instance sharing the DB."""
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedEvent(platform=platform, event_id=event_id[:200]))
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def forget_deliveries_before(session: AsyncSession, moment: datetime) -> int:
+    """Drop dedupe records older than any platform retries (housekeeping)."""
+    result = await session.execute(
+        delete(ProcessedEvent).where(ProcessedEvent.at < moment)  # type: ignore[arg-type]
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def remember_conversation(
+    session: AsyncSession, *, platform: str, key: str, kind: str, ref: str, title: str = "",
+) -> Conversation:
+    """Store (or refresh) the reference of a group, channel or team conversation."""
+    result = await session.exec(
+        select(Conversation).where(  # type: ignore[call-overload]
+            Conversation.platform == platform, Conversation.conversation_key == key
+        )
+    )
+    conversation = result.scalars().first()
+    if conversation is None:
+        conversation = Conversation(platform=platform, conversation_key=key, kind=kind, ref=ref)
+    conversation.ref = ref
+    conversation.kind = kind
+    conversation.active = True
+    if title:
+        conversation.title = title[:300]
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def find_conversation(
+    session: AsyncSession, platform: str, key: str
+) -> Conversation | None:
+    """A stored group or channel by its key."""
+    result = await session.exec(
+        select(Conversation).where(  # type: ignore[call-overload]
+            Conversation.platform == platform, Conversation.conversation_key == key
+        )
+    )
+    return result.scalars().first()
