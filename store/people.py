@@ -247,3 +247,59 @@ async def find_conversation(
         )
     )
     return result.scalars().first()
+
+
+async def mark_account_unreachable(
+    session: AsyncSession, *, platform: str, tenant_id: str, external_id: str, reason: str
+) -> None:
+    """The person blocked the bot, left, or was deactivated: record why."""
+    account = await find_account(session, platform, tenant_id, external_id)
+    if account is not None:
+        account.reachable = False
+        account.unreachable_reason = reason[:300]
+        account.updated_at = utcnow()
+        session.add(account)
+
+
+async def accounts_of(session: AsyncSession, person_id: int) -> list[MessengerAccount]:
+    """Every messenger account linked to a person."""
+    result = await session.exec(
+        select(MessengerAccount).where(MessengerAccount.person_id == person_id)  # type: ignore[call-overload]
+    )
+    return list(result.scalars())
+
+
+async def mark_conversation_inactive(
+    session: AsyncSession, *, platform: str, key: str
+) -> None:
+    """The bot was removed from a group or channel."""
+    conversation = await find_conversation(session, platform, key)
+    if conversation is not None:
+        conversation.active = False
+        conversation.updated_at = utcnow()
+        session.add(conversation)
+
+
+async def move_conversation(
+    session: AsyncSession, *, platform: str, old_key: str, new_key: str, new_ref: str
+) -> None:
+    """A group got a new id (Telegram group → supergroup); keep its registration."""
+    conversation = await find_conversation(session, platform, old_key)
+    if conversation is not None:
+        conversation.conversation_key = new_key
+        conversation.ref = new_ref
+        conversation.updated_at = utcnow()
+        session.add(conversation)
+
+
+async def set_conversation_registered(
+    session: AsyncSession, *, platform: str, key: str, registered: bool
+) -> bool:
+    """Allow (or stop) the bot working in a group; False if the group is unknown."""
+    conversation = await find_conversation(session, platform, key)
+    if conversation is None:
+        return False
+    conversation.registered = registered
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    return True

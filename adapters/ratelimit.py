@@ -1,0 +1,146 @@
+"""Rate limits and retries for outbound calls, shared by every messenger adapter.
+
+Each platform publishes windows per conversation and overall (Telegram 1/s per chat, 20/min
+per group, 30/s overall; Slack ~1/s per channel; Teams 7/1 s, 8/2 s, 60/30 s per
+conversation and 50/s per tenant). A 429 pauses only the conversation it was about, so one
+busy chat never stalls the others, and nothing is dropped: the call waits and is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from commands.ports import RateLimited, TransientFailure
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """At most ``calls`` in any ``seconds``."""
+
+    calls: int
+    seconds: float
+
+
+class _Windows:
+    """Sliding windows of one key; ``reserve`` books a slot and says how long to wait."""
+
+    def __init__(self, windows: tuple[Window, ...]) -> None:
+        self.windows = windows
+        self.stamps: deque[float] = deque()
+        self.paused_until = 0.0
+
+    def reserve(self, now: float) -> float:
+        start = max(now, self.paused_until)
+        horizon = max((w.seconds for w in self.windows), default=0.0)
+        while self.stamps and self.stamps[0] <= now - horizon:
+            self.stamps.popleft()
+        moment = start
+        for window in self.windows:
+            # The call may go when fewer than `calls` stamps lie in (moment - seconds, moment].
+            inside = [s for s in self.stamps if s > moment - window.seconds]
+            if len(inside) >= window.calls:
+                moment = max(moment, inside[-window.calls] + window.seconds)
+        self.stamps.append(moment)
+        # Keep stamps ordered: a later reservation never lands before an earlier one.
+        if len(self.stamps) > 1 and self.stamps[-2] > moment:
+            self.stamps = deque(sorted(self.stamps))
+        return moment - now
+
+
+class KeyedRateLimiter:
+    """Per-key windows plus an overall window; per-key pauses after a 429."""
+
+    def __init__(
+        self,
+        *,
+        per_key: Callable[[Hashable], tuple[Window, ...]],
+        overall: tuple[Window, ...] = (),
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._per_key = per_key
+        self._overall = _Windows(overall)
+        self._keys: dict[Hashable, _Windows] = {}
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, key: Hashable) -> None:
+        """Wait until a call for ``key`` is allowed, then count it."""
+        async with self._lock:
+            now = self._clock()
+            windows = self._keys.get(key)
+            if windows is None:
+                windows = self._keys[key] = _Windows(self._per_key(key))
+            delay = windows.reserve(now)
+            overall = self._overall.reserve(now + delay)
+            delay += overall
+            if overall:
+                windows.stamps[-1] = now + delay
+        if delay > 0:
+            await self._sleep(delay)
+
+    def pause(self, key: Hashable, seconds: float) -> None:
+        """The platform asked us to wait for ``key``: nothing goes there for ``seconds``."""
+        windows = self._keys.get(key)
+        if windows is None:
+            windows = self._keys[key] = _Windows(self._per_key(key))
+        windows.paused_until = max(windows.paused_until, self._clock() + seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry. 429s follow the platform's word, not the backoff."""
+
+    max_attempts: int = 5
+    max_rate_limited: int = 20
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+async def call_with_limits(
+    call: Callable[[], Awaitable[T]],
+    *,
+    limiter: KeyedRateLimiter,
+    key: Hashable,
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Run ``call`` within the limits for ``key``; wait out 429s, retry transient failures.
+
+    :class:`commands.ports.Unreachable` and :class:`commands.ports.Rejected` go straight up:
+    retrying would not help.
+    """
+    failures = 0
+    limited = 0
+    while True:
+        await limiter.acquire(key)
+        try:
+            return await call()
+        except RateLimited as exc:
+            limited += 1
+            if limited > policy.max_rate_limited:
+                raise
+            log.info("rate limited on %s: waiting %.1fs", key, exc.retry_after)
+            limiter.pause(key, exc.retry_after)
+        except TransientFailure as exc:
+            failures += 1
+            if failures >= policy.max_attempts:
+                raise
+            delay = policy.backoff(failures)
+            log.info("transient failure on %s (%s): retry in %.2fs", key, exc.reason, delay)
+            await sleep(delay)
