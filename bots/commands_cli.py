@@ -150,7 +150,8 @@ async def _export(app: App, args: argparse.Namespace) -> int:
     for (person_id, gmina_id), names in sorted(grouped.items()):
         person, gmina = people[person_id], gminy[gmina_id]
         rows.append({
-            "gmina": gmina.name, "teryt": gmina.teryt or "", "powiat": gmina.powiat,
+            "gmina": gmina.name, "teryt": gmina.teryt or "", "kind": gmina.kind,
+            "powiat": gmina.powiat,
             "wojewodztwo": gmina.wojewodztwo, "topic": "; ".join(sorted(names)),
             "name": person.name, "position": person.position, "email": person.email or "",
             "phone": person.phone, "preferred_contact": person.preferred_contact,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from commands.directory.importer import parse_rows
-from store.models import Forum, ForumMember, Person, Role, Topic
+from store.models import ContactEntry, Forum, ForumMember, Person, Role, Topic
 from store.people import audit, grant_role, person_by_email
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ async def load_sample_data(app: App) -> None:
         for office in data.get("office", []):
             person = await person_by_email(session, office["email"])
             if person is None:
-                person = Person(name=office["name"], email=office["email"],
+                person = Person(name=office["name"], email=office["email"].lower(),
                                 position=office.get("position", ""),
                                 phone=office.get("phone", ""), organisation="Biuro SMK",
                                 source="sample")
@@ -52,5 +52,14 @@ async def load_sample_data(app: App) -> None:
                 if person is not None:
                     await grant_role(session, int(person.id), Role.FORUM_MODERATOR,  # type: ignore[arg-type]
                                      forum_id=forum.id)
+        # Each gmina's metropolitan coordinator coordinates that gmina's entries.
+        coordination = topics.get("koordynacja")
+        rows = await session.execute(
+            select(ContactEntry.person_id, ContactEntry.gmina_id).where(
+                ContactEntry.topic_id == coordination  # type: ignore[arg-type]
+            )
+        )
+        for person_id, gmina_id in rows.all():
+            await grant_role(session, person_id, Role.GMINA_COORDINATOR, gmina_id=gmina_id)
         await audit(session, actor="system", action="sample.load")
         await session.commit()

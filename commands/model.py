@@ -253,3 +253,50 @@ class SentMessage:
 
     conversation: ConversationRef
     message_id: str
+
+
+def message_to_json(message: OutboundMessage) -> str:
+    """Serialise an outbound message for the outbox."""
+    data = {
+        "text": message.text,
+        "title": message.title,
+        "footer": message.footer,
+        "priority": message.priority.value,
+        "lang": message.lang,
+        "buttons": [[b.label, b.action, b.value, b.style.value] for b in message.buttons],
+        "cards": [
+            {
+                "name": c.name, "gmina": c.gmina, "position": c.position,
+                "topics": list(c.topics), "email": c.email, "phone": c.phone,
+                "preferred_contact": c.preferred_contact, "notes": c.notes,
+                "confirmed_on": c.confirmed_on.isoformat() if c.confirmed_on else None,
+                "stale": c.stale,
+            }
+            for c in message.cards
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def message_from_json(text: str) -> OutboundMessage:
+    """Read back what :func:`message_to_json` wrote."""
+    data = json.loads(text)
+    cards = tuple(
+        ContactCard(
+            name=c["name"], gmina=c["gmina"], position=c["position"], topics=tuple(c["topics"]),
+            email=c["email"], phone=c["phone"], preferred_contact=c["preferred_contact"],
+            notes=c["notes"],
+            confirmed_on=date.fromisoformat(c["confirmed_on"]) if c["confirmed_on"] else None,
+            stale=c["stale"],
+        )
+        for c in data.get("cards", [])
+    )
+    buttons = tuple(
+        Button(label, action, value, ButtonStyle(style))
+        for label, action, value, style in data.get("buttons", [])
+    )
+    return OutboundMessage(
+        text=data.get("text", ""), title=data.get("title", ""), cards=cards, buttons=buttons,
+        footer=data.get("footer", ""), priority=Priority(data.get("priority", "normal")),
+        lang=data.get("lang", "pl"),
+    )

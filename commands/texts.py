@@ -96,6 +96,7 @@ _PL: dict[str, str] = {
     "gmina.kind.rural": "gmina wiejska",
     "gmina.kind.urban-rural": "gmina miejsko-wiejska",
     "gmina.label": "{name} ({kind}, powiat {powiat}, woj. {wojewodztwo})",
+    "delivery.late": "(z opóźnieniem — miało dotrzeć {when})",
     # my data
     "me.title": "Twoje dane w katalogu",
     "me.not_in_directory": "Nie ma Cię jeszcze w katalogu. Poproś koordynatora swojej gminy.",
@@ -195,6 +196,7 @@ _EN: dict[str, str] = {
     "gmina.kind.rural": "rural gmina",
     "gmina.kind.urban-rural": "urban-rural gmina",
     "gmina.label": "{name} ({kind}, powiat {powiat}, {wojewodztwo})",
+    "delivery.late": "(delayed — it was due {when})",
     "me.title": "Your directory entry",
     "me.not_in_directory": "You are not in the directory yet. Ask your gmina's coordinator.",
     "me.confirm": "My data is up to date",

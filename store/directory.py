@@ -43,25 +43,27 @@ async def bump_version(session: AsyncSession) -> None:
 async def load_index_data(session: AsyncSession) -> IndexData:
     """Everything the in-memory index needs, in a handful of queries."""
     data = IndexData(version=await directory_version(session))
-    for g in (await session.exec(select(Gmina))).scalars():  # type: ignore[call-overload]
-        data.gminy.append(GminaInfo(g.id, g.name, g.kind, g.powiat, g.wojewodztwo, g.teryt))
+    # Plain column rows, not ORM objects: ~35,000 people must fit in a small service.
+    rows = await session.execute(
+        select(Gmina.id, Gmina.name, Gmina.kind, Gmina.powiat, Gmina.wojewodztwo, Gmina.teryt)
+    )
+    data.gminy = [GminaInfo(*row) for row in rows]
     forms: dict[str, set[int]] = defaultdict(set)
     for form, gmina_id in await session.execute(select(GminaForm.form, GminaForm.gmina_id)):
         forms[form].add(gmina_id)
     data.forms = forms
-    for topic in (await session.exec(select(Topic))).scalars():  # type: ignore[call-overload]
-        data.topics.append(TopicInfo(topic.id, topic.key, topic.name_pl, topic.name_en))
+    rows = await session.execute(select(Topic.id, Topic.key, Topic.name_pl, Topic.name_en))
+    data.topics = [TopicInfo(*row) for row in rows]
     rows = await session.execute(
         select(TopicSynonym.topic_id, TopicSynonym.phrase, TopicSynonym.lang)
     )
     data.synonyms = [(int(a), str(b), str(c)) for a, b, c in rows]
-    for p in (await session.exec(select(Person))).scalars():  # type: ignore[call-overload]
-        data.persons.append(
-            PersonInfo(
-                p.id, p.name, p.email, p.position, p.phone, p.preferred_contact, p.notes,
-                p.gmina_id, p.organisation, p.confirmed_on,
-            )
-        )
+    rows = await session.execute(
+        select(Person.id, Person.name, Person.email, Person.position, Person.phone,
+               Person.preferred_contact, Person.notes, Person.gmina_id, Person.organisation,
+               Person.confirmed_on)
+    )
+    data.persons = [PersonInfo(*row) for row in rows]
     rows = await session.execute(
         select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
     )

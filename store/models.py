@@ -207,3 +207,46 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: int = 0
+
+
+class DeliveryState(StrEnum):
+    """Where one outbox row stands."""
+
+    PENDING = "pending"  # waiting for its time (not_before) or for a worker
+    SENDING = "sending"  # claimed by a worker (lease until claimed_until)
+    SENT = "sent"
+    FAILED = "failed"  # will not be retried (unreachable, rejected); reason says why
+    DEAD = "dead"  # retried max_attempts times
+    MISSED = "missed"  # fell due while nobody could send and is no longer useful
+    CANCELLED = "cancelled"
+
+
+class Delivery(SQLModel, table=True):
+    """The transactional outbox: one row per recipient per messenger, written before sending.
+
+    ``dedupe_key`` is unique, so producing the same delivery twice (a retried command, two
+    instances) creates one row. ``payload`` is the message as JSON; ``target`` the stored
+    conversation reference.
+    """
+
+    __table_args__ = (Index("ix_delivery_due", "state", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True, max_length=300)
+    kind: str = Field(max_length=30)  # reminder / announcement / relay / notice
+    source: str = Field(default="", max_length=100, index=True)  # e.g. "announcement:12"
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    account_id: int | None = Field(default=None, foreign_key="messengeraccount.id")
+    platform: str = Field(max_length=20)
+    target: str = Field(sa_column=Column(Text, nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default=DeliveryState.PENDING.value, max_length=12)
+    not_before: datetime = Field(sa_column=_ts(nullable=False))
+    useful_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    attempts: int = 0
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    message_id: str = Field(default="", max_length=300)  # the platform's id, for edits
+    reason: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -80,7 +80,8 @@ async def link_account(
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     """A person by e-mail, case-insensitively."""
     result = await session.exec(
-        select(Person).where(func.lower(Person.email) == email.strip().lower())  # type: ignore[call-overload,arg-type]
+        # E-mails are stored lower-case, so the unique index answers this.
+        select(Person).where(Person.email == email.strip().lower())  # type: ignore[call-overload,arg-type]
     )
     return result.scalars().first()
 

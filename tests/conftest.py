@@ -167,4 +167,4 @@ async def app(bare_app: App) -> App:
 @pytest.fixture
 def console(app: App) -> ConsoleSession:
     """The console, speaking as the first office admin of the sample data."""
-    return ConsoleSession(app.core, "anna.wojcik@metropoliakrakowska.example.pl")
+    return ConsoleSession(app.core, "m.zawadzka-hejmo@metropoliakrakowska.example.pl")

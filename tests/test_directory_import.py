@@ -93,7 +93,8 @@ async def test_excel_csv_encodings_and_semicolons(
 ) -> None:
     # Excel on Polish Windows writes ';'-separated cp1250; SharePoint exports UTF-8 with BOM.
     header = "Gmina;Temat;Imię i nazwisko;Stanowisko;E-mail;Telefon;Preferowany kontakt;Uwagi\n"
-    row = "Świątniki Górne;zamówienia publiczne;Zofia Żółkiewska;inspektor;z.z@example.pl;;e-mail;\n"
+    row = ("Świątniki Górne;zamówienia publiczne;Zofia Żółkiewska;inspektor;z.z@example.pl;;"
+           "e-mail;\n")
     path = tmp_path / "excel.csv"
     path.write_bytes((header + row).encode(encoding))
     await _import(bare_app, path)

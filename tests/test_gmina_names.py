@@ -106,6 +106,7 @@ def test_every_polish_gmina_is_recovered_from_locative_and_genitive(
         ("kto od odpadów w igolomi wawrzenczycach", "Igołomia-Wawrzeńczyce"),
         ("who handles waste in Niepołomice", "Niepołomice"),
         ("kto od oświaty w Kocmyrzowie-Luborzycy", "Kocmyrzów-Luborzyca"),
+        ("kto od oświaty w Kocmyrzowie", "Kocmyrzów-Luborzyca"),  # a shortened double name
         ("kto od smieci w wieliczce", "Wieliczka"),
         ("kto od śmieci w Wielicce", "Wieliczka"),  # a typo
         ("kto od oświaty w Skawnie", "Skawina"),  # a typo

@@ -89,7 +89,7 @@ class DirectoryAnswers:
         pages = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
         page = min(state.page, pages)
         chunk = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        cards = tuple(self._card(index, person, gid, today) for person, gid in chunk)
+        cards = tuple(self._card(index, person, gid, today, lang) for person, gid in chunk)
         buttons: list[Button] = []
         footer = ""
         if pages > 1:
@@ -180,7 +180,7 @@ class DirectoryAnswers:
         if not coordinators:
             return OutboundMessage(text=f"{text}\n{t(lang, 'who.no_coordinator')}", lang=lang)
         cards = tuple(
-            self._card(index, index.persons[p], gmina.id, today)
+            self._card(index, index.persons[p], gmina.id, today, lang)
             for p in coordinators if p in index.persons
         )
         return OutboundMessage(text=f"{text}\n{t(lang, 'who.ask_coordinator')}", cards=cards,
@@ -202,14 +202,14 @@ class DirectoryAnswers:
                                buttons=tuple(buttons), lang=lang)
 
     def _card(
-        self, index: DirectoryIndex, person: PersonInfo, gmina_id: int, today: date
+        self, index: DirectoryIndex, person: PersonInfo, gmina_id: int, today: date, lang: str
     ) -> ContactCard:
         gmina = index.gminy.get(gmina_id)
         return ContactCard(
             name=person.name,
             gmina=gmina.name if gmina else person.organisation,
             position=person.position,
-            topics=tuple(t.name_pl for t in index.topics_of(person.id, gmina_id or None)),
+            topics=tuple(x.name(lang) for x in index.topics_of(person.id, gmina_id or None)),
             email=person.email or "",
             phone=person.phone,
             preferred_contact=person.preferred_contact,

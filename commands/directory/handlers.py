@@ -132,7 +132,8 @@ async def _update_field(
         if stored is None:
             return Reply.of(OutboundMessage(text=t(ctx.lang, "me.not_in_directory"),
                                             lang=ctx.lang))
-        setattr(stored, attribute, value.lower() if attribute == "language" else value)
+        lowered = attribute in ("language", "email")
+        setattr(stored, attribute, value.lower() if lowered else value)
         stored.confirmed_on = ctx.services.directory.today()
         stored.source = "self" if actor_is_self else "coordinator"
         await touch_person(session, stored)

@@ -52,7 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("gmina", "topic", "name")
 EXPORT_COLUMNS = (
-    "gmina", "teryt", "powiat", "wojewodztwo", "topic", "name", "position", "email", "phone",
+    "gmina", "teryt", "kind", "powiat", "wojewodztwo", "topic", "name", "position", "email", "phone",
     "preferred_contact", "notes", "confirmed_at",
 )
 LIMITS = {
@@ -198,7 +198,7 @@ def parse_rows(path: Path) -> ParsedFile:
         for column in REQUIRED:
             if not values[column]:
                 row_errors.append(f"{column} is empty / pole {column} jest puste")
-        email = values["email"] or None
+        email = values["email"].lower() or None
         if email and not EMAIL_PATTERN.match(email):
             row_errors.append(f"e-mail {email!r} is not valid / nieprawidłowy e-mail")
         if values["phone"] and not PHONE_PATTERN.match(values["phone"]):

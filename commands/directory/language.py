@@ -140,6 +140,11 @@ class Morphology:
                 options = forms_by_case.get(case) or forms_by_case["*"]
                 combos = [[*c, f] for c in combos for f in sorted(options)][:64]
             result.update(" ".join(c) for c in combos)
+        if "-" in name:
+            # People shorten double names: "w Kocmyrzowie" means Kocmyrzów-Luborzyca.
+            for part in name.split("-"):
+                if part.strip():
+                    result |= self.name_forms(part.strip())
         return result
 
     def _cases_of(self, word: str) -> dict[str, set[str]]:
