@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from adapters.console.messenger import ConsoleMessenger
 from bots.config import Config
 from commands.clock import Clock, SystemClock
 from commands.core import Core, CoreSettings, Services
@@ -13,7 +14,10 @@ from commands.directory.importer import DirectoryImporter
 from commands.directory.language import Morphology
 from commands.directory.matching import TopicDefinition, load_thesaurus
 from commands.directory.service import DirectoryService
+from commands.model import Platform
+from commands.ports import Messenger
 from commands.setup import build_registry
+from scheduler.delivery import DeliveryWorker
 from store.db import Database
 from store.directory import count_people
 
@@ -32,6 +36,8 @@ class App:
     directory: DirectoryService
     importer: DirectoryImporter
     core: Core
+    messengers: dict[str, Messenger]
+    worker: DeliveryWorker
 
     async def prepare(self, *, with_sample: bool | None = None) -> None:
         """Bring the database up to date, install the thesaurus, load sample data if empty."""
@@ -72,5 +78,9 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,
                          settings=settings))
     importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
+    # Adapters register their own-initiative sending here when they are built.
+    messengers: dict[str, Messenger] = {Platform.CONSOLE.value: ConsoleMessenger()}
+    worker = DeliveryWorker(db=database, clock=clock, messengers=messengers)
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
-               directory=directory, importer=importer, core=core)
+               directory=directory, importer=importer, core=core, messengers=messengers,
+               worker=worker)

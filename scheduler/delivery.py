@@ -31,7 +31,7 @@ from commands.ports import (
 from commands.texts import t
 from store.db import Database
 from store.models import Delivery, DeliveryState, MessengerAccount
-from store.outbox import claim_due, next_due, settle
+from store.outbox import claim_due, settle
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +62,9 @@ class DeliveryWorker:
     ) -> None:
         self._db = db
         self._clock = clock
-        self.messengers = dict(messengers)
+        self.messengers = messengers  # shared with the composition root: adapters add theirs
         self.settings = settings
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """New rows were written: look now instead of at the next tick."""
-        self._wake.set()
 
     async def run_once(self) -> int:
         """Send every row due now (in batches); returns how many were settled."""
@@ -85,26 +80,6 @@ class DeliveryWorker:
             gate = asyncio.Semaphore(self.settings.concurrency)
             await asyncio.gather(*(self._deliver_within(gate, d) for d in claimed))
             total += len(claimed)
-
-    async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
-        """Keep sending until ``stop`` is set; sleeps until the next due row or a wake-up."""
-        while not stop.is_set():
-            try:
-                await self.run_once()
-                async with self._db.session() as session:
-                    upcoming = await next_due(session)
-            except Exception:
-                log.exception("delivery round failed; retrying")
-                upcoming = None
-            delay = idle
-            if upcoming is not None:
-                delay = min(idle, max(0.0, _seconds_until(upcoming, self._clock.now())))
-            self._wake.clear()
-            waiters = {asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())}
-            _done, pending = await asyncio.wait(waiters, timeout=delay,
-                                                return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
 
     async def _deliver_within(self, gate: asyncio.Semaphore, delivery: Delivery) -> None:
         async with gate:
@@ -187,10 +162,6 @@ def _aware(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
-
-
-def _seconds_until(moment: datetime, now: datetime) -> float:
-    return ((_aware(moment) or now) - now).total_seconds()
 
 
 def _with_late_note(message: OutboundMessage, due: datetime) -> OutboundMessage:

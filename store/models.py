@@ -250,3 +250,8 @@ class Delivery(SQLModel, table=True):
     message_id: str = Field(default="", max_length=300)  # the platform's id, for edits
     reason: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+# Feature tables live in their own modules; importing them here registers them on the metadata
+# that migrations and the tests use.
+from store import calendar_models as _calendar_models  # noqa: E402,F401

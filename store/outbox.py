@@ -51,11 +51,13 @@ async def enqueue(session: AsyncSession, deliveries: list[NewDelivery]) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     inserted = 0
     for start in range(0, len(rows), 500):
-        statement = insert(Delivery).values(rows[start : start + 500]).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]
+        statement = (
+            insert(Delivery).values(rows[start : start + 500])
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(Delivery.id)  # only rows really inserted come back
         )
         result = await session.execute(statement)
-        inserted += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        inserted += len(result.all())
     return inserted
 
 
@@ -131,15 +133,6 @@ async def cancel_pending(session: AsyncSession, *, source: str) -> int:
         .values(state=DeliveryState.CANCELLED.value)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-async def next_due(session: AsyncSession) -> datetime | None:
-    """When the next pending delivery falls due (for the scheduler's sleep)."""
-    return await session.scalar(
-        select(func.min(Delivery.not_before)).where(
-            Delivery.state == DeliveryState.PENDING.value  # type: ignore[arg-type]
-        )
-    )
 
 
 async def state_counts(session: AsyncSession, *, source: str) -> dict[str, int]:

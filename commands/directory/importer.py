@@ -52,8 +52,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("gmina", "topic", "name")
 EXPORT_COLUMNS = (
-    "gmina", "teryt", "kind", "powiat", "wojewodztwo", "topic", "name", "position", "email", "phone",
-    "preferred_contact", "notes", "confirmed_at",
+    "gmina", "teryt", "kind", "powiat", "wojewodztwo", "topic", "name", "position", "email",
+    "phone", "preferred_contact", "notes", "confirmed_at",
 )
 LIMITS = {
     "gmina": 120, "name": 200, "position": 300, "email": 254, "phone": 60,

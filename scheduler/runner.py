@@ -1,0 +1,69 @@
+"""The scheduler component: APScheduler drives time, the database holds the truth.
+
+Jobs: the delivery worker every second (the outbox holds what is due and when), and daily
+housekeeping of dedupe records. Every instance runs the same jobs; claims in the database make
+sure each delivery is sent by exactly one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from commands.clock import Clock
+from scheduler.delivery import DeliveryWorker
+from store.db import Database
+from store.people import forget_deliveries_before
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerComponent:
+    """Starts and stops the periodic jobs."""
+
+    name = "scheduler"
+
+    def __init__(self, *, db: Database, clock: Clock, worker: DeliveryWorker,
+                 tick_seconds: float = 1.0) -> None:
+        self._db = db
+        self._clock = clock
+        self.worker = worker
+        self._tick = tick_seconds
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def routes(self) -> list[web.RouteDef]:
+        """No HTTP routes."""
+        return []
+
+    async def start(self) -> None:
+        """Schedule the jobs on the running event loop."""
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.add_job(self._deliver, "interval", seconds=self._tick, id="deliveries",
+                          max_instances=1, coalesce=True, misfire_grace_time=None)
+        scheduler.add_job(self._housekeeping, "interval", hours=6, id="housekeeping",
+                          max_instances=1, coalesce=True)
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def stop(self) -> None:
+        """Stop scheduling (a round in progress finishes its current sends)."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    async def _deliver(self) -> None:
+        try:
+            await self.worker.run_once()
+        except Exception:
+            log.exception("delivery round failed; the next tick retries")
+
+    async def _housekeeping(self) -> None:
+        async with self._db.session() as session:
+            removed = await forget_deliveries_before(
+                session, self._clock.now() - timedelta(days=7)
+            )
+            await session.commit()
+        log.info("housekeeping: %d old dedupe records removed", removed)

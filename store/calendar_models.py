@@ -1,0 +1,1 @@
+"""Tables of the calendar: events, deadlines and reminders (filled in by the calendar feature)."""

@@ -1,0 +1,135 @@
+"""The outbox and the delivery worker: nothing lost, nothing sent twice, several instances."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from adapters.console.messenger import ConsoleMessenger
+from bots.app import App
+from commands.model import (
+    ConversationKind,
+    ConversationRef,
+    OutboundMessage,
+    Platform,
+    Priority,
+    message_to_json,
+)
+from scheduler.delivery import DeliveryWorker
+from store.db import Database
+from store.models import Delivery, DeliveryState
+from store.outbox import NewDelivery, claim_due, enqueue, state_counts
+
+REF = ConversationRef(Platform.CONSOLE, "console", ConversationKind.PERSONAL)
+
+
+def deliveries(app: App, count: int, *, due_in: timedelta = timedelta(0), source: str = "test",
+               useful_for: timedelta | None = None) -> list[NewDelivery]:
+    now = app.clock.now()
+    return [
+        NewDelivery(
+            dedupe_key=f"{source}:{i}", kind="notice", platform="console", target=REF.to_json(),
+            payload=message_to_json(OutboundMessage(text=f"wiadomość {i}",
+                                                    priority=Priority.QUIET)),
+            not_before=now + due_in, source=source,
+            useful_until=now + due_in + useful_for if useful_for else None,
+        )
+        for i in range(count)
+    ]
+
+
+async def add(app: App, rows: list[NewDelivery]) -> int:
+    async with app.db.session() as session:
+        inserted = await enqueue(session, rows)
+        await session.commit()
+    return inserted
+
+
+async def counts(app: App, source: str = "test") -> dict[str, int]:
+    async with app.db.session() as session:
+        return await state_counts(session, source=source)
+
+
+def worker(app: App, messenger: ConsoleMessenger, name: str, db: Database | None = None
+           ) -> DeliveryWorker:
+    return DeliveryWorker(db=db or app.db, clock=app.clock, messengers={"console": messenger},
+                          worker_id=name)
+
+
+async def test_producing_the_same_delivery_twice_stores_it_once(bare_app: App) -> None:
+    assert await add(bare_app, deliveries(bare_app, 3)) == 3
+    assert await add(bare_app, deliveries(bare_app, 3)) == 0  # a retried command, a 2nd instance
+    assert await counts(bare_app) == {"pending": 3}
+
+
+async def test_due_rows_are_sent_once_and_future_rows_wait(bare_app: App) -> None:
+    console = ConsoleMessenger()
+    await add(bare_app, deliveries(bare_app, 2, source="now"))
+    await add(bare_app, deliveries(bare_app, 2, source="later", due_in=timedelta(hours=1)))
+    sender = worker(bare_app, console, "w1")
+    assert await sender.run_once() == 2
+    assert await sender.run_once() == 0
+    assert [d.text for d in console.transcript] == ["wiadomość 0", "wiadomość 1"]
+    bare_app.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    assert await sender.run_once() == 2
+    assert await counts(bare_app, "later") == {"sent": 2}
+    async with bare_app.db.session() as session:
+        ids = (await session.execute(select(Delivery.message_id).where(
+            Delivery.source == "later"))).scalars().all()
+    assert all(ids)  # the platform's message ids are kept for later edits
+
+
+async def test_two_instances_share_the_work_without_double_sending(bare_app: App) -> None:
+    await add(bare_app, deliveries(bare_app, 300))
+    first, second = ConsoleMessenger(), ConsoleMessenger()
+    # A second instance: its own engine and connection pool on the same database.
+    other_db = Database(bare_app.db.url.render_as_string(False), schema=bare_app.db.schema)
+    try:
+        await asyncio.gather(worker(bare_app, first, "instance-a").run_once(),
+                             worker(bare_app, second, "instance-b", other_db).run_once())
+    finally:
+        await other_db.dispose()
+    texts = [d.text for d in first.transcript + second.transcript]
+    assert len(texts) == 300 and len(set(texts)) == 300
+    assert await counts(bare_app) == {"sent": 300}
+
+
+async def test_rows_of_a_crashed_worker_are_taken_over_after_the_lease(bare_app: App) -> None:
+    await add(bare_app, deliveries(bare_app, 5))
+    async with bare_app.db.session() as session:  # a worker claims, then dies before sending
+        claimed = await claim_due(session, now=bare_app.clock.now(), worker="crashed",
+                                  limit=10, lease=timedelta(minutes=5))
+    assert len(claimed) == 5
+    console = ConsoleMessenger()
+    survivor = worker(bare_app, console, "survivor")
+    assert await survivor.run_once() == 0  # still leased to the crashed worker
+    bare_app.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]
+    assert await survivor.run_once() == 5
+    assert len(console.transcript) == 5
+    assert await counts(bare_app) == {"sent": 5}
+
+
+async def test_late_rows_say_so_and_useless_ones_are_recorded_as_missed(bare_app: App) -> None:
+    await add(bare_app, deliveries(bare_app, 1, source="late", useful_for=timedelta(hours=2)))
+    await add(bare_app, deliveries(bare_app, 1, source="useless", useful_for=timedelta(minutes=30)))
+    bare_app.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]  # the service was down
+    console = ConsoleMessenger()
+    await worker(bare_app, console, "w").run_once()
+    [shown] = console.transcript
+    assert "z opóźnieniem — miało dotrzeć 2026-11-23 10:00" in shown.text
+    assert await counts(bare_app, "useless") == {"missed": 1}
+
+
+async def test_a_platform_that_is_not_configured_fails_with_a_reason(bare_app: App) -> None:
+    rows = [NewDelivery(dedupe_key="x", kind="notice", platform="slack", target=REF.to_json(),
+                        payload=message_to_json(OutboundMessage(text="x")),
+                        not_before=bare_app.clock.now(), source="test")]
+    await add(bare_app, rows)
+    await worker(bare_app, ConsoleMessenger(), "w").run_once()
+    async with bare_app.db.session() as session:
+        row = (await session.execute(select(Delivery))).scalars().one()
+        total = await session.scalar(select(func.count()).select_from(Delivery))
+    assert (row.state, row.reason, total) == (DeliveryState.FAILED.value,
+                                              "slack is not configured", 1)
