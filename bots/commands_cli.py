@@ -221,7 +221,8 @@ async def roles(app: App, args: argparse.Namespace) -> int:
                     target=f"person:{person.id}",
                     details={"role": role.value, "forum_id": forum_id, "gmina_id": gmina_id})
         await session.commit()
-    print(f"{args.email}: {role.value} {args.roles_command}ed" if changed
+    done = {"grant": "granted", "revoke": "revoked"}[args.roles_command]
+    print(f"{args.email}: {role.value} {done}" if changed
           else f"{args.email}: nothing to change")
     return 0
 
