@@ -76,8 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command != "run" or not sys.stdin.isatty():
-        logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    # A headless service logs what it does; an interactive console or a one-off command shows
+    # only problems, so the conversation stays readable.
+    headless_service = args.command == "run" and not sys.stdin.isatty()
+    if not (headless_service or args.verbose):
+        logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a tick otherwise
     try:
         return asyncio.run(_dispatch(args, config))
     except ConfigError as exc:
