@@ -57,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
         scope.add_argument("--gmina", metavar="NAME")
     roles_sub.add_parser("list", help="list every role")
 
+    topics = sub.add_parser("topics", help="the topic thesaurus")
+    topics_sub = topics.add_subparsers(dest="topics_command", required=True)
+    topics_sub.add_parser("list", help="every topic with its key")
+    add = topics_sub.add_parser("add", help="a new topic")
+    add.add_argument("key", help="short ASCII key, e.g. cmentarze")
+    add.add_argument("name_pl", help="Polish name, e.g. 'cmentarze komunalne'")
+    add.add_argument("--en", dest="name_en", default="", help="English name")
+    synonym = topics_sub.add_parser("synonym", help="another word or phrase for a topic")
+    synonym.add_argument("key")
+    synonym.add_argument("phrase", help="in its dictionary form; it is inflected automatically")
+    synonym.add_argument("--en", action="store_true", help="the phrase is English")
+
     link = sub.add_parser("link", help="issue a one-time code that links a messenger account")
     link.add_argument("platform", choices=("telegram", "slack", "teams", "any"))
     link.add_argument("email")
@@ -108,6 +120,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             "directory": commands_cli.directory,
             "roles": commands_cli.roles,
             "link": commands_cli.link,
+            "topics": commands_cli.topics,
         }[args.command]
         return await handler(app, args)
     finally:

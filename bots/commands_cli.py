@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from adapters.console.adapter import ConsoleSession, run_console, stdin_lines
 from commands.directory.importer import EXPORT_COLUMNS, ImportError_, parse_rows
+from store.directory import add_synonym, bump_version, ensure_topics
 from store.models import ContactEntry, Forum, Gmina, Person, Role, RoleGrant, Topic
 from store.people import (
     audit,
@@ -248,4 +250,37 @@ async def link(app: App, args: argparse.Namespace) -> int:
     username = str(app.config.extra.get("telegram", {}).get("bot_username", ""))
     if args.platform in ("telegram", "any") and username:
         print(f"Telegram link: https://t.me/{username}?start={code}")
+    return 0
+
+
+async def topics(app: App, args: argparse.Namespace) -> int:
+    """``lacznik topics list|add|synonym``: admins extend the thesaurus."""
+    await app.prepare(with_sample=False)
+    async with app.db.session() as session:
+        if args.topics_command == "list":
+            rows = await session.execute(select(Topic.key, Topic.name_pl, Topic.name_en)
+                                         .order_by(Topic.key))
+            for key, name_pl, name_en in rows:
+                print(f"{key}\t{name_pl}\t{name_en}")
+            return 0
+        if args.topics_command == "add":
+            if not re.fullmatch(r"[a-z0-9_-]{2,80}", args.key):
+                print("error: the key must be 2-80 characters a-z 0-9 _ -", file=sys.stderr)
+                return 2
+            known = await ensure_topics(session, [(args.key, args.name_pl, args.name_en)],
+                                        builtin=False)
+            await bump_version(session)
+            await audit(session, actor="cli", action="topic.add", target=args.key)
+            await session.commit()
+            print(f"topic {args.key}: {args.name_pl} (id {known[args.key]})")
+            return 0
+        added = await add_synonym(session, args.key, args.phrase.strip()[:200],
+                                  "en" if args.en else "pl")
+        if not added:
+            print(f"error: no topic {args.key!r} (see `lacznik topics list`)", file=sys.stderr)
+            return 2
+        await audit(session, actor="cli", action="topic.synonym", target=args.key,
+                    details={"phrase": args.phrase})
+        await session.commit()
+    print(f"{args.key}: now also \"{args.phrase}\"")
     return 0

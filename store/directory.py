@@ -153,3 +153,19 @@ async def touch_person(session: AsyncSession, person: Person) -> None:
     person.updated_at = utcnow()
     session.add(person)
     await bump_version(session)
+
+
+async def add_synonym(session: AsyncSession, topic_key: str, phrase: str, lang: str) -> bool:
+    """Teach the directory another word for a topic; False if the topic does not exist."""
+    topic = (await session.execute(select(Topic).where(Topic.key == topic_key))).scalars().first()
+    if topic is None:
+        return False
+    exists = await session.scalar(
+        select(func.count()).select_from(TopicSynonym).where(
+            TopicSynonym.topic_id == topic.id, TopicSynonym.phrase == phrase  # type: ignore[arg-type]
+        )
+    )
+    if not exists:
+        session.add(TopicSynonym(topic_id=topic.id, phrase=phrase, lang=lang))  # type: ignore[arg-type]
+        await bump_version(session)
+    return True

@@ -83,7 +83,8 @@ class Person(SQLModel, table=True):
     phone: str = Field(default="", max_length=60)
     preferred_contact: str = Field(default="", max_length=200)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    gmina_id: int | None = Field(default=None, foreign_key="gmina.id", index=True)
+    gmina_id: int | None = Field(default=None, foreign_key="gmina.id", index=True,
+                                 ondelete="SET NULL")
     organisation: str = Field(default="", max_length=200)  # e.g. "Biuro SMK" for office staff
     language: str | None = Field(default=None, max_length=5)
     confirmed_on: date | None = None
@@ -119,7 +120,8 @@ class MessengerAccount(SQLModel, table=True):
     platform: str = Field(max_length=20)
     tenant_id: str = Field(default="", max_length=100)
     external_id: str = Field(max_length=200)
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True,
+                                  ondelete="SET NULL")
     display_name: str = Field(default="", max_length=200)
     private_ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     reachable: bool = True
@@ -163,7 +165,7 @@ class Forum(SQLModel, table=True):
     key: str = Field(unique=True, max_length=40)
     name_pl: str = Field(max_length=200)
     name_en: str = Field(default="", max_length=200)
-    topic_id: int | None = Field(default=None, foreign_key="topic.id")
+    topic_id: int | None = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
 
 
 class ForumMember(SQLModel, table=True):
@@ -235,8 +237,10 @@ class Delivery(SQLModel, table=True):
     dedupe_key: str = Field(unique=True, max_length=300)
     kind: str = Field(max_length=30)  # reminder / announcement / relay / notice
     source: str = Field(default="", max_length=100, index=True)  # e.g. "announcement:12"
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    account_id: int | None = Field(default=None, foreign_key="messengeraccount.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True,
+                                  ondelete="SET NULL")
+    account_id: int | None = Field(default=None, foreign_key="messengeraccount.id",
+                                   ondelete="SET NULL")
     platform: str = Field(max_length=20)
     target: str = Field(sa_column=Column(Text, nullable=False))
     payload: str = Field(sa_column=Column(Text, nullable=False))

@@ -65,6 +65,25 @@ def test_roles_and_link_codes_from_the_command_line(tmp_path: Path) -> None:
     assert run_cli(["roles", "list"], tmp_path, env=env).stdout.strip() == ""
 
 
+def test_admins_extend_the_thesaurus(tmp_path: Path) -> None:
+    env = {"LACZNIK_DATABASE_URL": f"sqlite:///{tmp_path}/t.db"}
+    csv_path = tmp_path / "lista.csv"
+    csv_path.write_text("gmina,temat,imię i nazwisko,e-mail\nSkawina,gospodarka odpadami,"
+                        "Jan Nowak,j.nowak@skawina.example.pl\n", encoding="utf-8")
+    assert run_cli(["directory", "import", str(csv_path)], tmp_path, env=env).returncode == 0
+    question = "kto od gratów w Skawinie?\n"  # slang the thesaurus does not know yet
+    before = run_cli(["chat", "--jsonl", "--as", "j.nowak@skawina.example.pl"], tmp_path,
+                     stdin=question, env=env)
+    assert "Jan Nowak" not in before.stdout
+    added = run_cli(["topics", "synonym", "odpady", "grat"], tmp_path, env=env)
+    assert added.returncode == 0, added.stderr
+    after = run_cli(["chat", "--jsonl", "--as", "j.nowak@skawina.example.pl"], tmp_path,
+                    stdin=question, env=env)
+    assert "Jan Nowak" in after.stdout  # "gratów" is an inflected form of the new synonym
+    missing = run_cli(["topics", "synonym", "nie-ma-takiego", "x"], tmp_path, env=env)
+    assert missing.returncode == 2 and "no topic" in missing.stderr
+
+
 def test_broken_import_is_reported_and_exits_non_zero(tmp_path: Path) -> None:
     env = {"LACZNIK_DATABASE_URL": f"sqlite:///{tmp_path}/b.db"}
     broken = tmp_path / "zla.csv"

@@ -186,3 +186,21 @@ async def test_cli_import_export_round_trip(
     assert "people added 0, updated 0, unchanged 4" in out
     assert await _count(bare_app, Person) == 4
     assert await _count(bare_app, Topic) > 30
+
+
+async def test_the_first_real_import_replaces_the_sample_people(app: App, tmp_path: Path) -> None:
+    from store.people import link_account, person_by_email
+
+    async with app.db.session() as session:  # someone tried the demo on Telegram first
+        sample = await person_by_email(session, "w.fras@wieliczka.example.pl")
+        assert sample is not None
+        await link_account(session, platform="telegram", tenant_id="", external_id="42",
+                           person_id=int(sample.id or 0))
+        await session.commit()
+    path = tmp_path / "lista.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    await _import(app, path)
+    assert await _count(app, Person) == 4  # only the real people remain
+    console = ConsoleSession(app.core, "a.nowak@wieliczka.example.pl")
+    [answer] = await console.say("kto od śmieci w Wieliczce?")
+    assert "Anna Nowak" in answer and "Jolanta Kołodziej" not in answer

@@ -136,8 +136,12 @@ class DirectoryAnswers:
         if state.words:
             wanted = [index.morphology.lemmas(w) for w in state.words]
             lemmas = index.person_lemmas()
-            if rows:
+            if rows and state.topic_ids:
+                # Extra words narrow a topic's answer when they can ("odpady PSZOK").
                 rows = [r for r in rows if all(lemmas[r[0].id] & w for w in wanted)] or rows
+            elif rows:
+                # A gmina and unknown words: only people those words describe, else nobody.
+                rows = [r for r in rows if all(lemmas[r[0].id] & w for w in wanted)]
             else:
                 for person_id, person_lemmas in lemmas.items():
                     if all(person_lemmas & w for w in wanted):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 03:01:58.149878
+Create Date: 2026-11-22 03:08:32.557941
 """
 
 from collections.abc import Sequence
@@ -87,7 +87,7 @@ def upgrade() -> None:
     sa.Column('name_pl', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('name_en', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('topic_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], ),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
@@ -118,7 +118,7 @@ def upgrade() -> None:
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['gmina_id'], ['gmina.id'], ),
+    sa.ForeignKeyConstraint(['gmina_id'], ['gmina.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
     )
@@ -184,7 +184,7 @@ def upgrade() -> None:
     sa.Column('unreachable_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('linked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('platform', 'tenant_id', 'external_id')
     )
@@ -226,8 +226,8 @@ def upgrade() -> None:
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['messengeraccount.id'], ),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.ForeignKeyConstraint(['account_id'], ['messengeraccount.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key')
     )
