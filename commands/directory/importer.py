@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.directory.index import TopicInfo, TopicMatcherCache
@@ -62,6 +62,13 @@ LIMITS = {
 EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
 PHONE_PATTERN = re.compile(r"^[+0-9 ()./-]{6,30}$")
 _TERYT = re.compile(r"^\d{7}$")
+
+
+PERSON_FIELDS = (
+    "name", "position", "phone", "preferred_contact", "notes", "gmina_id", "source",
+    "confirmed_on",
+)
+_FIELD_COLUMNS = tuple(getattr(Person, name) for name in PERSON_FIELDS)
 
 
 class ImportError_(Exception):
@@ -308,71 +315,90 @@ class DirectoryImporter:
             session, {t for row in parsed.rows for t in row.topics}, summary
         )
         gminy = await self._gminy(session, parsed, summary)
-        people = {
-            person_key(p.email, p.name, str(p.gmina_id)): p
-            for p in (await session.exec(select(Person))).scalars()  # type: ignore[call-overload]
-        }
+
+        # Plain rows and bulk statements, not ORM objects: a whole country's directory
+        # (~35,000 people) must import within a small memory budget.
+        people: dict[str, tuple[int, tuple[object, ...]]] = {}
+        for row in await session.execute(select(Person.id, Person.email, *_FIELD_COLUMNS)):
+            person_id, email, *values = row
+            by_name = dict(zip(PERSON_FIELDS, values, strict=True))
+            key = person_key(email, str(by_name["name"]), str(by_name["gmina_id"]))
+            people[key] = (int(person_id), tuple(values))
         existing_entries: dict[int, set[tuple[int, int]]] = {}
         for person_id, topic_id, gmina_id in await session.execute(
             select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
         ):
             existing_entries.setdefault(person_id, set()).add((topic_id, gmina_id))
 
-        wanted: dict[int, set[tuple[int, int]]] = {}
-        pending: list[tuple[Person, int, set[int]]] = []
-        touched: set[int] = set()
+        now = utcnow()
+        wanted: dict[str, set[tuple[int, int]]] = {}
+        new_people: dict[str, dict[str, object]] = {}
+        changes: dict[int, dict[str, object]] = {}
         for done, row in enumerate(parsed.rows, start=1):
             gmina_id = gminy[gmina_key(row.gmina)]
             key = person_key(row.email, row.name, str(gmina_id))
-            person = people.get(key)
-            fields = {
+            fields: dict[str, object] = {
                 "name": row.name, "position": row.position, "phone": row.phone,
                 "preferred_contact": row.preferred_contact, "notes": row.notes,
                 "gmina_id": gmina_id, "source": source,
             }
             if row.confirmed_on:
                 fields["confirmed_on"] = row.confirmed_on
-            if person is None:
-                person = Person(email=row.email, **fields)  # type: ignore[arg-type]
-                people[key] = person
-                summary.people_added += 1
-            elif person.id is not None and id(person) not in touched:
-                if any(getattr(person, k) != v for k, v in fields.items()):
+            wanted.setdefault(key, set()).update(
+                (topic_of[normalise(t)], gmina_id) for t in row.topics
+            )
+            known = people.get(key)
+            if known is None:
+                if key not in new_people:
+                    summary.people_added += 1
+                new_people[key] = {"email": row.email, "created_at": now, "updated_at": now,
+                                   "confirmed_on": None, **fields}
+            elif known[0] not in changes:
+                current = dict(zip(PERSON_FIELDS, known[1], strict=True))
+                if any(current[k] != v for k, v in fields.items()):
                     summary.people_updated += 1
-                    for name, value in fields.items():
-                        setattr(person, name, value)
-                    person.updated_at = utcnow()
+                    changes[known[0]] = {"id": known[0], "updated_at": now, **fields}
                 else:
                     summary.people_unchanged += 1
-            touched.add(id(person))
-            session.add(person)
-            pending.append((person, gmina_id, {topic_of[normalise(t)] for t in row.topics}))
+                    changes[known[0]] = {}
             if progress and done % 500 == 0:
                 progress(500)
-        await session.flush()
-        for person, gmina_id, topics in pending:
-            wanted.setdefault(int(person.id), set()).update(  # type: ignore[arg-type]
-                (topic_id, gmina_id) for topic_id in topics
+
+        ids = {key: person_id for key, (person_id, _values) in people.items()}
+        batch = list(new_people.items())
+        for start in range(0, len(batch), 1000):
+            chunk = batch[start : start + 1000]
+            result = await session.execute(
+                insert(Person).values([values for _key, values in chunk]).returning(Person.id)
             )
-        new_entries = []
-        for person_id, entries in wanted.items():
+            # RETURNING keeps the order of VALUES on both SQLite and PostgreSQL.
+            for (key, _values), (person_id,) in zip(chunk, result.all(), strict=True):
+                ids[key] = int(person_id)
+        updates = [values for values in changes.values() if values]
+        if updates:
+            await session.execute(update(Person), updates)
+
+        new_entries: list[dict[str, int]] = []
+        removed: list[tuple[int, int, int]] = []
+        for key, entries in wanted.items():
+            person_id = ids[key]
             current = existing_entries.get(person_id, set())
-            for topic_id, gmina_id in entries - current:
-                new_entries.append(
-                    ContactEntry(person_id=person_id, topic_id=topic_id, gmina_id=gmina_id)
+            new_entries += [
+                {"person_id": person_id, "topic_id": topic_id, "gmina_id": gmina_id}
+                for topic_id, gmina_id in entries - current
+            ]
+            removed += [(person_id, t, g) for t, g in current - entries]
+        for start in range(0, len(new_entries), 2000):
+            await session.execute(insert(ContactEntry).values(new_entries[start : start + 2000]))
+        for person_id, topic_id, gmina_id in removed:
+            await session.execute(
+                delete(ContactEntry).where(
+                    ContactEntry.person_id == person_id,  # type: ignore[arg-type]
+                    ContactEntry.topic_id == topic_id,  # type: ignore[arg-type]
+                    ContactEntry.gmina_id == gmina_id,  # type: ignore[arg-type]
                 )
-            removed = current - entries
-            for topic_id, gmina_id in removed:
-                await session.execute(
-                    delete(ContactEntry).where(
-                        ContactEntry.person_id == person_id,  # type: ignore[arg-type]
-                        ContactEntry.topic_id == topic_id,  # type: ignore[arg-type]
-                        ContactEntry.gmina_id == gmina_id,  # type: ignore[arg-type]
-                    )
-                )
-            summary.entries_removed += len(removed)
-        session.add_all(new_entries)
-        summary.entries_added = len(new_entries)
+            )
+        summary.entries_added, summary.entries_removed = len(new_entries), len(removed)
         await bump_version(session)
         await session.flush()
         if progress:
