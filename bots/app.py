@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.console.messenger import ConsoleMessenger
-from bots.config import Config
+from bots.config import Config, announcement_settings
+from commands.announcements.service import AnnouncementService
 from commands.clock import Clock, SystemClock
 from commands.core import Core, CoreSettings, Services
 from commands.directory.importer import DirectoryImporter
@@ -75,11 +76,16 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
         directory_public=config.directory.public,
         link_code_valid_for=timedelta(hours=config.linking.code_valid_hours),
     )
-    core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,
-                         settings=settings))
-    importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
     # Adapters register their own-initiative sending here when they are built.
     messengers: dict[str, Messenger] = {Platform.CONSOLE.value: ConsoleMessenger()}
+    announcements = AnnouncementService(
+        db=database, clock=clock, messengers=messengers,
+        settings=announcement_settings(config.extra.get("announcements", {})),
+    )
+    core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,
+                         settings=settings, messengers=messengers,
+                         announcements=announcements))
+    importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
     worker = DeliveryWorker(db=database, clock=clock, messengers=messengers)
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
                directory=directory, importer=importer, core=core, messengers=messengers,

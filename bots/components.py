@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 def build_components(app: App) -> list[Component]:
     """Every component configured in ``app.config``: the scheduler always, then messengers."""
     components: list[Component] = [
-        SchedulerComponent(db=app.db, clock=app.clock, worker=app.worker)
+        SchedulerComponent(db=app.db, clock=app.clock, worker=app.worker,
+                           announcements=app.core.services.announcements)
     ]
     return components

@@ -11,7 +11,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from commands.announcements.service import AnnouncementSettings
 
 DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
 DEFAULT_DB = "sqlite:///data/lacznik.db"
@@ -172,3 +175,22 @@ def _validate(config: Config) -> None:
         raise ConfigError("linking.code_valid_hours", "must be between 1 and 720")
     if config.console.user and not re.match(r"^[^@\s]+@[^@\s]+$", config.console.user):
         raise ConfigError("console.user", "must be an e-mail address")
+
+
+def announcement_settings(section: dict[str, Any]) -> AnnouncementSettings:
+    """Validate ``[announcements]``: ``reping_after_minutes`` (15) and ``max_pings`` (3)."""
+    from datetime import timedelta
+
+    from commands.announcements.service import AnnouncementSettings
+
+    known = {"reping_after_minutes", "max_pings"}
+    for key in section:
+        if key not in known:
+            raise ConfigError(f"announcements.{key}", f"unknown key (known: {', '.join(known)})")
+    minutes = section.get("reping_after_minutes", 15)
+    pings = section.get("max_pings", 3)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440:
+        raise ConfigError("announcements.reping_after_minutes", "must be 1-1440 (minutes)")
+    if isinstance(pings, bool) or not isinstance(pings, int) or not 1 <= pings <= 10:
+        raise ConfigError("announcements.max_pings", "must be 1-10")
+    return AnnouncementSettings(reping_after=timedelta(minutes=minutes), max_pings=pings)

@@ -7,10 +7,11 @@ Nothing here knows about Telegram, Slack, Teams or HTTP.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from commands.announcements.service import AnnouncementService
 from commands.clock import Clock
 from commands.context import Context, Reply
 from commands.directory.service import DirectoryService
@@ -25,6 +26,7 @@ from commands.model import (
     OutboundMessage,
     Platform,
 )
+from commands.ports import Messenger
 from commands.registry import CommandRegistry
 from commands.texts import pick_lang, t
 from store.db import Database
@@ -64,6 +66,8 @@ class Services:
     directory: DirectoryService
     registry: CommandRegistry
     settings: CoreSettings
+    messengers: Mapping[str, Messenger]
+    announcements: AnnouncementService
 
 
 class Core:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commands import basic
+from commands.announcements import handlers as announcement_handlers
 from commands.directory import handlers as directory_handlers
 from commands.registry import CommandRegistry
 
@@ -12,4 +13,5 @@ def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
     basic.register(registry)
     directory_handlers.register(registry)
+    announcement_handlers.register(registry)
     return registry

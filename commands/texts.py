@@ -97,6 +97,73 @@ _PL: dict[str, str] = {
     "gmina.kind.urban-rural": "gmina miejsko-wiejska",
     "gmina.label": "{name} ({kind}, powiat {powiat}, woj. {wojewodztwo})",
     "delivery.late": "(z opóźnieniem — miało dotrzeć {when})",
+    # announcements
+    "cmd.announce": "ogłoszenie (ciche), np. /ogloszenie forum PZP: treść",
+    "cmd.urgent": "pilne ogłoszenie: powiadomienie na telefon i potwierdzenie",
+    "cmd.report": "raport dostarczenia ogłoszenia",
+    "ann.usage": (
+        "Użycie: /ogloszenie <odbiorcy>: <treść>. Odbiorcy: wszyscy, forum PZP, gmina Skawina, "
+        "koordynatorzy, adresy e-mail — oddzielone przecinkami. Np. /ogloszenie forum PZP: "
+        "spotkanie przeniesione na czwartek."
+    ),
+    "ann.usage_urgent": (
+        "Użycie: /pilne <odbiorcy>: <treść>. Odbiorcy: wszyscy, forum PZP, gmina Skawina, "
+        "koordynatorzy, adresy e-mail — oddzielone przecinkami. Np. /pilne gmina Wieliczka: "
+        "awaria systemu EZD, proszę nie wysyłać pism do 12:00."
+    ),
+    "ann.too_long": (
+        "Ogłoszenie ma {length} znaków — to więcej, niż zmieści się w jednej wiadomości na "
+        "każdym komunikatorze ({limit}). Skróć je i dodaj link do szczegółów."
+    ),
+    "ann.bad_audience": (
+        "Nie rozumiem odbiorcy „{item}”. Podaj: wszyscy, forum KLUCZ (np. forum PZP), gmina "
+        "NAZWA, koordynatorzy, moderatorzy albo adres e-mail."
+    ),
+    "ann.not_allowed": (
+        "Możesz wysyłać ogłoszenia tylko do swoich odbiorców: moderator — do swojego forum, "
+        "koordynator — do pracowników swojej gminy. Szersze ogłoszenia wysyła Biuro SMK."
+    ),
+    "ann.nobody": "Nikt nie pasuje do odbiorców „{audience}”. Nic nie wysłano.",
+    "ann.preview": "Podgląd ogłoszenia",
+    "ann.preview_urgent": "Podgląd PILNEGO ogłoszenia",
+    "ann.without": "bez komunikatora {count}",
+    "ann.confirm_question": "Wysłać do {count} osób? {counts}",
+    "ann.quiet_note": "Wysyłane po cichu; poza godzinami pracy poczeka do rana.",
+    "ann.send": "Wyślij",
+    "ann.cancel": "Anuluj",
+    "ann.cancelled": "Anulowano — nic nie wysłano.",
+    "ann.already_sent": "To ogłoszenie zostało już wysłane.",
+    "ann.sent_notice": "Wysłane.",
+    "ann.sent_title": "Ogłoszenie nr {id} — wysłane",
+    "ann.status": (
+        "Odbiorcy: {recipients} · dostarczone: {delivered} · w drodze: {pending} · "
+        "nieudane: {failed} · bez komunikatora: {unreachable}. Szczegóły: /raport {id}"
+    ),
+    "ann.status_urgent": (
+        "Odbiorcy: {recipients} · potwierdzone: {acknowledged} · dostarczone: {delivered} · "
+        "w drodze: {pending} · nieudane: {failed} · bez komunikatora: {unreachable}. "
+        "Szczegóły: /raport {id}"
+    ),
+    "ann.title": "Ogłoszenie",
+    "ann.urgent_title": "‼ PILNE",
+    "ann.reping_title": "‼ PILNE — przypomnienie, prosimy o potwierdzenie",
+    "ann.from": "Od: {author}",
+    "ann.ack": "Potwierdzam",
+    "ann.acknowledged": "Dziękuję — potwierdzono odbiór pilnego ogłoszenia nr {id}.",
+    "ann.acknowledged_again": "Już potwierdzone — dziękuję.",
+    "ann.not_yours": "To ogłoszenie nie było skierowane do Ciebie.",
+    "ann.escalation_title": "Brak potwierdzenia pilnego ogłoszenia",
+    "ann.escalation": (
+        "{name} ({gmina}) nie potwierdził(a) pilnego ogłoszenia nr {id}: „{text}”. "
+        "Proszę o kontakt z tą osobą."
+    ),
+    "ann.report_usage": "Użycie: /raport <numer ogłoszenia>, np. /raport 12",
+    "ann.report_missing": "Nie mam wysłanego ogłoszenia nr {id}, do którego masz dostęp.",
+    "ann.report_title": "Raport ogłoszenia nr {id}",
+    "ann.report_line": "{platform}: dostarczone {sent}, w drodze {pending}, nieudane {failed}",
+    "ann.no_messenger": "{name} — brak połączonego komunikatora",
+    "ann.not_acknowledged": "{name} — jeszcze nie potwierdził(a)",
+    "ann.more": "… i {count} więcej",
     # my data
     "me.title": "Twoje dane w katalogu",
     "me.not_in_directory": "Nie ma Cię jeszcze w katalogu. Poproś koordynatora swojej gminy.",
@@ -197,6 +264,72 @@ _EN: dict[str, str] = {
     "gmina.kind.urban-rural": "urban-rural gmina",
     "gmina.label": "{name} ({kind}, powiat {powiat}, {wojewodztwo})",
     "delivery.late": "(delayed — it was due {when})",
+    "cmd.announce": "an announcement (quiet), e.g. /announce forum PZP: text",
+    "cmd.urgent": "an urgent announcement: a push to the phone, acknowledged",
+    "cmd.report": "delivery report of an announcement",
+    "ann.usage": (
+        "Usage: /announce <audience>: <text>. Audience: all, forum PZP, gmina Skawina, "
+        "coordinators, e-mail addresses — separated by commas. E.g. /announce forum PZP: the "
+        "meeting moves to Thursday."
+    ),
+    "ann.usage_urgent": (
+        "Usage: /urgent <audience>: <text>. Audience: all, forum PZP, gmina Skawina, "
+        "coordinators, e-mail addresses — separated by commas. E.g. /urgent gmina Wieliczka: "
+        "the document system is down until 12:00."
+    ),
+    "ann.too_long": (
+        "The announcement has {length} characters — more than fits one message on every "
+        "messenger ({limit}). Shorten it and add a link to the details."
+    ),
+    "ann.bad_audience": (
+        "I don't understand the audience “{item}”. Use: all, forum KEY (e.g. forum PZP), gmina "
+        "NAME, coordinators, moderators or an e-mail address."
+    ),
+    "ann.not_allowed": (
+        "You can only announce to your own audience: a moderator to their forum, a coordinator "
+        "to their gmina's staff. Wider announcements come from the association office."
+    ),
+    "ann.nobody": "Nobody matches the audience “{audience}”. Nothing was sent.",
+    "ann.preview": "Announcement preview",
+    "ann.preview_urgent": "URGENT announcement preview",
+    "ann.without": "no messenger {count}",
+    "ann.confirm_question": "Send to {count} people? {counts}",
+    "ann.quiet_note": "Sent quietly; outside working hours it waits for the morning.",
+    "ann.send": "Send",
+    "ann.cancel": "Cancel",
+    "ann.cancelled": "Cancelled — nothing was sent.",
+    "ann.already_sent": "This announcement has already been sent.",
+    "ann.sent_notice": "Sent.",
+    "ann.sent_title": "Announcement no. {id} — sent",
+    "ann.status": (
+        "Recipients: {recipients} · delivered: {delivered} · on the way: {pending} · "
+        "failed: {failed} · no messenger: {unreachable}. Details: /report {id}"
+    ),
+    "ann.status_urgent": (
+        "Recipients: {recipients} · acknowledged: {acknowledged} · delivered: {delivered} · "
+        "on the way: {pending} · failed: {failed} · no messenger: {unreachable}. "
+        "Details: /report {id}"
+    ),
+    "ann.title": "Announcement",
+    "ann.urgent_title": "‼ URGENT",
+    "ann.reping_title": "‼ URGENT — reminder, please acknowledge",
+    "ann.from": "From: {author}",
+    "ann.ack": "Acknowledge",
+    "ann.acknowledged": "Thank you — urgent announcement no. {id} acknowledged.",
+    "ann.acknowledged_again": "Already acknowledged — thank you.",
+    "ann.not_yours": "This announcement was not addressed to you.",
+    "ann.escalation_title": "An urgent announcement was not acknowledged",
+    "ann.escalation": (
+        "{name} ({gmina}) has not acknowledged urgent announcement no. {id}: “{text}”. "
+        "Please get in touch with them."
+    ),
+    "ann.report_usage": "Usage: /report <announcement number>, e.g. /report 12",
+    "ann.report_missing": "I have no sent announcement no. {id} that you can see.",
+    "ann.report_title": "Report of announcement no. {id}",
+    "ann.report_line": "{platform}: delivered {sent}, on the way {pending}, failed {failed}",
+    "ann.no_messenger": "{name} — no linked messenger",
+    "ann.not_acknowledged": "{name} — not acknowledged yet",
+    "ann.more": "… and {count} more",
     "me.title": "Your directory entry",
     "me.not_in_directory": "You are not in the directory yet. Ask your gmina's coordinator.",
     "me.confirm": "My data is up to date",

@@ -1,8 +1,9 @@
 """The scheduler component: APScheduler drives time, the database holds the truth.
 
-Jobs: the delivery worker every second (the outbox holds what is due and when), and daily
-housekeeping of dedupe records. Every instance runs the same jobs; claims in the database make
-sure each delivery is sent by exactly one of them.
+Jobs: the delivery worker every second (the outbox holds what is due and when), re-pings of
+unacknowledged urgent announcements every minute, and housekeeping of dedupe records. Every
+instance runs the same jobs; claims in the database make sure each delivery is sent by exactly
+one of them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import timedelta
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from commands.announcements.service import AnnouncementService
 from commands.clock import Clock
 from scheduler.delivery import DeliveryWorker
 from store.db import Database
@@ -27,10 +29,11 @@ class SchedulerComponent:
     name = "scheduler"
 
     def __init__(self, *, db: Database, clock: Clock, worker: DeliveryWorker,
-                 tick_seconds: float = 1.0) -> None:
+                 announcements: AnnouncementService, tick_seconds: float = 1.0) -> None:
         self._db = db
         self._clock = clock
         self.worker = worker
+        self._announcements = announcements
         self._tick = tick_seconds
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -43,6 +46,8 @@ class SchedulerComponent:
         scheduler = AsyncIOScheduler(timezone="UTC")
         scheduler.add_job(self._deliver, "interval", seconds=self._tick, id="deliveries",
                           max_instances=1, coalesce=True, misfire_grace_time=None)
+        scheduler.add_job(self._reping, "interval", seconds=60, id="announcements.reping",
+                          max_instances=1, coalesce=True)
         scheduler.add_job(self._housekeeping, "interval", hours=6, id="housekeeping",
                           max_instances=1, coalesce=True)
         scheduler.start()
@@ -59,6 +64,12 @@ class SchedulerComponent:
             await self.worker.run_once()
         except Exception:
             log.exception("delivery round failed; the next tick retries")
+
+    async def _reping(self) -> None:
+        try:
+            await self._announcements.reping_round()
+        except Exception:
+            log.exception("re-ping round failed; the next one retries")
 
     async def _housekeeping(self) -> None:
         async with self._db.session() as session:

@@ -259,3 +259,4 @@ class Delivery(SQLModel, table=True):
 # Feature tables live in their own modules; importing them here registers them on the metadata
 # that migrations and the tests use.
 from store import calendar_models as _calendar_models  # noqa: E402,F401
+from store import announcement_models as _announcement_models  # noqa: E402,F401

@@ -12,6 +12,19 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def _only_tables(names: str | None):  # type: ignore[no-untyped-def]
+    """When writing a revision for one feature, leave other features' new tables out."""
+    wanted = {n.strip() for n in (names or "").split(",") if n.strip()}
+
+    def include(obj, name, type_, _reflected, _compare_to):  # type: ignore[no-untyped-def]
+        if not wanted:
+            return True
+        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+        return table in wanted
+
+    return include
+
+
 def run_migrations_online() -> None:
     """Run migrations against the configured database (optionally inside a schema)."""
     url = config.get_main_option("sqlalchemy.url")
@@ -26,6 +39,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=_only_tables(config.get_main_option("lacznik.only_tables")),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,107 @@
+"""Who an announcement is for, as authors write it, and who may address whom.
+
+``/pilne forum PZP, gmina Skawina: treść`` — items before the colon, separated by commas or
+semicolons: ``wszyscy`` (everyone), ``forum KEY`` (or just the forum key), ``gmina NAME`` (in
+any grammatical case), ``koordynatorzy`` / ``moderatorzy`` / ``administratorzy`` (a role), or
+e-mail addresses of named people. English words work too (all, coordinators, …).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from commands.directory.index import DirectoryIndex
+from commands.directory.language import fold, normalise
+from store.models import Role
+
+EVERYONE = frozenset({"wszyscy", "wszystkich", "wszystkim", "all", "everyone", "everybody"})
+ROLE_WORDS: dict[str, Role] = {
+    **dict.fromkeys(("koordynatorzy", "koordynatorow", "koordynatorom", "coordinators"),
+                    Role.GMINA_COORDINATOR),
+    **dict.fromkeys(("moderatorzy", "moderatorow", "moderatorom", "moderators"),
+                    Role.FORUM_MODERATOR),
+    **dict.fromkeys(("administratorzy", "administratorow", "admini", "admins",
+                     "administrators"), Role.ADMIN),
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+
+
+class AudienceError(ValueError):
+    """An item of the audience was not understood; ``item`` says which."""
+
+    def __init__(self, item: str) -> None:
+        super().__init__(item)
+        self.item = item
+
+
+@dataclass(slots=True)
+class Audience:
+    """A parsed audience."""
+
+    everyone: bool = False
+    forum_ids: set[int] = field(default_factory=set)
+    gmina_ids: set[int] = field(default_factory=set)
+    roles: set[Role] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+
+    def to_json(self) -> str:
+        """For storage with the announcement."""
+        return json.dumps({
+            "everyone": self.everyone, "forums": sorted(self.forum_ids),
+            "gminy": sorted(self.gmina_ids), "roles": sorted(r.value for r in self.roles),
+            "emails": sorted(self.emails),
+        })
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing was named."""
+        return not (self.everyone or self.forum_ids or self.gmina_ids or self.roles
+                    or self.emails)
+
+
+def split_command(args: str) -> tuple[str, str] | None:
+    """``"forum PZP: treść"`` → ``("forum PZP", "treść")``; None without a colon."""
+    head, colon, body = args.partition(":")
+    if not colon or not head.strip():
+        return None
+    return head.strip(), body.strip()
+
+
+def parse_audience(text: str, *, forums: dict[str, int], index: DirectoryIndex) -> Audience:
+    """Read the audience part; raises :class:`AudienceError` naming the item not understood."""
+    audience = Audience()
+    for raw in re.split(r"[,;]", text):
+        item = raw.strip()
+        if not item:
+            continue
+        words = normalise(item).split()
+        if item.lower() in EVERYONE or (len(words) == 1 and words[0] in EVERYONE):
+            audience.everyone = True
+        elif _EMAIL.match(item.lower()):
+            audience.emails.add(item.lower())
+        elif len(words) == 1 and words[0] in ROLE_WORDS:
+            audience.roles.add(ROLE_WORDS[words[0]])
+        elif (forum := _forum(words, forums)) is not None:
+            audience.forum_ids.add(forum)
+        elif (gmina := _gmina(words, index)) is not None:
+            audience.gmina_ids.add(gmina)
+        else:
+            raise AudienceError(item)
+    return audience
+
+
+def _forum(words: list[str], forums: dict[str, int]) -> int | None:
+    if words and words[0] in ("forum", "forumu"):
+        words = words[1:]
+    key = "_".join(words).upper()
+    return forums.get(key) or forums.get(key.replace("_", ""))
+
+
+def _gmina(words: list[str], index: DirectoryIndex) -> int | None:
+    if words and words[0] in ("gmina", "gminy", "gminie", "gmine", "gminy", "gmin"):
+        words = words[1:]
+    ids = index.names.lookup(" ".join(fold(w) for w in words))
+    # A name shared by several gminy cannot address one of them: the author must be precise.
+    return next(iter(ids)) if len(ids) == 1 else None

@@ -1,0 +1,168 @@
+"""/ogloszenie = /announce, /pilne = /urgent, /raport, and the announcement buttons."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from commands.announcements.audience import AudienceError, parse_audience, split_command
+from commands.announcements.service import (
+    ACTION_ACK,
+    ACTION_CANCEL,
+    ACTION_SEND,
+    MAX_TEXT,
+    PLATFORM_NAMES,
+    Draft,
+)
+from commands.context import Context, Reply
+from commands.model import Button, ButtonStyle, OutboundMessage
+from commands.registry import Action, Command, CommandRegistry
+from commands.texts import t
+from store.announcement_models import Announcement
+from store.models import Forum, Role
+
+SENDERS = frozenset({Role.ADMIN, Role.FORUM_MODERATOR, Role.GMINA_COORDINATOR})
+
+
+def _say(ctx: Context, key: str, **values: object) -> Reply:
+    return Reply.of(OutboundMessage(text=t(ctx.lang, key, **values), lang=ctx.lang))
+
+
+async def announce(ctx: Context, args: str) -> Reply:
+    """/ogloszenie <odbiorcy>: <treść> — a quiet announcement."""
+    return await _draft(ctx, args, urgent=False)
+
+
+async def urgent(ctx: Context, args: str) -> Reply:
+    """/pilne <odbiorcy>: <treść> — an urgent announcement, to the phone, acknowledged."""
+    return await _draft(ctx, args, urgent=True)
+
+
+async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
+    usage = "ann.usage_urgent" if urgent else "ann.usage"
+    parts = split_command(args)
+    if parts is None or not parts[1]:
+        return _say(ctx, usage)
+    audience_text, text = parts
+    if len(text) > MAX_TEXT:
+        return _say(ctx, "ann.too_long", length=len(text), limit=MAX_TEXT)
+    async with ctx.services.db.session() as session:
+        forums = {f.key: int(f.id or 0) for f in (await session.execute(select(Forum))).scalars()}
+    try:
+        audience = parse_audience(audience_text, forums=forums,
+                                  index=await ctx.services.directory.index())
+    except AudienceError as error:
+        return _say(ctx, "ann.bad_audience", item=error.item[:80])
+    if audience.is_empty:
+        return _say(ctx, usage)
+    if not _may_address(ctx, audience.everyone or bool(audience.roles or audience.emails),
+                        audience.forum_ids, audience.gmina_ids):
+        return _say(ctx, "ann.not_allowed")
+    assert ctx.person is not None
+    draft = await ctx.services.announcements.draft(
+        author=ctx.person, urgent=urgent, text=text, audience=audience, label=audience_text)
+    if draft.recipients == 0:
+        await ctx.services.announcements.cancel(draft.announcement_id, author=ctx.person)
+        return _say(ctx, "ann.nobody", audience=audience_text[:200])
+    return Reply.of(_preview(ctx, draft, text, urgent))
+
+
+def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids: set[int]) -> bool:
+    """Admins address anyone; moderators their forums; coordinators their gmina's staff."""
+    if ctx.has_role(Role.ADMIN):
+        return True
+    if broad:
+        return False
+    moderated = {g.forum_id for g in ctx.grants if g.role == Role.FORUM_MODERATOR}
+    coordinated = {g.gmina_id for g in ctx.grants if g.role == Role.GMINA_COORDINATOR}
+    return forum_ids <= moderated and gmina_ids <= coordinated
+
+
+def _preview(ctx: Context, draft: Draft, text: str, urgent: bool) -> OutboundMessage:
+    lang = ctx.lang
+    counts = ", ".join(
+        f"{PLATFORM_NAMES[p]} {draft.per_platform.get(p, 0)}"
+        for p in ("teams", "telegram", "slack")
+    )
+    extra = [f"{PLATFORM_NAMES.get(p, p)} {n}" for p, n in draft.per_platform.items()
+             if p not in ("teams", "telegram", "slack")]
+    counts = ", ".join([counts, *extra, t(lang, "ann.without", count=draft.without_messenger)])
+    footer = t(lang, "ann.confirm_question", count=draft.recipients, counts=counts)
+    if not urgent:
+        footer += "\n" + t(lang, "ann.quiet_note")
+    return OutboundMessage(
+        title=t(lang, "ann.preview_urgent" if urgent else "ann.preview"), text=text,
+        footer=footer, lang=lang,
+        buttons=(Button(t(lang, "ann.send"), ACTION_SEND, str(draft.announcement_id),
+                        ButtonStyle.PRIMARY),
+                 Button(t(lang, "ann.cancel"), ACTION_CANCEL, str(draft.announcement_id),
+                        ButtonStyle.DANGER)),
+    )
+
+
+async def confirm(ctx: Context, value: str) -> Reply:
+    """The "Wyślij" button of a preview; a second press sends nothing more."""
+    if not value.isdigit() or ctx.person is None:
+        return Reply(notice=t(ctx.lang, "error.stale_button"))
+    event = ctx.event
+    outcome, _announcement = await ctx.services.announcements.send(
+        int(value), author=ctx.person, author_ref=event.conversation,
+        author_message_id=getattr(event, "message_id", None),
+    )
+    if outcome == "already":
+        return Reply(notice=t(ctx.lang, "ann.already_sent"))
+    if outcome == "missing":
+        return Reply(notice=t(ctx.lang, "error.stale_button"))
+    copy = await ctx.services.announcements.author_copy(int(value), ctx.lang)
+    return Reply([copy], notice=t(ctx.lang, "ann.sent_notice"), replace=True)
+
+
+async def cancel(ctx: Context, value: str) -> Reply:
+    """The "Anuluj" button of a preview."""
+    if not value.isdigit() or ctx.person is None:
+        return Reply(notice=t(ctx.lang, "error.stale_button"))
+    if await ctx.services.announcements.cancel(int(value), author=ctx.person):
+        text = t(ctx.lang, "ann.cancelled")
+        return Reply([OutboundMessage(text=text, lang=ctx.lang)], notice=text, replace=True)
+    return Reply(notice=t(ctx.lang, "ann.already_sent"))
+
+
+async def acknowledge(ctx: Context, value: str) -> Reply:
+    """"Potwierdzam" on any copy, on any messenger."""
+    if not value.isdigit() or ctx.person is None:
+        return Reply(notice=t(ctx.lang, "error.stale_button"))
+    outcome = await ctx.services.announcements.acknowledge(
+        int(value), person=ctx.person, platform=ctx.event.platform.value)
+    if outcome == "new":
+        text = t(ctx.lang, "ann.acknowledged", id=value)
+        return Reply([OutboundMessage(text=text, lang=ctx.lang)], notice=text)
+    key = "ann.acknowledged_again" if outcome == "again" else "ann.not_yours"
+    return Reply(notice=t(ctx.lang, key))
+
+
+async def report(ctx: Context, args: str) -> Reply:
+    """/raport <nr> — for the author (and admins)."""
+    if not args.strip().isdigit():
+        return _say(ctx, "ann.report_usage")
+    announcement_id = int(args.strip())
+    async with ctx.services.db.session() as session:
+        announcement = await session.get(Announcement, announcement_id)
+    if announcement is None or announcement.state == "draft" or not (
+        ctx.person and (announcement.author_id == ctx.person.id or ctx.has_role(Role.ADMIN))
+    ):
+        return _say(ctx, "ann.report_missing", id=announcement_id)
+    return Reply.of(await ctx.services.announcements.report(announcement_id, ctx.lang))
+
+
+def register(registry: CommandRegistry) -> None:
+    """Add the announcement commands and buttons."""
+    registry.add(Command(("ogloszenie", "announce"), announce, "cmd.announce",
+                         "/ogloszenie <odbiorcy>: <treść>", "/announce <audience>: <text>",
+                         roles=SENDERS))
+    registry.add(Command(("pilne", "urgent"), urgent, "cmd.urgent",
+                         "/pilne <odbiorcy>: <treść>", "/urgent <audience>: <text>",
+                         roles=SENDERS))
+    registry.add(Command(("raport", "report"), report, "cmd.report", "/raport <nr>",
+                         "/report <no>", roles=SENDERS))
+    registry.add_action(Action(ACTION_SEND, confirm, roles=SENDERS))
+    registry.add_action(Action(ACTION_CANCEL, cancel, roles=SENDERS))
+    registry.add_action(Action(ACTION_ACK, acknowledge))

@@ -1,0 +1,397 @@
+"""Announcements: quiet by default, urgent to the phone, acknowledged, and never lost.
+
+Everything sent goes through the outbox (one row per recipient per messenger, written in the
+same transaction that marks the announcement sent), so a crash mid fan-out loses nothing and
+the delivery worker resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from commands.announcements.audience import Audience
+from commands.clock import Clock
+from commands.model import (
+    Button,
+    ButtonStyle,
+    ConversationRef,
+    OutboundMessage,
+    Priority,
+    SentMessage,
+    message_to_json,
+)
+from commands.ports import DeliveryError, Messenger
+from commands.texts import t
+from store.announcement_models import Announcement, AnnouncementRecipient
+from store.announcements import (
+    acknowledge,
+    delivery_report,
+    due_for_reping,
+    mark_sent,
+    reachable_accounts,
+    resolve_people,
+)
+from store.db import Database
+from store.models import Delivery, DeliveryState, Gmina, MessengerAccount, Person, Role, RoleGrant
+from store.outbox import NewDelivery, enqueue
+from store.people import audit
+
+log = logging.getLogger(__name__)
+
+ACTION_SEND = "ann.send"
+ACTION_CANCEL = "ann.cancel"
+ACTION_ACK = "ann.ack"
+MAX_TEXT = 3000  # fits one Telegram message, one Slack section and one Teams card
+PLATFORM_NAMES = {"teams": "Teams", "telegram": "Telegram", "slack": "Slack",
+                  "console": "konsola"}
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementSettings:
+    """``[announcements]``"""
+
+    reping_after: timedelta = timedelta(minutes=15)
+    max_pings: int = 3  # the first delivery counts as one
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A previewed announcement: what the author confirms."""
+
+    announcement_id: int
+    recipients: int
+    per_platform: Mapping[str, int]
+    without_messenger: int
+
+
+class AnnouncementService:
+    """Drafts, sends, acknowledges, re-pings and reports announcements."""
+
+    def __init__(self, *, db: Database, clock: Clock, messengers: Mapping[str, Messenger],
+                 settings: AnnouncementSettings = AnnouncementSettings(),
+                 hold_quiet: Callable[[datetime], datetime] | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self._messengers = messengers
+        self.settings = settings
+        # Normal announcements wait for the next working window; urgent ones never do.
+        self._hold_quiet = hold_quiet or (lambda moment: moment)
+
+    async def draft(self, *, author: Person, urgent: bool, text: str, audience: Audience,
+                    label: str) -> Draft:
+        """Store a draft and count who would get it, per messenger."""
+        async with self._db.session() as session:
+            people = await resolve_people(
+                session, everyone=audience.everyone, forum_ids=audience.forum_ids,
+                gmina_ids=audience.gmina_ids, roles={r.value for r in audience.roles},
+                emails=audience.emails,
+            )
+            accounts = await reachable_accounts(session, people)
+            announcement = Announcement(
+                author_id=int(author.id or 0), urgent=urgent, text=text,
+                audience=audience.to_json(), audience_label=label[:500],
+            )
+            session.add(announcement)
+            await session.commit()
+        per_platform: Counter[str] = Counter()
+        for person in people:
+            chosen = _copies(accounts.get(person, []), urgent)
+            per_platform.update(a.platform for a in chosen)
+        without = sum(1 for p in people if not accounts.get(p))
+        return Draft(int(announcement.id or 0), len(people), dict(per_platform), without)
+
+    async def send(self, announcement_id: int, *, author: Person, author_ref: ConversationRef,
+                   author_message_id: str | None) -> tuple[str, Announcement | None]:
+        """Confirm a draft: "sent", "already" (a double press) or "missing"."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            if not await mark_sent(session, announcement_id, int(author.id or 0), now):
+                existing = await session.get(Announcement, announcement_id)
+                return ("already" if existing else "missing"), existing
+            announcement = await session.get(Announcement, announcement_id)
+            assert announcement is not None
+            audience = _audience_of(announcement)
+            people = await resolve_people(
+                session, everyone=audience.everyone, forum_ids=audience.forum_ids,
+                gmina_ids=audience.gmina_ids, roles={r.value for r in audience.roles},
+                emails=audience.emails,
+            )
+            accounts = await reachable_accounts(session, people)
+            author_label = await _person_label(session, author)
+            rows: list[NewDelivery] = []
+            for person_id in sorted(people):
+                chosen = _copies(accounts.get(person_id, []), announcement.urgent)
+                session.add(AnnouncementRecipient(
+                    announcement_id=announcement_id, person_id=person_id,
+                    platforms=",".join(a.platform for a in chosen), pings=1,
+                    last_ping_at=now,
+                ))
+                rows += self._copies_for(announcement, person_id, chosen, author_label, 1, now)
+            announcement.author_ref = author_ref.to_json()
+            announcement.author_message_id = author_message_id or ""
+            session.add(announcement)
+            await enqueue(session, rows)
+            await audit(session, actor=f"person:{author.id}", action="announcement.send",
+                        target=f"announcement:{announcement_id}",
+                        details={"urgent": announcement.urgent, "recipients": len(people),
+                                 "copies": len(rows), "audience": announcement.audience})
+            await session.commit()
+        return "sent", announcement
+
+    def _copies_for(self, announcement: Announcement, person_id: int,
+                    accounts: list[MessengerAccount], author_label: str, ping: int,
+                    now: datetime) -> list[NewDelivery]:
+        rows = []
+        for account in accounts:
+            lang = "pl"
+            message = copy_message(announcement, author_label, lang, ping=ping)
+            not_before = now if announcement.urgent else self._hold_quiet(now)
+            rows.append(NewDelivery(
+                dedupe_key=f"ann:{announcement.id}:{person_id}:{account.platform}:{ping}",
+                kind="announcement", source=f"announcement:{announcement.id}",
+                platform=account.platform, target=str(account.private_ref),
+                payload=message_to_json(message), not_before=not_before,
+                person_id=person_id, account_id=account.id,
+            ))
+        return rows
+
+    async def cancel(self, announcement_id: int, *, author: Person) -> bool:
+        """Drop a draft (nothing was sent)."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Announcement).where(
+                    Announcement.id == announcement_id,  # type: ignore[arg-type]
+                    Announcement.author_id == author.id,  # type: ignore[arg-type]
+                    Announcement.state == "draft",  # type: ignore[arg-type]
+                ).values(state="cancelled")
+            )
+            await session.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def acknowledge(self, announcement_id: int, *, person: Person, platform: str) -> str:
+        """A recipient pressed "Potwierdzam": counts everywhere, stops further pings."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            outcome = await acknowledge(session, announcement_id, int(person.id or 0), platform,
+                                        now)
+            if outcome == "new":
+                # Copies of this announcement still waiting for this person are not needed.
+                await session.execute(
+                    update(Delivery).where(
+                        Delivery.source == f"announcement:{announcement_id}",  # type: ignore[arg-type]
+                        Delivery.person_id == person.id,  # type: ignore[arg-type]
+                        Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
+                    ).values(state=DeliveryState.CANCELLED.value, reason="acknowledged")
+                )
+                await audit(session, actor=f"person:{person.id}",
+                            action="announcement.acknowledge",
+                            target=f"announcement:{announcement_id}",
+                            details={"platform": platform})
+            await session.commit()
+        if outcome == "new":
+            await self.refresh_author_copy(announcement_id)
+        return outcome
+
+    async def status(self, announcement_id: int) -> dict[str, int]:
+        """Counters for the author's copy."""
+        async with self._db.session() as session:
+            recipients = list((await session.execute(
+                select(AnnouncementRecipient).where(
+                    AnnouncementRecipient.announcement_id == announcement_id  # type: ignore[arg-type]
+                ))).scalars())
+            deliveries = await delivery_report(session, f"announcement:{announcement_id}")
+        delivered = {p for p, _pl, state, _r in deliveries if state == DeliveryState.SENT.value}
+        failed = {p for p, _pl, state, _r in deliveries
+                  if state in (DeliveryState.FAILED.value, DeliveryState.DEAD.value)}
+        pending = {p for p, _pl, state, _r in deliveries
+                   if state in (DeliveryState.PENDING.value, DeliveryState.SENDING.value)}
+        return {
+            "recipients": len(recipients),
+            "delivered": len(delivered),
+            "acknowledged": sum(1 for r in recipients if r.acknowledged_at),
+            "pending": len(pending - delivered),
+            "failed": len(failed - delivered),
+            "unreachable": sum(1 for r in recipients if not r.platforms),
+        }
+
+    async def author_copy(self, announcement_id: int, lang: str) -> OutboundMessage:
+        """The author's copy: what was sent and the counters so far."""
+        async with self._db.session() as session:
+            announcement = await session.get(Announcement, announcement_id)
+        assert announcement is not None
+        counts = await self.status(announcement_id)
+        key = "ann.status_urgent" if announcement.urgent else "ann.status"
+        return OutboundMessage(
+            title=t(lang, "ann.sent_title", id=announcement_id), text=announcement.text,
+            footer=t(lang, key, **counts, id=announcement_id), lang=lang,
+        )
+
+    async def refresh_author_copy(self, announcement_id: int) -> None:
+        """Update the counters in the author's copy, where the messenger allows edits."""
+        async with self._db.session() as session:
+            announcement = await session.get(Announcement, announcement_id)
+            author = await session.get(Person, announcement.author_id) if announcement else None
+        if not (announcement and announcement.author_ref and announcement.author_message_id):
+            return
+        ref = ConversationRef.from_json(announcement.author_ref)
+        messenger = self._messengers.get(ref.platform.value)
+        if messenger is None or not messenger.capabilities.edit:
+            return
+        lang = (author.language if author else None) or "pl"
+        try:
+            await messenger.edit(SentMessage(ref, announcement.author_message_id),
+                                 await self.author_copy(announcement_id, lang))
+        except DeliveryError as exc:
+            log.info("announcement %s: author's copy not updated (%s)", announcement_id,
+                     exc.reason)
+
+    async def reping_round(self) -> int:
+        """Ping unacknowledged recipients of urgent announcements again; escalate to their
+        gmina's coordinators when the pings run out. Safe to run on every instance."""
+        now = self._clock.now()
+        done = 0
+        async with self._db.session() as session:
+            due = await due_for_reping(session, before=now - self.settings.reping_after,
+                                       max_pings=self.settings.max_pings)
+            for recipient, announcement in due:
+                # Only the instance whose update wins goes on (the others see 0 rows).
+                claimed = await session.execute(
+                    update(AnnouncementRecipient)
+                    .where(AnnouncementRecipient.id == recipient.id,  # type: ignore[arg-type]
+                           AnnouncementRecipient.pings == recipient.pings)  # type: ignore[arg-type]
+                    .values(pings=recipient.pings + 1, last_ping_at=now,
+                            escalated_at=now if recipient.pings >= self.settings.max_pings
+                            else recipient.escalated_at)
+                )
+                if not claimed.rowcount:  # type: ignore[attr-defined]
+                    continue
+                author = await session.get(Person, announcement.author_id)
+                label = await _person_label(session, author) if author else ""
+                if recipient.pings < self.settings.max_pings:
+                    accounts = (await reachable_accounts(session, {recipient.person_id})).get(
+                        recipient.person_id, [])
+                    await enqueue(session, self._copies_for(
+                        announcement, recipient.person_id, accounts, label,
+                        recipient.pings + 1, now))
+                else:
+                    await enqueue(session, await self._escalation(session, announcement,
+                                                                  recipient, now))
+                done += 1
+            await session.commit()
+        return done
+
+    async def _escalation(self, session: AsyncSession, announcement: Announcement,
+                          recipient: AnnouncementRecipient, now: datetime) -> list[NewDelivery]:
+        person = await session.get(Person, recipient.person_id)
+        if person is None or person.gmina_id is None:
+            return []
+        gmina = await session.get(Gmina, person.gmina_id)
+        coordinators = set((await session.execute(
+            select(RoleGrant.person_id).where(
+                RoleGrant.role == Role.GMINA_COORDINATOR.value,  # type: ignore[arg-type]
+                RoleGrant.gmina_id == person.gmina_id,  # type: ignore[arg-type]
+            ))).scalars()) - {person.id}
+        accounts = await reachable_accounts(session, coordinators)
+        rows = []
+        for coordinator_id, linked in accounts.items():
+            for account in _copies(linked, urgent=False):
+                message = OutboundMessage(
+                    title=t("pl", "ann.escalation_title"),
+                    text=t("pl", "ann.escalation", name=person.name,
+                           gmina=gmina.name if gmina else "", id=announcement.id,
+                           text=announcement.text[:300]),
+                    priority=Priority.NORMAL,
+                )
+                rows.append(NewDelivery(
+                    dedupe_key=f"ann:{announcement.id}:escalate:{person.id}:{coordinator_id}",
+                    kind="announcement", source=f"announcement:{announcement.id}:escalation",
+                    platform=account.platform, target=str(account.private_ref),
+                    payload=message_to_json(message), not_before=now,
+                    person_id=coordinator_id, account_id=account.id,
+                ))
+        return rows
+
+    async def report(self, announcement_id: int, lang: str) -> OutboundMessage:
+        """``/raport``: delivered, acknowledged, pending, failed — per person and messenger."""
+        counts = await self.status(announcement_id)
+        async with self._db.session() as session:
+            announcement = await session.get(Announcement, announcement_id)
+            deliveries = await delivery_report(session, f"announcement:{announcement_id}")
+            recipients = list((await session.execute(
+                select(AnnouncementRecipient, Person.name)
+                .join(Person, Person.id == AnnouncementRecipient.person_id)  # type: ignore[arg-type]
+                .where(AnnouncementRecipient.announcement_id == announcement_id)  # type: ignore[arg-type]
+                .order_by(Person.name)
+            )).all())
+        assert announcement is not None
+        by_platform: dict[str, Counter[str]] = {}
+        for _person, platform, state, _reason in deliveries:
+            by_platform.setdefault(platform, Counter())[state] += 1
+        lines = [t(lang, "ann.report_line", platform=PLATFORM_NAMES.get(p, p),
+                   sent=c[DeliveryState.SENT.value],
+                   pending=c[DeliveryState.PENDING.value] + c[DeliveryState.SENDING.value],
+                   failed=c[DeliveryState.FAILED.value] + c[DeliveryState.DEAD.value])
+                 for p, c in sorted(by_platform.items())]
+        problems = []
+        names = {r.person_id: name for r, name in recipients}
+        for person_id, platform, state, reason in deliveries:
+            if state in (DeliveryState.FAILED.value, DeliveryState.DEAD.value):
+                problems.append(f"{names.get(person_id or 0, '?')} — "
+                                f"{PLATFORM_NAMES.get(platform, platform)}: {reason}")
+        problems += [t(lang, "ann.no_messenger", name=name)
+                     for r, name in recipients if not r.platforms]
+        if announcement.urgent:
+            problems += [t(lang, "ann.not_acknowledged", name=name)
+                         for r, name in recipients if r.platforms and not r.acknowledged_at]
+        shown = problems[:30]
+        if len(problems) > 30:
+            shown.append(t(lang, "ann.more", count=len(problems) - 30))
+        key = "ann.status_urgent" if announcement.urgent else "ann.status"
+        return OutboundMessage(
+            title=t(lang, "ann.report_title", id=announcement_id),
+            text="\n".join([t(lang, key, **counts, id=announcement_id), "", *lines,
+                            *(["", *shown] if shown else [])]),
+            lang=lang,
+        )
+
+
+def copy_message(announcement: Announcement, author_label: str, lang: str, *, ping: int
+                 ) -> OutboundMessage:
+    """A recipient's copy: urgent ones loud and with the acknowledge button."""
+    if announcement.urgent:
+        title = t(lang, "ann.urgent_title" if ping == 1 else "ann.reping_title")
+        return OutboundMessage(
+            title=title, text=announcement.text, footer=t(lang, "ann.from", author=author_label),
+            buttons=(Button(t(lang, "ann.ack"), ACTION_ACK, str(announcement.id),
+                            ButtonStyle.PRIMARY),),
+            priority=Priority.URGENT, lang=lang,
+        )
+    return OutboundMessage(title=t(lang, "ann.title"), text=announcement.text,
+                           footer=t(lang, "ann.from", author=author_label),
+                           priority=Priority.QUIET, lang=lang)
+
+
+def _copies(accounts: list[MessengerAccount], urgent: bool) -> list[MessengerAccount]:
+    """Urgent: every messenger the person is on. Normal: one (the first linked)."""
+    return list(accounts) if urgent else list(accounts[:1])
+
+
+def _audience_of(announcement: Announcement) -> Audience:
+    data = json.loads(announcement.audience)
+    return Audience(everyone=data["everyone"], forum_ids=set(data["forums"]),
+                    gmina_ids=set(data["gminy"]), roles={Role(r) for r in data["roles"]},
+                    emails=set(data["emails"]))
+
+
+async def _person_label(session: AsyncSession, person: Person) -> str:
+    gmina = await session.get(Gmina, person.gmina_id) if person.gmina_id else None
+    where = gmina.name if gmina else person.organisation
+    return f"{person.name} ({where})" if where else person.name

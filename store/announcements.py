@@ -1,0 +1,129 @@
+"""Announcements: drafts, recipients, acknowledgements, and who is reachable where."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from store.announcement_models import Announcement, AnnouncementRecipient
+from store.models import (
+    Delivery,
+    ForumMember,
+    MessengerAccount,
+    Person,
+    RoleGrant,
+)
+
+
+async def resolve_people(
+    session: AsyncSession, *, everyone: bool, forum_ids: set[int], gmina_ids: set[int],
+    roles: set[str], emails: set[str],
+) -> set[int]:
+    """Person ids an audience names (union of its parts)."""
+    people: set[int] = set()
+    if everyone:
+        people |= set((await session.execute(select(Person.id))).scalars())
+    if forum_ids:
+        people |= set((await session.execute(
+            select(ForumMember.person_id).where(ForumMember.forum_id.in_(forum_ids))  # type: ignore[attr-defined]
+        )).scalars())
+    if gmina_ids:
+        people |= set((await session.execute(
+            select(Person.id).where(Person.gmina_id.in_(gmina_ids))  # type: ignore[union-attr]
+        )).scalars())
+    if roles:
+        people |= set((await session.execute(
+            select(RoleGrant.person_id).where(RoleGrant.role.in_(roles))  # type: ignore[attr-defined]
+        )).scalars())
+    if emails:
+        people |= set((await session.execute(
+            select(Person.id).where(Person.email.in_(emails))  # type: ignore[union-attr]
+        )).scalars())
+    return people
+
+
+async def reachable_accounts(
+    session: AsyncSession, person_ids: set[int]
+) -> dict[int, list[MessengerAccount]]:
+    """Each person's linked, reachable accounts that have a private conversation stored."""
+    result: dict[int, list[MessengerAccount]] = defaultdict(list)
+    if not person_ids:
+        return result
+    rows = await session.execute(
+        select(MessengerAccount).where(
+            MessengerAccount.person_id.in_(person_ids),  # type: ignore[union-attr]
+            MessengerAccount.reachable == True,  # noqa: E712
+            MessengerAccount.private_ref != None,  # type: ignore[arg-type]  # noqa: E711
+        ).order_by(MessengerAccount.linked_at)
+    )
+    for account in rows.scalars():
+        result[int(account.person_id)].append(account)  # type: ignore[arg-type]
+    return result
+
+
+async def mark_sent(session: AsyncSession, announcement_id: int, author_id: int,
+                    now: datetime) -> bool:
+    """Move a draft to sent; False if it was not a draft of this author (a double press)."""
+    result = await session.execute(
+        update(Announcement)
+        .where(Announcement.id == announcement_id,  # type: ignore[arg-type]
+               Announcement.author_id == author_id,  # type: ignore[arg-type]
+               Announcement.state == "draft")  # type: ignore[arg-type]
+        .values(state="sent", sent_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def acknowledge(session: AsyncSession, announcement_id: int, person_id: int,
+                      platform: str, now: datetime) -> str:
+    """Record an acknowledgement: "new", "again" (already acknowledged) or "not_recipient"."""
+    result = await session.execute(
+        update(AnnouncementRecipient)
+        .where(AnnouncementRecipient.announcement_id == announcement_id,  # type: ignore[arg-type]
+               AnnouncementRecipient.person_id == person_id,  # type: ignore[arg-type]
+               AnnouncementRecipient.acknowledged_at == None)  # type: ignore[arg-type]  # noqa: E711
+        .values(acknowledged_at=now, acknowledged_on=platform)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        return "new"
+    exists = await session.scalar(
+        select(func.count()).select_from(AnnouncementRecipient).where(
+            AnnouncementRecipient.announcement_id == announcement_id,  # type: ignore[arg-type]
+            AnnouncementRecipient.person_id == person_id,  # type: ignore[arg-type]
+        )
+    )
+    return "again" if exists else "not_recipient"
+
+
+async def due_for_reping(
+    session: AsyncSession, *, before: datetime, max_pings: int
+) -> list[tuple[AnnouncementRecipient, Announcement]]:
+    """Unacknowledged recipients of urgent announcements whose last ping is older than
+    ``before`` and who have pings left, or who ran out and were not escalated yet."""
+    rows = await session.execute(
+        select(AnnouncementRecipient, Announcement)
+        .join(Announcement, Announcement.id == AnnouncementRecipient.announcement_id)  # type: ignore[arg-type]
+        .where(
+            Announcement.urgent == True,  # noqa: E712
+            Announcement.state == "sent",  # type: ignore[arg-type]
+            AnnouncementRecipient.acknowledged_at == None,  # type: ignore[arg-type]  # noqa: E711
+            AnnouncementRecipient.last_ping_at < before,  # type: ignore[operator]
+            or_(AnnouncementRecipient.pings < max_pings,  # type: ignore[arg-type]
+                AnnouncementRecipient.escalated_at == None),  # type: ignore[arg-type]  # noqa: E711
+        )
+    )
+    return [(r, a) for r, a in rows.all()]
+
+
+async def delivery_report(session: AsyncSession, source: str
+                          ) -> list[tuple[int | None, str, str, str]]:
+    """``(person id, platform, state, reason)`` of every delivery of an announcement."""
+    rows = await session.execute(
+        select(Delivery.person_id, Delivery.platform, Delivery.state, Delivery.reason)
+        .where(Delivery.source == source)  # type: ignore[arg-type]
+        .order_by(Delivery.person_id, Delivery.platform, Delivery.id)
+    )
+    return [(p, str(pl), str(st), str(r)) for p, pl, st, r in rows.all()]

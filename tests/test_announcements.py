@@ -1,0 +1,172 @@
+"""Announcements: preview and confirm, quiet vs urgent, acknowledgements, re-pings, reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from adapters.console.adapter import ConsoleSession
+from adapters.console.messenger import ConsoleMessenger
+from bots.app import App
+from commands.model import ConversationKind, ConversationRef, Platform
+from store.announcement_models import AnnouncementRecipient
+from store.models import AuditLog, Delivery, Person
+from store.people import link_account
+
+ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
+WIELICZKA_COORDINATOR = "w.fras@wieliczka.example.pl"
+
+
+async def link_console_accounts(app: App, gmina: str) -> list[str]:
+    """Give everyone in ``gmina`` a console "messenger" with a stored private conversation."""
+    async with app.db.session() as session:
+        people = (await session.execute(
+            select(Person).where(Person.email.like(f"%@{gmina}.example.pl"))  # type: ignore[union-attr]
+        )).scalars().all()
+        for person in people:
+            ref = ConversationRef(Platform.CONSOLE, f"console:{person.email}",
+                                  ConversationKind.PERSONAL)
+            await link_account(session, platform="console", tenant_id="",
+                               external_id=str(person.email), person_id=int(person.id or 0),
+                               private_ref=ref.to_json())
+        await session.commit()
+    return [str(p.email) for p in people]
+
+
+def console_messenger(app: App) -> ConsoleMessenger:
+    messenger = app.messengers["console"]
+    assert isinstance(messenger, ConsoleMessenger)
+    return messenger
+
+
+async def deliveries(app: App) -> int:
+    async with app.db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(Delivery)) or 0)
+
+
+async def test_urgent_announcement_preview_confirm_and_acknowledge(app: App) -> None:
+    emails = await link_console_accounts(app, "wieliczka")
+    admin = ConsoleSession(app.core, ADMIN)
+    [preview] = await admin.say("/pilne gmina Wieliczka: Awaria EZD — proszę nie wysyłać pism "
+                                "do 12:00.")
+    assert "Podgląd PILNEGO ogłoszenia" in preview
+    assert f"Wysłać do 12 osób? Teams 0, Telegram 0, Slack 0, konsola {len(emails)}, " \
+           f"bez komunikatora {12 - len(emails)}" in preview
+    assert await deliveries(app) == 0  # nothing goes out before the author confirms
+    [sent] = await admin.say("1")  # "Wyślij"
+    assert "Ogłoszenie nr 1 — wysłane" in sent and "potwierdzone: 0" in sent
+    again = await admin.core.handle(_press(ADMIN, "ann.send", "1"))
+    assert again.notice == "To ogłoszenie zostało już wysłane."  # a double press sends once
+    assert await deliveries(app) == len(emails)
+
+    await app.worker.run_once()
+    copies = [d.text for d in console_messenger(app).transcript]
+    assert len(copies) == len(emails)
+    assert all("‼ PILNE" in c and "[1] Potwierdzam" in c and "Awaria EZD" in c for c in copies)
+
+    recipient = ConsoleSession(app.core, emails[0])
+    reply = await app.core.handle(_press(emails[0], "ann.ack", "1"))
+    assert "potwierdzono odbiór pilnego ogłoszenia nr 1" in reply.notice
+    again = await app.core.handle(_press(emails[0], "ann.ack", "1"))
+    assert again.notice == "Już potwierdzone — dziękuję."
+    outsider = await app.core.handle(_press(ADMIN, "ann.ack", "1"))
+    assert outsider.notice == "To ogłoszenie nie było skierowane do Ciebie."
+    del recipient
+    [report] = await admin.say("/raport 1")
+    assert "potwierdzone: 1" in report and f"konsola: dostarczone {len(emails)}" in report
+    assert "brak połączonego komunikatora" in report  # the people without any messenger
+    async with app.db.session() as session:
+        actions = set((await session.execute(select(AuditLog.action))).scalars())
+    assert {"announcement.send", "announcement.acknowledge"} <= actions
+
+
+async def test_unacknowledged_are_pinged_again_then_the_coordinator_is_told(app: App) -> None:
+    await link_console_accounts(app, "wieliczka")
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say("/pilne r.nowak@wieliczka.example.pl: Proszę pilnie o kontakt.")
+    await admin.say("1")
+    await app.worker.run_once()
+    announcements = app.core.services.announcements
+    assert await announcements.reping_round() == 0  # not yet: 15 minutes have not passed
+    app.clock.advance(timedelta(minutes=16))  # type: ignore[attr-defined]
+    assert await announcements.reping_round() == 1
+    await app.worker.run_once()
+    last = console_messenger(app).transcript[-1].text
+    assert "PILNE — przypomnienie, prosimy o potwierdzenie" in last
+    app.clock.advance(timedelta(minutes=16))  # type: ignore[attr-defined]
+    await announcements.reping_round()  # the third and last ping
+    app.clock.advance(timedelta(minutes=16))  # type: ignore[attr-defined]
+    await announcements.reping_round()  # pings ran out: the gmina's coordinator is told
+    await app.worker.run_once()
+    told = [d for d in console_messenger(app).transcript
+            if d.conversation.conversation_id == f"console:{WIELICZKA_COORDINATOR}"]
+    assert told and "Renata Nowak (Wieliczka) nie potwierdził(a) pilnego ogłoszenia nr 1" \
+        in told[-1].text
+    app.clock.advance(timedelta(minutes=16))  # type: ignore[attr-defined]
+    assert await announcements.reping_round() == 0  # nothing more after the escalation
+    async with app.db.session() as session:
+        pings = await session.scalar(select(AnnouncementRecipient.pings))
+    assert pings == 4  # 3 pings + the escalation step
+
+
+async def test_acknowledging_stops_the_pings(app: App) -> None:
+    await link_console_accounts(app, "wieliczka")
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say("/pilne r.nowak@wieliczka.example.pl: Proszę o kontakt.")
+    await admin.say("1")
+    await app.worker.run_once()
+    await app.core.handle(_press("r.nowak@wieliczka.example.pl", "ann.ack", "1"))
+    app.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    assert await app.core.services.announcements.reping_round() == 0
+
+
+async def test_normal_announcement_is_quiet_and_one_copy_per_person(app: App) -> None:
+    emails = await link_console_accounts(app, "wieliczka")
+    admin = ConsoleSession(app.core, ADMIN)
+    [preview] = await admin.say("/ogloszenie gmina Wieliczka: Zebranie w czwartek o 10:00.")
+    assert "Wysyłane po cichu" in preview
+    await admin.say("1")
+    await app.worker.run_once()
+    copies = console_messenger(app).transcript
+    assert len(copies) == len(emails)
+    assert all("Potwierdzam" not in c.text and "‼" not in c.text for c in copies)
+
+
+async def test_who_may_announce_to_whom(app: App) -> None:
+    coordinator = ConsoleSession(app.core, WIELICZKA_COORDINATOR)
+    [own] = await coordinator.say("/ogloszenie gmina Wieliczka: Szkolenie RODO w piątek.")
+    assert "Podgląd ogłoszenia" in own
+    [other] = await coordinator.say("/ogloszenie gmina Skawina: Szkolenie.")
+    assert "Możesz wysyłać ogłoszenia tylko do swoich odbiorców" in other
+    [everyone] = await coordinator.say("/pilne wszyscy: Test.")
+    assert "Możesz wysyłać ogłoszenia tylko do swoich odbiorców" in everyone
+    member = ConsoleSession(app.core, "r.nowak@wieliczka.example.pl")
+    [refused] = await member.say("/pilne wszyscy: Test.")
+    assert "To polecenie jest dostępne tylko dla" in refused
+
+
+async def test_bad_announcements_get_clear_answers(app: App) -> None:
+    admin = ConsoleSession(app.core, ADMIN)
+    [usage] = await admin.say("/pilne bez dwukropka")
+    assert "Użycie: /pilne <odbiorcy>: <treść>" in usage
+    [empty] = await admin.say("/ogloszenie forum PZP:   ")
+    assert "Użycie: /ogloszenie" in empty
+    [unknown] = await admin.say("/ogloszenie forum NIEMA: Treść")
+    assert "Nie rozumiem odbiorcy „forum NIEMA”" in unknown
+    [nobody] = await admin.say("/ogloszenie nikt@example.pl: Treść")
+    assert "Nikt nie pasuje do odbiorców" in nobody
+    [long] = await admin.say("/ogloszenie wszyscy: " + "x" * 3500)
+    assert "Ogłoszenie ma 3500 znaków" in long
+    [injection] = await admin.say("/ogloszenie forum PZP: <!channel> <b>uwaga</b> @here")
+    assert "<!channel> <b>uwaga</b> @here" in injection  # kept as text; adapters escape it
+    assert await deliveries(app) == 0
+
+
+def _press(email: str, action: str, value: str):  # type: ignore[no-untyped-def]
+    from commands.model import ActionInvoked, Sender
+
+    ref = ConversationRef(Platform.CONSOLE, "console", ConversationKind.PERSONAL)
+    return ActionInvoked(platform=Platform.CONSOLE, event_id="", conversation=ref,
+                         sender=Sender(Platform.CONSOLE, email), action=action, value=value,
+                         message_id="1")
