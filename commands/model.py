@@ -131,18 +131,45 @@ class InboundEvent:
         object.__setattr__(self, "raw", _freeze(self.raw))
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file or image in a message: a link where the platform gives one, else just a name."""
+
+    name: str
+    url: str | None = None
+    mime: str = ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageReceived(InboundEvent):
     """A text message or a command.
 
     ``addressed`` says the bot was spoken to directly: a private chat, an @mention, a slash
-    command or a reply to the bot. In groups the bot only acts on addressed messages.
+    command or a reply to the bot. In groups the bot acts on addressed messages, and on replies
+    in the threads of forum questions it relayed there (``reply_to_message_id`` / the
+    conversation's ``thread_id`` point at the question's post).
     """
 
     text: str
     message_id: str | None = None
     reply_to_message_id: str | None = None
     addressed: bool = True
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEdited(InboundEvent):
+    """Someone edited a message (relayed answers are edited in their mirrors too)."""
+
+    message_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageDeleted(InboundEvent):
+    """Someone deleted a message (the mirrors of a relayed answer are removed)."""
+
+    message_id: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,6 +268,8 @@ class OutboundMessage:
     footer: str = ""
     priority: Priority = Priority.NORMAL
     lang: str = "pl"
+    reply_to: str | None = None  # a message to answer in its thread / reply chain
+    attachments: tuple[Attachment, ...] = ()
 
     def with_buttons(self, *buttons: Button) -> OutboundMessage:
         """A copy with more buttons."""
@@ -264,6 +293,8 @@ def message_to_json(message: OutboundMessage) -> str:
         "priority": message.priority.value,
         "lang": message.lang,
         "buttons": [[b.label, b.action, b.value, b.style.value] for b in message.buttons],
+        "reply_to": message.reply_to,
+        "attachments": [[a.name, a.url, a.mime] for a in message.attachments],
         "cards": [
             {
                 "name": c.name, "gmina": c.gmina, "position": c.position,
@@ -298,5 +329,6 @@ def message_from_json(text: str) -> OutboundMessage:
     return OutboundMessage(
         text=data.get("text", ""), title=data.get("title", ""), cards=cards, buttons=buttons,
         footer=data.get("footer", ""), priority=Priority(data.get("priority", "normal")),
-        lang=data.get("lang", "pl"),
+        lang=data.get("lang", "pl"), reply_to=data.get("reply_to"),
+        attachments=tuple(Attachment(n, u, m) for n, u, m in data.get("attachments", [])),
     )

@@ -231,7 +231,10 @@ class Delivery(SQLModel, table=True):
     conversation reference.
     """
 
-    __table_args__ = (Index("ix_delivery_due", "state", "not_before"),)
+    __table_args__ = (
+        Index("ix_delivery_due", "state", "not_before"),
+        Index("ix_delivery_posted", "platform", "conversation_key", "message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(unique=True, max_length=300)
@@ -243,6 +246,9 @@ class Delivery(SQLModel, table=True):
                                    ondelete="SET NULL")
     platform: str = Field(max_length=20)
     target: str = Field(sa_column=Column(Text, nullable=False))
+    # The target conversation's key: with ``message_id`` it maps a reply in a group thread
+    # back to what the bot posted there (forum questions), across restarts.
+    conversation_key: str = Field(default="", max_length=400)
     payload: str = Field(sa_column=Column(Text, nullable=False))
     state: str = Field(default=DeliveryState.PENDING.value, max_length=12)
     not_before: datetime = Field(sa_column=_ts(nullable=False))
@@ -258,5 +264,5 @@ class Delivery(SQLModel, table=True):
 
 # Feature tables live in their own modules; importing them here registers them on the metadata
 # that migrations and the tests use.
-from store import calendar_models as _calendar_models  # noqa: E402,F401
 from store import announcement_models as _announcement_models  # noqa: E402,F401
+from store import calendar_models as _calendar_models  # noqa: E402,F401

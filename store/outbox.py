@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from commands.model import ConversationRef
 from store.models import Delivery, DeliveryState
 
 
@@ -41,7 +42,8 @@ async def enqueue(session: AsyncSession, deliveries: list[NewDelivery]) -> int:
         {
             "dedupe_key": d.dedupe_key[:300], "kind": d.kind, "source": d.source[:100],
             "person_id": d.person_id, "account_id": d.account_id, "platform": d.platform,
-            "target": d.target, "payload": d.payload, "state": DeliveryState.PENDING.value,
+            "target": d.target, "conversation_key": _conversation_key(d.target),
+            "payload": d.payload, "state": DeliveryState.PENDING.value,
             "not_before": d.not_before, "useful_until": d.useful_until, "attempts": 0,
             "claimed_by": "", "message_id": "", "reason": "", "created_at": func.now(),
         }
@@ -142,3 +144,7 @@ async def state_counts(session: AsyncSession, *, source: str) -> dict[str, int]:
         .group_by(Delivery.state)
     )
     return {str(state): int(count) for state, count in rows}
+
+
+def _conversation_key(target: str) -> str:
+    return ConversationRef.from_json(target).key[:400]
