@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.console.messenger import ConsoleMessenger
-from bots.config import Config, announcement_settings
+from bots.config import Config, announcement_settings, forum_settings
 from commands.announcements.service import AnnouncementService
 from commands.clock import Clock, SystemClock
 from commands.core import Core, CoreSettings, Services
@@ -15,6 +15,7 @@ from commands.directory.importer import DirectoryImporter
 from commands.directory.language import Morphology
 from commands.directory.matching import TopicDefinition, load_thesaurus
 from commands.directory.service import DirectoryService
+from commands.forums.service import ForumService
 from commands.model import Platform
 from commands.ports import Messenger
 from commands.setup import build_registry
@@ -82,9 +83,11 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
         db=database, clock=clock, messengers=messengers,
         settings=announcement_settings(config.extra.get("announcements", {})),
     )
+    forums = ForumService(db=database, clock=clock, morphology=morph, messengers=messengers,
+                          settings=forum_settings(config.extra.get("forums", {})))
     core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,
                          settings=settings, messengers=messengers,
-                         announcements=announcements))
+                         announcements=announcements, forums=forums))
     importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
     worker = DeliveryWorker(db=database, clock=clock, messengers=messengers)
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,

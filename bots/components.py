@@ -15,6 +15,7 @@ def build_components(app: App) -> list[Component]:
     """Every component configured in ``app.config``: the scheduler always, then messengers."""
     components: list[Component] = [
         SchedulerComponent(db=app.db, clock=app.clock, worker=app.worker,
-                           announcements=app.core.services.announcements)
+                           announcements=app.core.services.announcements,
+                           forums=app.core.services.forums)
     ]
     return components

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from commands.announcements.service import AnnouncementSettings
+    from commands.forums.service import ForumSettings
 
 DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
 DEFAULT_DB = "sqlite:///data/lacznik.db"
@@ -194,3 +195,18 @@ def announcement_settings(section: dict[str, Any]) -> AnnouncementSettings:
     if isinstance(pings, bool) or not isinstance(pings, int) or not 1 <= pings <= 10:
         raise ConfigError("announcements.max_pings", "must be 1-10")
     return AnnouncementSettings(reping_after=timedelta(minutes=minutes), max_pings=pings)
+
+
+def forum_settings(section: dict[str, Any]) -> ForumSettings:
+    """Validate ``[forums]``: ``unanswered_after_hours`` (24)."""
+    from datetime import timedelta
+
+    from commands.forums.service import ForumSettings
+
+    for key in section:
+        if key != "unanswered_after_hours":
+            raise ConfigError(f"forums.{key}", "unknown key (known: unanswered_after_hours)")
+    hours = section.get("unanswered_after_hours", 24)
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 14:
+        raise ConfigError("forums.unanswered_after_hours", "must be 1-336 (hours)")
+    return ForumSettings(unanswered_after=timedelta(hours=hours))

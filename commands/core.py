@@ -15,6 +15,7 @@ from commands.announcements.service import AnnouncementService
 from commands.clock import Clock
 from commands.context import Context, Reply
 from commands.directory.service import DirectoryService
+from commands.forums.service import ForumService, person_label
 from commands.model import (
     ActionInvoked,
     BotAdded,
@@ -22,6 +23,8 @@ from commands.model import (
     Button,
     ConversationKind,
     InboundEvent,
+    MessageDeleted,
+    MessageEdited,
     MessageReceived,
     OutboundMessage,
     Platform,
@@ -37,6 +40,7 @@ from store.people import (
     first_delivery,
     grants_of,
     link_account,
+    mark_conversation_inactive,
     person_by_email,
     remember_conversation,
 )
@@ -68,6 +72,7 @@ class Services:
     settings: CoreSettings
     messengers: Mapping[str, Messenger]
     announcements: AnnouncementService
+    forums: ForumService
 
 
 class Core:
@@ -103,13 +108,26 @@ class Core:
             return await self._message(ctx, event)
         if isinstance(event, ActionInvoked):
             return await self._action(ctx, event)
-        if isinstance(event, BotAdded | BotRemoved):
-            return Reply()
+        if isinstance(event, BotRemoved) and event.conversation.kind != ConversationKind.PERSONAL:
+            async with self.services.db.session() as session:
+                await mark_conversation_inactive(session, platform=event.platform.value,
+                                                 key=event.conversation.key)
+                await session.commit()
+        elif isinstance(event, MessageEdited):
+            await self.services.forums.on_edit(event)
+        elif isinstance(event, MessageDeleted):
+            await self.services.forums.on_delete(event)
         return Reply()
 
     async def _message(self, ctx: Context, event: MessageReceived) -> Reply:
         text = event.text.strip()
         if not event.addressed:
+            if event.conversation.kind != ConversationKind.PERSONAL:
+                # Replies in the threads of relayed forum questions are answers.
+                label = await person_label(self.services.db, ctx.person,
+                                           _unlinked_label(ctx))
+                await self.services.forums.on_group_message(event, author=ctx.person,
+                                                            author_label=label)
             return Reply()
         if text.startswith("/"):
             head, _, args = text[1:].partition(" ")
@@ -139,6 +157,11 @@ class Core:
         if denied is not None:
             return denied
         return await action.handler(ctx, event.value)
+
+
+def _unlinked_label(ctx: Context) -> str:
+    sender = ctx.event.sender
+    return t("pl", "q.unlinked_author", name=sender.display_name or sender.user_id)
 
 
 def _say(ctx: Context, key: str, **values: object) -> OutboundMessage:
@@ -251,13 +274,23 @@ async def gate_conversations(ctx: Context, call_next: Next) -> Reply:
             )
         await session.commit()
         registered = stored.registered
-    if registered:
+    if registered or _works_unregistered(ctx):
         return await call_next(ctx)
     if isinstance(event, BotAdded):
         return Reply([_say(ctx, "error.unregistered_group")], leave=True)
     if isinstance(event, MessageReceived) and event.addressed and event.text.startswith("/"):
         return Reply([_say(ctx, "error.unregistered_group")], leave=True)
     return Reply()
+
+
+def _works_unregistered(ctx: Context) -> bool:
+    """A command that registers the group itself (/forum podlacz) must work before it is."""
+    event = ctx.event
+    if not (isinstance(event, MessageReceived) and event.addressed
+            and event.text.startswith("/")):
+        return False
+    command = ctx.services.registry.find(event.text[1:].split(" ", 1)[0].split("@", 1)[0])
+    return command is not None and command.unregistered_ok
 
 
 async def limit_length(ctx: Context, call_next: Next) -> Reply:

@@ -61,6 +61,7 @@ class Capabilities:
     edit: bool = True
     silent: bool = True  # can deliver without sound/alert
     alert: bool = True  # can ask for the strongest notification
+    delete: bool = False  # can remove a message it sent (relayed answers deleted at source)
 
 
 class Messenger(Protocol):
@@ -79,4 +80,8 @@ class Messenger(Protocol):
 
     async def edit(self, sent: SentMessage, message: OutboundMessage) -> None:
         """Replace the content of a message the bot sent earlier."""
+        ...
+
+    async def delete(self, sent: SentMessage) -> None:
+        """Remove a message the bot sent (only called when ``capabilities.delete``)."""
         ...

@@ -34,6 +34,7 @@ class Command:
     usage_en: str
     roles: frozenset[Role] = MEMBERS
     menu: bool = True  # shown in the messengers' command menus
+    unregistered_ok: bool = False  # usable in a group not yet registered (to register it)
 
     def usage(self, lang: str) -> str:
         """How to call it, in ``lang``."""

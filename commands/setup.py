@@ -5,6 +5,7 @@ from __future__ import annotations
 from commands import basic
 from commands.announcements import handlers as announcement_handlers
 from commands.directory import handlers as directory_handlers
+from commands.forums import handlers as forum_handlers
 from commands.registry import CommandRegistry
 
 
@@ -14,4 +15,5 @@ def build_registry() -> CommandRegistry:
     basic.register(registry)
     directory_handlers.register(registry)
     announcement_handlers.register(registry)
+    forum_handlers.register(registry)
     return registry

@@ -1,9 +1,9 @@
 """The scheduler component: APScheduler drives time, the database holds the truth.
 
 Jobs: the delivery worker every second (the outbox holds what is due and when), re-pings of
-unacknowledged urgent announcements every minute, and housekeeping of dedupe records. Every
-instance runs the same jobs; claims in the database make sure each delivery is sent by exactly
-one of them.
+unacknowledged urgent announcements every minute, nudges about unanswered forum questions, and
+housekeeping of dedupe records. Every instance runs the same jobs; claims in the database make
+sure each delivery is sent by exactly one of them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from commands.announcements.service import AnnouncementService
 from commands.clock import Clock
+from commands.forums.service import ForumService
 from scheduler.delivery import DeliveryWorker
 from store.db import Database
 from store.people import forget_deliveries_before
@@ -29,11 +30,13 @@ class SchedulerComponent:
     name = "scheduler"
 
     def __init__(self, *, db: Database, clock: Clock, worker: DeliveryWorker,
-                 announcements: AnnouncementService, tick_seconds: float = 1.0) -> None:
+                 announcements: AnnouncementService, forums: ForumService,
+                 tick_seconds: float = 1.0) -> None:
         self._db = db
         self._clock = clock
         self.worker = worker
         self._announcements = announcements
+        self._forums = forums
         self._tick = tick_seconds
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -47,6 +50,8 @@ class SchedulerComponent:
         scheduler.add_job(self._deliver, "interval", seconds=self._tick, id="deliveries",
                           max_instances=1, coalesce=True, misfire_grace_time=None)
         scheduler.add_job(self._reping, "interval", seconds=60, id="announcements.reping",
+                          max_instances=1, coalesce=True)
+        scheduler.add_job(self._nudge, "interval", minutes=10, id="forums.nudge",
                           max_instances=1, coalesce=True)
         scheduler.add_job(self._housekeeping, "interval", hours=6, id="housekeeping",
                           max_instances=1, coalesce=True)
@@ -70,6 +75,12 @@ class SchedulerComponent:
             await self._announcements.reping_round()
         except Exception:
             log.exception("re-ping round failed; the next one retries")
+
+    async def _nudge(self) -> None:
+        try:
+            await self._forums.nudge_round()
+        except Exception:
+            log.exception("unanswered-question round failed; the next one retries")
 
     async def _housekeeping(self) -> None:
         async with self._db.session() as session:

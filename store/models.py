@@ -266,3 +266,4 @@ class Delivery(SQLModel, table=True):
 # that migrations and the tests use.
 from store import announcement_models as _announcement_models  # noqa: E402,F401
 from store import calendar_models as _calendar_models  # noqa: E402,F401
+from store import forum_models as _forum_models  # noqa: E402,F401

@@ -25,7 +25,7 @@ class ConsoleMessenger:
     """Writes messages to the terminal (or any ``write`` callback) and keeps a transcript."""
 
     platform = Platform.CONSOLE
-    capabilities = Capabilities(max_text_length=100_000)
+    capabilities = Capabilities(max_text_length=100_000, delete=True)
 
     def __init__(self, *, write: Callable[[str], None] | None = None) -> None:
         self._write = write
@@ -48,3 +48,10 @@ class ConsoleMessenger:
         self.transcript.append(ConsoleDelivery(sent.conversation, sent.message_id, text, True))
         if self._write is not None:
             self._write(f"\n(zmieniono / edited) {text}\n")
+
+    async def delete(self, sent: SentMessage) -> None:
+        """Mark an earlier message as removed."""
+        self.transcript.append(ConsoleDelivery(sent.conversation, sent.message_id,
+                                               "(usunięto / deleted)", True))
+        if self._write is not None:
+            self._write("\n(usunięto / deleted)\n")

@@ -1,0 +1,213 @@
+"""/forum, /pytanie = /ask, /szukaj = /search, /faq, /przekieruj = /redirect, /zamknij = /close."""
+
+from __future__ import annotations
+
+from commands.context import Context, Reply
+from commands.forums.service import ACTION_DONE, PLATFORM_NAMES
+from commands.model import ConversationKind, OutboundMessage
+from commands.registry import Action, Command, CommandRegistry
+from commands.texts import t
+from store.forum_models import Question
+from store.models import Forum, Role
+
+MAX_QUESTION = 3000
+MODERATORS = frozenset({Role.FORUM_MODERATOR})
+
+
+def _say(ctx: Context, text_key: str, /, **values: object) -> Reply:
+    return Reply.of(OutboundMessage(text=t(ctx.lang, text_key, **values), lang=ctx.lang))
+
+
+def _moderated(ctx: Context) -> set[int] | None:
+    """Forums the sender moderates; None for admins (every forum)."""
+    if ctx.has_role(Role.ADMIN):
+        return None
+    return {g.forum_id for g in ctx.grants if g.role == Role.FORUM_MODERATOR and g.forum_id}
+
+
+async def forum(ctx: Context, args: str) -> Reply:
+    """/forum podlacz KLUCZ | odlacz KLUCZ (inside a group) | lista."""
+    verb, _, key = args.strip().partition(" ")
+    verb = verb.lower()
+    service = ctx.services.forums
+    if verb in ("lista", "list", ""):
+        lines = []
+        for item, groups in await service.listing():
+            where = ", ".join(f"{PLATFORM_NAMES.get(g.platform, g.platform)}"
+                              + (f" ({g.title})" if g.title else "") for g in groups)
+            lines.append(t(ctx.lang, "forum.list_line", key=item.key, name=item.name_pl,
+                           groups=where or t(ctx.lang, "forum.no_groups")))
+        return Reply.of(OutboundMessage(title=t(ctx.lang, "forum.list_title"),
+                                        text="\n".join(lines), lang=ctx.lang))
+    if verb not in ("podlacz", "podłącz", "link", "odlacz", "odłącz", "unlink") or not key:
+        return _say(ctx, "forum.usage")
+    conversation = ctx.event.conversation
+    if conversation.kind == ConversationKind.PERSONAL:
+        return _say(ctx, "forum.only_in_group")
+    if ctx.person is None or not (ctx.has_role(Role.ADMIN)
+                                  or ctx.has_role(Role.FORUM_MODERATOR)):
+        return _say(ctx, "forum.forbidden")
+    title = str(ctx.event.raw.get("title", "")) if ctx.event.raw else ""
+    if verb in ("podlacz", "podłącz", "link"):
+        outcome = await service.link_group(key, conversation.in_thread(conversation.thread_id),
+                                           title=title, by=ctx.person, may=_moderated(ctx))
+        return _say(ctx, f"forum.{outcome}", key=key.upper()[:40])
+    outcome = await service.unlink_group(key, conversation, by=ctx.person, may=_moderated(ctx))
+    return _say(ctx, f"forum.{outcome}", key=key.upper()[:40])
+
+
+async def ask(ctx: Context, args: str) -> Reply:
+    """/pytanie KLUCZ treść — from a private chat."""
+    key, _, text = args.strip().partition(" ")
+    text = text.strip()
+    if not key or not text:
+        return _say(ctx, "q.usage")
+    if len(text) > MAX_QUESTION:
+        return _say(ctx, "q.too_long", length=len(text), limit=MAX_QUESTION)
+    service = ctx.services.forums
+    async with ctx.services.db.session() as session:
+        found = await service.forum_by_key(session, key)
+    if found is None:
+        return _say(ctx, "forum.unknown", key=key.upper()[:40])
+    assert ctx.person is not None
+    if not ctx.has_role(Role.ADMIN) and found.id not in await service.member_forums(ctx.person):
+        return _say(ctx, "q.not_member", key=found.key)
+    asked = await service.ask(asker=ctx.person, forum=found, text=text,
+                              via=ctx.event.platform.value)
+    if not asked.groups:
+        return _say(ctx, "q.no_groups", id=asked.question.id, key=found.key)
+    where = ", ".join(PLATFORM_NAMES.get(p, p) for p in asked.platforms)
+    return _say(ctx, "q.sent", id=asked.question.id, count=asked.groups, key=found.key,
+                platforms=where)
+
+
+async def mark_done(ctx: Context, value: str) -> Reply:
+    """The asker's "Oznacz jako rozwiązane" button."""
+    question = await _question(ctx, value)
+    if question is None or ctx.person is None:
+        return Reply(notice=t(ctx.lang, "error.stale_button"))
+    if question.asker_id != ctx.person.id:
+        return Reply(notice=t(ctx.lang, "q.not_asker"))
+    if question.state != "open":
+        return Reply(notice=t(ctx.lang, "q.done_notice", id=question.id))
+    await ctx.services.forums.set_state(question.id or 0, "answered", by=ctx.person,
+                                        note_key="q.done_note")
+    text = t(ctx.lang, "q.done_notice", id=question.id)
+    return Reply([OutboundMessage(text=text, lang=ctx.lang)], notice=text)
+
+
+async def close(ctx: Context, args: str) -> Reply:
+    """/zamknij NR — a moderator closes a question everywhere."""
+    question = await _question(ctx, args.strip())
+    if question is None:
+        return _say(ctx, "q.unknown", id=args.strip()[:20])
+    if not _may_moderate(ctx, question.forum_id):
+        return _say(ctx, "q.moderators_only")
+    assert ctx.person is not None
+    await ctx.services.forums.set_state(question.id or 0, "closed", by=ctx.person,
+                                        note_key="q.closed_note")
+    return _say(ctx, "q.closed", id=question.id)
+
+
+async def redirect(ctx: Context, args: str) -> Reply:
+    """/przekieruj NR KLUCZ — a moderator moves a question to another forum."""
+    number, _, key = args.strip().partition(" ")
+    question = await _question(ctx, number)
+    if question is None or not key.strip():
+        return _say(ctx, "q.redirect_usage")
+    if not _may_moderate(ctx, question.forum_id):
+        return _say(ctx, "q.moderators_only")
+    async with ctx.services.db.session() as session:
+        target = await ctx.services.forums.forum_by_key(session, key)
+    if target is None:
+        return _say(ctx, "forum.unknown", key=key.upper()[:40])
+    assert ctx.person is not None
+    await ctx.services.forums.redirect(question.id or 0, target, by=ctx.person)
+    return _say(ctx, "q.redirected", id=question.id, key=target.key)
+
+
+async def search(ctx: Context, args: str) -> Reply:
+    """/szukaj słowa — the archive of the forums the user belongs to."""
+    if not args.strip():
+        return _say(ctx, "q.search_usage")
+    assert ctx.person is not None
+    forums = None if ctx.has_role(Role.ADMIN) else await ctx.services.forums.member_forums(
+        ctx.person)
+    results = await ctx.services.forums.search(args, forums)
+    if not results:
+        return _say(ctx, "q.search_none", text=args[:100])
+    lines = []
+    for question, answer, key in results:
+        state = t(ctx.lang, f"q.state_{question.state}")
+        lines.append(t(ctx.lang, "q.search_hit", id=question.id, key=key,
+                       text=_short(question.text, 200), state=state))
+        if answer is not None:
+            lines.append(t(ctx.lang, "q.search_answer", author=answer.author_label,
+                           text=_short(answer.text, 300)))
+    return Reply.of(OutboundMessage(title=t(ctx.lang, "q.search_title", text=args[:100]),
+                                    text="\n".join(lines), lang=ctx.lang))
+
+
+async def faq(ctx: Context, args: str) -> Reply:
+    """/faq KLUCZ — the forum's FAQ; /faq dodaj NR — a moderator promotes a question."""
+    verb, _, rest = args.strip().partition(" ")
+    if verb.lower() in ("dodaj", "add"):
+        question = await _question(ctx, rest.strip())
+        if question is None:
+            return _say(ctx, "q.unknown", id=rest.strip()[:20])
+        if not _may_moderate(ctx, question.forum_id):
+            return _say(ctx, "q.moderators_only")
+        assert ctx.person is not None
+        await ctx.services.forums.promote(question.id or 0, by=ctx.person)
+        return _say(ctx, "q.faq_added", id=question.id)
+    if not verb:
+        return _say(ctx, "q.faq_usage")
+    async with ctx.services.db.session() as session:
+        found: Forum | None = await ctx.services.forums.forum_by_key(session, verb)
+    if found is None:
+        return _say(ctx, "forum.unknown", key=verb.upper()[:40])
+    entries = await ctx.services.forums.faq(found)
+    if not entries:
+        return _say(ctx, "q.faq_none", key=found.key)
+    lines = []
+    for question, answer in entries:
+        lines.append(f"#{question.id} {_short(question.text, 200)}")
+        if answer is not None:
+            lines.append(t(ctx.lang, "q.search_answer", author=answer.author_label,
+                           text=_short(answer.text, 400)))
+    return Reply.of(OutboundMessage(title=t(ctx.lang, "q.faq_title", key=found.key),
+                                    text="\n".join(lines), lang=ctx.lang))
+
+
+def _may_moderate(ctx: Context, forum_id: int) -> bool:
+    return ctx.has_role(Role.ADMIN) or any(
+        g.role == Role.FORUM_MODERATOR and g.forum_id == forum_id for g in ctx.grants)
+
+
+async def _question(ctx: Context, value: str) -> Question | None:
+    if not value.isdigit():
+        return None
+    async with ctx.services.db.session() as session:
+        return await session.get(Question, int(value))
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def register(registry: CommandRegistry) -> None:
+    """Add the forum commands and buttons."""
+    registry.add(Command(("forum",), forum, "cmd.forum", "/forum podlacz|odlacz <klucz> | lista",
+                         "/forum link|unlink <key> | list", unregistered_ok=True))
+    registry.add(Command(("pytanie", "ask"), ask, "cmd.ask", "/pytanie <forum> <treść>",
+                         "/ask <forum> <text>"))
+    registry.add(Command(("szukaj", "search"), search, "cmd.search", "/szukaj <słowa>",
+                         "/search <words>"))
+    registry.add(Command(("faq",), faq, "cmd.faq", "/faq <forum> | /faq dodaj <nr>",
+                         "/faq <forum> | /faq add <no>"))
+    registry.add(Command(("przekieruj", "redirect"), redirect, "cmd.redirect",
+                         "/przekieruj <nr> <forum>", "/redirect <no> <forum>", roles=MODERATORS))
+    registry.add(Command(("zamknij", "close"), close, "cmd.close", "/zamknij <nr>",
+                         "/close <no>", roles=MODERATORS))
+    registry.add_action(Action(ACTION_DONE, mark_done))

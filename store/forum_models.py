@@ -1,0 +1,67 @@
+"""Tables of forum questions: the forums' groups on each messenger, questions and answers.
+
+Where the bot posted a question or mirrored an answer is not stored here: the outbox rows
+(``delivery``: source ``question:N`` / ``answer:N``, conversation key, platform message id)
+are that mapping, so it survives restarts by construction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.models import _ts, utcnow
+
+
+class ForumGroup(SQLModel, table=True):
+    """A group, channel or topic on one messenger that belongs to a forum."""
+
+    __table_args__ = (UniqueConstraint("forum_id", "platform", "conversation_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True, ondelete="CASCADE")
+    platform: str = Field(max_length=20)
+    conversation_key: str = Field(max_length=400, index=True)
+    ref: str = Field(sa_column=Column(Text, nullable=False))  # ConversationRef JSON (+ topic)
+    title: str = Field(default="", max_length=300)
+    added_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Question(SQLModel, table=True):
+    """A question asked to a forum; ``search_terms`` are its (and its answers') lemmas."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    asker_id: int | None = Field(default=None, foreign_key="person.id", index=True,
+                                 ondelete="SET NULL")
+    asked_via: str = Field(default="", max_length=20)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default="open", max_length=12)  # open / answered / closed
+    faq: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    nudged_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    moved_from: int | None = Field(default=None, foreign_key="forum.id")
+    search_terms: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Answer(SQLModel, table=True):
+    """A reply written in one of a question's threads, on any messenger."""
+
+    __table_args__ = (UniqueConstraint("platform", "conversation_key", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True, ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    author_label: str = Field(default="", max_length=300)  # "Anna Nowak, Skawina"
+    platform: str = Field(max_length=20)
+    conversation_key: str = Field(max_length=400)
+    message_id: str = Field(max_length=300)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    attachments: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    deleted: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    edited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

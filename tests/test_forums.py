@@ -1,0 +1,182 @@
+"""Forum questions: relayed into the forum's groups, answers back to the asker and mirrored
+into the other groups' threads, edits and deletions followed, moderation, the archive.
+
+The groups here are console conversations standing in for a Teams channel and a Telegram
+group; the adapters' own tests cover how each messenger threads them.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy import select
+
+from adapters.console.adapter import ConsoleSession
+from adapters.console.messenger import ConsoleMessenger
+from bots.app import App, build_app
+from commands.model import (
+    ActionInvoked,
+    ConversationKind,
+    ConversationRef,
+    MessageDeleted,
+    MessageEdited,
+    MessageReceived,
+    Platform,
+    Sender,
+    message_from_json,
+)
+from store.models import Delivery
+from tests.test_announcements import link_console_accounts
+
+ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
+ASKER = "r.nowak@wieliczka.example.pl"  # a member of forum PZP
+EXPERT = "p.sikora@skawina.example.pl"  # another member
+GROUP_A = ConversationRef(Platform.CONSOLE, "grupa-pzp-teams", ConversationKind.CHANNEL)
+GROUP_B = ConversationRef(Platform.CONSOLE, "grupa-pzp-telegram", ConversationKind.GROUP)
+ODPADY_GROUP = ConversationRef(Platform.CONSOLE, "grupa-odpady", ConversationKind.GROUP)
+_ids = itertools.count(1)
+
+
+def said(email: str, text: str, where: ConversationRef, *, addressed: bool = True,
+         reply_to: str | None = None, message_id: str | None = None) -> MessageReceived:
+    return MessageReceived(platform=Platform.CONSOLE, event_id=f"e{next(_ids)}",
+                           conversation=where, sender=Sender(Platform.CONSOLE, email, email),
+                           text=text, addressed=addressed, reply_to_message_id=reply_to,
+                           message_id=message_id)
+
+
+def transcript(app: App) -> ConsoleMessenger:
+    messenger = app.messengers["console"]
+    assert isinstance(messenger, ConsoleMessenger)
+    return messenger
+
+
+def posts_in(app: App, where: ConversationRef) -> list[tuple[str, str]]:
+    return [(d.message_id, d.text) for d in transcript(app).transcript
+            if d.conversation.conversation_id == where.conversation_id and not d.edited]
+
+
+async def setup_forum(app: App) -> None:
+    await link_console_accounts(app, "wieliczka")
+    for group, key in ((GROUP_A, "PZP"), (GROUP_B, "PZP"), (ODPADY_GROUP, "ODPADY")):
+        reply = await app.core.handle(said(ADMIN, f"/forum podlacz {key}", group))
+        assert f"należy teraz do forum {key}" in reply.messages[0].text
+
+
+async def ask(app: App) -> str:
+    asker = ConsoleSession(app.core, ASKER)
+    [sent] = await asker.say("/pytanie PZP Czy ktoś ma wzór klauzuli waloryzacyjnej?")
+    await app.worker.run_once()
+    return sent
+
+
+async def test_question_reaches_every_group_and_answers_come_back(app: App) -> None:
+    await setup_forum(app)
+    sent = await ask(app)
+    assert "Pytanie nr 1 trafiło do 2 grup forum PZP (konsola)" in sent
+    [(post_a, text_a)] = posts_in(app, GROUP_A)
+    [(post_b, _text_b)] = posts_in(app, GROUP_B)
+    assert "❓ Pytanie nr 1 — Forum Prawa Zamówień Publicznych" in text_a
+    assert "Od: Renata Nowak, Wieliczka, via konsola" in text_a  # never anonymous
+    assert posts_in(app, ODPADY_GROUP) == []  # other forums see nothing
+
+    # A restart between the question and the answer: a new app on the same database.
+    restarted = build_app(app.config, clock=app.clock, db=app.db, morphology=app.morphology)
+    restarted.messengers["console"] = app.messengers["console"]
+    await restarted.core.handle(said(EXPERT, "Mamy wzór z 2024 r., wysyłam na maila.", GROUP_A,
+                                     addressed=False, reply_to=post_a, message_id="ans-1"))
+    await restarted.worker.run_once()
+    to_asker = [d.text for d in transcript(app).transcript
+                if d.conversation.conversation_id == f"console:{ASKER}"]
+    assert to_asker and "Odpowiedź na Twoje pytanie nr 1" in to_asker[-1]
+    assert "Paulina Sikora, Skawina, via konsola" in to_asker[-1]
+    assert "[1] Oznacz jako rozwiązane" in to_asker[-1]
+    mirrors = posts_in(app, GROUP_B)
+    assert len(mirrors) == 2 and "Paulina Sikora, Skawina, via konsola: Mamy wzór" in mirrors[1][1]
+    async with app.db.session() as session:  # threaded under the question's post there
+        payload = (await session.execute(select(Delivery.payload).where(
+            Delivery.source == "answer:1", Delivery.conversation_key == GROUP_B.key
+        ))).scalar_one()
+    assert message_from_json(payload).reply_to == post_b
+    assert len(posts_in(app, GROUP_A)) == 1  # not echoed back where it was written
+    # Chatter that replies to nothing of ours is not relayed.
+    await restarted.core.handle(said(EXPERT, "Dzień dobry!", GROUP_A, addressed=False,
+                                     message_id="x-1"))
+    await restarted.worker.run_once()
+    assert len(posts_in(app, GROUP_B)) == 2
+
+
+async def test_edits_and_deletions_follow_the_answer(app: App) -> None:
+    await setup_forum(app)
+    await ask(app)
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    await app.core.handle(said(EXPERT, "Mamy wzór.", GROUP_A, addressed=False, reply_to=post_a,
+                               message_id="ans-7"))
+    await app.worker.run_once()
+    edit = MessageEdited(platform=Platform.CONSOLE, event_id="edit-1", conversation=GROUP_A,
+                         sender=Sender(Platform.CONSOLE, EXPERT), message_id="ans-7",
+                         text="Mamy wzór z 2024 r.")
+    await app.core.handle(edit)
+    edited = [d for d in transcript(app).transcript if d.edited]
+    assert edited and all("Mamy wzór z 2024 r." in d.text for d in edited)
+    assert {d.conversation.conversation_id for d in edited} == {GROUP_B.conversation_id,
+                                                                f"console:{ASKER}"}
+    await app.core.handle(MessageDeleted(platform=Platform.CONSOLE, event_id="del-1",
+                                         conversation=GROUP_A,
+                                         sender=Sender(Platform.CONSOLE, EXPERT),
+                                         message_id="ans-7"))
+    assert sum(1 for d in transcript(app).transcript if d.text == "(usunięto / deleted)") == 2
+
+
+async def test_asker_marks_solved_and_moderators_redirect(app: App) -> None:
+    await setup_forum(app)
+    await ask(app)
+    press = ActionInvoked(platform=Platform.CONSOLE, event_id="", conversation=ConversationRef(
+        Platform.CONSOLE, "console", ConversationKind.PERSONAL),
+        sender=Sender(Platform.CONSOLE, EXPERT), action="q.done", value="1")
+    refused = await app.core.handle(press)
+    assert refused.notice == "Jako rozwiązane oznacza je osoba, która zadała pytanie."
+    member = ConsoleSession(app.core, EXPERT)
+    [not_allowed] = await member.say("/przekieruj 1 ODPADY")
+    assert "To polecenie jest dostępne tylko dla" in not_allowed
+    moderator = ConsoleSession(app.core, "b.urbanski@krakow.example.pl")
+    [moved] = await moderator.say("/przekieruj 1 ODPADY")
+    assert "przekierowane do forum ODPADY" in moved
+    await app.worker.run_once()
+    assert "przekierowano do forum: Forum Gospodarki Odpadami" in posts_in(app, GROUP_A)[-1][1]
+    assert "❓ Pytanie nr 1" in posts_in(app, ODPADY_GROUP)[0][1]
+    asker = ConsoleSession(app.core, ASKER)
+    done = await app.core.handle(ActionInvoked(
+        platform=Platform.CONSOLE, event_id="", conversation=asker.conversation,
+        sender=Sender(Platform.CONSOLE, ASKER), action="q.done", value="1"))
+    assert "oznaczone jako rozwiązane" in done.notice
+    await app.worker.run_once()
+    assert "✓ Pytanie nr 1 zostało oznaczone" in posts_in(app, ODPADY_GROUP)[-1][1]
+
+
+async def test_only_members_ask_and_groups_are_linked_by_moderators(app: App) -> None:
+    await setup_forum(app)
+    outsider = ConsoleSession(app.core, "j.kolodziej@wieliczka.example.pl")  # ODPADY, not PZP
+    [refused] = await outsider.say("/pytanie PZP Pytanie?")
+    assert "Pytania do forum PZP zadają jego członkowie" in refused
+    reply = await app.core.handle(said(EXPERT, "/forum podlacz PZP", GROUP_A))
+    assert "Grupy do forum podłączają administratorzy" in reply.messages[0].text
+    [listing] = await ConsoleSession(app.core, ADMIN).say("/forum lista")
+    assert "PZP — Forum Prawa Zamówień Publicznych: konsola, konsola" in listing
+
+
+async def test_archive_finds_inflected_forms_in_my_forums_only(app: App) -> None:
+    await setup_forum(app)
+    await ask(app)
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    await app.core.handle(said(EXPERT, "Wzór klauzuli jest w załączniku do uchwały 12/2024.",
+                               GROUP_A, addressed=False, reply_to=post_a, message_id="ans-9"))
+    member = ConsoleSession(app.core, EXPERT)
+    [found] = await member.say("/szukaj klauzula waloryzacyjna")
+    assert "#1 [PZP] Czy ktoś ma wzór klauzuli waloryzacyjnej? — otwarte" in found
+    assert "↳ Paulina Sikora, Skawina: Wzór klauzuli jest w załączniku" in found
+    [found] = await member.say("/szukaj uchwały")  # words of the answer count too
+    assert "#1 [PZP]" in found
+    outsider = ConsoleSession(app.core, "j.kolodziej@wieliczka.example.pl")
+    [nothing] = await outsider.say("/szukaj klauzul waloryzacyjnych")
+    assert "nic nie pasuje" in nothing  # not a member of PZP
