@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     handles handle handling is are responsible for in the of contact contacts about
     municipality at person people a an and or please need needs does do which what deals with
     on gmina
-    """.split()  # noqa: SIM905
+    """.split()
 )
 
 # Words after which the next words name a place ("w Wieliczce", "gminy Zielonki").
@@ -36,7 +36,7 @@ LOCATION_CUES = frozenset(
     """
     w we z ze gminy gmina gminie gmine gmin dla do in at of um ug umig miasta miasto miescie
     municipality
-    """.split()  # noqa: SIM905
+    """.split()
 )
 
 FUZZY_CUTOFF = 86

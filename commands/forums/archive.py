@@ -7,6 +7,7 @@ Questions and their answers are reduced to lemmas (morfeusz2) when written, and 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -36,13 +37,18 @@ class Hit:
 
 
 class ArchiveIndex:
-    """Inverted index over questions: lemma → question ids, with the forum of each question."""
+    """Inverted index over questions, per forum: forum → lemma → question ids.
+
+    Postings are kept per forum because a search only ever covers the forums a person belongs
+    to; a member of three forums does not pay for the other seven.
+    """
 
     def __init__(self) -> None:
-        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._postings: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self._terms: dict[int, frozenset[str]] = {}
         self._forum: dict[int, int] = {}
         self._boost: dict[int, float] = {}
+        self._frequency: dict[str, int] = defaultdict(int)
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -55,14 +61,18 @@ class ArchiveIndex:
         self._terms[question_id] = lemmas
         self._forum[question_id] = forum_id
         self._boost[question_id] = 1.0 + (0.5 if answered else 0.0) + (0.5 if faq else 0.0)
+        postings = self._postings[forum_id]
         for lemma in lemmas:
-            self._postings[lemma].add(question_id)
+            postings[lemma].add(question_id)
+            self._frequency[lemma] += 1
 
     def remove(self, question_id: int) -> None:
         """Drop a question."""
+        forum_id = self._forum.pop(question_id, None)
         for lemma in self._terms.pop(question_id, ()):
-            self._postings[lemma].discard(question_id)
-        self._forum.pop(question_id, None)
+            self._frequency[lemma] -= 1
+            if forum_id is not None:
+                self._postings[forum_id][lemma].discard(question_id)
         self._boost.pop(question_id, None)
 
     def search(self, query_lemmas: list[set[str]], forums: set[int] | None,
@@ -72,17 +82,20 @@ class ArchiveIndex:
         Each query word is a set of alternative lemmas (an ambiguous form can be several).
         """
         total = max(1, len(self._terms))
+        wanted = self._postings.keys() if forums is None else forums & self._postings.keys()
         scores: dict[int, float] = defaultdict(float)
         for alternatives in query_lemmas:
-            matched: set[int] = set()
-            for lemma in alternatives:
-                matched |= self._postings.get(lemma, set())
-            if not matched:
+            frequency = sum(self._frequency.get(lemma, 0) for lemma in alternatives)
+            if not frequency:
                 continue
-            weight = math.log(1 + total / len(matched))
-            for question_id in matched:
-                if forums is None or self._forum.get(question_id) in forums:
-                    scores[question_id] += weight
-        ranked = sorted(scores.items(),
-                        key=lambda item: (-item[1] * self._boost.get(item[0], 1.0), -item[0]))
-        return [Hit(qid, score) for qid, score in ranked[:limit]]
+            weight = math.log(1 + total / frequency)
+            for forum_id in wanted:
+                postings = self._postings[forum_id]
+                for lemma in alternatives:
+                    for question_id in postings.get(lemma, ()):
+                        scores[question_id] += weight
+        best = heapq.nlargest(
+            limit, scores.items(),
+            key=lambda item: (item[1] * self._boost.get(item[0], 1.0), item[0]),
+        )
+        return [Hit(qid, score) for qid, score in best]
