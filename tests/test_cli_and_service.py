@@ -115,6 +115,21 @@ def test_invalid_configuration_names_the_key(tmp_path: Path, toml: str, key: str
     assert result.returncode == 2 and key in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[announcements]\nmax_pings = 0\n", "[announcements] max_pings"),
+        ("[announcements]\nreping_after = 5\n", "[announcements] reping_after"),
+        ("[forums]\nunanswered_after_hours = \"day\"\n", "[forums] unanswered_after_hours"),
+    ],
+)
+def test_invalid_feature_settings_stop_start_up(tmp_path: Path, toml: str, key: str) -> None:
+    path = tmp_path / "lacznik.toml"
+    path.write_text(toml, encoding="utf-8")
+    result = run_cli(["--config", str(path), "db", "upgrade"], tmp_path)
+    assert result.returncode == 2 and key in result.stderr
+
+
 def test_environment_overrides_the_database_url(tmp_path: Path) -> None:
     path = tmp_path / "lacznik.toml"
     path.write_text("[database]\nurl = \"sqlite:///a.db\"\n", encoding="utf-8")
