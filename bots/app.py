@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.console.messenger import ConsoleMessenger
-from bots.config import Config, announcement_settings, forum_settings
+from bots.config import Config, ConfigError, announcement_settings, forum_settings
 from commands.announcements.service import AnnouncementService
+from commands.calendar.service import CalendarService
+from commands.calendar.settings import ReminderSettings, SettingsError, parse_settings
 from commands.clock import Clock, SystemClock
 from commands.core import Core, CoreSettings, Services
 from commands.directory.importer import DirectoryImporter
@@ -40,6 +42,7 @@ class App:
     core: Core
     messengers: dict[str, Messenger]
     worker: DeliveryWorker
+    calendar: CalendarService | None = None
 
     async def prepare(self, *, with_sample: bool | None = None) -> None:
         """Bring the database up to date, install the thesaurus, load sample data if empty."""
@@ -85,11 +88,23 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     )
     forums = ForumService(db=database, clock=clock, morphology=morph, messengers=messengers,
                           settings=forum_settings(config.extra.get("forums", {})))
+    calendar = CalendarService(
+        db=database, clock=clock, settings=reminder_settings(config),
+        base_url=f"http://{config.server.host}:{config.server.port}",
+    )
     core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,
                          settings=settings, messengers=messengers,
-                         announcements=announcements, forums=forums))
+                         announcements=announcements, forums=forums, calendar=calendar))
     importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
     worker = DeliveryWorker(db=database, clock=clock, messengers=messengers)
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
                directory=directory, importer=importer, core=core, messengers=messengers,
-               worker=worker)
+               worker=worker, calendar=calendar)
+
+
+def reminder_settings(config: Config) -> ReminderSettings:
+    """The validated ``[reminders]`` section."""
+    try:
+        return parse_settings(config.extra.get("reminders", {}))
+    except SettingsError as exc:
+        raise ConfigError(f"reminders.{exc.key}", exc.problem) from None

@@ -69,6 +69,35 @@ def _parser() -> argparse.ArgumentParser:
     synonym.add_argument("phrase", help="in its dictionary form; it is inflected automatically")
     synonym.add_argument("--en", action="store_true", help="the phrase is English")
 
+    events = sub.add_parser("events", help="forum events as calendar files (.ics)")
+    events_sub = events.add_subparsers(dest="events_command", required=True)
+    events_import = events_sub.add_parser(
+        "import", help="import an .ics file (Outlook, SharePoint), recurrences included")
+    events_import.add_argument("file", type=Path)
+    events_import.add_argument("--forum", metavar="KEY",
+                               help="the forum of events whose file names none")
+    events_import.add_argument("--dry-run", action="store_true", help="show what would change")
+    events_import.add_argument("--strict", action="store_true",
+                               help="import nothing if any part of the file must be skipped")
+    events_export = events_sub.add_parser("export", help="write events and deadlines as .ics")
+    events_export.add_argument("file", type=Path)
+    events_export.add_argument("--forum", metavar="KEY", help="only this forum")
+
+    groups = sub.add_parser("groups", help="groups and channels the bot has seen")
+    groups_sub = groups.add_subparsers(dest="groups_command", required=True)
+    groups_sub.add_parser("list", help="every group with its key and whether it is registered")
+    for verb in ("register", "unregister"):
+        cmd = groups_sub.add_parser(verb, help=f"{verb} a group (the bot works only in "
+                                    "registered groups)")
+        cmd.add_argument("key", help="the key from `lacznik groups list`")
+
+    slack = sub.add_parser("slack", help="Slack installation helpers")
+    slack_sub = slack.add_subparsers(dest="slack_command", required=True)
+    manifest = slack_sub.add_parser("manifest", help="the app manifest to paste into Slack")
+    manifest.add_argument("--public-url", help="the service's public https:// address "
+                          "(default: [slack] public_url)")
+    manifest.add_argument("--output", type=Path, help="write to this file instead of stdout")
+
     link = sub.add_parser("link", help="issue a one-time code that links a messenger account")
     link.add_argument("platform", choices=("telegram", "slack", "teams", "any"))
     link.add_argument("email")
@@ -94,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (headless_service or args.verbose):
         logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a tick otherwise
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Telegram poll
     try:
         return asyncio.run(_dispatch(args, config))
     except ConfigError as exc:
@@ -120,7 +150,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             "directory": commands_cli.directory,
             "roles": commands_cli.roles,
             "link": commands_cli.link,
+            "events": commands_cli.events,
             "topics": commands_cli.topics,
+            "slack": commands_cli.slack,
+            "groups": commands_cli.groups,
         }[args.command]
         return await handler(app, args)
     finally:

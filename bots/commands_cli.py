@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import re
 import sys
 from datetime import timedelta
@@ -14,7 +15,16 @@ from sqlalchemy import select
 from adapters.console.adapter import ConsoleSession, run_console, stdin_lines
 from commands.directory.importer import EXPORT_COLUMNS, ImportError_, parse_rows
 from store.directory import add_synonym, bump_version, ensure_topics
-from store.models import ContactEntry, Forum, Gmina, Person, Role, RoleGrant, Topic
+from store.models import (
+    ContactEntry,
+    Conversation,
+    Forum,
+    Gmina,
+    Person,
+    Role,
+    RoleGrant,
+    Topic,
+)
 from store.people import (
     audit,
     grant_role,
@@ -66,10 +76,95 @@ async def run(app: App, _args: argparse.Namespace) -> int:
                 return
             _out(f"Łącznik — konsola (jako {user}). Zapytaj np. „kto od śmieci w Wieliczce?”; "
                  "/pomoc; Ctrl-D kończy.\n")
-            await run_console(ConsoleSession(app.core, user), stdin_lines(), _out)
+            await _console_reminders(app, user, reachable=True)
+            try:
+                await run_console(ConsoleSession(app.core, user), stdin_lines(), _out)
+            finally:
+                await _console_reminders(app, user, reachable=False)
 
         foreground = console
     await service.run(foreground)
+    return 0
+
+
+async def _console_reminders(app: App, email: str, *, reachable: bool) -> None:
+    """While the console is open its user gets reminders and notices in it, like on a
+    messenger: a console account with the console's private chat, reachable only then."""
+    from adapters.console.messenger import ConsoleMessenger
+    from commands.model import ConversationKind, ConversationRef, Platform
+    from store.people import link_account, mark_account_unreachable
+
+    async with app.db.session() as session:
+        person = await person_by_email(session, email)
+        if person is None:
+            return
+        if reachable:
+            app.messengers[Platform.CONSOLE.value] = ConsoleMessenger(write=_out)
+            ref = ConversationRef(Platform.CONSOLE, "console", ConversationKind.PERSONAL)
+            await link_account(session, platform=Platform.CONSOLE.value, tenant_id="",
+                               external_id=email, person_id=int(person.id or 0),
+                               display_name=person.name, private_ref=ref.to_json())
+        else:
+            await mark_account_unreachable(session, platform=Platform.CONSOLE.value,
+                                           tenant_id="", external_id=email,
+                                           reason="console closed")
+        await session.commit()
+
+
+async def events(app: App, args: argparse.Namespace) -> int:
+    """``lacznik events import|export``."""
+    from commands.calendar.ics import IcsError, parse_ics
+    from commands.calendar.importer import import_calendar
+    from store.calendar import all_forums
+
+    await app.prepare(with_sample=False)
+    assert app.calendar is not None
+    async with app.db.session() as session:
+        forums = await all_forums(session)
+    forum = None
+    if args.forum:
+        forum = next((f for f in forums if f.key.upper() == args.forum.upper()), None)
+        if forum is None:
+            known = ", ".join(f.key for f in forums) or "none"
+            print(f"error: no forum {args.forum!r} (forums: {known})", file=sys.stderr)
+            return 2
+    if args.events_command == "export":
+        name = f"Łącznik — {forum.name_pl}" if forum else "Łącznik"
+        data = await app.calendar.feeds.export(
+            forum_ids={int(forum.id or 0)} if forum else None, name=name)
+        args.file.write_bytes(data)
+        print(f"{args.file}: exported {data.count(b'BEGIN:VEVENT')} calendar entries")
+        return 0
+    path = args.file
+    if not path.is_file():
+        print(f"error: {path} does not exist", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_ics(path.read_bytes(), forum_keys=[f.key for f in forums],
+                           default_forum=forum.key if forum else None)
+    except IcsError as exc:
+        print(f"{path}: nothing imported: {exc}", file=sys.stderr)
+        return 1
+    summary = await import_calendar(app.calendar, parsed, actor="cli", source_name=path.name,
+                                    dry_run=args.dry_run, strict=args.strict)
+    problems = [f"  {p.what}: {p.reason}" for p in summary.skipped]
+    if summary.refused:
+        print(f"{path}: nothing imported (--strict): {len(problems)} part(s) cannot be "
+              "imported:", file=sys.stderr)
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{path}: {verb}: {len(summary.added)} new, {len(summary.updated)} updated, "
+          f"{len(summary.unchanged)} unchanged, {len(summary.cancelled)} cancelled; "
+          f"{len(summary.past)} already over (no reminders); change notices {summary.notices}")
+    for label in summary.added + summary.updated:
+        print(f"  {label}")
+    if problems:
+        rest = "would be imported" if args.dry_run else "was imported"
+        print(f"skipped {len(problems)} (the rest {rest}):", file=sys.stderr)
+        print("\n".join(problems), file=sys.stderr)
+    for what, count in sorted(summary.ignored.items()):
+        print(f"ignored: {count} × {what}", file=sys.stderr)
     return 0
 
 
@@ -283,4 +378,45 @@ async def topics(app: App, args: argparse.Namespace) -> int:
                     details={"phrase": args.phrase})
         await session.commit()
     print(f"{args.key}: now also \"{args.phrase}\"")
+    return 0
+
+
+async def slack(app: App, args: argparse.Namespace) -> int:
+    """``lacznik slack manifest``: the Slack app manifest from the configuration."""
+    from adapters.slack import build_manifest
+
+    section = app.config.extra.get("slack", {})
+    manifest = build_manifest(section, public_url=args.public_url)
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{args.output}: Slack app manifest written")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def groups(app: App, args: argparse.Namespace) -> int:
+    """``lacznik groups list|register|unregister``."""
+    await app.prepare(with_sample=False)
+    async with app.db.session() as session:
+        if args.groups_command == "list":
+            rows = (await session.execute(select(Conversation).order_by(
+                Conversation.platform, Conversation.title))).scalars()
+            for row in rows:
+                state = "registered" if row.registered else "not registered"
+                active = "" if row.active else " (bot removed)"
+                print(f"{row.conversation_key}\t{row.kind}\t{row.title or '-'}\t{state}{active}")
+            return 0
+        conversation = (await session.execute(select(Conversation).where(
+            Conversation.conversation_key == args.key))).scalars().first()
+        if conversation is None:
+            print(f"error: no group {args.key!r} (see `lacznik groups list`)", file=sys.stderr)
+            return 2
+        conversation.registered = args.groups_command == "register"
+        session.add(conversation)
+        await audit(session, actor="cli", action=f"group.{args.groups_command}",
+                    target=args.key)
+        await session.commit()
+    print(f"{args.key}: {args.groups_command}ed")
     return 0

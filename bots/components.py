@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bots.calendar_feed import CalendarFeedComponent
+from scheduler.reminders import ReminderPlannerComponent
 from scheduler.runner import SchedulerComponent
 
 if TYPE_CHECKING:
@@ -12,8 +14,32 @@ if TYPE_CHECKING:
 
 
 def build_components(app: App) -> list[Component]:
-    """Every component configured in ``app.config``: the scheduler always, then messengers."""
-    components: list[Component] = [
+    """Every component configured in ``app.config``: messengers, calendar, the scheduler."""
+    components: list[Component] = []
+    # Messengers first: each registers its own-initiative sending in app.messengers, which the
+    # scheduler's delivery worker uses.
+    extra = app.config.extra
+    if (section := extra.get("telegram")) is not None:
+        from adapters.telegram import build_telegram_component
+
+        components.append(build_telegram_component(app, section))
+    if (section := extra.get("slack")) is not None:
+        from adapters.slack import build_slack_component
+
+        components.append(build_slack_component(app, section))
+    if (section := extra.get("teams")) is not None:
+        from adapters.teams import build_teams_component
+
+        components.append(build_teams_component(app, section))
+    if app.calendar is not None:
+        # Listed before the scheduler: its first pass holds reminders that fell due during
+        # quiet hours while the service was down, before the delivery worker sends anything.
+        components += [
+            ReminderPlannerComponent(reminders=app.calendar.reminders,
+                                     interval=app.calendar.settings.plan_interval),
+            CalendarFeedComponent(feeds=app.calendar.feeds),
+        ]
+    components += [
         SchedulerComponent(db=app.db, clock=app.clock, worker=app.worker,
                            announcements=app.core.services.announcements,
                            forums=app.core.services.forums)

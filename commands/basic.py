@@ -35,7 +35,7 @@ async def _link(ctx: Context, code: str) -> Reply:
         await link_account(
             session, platform=sender.platform.value, tenant_id=sender.tenant_id or "",
             external_id=sender.user_id, person_id=person_id, display_name=sender.display_name,
-            private_ref=event.conversation.to_json() if personal else None,
+            private_ref=event.conversation.in_thread(None).to_json() if personal else None,
         )
         person = await session.get(Person, person_id)
         gmina = await session.get(Gmina, person.gmina_id) if person and person.gmina_id else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from commands.announcements.service import AnnouncementService
+from commands.calendar.service import CalendarService
 from commands.clock import Clock
 from commands.context import Context, Reply
 from commands.directory.service import DirectoryService
@@ -73,6 +74,7 @@ class Services:
     messengers: Mapping[str, Messenger]
     announcements: AnnouncementService
     forums: ForumService
+    calendar: CalendarService | None = None  # events, deadlines and reminders
 
 
 class Core:
@@ -121,13 +123,14 @@ class Core:
 
     async def _message(self, ctx: Context, event: MessageReceived) -> Reply:
         text = event.text.strip()
+        if event.conversation.kind != ConversationKind.PERSONAL and not text.startswith("/"):
+            # Replies in the threads of relayed forum questions are answers — also when the
+            # platform counts a reply to the bot's post as addressed to the bot (Telegram).
+            label = await person_label(self.services.db, ctx.person, _unlinked_label(ctx))
+            if await self.services.forums.on_group_message(event, author=ctx.person,
+                                                           author_label=label):
+                return Reply()
         if not event.addressed:
-            if event.conversation.kind != ConversationKind.PERSONAL:
-                # Replies in the threads of relayed forum questions are answers.
-                label = await person_label(self.services.db, ctx.person,
-                                           _unlinked_label(ctx))
-                await self.services.forums.on_group_message(event, author=ctx.person,
-                                                            author_label=label)
             return Reply()
         if text.startswith("/"):
             head, _, args = text[1:].partition(" ")
@@ -232,7 +235,7 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                 session, sender.platform.value, sender.tenant_id or "", sender.user_id
             )
             personal = event.conversation.kind == ConversationKind.PERSONAL
-            private_ref = event.conversation.to_json() if personal else None
+            private_ref = event.conversation.in_thread(None).to_json() if personal else None
             if (account is None or account.person_id is None) and sender.email and (
                 sender.platform in settings.email_linking
             ):
@@ -278,7 +281,8 @@ async def gate_conversations(ctx: Context, call_next: Next) -> Reply:
         return await call_next(ctx)
     if isinstance(event, BotAdded):
         return Reply([_say(ctx, "error.unregistered_group")], leave=True)
-    if isinstance(event, MessageReceived) and event.addressed and event.text.startswith("/"):
+    if isinstance(event, MessageReceived) and event.addressed:
+        # Spoken to (a command or a mention) in a group nobody registered: say why, then go.
         return Reply([_say(ctx, "error.unregistered_group")], leave=True)
     return Reply()
 

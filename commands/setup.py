@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commands import basic
 from commands.announcements import handlers as announcement_handlers
+from commands.calendar import handlers as calendar_handlers
 from commands.directory import handlers as directory_handlers
 from commands.forums import handlers as forum_handlers
 from commands.registry import CommandRegistry
@@ -14,6 +15,7 @@ def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
     basic.register(registry)
     directory_handlers.register(registry)
+    calendar_handlers.register(registry)
     announcement_handlers.register(registry)
     forum_handlers.register(registry)
     return registry

@@ -97,6 +97,19 @@ _PL: dict[str, str] = {
     "gmina.kind.urban-rural": "gmina miejsko-wiejska",
     "gmina.label": "{name} ({kind}, powiat {powiat}, woj. {wojewodztwo})",
     "delivery.late": "(z opóźnieniem — miało dotrzeć {when})",
+    # platform hints (adapters append them where the platform differs)
+    "slack.link_hint": "W Slacku wpisz {command} start KOD albo napisz do mnie: start KOD.",
+    "slack.help_hint": (
+        "W Slacku poprzedź polecenie nazwą {command} (np. {command} moje-dane) albo napisz je do "
+        "mnie bez ukośnika (np. moje-dane)."
+    ),
+    "slack.foreign_workspace": (
+        "Ten obszar roboczy Slacka nie jest podłączony do Łącznika, więc nie mogę tu odpowiadać. "
+        "Poproś administratora (Biuro SMK) o dodanie go."
+    ),
+    "slack.app_description": (
+        "Asystent pracowników gmin Metropolii Krakowskiej: kto zajmuje się danym tematem w gminie."
+    ),
     # forums and questions
     "cmd.forum": "grupy forów na komunikatorach (w grupie: /forum podlacz PZP)",
     "cmd.ask": "pytanie do forum, np. /pytanie PZP czy ktoś ma wzór klauzuli?",
@@ -246,6 +259,331 @@ _PL: dict[str, str] = {
         "Popraw pole poleceniem, np. /moje-dane telefon +48 12 000 11 22 albo "
         "/moje-dane preferowany-kontakt e-mail."
     ),
+    # calendar: events, deadlines, reminders
+    "cmd.plan": "mój plan: spotkania, terminy i przypomnienia, od najbliższych",
+    "cmd.events": "nadchodzące wydarzenia: moje, forum (/wydarzenia PZP) albo wszystkie",
+    "cmd.event": "wydarzenie: szczegóły i odpowiedzi; moderator: nowe, zmień, odwołaj, przenieś",
+    "cmd.deadline": "termin do dotrzymania: szczegóły; moderator: nowy, zmień, odwołaj",
+    "cmd.remind": "przypomnij mi, np. /przypomnij jutro o 9 wysłać sprawozdanie",
+    "cmd.reminders": "moje przypomnienia: lista i odwoływanie",
+    "cmd.calendar": "adres kalendarza .ics do Outlooka lub telefonu (mój albo forum)",
+    "cmd.quiet": "moje godziny ciszy (bez przypomnień), np. /cisza 21:00-7:00",
+    "cal.weekday.0": "poniedziałek",
+    "cal.weekday.1": "wtorek",
+    "cal.weekday.2": "środa",
+    "cal.weekday.3": "czwartek",
+    "cal.weekday.4": "piątek",
+    "cal.weekday.5": "sobota",
+    "cal.weekday.6": "niedziela",
+    "cal.weekday_acc.0": "poniedziałek",
+    "cal.weekday_acc.1": "wtorek",
+    "cal.weekday_acc.2": "środę",
+    "cal.weekday_acc.3": "czwartek",
+    "cal.weekday_acc.4": "piątek",
+    "cal.weekday_acc.5": "sobotę",
+    "cal.weekday_acc.6": "niedzielę",
+    "cal.month.1": "stycznia",
+    "cal.month.2": "lutego",
+    "cal.month.3": "marca",
+    "cal.month.4": "kwietnia",
+    "cal.month.5": "maja",
+    "cal.month.6": "czerwca",
+    "cal.month.7": "lipca",
+    "cal.month.8": "sierpnia",
+    "cal.month.9": "września",
+    "cal.month.10": "października",
+    "cal.month.11": "listopada",
+    "cal.month.12": "grudnia",
+    "cal.date": "{weekday}, {day} {month} {year}",
+    "cal.date_short": "{weekday}, {day} {month}",
+    "cal.moment": "{day}, {time}",
+    "cal.span": "{day}, {start}–{end}",
+    "cal.span_days": "od {start} do {end}",
+    "cal.all_day": "{day}, cały dzień",
+    "cal.days_span": "od {first} do {last}",
+    "cal.line.forum": "Forum: {forum}",
+    "cal.line.place": "Miejsce: {place}",
+    "cal.line.link": "Link do spotkania: {url}",
+    "cal.line.materials": "Materiały:",
+    "cal.rsvp.yes": "Będę",
+    "cal.rsvp.no": "Nie będę",
+    "cal.rsvp.saved_yes": "Zapisano: będziesz na „{title}” ({when}).",
+    "cal.rsvp.saved_no": "Zapisano: nie będzie Cię na „{title}” ({when}).",
+    "cal.rsvp.gone": "Tego spotkania już nie ma w kalendarzu (odwołane lub przeniesione).",
+    "cal.remind.meeting": "Przypomnienie: {title}",
+    "cal.remind.materials": "Materiały na spotkanie: {title}",
+    "cal.remind.footer": "Szczegóły: /wydarzenie {id}",
+    "cal.remind.deadline": "Termin: {title}",
+    "cal.remind.deadline_footer": "Szczegóły: /termin {id} · Twój plan: /plan",
+    "cal.remind.personal": "Przypomnienie",
+    "cal.remind.personal_footer": "Ustawione: {when}. Twoje przypomnienia: /przypomnienia",
+    "cal.notice.changed": "Zmiana: {title}",
+    "cal.notice.cancelled": "Odwołane: {title}",
+    "cal.notice.before": "Wcześniej: {when}",
+    "cal.notice.deadline_changed": "Zmiana terminu: {title}",
+    "cal.notice.deadline_cancelled": "Termin odwołany: {title}",
+    "cal.deadline.due": "do: {when}",
+    "cal.deadline.done_button": "Zrobione",
+    "cal.forbidden": (
+        "Wydarzenia i terminy forum tworzą i zmieniają jego moderatorzy oraz administratorzy "
+        "(Biuro SMK). Jeśli coś trzeba poprawić, napisz do moderatora forum."
+    ),
+    "cal.forum.unknown": "Nie znam forum „{forum}”. Fora: {forums}.",
+    "cal.events.title_mine": "Twoje nadchodzące wydarzenia",
+    "cal.events.title_all": "Nadchodzące wydarzenia wszystkich forów",
+    "cal.events.title_forum": "Nadchodzące wydarzenia: {forum}",
+    "cal.events.none_mine": (
+        "Nie masz nadchodzących wydarzeń w najbliższych 3 miesiącach. Wydarzenia forum: "
+        "/wydarzenia PZP, wszystkie: /wydarzenia wszystkie"
+    ),
+    "cal.events.none": "Brak wydarzeń w najbliższych 3 miesiącach.",
+    "cal.events.footer": "Szczegóły i odpowiedź „Będę”: /wydarzenie NR · wszystko naraz: /plan",
+    "cal.plan.title": "Twój plan",
+    "cal.plan.empty": "W najbliższych dwóch miesiącach nie masz spotkań, terminów ani "
+    "przypomnień.",
+    "cal.plan.footer": (
+        "Szczegóły: /wydarzenie NR, /termin NR · kalendarz w Outlooku: /kalendarz"
+    ),
+    "cal.plan.event": "{when} {title} [{forum}]{place}{answer} — /wydarzenie {id}",
+    "cal.plan.deadline": "{time} ⏰ TERMIN: {title}{forum} — /termin {id}",
+    "cal.plan.personal": "{time} 🔔 {title} (przypomnienie #{id})",
+    "cal.plan.all_day": "cały dzień",
+    "cal.plan.yes": "✓ będę",
+    "cal.plan.no": "✗ nie będę",
+    "cal.event.usage": (
+        "Użycie: /wydarzenie NR — szczegóły; /wydarzenia — lista.\n"
+        "Moderator forum zakłada wydarzenie tak (każde pole w osobnej linii):\n"
+        "/wydarzenie nowe PZP Posiedzenie Forum PZP\n"
+        "kiedy: 1 grudnia 10:00-12:00\n"
+        "gdzie: sala 101, ul. Basztowa 22\n"
+        "link: https://teams.microsoft.com/…\n"
+        "materiały: https://sharepoint…/porzadek.docx\n"
+        "powtarzaj: pierwszy wtorek miesiąca\n"
+        "Zmiany: /wydarzenie NR zmień gdzie: sala 5 · /wydarzenie NR przenieś 1 grudnia na "
+        "3 grudnia 10:00 · /wydarzenie NR odwołaj [DATA]"
+    ),
+    "cal.event.no_forum": (
+        "Każde wydarzenie należy do forum — podaj jego skrót, np. /wydarzenie nowe PZP "
+        "Posiedzenie forum. Fora: {forums}."
+    ),
+    "cal.event.no_title": "Podaj tytuł, np. „tytuł: Posiedzenie Forum PZP”.",
+    "cal.event.no_when": "Podaj termin, np. „kiedy: 1 grudnia 10:00-12:00”.",
+    "cal.event.when_example": (
+        "Przykład: „kiedy: 1 grudnia 10:00-12:00” albo „kiedy: 15.12 o 9:30”."
+    ),
+    "cal.event.repeat_example": (
+        "Przykłady: „powtarzaj: pierwszy wtorek miesiąca”, „co 2 tygodnie”, „co miesiąc do "
+        "30 czerwca 2027”, „nie”."
+    ),
+    "cal.event.rule_never": "Ta reguła powtarzania nie daje żadnego terminu — sprawdź ją.",
+    "cal.event.bad_link": "„{link}” nie wygląda na adres (powinien zaczynać się od https://).",
+    "cal.event.unknown_field": (
+        "Nie znam pola „{field}”. Pola wydarzenia: tytuł, kiedy, gdzie, link, materiały, "
+        "powtarzaj, opis."
+    ),
+    "cal.event.loose": "Nie rozumiem „{text}” — pisz pola jako „nazwa: wartość”, każde w osobnej "
+    "linii.",
+    "cal.event.created": "Zapisano wydarzenie #{id}",
+    "cal.event.changed": (
+        "Zmieniono wydarzenie #{id}. Powiadomienia o zmianie dla osób, które dostały już "
+        "przypomnienie: {notices}."
+    ),
+    "cal.event.repeats": "Powtarza się: {rule}",
+    "cal.event.next_dates": "Najbliższe terminy: {dates}",
+    "cal.event.planned": "Zaplanowane przypomnienia: {count} (zaproszonych osób: {people}).",
+    "cal.event.unreachable": (
+        "Bez połączonego komunikatora — nie dostaną przypomnień: {names}. Mogą połączyć konto "
+        "kodem od administratora (/start KOD)."
+    ),
+    "cal.event.manage_hint": (
+        "Zmiana: /wydarzenie {id} zmień kiedy: … · przeniesienie jednego spotkania: "
+        "/wydarzenie {id} przenieś DATA na KIEDY · odwołanie: /wydarzenie {id} odwołaj [DATA]"
+    ),
+    "cal.event.unknown": "Nie ma wydarzenia nr {id} (albo zostało odwołane). Lista: /wydarzenia",
+    "cal.event.is_cancelled": "ODWOŁANE",
+    "cal.event.organiser": "Organizator: {name}",
+    "cal.event.my_answer": "Twoja odpowiedź: {answer}",
+    "cal.event.answers_for": "Odpowiedzi na spotkanie {when}:",
+    "cal.event.answers_yes": "  Będę ({count}): {names}",
+    "cal.event.answers_no": "  Nie będę ({count}): {names}",
+    "cal.event.deliveries": (
+        "Przypomnienia: wysłane {sent}, czekające {pending}, nieudane {failed}, "
+        "przeterminowane {missed}."
+    ),
+    "cal.event.failed_line": "  nie dotarło do: {name} ({reason})",
+    "cal.event.no_such_date": "To wydarzenie nie odbywa się w dniu {date}.",
+    "cal.event.change_usage": (
+        "Co zmienić? Np. /wydarzenie {id} zmień gdzie: sala 5 (pola: tytuł, kiedy, gdzie, "
+        "link, materiały, powtarzaj, opis; „-” usuwa wartość)."
+    ),
+    "cal.event.cancel_confirm": (
+        "Odwołać całe wydarzenie „{title}” — wszystkie jego terminy? Osoby, które dostały już "
+        "przypomnienie, dostaną wiadomość o odwołaniu. Jeden termin odwołasz tak: "
+        "/wydarzenie NR odwołaj DATA."
+    ),
+    "cal.event.cancel_yes": "Tak, odwołaj",
+    "cal.event.cancelled": (
+        "Odwołano „{title}”. Powiadomienia dla osób, które dostały już przypomnienie: "
+        "{notices}."
+    ),
+    "cal.event.occurrence_cancelled": (
+        "Odwołano spotkanie „{title}” ({when}); pozostałe terminy bez zmian. Powiadomienia: "
+        "{notices}."
+    ),
+    "cal.event.move_usage": "Użycie: /wydarzenie {id} przenieś 1 grudnia na 3 grudnia 10:00-12:00",
+    "cal.event.moved": (
+        "Przeniesiono „{title}”: było {before}, jest {after}. Powiadomienia: {notices}."
+    ),
+    "cal.deadline.usage": (
+        "Użycie: /termin NR — szczegóły; /plan — Twoje terminy.\n"
+        "Moderator forum dodaje termin tak:\n"
+        "/termin nowy PZP\n"
+        "co: sprawozdanie z udzielonych zamówień za 2026\n"
+        "do: 15 grudnia 12:00\n"
+        "kto: Wieliczka, Skawina (bez „kto” — całe forum; można też podać e-maile)\n"
+        "Zmiany: /termin NR zmień do: 16 grudnia · /termin NR odwołaj · /termin NR zrobione"
+    ),
+    "cal.deadline.unknown_field": "Nie znam pola „{field}”. Pola terminu: co, do, kto, opis.",
+    "cal.deadline.admin_only": (
+        "Termin bez forum mogą dodać tylko administratorzy. Podaj forum, np. /termin nowy PZP …"
+    ),
+    "cal.deadline.no_title": "Napisz, co trzeba zrobić, np. „co: sprawozdanie roczne”.",
+    "cal.deadline.no_due": "Podaj, do kiedy, np. „do: 15 grudnia 12:00”.",
+    "cal.deadline.due_example": "Przykład: „do: 15 grudnia 12:00” albo „do: piątek”.",
+    "cal.deadline.no_audience": (
+        "Termin bez forum musi mieć odbiorców: „kto: Wieliczka, Skawina” albo adresy e-mail."
+    ),
+    "cal.deadline.unknown_person": "Nie ma w katalogu osoby z adresem {email}.",
+    "cal.deadline.unknown_who": "Nie znam gminy ani osoby „{name}”. Podaj nazwę gminy albo e-mail.",
+    "cal.deadline.ambiguous_gmina": "„{name}” pasuje do kilku gmin: {names}. Napisz dokładniej.",
+    "cal.deadline.who_forum": "całe forum {forum}",
+    "cal.deadline.who_forum_gminy": "członkowie forum {forum} z gmin: {gminy}",
+    "cal.deadline.who_gminy": "koordynatorzy gmin: {gminy}",
+    "cal.deadline.who": "Dla: {who}",
+    "cal.deadline.created": "Zapisano termin #{id}",
+    "cal.deadline.changed": (
+        "Zmieniono termin #{id}. Powiadomienia dla osób, które dostały już przypomnienie: "
+        "{notices}."
+    ),
+    "cal.deadline.manage_hint": (
+        "Zmiana: /termin {id} zmień do: … · odwołanie: /termin {id} odwołaj"
+    ),
+    "cal.deadline.unknown": "Nie ma terminu nr {id} (albo został odwołany).",
+    "cal.deadline.is_cancelled": "ODWOŁANY",
+    "cal.deadline.you_done": "Zgłosiłeś wykonanie: {when}.",
+    "cal.deadline.recipients": "Odbiorcy: {count} osób (wskazane gminy: {gminy}).",
+    "cal.deadline.done_list": "  Zrobione ({count}): {names}",
+    "cal.deadline.waiting_list": "  Jeszcze nie ({count}): {names}",
+    "cal.deadline.change_usage": (
+        "Co zmienić? Np. /termin {id} zmień do: 16 grudnia 12:00 (pola: co, do, opis; "
+        "odbiorców zmienia nowy termin)."
+    ),
+    "cal.deadline.cancelled": "Odwołano termin „{title}”. Powiadomienia: {notices}.",
+    "cal.deadline.marked_done": "Zapisano jako zrobione: „{title}”. Nie będę już o tym "
+    "przypominać.",
+    "cal.personal.usage": (
+        "Napisz, kiedy i o czym przypomnieć, np.:\n/przypomnij jutro o 9 wysłać sprawozdanie\n"
+        "/przypomnij za 2 godziny zadzwonić do GOPS\n/przypomnij 15 grudnia 10:00 posiedzenie "
+        "forum\n/przypomnij w piątek o 12 raport"
+    ),
+    "cal.personal.examples": (
+        "Przykłady: /przypomnij jutro o 9 wysłać sprawozdanie · /przypomnij za 2 godziny "
+        "zadzwonić do GOPS · /przypomnij 15 grudnia 10:00 posiedzenie forum · /przypomnij w "
+        "przyszły wtorek o 14:30 narada"
+    ),
+    "cal.personal.saved": "Dobrze — przypomnę Ci: {when}. „{what}”",
+    "cal.personal.no_text": "(bez opisu)",
+    "cal.personal.no_messenger": (
+        "Uwaga: nie masz połączonego komunikatora, na który mogę pisać sam — przypomnienie "
+        "jest zapisane, ale nie dotrze, dopóki nie połączysz konta (kod od administratora, "
+        "/start KOD)."
+    ),
+    "cal.personal.cancel_button": "Odwołaj",
+    "cal.personal.cancel_one": "Odwołaj #{id}",
+    "cal.personal.cancel_usage": "Użycie: /przypomnienia usuń NR (numer z listy /przypomnienia).",
+    "cal.personal.none": "Nie masz zaplanowanych przypomnień. Dodaj: /przypomnij jutro o 9 …",
+    "cal.personal.title": "Twoje przypomnienia",
+    "cal.personal.line": "#{id} {when} — {what}",
+    "cal.personal.list_footer": "Odwołanie: /przypomnienia usuń NR",
+    "cal.personal.not_found": "Nie masz aktywnego przypomnienia nr {id}.",
+    "cal.personal.cancelled": "Odwołano przypomnienie „{what}” ({when}).",
+    "cal.personal.too_many": (
+        "Masz już {limit} zaplanowanych przypomnień — odwołaj niepotrzebne (/przypomnienia)."
+    ),
+    "cal.feed.command": "kalendarz",
+    "cal.feed.new_word": "nowy",
+    "cal.feed.issued": (
+        "Twój prywatny kalendarz (spotkania Twoich forów i Twoje terminy):\n{url}"
+    ),
+    "cal.feed.forum_issued": "Kalendarz forum {forum}:\n{url}",
+    "cal.feed.howto": (
+        "Outlook: Dodaj kalendarz → Z Internetu → wklej adres. Telefon: subskrybuj kalendarz "
+        "z adresu. Adres jest tajny — nie przekazuj go dalej; pokazuję go tylko raz."
+    ),
+    "cal.feed.exists": (
+        "Masz już adres kalendarza (wydany {when}). Ze względów bezpieczeństwa nie przechowuję "
+        "go — jeśli go zgubiłeś, {command} wyda nowy, a stary przestanie działać."
+    ),
+    "cal.feed.not_member": "Kalendarz forum {forum} jest dla jego członków i moderatorów.",
+    "cal.feed.own_name": "Łącznik — {name}",
+    "cal.feed.forum_name": "Łącznik — {forum}",
+    "cal.quiet.now": (
+        "Twoje godziny ciszy: {start}–{end}{weekends}. Przypomnienia wypadające wtedy przyjdą "
+        "na początku kolejnego okna pracy. Zmiana: /cisza 21:00-7:00, /cisza weekendy nie, "
+        "/cisza domyślne."
+    ),
+    "cal.quiet.saved": "Zapisane. Godziny ciszy: {start}–{end}{weekends}.",
+    "cal.quiet.weekends_on": ", a także weekendy i święta",
+    "cal.quiet.weekends_off": "; w weekendy przypomnienia przychodzą normalnie (poza świętami)",
+    "cal.quiet.usage": "Użycie: /cisza 21:00-7:00 · /cisza weekendy tak|nie · /cisza domyślne",
+    "ics.forum": "Forum: {forum}",
+    "ics.link": "Link do spotkania: {url}",
+    "ics.materials": "Materiały:\n{links}",
+    "ics.deadline": "Termin: {title}",
+    "rec.daily": "codziennie",
+    "rec.daily_n": "co {n} dni",
+    "rec.weekly": "co tydzień",
+    "rec.weekly_n": "co {n} tygodnie",
+    "rec.monthly": "co miesiąc",
+    "rec.monthly_n": "co {n} miesiące",
+    "rec.yearly": "co roku",
+    "rec.yearly_n": "co {n} lata",
+    "rec.monthly_nth": "co miesiąc, w {nth} {weekday}",
+    "rec.on_days": "{rule}: {days}",
+    "rec.workdays": "w dni robocze",
+    "rec.count": "{rule}, {count} razy",
+    "rec.until": "{rule}, do {date}",
+    "rec.raw": "według reguły {rule}",
+    "rec.ord.1.m": "pierwszy",
+    "rec.ord.1.f": "pierwszą",
+    "rec.ord.2.m": "drugi",
+    "rec.ord.2.f": "drugą",
+    "rec.ord.3.m": "trzeci",
+    "rec.ord.3.f": "trzecią",
+    "rec.ord.4.m": "czwarty",
+    "rec.ord.4.f": "czwartą",
+    "rec.ord.5.m": "piąty",
+    "rec.ord.5.f": "piątą",
+    "rec.ord.-1.m": "ostatni",
+    "rec.ord.-1.f": "ostatnią",
+    "rec.unknown": "Nie rozumiem, jak ma się powtarzać.",
+    "rec.unsupported": "Tego powtarzania nie obsługuję ({rule}) — najczęściej raz dziennie.",
+    "rec.bad_until": "Nie rozumiem daty końca powtarzania (np. „do 30 czerwca 2027”).",
+    "when.unparseable": "Nie rozumiem terminu w „{text}”.",
+    "when.no_such_day": "Nie ma dnia {day} {month} — sprawdź datę.",
+    "when.no_such_month": "Nie ma miesiąca {month} — sprawdź datę.",
+    "when.bad_time": "Nie ma godziny {text}.",
+    "when.past": "Ten termin już minął ({when}) — podaj przyszły.",
+    "when.past_time": "Dziś {time} już minęła. Jeśli chodzi o jutro, napisz „jutro o {time}”.",
+    "when.ambiguous_hour": (
+        "Chodzi o {hour}:00 czy o {pm}:00? Napisz „o {pm}:00” albo „o {hour} rano”."
+    ),
+    "when.ambiguous_date": "„{text}” można odczytać dwojako — napisz datę słownie, np. "
+    "„3 kwietnia”.",
+    "when.which_day": "Który to dzień? Napisz np. „w przyszły wtorek” albo „2 grudnia”.",
+    "when.which_time": "O której? Dopisz godzinę, np. „jutro o 18:00”.",
+    "when.weekday_mismatch": "{date} to {actual}, nie {given} — sprawdź datę.",
+    "when.end_before_start": "Koniec musi być po początku (np. 10:00-12:00).",
 }
 
 _EN: dict[str, str] = {
@@ -331,6 +669,18 @@ _EN: dict[str, str] = {
     "gmina.kind.urban-rural": "urban-rural gmina",
     "gmina.label": "{name} ({kind}, powiat {powiat}, {wojewodztwo})",
     "delivery.late": "(delayed — it was due {when})",
+    "slack.link_hint": "In Slack, type {command} start CODE or write to me: start CODE.",
+    "slack.help_hint": (
+        "In Slack, put {command} before a command (e.g. {command} me) or write it to me without "
+        "the slash (e.g. me)."
+    ),
+    "slack.foreign_workspace": (
+        "This Slack workspace is not connected to Łącznik, so I can't answer here. Ask an "
+        "administrator (Biuro SMK) to add it."
+    ),
+    "slack.app_description": (
+        "The assistant of the Kraków Metropolis's municipal staff: who handles a topic in a gmina."
+    ),
     "cmd.forum": "forum groups on the messengers (in a group: /forum link PZP)",
     "cmd.ask": "ask a forum, e.g. /ask PZP does anyone have a template clause?",
     "cmd.search": "search the archive of questions and answers",
@@ -477,6 +827,314 @@ _EN: dict[str, str] = {
         "Correct a field with a command, e.g. /me phone +48 12 000 11 22 or "
         "/me preferred-contact e-mail."
     ),
+    # calendar: events, deadlines, reminders
+    "cmd.plan": "my plan: meetings, deadlines and reminders, soonest first",
+    "cmd.events": "upcoming events: mine, a forum's (/events PZP) or all",
+    "cmd.event": "one event: details and answers; moderators: new, change, cancel, move",
+    "cmd.deadline": "a deadline: details; moderators: new, change, cancel",
+    "cmd.remind": "remind me, e.g. /remind tomorrow at 9 send the report",
+    "cmd.reminders": "my reminders: list and cancel",
+    "cmd.calendar": "a .ics calendar address for Outlook or a phone (mine or a forum's)",
+    "cmd.quiet": "my quiet hours (no reminders), e.g. /quiet 21:00-7:00",
+    "cal.weekday.0": "Monday",
+    "cal.weekday.1": "Tuesday",
+    "cal.weekday.2": "Wednesday",
+    "cal.weekday.3": "Thursday",
+    "cal.weekday.4": "Friday",
+    "cal.weekday.5": "Saturday",
+    "cal.weekday.6": "Sunday",
+    "cal.weekday_acc.0": "Monday",
+    "cal.weekday_acc.1": "Tuesday",
+    "cal.weekday_acc.2": "Wednesday",
+    "cal.weekday_acc.3": "Thursday",
+    "cal.weekday_acc.4": "Friday",
+    "cal.weekday_acc.5": "Saturday",
+    "cal.weekday_acc.6": "Sunday",
+    "cal.month.1": "January",
+    "cal.month.2": "February",
+    "cal.month.3": "March",
+    "cal.month.4": "April",
+    "cal.month.5": "May",
+    "cal.month.6": "June",
+    "cal.month.7": "July",
+    "cal.month.8": "August",
+    "cal.month.9": "September",
+    "cal.month.10": "October",
+    "cal.month.11": "November",
+    "cal.month.12": "December",
+    "cal.date": "{weekday}, {day} {month} {year}",
+    "cal.date_short": "{weekday}, {day} {month}",
+    "cal.moment": "{day}, {time}",
+    "cal.span": "{day}, {start}–{end}",
+    "cal.span_days": "from {start} to {end}",
+    "cal.all_day": "{day}, all day",
+    "cal.days_span": "from {first} to {last}",
+    "cal.line.forum": "Forum: {forum}",
+    "cal.line.place": "Place: {place}",
+    "cal.line.link": "Meeting link: {url}",
+    "cal.line.materials": "Materials:",
+    "cal.rsvp.yes": "I'll be there",
+    "cal.rsvp.no": "I can't come",
+    "cal.rsvp.saved_yes": "Saved: you will attend “{title}” ({when}).",
+    "cal.rsvp.saved_no": "Saved: you will not attend “{title}” ({when}).",
+    "cal.rsvp.gone": "This meeting is no longer in the calendar (cancelled or moved).",
+    "cal.remind.meeting": "Reminder: {title}",
+    "cal.remind.materials": "Materials for the meeting: {title}",
+    "cal.remind.footer": "Details: /event {id}",
+    "cal.remind.deadline": "Deadline: {title}",
+    "cal.remind.deadline_footer": "Details: /deadline {id} · your plan: /plan",
+    "cal.remind.personal": "Reminder",
+    "cal.remind.personal_footer": "Set on {when}. Your reminders: /reminders",
+    "cal.notice.changed": "Changed: {title}",
+    "cal.notice.cancelled": "Cancelled: {title}",
+    "cal.notice.before": "Previously: {when}",
+    "cal.notice.deadline_changed": "Deadline changed: {title}",
+    "cal.notice.deadline_cancelled": "Deadline cancelled: {title}",
+    "cal.deadline.due": "due: {when}",
+    "cal.deadline.done_button": "Done",
+    "cal.forbidden": (
+        "A forum's events and deadlines are created and changed by its moderators and by "
+        "administrators (Biuro SMK). If something needs fixing, write to the forum's moderator."
+    ),
+    "cal.forum.unknown": "I don't know the forum “{forum}”. Forums: {forums}.",
+    "cal.events.title_mine": "Your upcoming events",
+    "cal.events.title_all": "Upcoming events of all forums",
+    "cal.events.title_forum": "Upcoming events: {forum}",
+    "cal.events.none_mine": (
+        "You have no events in the next 3 months. A forum's events: /events PZP, all of them: "
+        "/events all"
+    ),
+    "cal.events.none": "No events in the next 3 months.",
+    "cal.events.footer": "Details and “I'll be there”: /event NO · everything at once: /plan",
+    "cal.plan.title": "Your plan",
+    "cal.plan.empty": "You have no meetings, deadlines or reminders in the next two months.",
+    "cal.plan.footer": "Details: /event NO, /deadline NO · calendar in Outlook: /calendar",
+    "cal.plan.event": "{when} {title} [{forum}]{place}{answer} — /event {id}",
+    "cal.plan.deadline": "{time} ⏰ DEADLINE: {title}{forum} — /deadline {id}",
+    "cal.plan.personal": "{time} 🔔 {title} (reminder #{id})",
+    "cal.plan.all_day": "all day",
+    "cal.plan.yes": "✓ attending",
+    "cal.plan.no": "✗ not attending",
+    "cal.event.usage": (
+        "Usage: /event NO — details; /events — the list.\n"
+        "A forum moderator creates an event like this (one field per line):\n"
+        "/event new PZP Meeting of the PZP Forum\n"
+        "when: 1 December 10:00-12:00\n"
+        "where: room 101, ul. Basztowa 22\n"
+        "link: https://teams.microsoft.com/…\n"
+        "materials: https://sharepoint…/agenda.docx\n"
+        "repeat: first Tuesday of the month\n"
+        "Changes: /event NO change where: room 5 · /event NO move 1 December to 3 December "
+        "10:00 · /event NO cancel [DATE]"
+    ),
+    "cal.event.no_forum": (
+        "Every event belongs to a forum — give its key, e.g. /event new PZP Forum meeting. "
+        "Forums: {forums}."
+    ),
+    "cal.event.no_title": "Give a title, e.g. “title: Meeting of the PZP Forum”.",
+    "cal.event.no_when": "Give the time, e.g. “when: 1 December 10:00-12:00”.",
+    "cal.event.when_example": "Example: “when: 1 December 10:00-12:00” or “when: 15.12 at 9:30”.",
+    "cal.event.repeat_example": (
+        "Examples: “repeat: first Tuesday of the month”, “every 2 weeks”, “monthly until "
+        "30 June 2027”, “no”."
+    ),
+    "cal.event.rule_never": "This recurrence gives no date at all — please check it.",
+    "cal.event.bad_link": "“{link}” does not look like an address (it should start with "
+    "https://).",
+    "cal.event.unknown_field": (
+        "I don't know the field “{field}”. Event fields: title, when, where, link, materials, "
+        "repeat, description."
+    ),
+    "cal.event.loose": "I don't understand “{text}” — write fields as “name: value”, one per "
+    "line.",
+    "cal.event.created": "Event #{id} saved",
+    "cal.event.changed": (
+        "Event #{id} changed. Change notices for people already reminded: {notices}."
+    ),
+    "cal.event.repeats": "Repeats: {rule}",
+    "cal.event.next_dates": "Next dates: {dates}",
+    "cal.event.planned": "Reminders planned: {count} (people invited: {people}).",
+    "cal.event.unreachable": (
+        "No linked messenger — they will not be reminded: {names}. They can link an account "
+        "with a code from an administrator (/start CODE)."
+    ),
+    "cal.event.manage_hint": (
+        "Change: /event {id} change when: … · move one meeting: /event {id} move DATE to WHEN "
+        "· cancel: /event {id} cancel [DATE]"
+    ),
+    "cal.event.unknown": "There is no event no. {id} (or it was cancelled). The list: /events",
+    "cal.event.is_cancelled": "CANCELLED",
+    "cal.event.organiser": "Organiser: {name}",
+    "cal.event.my_answer": "Your answer: {answer}",
+    "cal.event.answers_for": "Answers for the meeting {when}:",
+    "cal.event.answers_yes": "  Attending ({count}): {names}",
+    "cal.event.answers_no": "  Not attending ({count}): {names}",
+    "cal.event.deliveries": (
+        "Reminders: sent {sent}, waiting {pending}, failed {failed}, missed {missed}."
+    ),
+    "cal.event.failed_line": "  did not reach: {name} ({reason})",
+    "cal.event.no_such_date": "This event does not take place on {date}.",
+    "cal.event.change_usage": (
+        "What should change? E.g. /event {id} change where: room 5 (fields: title, when, "
+        "where, link, materials, repeat, description; “-” clears a value)."
+    ),
+    "cal.event.cancel_confirm": (
+        "Cancel the whole event “{title}” — every date of it? People already reminded will be "
+        "told. To cancel one date: /event NO cancel DATE."
+    ),
+    "cal.event.cancel_yes": "Yes, cancel it",
+    "cal.event.cancelled": "“{title}” cancelled. Notices for people already reminded: "
+    "{notices}.",
+    "cal.event.occurrence_cancelled": (
+        "The meeting “{title}” ({when}) is cancelled; the other dates stay. Notices: {notices}."
+    ),
+    "cal.event.move_usage": "Usage: /event {id} move 1 December to 3 December 10:00-12:00",
+    "cal.event.moved": "“{title}” moved: was {before}, now {after}. Notices: {notices}.",
+    "cal.deadline.usage": (
+        "Usage: /deadline NO — details; /plan — your deadlines.\n"
+        "A forum moderator adds a deadline like this:\n"
+        "/deadline new PZP\n"
+        "what: procurement report for 2026\n"
+        "due: 15 December 12:00\n"
+        "who: Wieliczka, Skawina (without “who” — the whole forum; e-mails work too)\n"
+        "Changes: /deadline NO change due: 16 December · /deadline NO cancel · /deadline NO done"
+    ),
+    "cal.deadline.unknown_field": "I don't know the field “{field}”. Deadline fields: what, "
+    "due, who, description.",
+    "cal.deadline.admin_only": (
+        "Only administrators may add a deadline without a forum. Give a forum, e.g. "
+        "/deadline new PZP …"
+    ),
+    "cal.deadline.no_title": "Say what must be done, e.g. “what: annual report”.",
+    "cal.deadline.no_due": "Say by when, e.g. “due: 15 December 12:00”.",
+    "cal.deadline.due_example": "Example: “due: 15 December 12:00” or “due: Friday”.",
+    "cal.deadline.no_audience": (
+        "A deadline without a forum needs recipients: “who: Wieliczka, Skawina” or e-mails."
+    ),
+    "cal.deadline.unknown_person": "There is nobody with the address {email} in the directory.",
+    "cal.deadline.unknown_who": "I know no gmina or person “{name}”. Give a gmina's name or an "
+    "e-mail.",
+    "cal.deadline.ambiguous_gmina": "“{name}” fits several gminy: {names}. Please be more "
+    "precise.",
+    "cal.deadline.who_forum": "the whole forum {forum}",
+    "cal.deadline.who_forum_gminy": "members of {forum} from: {gminy}",
+    "cal.deadline.who_gminy": "coordinators of: {gminy}",
+    "cal.deadline.who": "For: {who}",
+    "cal.deadline.created": "Deadline #{id} saved",
+    "cal.deadline.changed": "Deadline #{id} changed. Notices for people already reminded: "
+    "{notices}.",
+    "cal.deadline.manage_hint": "Change: /deadline {id} change due: … · cancel: /deadline {id} "
+    "cancel",
+    "cal.deadline.unknown": "There is no deadline no. {id} (or it was cancelled).",
+    "cal.deadline.is_cancelled": "CANCELLED",
+    "cal.deadline.you_done": "You reported it done: {when}.",
+    "cal.deadline.recipients": "Recipients: {count} people (gminy named: {gminy}).",
+    "cal.deadline.done_list": "  Done ({count}): {names}",
+    "cal.deadline.waiting_list": "  Not yet ({count}): {names}",
+    "cal.deadline.change_usage": (
+        "What should change? E.g. /deadline {id} change due: 16 December 12:00 (fields: what, "
+        "due, description; new recipients need a new deadline)."
+    ),
+    "cal.deadline.cancelled": "Deadline “{title}” cancelled. Notices: {notices}.",
+    "cal.deadline.marked_done": "Marked as done: “{title}”. No more reminders about it.",
+    "cal.personal.usage": (
+        "Say when and what, e.g.:\n/remind tomorrow at 9 send the report\n/remind in 2 hours "
+        "call GOPS\n/remind December 15 10:00 forum meeting\n/remind on Friday at 12 report"
+    ),
+    "cal.personal.examples": (
+        "Examples: /remind tomorrow at 9 send the report · /remind in 2 hours call GOPS · "
+        "/remind December 15 10:00 forum meeting · /remind next Tuesday at 2:30 pm briefing"
+    ),
+    "cal.personal.saved": "OK — I will remind you: {when}. “{what}”",
+    "cal.personal.no_text": "(no description)",
+    "cal.personal.no_messenger": (
+        "Note: you have no linked messenger I can write to on my own — the reminder is saved "
+        "but will not reach you until you link an account (a code from an administrator, "
+        "/start CODE)."
+    ),
+    "cal.personal.cancel_button": "Cancel",
+    "cal.personal.cancel_one": "Cancel #{id}",
+    "cal.personal.cancel_usage": "Usage: /reminders cancel NO (the number from /reminders).",
+    "cal.personal.none": "You have no reminders planned. Add one: /remind tomorrow at 9 …",
+    "cal.personal.title": "Your reminders",
+    "cal.personal.line": "#{id} {when} — {what}",
+    "cal.personal.list_footer": "Cancel one: /reminders cancel NO",
+    "cal.personal.not_found": "You have no active reminder no. {id}.",
+    "cal.personal.cancelled": "Reminder “{what}” ({when}) cancelled.",
+    "cal.personal.too_many": "You already have {limit} reminders planned — cancel some "
+    "(/reminders).",
+    "cal.feed.command": "calendar",
+    "cal.feed.new_word": "new",
+    "cal.feed.issued": "Your private calendar (your forums' meetings and your deadlines):\n{url}",
+    "cal.feed.forum_issued": "Calendar of {forum}:\n{url}",
+    "cal.feed.howto": (
+        "Outlook: Add calendar → From Internet → paste the address. Phone: subscribe to a "
+        "calendar by address. The address is secret — do not pass it on; I show it only once."
+    ),
+    "cal.feed.exists": (
+        "You already have a calendar address (issued {when}). For security I do not keep it — "
+        "if you lost it, {command} issues a new one and the old one stops working."
+    ),
+    "cal.feed.not_member": "The calendar of {forum} is for its members and moderators.",
+    "cal.feed.own_name": "Łącznik — {name}",
+    "cal.feed.forum_name": "Łącznik — {forum}",
+    "cal.quiet.now": (
+        "Your quiet hours: {start}–{end}{weekends}. Reminders falling due then arrive at the "
+        "start of the next working window. Change: /quiet 21:00-7:00, /quiet weekends no, "
+        "/quiet default."
+    ),
+    "cal.quiet.saved": "Saved. Quiet hours: {start}–{end}{weekends}.",
+    "cal.quiet.weekends_on": ", and weekends and public holidays",
+    "cal.quiet.weekends_off": "; reminders arrive on weekends as usual (not on holidays)",
+    "cal.quiet.usage": "Usage: /quiet 21:00-7:00 · /quiet weekends yes|no · /quiet default",
+    "ics.forum": "Forum: {forum}",
+    "ics.link": "Meeting link: {url}",
+    "ics.materials": "Materials:\n{links}",
+    "ics.deadline": "Deadline: {title}",
+    "rec.daily": "every day",
+    "rec.daily_n": "every {n} days",
+    "rec.weekly": "every week",
+    "rec.weekly_n": "every {n} weeks",
+    "rec.monthly": "every month",
+    "rec.monthly_n": "every {n} months",
+    "rec.yearly": "every year",
+    "rec.yearly_n": "every {n} years",
+    "rec.monthly_nth": "every month on the {nth} {weekday}",
+    "rec.on_days": "{rule}: {days}",
+    "rec.workdays": "on working days",
+    "rec.count": "{rule}, {count} times",
+    "rec.until": "{rule}, until {date}",
+    "rec.raw": "by the rule {rule}",
+    "rec.ord.1.m": "first",
+    "rec.ord.1.f": "first",
+    "rec.ord.2.m": "second",
+    "rec.ord.2.f": "second",
+    "rec.ord.3.m": "third",
+    "rec.ord.3.f": "third",
+    "rec.ord.4.m": "fourth",
+    "rec.ord.4.f": "fourth",
+    "rec.ord.5.m": "fifth",
+    "rec.ord.5.f": "fifth",
+    "rec.ord.-1.m": "last",
+    "rec.ord.-1.f": "last",
+    "rec.unknown": "I don't understand how it should repeat.",
+    "rec.unsupported": "I can't handle this recurrence ({rule}) — at most daily.",
+    "rec.bad_until": "I don't understand when the repetition ends (e.g. “until 30 June 2027”).",
+    "when.unparseable": "I can't read a date in “{text}”.",
+    "when.no_such_day": "There is no {day} {month} — please check the date.",
+    "when.no_such_month": "There is no month {month} — please check the date.",
+    "when.bad_time": "There is no time {text}.",
+    "when.past": "That moment has passed ({when}) — please give a future one.",
+    "when.past_time": "{time} has already passed today. If you mean tomorrow, write "
+    "“tomorrow at {time}”.",
+    "when.ambiguous_hour": "Do you mean {hour}:00 or {pm}:00? Write “at {pm}:00” or “at {hour} "
+    "am”.",
+    "when.ambiguous_date": "“{text}” can be read two ways — write the month as a word, e.g. "
+    "“3 April”.",
+    "when.which_day": "Which day? Write e.g. “next Tuesday” or “December 2”.",
+    "when.which_time": "At what time? Add it, e.g. “tomorrow at 18:00”.",
+    "when.weekday_mismatch": "{date} is a {actual}, not a {given} — please check the date.",
+    "when.end_before_start": "The end must come after the start (e.g. 10:00-12:00).",
 }
 
 _CATALOGUES: Mapping[str, Mapping[str, str]] = {"pl": _PL, "en": _EN}

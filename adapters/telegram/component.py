@@ -1,0 +1,247 @@
+"""The running Telegram adapter: start-up, polling or webhook, and answering updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from functools import partial
+from typing import Any, TypeVar
+
+from aiohttp import web
+from telegram import Bot
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.request import HTTPXRequest
+
+from adapters.telegram.bookkeeping import chat_back, chat_gone, chat_migrated
+from adapters.telegram.config import TelegramConfig
+from adapters.telegram.dispatch import OrderedDispatcher
+from adapters.telegram.menu import MENU_LANGUAGES, command_menu
+from adapters.telegram.messenger import TelegramMessenger, telegram_limiter
+from adapters.telegram.polling import Poller
+from adapters.telegram.redaction import LogRedaction
+from adapters.telegram.translate import (
+    ALLOWED_UPDATES,
+    BotIdentity,
+    ChatMigration,
+    Translated,
+    UnusableUpdate,
+    callback_query_id,
+    translate_update,
+)
+from adapters.telegram.webhook import WebhookReceiver
+from bots.config import ConfigError
+from commands.context import Reply
+from commands.core import Core
+from commands.model import (
+    ActionInvoked,
+    BotAdded,
+    BotRemoved,
+    ConversationKind,
+    InboundEvent,
+    MessageReceived,
+    SentMessage,
+)
+from commands.ports import DeliveryError, Rejected, Unreachable
+from store.db import Database
+
+__all__ = ["TelegramComponent"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_CORE_CONCURRENCY = 8  # events in the core at once (each holds a database connection)
+_STARTUP_ATTEMPTS = 5
+
+
+class TelegramComponent:
+    """Telegram for the service: ``start()`` registers the menu and begins polling (or sets
+    the webhook); every update is translated, handed to the core and its reply delivered."""
+
+    name = "telegram"
+
+    def __init__(self, *, core: Core, db: Database, config: TelegramConfig,
+                 bot: Bot | None = None) -> None:
+        self._core = core
+        self._db = db
+        self._config = config
+        self._redaction = LogRedaction(config.token)
+        self.bot = bot or Bot(
+            config.token, base_url=config.bot_base_url,
+            request=HTTPXRequest(connection_pool_size=64, read_timeout=15.0),
+            get_updates_request=HTTPXRequest(connection_pool_size=2,
+                                             read_timeout=config.poll_timeout + 10.0),
+        )
+        self.messenger = TelegramMessenger(
+            bot=self.bot, db=db, limiter=telegram_limiter(per_second=config.max_messages_per_second)
+        )
+        self.identity: BotIdentity | None = None
+        self.received = 0  # raw updates taken so far, usable or not (a figure for monitoring)
+        self._dispatcher = OrderedDispatcher[Translated](handle=self._process)
+        self._in_core = asyncio.Semaphore(_CORE_CONCURRENCY)
+        self._poller = Poller(bot=self.bot, timeout=config.poll_timeout,
+                              allowed_updates=ALLOWED_UPDATES, deliver=self.receive,
+                              room=self._dispatcher.room)
+        self._poll_task: asyncio.Task[None] | None = None
+        self._webhook = (WebhookReceiver(secret=config.webhook_secret, accept=self.receive)
+                         if config.mode == "webhook" else None)
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    def routes(self) -> list[web.RouteDef]:
+        """``POST /telegram/webhook`` in webhook mode; nothing when polling."""
+        return self._webhook.routes() if self._webhook else []
+
+    async def start(self) -> None:
+        """Learn who the bot is, register the menu, then poll or set the webhook."""
+        try:
+            await _retrying(self.bot.initialize)  # getMe
+        except InvalidToken:
+            raise ConfigError("telegram.token", "Telegram does not accept this token") from None
+        me = self.bot.bot
+        configured = self._config.bot_username
+        if configured and configured.lower() != (me.username or "").lower():
+            log.warning("telegram.bot_username %s differs from getMe's %s; using getMe's",
+                        configured, me.username)
+        self.identity = BotIdentity(me.id, me.username or configured)
+        await self._register_menu()
+        allowed = list(ALLOWED_UPDATES)
+        if self._webhook is not None:
+            await _retrying(lambda: self.bot.set_webhook(
+                self._config.webhook_url, secret_token=self._config.webhook_secret,
+                allowed_updates=allowed))
+            log.info("telegram bot @%s: webhook set", me.username)
+        else:
+            # getUpdates fails while a webhook is set; pending updates are kept.
+            await _retrying(lambda: self.bot.delete_webhook(drop_pending_updates=False))
+            self._poll_task = asyncio.create_task(self._poller.run(), name="telegram-polling")
+            log.info("telegram bot @%s: polling", me.username)
+
+    async def stop(self) -> None:
+        """Stop fetching, finish what was received, confirm it, close the client."""
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+            await asyncio.gather(self._poll_task, return_exceptions=True)
+            self._poll_task = None
+        await self._dispatcher.drain()
+        if self._webhook is None:
+            await self._poller.confirm()
+        try:
+            await self.bot.shutdown()
+        finally:
+            self._redaction.remove()
+
+    async def _register_menu(self) -> None:
+        registry = self._core.registry
+        for lang, code in MENU_LANGUAGES:
+            try:
+                await _retrying(partial(self.bot.set_my_commands, command_menu(registry, lang),
+                                        language_code=code or None))
+            except BadRequest as exc:  # the bot works without a menu: say so and go on
+                log.warning("telegram menu (%s) not registered: %s", code or "default", exc)
+
+    # --- inbound -----------------------------------------------------------------------------
+
+    def receive(self, update: Mapping[str, Any]) -> bool:
+        """Take one raw update (from polling or the webhook); False if not ready yet."""
+        if self.identity is None:
+            return False
+        self.received += 1
+        update_id = update.get("update_id")
+        try:
+            event = translate_update(update, bot=self.identity)
+        except UnusableUpdate as exc:
+            log.warning("telegram update %s skipped: %s", update_id, exc)
+            return True
+        except Exception:  # a payload shape nobody foresaw must not stop the bot
+            log.exception("telegram update %s skipped: translation failed", update_id)
+            return True
+        if event is None:
+            log.debug("telegram update %s: nothing to do", update_id)
+            return True
+        self._dispatcher.submit(_order_key(event), event)
+        return True
+
+    async def drain(self) -> None:
+        """Wait until every update received so far has been answered (tests, shutdown)."""
+        await self._dispatcher.drain()
+
+    async def _process(self, item: Translated) -> None:
+        if isinstance(item, ChatMigration):
+            await chat_migrated(self._db, item.old_chat_id, item.new_chat_id)
+            return
+        async with self._in_core:
+            reply = await self._core.handle(item)
+        await self._deliver(item, reply)
+        await self._record(item)
+
+    async def _deliver(self, event: InboundEvent, reply: Reply) -> None:
+        ref = event.conversation
+        query_id = callback_query_id(event)
+        if query_id is not None:  # first, so the button stops spinning
+            await self._answer(query_id, reply.notice)
+        messages = list(reply.messages)
+        try:
+            if (isinstance(event, ActionInvoked) and reply.replace and event.message_id
+                    and messages):
+                try:
+                    await self.messenger.edit(SentMessage(ref, event.message_id), messages[0])
+                    messages.pop(0)
+                except Rejected as exc:  # too old to edit, deleted…: post it anew
+                    log.info("telegram edit in chat %s refused (%s); sending anew",
+                             ref.conversation_id, exc.reason)
+            quote = (event.message_id if isinstance(event, MessageReceived)
+                     and ref.kind != ConversationKind.PERSONAL else None)
+            for message in messages:
+                await self.messenger.send(ref, message, reply_to=quote)
+                quote = None
+        except Unreachable as exc:
+            log.info("telegram reply to chat %s not delivered: %s", ref.conversation_id,
+                     exc.reason)
+            return
+        except DeliveryError as exc:
+            log.warning("telegram reply to chat %s failed: %s", ref.conversation_id, exc.reason)
+        if reply.leave:
+            await self.messenger.leave(ref)
+            log.info("telegram: left unregistered chat %s", ref.conversation_id)
+
+    async def _answer(self, query_id: str, notice: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id, text=notice[:200] or None)
+        except TelegramError as exc:  # too late or answered before (a redelivery)
+            log.info("telegram callback query not answered: %s", type(exc).__name__)
+
+    async def _record(self, event: InboundEvent) -> None:
+        """What membership changes mean for the store."""
+        ref = event.conversation
+        personal = ref.kind == ConversationKind.PERSONAL
+        if isinstance(event, BotRemoved):
+            await chat_gone(self._db, ref, "blocked" if personal else "removed")
+        elif isinstance(event, BotAdded) and personal:
+            await chat_back(self._db, event.sender.user_id)
+
+
+def _order_key(event: Translated) -> Hashable:
+    """Updates of one chat are handled in order; a migration goes with the new chat, so the
+    new supergroup's first messages wait until its registration has moved over."""
+    if isinstance(event, ChatMigration):
+        return str(event.new_chat_id)
+    return event.conversation.conversation_id
+
+
+async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
+    """A start-up call, retried a few times while the network is down."""
+    for attempt in range(1, _STARTUP_ATTEMPTS + 1):
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except NetworkError as exc:
+            if attempt == _STARTUP_ATTEMPTS:
+                raise
+            delay = random.uniform(0.5, 2.0 ** attempt)
+            log.warning("telegram start-up call failed (%s); retry in %.1fs",
+                        type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")

@@ -1,0 +1,328 @@
+"""Reminder figures: 10,000 reminders due in the same minute, through the real planner, the
+outbox, APScheduler and the delivery worker, to a messenger without limits (an in-process
+recorder that appends every message it "delivers" to a file).
+
+Prints, for a clean run and for a run whose process is killed (SIGKILL) half way and started
+again: how many were sent, how many twice, how many lost, and lateness against the due time
+(p50 / p99 / max).
+
+    .venv/bin/python bench/reminders_bench.py                    # SQLite in a temp dir
+    .venv/bin/python bench/reminders_bench.py --database-url postgresql://postgres@127.0.0.1/test
+    .venv/bin/python bench/reminders_bench.py --count 2000       # smaller
+
+The service runs in a child process (``--serve``); the parent only prepares the database,
+watches the outbox and kills the child. Quiet hours are switched off so the bench can run at
+any hour. After a kill, rows the dead process had claimed return when their lease ends: the
+child uses a 15 s lease here (5 minutes in the service), which bounds the extra lateness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import bindparam, func, insert, select, text, update  # noqa: E402
+
+from bots.app import App, build_app  # noqa: E402
+from bots.config import Config, DatabaseConfig  # noqa: E402
+from commands.calendar.service import EventDraft  # noqa: E402
+from commands.clock import SystemClock  # noqa: E402
+from commands.model import (  # noqa: E402
+    ConversationKind,
+    ConversationRef,
+    OutboundMessage,
+    Platform,
+    SentMessage,
+)
+from commands.ports import Capabilities  # noqa: E402
+from scheduler.delivery import DeliverySettings, DeliveryWorker  # noqa: E402
+from scheduler.reminders import ReminderPlannerComponent  # noqa: E402
+from scheduler.runner import SchedulerComponent  # noqa: E402
+from store.db import Database  # noqa: E402
+from store.models import Delivery, DeliveryState, Forum, ForumMember, MessengerAccount, Person  # noqa: E402
+
+SETTINGS = {"meeting": ["1min"], "materials": [], "quiet_hours": "00:00-00:00",
+            "quiet_weekends": False, "quiet_holidays": False, "grace_hours": 1}
+
+
+class Recorder:
+    """A messenger without limits that appends ``conversation \\t epoch`` per message to a
+    file with one ``write`` each, so a SIGKILL loses nothing it reported as delivered."""
+
+    platform = Platform.CONSOLE
+    capabilities = Capabilities(max_text_length=100_000)
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    async def send(self, ref: ConversationRef, message: OutboundMessage) -> SentMessage:
+        os.write(self._fd, f"{ref.conversation_id}\t{message.title}\t{time.time():.4f}\n"
+                 .encode())
+        return SentMessage(ref, "1")
+
+    async def edit(self, sent: SentMessage, message: OutboundMessage) -> None:
+        raise NotImplementedError
+
+
+class GroupCommitWorker(DeliveryWorker):
+    """The change proposed for ``scheduler/delivery.py``: rows the platform accepted are
+    settled as SENT in group commits (every 20 ms, or 256 rows) instead of one transaction
+    each. Failures, retries and re-timings are settled one by one as before. The window in
+    which a crash can repeat a message grows from "sends in flight" to "sends in flight plus
+    up to 20 ms of accepted sends"."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._buffer: list[tuple[int, str, asyncio.Future[None]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def _settle(self, delivery: Delivery, state: DeliveryState, **values: object) -> None:
+        if state != DeliveryState.SENT:
+            await super()._settle(delivery, state, **values)
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._buffer.append((int(delivery.id or 0), str(values.get("message_id", "")), done))
+        if len(self._buffer) >= 256:
+            await self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(0.02, lambda: asyncio.ensure_future(self._flush()))
+        await done
+
+    async def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._buffer = self._buffer, []
+        if not batch:
+            return
+        table = Delivery.__table__  # type: ignore[attr-defined]
+        try:
+            async with self._db.session() as session:
+                await session.execute(
+                    update(table).where(table.c.id == bindparam("row_id"),
+                                        table.c.claimed_by == self.worker_id)
+                    .values(state=DeliveryState.SENT.value, sent_at=self._clock.now(),
+                            message_id=bindparam("platform_id"), reason="", claimed_by="",
+                            claimed_until=None),
+                    [{"row_id": row_id, "platform_id": mid} for row_id, mid, _ in batch])
+                await session.commit()
+        except Exception as exc:  # the rows stay leased and are retried after the lease
+            for *_, done in batch:
+                done.set_exception(exc)
+            return
+        for *_, done in batch:
+            done.set_result(None)
+
+
+def make_app(url: str, schema: str | None) -> App:
+    config = Config(database=DatabaseConfig(url=url), extra={"reminders": SETTINGS})
+    return build_app(config, clock=SystemClock(), db=Database(url, schema=schema))
+
+
+async def prepare(url: str, schema: str | None, count: int) -> None:
+    """A forum with ``count`` members, each with a messenger account."""
+    app = make_app(url, schema)
+    await app.prepare(with_sample=False)
+    now = datetime.now(UTC)
+    async with app.db.session() as session:
+        session.add(Forum(key="BENCH", name_pl="Forum testowe", name_en="Bench forum"))
+        await session.flush()
+        forum_id = (await session.execute(select(Forum.id).where(Forum.key == "BENCH"))).scalar()
+        await session.execute(insert(Person), [
+            {"name": f"Osoba {i}", "email": f"osoba{i}@bench.example.pl", "position": "",
+             "phone": "", "preferred_contact": "", "notes": "", "organisation": "bench",
+             "source": "sample", "created_at": now, "updated_at": now}
+            for i in range(count)])
+        ids = list((await session.execute(select(Person.id).order_by(Person.id))).scalars())
+        await session.execute(insert(ForumMember), [
+            {"forum_id": forum_id, "person_id": pid} for pid in ids])
+        await session.execute(insert(MessengerAccount), [
+            {"platform": "console", "tenant_id": "", "external_id": str(pid), "person_id": pid,
+             "display_name": "", "reachable": True, "unreachable_reason": "",
+             "private_ref": ConversationRef(Platform.CONSOLE, f"p{pid}",
+                                            ConversationKind.PERSONAL).to_json(),
+             "updated_at": now, "linked_at": now} for pid in ids])
+        await session.commit()
+    await app.close()
+
+
+async def plan(url: str, schema: str | None, title: str) -> tuple[str, datetime, float]:
+    """An event whose "1 minute before" reminder falls due for everyone at one moment (the
+    next full minute at least 20 s away). Returns its source, the due moment and the planning
+    time."""
+    app = make_app(url, schema)
+    now = datetime.now(UTC)
+    due = (now + timedelta(seconds=80)).replace(second=0, microsecond=0)
+    start = due + timedelta(minutes=1)
+    assert app.calendar is not None
+    async with app.db.session() as session:
+        forum = (await session.execute(select(Forum).where(Forum.key == "BENCH"))).scalar_one()
+    began = time.perf_counter()
+    event, report = await app.calendar.create_event(
+        forum=forum, draft=EventDraft(title=title, start=start, end=start + timedelta(hours=1)),
+        organiser_id=None, actor="bench")
+    took = time.perf_counter() - began
+    await app.close()
+    print(f"  planned {report.inserted} reminders in {took:.2f} s, due {due:%H:%M:%S} UTC")
+    return f"event:{event.id}", due, took
+
+
+async def serve(url: str, schema: str | None, record: Path, group_commit: bool) -> None:
+    """The service's time-driven part, as ``lacznik run`` runs it (planner, then scheduler)."""
+    app = make_app(url, schema)
+    app.messengers["console"] = Recorder(record)
+    kind = GroupCommitWorker if group_commit else DeliveryWorker
+    worker = kind(db=app.db, clock=app.clock, messengers=app.messengers,
+                  settings=DeliverySettings(lease=timedelta(seconds=15)))
+    assert app.calendar is not None
+    components = [
+        ReminderPlannerComponent(reminders=app.calendar.reminders,
+                                 interval=timedelta(minutes=10)),
+        SchedulerComponent(db=app.db, clock=app.clock, worker=worker,
+                           announcements=app.core.services.announcements,
+                           forums=app.core.services.forums),
+    ]
+    for component in components:
+        await component.start()
+    await asyncio.Event().wait()
+
+
+def spawn(url: str, schema: str | None, record: Path, group_commit: bool
+          ) -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-W", "ignore", __file__, "--serve", "--database-url", url,
+            "--record", str(record)]
+    if schema:
+        args += ["--schema", schema]
+    if group_commit:
+        args.append("--group-commit")
+    return subprocess.Popen(args, cwd=REPO)
+
+
+async def sent_count(db: Database, source: str) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(Delivery).where(
+            Delivery.source == source, Delivery.state == DeliveryState.SENT.value)) or 0)
+
+
+async def wait_for_sent(db: Database, source: str, target: int, *, poll: float) -> None:
+    """Watch the outbox (another process sends) until ``target`` rows are sent."""
+    while True:
+        if await sent_count(db, source) >= target:
+            return
+        await asyncio.sleep(poll)
+
+
+def figures(record: Path, title: str, due: datetime, count: int) -> dict[str, float]:
+    lines = [line.split("\t") for line in record.read_text().splitlines()]
+    mine = [(conv, float(at)) for conv, head, at in lines if head.endswith(title)]
+    per_person = Counter(conv for conv, _ in mine)
+    lateness = sorted(at - due.timestamp() for _, at in mine)
+    quantiles = statistics.quantiles(lateness, n=100) if len(lateness) > 1 else lateness * 99
+    return {
+        "sent": len(per_person), "twice": sum(1 for c in per_person.values() if c > 1),
+        "lost": count - len(per_person), "p50": quantiles[49], "p99": quantiles[98],
+        "max": lateness[-1] if lateness else float("nan"),
+    }
+
+
+async def run(url: str, schema: str | None, count: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="reminders-bench-"))
+    record = workdir / "delivered.tsv"
+    print(f"database: {url}{f' (schema {schema})' if schema else ''}; {count} people")
+    await prepare(url, schema, count)
+    db = Database(url, schema=schema)
+    try:
+        for group_commit in (False, True):
+            name = "group-commit worker (proposed)" if group_commit else "delivery worker as is"
+            await clean_run(db, url, schema, record, count, group_commit, name)
+            await killed_run(db, url, schema, record, count, group_commit, name)
+    finally:
+        await db.dispose()
+
+
+async def clean_run(db: Database, url: str, schema: str | None, record: Path, count: int,
+                    group_commit: bool, name: str) -> None:
+    """All due in one minute, one service process."""
+    title = f"Spotkanie {uuid.uuid4().hex[:6]}"
+    print(f"{name}, clean run:")
+    source, due, _ = await plan(url, schema, title)
+    child = spawn(url, schema, record, group_commit)
+    try:
+        await wait_for_sent(db, source, count, poll=0.5)
+    finally:
+        child.terminate()
+        child.wait()
+    report("clean", figures(record, title, due, count))
+
+
+async def killed_run(db: Database, url: str, schema: str | None, record: Path, count: int,
+                     group_commit: bool, name: str) -> None:
+    """The same, with the process killed (SIGKILL) half way and started again."""
+    title = f"Spotkanie {uuid.uuid4().hex[:6]}"
+    print(f"{name}, killed half way (SIGKILL) and started again:")
+    source, due, _ = await plan(url, schema, title)
+    child = spawn(url, schema, record, group_commit)
+    await wait_for_sent(db, source, count // 2, poll=0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    print(f"  killed with {await sent_count(db, source)} of {count} settled as sent")
+    child = spawn(url, schema, record, group_commit)
+    try:
+        await wait_for_sent(db, source, count, poll=0.5)
+    finally:
+        child.terminate()
+        child.wait()
+    report("kill -9", figures(record, title, due, count))
+
+
+def report(name: str, f: dict[str, float]) -> None:
+    print(f"  {name}: sent {f['sent']:.0f}, twice {f['twice']:.0f}, lost {f['lost']:.0f}; "
+          f"lateness vs due time p50 {f['p50']:.2f} s, p99 {f['p99']:.2f} s, "
+          f"max {f['max']:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--schema", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--group-commit", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(serve(args.database_url, args.schema, args.record, args.group_commit))
+        return
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='reminders-db-')}/b.db"
+    schema = None
+    if url.startswith("postgresql"):
+        schema = f"reminders_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        asyncio.run(run(url, schema, args.count))
+    finally:
+        if schema:
+            from sqlalchemy import create_engine
+
+            engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

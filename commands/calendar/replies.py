@@ -1,0 +1,74 @@
+"""Small helpers the calendar's command handlers share: the service, polite answers, and
+explaining a date that could not be used."""
+
+from __future__ import annotations
+
+from commands.calendar.dates import format_day, format_moment, format_time
+from commands.calendar.recurrence import RecurrenceError
+from commands.calendar.service import CalendarError, CalendarService
+from commands.calendar.when import WhenError
+from commands.context import Context, Reply
+from commands.model import OutboundMessage
+from commands.texts import t
+from store.models import Role
+
+
+def calendar(ctx: Context) -> CalendarService:
+    """The calendar service (the composition root always provides one)."""
+    service = ctx.services.calendar
+    if service is None:
+        raise RuntimeError("the calendar service is not configured")
+    return service
+
+
+def say(ctx: Context, key: str, **values: object) -> Reply:
+    """A reply of one text."""
+    return Reply.of(OutboundMessage(text=t(ctx.lang, key, **values), lang=ctx.lang))
+
+
+def text(ctx: Context, key: str, **values: object) -> str:
+    """A text in the user's language."""
+    return t(ctx.lang, key, **values)
+
+
+def when_problem(lang: str, error: WhenError, typed: str) -> str:
+    """Why a date could not be used, in words."""
+    values = dict(error.values)
+    if error.key == "when.no_such_day":
+        values["month"] = t(lang, f"cal.month.{values['month']}")
+    elif error.key == "when.past":
+        values["when"] = format_moment(lang, values["when"])  # type: ignore[arg-type]
+    elif error.key == "when.past_time":
+        values["time"] = format_time(values["time"])  # type: ignore[arg-type]
+    elif error.key == "when.ambiguous_hour":
+        values["pm"] = int(values["hour"]) + 12  # type: ignore[call-overload]
+    elif error.key == "when.weekday_mismatch":
+        day = values["day"]
+        values = {"date": format_day(lang, day, year=False).split(", ", 1)[-1],  # type: ignore[arg-type]
+                  "actual": t(lang, f"cal.weekday.{day.weekday()}"),  # type: ignore[attr-defined]
+                  "given": t(lang, f"cal.weekday.{values['weekday']}")}
+    values.setdefault("text", typed.strip()[:80])
+    return t(lang, error.key, **values)
+
+
+def recurrence_problem(lang: str, error: RecurrenceError) -> str:
+    """Why a recurrence could not be used."""
+    return t(lang, error.key, **error.values)
+
+
+def calendar_problem(lang: str, error: CalendarError) -> str:
+    """A refusal of the calendar service, in words."""
+    return t(lang, error.key, **error.values)
+
+
+def may_manage_forum(ctx: Context, forum_id: int | None) -> bool:
+    """Moderators of the forum and admins manage its events and deadlines; deadlines without
+    a forum are for admins."""
+    if forum_id is None:
+        return ctx.has_role(Role.ADMIN)
+    return ctx.has_role(Role.FORUM_MODERATOR, forum_id=forum_id)
+
+
+def forbidden(ctx: Context) -> Reply:
+    """The polite refusal for privileged calendar actions."""
+    return say(ctx, "cal.forbidden")

@@ -1,0 +1,149 @@
+"""Dates as people write them, recurrences, quiet hours and offsets: no database needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+
+from bots.app import reminder_settings
+from bots.config import Config, ConfigError
+from commands.calendar.planner import plan_reminders
+from commands.calendar.quiet import QuietHours, polish_holidays
+from commands.calendar.recurrence import describe, parse_recurrence
+from commands.calendar.settings import Offset, parse_settings
+from commands.calendar.when import WhenError, parse_when, split_when
+from commands.clock import WARSAW
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW)  # Monday
+NINE = time(9, 0)
+
+
+def warsaw(*args: int) -> datetime:
+    return datetime(*args, tzinfo=WARSAW)
+
+
+@pytest.mark.parametrize(("text", "moment", "rest"), [
+    ("jutro o 9 wysłać sprawozdanie", warsaw(2026, 11, 24, 9, 0), "wysłać sprawozdanie"),
+    ("za 2 godziny zadzwonić do GOPS", warsaw(2026, 11, 23, 12, 0), "zadzwonić do GOPS"),
+    ("15 grudnia 10:00 posiedzenie forum", warsaw(2026, 12, 15, 10, 0), "posiedzenie forum"),
+    ("w piątek", warsaw(2026, 11, 27, 9, 0), ""),
+    ("pojutrze o 14", warsaw(2026, 11, 25, 14, 0), ""),
+    ("w przyszły wtorek o 14:30 narada", warsaw(2026, 12, 1, 14, 30), "narada"),
+    ("we wtorek o 8:15 przegląd", warsaw(2026, 11, 24, 8, 15), "przegląd"),
+    ("1.12 o 8.30 odebrać dokumenty", warsaw(2026, 12, 1, 8, 30), "odebrać dokumenty"),
+    ("za pół godziny herbata", warsaw(2026, 11, 23, 10, 30), "herbata"),
+    ("za 3 dni raport", warsaw(2026, 11, 26, 9, 0), "raport"),
+    ("o 8 wieczorem webinar", warsaw(2026, 11, 23, 20, 0), "webinar"),
+    ("15 XII 2026 r. sesja rady", warsaw(2026, 12, 15, 9, 0), "sesja rady"),
+    ("5 stycznia zamknięcie roku", warsaw(2027, 1, 5, 9, 0), "zamknięcie roku"),
+    ("zadzwonić do GOPS jutro o 10", warsaw(2026, 11, 24, 10, 0), "zadzwonić do GOPS"),
+    ("tomorrow at 9 send the report", warsaw(2026, 11, 24, 9, 0), "send the report"),
+    ("in 2 hours call GOPS", warsaw(2026, 11, 23, 12, 0), "call GOPS"),
+    ("next Tuesday 2:30 pm briefing", warsaw(2026, 12, 1, 14, 30), "briefing"),
+    ("December 15 review", warsaw(2026, 12, 15, 9, 0), "review"),
+    ("12/15 at 10:00 review", warsaw(2026, 12, 15, 10, 0), "review"),
+])
+def test_polish_and_english_moments_are_read_exactly(text: str, moment: datetime,
+                                                     rest: str) -> None:
+    when, subject = split_when(text, now=NOW, default_time=NINE)
+    assert (when.start, subject) == (moment, rest)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("31 lutego wysłać", "when.no_such_day"),
+    ("15.13.2026 coś", "when.no_such_month"),
+    ("dziś o 8 zebranie", "when.past"),  # it is 10:00 already
+    ("15.01.2020 stare", "when.past"),
+    ("o 9 kawa", "when.past_time"),  # today's 9:00 is gone; no silent "tomorrow"
+    ("o 5 pociąg", "when.ambiguous_hour"),  # 5:00 or 17:00 — never a guess
+    ("03/04 x", "when.ambiguous_date"),  # 3 April or 4 March
+    ("w przyszłym tygodniu zadzwonić", "when.which_day"),
+    ("w piątek 3 grudnia narada", "when.weekday_mismatch"),  # 3 December is a Thursday
+    ("jutro wieczorem", "when.which_time"),
+    ("o 25 x", "when.bad_time"),
+    ("kiedyś zrobić porządek", "when.unparseable"),
+    ("wysłać sprawozdanie", "when.unparseable"),
+])
+def test_unusable_moments_are_refused_with_a_reason(text: str, key: str) -> None:
+    with pytest.raises(WhenError) as caught:
+        split_when(text, now=NOW, default_time=NINE)
+    assert caught.value.key == key
+
+
+def test_event_times_take_ranges_and_whole_days() -> None:
+    when = parse_when("1 grudnia 10:00-12:00", now=NOW)
+    assert (when.start, when.end) == (warsaw(2026, 12, 1, 10), warsaw(2026, 12, 1, 12))
+    assert parse_when("1 grudnia od 10 do 12", now=NOW).end == warsaw(2026, 12, 1, 12)
+    day = parse_when("15 grudnia", now=NOW)
+    assert (day.start, day.has_time) == (warsaw(2026, 12, 15, 0), False)
+    with pytest.raises(WhenError) as caught:
+        parse_when("1 grudnia 12:00-10:00", now=NOW)
+    assert caught.value.key == "when.end_before_start"
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("pierwszy wtorek miesiąca", "FREQ=MONTHLY;BYDAY=1TU"),
+    ("co miesiąc, w ostatni piątek", "FREQ=MONTHLY;BYDAY=-1FR"),
+    ("co 2 tygodnie we wtorek", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"),
+    ("codziennie do 30 czerwca 2027", "FREQ=DAILY;UNTIL=20270630T215959Z"),
+    ("co miesiąc, 10 razy", "FREQ=MONTHLY;COUNT=10"),
+    ("w dni robocze", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
+    ("first Tuesday of the month", "FREQ=MONTHLY;BYDAY=1TU"),
+    ("every 2 weeks", "FREQ=WEEKLY;INTERVAL=2"),
+    ("nie", ""),
+])
+def test_recurrences_in_words_become_rules(text: str, rule: str) -> None:
+    assert parse_recurrence(text, now=NOW) == rule
+
+
+def test_rules_are_described_back_in_both_languages() -> None:
+    assert describe("FREQ=MONTHLY;BYDAY=1TU", "pl") == "co miesiąc, w pierwszy wtorek"
+    assert describe("FREQ=MONTHLY;BYDAY=-1WE", "pl") == "co miesiąc, w ostatnią środę"
+    assert describe("FREQ=MONTHLY;BYDAY=1TU", "en") == "every month on the first Tuesday"
+    assert describe("FREQ=WEEKLY;INTERVAL=2;COUNT=5", "pl") == "co 2 tygodnie, 5 razy"
+
+
+def test_quiet_hours_open_at_the_next_working_window() -> None:
+    quiet = QuietHours()
+    friday_evening = warsaw(2026, 11, 27, 21, 0)
+    assert quiet.next_open(friday_evening) == warsaw(2026, 11, 30, 7, 0)  # Monday
+    assert quiet.next_open(warsaw(2026, 11, 24, 6, 59)) == warsaw(2026, 11, 24, 7, 0)
+    during_work = warsaw(2026, 11, 24, 13, 0)
+    assert quiet.next_open(during_work) == during_work
+    # 24–26 December are public holidays since 2025: Wigilia evening waits until Monday 28th.
+    assert quiet.next_open(warsaw(2026, 12, 23, 20, 30)) == warsaw(2026, 12, 28, 7, 0)
+    assert warsaw(2027, 5, 27).date() in polish_holidays(2027)  # Corpus Christi
+    night_owl = QuietHours(time(23, 0), time(6, 0), weekends=False, holidays=False)
+    assert night_owl.next_open(warsaw(2026, 11, 28, 22, 0)) == warsaw(2026, 11, 28, 22, 0)
+
+
+def test_day_offsets_keep_the_wall_clock_across_dst() -> None:
+    meeting = warsaw(2027, 3, 30, 10, 0)  # the Tuesday after the change to summer time
+    assert Offset.parse("2d").due(meeting) == warsaw(2027, 3, 28, 10, 0)
+    assert Offset.parse("1d@09:00").due(meeting) == warsaw(2027, 3, 29, 9, 0)
+    assert Offset.parse("1h").due(meeting) == warsaw(2027, 3, 30, 9, 0)
+
+
+def test_a_reminder_held_by_quiet_hours_past_the_event_is_dropped() -> None:
+    monday_early = warsaw(2026, 11, 30, 6, 30).astimezone(UTC)
+    planned = plan_reminders(
+        start=monday_early, offsets=[("meeting", Offset.parse("1h")),
+                                     ("meeting", Offset.parse("1d@09:00"))],
+        quiet=QuietHours(), now=NOW, revision=NOW, grace=parse_settings({}).grace, known=False)
+    # Sunday 9:00 and Monday 5:30 are quiet; both would open Monday 7:00, after the start.
+    assert planned == []
+
+
+def test_configuration_errors_name_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"\[reminders\] meeting"):
+        reminder_settings(Config(extra={"reminders": {"meeting": ["1x"]}}))
+    with pytest.raises(ConfigError, match=r"\[reminders\] quiet_hours"):
+        reminder_settings(Config(extra={"reminders": {"quiet_hours": "20-7"}}))
+    with pytest.raises(ConfigError, match=r"\[reminders\] colour"):
+        reminder_settings(Config(extra={"reminders": {"colour": "red"}}))
+    settings = reminder_settings(Config(extra={"reminders": {
+        "meeting": ["2d@12:00", "30min"], "quiet_hours": "21:30-06:00", "quiet_weekends": False,
+        "grace_hours": 2}}))
+    assert [o.label for o in settings.meeting] == ["2dat1200", "30min"]
+    assert (settings.quiet.start, settings.quiet.weekends) == (time(21, 30), False)
