@@ -477,8 +477,8 @@ async def test_polling_start_up_menu_webhook_removal_and_clean_logs(
     [deleted] = tg.calls_to("deleteWebhook")
     assert not deleted.params.get("drop_pending_updates") and tg.webhook["url"] == ""
     polls = tg.calls_to("getUpdates")
-    assert polls and all(p.params["allowed_updates"] == ["message", "callback_query",
-                                                         "my_chat_member"] for p in polls)
+    assert polls and all(p.params["allowed_updates"] == [
+        "message", "edited_message", "callback_query", "my_chat_member"] for p in polls)
     default = [c["command"] for c in tg.commands(None, "")]
     polish = [c["command"] for c in tg.commands(None, "pl")]
     english = {c["command"]: c["description"] for c in tg.commands(None, "en")}
@@ -507,7 +507,8 @@ async def test_webhook_checks_the_secret_and_answers_like_polling(
     url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram/webhook"
     try:
         assert tg.webhook["url"] == WEBHOOK_URL and tg.webhook["secret_token"] == SECRET
-        assert tg.webhook["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+        assert tg.webhook["allowed_updates"] == ["message", "edited_message", "callback_query",
+                                                 "my_chat_member"]
         question = {**private("kto od śmieci w Wieliczce?"), "update_id": 900_000_001}
         assert (await tg.post_webhook(url, question, "forged"))[0] == 403
         assert (await tg.post_webhook(url, question))[0] == 403  # no header at all

@@ -178,10 +178,9 @@ def test_membership_changes_of_someone_else_are_not_the_bots() -> None:
 
 
 @pytest.mark.parametrize("name", [
-    "docs_edited_message.json", "edited_message_text_supergroup.json",
-    "forum_topic_created.message.json",
+    "docs_edited_message.json", "forum_topic_created.message.json",
 ])
-def test_edits_and_service_messages_need_no_answer(name: str) -> None:
+def test_private_edits_and_service_messages_need_no_answer(name: str) -> None:
     assert translate_update(sample(name), bot=ANY_BOT) is None
 
 
@@ -303,3 +302,12 @@ def test_config_errors_name_the_key(section: dict[str, Any], key: str) -> None:
         parse_config(section)
     assert caught.value.key == key
     assert TOKEN not in str(caught.value)
+
+
+def test_an_edit_in_a_group_becomes_an_edit_event_for_forum_answers() -> None:
+    from commands.model import MessageEdited
+
+    event = translate_update(load_payload("edited_message_text_supergroup.json"), bot=ANY_BOT)
+    assert isinstance(event, MessageEdited)
+    assert (event.message_id, event.text) == ("11", "Hello, modified")
+    assert event.conversation.conversation_id == "-10011869112345"

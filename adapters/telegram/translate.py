@@ -21,6 +21,7 @@ from commands.model import (
     ConversationKind,
     ConversationRef,
     InboundEvent,
+    MessageEdited,
     MessageReceived,
     Platform,
     Sender,
@@ -36,7 +37,7 @@ __all__ = [
     "translate_update",
 ]
 
-ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 """The update kinds the bot acts on; passed explicitly (the setting is sticky server-side)."""
 
 _PRESENT = frozenset({"member", "administrator", "creator", "restricted"})
@@ -83,7 +84,9 @@ def translate_update(update: Mapping[str, Any], *, bot: BotIdentity) -> Translat
     if "my_chat_member" in update:
         return _membership(event_id, update, _obj(update["my_chat_member"], "my_chat_member"),
                            bot)
-    return None  # edited messages, channel posts, …: nothing to answer
+    if "edited_message" in update:
+        return _edited(event_id, update, _obj(update["edited_message"], "edited_message"))
+    return None  # channel posts, …: nothing to answer
 
 
 def callback_query_id(event: InboundEvent) -> str | None:
@@ -155,6 +158,21 @@ def _attachments(msg: Mapping[str, Any]) -> tuple[Attachment, ...]:
     if isinstance(msg.get("photo"), list) and msg["photo"]:
         found.append(Attachment("zdjęcie.jpg", None, "image/jpeg"))
     return tuple(found)
+
+
+def _edited(event_id: str, update: Mapping[str, Any], msg: Mapping[str, Any]
+            ) -> MessageEdited | None:
+    """An edit: it matters only for forum answers in groups (their mirrors follow)."""
+    chat_id, kind, chat = _chat(msg)
+    text = msg.get("text") if isinstance(msg.get("text"), str) else msg.get("caption")
+    if kind == ConversationKind.PERSONAL or not isinstance(text, str):
+        return None
+    return MessageEdited(
+        platform=Platform.TELEGRAM, event_id=event_id,
+        conversation=_conversation(chat_id, kind, msg), sender=_sender(msg.get("from")),
+        raw=_raw(update, chat), message_id=str(_int(msg.get("message_id"), "message_id")),
+        text=text.strip(),
+    )
 
 
 def _callback(event_id: str, update: Mapping[str, Any], query: Mapping[str, Any]
