@@ -1,0 +1,288 @@
+"""``POST /api/messages``: authenticate, translate, hand to the core, deliver the reply.
+
+Status codes the Bot Connector gets: 401 for a missing or invalid token (nothing is
+processed), 400 for a body that is not an activity, 403 for a tenant not on the allow-list,
+503 when our signing keys cannot be loaded, 200 otherwise — unknown activity types included.
+An ``adaptiveCard/action`` invoke is answered in the HTTP response (the updated card).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+from aiohttp import web
+from microsoft_agents.activity import Activity
+from pydantic import ValidationError
+
+from adapters.teams.cards import ADAPTIVE_CARD, render_parts
+from adapters.teams.channel_auth import ChannelAuthError, ChannelTokenValidator, KeysUnavailable
+from adapters.teams.members import MemberAddresses
+from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.references import forget, remember_channel, remember_installation
+from adapters.teams.settings import TeamsSettings
+from adapters.teams.translate import (
+    EXECUTE_INVOKE,
+    CommandWords,
+    channel_change,
+    conversation_ref,
+    execute_event,
+    membership_event,
+    message_event,
+    sender_of,
+    tenant_of,
+    title_of,
+)
+from commands.context import Reply
+from commands.core import Core
+from commands.model import (
+    ActionInvoked,
+    BotRemoved,
+    ConversationKind,
+    ConversationRef,
+    InboundEvent,
+    MessageReceived,
+    OutboundMessage,
+    Platform,
+)
+from commands.ports import DeliveryError
+from store.db import Database
+from store.people import find_account, person_by_email
+
+log = logging.getLogger(__name__)
+
+TEAMS_CHANNEL = "msteams"
+MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+
+
+class TeamsEndpoint:
+    """The aiohttp handler of the messaging endpoint."""
+
+    def __init__(
+        self,
+        *,
+        core: Core,
+        db: Database,
+        settings: TeamsSettings,
+        validator: ChannelTokenValidator,
+        messenger: TeamsMessenger,
+        members: MemberAddresses,
+        words: CommandWords,
+    ) -> None:
+        self._core = core
+        self._db = db
+        self._settings = settings
+        self._validator = validator
+        self._messenger = messenger
+        self._members = members
+        self._words = words
+        self._accepting = True
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Serve one request from the Bot Connector."""
+        if not self._accepting:
+            return _status(503, "shutting down")  # the Connector retries elsewhere or later
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._handle(request)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    async def drain(self, seconds: float) -> None:
+        """Refuse new requests; wait (up to ``seconds``) for those in progress to finish."""
+        self._accepting = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), seconds)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        try:
+            identity = await self._validator.authenticate(request.headers.get("Authorization"))
+        except KeysUnavailable as exc:
+            log.warning("teams: cannot check a request: %s", exc.reason)
+            return _status(503, "signing keys unavailable")
+        except ChannelAuthError as exc:
+            log.warning("teams: request refused: %s", exc.reason)
+            return _status(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        body = await _json_body(request)
+        if body is None:
+            return _status(400, "body is not a JSON object")
+        try:
+            activity = Activity.model_validate(body)
+        except ValidationError:
+            log.info("teams: request refused: not a valid activity")
+            return _status(400, "not a valid activity")
+        channel = str(activity.channel_id) if activity.channel_id else None
+        try:
+            self._validator.check_activity(identity, service_url=activity.service_url,
+                                           channel_id=channel)
+        except ChannelAuthError as exc:
+            log.warning("teams: activity %s refused: %s", activity.id, exc.reason)
+            return _status(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        if channel != TEAMS_CHANNEL:
+            log.info("teams: activity %s from channel %s ignored", activity.id, channel)
+            return _status(200)
+        tenant = tenant_of(activity)
+        if tenant not in self._settings.allowed_tenants:
+            log.warning("teams: activity %s from tenant %s refused", activity.id, tenant or "-")
+            return _status(403, "tenant not allowed")
+        try:
+            return await self._dispatch(activity, body, tenant)
+        except Exception:
+            log.exception("teams: activity %s (%s) failed", activity.id, activity.type)
+            return _status(500, "internal error")
+
+    async def _dispatch(self, activity: Activity, body: dict[str, Any], tenant: str
+                        ) -> web.Response:
+        kind = activity.type
+        if kind == "message":
+            await self._on_message(activity, body, tenant)
+        elif kind == "invoke":
+            return await self._on_invoke(activity, body, tenant)
+        elif kind == "conversationUpdate":
+            await self._on_conversation_update(activity, body, tenant)
+        elif kind == "installationUpdate":
+            await self._on_installation_update(activity, tenant)
+        else:
+            log.debug("teams: %s activity %s acknowledged and ignored", kind, activity.id)
+        return _status(200)
+
+    # --- activity kinds ------------------------------------------------------------------------
+
+    async def _on_message(self, activity: Activity, body: dict[str, Any], tenant: str) -> None:
+        ref = conversation_ref(activity, tenant)
+        sender = sender_of(activity, tenant, email=await self._verified_email(activity, ref))
+        event = message_event(activity, ref, sender, self._words, raw=body)
+        reply = await self._core.handle(event)
+        await self._deliver(reply, ref, event, reply_to=activity.id)
+
+    async def _on_invoke(self, activity: Activity, body: dict[str, Any], tenant: str
+                         ) -> web.Response:
+        if activity.name != EXECUTE_INVOKE:
+            log.debug("teams: invoke %s acknowledged and ignored", activity.name)
+            return _status(200)
+        ref = conversation_ref(activity, tenant)
+        sender = sender_of(activity, tenant, email=await self._verified_email(activity, ref))
+        event = execute_event(activity, ref, sender, raw=body)
+        if event is None:
+            return web.json_response({"statusCode": 400, "type": "application/vnd.microsoft.error",
+                                      "value": {"code": "BadRequest",
+                                                "message": "unreadable action"}})
+        reply = await self._core.handle(event)
+        messages = list(reply.messages)
+        response: dict[str, Any] = {"statusCode": 200, "type": MESSAGE_RESPONSE,
+                                    "value": reply.notice}
+        if reply.replace and messages:
+            first = messages.pop(0)
+            parts = render_parts(first)
+            if parts:
+                response = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": parts[0].card()}
+            if event.message_id:
+                # The invoke response redraws the card for the presser; the PUT for everyone.
+                await _quietly(self._messenger.update(ref, event.message_id, first), ref)
+        for message in messages:
+            await _quietly(self._messenger.post(ref, message), ref)
+        return web.json_response(response)
+
+    async def _on_conversation_update(self, activity: Activity, body: dict[str, Any],
+                                      tenant: str) -> None:
+        change = channel_change(activity)
+        if change is not None:
+            await remember_channel(self._db, change, tenant_id=tenant,
+                                   service_url=activity.service_url)
+            return
+        ref = conversation_ref(activity, tenant)
+        personal = ref.kind == ConversationKind.PERSONAL
+        email = await self._verified_email(activity, ref) if personal else None
+        sender = sender_of(activity, tenant, email=email)
+        title = title_of(activity)
+        event = membership_event(activity, ref, sender,
+                                 raw={**body, "title": title} if title else body)
+        if event is None:
+            return
+        reply = await self._core.handle(event)
+        if isinstance(event, BotRemoved):
+            await forget(self._db, ref.in_thread(None))
+            return
+        await self._deliver(reply, ref.in_thread(None), event, reply_to=None)
+        if personal:
+            # Opening the app in a personal chat is Teams' "Start": greet and explain linking.
+            welcome = MessageReceived(
+                platform=Platform.TEAMS, event_id=f"{activity.id}:welcome", conversation=ref,
+                sender=sender, raw=body, text="/start",
+            )
+            await self._deliver(await self._core.handle(welcome), ref, welcome, reply_to=None)
+
+    async def _on_installation_update(self, activity: Activity, tenant: str) -> None:
+        ref = conversation_ref(activity, tenant).in_thread(None)
+        action = (activity.action or "").lower()
+        if action.startswith("remove"):
+            await forget(self._db, ref)
+        elif action.startswith("add"):
+            await remember_installation(self._db, ref, title=title_of(activity))
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    async def _deliver(self, reply: Reply, ref: ConversationRef, event: InboundEvent,
+                       *, reply_to: str | None) -> None:
+        """Post the core's reply where the event came from (same thread)."""
+        if reply.leave:
+            log.info("teams: asked to leave %s; a Teams bot cannot remove itself, an admin "
+                     "removes the app", ref.key)
+        messages = list(reply.messages)
+        if isinstance(event, ActionInvoked) and reply.replace and messages and event.message_id:
+            await _quietly(self._messenger.update(ref, event.message_id, messages.pop(0)), ref)
+        elif not messages and reply.notice:
+            messages = [OutboundMessage(text=reply.notice)]
+        for message in messages:
+            await _quietly(self._messenger.post(ref, message, reply_to=reply_to), ref)
+
+    async def _verified_email(self, activity: Activity, ref: ConversationRef) -> str | None:
+        """The sender's e-mail from the Connector — only for senders not linked yet."""
+        user_id = activity.from_property.id if activity.from_property else None
+        if not user_id or user_id.startswith("28:"):
+            return None
+        async with self._db.session() as session:
+            account = await find_account(session, Platform.TEAMS.value, ref.tenant_id or "",
+                                         user_id)
+        if account is not None and account.person_id is not None:
+            return None
+        addresses = await self._members.addresses(ref, user_id)
+        if len(addresses) > 1:  # e-mail and UPN differ: take the one the directory knows
+            async with self._db.session() as session:
+                for address in addresses:
+                    if await person_by_email(session, address) is not None:
+                        return address
+        return addresses[0] if addresses else None
+
+
+async def _quietly(sending: Awaitable[Any], ref: ConversationRef) -> None:
+    """Send a reply; a failure is logged (the activity itself was handled)."""
+    try:
+        await sending
+    except DeliveryError as exc:
+        log.warning("teams: reply to %s not delivered: %s", ref.key, exc.reason)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any] | None:
+    try:
+        data = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _status(status: int, error: str = "", *, headers: Mapping[str, str] | None = None
+            ) -> web.Response:
+    if status == 200:
+        return web.Response(status=200)
+    return web.json_response({"error": error}, status=status, headers=headers)
