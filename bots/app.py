@@ -82,14 +82,17 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     )
     # Adapters register their own-initiative sending here when they are built.
     messengers: dict[str, Messenger] = {Platform.CONSOLE.value: ConsoleMessenger()}
+    reminders = reminder_settings(config)
     announcements = AnnouncementService(
         db=database, clock=clock, messengers=messengers,
         settings=announcement_settings(config.extra.get("announcements", {})),
+        # Normal announcements share the reminders' quiet hours; urgent ones ignore them.
+        hold_quiet=reminders.quiet.next_open,
     )
     forums = ForumService(db=database, clock=clock, morphology=morph, messengers=messengers,
                           settings=forum_settings(config.extra.get("forums", {})))
     calendar = CalendarService(
-        db=database, clock=clock, settings=reminder_settings(config),
+        db=database, clock=clock, settings=reminders,
         base_url=f"http://{config.server.host}:{config.server.port}",
     )
     core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,

@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
                                     "registered groups)")
         cmd.add_argument("key", help="the key from `lacznik groups list`")
 
+    teams = sub.add_parser("teams", help="Microsoft Teams installation helpers")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True)
+    package = teams_sub.add_parser("package", help="the app package (zip) to upload to Teams")
+    package.add_argument("--output", type=Path, default=Path("lacznik-teams.zip"),
+                         help="zip file or directory (default: ./lacznik-teams.zip)")
+
     slack = sub.add_parser("slack", help="Slack installation helpers")
     slack_sub = slack.add_subparsers(dest="slack_command", required=True)
     manifest = slack_sub.add_parser("manifest", help="the app manifest to paste into Slack")
@@ -153,6 +159,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             "events": commands_cli.events,
             "topics": commands_cli.topics,
             "slack": commands_cli.slack,
+            "teams": commands_cli.teams,
             "groups": commands_cli.groups,
         }[args.command]
         return await handler(app, args)

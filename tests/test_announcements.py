@@ -170,3 +170,20 @@ def _press(email: str, action: str, value: str):  # type: ignore[no-untyped-def]
     return ActionInvoked(platform=Platform.CONSOLE, event_id="", conversation=ref,
                          sender=Sender(Platform.CONSOLE, email), action=action, value=value,
                          message_id="1")
+
+
+async def test_a_normal_announcement_waits_for_the_working_morning(app: App) -> None:
+    from datetime import datetime
+
+    from commands.clock import WARSAW
+
+    await link_console_accounts(app, "wieliczka")
+    app.clock.set(datetime(2026, 11, 27, 21, 30, tzinfo=WARSAW))  # type: ignore[attr-defined]
+    admin = ConsoleSession(app.core, ADMIN)  # Friday evening
+    await admin.say("/ogloszenie gmina Wieliczka: Zebranie w poniedziałek.")
+    await admin.say("1")
+    await app.worker.run_once()
+    assert console_messenger(app).transcript == []  # nobody is pinged at the weekend
+    app.clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=WARSAW))  # type: ignore[attr-defined]
+    await app.worker.run_once()
+    assert console_messenger(app).transcript  # Monday 7:00, the working window opens
