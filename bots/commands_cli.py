@@ -153,6 +153,12 @@ async def events(app: App, args: argparse.Namespace) -> int:
               "imported:", file=sys.stderr)
         print("\n".join(problems), file=sys.stderr)
         return 1
+    if problems and not (summary.added or summary.updated or summary.unchanged
+                         or summary.cancelled):
+        print(f"{path}: nothing imported: {len(problems)} part(s) cannot be imported:",
+              file=sys.stderr)
+        print("\n".join(problems), file=sys.stderr)
+        return 1
     verb = "would import" if args.dry_run else "imported"
     print(f"{path}: {verb}: {len(summary.added)} new, {len(summary.updated)} updated, "
           f"{len(summary.unchanged)} unchanged, {len(summary.cancelled)} cancelled; "
@@ -419,4 +425,14 @@ async def groups(app: App, args: argparse.Namespace) -> int:
                     target=args.key)
         await session.commit()
     print(f"{args.key}: {args.groups_command}ed")
+    return 0
+
+
+async def teams(app: App, args: argparse.Namespace) -> int:
+    """``lacznik teams package``: the Teams app package from the configuration."""
+    from adapters.teams import build_package
+
+    path = build_package(app.config.extra.get("teams", {}), out=args.output,
+                         registry=app.core.registry)
+    print(f"{path}: Teams app package written (upload it in Teams or the admin centre)")
     return 0
