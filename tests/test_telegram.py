@@ -466,6 +466,8 @@ async def test_polling_start_up_menu_webhook_removal_and_clean_logs(
     async with Bot(tg.token, base_url=tg.base_url) as earlier:
         await earlier.set_webhook(WEBHOOK_URL)  # left over from a webhook deployment
     caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "telegram"):  # whatever an earlier test configured
+        caplog.set_level(logging.DEBUG, logger=name)
     component = await started(app, tg)
     harness = Telegram(app, tg, component)
     try:
