@@ -391,6 +391,12 @@ _PL: dict[str, str] = {
     "cal.event.repeats": "Powtarza się: {rule}",
     "cal.event.next_dates": "Najbliższe terminy: {dates}",
     "cal.event.planned": "Zaplanowane przypomnienia: {count} (zaproszonych osób: {people}).",
+    "cal.event.planned_later": (
+        "Przypomnienia zaplanuję, gdy termin będzie bliżej (planuję na dwa miesiące naprzód)."
+    ),
+    "cal.event.aligned": (
+        "Podany dzień ({asked}) nie pasuje do reguły powtarzania — pierwsze spotkanie: {first}."
+    ),
     "cal.event.unreachable": (
         "Bez połączonego komunikatora — nie dostaną przypomnień: {names}. Mogą połączyć konto "
         "kodem od administratora (/start KOD)."
@@ -954,6 +960,12 @@ _EN: dict[str, str] = {
     "cal.event.repeats": "Repeats: {rule}",
     "cal.event.next_dates": "Next dates: {dates}",
     "cal.event.planned": "Reminders planned: {count} (people invited: {people}).",
+    "cal.event.planned_later": (
+        "I will plan the reminders when the date is closer (two months ahead)."
+    ),
+    "cal.event.aligned": (
+        "The date given ({asked}) does not fit the recurrence — the first meeting: {first}."
+    ),
     "cal.event.unreachable": (
         "No linked messenger — they will not be reminded: {names}. They can link an account "
         "with a code from an administrator (/start CODE)."

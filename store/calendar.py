@@ -349,14 +349,16 @@ async def cancel_pending_of_person(session: AsyncSession, *, source: str, person
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def overdue_rows(session: AsyncSession, *, now: datetime, kinds: tuple[str, ...]
-                       ) -> list[Delivery]:
-    """Pending rows already due (the service was down, or is catching up)."""
+async def overdue_rows(session: AsyncSession, *, now: datetime, kinds: tuple[str, ...],
+                       source_prefixes: tuple[str, ...]) -> list[Delivery]:
+    """Pending rows of some sources ("event:", "deadline:") already due (the service was
+    down, or is catching up)."""
     rows = await session.execute(
         select(Delivery).where(
             Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
             Delivery.not_before <= now,  # type: ignore[arg-type,operator]
             Delivery.kind.in_(kinds),  # type: ignore[attr-defined]
+            or_(*(Delivery.source.startswith(p) for p in source_prefixes)),  # type: ignore[attr-defined]
         )
     )
     return list(rows.scalars())

@@ -151,6 +151,13 @@ async def test_bad_event_input_gets_a_clear_answer(app: App) -> None:
     [admin] = await session_as(app, ADMIN).say("/wydarzenie nowe EKO Spotkanie EKO-TEAM; "
                                                "kiedy: 2 grudnia 13:00")
     assert "Zapisano wydarzenie" in admin  # admins manage every forum
+    [shifted] = await moderator.say("/wydarzenie nowe PZP Sesja; kiedy: 2 grudnia 10:00; "
+                                    "powtarzaj: pierwszy wtorek miesiąca")
+    assert "Podany dzień (środa, 2 grudnia 2026) nie pasuje do reguły powtarzania — pierwsze " \
+           "spotkanie: wtorek, 5 stycznia 2027." in shifted
+    [bad_rule] = await moderator.say("/wydarzenie nowe PZP Sesja; kiedy: 2 grudnia 10:00; "
+                                     "powtarzaj: co godzinę")
+    assert bad_rule.startswith("Nie rozumiem, jak ma się powtarzać.")
 
 
 async def test_events_lists_mine_a_forums_and_english(app: App) -> None:

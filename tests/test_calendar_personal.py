@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import pytest
+
+from bots import commands_cli
 from bots.app import App
 from commands.clock import WARSAW
 from tests.calendar_helpers import MEMBER, MODERATOR, Timeline, link_console, session_as
@@ -96,3 +99,17 @@ async def test_own_quiet_hours_move_meeting_reminders(app: App) -> None:
     assert theirs == [warsaw(2026, 11, 24, 9), warsaw(2026, 11, 25, 10, 30)]
     # 10:30 is quiet for me and opens at 12:00 — after the 11:30 start: dropped, not late.
     assert mine == [warsaw(2026, 11, 24, 9)]
+
+
+async def test_the_console_of_lacznik_run_shows_reminders(
+        app: App, capsys: pytest.CaptureFixture[str]) -> None:
+    await commands_cli._console_reminders(app, MEMBER, reachable=True)  # the console opens
+    await session_as(app, MEMBER).say("/przypomnij za 2 godziny zadzwonić do GOPS")
+    app.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    assert app.calendar is not None
+    await app.calendar.reminders.plan_all()
+    await app.worker.run_once()
+    assert "Przypomnienie\n\nzadzwonić do GOPS" in capsys.readouterr().out
+    await commands_cli._console_reminders(app, MEMBER, reachable=False)  # Ctrl-D
+    [saved] = await session_as(app, MEMBER).say("/przypomnij jutro o 9 raport")
+    assert "nie masz połączonego komunikatora" in saved

@@ -16,9 +16,9 @@ from commands.clock import WARSAW
 from commands.model import ConversationRef, OutboundMessage, SentMessage
 from commands.ports import Capabilities
 from scheduler.delivery import DeliveryWorker
+from store.calendar import forum_by_key
 from store.db import Database
 from store.models import Delivery, DeliveryState, ForumMember, Person
-from store.calendar import forum_by_key
 from tests.calendar_helpers import (
     MEMBER,
     MODERATOR,

@@ -4,7 +4,7 @@ and the "Zrobione" button."""
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time
 
 from commands.calendar.dates import format_moment, utc
 from commands.calendar.fields import DEADLINE_FIELDS, is_clear, parse_fields
@@ -34,7 +34,7 @@ from store.calendar import (
     persons_by_id,
 )
 from store.calendar_models import CalendarStatus, Deadline
-from store.models import Forum, Gmina
+from store.models import Forum, Gmina, Person
 from store.people import person_by_email
 
 END_OF_DAY = time(23, 59)  # "do 15 grudnia" means by the end of that day
@@ -118,7 +118,7 @@ async def _create(ctx: Context, args: str) -> Reply:
                                         text(ctx, "cal.deadline.created", id=created.id)))
 
 
-def _due(ctx: Context, value: str):  # type: ignore[no-untyped-def]
+def _due(ctx: Context, value: str) -> datetime:
     try:
         return utc(parse_when(value, now=ctx.now, default_time=END_OF_DAY).start)
     except WhenError as error:
@@ -126,10 +126,10 @@ def _due(ctx: Context, value: str):  # type: ignore[no-untyped-def]
                        text(ctx, "cal.deadline.due_example")) from None
 
 
-async def _audience(ctx: Context, value: str) -> tuple[list[Gmina], list, bool]:  # type: ignore[type-arg]
+async def _audience(ctx: Context, value: str) -> tuple[list[Gmina], list[Person], bool]:
     """Gminy and people named in "kto:"; True if the whole forum was named (or nothing)."""
     gminy: list[Gmina] = []
-    people = []
+    people: list[Person] = []
     whole = not value.strip()
     index = await ctx.services.directory.index()
     async with calendar(ctx).db.session() as session:
@@ -156,7 +156,7 @@ async def _audience(ctx: Context, value: str) -> tuple[list[Gmina], list, bool]:
     return gminy, people, whole
 
 
-def _who_text(ctx: Context, forum: Forum | None, gminy: list[Gmina], people: list  # type: ignore[type-arg]
+def _who_text(ctx: Context, forum: Forum | None, gminy: list[Gmina], people: list[Person]
               ) -> str:
     parts = []
     if forum is not None and not gminy:

@@ -4,6 +4,7 @@ move one meeting), and the "Będę / Nie będę" buttons."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from commands.calendar.agenda import AgendaScope, agenda, render_agenda
@@ -45,8 +46,15 @@ from store.calendar import (
     persons_by_id,
     rsvps_of,
 )
-from store.calendar_models import CalendarStatus, Event, RsvpAnswer
-from store.models import Forum
+from store.calendar_models import (
+    CalendarStatus,
+    Event,
+    EventOverride,
+    ReminderGap,
+    Rsvp,
+    RsvpAnswer,
+)
+from store.models import Forum, Person
 
 ACTION_CANCEL_EVENT = "ev.cancel"
 _URL = re.compile(r"^https?://\S+$")
@@ -144,13 +152,19 @@ async def _create(ctx: Context, args: str) -> Reply:
         return say(ctx, "cal.event.no_when")
     try:
         draft = _draft(ctx, title.strip(), fields.values)
+        asked = utc(_parse_when(ctx, fields.values["when"]).start)
     except _Problem as problem:
         return Reply.of(OutboundMessage(text=problem.message, lang=ctx.lang))
     created, plan = await service.create_event(
         forum=forum, draft=draft, organiser_id=int(ctx.person.id) if ctx.person else None,
         actor=ctx.actor)
-    return Reply.of(await _confirmation(ctx, created, forum, plan,
-                                        text(ctx, "cal.event.created", id=created.id)))
+    heading = text(ctx, "cal.event.created", id=created.id)
+    if draft.rrule and local(draft.start).date() != local(asked).date():
+        # The date given does not fit the rule: say which date the series starts on.
+        heading += "\n" + text(ctx, "cal.event.aligned",
+                                asked=format_day(ctx.lang, local(asked).date()),
+                                first=format_day(ctx.lang, local(draft.start).date()))
+    return Reply.of(await _confirmation(ctx, created, forum, plan, heading))
 
 
 class _Problem(Exception):
@@ -237,8 +251,12 @@ async def _confirmation(ctx: Context, event_row: Event, forum: Forum, plan: Plan
         dates = " · ".join(format_day(ctx.lang, local(o.start).date(), year=False)
                           for o in upcoming[:3])
         lines.append(text(ctx, "cal.event.next_dates", dates=dates or "—"))
-    lines.append(text(ctx, "cal.event.planned", count=plan.inserted + plan.retimed,
-                      people=plan.recipients))
+    if plan.inserted + plan.retimed == 0 and upcoming and \
+            upcoming[0].start > ctx.now + calendar(ctx).settings.horizon:
+        lines.append(text(ctx, "cal.event.planned_later"))
+    else:
+        lines.append(text(ctx, "cal.event.planned", count=plan.inserted + plan.retimed,
+                          people=plan.recipients))
     if missing:
         lines.append(text(ctx, "cal.event.unreachable",
                           names=", ".join(sorted(p.name for p in missing.values()))))
@@ -305,9 +323,10 @@ async def _show(ctx: Context, event_id: int, date_text: str) -> Reply:
         text="\n".join(lines), footer=footer, buttons=buttons, lang=ctx.lang))
 
 
-def _organiser_lines(ctx: Context, occurrence: Occurrence | None, answers: list,  # type: ignore[type-arg]
-                     people: dict, counts: dict[str, int], failures: list,  # type: ignore[type-arg]
-                     gaps: list) -> list[str]:  # type: ignore[type-arg]
+def _organiser_lines(ctx: Context, occurrence: Occurrence | None, answers: list[Rsvp],
+                     people: dict[int, Person], counts: dict[str, int],
+                     failures: list[tuple[int | None, str]], gaps: list[ReminderGap]
+                     ) -> list[str]:
     lines: list[str] = []
     if occurrence is not None:
         mine = [a for a in answers if utc(a.occurrence) == occurrence.recurrence_id]
@@ -351,7 +370,7 @@ def _deliveries(rows: list[OutboxRow], occurrence: Occurrence | None
     return counts, failures
 
 
-def _occurrence_on(event_row: Event, overrides: list, date_text: str,  # type: ignore[type-arg]
+def _occurrence_on(event_row: Event, overrides: list[EventOverride], date_text: str,
                    ctx: Context) -> Occurrence:
     """The occurrence on the day ``date_text`` names (by its original or moved date)."""
     try:
@@ -394,7 +413,7 @@ async def _change(ctx: Context, event_id: int, args: str) -> Reply:
     return Reply.of(await _confirmation(ctx, loaded[0], forum, result.plan, heading))
 
 
-def _changes(ctx: Context, current: Event, values: dict[str, str]):  # type: ignore[no-untyped-def]
+def _changes(ctx: Context, current: Event, values: dict[str, str]) -> Callable[[Event], None]:
     """Check every field first; return the change to apply."""
     updates: dict[str, object] = {}
     if "title" in values:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
 from commands.calendar.dates import stamp, utc
 from commands.calendar.ics import IcsProblem, ImportedEvent, ParsedCalendar, materials_of
@@ -154,7 +154,7 @@ def _same(event: Event, overrides: list[EventOverride], item: ImportedEvent,
     )
 
 
-def _is_past(item: ImportedEvent, now) -> bool:  # type: ignore[no-untyped-def]
+def _is_past(item: ImportedEvent, now: datetime) -> bool:
     probe = Event(uid=item.uid, forum_id=0, title=item.title, starts_at=item.start,
                   ends_at=item.end, all_day=item.all_day, rrule=item.rrule,
                   exdates=exdate_text(item.exdates), id=0)

@@ -339,8 +339,9 @@ class ReminderService:
         now = self._clock.now()
         changed = 0
         async with self._db.session() as session:
-            rows = [r for r in await overdue_rows(session, now=now, kinds=(REMINDER, NOTICE))
-                    if not r.source.startswith("personal:")]
+            # Only the calendar's own rows; personal reminders keep the moment asked for.
+            rows = await overdue_rows(session, now=now, kinds=(REMINDER, NOTICE),
+                                      source_prefixes=("event:", "deadline:"))
             if not rows:
                 return 0
             quiet = await self._quiet_of(session, {r.person_id for r in rows if r.person_id})

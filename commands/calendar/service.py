@@ -39,6 +39,7 @@ from commands.calendar.reminders import (
 )
 from commands.calendar.settings import ReminderSettings
 from commands.clock import Clock
+from commands.model import OutboundMessage
 from store.calendar import (
     cancel_pending_of_person,
     done_of,
@@ -174,7 +175,7 @@ class CalendarService:
             first_after = next_occurrence(event, new_overrides, now)
             affected = {o.key for o in before}
 
-            def build(lang: str):  # type: ignore[no-untyped-def]
+            def build(lang: str) -> OutboundMessage:
                 was = _span(lang, first_before, event) if first_before else ""
                 return event_changed(lang, event, first_after, forum_name(forum, lang), was)
 
@@ -200,7 +201,7 @@ class CalendarService:
             await self._bump(session, event, now)
             keys = {o.key for o in upcoming}
 
-            def build(lang: str):  # type: ignore[no-untyped-def]
+            def build(lang: str) -> OutboundMessage:
                 when = _span(lang, first, event) if first else ""
                 title = first.title if first else event.title
                 return event_cancelled(lang, title, when, forum_name(forum, lang))
@@ -226,7 +227,7 @@ class CalendarService:
             ))
             await self._bump(session, event, now)
 
-            def build(lang: str):  # type: ignore[no-untyped-def]
+            def build(lang: str) -> OutboundMessage:
                 return event_cancelled(lang, occurrence.title, _span(lang, occurrence, event),
                                        forum_name(forum, lang))
 
@@ -256,7 +257,7 @@ class CalendarService:
             moved = Occurrence(event_id, occurrence.recurrence_id, start, end, occurrence.title,
                                occurrence.location, event.all_day, moved=True)
 
-            def build(lang: str):  # type: ignore[no-untyped-def]
+            def build(lang: str) -> OutboundMessage:
                 return event_changed(lang, event, moved, forum_name(forum, lang),
                                      _span(lang, occurrence, event))
 
@@ -314,12 +315,12 @@ class CalendarService:
 
     async def _notify(self, session: AsyncSession, event: Event, *,
                       about: Callable[[str], bool], scope: str,
-                      build: Callable[[str], object], starts: list[datetime]) -> int:
+                      build: Callable[[str], OutboundMessage], starts: list[datetime]) -> int:
         source = event_source(int(event.id or 0))
         rows = await outbox_rows(session, source)
         return await self.reminders.notify_reminded(
             session, source=source, rows=rows, key_prefix=f"evn{event.id}.s{event.sequence}."
-            f"{scope}", about=about, build=build,  # type: ignore[arg-type]
+            f"{scope}", about=about, build=build,
             urgent_before=min(starts) if starts else None,
             useful_until=max(starts) if starts else None,
         )
