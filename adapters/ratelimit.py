@@ -9,9 +9,11 @@ busy chat never stalls the others, and nothing is dropped: the call waits and is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
+from bisect import insort
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
@@ -32,29 +34,38 @@ class Window:
 
 
 class _Windows:
-    """Sliding windows of one key; ``reserve`` books a slot and says how long to wait."""
+    """Sliding windows of one key: when the next call fits, and the calls booked so far."""
 
     def __init__(self, windows: tuple[Window, ...]) -> None:
         self.windows = windows
-        self.stamps: deque[float] = deque()
+        self.stamps: deque[float] = deque()  # booked calls, in time order
         self.paused_until = 0.0
 
-    def reserve(self, now: float) -> float:
-        start = max(now, self.paused_until)
+    def ready_at(self, now: float) -> float:
+        """The earliest moment from ``now`` on at which one more call fits every window."""
         horizon = max((w.seconds for w in self.windows), default=0.0)
         while self.stamps and self.stamps[0] <= now - horizon:
             self.stamps.popleft()
-        moment = start
+        moment = max(now, self.paused_until)
         for window in self.windows:
-            # The call may go when fewer than `calls` stamps lie in (moment - seconds, moment].
+            # The call may go when fewer than `calls` stamps lie after (moment - seconds);
+            # counting booked calls later than `moment` too keeps every window safe.
             inside = [s for s in self.stamps if s > moment - window.seconds]
             if len(inside) >= window.calls:
                 moment = max(moment, inside[-window.calls] + window.seconds)
-        self.stamps.append(moment)
-        # Keep stamps ordered: a later reservation never lands before an earlier one.
-        if len(self.stamps) > 1 and self.stamps[-2] > moment:
-            self.stamps = deque(sorted(self.stamps))
-        return moment - now
+        return moment
+
+    def book(self, moment: float) -> None:
+        """Count a call at ``moment``."""
+        if self.stamps and self.stamps[-1] > moment:
+            insort(self.stamps, moment)
+        else:
+            self.stamps.append(moment)
+
+    def unbook(self, moment: float) -> None:
+        """Forget a call booked at ``moment`` that did not go then."""
+        with contextlib.suppress(ValueError):  # already dropped as too old
+            self.stamps.remove(moment)
 
 
 class KeyedRateLimiter:
@@ -67,8 +78,10 @@ class KeyedRateLimiter:
         overall: tuple[Window, ...] = (),
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        late_after: float | None = None,
     ) -> None:
         self._per_key = per_key
+        self._late_after = late_after
         self._overall = _Windows(overall)
         self._keys: dict[Hashable, _Windows] = {}
         self._clock = clock
@@ -76,19 +89,40 @@ class KeyedRateLimiter:
         self._lock = asyncio.Lock()
 
     async def acquire(self, key: Hashable) -> None:
-        """Wait until a call for ``key`` is allowed, then count it."""
-        async with self._lock:
-            now = self._clock()
-            windows = self._keys.get(key)
-            if windows is None:
-                windows = self._keys[key] = _Windows(self._per_key(key))
-            delay = windows.reserve(now)
-            overall = self._overall.reserve(now + delay)
-            delay += overall
-            if overall:
-                windows.stamps[-1] = now + delay
-        if delay > 0:
-            await self._sleep(delay)
+        """Wait until a call for ``key`` is allowed, then count it.
+
+        The key's own windows (and its pause after a 429) are waited out first, without a
+        place in the overall windows; only then is the call booked in both. Overall
+        bookings are thus made in time order, and a paused conversation holds up no other.
+
+        With ``late_after``, a call whose wake-up came later than that after its booked
+        moment (a busy event loop) is booked once more instead of going at once: late calls
+        would reach the platform together and leave its window later than counted.
+        """
+        rebooked = False
+        while True:
+            async with self._lock:
+                now = self._clock()
+                windows = self._keys.get(key)
+                if windows is None:
+                    windows = self._keys[key] = _Windows(self._per_key(key))
+                ready = windows.ready_at(now)
+                if ready <= now:
+                    moment = self._overall.ready_at(now)
+                    self._overall.book(moment)
+                    windows.book(moment)
+            if ready > now:
+                await self._sleep(ready - now)
+                continue
+            if moment > now:
+                await self._sleep(moment - now)
+            if self._late_after is None or rebooked \
+                    or self._clock() - moment <= self._late_after:
+                return
+            async with self._lock:
+                self._overall.unbook(moment)
+                windows.unbook(moment)
+            rebooked = True
 
     def pause(self, key: Hashable, seconds: float) -> None:
         """The platform asked us to wait for ``key``: nothing goes there for ``seconds``."""

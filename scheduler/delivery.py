@@ -67,19 +67,57 @@ class DeliveryWorker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     async def run_once(self) -> int:
-        """Send every row due now (in batches); returns how many were settled."""
-        total = 0
-        while True:
-            async with self._db.session() as session:
-                claimed = await claim_due(
-                    session, now=self._clock.now(), worker=self.worker_id,
-                    limit=self.settings.batch, lease=self.settings.lease,
-                )
-            if not claimed:
-                return total
-            gate = asyncio.Semaphore(self.settings.concurrency)
-            await asyncio.gather(*(self._deliver_within(gate, d) for d in claimed))
-            total += len(claimed)
+        """Send every row due now; returns how many were settled.
+
+        Rows are claimed in batches, and more are claimed as soon as fewer than half a
+        batch is still in flight: a rate-limited platform then always has rows waiting for
+        its next free slot, instead of idling at each batch boundary while the last rows
+        of the batch finish elsewhere.
+        """
+        gate = asyncio.Semaphore(self.settings.concurrency)
+        low_water = self.settings.batch // 2
+        in_flight: set[asyncio.Task[None]] = set()
+        room = asyncio.Event()
+        settled = 0
+        failure: BaseException | None = None
+
+        def finished(task: asyncio.Task[None]) -> None:
+            nonlocal settled, failure
+            in_flight.discard(task)
+            settled += 1
+            if not task.cancelled() and task.exception() is not None and failure is None:
+                failure = task.exception()
+            if len(in_flight) <= low_water or failure is not None:
+                room.set()
+
+        try:
+            while failure is None:
+                async with self._db.session() as session:
+                    claimed = await claim_due(
+                        session, now=self._clock.now(), worker=self.worker_id,
+                        limit=self.settings.batch - len(in_flight), lease=self.settings.lease,
+                    )
+                for delivery in claimed:
+                    task = asyncio.create_task(self._deliver_within(gate, delivery))
+                    in_flight.add(task)
+                    task.add_done_callback(finished)
+                if not in_flight:
+                    return settled
+                if not claimed:  # nothing more due now: let these finish, then look again
+                    await asyncio.wait(set(in_flight))
+                    continue
+                room.clear()
+                if len(in_flight) > low_water:
+                    await room.wait()
+            if in_flight:
+                await asyncio.wait(set(in_flight))
+            assert failure is not None
+            raise failure
+        except BaseException:
+            for task in in_flight:  # cancelled (shutdown) or failed: stop what is left
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            raise
 
     async def _deliver_within(self, gate: asyncio.Semaphore, delivery: Delivery) -> None:
         async with gate:

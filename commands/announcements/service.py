@@ -262,25 +262,26 @@ class AnnouncementService:
             due = await due_for_reping(session, before=now - self.settings.reping_after,
                                        max_pings=self.settings.max_pings)
             for recipient, announcement in due:
+                # Read before the UPDATE: the ORM synchronises the loaded row with it.
+                pings, person_id = recipient.pings, recipient.person_id
+                last = pings >= self.settings.max_pings
                 # Only the instance whose update wins goes on (the others see 0 rows).
                 claimed = await session.execute(
                     update(AnnouncementRecipient)
                     .where(AnnouncementRecipient.id == recipient.id,  # type: ignore[arg-type]
-                           AnnouncementRecipient.pings == recipient.pings)  # type: ignore[arg-type]
-                    .values(pings=recipient.pings + 1, last_ping_at=now,
-                            escalated_at=now if recipient.pings >= self.settings.max_pings
-                            else recipient.escalated_at)
+                           AnnouncementRecipient.pings == pings)  # type: ignore[arg-type]
+                    .values(pings=pings + 1, last_ping_at=now,
+                            escalated_at=now if last else recipient.escalated_at)
                 )
                 if not claimed.rowcount:  # type: ignore[attr-defined]
                     continue
                 author = await session.get(Person, announcement.author_id)
                 label = await _person_label(session, author) if author else ""
-                if recipient.pings < self.settings.max_pings:
-                    accounts = (await reachable_accounts(session, {recipient.person_id})).get(
-                        recipient.person_id, [])
+                if not last:
+                    accounts = (await reachable_accounts(session, {person_id})).get(
+                        person_id, [])
                     await enqueue(session, self._copies_for(
-                        announcement, recipient.person_id, accounts, label,
-                        recipient.pings + 1, now))
+                        announcement, person_id, accounts, label, pings + 1, now))
                 else:
                     await enqueue(session, await self._escalation(session, announcement,
                                                                   recipient, now))

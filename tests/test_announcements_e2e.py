@@ -1,0 +1,682 @@
+"""Announcements end to end, as staff meet them on their phones: the real Telegram, Slack and
+Teams adapters (python-telegram-bot, slack_sdk/Bolt, msal + our Connector client) against the
+protocol-faithful fake servers, the real core, outbox and delivery worker, the real database
+(SQLite and PostgreSQL) with the sample directory.
+
+Every assertion is about what a platform received (text, notification flags, buttons, edits),
+what it answered, or what the author can read in ``/raport``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import func, select
+
+from adapters.slack import SlackComponent, build_slack_component
+from adapters.slack.config import parse_config as slack_config
+from adapters.teams import build_teams_component
+from adapters.teams.component import TeamsComponent
+from adapters.teams.settings import parse_settings as teams_settings
+from adapters.telegram import TelegramComponent, build_telegram_component
+from adapters.telegram.config import parse_config as telegram_config
+from bots.app import App
+from commands.clock import ManualClock
+from commands.model import ConversationKind, ConversationRef, Platform
+from commands.ports import Messenger
+from scheduler.delivery import DeliverySettings, DeliveryWorker
+from store.db import Database
+from store.models import Delivery, Gmina, Person
+from store.people import issue_link_code, link_account, person_by_email
+from tests.fakes.slack_api import FakeSlackServer, sign
+from tests.fakes.teams_auth import FakeEntraAuthority
+from tests.fakes.teams_connector import FakeBotConnector
+from tests.fakes.telegram_api import FakeTelegramServer
+
+JSONDict = dict[str, Any]
+
+ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"  # the association office (admin)
+TEAM = "T111"  # the Slack workspace of the fake
+TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"
+TEAMS_APP_ID = "6f0c3c2e-3a43-4c1e-9d7a-0b5e6d1f2a31"
+TEAMS_SECRET = "not-a-real-secret-" + "y" * 12
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                   "all_proxy")
+ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A sample person and the messenger accounts they use (None: not on that messenger)."""
+
+    email: str
+    name: str
+    telegram: int | None = None
+    slack: str | None = None
+    teams: str | None = None
+
+
+THE_OFFICE = Staff(ADMIN, "Magdalena Zawadzka-Hejmo", telegram=7000, slack="U0ZAWADZKA")
+RENATA = Staff("r.nowak@wieliczka.example.pl", "Renata Nowak", telegram=7001, slack="U0RNOWAK")
+JOLANTA = Staff("j.kolodziej@wieliczka.example.pl", "Jolanta Kołodziej", telegram=7002,
+                teams="29:jkolodziej")
+ANNA = Staff("a.hajduk@wieliczka.example.pl", "Anna Hajduk", slack="U0AHAJDUK",
+             teams="29:ahajduk")
+TOMASZ = Staff("t.kaczmarek@wieliczka.example.pl", "Tomasz Kaczmarek", teams="29:tkaczmarek")
+COORDINATOR = Staff("w.fras@wieliczka.example.pl", "Wioletta Fraś", telegram=7009)
+RECIPIENTS = (RENATA, JOLANTA, ANNA, TOMASZ)
+EVERYONE = (THE_OFFICE, COORDINATOR, *RECIPIENTS)
+
+
+# --- the world: three fake platforms and the three running adapters -----------------------
+
+
+async def until(check: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait for ``check()`` (adapters work in their own tasks)."""
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not within {within}s")
+        await asyncio.sleep(0.005)
+
+
+@dataclass
+class World:
+    """The app with Telegram, Slack and Teams running against their fakes."""
+
+    app: App
+    tg: FakeTelegramServer
+    telegram: TelegramComponent
+    slack_fake: FakeSlackServer
+    slack: SlackComponent
+    slack_url: str
+    connector: FakeBotConnector
+    teams: TeamsComponent
+    http: aiohttp.ClientSession
+
+    # --- accounts ---------------------------------------------------------------------------
+
+    async def link(self, *people: Staff) -> None:
+        """Link accounts with the private conversation each adapter stores after a first
+        exchange (Telegram: the user's chat; Slack: the ``D…`` DM; Teams: the 1:1 chat)."""
+        async with self.app.db.session() as session:
+            for staff in people:
+                person = await person_by_email(session, staff.email)
+                assert person is not None and person.id is not None, staff.email
+                for platform, tenant, user, ref in self._refs(staff):
+                    await link_account(session, platform=platform, tenant_id=tenant,
+                                       external_id=user, person_id=person.id,
+                                       private_ref=ref.to_json())
+            await session.commit()
+
+    def _refs(self, staff: Staff) -> Iterator[tuple[str, str, str, ConversationRef]]:
+        if staff.telegram is not None:
+            yield "telegram", "", str(staff.telegram), ConversationRef(
+                Platform.TELEGRAM, str(staff.telegram), ConversationKind.PERSONAL)
+        if staff.slack is not None:
+            yield "slack", TEAM, staff.slack, ConversationRef(
+                Platform.SLACK, self.slack_fake.dm_channel(staff.slack),
+                ConversationKind.PERSONAL, tenant_id=TEAM, extra={"user_id": staff.slack})
+        if staff.teams is not None:
+            yield "teams", TENANT, staff.teams, ConversationRef(
+                Platform.TEAMS, teams_chat(staff), ConversationKind.PERSONAL, tenant_id=TENANT,
+                service_url=self.connector.service_url, extra={"user_id": staff.teams})
+
+    async def link_code(self, email: str) -> str:
+        """A link code an administrator gave this person."""
+        async with self.app.db.session() as session:
+            person = await person_by_email(session, email)
+            assert person is not None and person.id is not None
+            code = await issue_link_code(session, person.id, platform="telegram",
+                                         valid_for=timedelta(hours=1), now=self.app.clock.now())
+            await session.commit()
+        return code
+
+    # --- Telegram ---------------------------------------------------------------------------
+
+    async def telegram_says(self, staff: Staff, text: str) -> None:
+        """A private message from ``staff`` to the bot, handled and answered."""
+        assert staff.telegram is not None
+        user = {"id": staff.telegram, "is_bot": False, "first_name": staff.name.split()[0],
+                "language_code": "pl"}
+        entities = ([{"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}]
+                    if text.startswith("/") else [])
+        await self._telegram_update({"message": {
+            "message_id": int(time.monotonic_ns() % 1_000_000_000), "date": int(time.time()),
+            "chat": {"id": staff.telegram, "type": "private", "first_name": user["first_name"]},
+            "from": user, "text": text, "entities": entities,
+        }})
+
+    async def telegram_press(self, staff: Staff, message: JSONDict, label: str) -> None:
+        """``staff`` presses the inline button ``label`` under a message the bot sent."""
+        assert staff.telegram is not None
+        [data] = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
+                  for b in row if b["text"] == label]
+        await self._telegram_update({"callback_query": {
+            "id": f"q{time.monotonic_ns()}", "chat_instance": "1", "data": data,
+            "from": {"id": staff.telegram, "is_bot": False, "first_name": "X"},
+            "message": {"message_id": message["message_id"], "date": message["date"],
+                        "chat": {"id": staff.telegram, "type": "private", "first_name": "X"},
+                        "from": {"id": self.tg.bot_id, "is_bot": True, "first_name": "Ł"},
+                        "text": message["text"]},
+        }})
+
+    async def _telegram_update(self, update: JSONDict) -> None:
+        before = self.telegram.received
+        self.tg.push_update(update)
+        await until(lambda: self.telegram.received > before)
+        await self.telegram.drain()
+
+    def on_telegram(self, staff: Staff) -> list[JSONDict]:
+        """What ``staff`` sees in the bot's chat on Telegram (after edits)."""
+        assert staff.telegram is not None
+        return self.tg.sent_messages(staff.telegram)
+
+    # --- Slack ------------------------------------------------------------------------------
+
+    async def slack_says(self, staff: Staff, text: str) -> None:
+        """A DM from ``staff`` to the bot (the Events API, signed), handled and answered."""
+        assert staff.slack is not None
+        ts = f"{time.time():.6f}"
+        event = {"type": "message", "channel": self.slack_fake.dm_channel(staff.slack),
+                 "channel_type": "im", "user": staff.slack, "text": text, "ts": ts,
+                 "event_ts": ts, "team": TEAM}
+        envelope = {"token": "t", "team_id": TEAM, "api_app_id": "A111", "event": event,
+                    "type": "event_callback", "event_id": f"Ev{time.monotonic_ns()}",
+                    "event_time": int(time.time())}
+        assert await self._slack_post(json.dumps(envelope), "application/json") == 200
+        await self.slack.drain()
+
+    async def slack_press(self, staff: Staff, message: JSONDict, label: str) -> int:
+        """``staff`` presses ``label`` on a message in their DM; the HTTP status Slack got."""
+        assert staff.slack is not None
+        channel = self.slack_fake.dm_channel(staff.slack)
+        button = next(e for b in message["blocks"] if b["type"] == "actions"
+                      for e in b["elements"] if e["text"]["text"] == label)
+        trigger = f"{time.monotonic_ns()}.1.x"
+        payload = {
+            "type": "block_actions", "user": {"id": staff.slack, "team_id": TEAM},
+            "api_app_id": "A111", "team": {"id": TEAM}, "trigger_id": trigger,
+            "container": {"type": "message", "message_ts": message["ts"],
+                          "channel_id": channel, "is_ephemeral": False},
+            "channel": {"id": channel}, "message": message, "state": {"values": {}},
+            "response_url": self.slack_fake.response_url(channel=channel, user=staff.slack,
+                                                         message_ts=message["ts"]),
+            "actions": [{**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}],
+        }
+        return await self._slack_post("payload=" + quote(json.dumps(payload)),
+                                      "application/x-www-form-urlencoded")
+
+    async def _slack_post(self, body: str, content_type: str) -> int:
+        headers = {"Content-Type": content_type, **sign(SIGNING_SECRET, body)}
+        async with self.http.post(self.slack_url, data=body.encode(), headers=headers) as resp:
+            return resp.status
+
+    def on_slack(self, staff: Staff) -> list[JSONDict]:
+        """What ``staff`` sees in their DM with the bot on Slack (after edits)."""
+        assert staff.slack is not None
+        return self.slack_fake.messages(self.slack_fake.dm_channel(staff.slack))
+
+    # --- Teams ------------------------------------------------------------------------------
+
+    def on_teams(self, staff: Staff) -> list[JSONDict]:
+        """The activities in ``staff``'s 1:1 chat with the bot on Teams (after updates)."""
+        return self.connector.activities(teams_chat(staff))
+
+    # --- time and the outbox ----------------------------------------------------------------
+
+    @property
+    def clock(self) -> ManualClock:
+        """The app's injected clock."""
+        assert isinstance(self.app.clock, ManualClock)
+        return self.app.clock
+
+    async def deliver(self) -> int:
+        """One delivery round of the worker (what the scheduler runs every second)."""
+        return await self.app.worker.run_once()
+
+    async def outbox(self) -> Counter[str]:
+        """How many outbox rows are in each state."""
+        async with self.app.db.session() as session:
+            rows = await session.execute(select(Delivery.state, func.count())
+                                         .group_by(Delivery.state))
+            return Counter({str(state): int(count) for state, count in rows})
+
+    async def announce(self, author: Staff, text: str) -> JSONDict:
+        """``author`` writes an announcement command in their Slack DM and presses
+        "Wyślij" on the preview; returns the author's copy as Slack shows it."""
+        await self.slack_says(author, text)
+        preview = self.on_slack(author)[-1]
+        assert await self.slack_press(author, preview, "Wyślij") == 200
+        await self.slack.drain()
+        return next(m for m in self.on_slack(author) if m["ts"] == preview["ts"])
+
+
+def teams_chat(staff: Staff) -> str:
+    """The id of the bot's 1:1 chat with a Teams user."""
+    assert staff.teams is not None
+    return "a:1" + staff.teams.removeprefix("29:")
+
+
+@pytest.fixture(scope="module")
+def entra() -> Iterator[FakeEntraAuthority]:
+    """Entra ID for the Teams bot's own tokens (HTTPS, a throw-away CA)."""
+    with FakeEntraAuthority() as fake:
+        fake.register_app(TEAMS_APP_ID, TEAMS_SECRET, tenant_id=TENANT)
+        yield fake
+
+
+@pytest.fixture
+async def world(app: App, entra: FakeEntraAuthority, monkeypatch: pytest.MonkeyPatch
+                ) -> AsyncIterator[World]:
+    """Telegram (polling), Slack (HTTP events) and Teams (outbound) running on ``app``."""
+    for name in PROXY_VARIABLES:  # slack_sdk ignores NO_PROXY: keep loopback calls direct
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_pem_path)  # msal trusts the fake CA
+    async with FakeTelegramServer() as tg, FakeSlackServer() as slack_fake, \
+            FakeBotConnector(entra) as connector, aiohttp.ClientSession() as http:
+        for staff in EVERYONE:  # the workspace's members, with the e-mails Slack vouches for
+            if staff.slack is not None:
+                slack_fake.add_user(staff.slack, email=staff.email, real_name=staff.name)
+        telegram = build_telegram_component(app, {"token": tg.token, "api_base_url": tg.url})
+        slack = build_slack_component(app, {"bot_token": slack_fake.bot_token,
+                                             "signing_secret": SIGNING_SECRET,
+                                             "api_base_url": slack_fake.api_url})
+        teams = build_teams_component(app, {
+            "app_id": TEAMS_APP_ID, "app_password": TEAMS_SECRET, "tenant_id": TENANT,
+            "authority": entra.authority_base})
+        routes = web.Application()
+        routes.router.add_routes(slack.routes())
+        runner = web.AppRunner(routes, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+        for component in (telegram, slack, teams):
+            await component.start()
+        try:
+            yield World(app, tg, telegram, slack_fake, slack, url, connector, teams, http)
+        finally:
+            for component in (telegram, slack, teams):
+                await component.stop()
+            await runner.cleanup()
+
+
+# --- helpers on what the platforms show ----------------------------------------------------
+
+
+def telegram_buttons(message: JSONDict) -> list[str]:
+    """The labels of a Telegram message's inline keyboard."""
+    markup = message.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def slack_buttons(message: JSONDict) -> list[str]:
+    """The labels of a Slack message's buttons."""
+    return [e["text"]["text"] for b in message.get("blocks", []) if b["type"] == "actions"
+            for e in b["elements"]]
+
+
+def card_of(activity: JSONDict) -> JSONDict:
+    """The Adaptive Card of a Teams activity."""
+    [attachment] = activity["attachments"]
+    assert attachment["contentType"] == ADAPTIVE
+    return dict(attachment["content"])
+
+
+def teams_text(activity: JSONDict) -> str:
+    """Everything a Teams card shows as text (its TextRuns and TextBlocks)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("TextRun", "TextBlock") and isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for key, value in node.items():
+                if key != "fallback":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card_of(activity).get("body", []))
+    return "\n".join(found)
+
+
+def teams_buttons(activity: JSONDict) -> list[str]:
+    """The titles of a Teams card's buttons."""
+    return [a["title"] for block in card_of(activity).get("body", [])
+            if block.get("type") == "ActionSet" for a in block["actions"]]
+
+
+def alerts(activity: JSONDict) -> bool:
+    """Whether a Teams activity asks for a feed/banner alert."""
+    return bool(((activity.get("channelData") or {}).get("notification") or {}).get("alert"))
+
+
+def slack_everything(message: JSONDict) -> str:
+    """A Slack message's text and blocks as one string (where a mention could hide)."""
+    return json.dumps({"text": message.get("text"), "blocks": message.get("blocks")},
+                      ensure_ascii=False)
+
+
+def mail(*people: Staff) -> str:
+    """E-mail addresses as Slack delivers them in a message (auto-linked)."""
+    return ", ".join(f"<mailto:{p.email}|{p.email}>" for p in people)
+
+
+# --- quiet and urgent ------------------------------------------------------------------------
+
+
+async def test_quiet_and_urgent_copies_look_as_each_platform_promises(world: World) -> None:
+    await world.link(*RECIPIENTS)
+    # The office writes from Slack (linked on the way by the e-mail Slack vouches for).
+    await world.announce(THE_OFFICE, f"ogloszenie {mail(*RECIPIENTS)}: Zebranie w czwartek.")
+    await world.deliver()
+    # Quiet: one copy per person, on the first messenger they linked; no sound, no button.
+    [renata_quiet] = world.on_telegram(RENATA)
+    assert renata_quiet["disable_notification"] is True
+    assert "Zebranie w czwartek." in renata_quiet["text"] and telegram_buttons(renata_quiet) == []
+    assert world.on_slack(RENATA) == []  # Renata's second messenger stays silent
+    [jolanta_quiet] = world.on_telegram(JOLANTA)
+    assert jolanta_quiet["disable_notification"] is True and world.on_teams(JOLANTA) == []
+    [anna_quiet] = world.on_slack(ANNA)
+    assert "Zebranie w czwartek." in anna_quiet["text"] and slack_buttons(anna_quiet) == []
+    assert "<!" not in slack_everything(anna_quiet) and world.on_teams(ANNA) == []
+    [tomasz_quiet] = world.on_teams(TOMASZ)  # Teams: no alert flag, no button
+    assert not alerts(tomasz_quiet) and teams_buttons(tomasz_quiet) == []
+    assert "Zebranie w czwartek." in teams_text(tomasz_quiet)
+
+    await world.announce(THE_OFFICE, f"pilne {mail(*RECIPIENTS)}: Awaria EZD do 12:00.")
+    await world.deliver()
+    # Urgent: every messenger each person is on, loudest allowed, with "Potwierdzam".
+    renata_urgent = world.on_telegram(RENATA)[-1]
+    assert renata_urgent["disable_notification"] is False
+    assert renata_urgent["text"].startswith("‼ PILNE\n\nAwaria EZD do 12:00.")
+    assert telegram_buttons(renata_urgent) == ["Potwierdzam"]
+    for staff in (RENATA, ANNA):  # Slack: a DM (the strongest Slack allows), no mention
+        urgent_dm = world.on_slack(staff)[-1]
+        assert "Awaria EZD do 12:00." in urgent_dm["text"]
+        assert slack_buttons(urgent_dm) == ["Potwierdzam"]
+        assert "<!" not in slack_everything(urgent_dm) and "<@" not in slack_everything(urgent_dm)
+    assert all(m["channel"].startswith("D") for m in world.slack_fake.messages())  # DMs only
+    for staff in (JOLANTA, ANNA, TOMASZ):  # Teams: the personal chat, with the alert flag
+        urgent_card = world.on_teams(staff)[-1]
+        assert alerts(urgent_card) and "Awaria EZD do 12:00." in teams_text(urgent_card)
+        assert teams_buttons(urgent_card) == ["Potwierdzam"]
+    assert world.on_telegram(JOLANTA)[-1]["disable_notification"] is False
+    assert await world.outbox() == {"sent": 4 + 7}
+
+
+# --- acknowledgements, re-pings, escalation ---------------------------------------------------
+
+
+def number_of(author_copy: JSONDict) -> int:
+    """The announcement's number, as its author's copy shows it ("Ogłoszenie nr 12 — …")."""
+    match = re.search(r"Ogłoszenie nr (\d+) — wysłane", author_copy["text"])
+    assert match is not None, author_copy["text"]
+    return int(match.group(1))
+
+
+async def test_acknowledging_on_telegram_counts_everywhere_and_stops_the_pings(
+        world: World) -> None:
+    await world.link(RENATA, JOLANTA)
+    author_copy = await world.announce(THE_OFFICE,
+                                       f"pilne {mail(RENATA, JOLANTA)}: Proszę o kontakt.")
+    number = number_of(author_copy)  # the preview was replaced by the author's copy
+    assert "potwierdzone: 0" in author_copy["text"] and slack_buttons(author_copy) == []
+    await world.deliver()
+    [copy] = world.on_telegram(RENATA)
+    await world.telegram_press(RENATA, copy, "Potwierdzam")
+    [answered] = world.tg.calls_to("answerCallbackQuery")
+    assert answered.status == 200
+    assert answered.params["text"] == f"Dziękuję — potwierdzono odbiór pilnego ogłoszenia nr " \
+                                      f"{number}."
+    # The author's copy on Slack (the author's messenger) was updated in place.
+    [update] = world.slack_fake.calls_to("chat.update")
+    assert update.status == 200 and update.params["ts"] == author_copy["ts"]
+    [updated] = [m for m in world.on_slack(THE_OFFICE) if m["ts"] == author_copy["ts"]]
+    assert "potwierdzone: 1" in updated["text"] and "edited" in updated
+    # /raport on Slack shows it too: Renata acknowledged (on Telegram), Jolanta not yet.
+    await world.slack_says(THE_OFFICE, f"raport {number}")
+    report = world.on_slack(THE_OFFICE)[-1]["text"]
+    assert "potwierdzone: 1" in report and "dostarczone: 2" in report
+    assert "Jolanta Kołodziej — jeszcze nie potwierdził(a)" in report
+    assert "Renata Nowak — jeszcze" not in report
+    assert "Slack: dostarczone 1" in report and "Telegram: dostarczone 2" in report
+
+    world.clock.advance(timedelta(minutes=16))
+    assert await world.app.core.services.announcements.reping_round() == 1  # Jolanta only
+    await world.deliver()
+    assert [m["text"].split("\n")[0] for m in world.on_telegram(RENATA)] == [
+        "‼ PILNE", "Dziękuję — potwierdzono odbiór pilnego ogłoszenia nr " + f"{number}."]
+    assert len(world.on_slack(RENATA)) == 1  # no re-ping where she has not answered either
+    reping = world.on_telegram(JOLANTA)[-1]
+    assert reping["text"].startswith("‼ PILNE — przypomnienie, prosimy o potwierdzenie")
+    assert telegram_buttons(reping) == ["Potwierdzam"] and not reping["disable_notification"]
+    assert "przypomnienie" in teams_text(world.on_teams(JOLANTA)[-1])
+
+
+async def test_unacknowledged_are_pinged_again_then_their_coordinator_is_told(
+        world: World) -> None:
+    await world.link(RENATA, COORDINATOR)
+    author_copy = await world.announce(THE_OFFICE, f"pilne {mail(RENATA)}: Proszę o kontakt.")
+    number = number_of(author_copy)
+    await world.deliver()
+    announcements = world.app.core.services.announcements
+    world.clock.advance(timedelta(minutes=14))
+    assert await announcements.reping_round() == 0  # 15 minutes have not passed yet
+    for _ in range(2):  # the second and third (last) ping
+        world.clock.advance(timedelta(minutes=2))
+        assert await announcements.reping_round() == 1
+        await world.deliver()
+        world.clock.advance(timedelta(minutes=14))
+    for shown in (world.on_telegram(RENATA), world.on_slack(RENATA)):
+        assert len(shown) == 3  # three pings on each of her messengers, each acknowledgeable
+    assert all(telegram_buttons(m) == ["Potwierdzam"] for m in world.on_telegram(RENATA))
+    assert all(slack_buttons(m) == ["Potwierdzam"] for m in world.on_slack(RENATA))
+    assert world.on_telegram(COORDINATOR) == []
+    world.clock.advance(timedelta(minutes=2))
+    assert await announcements.reping_round() == 1  # pings ran out: her coordinator is told
+    await world.deliver()
+    [told] = world.on_telegram(COORDINATOR)
+    assert told["text"].startswith("Brak potwierdzenia pilnego ogłoszenia")
+    assert f"Renata Nowak (Wieliczka) nie potwierdził(a) pilnego ogłoszenia nr {number}" \
+        in told["text"]
+    world.clock.advance(timedelta(hours=1))
+    assert await announcements.reping_round() == 0  # nothing more after the escalation
+    await world.deliver()
+    assert len(world.on_telegram(RENATA)) == 3 and len(world.on_telegram(COORDINATOR)) == 1
+
+
+# --- never lost, never twice -------------------------------------------------------------------
+
+CROWD_GMINY = "gmina Wieliczka, gmina Skawina, gmina Zabierzów"
+# Everyone in these gminy is on one to three messengers (each of the seven combinations).
+COMBINATIONS = ((1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1), (1, 1, 1))
+
+
+async def link_crowd(world: World) -> list[Staff]:
+    """Link every sample person of :data:`CROWD_GMINY` on one to three messengers."""
+    async with world.app.db.session() as session:
+        people = (await session.execute(
+            select(Person).join(Gmina, Gmina.id == Person.gmina_id)  # type: ignore[arg-type]
+            .where(Gmina.name.in_(("Wieliczka", "Skawina", "Zabierzów")))  # type: ignore[attr-defined]
+            .order_by(Person.id))).scalars().all()
+    crowd = []
+    for index, person in enumerate(people):
+        on_telegram, on_slack, on_teams = COMBINATIONS[index % len(COMBINATIONS)]
+        staff = Staff(str(person.email), person.name,
+                      telegram=8000 + index if on_telegram else None,
+                      slack=f"U0C{index:03d}" if on_slack else None,
+                      teams=f"29:c{index:03d}" if on_teams else None)
+        if staff.slack is not None:
+            world.slack_fake.add_user(staff.slack, email=staff.email, real_name=staff.name)
+        crowd.append(staff)
+    await world.link(*crowd)
+    return crowd
+
+
+def copies_received(world: World, crowd: list[Staff]) -> Counter[tuple[str, str]]:
+    """How many copies each of the crowd's accounts received, per messenger."""
+    received: Counter[tuple[str, str]] = Counter()
+    for staff in crowd:
+        if staff.telegram is not None:
+            received["telegram", staff.email] = len(world.on_telegram(staff))
+        if staff.slack is not None:
+            received["slack", staff.email] = len(world.on_slack(staff))
+        if staff.teams is not None:
+            received["teams", staff.email] = len(world.on_teams(staff))
+    return received
+
+
+async def test_a_429_storm_on_every_platform_loses_nothing_and_sends_nothing_twice(
+        world: World) -> None:
+    crowd = await link_crowd(world)
+    await world.announce(THE_OFFICE, f"pilne {CROWD_GMINY}: Awaria zasilania w urzędach.")
+    # The platforms enforce their published limits, and each answers a run of 429s.
+    world.tg.enforce_limits = world.slack_fake.enforce_limits = True
+    world.connector.enforce_rate_limits = True
+    world.tg.fail_next("sendMessage", times=25, retry_after=1)
+    world.slack_fake.fail_next("chat.postMessage", times=25, retry_after=1)
+    world.connector.fail_next(times=25, status=429, retry_after=0.5)
+    for _ in range(10):  # a row whose retries ran out waits in the outbox for a later round
+        await world.deliver()
+        if set(await world.outbox()) == {"sent"}:
+            break
+        world.clock.advance(timedelta(minutes=1))
+    assert world.tg.ratelimited_count >= 25 and world.slack_fake.ratelimited_count >= 25
+    assert world.connector.throttled_count >= 25
+    received = copies_received(world, crowd)
+    assert set(received.values()) == {1}, received  # every account once: none lost, none twice
+    assert await world.outbox() == {"sent": len(received)}
+
+
+@asynccontextmanager
+async def second_instance(world: World, db: Database) -> AsyncIterator[dict[str, Messenger]]:
+    """Another service instance's own adapters (own clients and limiters, its own database
+    connection pool) sending to the same platforms: its messengers."""
+    telegram = TelegramComponent(core=world.app.core, db=db, config=telegram_config(
+        {"token": world.tg.token, "api_base_url": world.tg.url}))
+    slack = SlackComponent(core=world.app.core, db=db, config=slack_config({
+        "bot_token": world.slack_fake.bot_token, "signing_secret": SIGNING_SECRET,
+        "api_base_url": world.slack_fake.api_url}))
+    teams = TeamsComponent(app=world.app, settings=teams_settings({
+        "app_id": TEAMS_APP_ID, "app_password": TEAMS_SECRET, "tenant_id": TENANT,
+        "authority": world.teams.settings.authority}))
+    await telegram.bot.initialize()  # sending only: no second poller
+    await slack.start()
+    await teams.start()
+    try:
+        yield {"telegram": telegram.messenger, "slack": slack.messenger,
+               "teams": teams.messenger}
+    finally:
+        await telegram.bot.shutdown()
+        await slack.stop()
+        await teams.stop()
+
+
+async def test_two_instances_on_one_database_send_each_copy_once(world: World) -> None:
+    crowd = await link_crowd(world)
+    await world.announce(THE_OFFICE, f"pilne {CROWD_GMINY}: Ćwiczenia alarmowe o 11:00.")
+    app = world.app
+    other_db = Database(app.db.url.render_as_string(False), schema=app.db.schema)
+    small = DeliverySettings(batch=6)  # small claims, so that both instances get a share
+    try:
+        async with second_instance(world, other_db) as messengers:
+            first = DeliveryWorker(db=app.db, clock=app.clock, messengers=app.messengers,
+                                   settings=small, worker_id="instance-a")
+            second = DeliveryWorker(db=other_db, clock=app.clock, messengers=messengers,
+                                    settings=small, worker_id="instance-b")
+            by_first, by_second = await asyncio.gather(first.run_once(), second.run_once())
+    finally:
+        await other_db.dispose()
+    received = copies_received(world, crowd)
+    assert set(received.values()) == {1}, received  # every account once, by either instance
+    assert by_first > 0 and by_second > 0 and by_first + by_second == len(received)
+    assert await world.outbox() == {"sent": len(received)}
+
+
+async def test_a_double_pressed_send_button_sends_once(world: World) -> None:
+    await world.link(RENATA, ANNA)
+    await world.slack_says(THE_OFFICE, f"pilne {mail(RENATA, ANNA)}: Test łączności.")
+    preview = world.on_slack(THE_OFFICE)[-1]
+    assert "Wysłać do 2 osób? Teams 1, Telegram 1, Slack 2, bez komunikatora 0" in \
+        preview["text"]
+    # Two presses at once (a double click, or Slack retrying): both are accepted…
+    statuses = await asyncio.gather(world.slack_press(THE_OFFICE, preview, "Wyślij"),
+                                    world.slack_press(THE_OFFICE, preview, "Wyślij"))
+    assert statuses == [200, 200]
+    await world.slack.drain()
+    told, replaced = sorted(world.slack_fake.response_posts,
+                            key=lambda post: bool(post.body.get("replace_original")))
+    assert told.body["text"] == "To ogłoszenie zostało już wysłane."  # … one is told so,
+    assert told.body["response_type"] == "ephemeral"
+    assert replaced.body["text"].startswith("Ogłoszenie nr")  # … one replaced the preview
+    await world.deliver()
+    assert [len(world.on_telegram(RENATA)), len(world.on_slack(RENATA))] == [1, 1]
+    assert [len(world.on_slack(ANNA)), len(world.on_teams(ANNA))] == [1, 1]
+    assert await world.outbox() == {"sent": 4}
+
+
+# --- who may send, and what may be in the text --------------------------------------------------
+
+
+async def test_only_the_office_coordinators_and_moderators_may_announce(world: World) -> None:
+    await world.link(RENATA, COORDINATOR, ANNA)
+    await world.telegram_says(RENATA, "/pilne wszyscy: Jutro wolne!")
+    [refused] = world.on_telegram(RENATA)
+    assert "To polecenie jest dostępne tylko dla" in refused["text"]
+    for beyond_her_gmina in ("/pilne gmina Skawina: Awaria.", "/ogloszenie wszyscy: Awaria."):
+        await world.telegram_says(COORDINATOR, beyond_her_gmina)
+        assert "Możesz wysyłać ogłoszenia tylko do swoich odbiorców" in \
+            world.on_telegram(COORDINATOR)[-1]["text"]
+    await world.telegram_says(COORDINATOR, "/pilne gmina Wieliczka: Awaria EZD.")
+    assert world.on_telegram(COORDINATOR)[-1]["text"].startswith("Podgląd PILNEGO ogłoszenia")
+    await world.deliver()
+    assert await world.outbox() == {}  # nothing sent before a confirmation
+    assert len(world.on_telegram(RENATA)) == 1 and world.on_slack(ANNA) == []
+    assert world.on_teams(ANNA) == []
+
+
+async def test_markup_and_mentions_in_the_text_reach_no_platform_as_markup(
+        world: World) -> None:
+    code = await world.link_code(ADMIN)  # the office links Telegram with an admin's code
+    await world.telegram_says(THE_OFFICE, f"/start {code}")
+    assert "połączone z wpisem" in world.on_telegram(THE_OFFICE)[-1]["text"]
+    await world.link(RENATA, JOLANTA)
+    text = "<!channel> <b>uwaga</b> @here <at>Ktoś</at> &amp; [klik](https://evil.example)"
+    await world.telegram_says(THE_OFFICE, f"/pilne {RENATA.email}, {JOLANTA.email}: {text}")
+    preview = world.on_telegram(THE_OFFICE)[-1]
+    assert text in preview["text"]
+    await world.telegram_press(THE_OFFICE, preview, "Wyślij")
+    await world.deliver()
+    for staff in (RENATA, JOLANTA):  # Telegram: shown literally, no entity over the text
+        [copy] = world.on_telegram(staff)
+        assert text in copy["text"]
+        start = copy["text"].index(text)
+        assert all(e["offset"] + e["length"] <= start or e["offset"] >= start + len(text)
+                   for e in copy["entities"])
+    [on_slack] = world.on_slack(RENATA)
+    everything = slack_everything(on_slack)
+    for smuggled in ("<!channel>", "<!here>", "<b>", "<at>", "<https://"):
+        assert smuggled not in everything
+    assert ("&lt;!channel&gt; &lt;b&gt;uwaga&lt;/b&gt; @here &lt;at&gt;Ktoś&lt;/at&gt; "
+            "&amp;amp; [klik](https://evil.example)") in on_slack["text"]
+    [on_teams] = world.on_teams(JOLANTA)
+    assert text in teams_text(on_teams) and "entities" not in on_teams  # no mention entity
+    runs = [r for b in card_of(on_teams)["body"] for r in b.get("inlines", [])]
+    assert any(r["type"] == "TextRun" and r["text"] == text for r in runs)  # never markdown
