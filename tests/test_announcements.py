@@ -187,3 +187,16 @@ async def test_a_normal_announcement_waits_for_the_working_morning(app: App) -> 
     app.clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=WARSAW))  # type: ignore[attr-defined]
     await app.worker.run_once()
     assert console_messenger(app).transcript  # Monday 7:00, the working window opens
+
+
+async def test_each_recipient_gets_the_copy_in_their_language(app: App) -> None:
+    emails = await link_console_accounts(app, "wieliczka")
+    await ConsoleSession(app.core, emails[0]).say("/moje-dane język en")
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say(f"/pilne {emails[0]}, {emails[1]}: Awaria EZD.")
+    await admin.say("1")
+    await app.worker.run_once()
+    copies = {d.conversation.conversation_id: d.text for d in console_messenger(app).transcript}
+    assert "‼ URGENT" in copies[f"console:{emails[0]}"]
+    assert "[1] Acknowledge" in copies[f"console:{emails[0]}"]
+    assert "‼ PILNE" in copies[f"console:{emails[1]}"]

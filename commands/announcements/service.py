@@ -126,6 +126,9 @@ class AnnouncementService:
             )
             accounts = await reachable_accounts(session, people)
             author_label = await _person_label(session, author)
+            languages = dict((await session.execute(
+                select(Person.id, Person.language).where(Person.id.in_(people))  # type: ignore[union-attr]
+            )).all())
             rows: list[NewDelivery] = []
             for person_id in sorted(people):
                 chosen = _copies(accounts.get(person_id, []), announcement.urgent)
@@ -134,7 +137,8 @@ class AnnouncementService:
                     platforms=",".join(a.platform for a in chosen), pings=1,
                     last_ping_at=now,
                 ))
-                rows += self._copies_for(announcement, person_id, chosen, author_label, 1, now)
+                rows += self._copies_for(announcement, person_id, chosen, author_label, 1, now,
+                                         lang=languages.get(person_id) or "pl")
             announcement.author_ref = author_ref.to_json()
             announcement.author_message_id = author_message_id or ""
             session.add(announcement)
@@ -148,10 +152,9 @@ class AnnouncementService:
 
     def _copies_for(self, announcement: Announcement, person_id: int,
                     accounts: list[MessengerAccount], author_label: str, ping: int,
-                    now: datetime) -> list[NewDelivery]:
+                    now: datetime, *, lang: str = "pl") -> list[NewDelivery]:
         rows = []
         for account in accounts:
-            lang = "pl"
             message = copy_message(announcement, author_label, lang, ping=ping)
             not_before = now if announcement.urgent else self._hold_quiet(now)
             rows.append(NewDelivery(
@@ -280,8 +283,10 @@ class AnnouncementService:
                 if not last:
                     accounts = (await reachable_accounts(session, {person_id})).get(
                         person_id, [])
+                    person = await session.get(Person, person_id)
                     await enqueue(session, self._copies_for(
-                        announcement, person_id, accounts, label, pings + 1, now))
+                        announcement, person_id, accounts, label, pings + 1, now,
+                        lang=(person.language if person else None) or "pl"))
                 else:
                     await enqueue(session, await self._escalation(session, announcement,
                                                                   recipient, now))
