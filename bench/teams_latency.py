@@ -27,15 +27,17 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import text
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from adapters.teams.component import TeamsComponent  # noqa: E402
 from adapters.teams.settings import parse_settings  # noqa: E402
-from bots.app import build_app  # noqa: E402
+from bots.app import App, build_app  # noqa: E402
 from bots.config import Config, DatabaseConfig  # noqa: E402
 from commands.directory.importer import parse_rows  # noqa: E402
+from store.db import Database  # noqa: E402
 from tests.fakes.teams_auth import ChannelTokenIssuer, FakeEntraAuthority  # noqa: E402
 from tests.fakes.teams_connector import FakeBotConnector  # noqa: E402
 
@@ -74,7 +76,27 @@ def _percentile(values: list[float], share: float) -> float:
 async def main(requests: int, rate: float, users: int, database_url: str | None) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="teams-bench-"))
     url = database_url or f"sqlite:///{workdir / 'bench.db'}"
-    app = build_app(Config(database=DatabaseConfig(url=url)))
+    # PostgreSQL: a schema of our own, dropped at the end, so the database is left as found.
+    schema = f"teams_bench_{os.getpid()}" if url.startswith("postgresql") else None
+    db = Database(url, schema=schema)
+    if schema:
+        await _run_sql(db, f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    app = build_app(Config(database=DatabaseConfig(url=url)), db=db)
+    try:
+        await _bench(app, requests, rate, users, url, workdir)
+    finally:
+        if schema:
+            await _run_sql(db, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await app.close()
+
+
+async def _run_sql(db: Database, statement: str) -> None:
+    async with db.engine.begin() as connection:
+        await connection.execute(text(statement))
+
+
+async def _bench(app: App, requests: int, rate: float, users: int, url: str, workdir: Path
+                 ) -> None:
     await app.prepare(with_sample=False)
     csv = workdir / "katalog.csv"
     csv.write_text(CSV, encoding="utf-8")
@@ -137,7 +159,6 @@ async def main(requests: int, rate: float, users: int, database_url: str | None)
             throttled = connector.throttled_count
         await component.stop()
         await runner.cleanup()
-    await app.close()
 
     print(f"Teams: activity received -> reply posted ({requests} directory questions, "
           f"paced {rate:g}/s over {users} personal chats, {url.split(':')[0]})")
