@@ -9,6 +9,9 @@ from collections.abc import Mapping
 
 DEFAULT_LANG = "pl"
 LANGS = ("pl", "en")
+# Messenger names as people read them in signatures and reports ("via Teams").
+PLATFORM_NAMES = {"teams": "Teams", "telegram": "Telegram", "slack": "Slack",
+                  "console": "konsola"}
 
 _PL: dict[str, str] = {
     # general

@@ -10,13 +10,12 @@ from commands.announcements.service import (
     ACTION_CANCEL,
     ACTION_SEND,
     MAX_TEXT,
-    PLATFORM_NAMES,
     Draft,
 )
 from commands.context import Context, Reply
 from commands.model import Button, ButtonStyle, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
-from commands.texts import t
+from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement
 from store.models import Forum, Role
 

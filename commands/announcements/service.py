@@ -29,7 +29,7 @@ from commands.model import (
     message_to_json,
 )
 from commands.ports import DeliveryError, Messenger
-from commands.texts import t
+from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement, AnnouncementRecipient
 from store.announcements import (
     acknowledge,
@@ -50,8 +50,6 @@ ACTION_SEND = "ann.send"
 ACTION_CANCEL = "ann.cancel"
 ACTION_ACK = "ann.ack"
 MAX_TEXT = 3000  # fits one Telegram message, one Slack section and one Teams card
-PLATFORM_NAMES = {"teams": "Teams", "telegram": "Telegram", "slack": "Slack",
-                  "console": "konsola"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from commands.context import Context, Reply
-from commands.forums.service import ACTION_DONE, PLATFORM_NAMES
+from commands.forums.service import ACTION_DONE
 from commands.model import ConversationKind, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
-from commands.texts import t
+from commands.texts import PLATFORM_NAMES, t
 from store.forum_models import Question
 from store.models import Forum, Role
 

@@ -38,7 +38,7 @@ from commands.model import (
     message_to_json,
 )
 from commands.ports import DeliveryError, Messenger
-from commands.texts import t
+from commands.texts import PLATFORM_NAMES, t
 from store.announcements import reachable_accounts
 from store.db import Database
 from store.forum_models import Answer, ForumGroup, Question
@@ -50,8 +50,6 @@ from store.people import audit, set_conversation_registered
 log = logging.getLogger(__name__)
 
 ACTION_DONE = "q.done"
-PLATFORM_NAMES = {"teams": "Teams", "telegram": "Telegram", "slack": "Slack",
-                  "console": "konsola"}
 ARCHIVE_VERSION = "archive_version"
 
 
