@@ -32,6 +32,9 @@ SHARED = REPO.parent / "shared"
 POSTGRES_URL = os.environ.get("LACZNIK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW)  # a Monday morning
 
+# the three messengers against their fakes (``world``, ``entra``) for end-to-end tests
+pytest_plugins = ["tests.world"]
+
 
 # --- no network beyond this machine ---------------------------------------------------------
 

@@ -10,373 +10,49 @@ what it answered, or what the author can read in ``/raport``.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-from urllib.parse import quote
 
-import aiohttp
-import pytest
-from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from adapters.slack import SlackComponent, build_slack_component
+from adapters.slack import SlackComponent
 from adapters.slack.config import parse_config as slack_config
-from adapters.teams import build_teams_component
 from adapters.teams.component import TeamsComponent
 from adapters.teams.settings import parse_settings as teams_settings
-from adapters.telegram import TelegramComponent, build_telegram_component
+from adapters.telegram import TelegramComponent
 from adapters.telegram.config import parse_config as telegram_config
-from bots.app import App
-from commands.clock import ManualClock
-from commands.model import ConversationKind, ConversationRef, Platform
 from commands.ports import Messenger
 from scheduler.delivery import DeliverySettings, DeliveryWorker
 from store.db import Database
-from store.models import Delivery, Gmina, Person
-from store.people import issue_link_code, link_account, person_by_email
-from tests.fakes.slack_api import FakeSlackServer, sign
-from tests.fakes.teams_auth import FakeEntraAuthority
-from tests.fakes.teams_connector import FakeBotConnector
-from tests.fakes.telegram_api import FakeTelegramServer
-
-JSONDict = dict[str, Any]
-
-ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"  # the association office (admin)
-TEAM = "T111"  # the Slack workspace of the fake
-TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"
-TEAMS_APP_ID = "6f0c3c2e-3a43-4c1e-9d7a-0b5e6d1f2a31"
-TEAMS_SECRET = "not-a-real-secret-" + "y" * 12
-SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
-                   "all_proxy")
-ADAPTIVE = "application/vnd.microsoft.card.adaptive"
-
-
-@dataclass(frozen=True)
-class Staff:
-    """A sample person and the messenger accounts they use (None: not on that messenger)."""
-
-    email: str
-    name: str
-    telegram: int | None = None
-    slack: str | None = None
-    teams: str | None = None
-
-
-THE_OFFICE = Staff(ADMIN, "Magdalena Zawadzka-Hejmo", telegram=7000, slack="U0ZAWADZKA")
-RENATA = Staff("r.nowak@wieliczka.example.pl", "Renata Nowak", telegram=7001, slack="U0RNOWAK")
-JOLANTA = Staff("j.kolodziej@wieliczka.example.pl", "Jolanta Kołodziej", telegram=7002,
-                teams="29:jkolodziej")
-ANNA = Staff("a.hajduk@wieliczka.example.pl", "Anna Hajduk", slack="U0AHAJDUK",
-             teams="29:ahajduk")
-TOMASZ = Staff("t.kaczmarek@wieliczka.example.pl", "Tomasz Kaczmarek", teams="29:tkaczmarek")
-COORDINATOR = Staff("w.fras@wieliczka.example.pl", "Wioletta Fraś", telegram=7009)
-RECIPIENTS = (RENATA, JOLANTA, ANNA, TOMASZ)
-EVERYONE = (THE_OFFICE, COORDINATOR, *RECIPIENTS)
-
-
-# --- the world: three fake platforms and the three running adapters -----------------------
-
-
-async def until(check: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait for ``check()`` (adapters work in their own tasks)."""
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {within}s")
-        await asyncio.sleep(0.005)
-
-
-@dataclass
-class World:
-    """The app with Telegram, Slack and Teams running against their fakes."""
-
-    app: App
-    tg: FakeTelegramServer
-    telegram: TelegramComponent
-    slack_fake: FakeSlackServer
-    slack: SlackComponent
-    slack_url: str
-    connector: FakeBotConnector
-    teams: TeamsComponent
-    http: aiohttp.ClientSession
-
-    # --- accounts ---------------------------------------------------------------------------
-
-    async def link(self, *people: Staff) -> None:
-        """Link accounts with the private conversation each adapter stores after a first
-        exchange (Telegram: the user's chat; Slack: the ``D…`` DM; Teams: the 1:1 chat)."""
-        async with self.app.db.session() as session:
-            for staff in people:
-                person = await person_by_email(session, staff.email)
-                assert person is not None and person.id is not None, staff.email
-                for platform, tenant, user, ref in self._refs(staff):
-                    await link_account(session, platform=platform, tenant_id=tenant,
-                                       external_id=user, person_id=person.id,
-                                       private_ref=ref.to_json())
-            await session.commit()
-
-    def _refs(self, staff: Staff) -> Iterator[tuple[str, str, str, ConversationRef]]:
-        if staff.telegram is not None:
-            yield "telegram", "", str(staff.telegram), ConversationRef(
-                Platform.TELEGRAM, str(staff.telegram), ConversationKind.PERSONAL)
-        if staff.slack is not None:
-            yield "slack", TEAM, staff.slack, ConversationRef(
-                Platform.SLACK, self.slack_fake.dm_channel(staff.slack),
-                ConversationKind.PERSONAL, tenant_id=TEAM, extra={"user_id": staff.slack})
-        if staff.teams is not None:
-            yield "teams", TENANT, staff.teams, ConversationRef(
-                Platform.TEAMS, teams_chat(staff), ConversationKind.PERSONAL, tenant_id=TENANT,
-                service_url=self.connector.service_url, extra={"user_id": staff.teams})
-
-    async def link_code(self, email: str) -> str:
-        """A link code an administrator gave this person."""
-        async with self.app.db.session() as session:
-            person = await person_by_email(session, email)
-            assert person is not None and person.id is not None
-            code = await issue_link_code(session, person.id, platform="telegram",
-                                         valid_for=timedelta(hours=1), now=self.app.clock.now())
-            await session.commit()
-        return code
-
-    # --- Telegram ---------------------------------------------------------------------------
-
-    async def telegram_says(self, staff: Staff, text: str) -> None:
-        """A private message from ``staff`` to the bot, handled and answered."""
-        assert staff.telegram is not None
-        user = {"id": staff.telegram, "is_bot": False, "first_name": staff.name.split()[0],
-                "language_code": "pl"}
-        entities = ([{"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}]
-                    if text.startswith("/") else [])
-        await self._telegram_update({"message": {
-            "message_id": int(time.monotonic_ns() % 1_000_000_000), "date": int(time.time()),
-            "chat": {"id": staff.telegram, "type": "private", "first_name": user["first_name"]},
-            "from": user, "text": text, "entities": entities,
-        }})
-
-    async def telegram_press(self, staff: Staff, message: JSONDict, label: str) -> None:
-        """``staff`` presses the inline button ``label`` under a message the bot sent."""
-        assert staff.telegram is not None
-        [data] = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
-                  for b in row if b["text"] == label]
-        await self._telegram_update({"callback_query": {
-            "id": f"q{time.monotonic_ns()}", "chat_instance": "1", "data": data,
-            "from": {"id": staff.telegram, "is_bot": False, "first_name": "X"},
-            "message": {"message_id": message["message_id"], "date": message["date"],
-                        "chat": {"id": staff.telegram, "type": "private", "first_name": "X"},
-                        "from": {"id": self.tg.bot_id, "is_bot": True, "first_name": "Ł"},
-                        "text": message["text"]},
-        }})
-
-    async def _telegram_update(self, update: JSONDict) -> None:
-        before = self.telegram.received
-        self.tg.push_update(update)
-        await until(lambda: self.telegram.received > before)
-        await self.telegram.drain()
-
-    def on_telegram(self, staff: Staff) -> list[JSONDict]:
-        """What ``staff`` sees in the bot's chat on Telegram (after edits)."""
-        assert staff.telegram is not None
-        return self.tg.sent_messages(staff.telegram)
-
-    # --- Slack ------------------------------------------------------------------------------
-
-    async def slack_says(self, staff: Staff, text: str) -> None:
-        """A DM from ``staff`` to the bot (the Events API, signed), handled and answered."""
-        assert staff.slack is not None
-        ts = f"{time.time():.6f}"
-        event = {"type": "message", "channel": self.slack_fake.dm_channel(staff.slack),
-                 "channel_type": "im", "user": staff.slack, "text": text, "ts": ts,
-                 "event_ts": ts, "team": TEAM}
-        envelope = {"token": "t", "team_id": TEAM, "api_app_id": "A111", "event": event,
-                    "type": "event_callback", "event_id": f"Ev{time.monotonic_ns()}",
-                    "event_time": int(time.time())}
-        assert await self._slack_post(json.dumps(envelope), "application/json") == 200
-        await self.slack.drain()
-
-    async def slack_press(self, staff: Staff, message: JSONDict, label: str) -> int:
-        """``staff`` presses ``label`` on a message in their DM; the HTTP status Slack got."""
-        assert staff.slack is not None
-        channel = self.slack_fake.dm_channel(staff.slack)
-        button = next(e for b in message["blocks"] if b["type"] == "actions"
-                      for e in b["elements"] if e["text"]["text"] == label)
-        trigger = f"{time.monotonic_ns()}.1.x"
-        payload = {
-            "type": "block_actions", "user": {"id": staff.slack, "team_id": TEAM},
-            "api_app_id": "A111", "team": {"id": TEAM}, "trigger_id": trigger,
-            "container": {"type": "message", "message_ts": message["ts"],
-                          "channel_id": channel, "is_ephemeral": False},
-            "channel": {"id": channel}, "message": message, "state": {"values": {}},
-            "response_url": self.slack_fake.response_url(channel=channel, user=staff.slack,
-                                                         message_ts=message["ts"]),
-            "actions": [{**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}],
-        }
-        return await self._slack_post("payload=" + quote(json.dumps(payload)),
-                                      "application/x-www-form-urlencoded")
-
-    async def _slack_post(self, body: str, content_type: str) -> int:
-        headers = {"Content-Type": content_type, **sign(SIGNING_SECRET, body)}
-        async with self.http.post(self.slack_url, data=body.encode(), headers=headers) as resp:
-            return resp.status
-
-    def on_slack(self, staff: Staff) -> list[JSONDict]:
-        """What ``staff`` sees in their DM with the bot on Slack (after edits)."""
-        assert staff.slack is not None
-        return self.slack_fake.messages(self.slack_fake.dm_channel(staff.slack))
-
-    # --- Teams ------------------------------------------------------------------------------
-
-    def on_teams(self, staff: Staff) -> list[JSONDict]:
-        """The activities in ``staff``'s 1:1 chat with the bot on Teams (after updates)."""
-        return self.connector.activities(teams_chat(staff))
-
-    # --- time and the outbox ----------------------------------------------------------------
-
-    @property
-    def clock(self) -> ManualClock:
-        """The app's injected clock."""
-        assert isinstance(self.app.clock, ManualClock)
-        return self.app.clock
-
-    async def deliver(self) -> int:
-        """One delivery round of the worker (what the scheduler runs every second)."""
-        return await self.app.worker.run_once()
-
-    async def outbox(self) -> Counter[str]:
-        """How many outbox rows are in each state."""
-        async with self.app.db.session() as session:
-            rows = await session.execute(select(Delivery.state, func.count())
-                                         .group_by(Delivery.state))
-            return Counter({str(state): int(count) for state, count in rows})
-
-    async def announce(self, author: Staff, text: str) -> JSONDict:
-        """``author`` writes an announcement command in their Slack DM and presses
-        "Wyślij" on the preview; returns the author's copy as Slack shows it."""
-        await self.slack_says(author, text)
-        preview = self.on_slack(author)[-1]
-        assert await self.slack_press(author, preview, "Wyślij") == 200
-        await self.slack.drain()
-        return next(m for m in self.on_slack(author) if m["ts"] == preview["ts"])
-
-
-def teams_chat(staff: Staff) -> str:
-    """The id of the bot's 1:1 chat with a Teams user."""
-    assert staff.teams is not None
-    return "a:1" + staff.teams.removeprefix("29:")
-
-
-@pytest.fixture(scope="module")
-def entra() -> Iterator[FakeEntraAuthority]:
-    """Entra ID for the Teams bot's own tokens (HTTPS, a throw-away CA)."""
-    with FakeEntraAuthority() as fake:
-        fake.register_app(TEAMS_APP_ID, TEAMS_SECRET, tenant_id=TENANT)
-        yield fake
-
-
-@pytest.fixture
-async def world(app: App, entra: FakeEntraAuthority, monkeypatch: pytest.MonkeyPatch
-                ) -> AsyncIterator[World]:
-    """Telegram (polling), Slack (HTTP events) and Teams (outbound) running on ``app``."""
-    for name in PROXY_VARIABLES:  # slack_sdk ignores NO_PROXY: keep loopback calls direct
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_pem_path)  # msal trusts the fake CA
-    async with FakeTelegramServer() as tg, FakeSlackServer() as slack_fake, \
-            FakeBotConnector(entra) as connector, aiohttp.ClientSession() as http:
-        for staff in EVERYONE:  # the workspace's members, with the e-mails Slack vouches for
-            if staff.slack is not None:
-                slack_fake.add_user(staff.slack, email=staff.email, real_name=staff.name)
-        telegram = build_telegram_component(app, {"token": tg.token, "api_base_url": tg.url})
-        slack = build_slack_component(app, {"bot_token": slack_fake.bot_token,
-                                             "signing_secret": SIGNING_SECRET,
-                                             "api_base_url": slack_fake.api_url})
-        teams = build_teams_component(app, {
-            "app_id": TEAMS_APP_ID, "app_password": TEAMS_SECRET, "tenant_id": TENANT,
-            "authority": entra.authority_base})
-        routes = web.Application()
-        routes.router.add_routes(slack.routes())
-        runner = web.AppRunner(routes, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
-        for component in (telegram, slack, teams):
-            await component.start()
-        try:
-            yield World(app, tg, telegram, slack_fake, slack, url, connector, teams, http)
-        finally:
-            for component in (telegram, slack, teams):
-                await component.stop()
-            await runner.cleanup()
-
-
-# --- helpers on what the platforms show ----------------------------------------------------
-
-
-def telegram_buttons(message: JSONDict) -> list[str]:
-    """The labels of a Telegram message's inline keyboard."""
-    markup = message.get("reply_markup") or {}
-    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def slack_buttons(message: JSONDict) -> list[str]:
-    """The labels of a Slack message's buttons."""
-    return [e["text"]["text"] for b in message.get("blocks", []) if b["type"] == "actions"
-            for e in b["elements"]]
-
-
-def card_of(activity: JSONDict) -> JSONDict:
-    """The Adaptive Card of a Teams activity."""
-    [attachment] = activity["attachments"]
-    assert attachment["contentType"] == ADAPTIVE
-    return dict(attachment["content"])
-
-
-def teams_text(activity: JSONDict) -> str:
-    """Everything a Teams card shows as text (its TextRuns and TextBlocks)."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("TextRun", "TextBlock") and isinstance(node.get("text"), str):
-                found.append(node["text"])
-            for key, value in node.items():
-                if key != "fallback":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card_of(activity).get("body", []))
-    return "\n".join(found)
-
-
-def teams_buttons(activity: JSONDict) -> list[str]:
-    """The titles of a Teams card's buttons."""
-    return [a["title"] for block in card_of(activity).get("body", [])
-            if block.get("type") == "ActionSet" for a in block["actions"]]
-
-
-def alerts(activity: JSONDict) -> bool:
-    """Whether a Teams activity asks for a feed/banner alert."""
-    return bool(((activity.get("channelData") or {}).get("notification") or {}).get("alert"))
-
-
-def slack_everything(message: JSONDict) -> str:
-    """A Slack message's text and blocks as one string (where a mention could hide)."""
-    return json.dumps({"text": message.get("text"), "blocks": message.get("blocks")},
-                      ensure_ascii=False)
-
-
-def mail(*people: Staff) -> str:
-    """E-mail addresses as Slack delivers them in a message (auto-linked)."""
-    return ", ".join(f"<mailto:{p.email}|{p.email}>" for p in people)
-
+from store.models import Gmina, Person
+from tests.world import (
+    ADMIN,
+    ANNA,
+    COORDINATOR,
+    JOLANTA,
+    RECIPIENTS,
+    RENATA,
+    SIGNING_SECRET,
+    TEAMS_APP_ID,
+    TEAMS_SECRET,
+    TENANT,
+    THE_OFFICE,
+    TOMASZ,
+    JSONDict,
+    Staff,
+    World,
+    alerts,
+    card_of,
+    mail,
+    slack_buttons,
+    slack_everything,
+    teams_buttons,
+    teams_text,
+    telegram_buttons,
+)
 
 # --- quiet and urgent ------------------------------------------------------------------------
 
