@@ -247,6 +247,17 @@ _PL: dict[str, str] = {
     "ann.no_messenger": "{name} — brak połączonego komunikatora",
     "ann.not_acknowledged": "{name} — jeszcze nie potwierdził(a)",
     "ann.more": "… i {count} więcej",
+    "ann.groups_preview": "Post w grupach forów: {count}{where}.",
+    "ann.group_footer": "Od: {author}. Adresaci potwierdzają odbiór przyciskiem — każdy za siebie.",
+    "ann.ack_unlinked": (
+        "Nie wiem jeszcze, kim jesteś, więc nie mogę przyjąć potwierdzenia. Połącz konto "
+        "w prywatnej rozmowie z botem."
+    ),
+    "ann.report_groups": "Posty w grupach forów:",
+    "ann.group_line": "{platform} — {group} (forum {forum}): {state}",
+    "ann.post_sent": "wysłany",
+    "ann.post_pending": "w drodze",
+    "ann.post_failed": "nieudany — {reason}",
     # my data
     "me.title": "Twoje dane w katalogu",
     "me.not_in_directory": "Nie ma Cię jeszcze w katalogu. Poproś koordynatora swojej gminy.",
@@ -822,6 +833,18 @@ _EN: dict[str, str] = {
     "ann.no_messenger": "{name} — no linked messenger",
     "ann.not_acknowledged": "{name} — not acknowledged yet",
     "ann.more": "… and {count} more",
+    "ann.groups_preview": "Post in forum groups: {count}{where}.",
+    "ann.group_footer": "From: {author}. Recipients acknowledge with the button — each for "
+                        "themselves.",
+    "ann.ack_unlinked": (
+        "I don't know who you are yet, so I can't take your acknowledgement. Link your account "
+        "in a private chat with the bot."
+    ),
+    "ann.report_groups": "Posts in forum groups:",
+    "ann.group_line": "{platform} — {group} (forum {forum}): {state}",
+    "ann.post_sent": "posted",
+    "ann.post_pending": "on the way",
+    "ann.post_failed": "failed — {reason}",
     "me.title": "Your directory entry",
     "me.not_in_directory": "You are not in the directory yet. Ask your gmina's coordinator.",
     "me.confirm": "My data is up to date",

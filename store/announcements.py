@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.announcement_models import Announcement, AnnouncementRecipient
+from store.forum_models import ForumGroup
 from store.models import (
     Delivery,
     ForumMember,
@@ -127,3 +128,31 @@ async def delivery_report(session: AsyncSession, source: str
         .order_by(Delivery.person_id, Delivery.platform, Delivery.id)
     )
     return [(p, str(pl), str(st), str(r)) for p, pl, st, r in rows.all()]
+
+
+async def forum_groups(session: AsyncSession, *, everyone: bool, forum_ids: set[int]
+                       ) -> list[ForumGroup]:
+    """The registered forum groups an audience reaches: every one for everyone, else those of
+    the named forums. A place (conversation and topic) shared by two forums comes once."""
+    if not everyone and not forum_ids:
+        return []
+    query = select(ForumGroup).order_by(ForumGroup.id)
+    if not everyone:
+        query = query.where(ForumGroup.forum_id.in_(forum_ids))  # type: ignore[attr-defined]
+    groups: dict[str, ForumGroup] = {}
+    for group in (await session.execute(query)).scalars():
+        groups.setdefault(group.ref, group)  # the stored reference includes the topic
+    return list(groups.values())
+
+
+async def group_posts(session: AsyncSession, source: str
+                      ) -> list[tuple[str, str, str, str, str]]:
+    """``(dedupe key, platform, conversation key, state, reason)`` of the posts of ``source``
+    in forum groups, in the order they were written."""
+    rows = await session.execute(
+        select(Delivery.dedupe_key, Delivery.platform, Delivery.conversation_key,
+               Delivery.state, Delivery.reason)
+        .where(Delivery.source == source)  # type: ignore[arg-type]
+        .order_by(Delivery.id)
+    )
+    return [(str(k), str(p), str(c), str(st), str(r)) for k, p, c, st, r in rows.all()]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from adapters.console.adapter import ConsoleSession
 from adapters.console.messenger import ConsoleMessenger
 from bots.app import App
-from commands.model import ConversationKind, ConversationRef, Platform
+from commands.model import ConversationKind, ConversationRef, Platform, Priority, message_from_json
 from store.announcement_models import AnnouncementRecipient
 from store.models import AuditLog, Delivery, Person
 from store.people import link_account
@@ -200,3 +200,102 @@ async def test_each_recipient_gets_the_copy_in_their_language(app: App) -> None:
     assert "‼ URGENT" in copies[f"console:{emails[0]}"]
     assert "[1] Acknowledge" in copies[f"console:{emails[0]}"]
     assert "‼ PILNE" in copies[f"console:{emails[1]}"]
+
+
+# --- urgent announcements in the forums' groups -----------------------------------------------
+
+PZP_GROUP = ConversationRef(Platform.CONSOLE, "grupa-pzp", ConversationKind.GROUP)
+ODPADY_GROUP = ConversationRef(Platform.CONSOLE, "grupa-odpady", ConversationKind.CHANNEL)
+TRANSPORT_GROUP = ConversationRef(Platform.CONSOLE, "grupa-transport", ConversationKind.GROUP)
+
+
+def _in_group(email: str, group: ConversationRef, text: str = "", *, action: str = "",
+              value: str = ""):  # type: ignore[no-untyped-def]
+    """A command written, or a button pressed, in a group (the console stands in for one)."""
+    from commands.model import ActionInvoked, MessageReceived, Sender
+
+    sender = Sender(Platform.CONSOLE, email, email)
+    if action:
+        return ActionInvoked(platform=Platform.CONSOLE, event_id="", conversation=group,
+                             sender=sender, action=action, value=value, message_id="1")
+    return MessageReceived(platform=Platform.CONSOLE, event_id="", conversation=group,
+                           sender=sender, text=text)
+
+
+def posts_in(app: App, group: ConversationRef) -> list[str]:
+    return [d.text for d in console_messenger(app).transcript
+            if d.conversation.conversation_id == group.conversation_id and not d.edited]
+
+
+async def register_groups(app: App) -> None:
+    for group, key in ((PZP_GROUP, "PZP"), (ODPADY_GROUP, "ODPADY"),
+                       (TRANSPORT_GROUP, "TRANSPORT")):
+        reply = await app.core.handle(_in_group(ADMIN, group, f"/forum podlacz {key}"))
+        assert f"należy teraz do forum {key}" in reply.messages[0].text
+
+
+async def test_an_urgent_announcement_is_posted_in_the_groups_of_its_forums(app: App) -> None:
+    await link_console_accounts(app, "wieliczka")
+    await register_groups(app)
+    admin = ConsoleSession(app.core, ADMIN)
+    [preview] = await admin.say("/pilne forum PZP, forum ODPADY: Awaria EZD <!channel> @here")
+    assert "Post w grupach forów: 2 (konsola 2)." in preview
+    await admin.say("1")
+    await app.worker.run_once()
+    [pzp_post] = posts_in(app, PZP_GROUP)
+    [odpady_post] = posts_in(app, ODPADY_GROUP)
+    assert posts_in(app, TRANSPORT_GROUP) == []  # a forum not addressed sees nothing
+    for post in (pzp_post, odpady_post):
+        assert post.startswith("‼ PILNE") and "Awaria EZD <!channel> @here" in post
+        assert "[1] Potwierdzam" in post and "każdy za siebie" in post
+    async with app.db.session() as session:
+        priorities = {message_from_json(p).priority for p in (await session.execute(
+            select(Delivery.payload).where(Delivery.source == "announcement:1:groups")
+        )).scalars()}
+    assert priorities == {Priority.URGENT}
+
+    # In a group the button counts only for whoever presses it, and only for a recipient;
+    # nobody's answer is posted into the group.
+    renata = await app.core.handle(_in_group("r.nowak@wieliczka.example.pl", PZP_GROUP,
+                                             action="ann.ack", value="1"))
+    assert renata.messages == []
+    assert renata.notice == "Dziękuję — potwierdzono odbiór pilnego ogłoszenia nr 1."
+    anna = await app.core.handle(_in_group("a.hajduk@wieliczka.example.pl", PZP_GROUP,
+                                           action="ann.ack", value="1"))  # not in PZP/ODPADY
+    assert anna.messages == [] and anna.notice == "To ogłoszenie nie było skierowane do Ciebie."
+    stranger = await app.core.handle(_in_group("ktos@example.com", ODPADY_GROUP,
+                                               action="ann.ack", value="1"))
+    assert stranger.messages == [] and "Nie wiem jeszcze, kim jesteś" in stranger.notice
+    again = await app.core.handle(_press("r.nowak@wieliczka.example.pl", "ann.ack", "1"))
+    assert again.notice == "Już potwierdzone — dziękuję."  # her own copy: already counted
+    async with app.db.session() as session:
+        acknowledged = (await session.execute(
+            select(Person.email).join(AnnouncementRecipient,
+                                      AnnouncementRecipient.person_id == Person.id)
+            .where(AnnouncementRecipient.acknowledged_at != None)  # noqa: E711
+        )).scalars().all()
+    assert acknowledged == ["r.nowak@wieliczka.example.pl"]
+    assert len(posts_in(app, PZP_GROUP)) == 1 and len(posts_in(app, ODPADY_GROUP)) == 1
+
+    [report] = await admin.say("/raport 1")
+    assert "potwierdzone: 1" in report
+    assert "Posty w grupach forów:\nkonsola — grupa-pzp (forum PZP): wysłany\n" \
+           "konsola — grupa-odpady (forum ODPADY): wysłany" in report
+
+
+async def test_group_posts_only_for_urgent_forum_announcements(app: App) -> None:
+    await link_console_accounts(app, "wieliczka")
+    await register_groups(app)
+    admin = ConsoleSession(app.core, ADMIN)
+    [preview] = await admin.say("/pilne wszyscy: Ćwiczenia alarmowe.")
+    assert "Post w grupach forów: 3 (konsola 3)." in preview  # everyone: every forum group
+    [gmina] = await admin.say("/pilne gmina Wieliczka: Awaria.")  # a gmina has no groups
+    assert "Post w grupach forów" not in gmina
+    await admin.say("1")
+    [quiet] = await admin.say("/ogloszenie forum PZP: Spotkanie w czwartek.")
+    assert "Post w grupach forów" not in quiet  # normal ones reach people only
+    await admin.say("1")
+    await app.worker.run_once()
+    assert [posts_in(app, g) for g in (PZP_GROUP, ODPADY_GROUP, TRANSPORT_GROUP)] == [[], [], []]
+    [report] = await admin.say("/raport 2")
+    assert "Posty w grupach forów" not in report

@@ -48,10 +48,14 @@ from tests.world import (
     card_of,
     mail,
     slack_buttons,
+    slack_command_in,
     slack_everything,
+    slack_press_in,
     teams_buttons,
     teams_text,
     telegram_buttons,
+    telegram_in_group,
+    telegram_press_in_group,
 )
 
 # --- quiet and urgent ------------------------------------------------------------------------
@@ -356,3 +360,77 @@ async def test_markup_and_mentions_in_the_text_reach_no_platform_as_markup(
     assert text in teams_text(on_teams) and "entities" not in on_teams  # no mention entity
     runs = [r for b in card_of(on_teams)["body"] for r in b.get("inlines", [])]
     assert any(r["type"] == "TextRun" and r["text"] == text for r in runs)  # never markdown
+
+
+# --- urgent ones in the forums' groups -----------------------------------------------------------
+
+PZP_CHAT = -1001700000001  # a Telegram supergroup of forum PZP
+ODPADY_CHANNEL = "C0ODPADY"  # a Slack channel of forum ODPADY
+STRANGER = Staff("nikt@example.com", "Nobody", telegram=7999)  # in the group, not linked
+
+
+async def test_an_urgent_announcement_is_posted_in_the_forum_groups_where_each_acknowledges_for_themselves(  # noqa: E501
+        world: World) -> None:
+    await world.link(RENATA, JOLANTA, ANNA, COORDINATOR)
+    await world.link(THE_OFFICE)
+    await telegram_in_group(world, THE_OFFICE, PZP_CHAT, "/forum podlacz PZP",
+                            title="Zamówienia publiczne SMK")
+    assert "należy teraz do forum PZP" in world.tg.sent_messages(PZP_CHAT)[-1]["text"]
+    await slack_command_in(world, THE_OFFICE, ODPADY_CHANNEL, "forum podlacz ODPADY")
+    assert "należy teraz do forum ODPADY" in world.slack_fake.response_posts[-1].body["text"]
+
+    text = "Awaria EZD <!channel> <b>do 12:00</b> @here"  # written on Telegram: kept as is
+    await world.telegram_says(THE_OFFICE, f"/pilne forum PZP, forum ODPADY: {text}")
+    preview = world.on_telegram(THE_OFFICE)[-1]
+    assert "Post w grupach forów: 2 (Slack 1, Telegram 1)." in preview["text"]
+    await world.telegram_press(THE_OFFICE, preview, "Wyślij")
+    number = number_of(next(m for m in world.on_telegram(THE_OFFICE)
+                            if m["message_id"] == preview["message_id"]))
+    await world.deliver()
+
+    # Telegram: one post in the group, with sound, the text shown literally, the button.
+    [_linked, post] = world.tg.sent_messages(PZP_CHAT)
+    assert post["disable_notification"] is False and post["text"].startswith("‼ PILNE")
+    assert text in post["text"] and telegram_buttons(post) == ["Potwierdzam"]
+    start = post["text"].index(text)
+    assert all(e["offset"] + e["length"] <= start or e["offset"] >= start + len(text)
+               for e in post["entities"])
+    # Slack: one channel post, escaped, no mention of the channel smuggled in.
+    [channel_post] = world.slack_fake.messages(ODPADY_CHANNEL)
+    assert "<!" not in slack_everything(channel_post) and "<b>" not in slack_everything(
+        channel_post)
+    assert "&lt;!channel&gt;" in channel_post["text"]
+    assert slack_buttons(channel_post) == ["Potwierdzam"]
+    # The recipients' own copies went out as before (Renata: PZP, Jolanta: ODPADY).
+    assert len(world.on_telegram(RENATA)) == 1 and len(world.on_slack(RENATA)) == 1
+    assert len(world.on_telegram(JOLANTA)) == 1 and len(world.on_teams(JOLANTA)) == 1
+    assert world.on_slack(ANNA) == [] and world.on_telegram(COORDINATOR) == []
+
+    # In the Telegram group: a recipient, someone who is not one, someone not linked at all.
+    await telegram_press_in_group(world, RENATA, post, "Potwierdzam")
+    await telegram_press_in_group(world, COORDINATOR, post, "Potwierdzam")
+    await telegram_press_in_group(world, STRANGER, post, "Potwierdzam", language="en")
+    assert [c.params["text"] for c in world.tg.calls_to("answerCallbackQuery")[-3:]] == [
+        f"Dziękuję — potwierdzono odbiór pilnego ogłoszenia nr {number}.",
+        "To ogłoszenie nie było skierowane do Ciebie.",
+        "I don't know who you are yet, so I can't take your acknowledgement. Link your "
+        "account in a private chat with the bot.",
+    ]  # each a toast only the presser sees
+    # In the Slack channel: someone who is not a recipient, and Renata once more.
+    await slack_press_in(world, ANNA, ODPADY_CHANNEL, channel_post, "Potwierdzam")
+    await slack_press_in(world, RENATA, ODPADY_CHANNEL, channel_post, "Potwierdzam")
+    answers = [(p.body["text"], p.body["response_type"])
+               for p in world.slack_fake.response_posts[-2:]]
+    assert answers == [("To ogłoszenie nie było skierowane do Ciebie.", "ephemeral"),
+                       ("Już potwierdzone — dziękuję.", "ephemeral")]
+    # Nothing of it was said in the groups.
+    assert len(world.tg.sent_messages(PZP_CHAT)) == 2
+    assert world.slack_fake.messages(ODPADY_CHANNEL) == [channel_post]
+
+    await world.telegram_says(THE_OFFICE, f"/raport {number}")
+    report = world.on_telegram(THE_OFFICE)[-1]["text"]
+    assert "potwierdzone: 1" in report  # Renata, once, though she pressed in two places
+    assert "Jolanta Kołodziej — jeszcze nie potwierdził(a)" in report
+    assert "Posty w grupach forów:" in report
+    assert "Telegram — Zamówienia publiczne SMK (forum PZP): wysłany" in report
+    assert f"Slack — {ODPADY_CHANNEL} (forum ODPADY): wysłany" in report

@@ -370,3 +370,75 @@ def mail(*people: Staff) -> str:
     return ", ".join(f"<mailto:{p.email}|{p.email}>" for p in people)
 
 
+
+
+# --- groups and channels (e.g. a forum's groups) -------------------------------------------
+
+
+async def telegram_in_group(world: World, staff: Staff, chat_id: int, text: str, *,
+                            title: str = "Grupa") -> None:
+    """``staff`` writes ``text`` in the Telegram supergroup ``chat_id``; handled, answered."""
+    assert staff.telegram is not None
+    user = {"id": staff.telegram, "is_bot": False, "first_name": staff.name.split()[0],
+            "language_code": "pl"}
+    entities = ([{"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}]
+                if text.startswith("/") else [])
+    await world._telegram_update({"message": {
+        "message_id": int(time.monotonic_ns() % 1_000_000_000), "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "supergroup", "title": title},
+        "from": user, "text": text, "entities": entities,
+    }})
+
+
+async def telegram_press_in_group(world: World, staff: Staff, message: JSONDict, label: str,
+                                  *, language: str = "pl") -> None:
+    """``staff`` presses ``label`` under a message the bot posted in a group."""
+    assert staff.telegram is not None
+    [data] = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
+              for b in row if b["text"] == label]
+    await world._telegram_update({"callback_query": {
+        "id": f"q{time.monotonic_ns()}", "chat_instance": "2", "data": data,
+        "from": {"id": staff.telegram, "is_bot": False, "first_name": "X",
+                 "language_code": language},
+        "message": {"message_id": message["message_id"], "date": message["date"],
+                    "chat": {"id": message["chat_id"], "type": "supergroup", "title": "Grupa"},
+                    "from": {"id": world.tg.bot_id, "is_bot": True, "first_name": "Ł"},
+                    "text": message["text"]},
+    }})
+
+
+async def slack_command_in(world: World, staff: Staff, channel: str, text: str) -> None:
+    """``staff`` types ``/kto <text>`` in a Slack channel; handled and answered."""
+    from urllib.parse import urlencode
+
+    assert staff.slack is not None
+    body = urlencode({
+        "token": "t", "team_id": TEAM, "team_domain": "gminy", "channel_id": channel,
+        "channel_name": "kanal", "user_id": staff.slack, "user_name": staff.name,
+        "command": "/kto", "text": text, "api_app_id": "A111",
+        "response_url": world.slack_fake.response_url(channel=channel, user=staff.slack),
+        "trigger_id": f"{time.monotonic_ns()}.1.x",
+    })
+    assert await world._slack_post(body, "application/x-www-form-urlencoded") == 200
+    await world.slack.drain()
+
+
+async def slack_press_in(world: World, staff: Staff, channel: str, message: JSONDict,
+                         label: str) -> None:
+    """``staff`` presses ``label`` on a bot message in a Slack channel; handled, answered."""
+    assert staff.slack is not None
+    button = next(e for b in message["blocks"] if b["type"] == "actions"
+                  for e in b["elements"] if e["text"]["text"] == label)
+    payload = {
+        "type": "block_actions", "user": {"id": staff.slack, "team_id": TEAM},
+        "api_app_id": "A111", "team": {"id": TEAM}, "trigger_id": f"{time.monotonic_ns()}.1.x",
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
+                      "is_ephemeral": False},
+        "channel": {"id": channel}, "message": message, "state": {"values": {}},
+        "response_url": world.slack_fake.response_url(channel=channel, user=staff.slack,
+                                                      message_ts=message["ts"]),
+        "actions": [{**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}],
+    }
+    assert await world._slack_post("payload=" + quote(json.dumps(payload)),
+                                   "application/x-www-form-urlencoded") == 200
+    await world.slack.drain()

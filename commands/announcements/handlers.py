@@ -13,8 +13,8 @@ from commands.announcements.service import (
     Draft,
 )
 from commands.context import Context, Reply
-from commands.model import Button, ButtonStyle, OutboundMessage
-from commands.registry import Action, Command, CommandRegistry
+from commands.model import Button, ButtonStyle, ConversationKind, OutboundMessage
+from commands.registry import ANYONE, Action, Command, CommandRegistry
 from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement
 from store.models import Forum, Role
@@ -62,7 +62,8 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
     if draft.recipients == 0:
         await ctx.services.announcements.cancel(draft.announcement_id, author=ctx.person)
         return _say(ctx, "ann.nobody", audience=audience_text[:200])
-    return Reply.of(_preview(ctx, draft, text, urgent))
+    return Reply.of(_preview(ctx, draft, text, urgent,
+                             forums=audience.everyone or bool(audience.forum_ids)))
 
 
 def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids: set[int]) -> bool:
@@ -76,7 +77,8 @@ def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids: set[
     return forum_ids <= moderated and gmina_ids <= coordinated
 
 
-def _preview(ctx: Context, draft: Draft, text: str, urgent: bool) -> OutboundMessage:
+def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: bool
+             ) -> OutboundMessage:
     lang = ctx.lang
     counts = ", ".join(
         f"{PLATFORM_NAMES[p]} {draft.per_platform.get(p, 0)}"
@@ -86,6 +88,12 @@ def _preview(ctx: Context, draft: Draft, text: str, urgent: bool) -> OutboundMes
              if p not in ("teams", "telegram", "slack")]
     counts = ", ".join([counts, *extra, t(lang, "ann.without", count=draft.without_messenger)])
     footer = t(lang, "ann.confirm_question", count=draft.recipients, counts=counts)
+    if urgent and (forums or draft.groups):
+        # Only forums have groups: gmina, role and named-people audiences get no group post.
+        where = ", ".join(f"{PLATFORM_NAMES.get(p, p)} {n}"
+                          for p, n in sorted(draft.groups.items()))
+        footer += "\n" + t(lang, "ann.groups_preview", count=sum(draft.groups.values()),
+                           where=f" ({where})" if where else "")
     if not urgent:
         footer += "\n" + t(lang, "ann.quiet_note")
     return OutboundMessage(
@@ -126,13 +134,22 @@ async def cancel(ctx: Context, value: str) -> Reply:
 
 
 async def acknowledge(ctx: Context, value: str) -> Reply:
-    """"Potwierdzam" on any copy, on any messenger."""
-    if not value.isdigit() or ctx.person is None:
+    """"Potwierdzam" on any copy, on any messenger — also under the post in a forum group,
+    where it counts only for the person who pressed it, and only if they are a recipient.
+
+    Open to anyone (``roles=ANYONE``): a stranger pressing it in a group gets a short answer
+    only they see, never a message to the whole group.
+    """
+    if not value.isdigit():
         return Reply(notice=t(ctx.lang, "error.stale_button"))
+    if ctx.person is None:
+        return Reply(notice=t(ctx.lang, "ann.ack_unlinked"))
     outcome = await ctx.services.announcements.acknowledge(
         int(value), person=ctx.person, platform=ctx.event.platform.value)
     if outcome == "new":
         text = t(ctx.lang, "ann.acknowledged", id=value)
+        if ctx.event.conversation.kind != ConversationKind.PERSONAL:
+            return Reply(notice=text)  # the group sees nothing; the presser gets the note
         return Reply([OutboundMessage(text=text, lang=ctx.lang)], notice=text)
     key = "ann.acknowledged_again" if outcome == "again" else "ann.not_yours"
     return Reply(notice=t(ctx.lang, key))
@@ -164,4 +181,4 @@ def register(registry: CommandRegistry) -> None:
                          "/report <no>", roles=SENDERS))
     registry.add_action(Action(ACTION_SEND, confirm, roles=SENDERS))
     registry.add_action(Action(ACTION_CANCEL, cancel, roles=SENDERS))
-    registry.add_action(Action(ACTION_ACK, acknowledge))
+    registry.add_action(Action(ACTION_ACK, acknowledge, roles=ANYONE))

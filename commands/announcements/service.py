@@ -11,7 +11,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -35,12 +35,24 @@ from store.announcements import (
     acknowledge,
     delivery_report,
     due_for_reping,
+    forum_groups,
+    group_posts,
     mark_sent,
     reachable_accounts,
     resolve_people,
 )
 from store.db import Database
-from store.models import Delivery, DeliveryState, Gmina, MessengerAccount, Person, Role, RoleGrant
+from store.forum_models import ForumGroup
+from store.models import (
+    Delivery,
+    DeliveryState,
+    Forum,
+    Gmina,
+    MessengerAccount,
+    Person,
+    Role,
+    RoleGrant,
+)
 from store.outbox import NewDelivery, enqueue
 from store.people import audit
 
@@ -68,6 +80,7 @@ class Draft:
     recipients: int
     per_platform: Mapping[str, int]
     without_messenger: int
+    groups: Mapping[str, int] = field(default_factory=dict)  # forum group posts per messenger
 
 
 class AnnouncementService:
@@ -93,6 +106,8 @@ class AnnouncementService:
                 emails=audience.emails,
             )
             accounts = await reachable_accounts(session, people)
+            groups = await forum_groups(session, everyone=audience.everyone,
+                                        forum_ids=audience.forum_ids) if urgent else []
             announcement = Announcement(
                 author_id=int(author.id or 0), urgent=urgent, text=text,
                 audience=audience.to_json(), audience_label=label[:500],
@@ -104,7 +119,8 @@ class AnnouncementService:
             chosen = _copies(accounts.get(person, []), urgent)
             per_platform.update(a.platform for a in chosen)
         without = sum(1 for p in people if not accounts.get(p))
-        return Draft(int(announcement.id or 0), len(people), dict(per_platform), without)
+        return Draft(int(announcement.id or 0), len(people), dict(per_platform), without,
+                     dict(Counter(g.platform for g in groups)))
 
     async def send(self, announcement_id: int, *, author: Person, author_ref: ConversationRef,
                    author_message_id: str | None) -> tuple[str, Announcement | None]:
@@ -137,6 +153,12 @@ class AnnouncementService:
                 ))
                 rows += self._copies_for(announcement, person_id, chosen, author_label, 1, now,
                                          lang=languages.get(person_id) or "pl")
+            copies = len(rows)
+            groups: list[ForumGroup] = []
+            if announcement.urgent:  # urgent ones are posted in the forums' groups as well
+                groups = await forum_groups(session, everyone=audience.everyone,
+                                            forum_ids=audience.forum_ids)
+                rows += _group_posts(announcement, groups, author_label, now)
             announcement.author_ref = author_ref.to_json()
             announcement.author_message_id = author_message_id or ""
             session.add(announcement)
@@ -144,7 +166,8 @@ class AnnouncementService:
             await audit(session, actor=f"person:{author.id}", action="announcement.send",
                         target=f"announcement:{announcement_id}",
                         details={"urgent": announcement.urgent, "recipients": len(people),
-                                 "copies": len(rows), "audience": announcement.audience})
+                                 "copies": copies, "groups": len(groups),
+                                 "audience": announcement.audience})
             await session.commit()
         return "sent", announcement
 
@@ -358,13 +381,43 @@ class AnnouncementService:
         shown = problems[:30]
         if len(problems) > 30:
             shown.append(t(lang, "ann.more", count=len(problems) - 30))
+        posts = await self._group_report(announcement_id, lang)
         key = "ann.status_urgent" if announcement.urgent else "ann.status"
         return OutboundMessage(
             title=t(lang, "ann.report_title", id=announcement_id),
             text="\n".join([t(lang, key, **counts, id=announcement_id), "", *lines,
+                            *(["", t(lang, "ann.report_groups"), *posts] if posts else []),
                             *(["", *shown] if shown else [])]),
             lang=lang,
         )
+
+    async def _group_report(self, announcement_id: int, lang: str) -> list[str]:
+        """One line per post in a forum group: where, and whether it got there (or why not)."""
+        async with self._db.session() as session:
+            posts = await group_posts(session, _group_source(announcement_id))
+            if not posts:
+                return []
+            ids = {int(k.rsplit(":", 1)[1]) for k, *_ in posts if k.rsplit(":", 1)[1].isdigit()}
+            groups = {int(g.id or 0): (g, key) for g, key in (await session.execute(
+                select(ForumGroup, Forum.key)
+                .join(Forum, Forum.id == ForumGroup.forum_id)  # type: ignore[arg-type]
+                .where(ForumGroup.id.in_(ids))  # type: ignore[union-attr]
+            )).all()}
+        lines = []
+        for dedupe_key, platform, conversation_key, state, reason in posts:
+            number = dedupe_key.rsplit(":", 1)[1]
+            group, forum = groups.get(int(number) if number.isdigit() else 0, (None, "?"))
+            where = (group.title if group and group.title
+                     else conversation_key.rsplit(":", 1)[-1])
+            if state == DeliveryState.SENT.value:
+                outcome = t(lang, "ann.post_sent")
+            elif state in (DeliveryState.PENDING.value, DeliveryState.SENDING.value):
+                outcome = t(lang, "ann.post_pending")
+            else:
+                outcome = t(lang, "ann.post_failed", reason=reason or state)
+            lines.append(t(lang, "ann.group_line", platform=PLATFORM_NAMES.get(platform, platform),
+                           group=where, forum=forum, state=outcome))
+        return lines
 
 
 def copy_message(announcement: Announcement, author_label: str, lang: str, *, ping: int
@@ -381,6 +434,36 @@ def copy_message(announcement: Announcement, author_label: str, lang: str, *, pi
     return OutboundMessage(title=t(lang, "ann.title"), text=announcement.text,
                            footer=t(lang, "ann.from", author=author_label),
                            priority=Priority.QUIET, lang=lang)
+
+
+def group_message(announcement: Announcement, author_label: str) -> OutboundMessage:
+    """The post in a forum group: as loud as the platform allows there, with the acknowledge
+    button, which counts only for a recipient who presses it (each for themselves)."""
+    return OutboundMessage(
+        title=t("pl", "ann.urgent_title"), text=announcement.text,
+        footer=t("pl", "ann.group_footer", author=author_label),
+        buttons=(Button(t("pl", "ann.ack"), ACTION_ACK, str(announcement.id),
+                        ButtonStyle.PRIMARY),),
+        priority=Priority.URGENT, lang="pl",
+    )
+
+
+def _group_source(announcement_id: int | None) -> str:
+    """Group posts have their own source: the recipients' counters and pings ignore them."""
+    return f"announcement:{announcement_id}:groups"
+
+
+def _group_posts(announcement: Announcement, groups: list[ForumGroup], author_label: str,
+                 now: datetime) -> list[NewDelivery]:
+    payload = message_to_json(group_message(announcement, author_label))
+    return [
+        NewDelivery(
+            dedupe_key=f"ann:{announcement.id}:group:{group.id}", kind="announcement",
+            source=_group_source(announcement.id), platform=group.platform, target=group.ref,
+            payload=payload, not_before=now,
+        )
+        for group in groups
+    ]
 
 
 def _copies(accounts: list[MessengerAccount], urgent: bool) -> list[MessengerAccount]:
