@@ -387,8 +387,7 @@ async def test_duplicate_delivery_is_answered_once(rig: TeamsRig) -> None:
 
 async def test_unknown_activity_types_are_acknowledged_and_ignored(rig: TeamsRig) -> None:
     samples = ("messageReaction_reactionsAdded_channel.json",
-               "messageReaction_heart_added_personal.agents_sdk.json",
-               "messageUpdate_edited_personal.agents_sdk.json")
+               "messageReaction_heart_added_personal.agents_sdk.json")
     for sample in samples:
         assert (await rig.post(rig.activity(sample))).status == 200, sample
     typing = rig.activity("message_personal_docs.json", type="typing")
@@ -396,6 +395,23 @@ async def test_unknown_activity_types_are_acknowledged_and_ignored(rig: TeamsRig
     other_invoke = rig.activity("invoke_adaptiveCard_action_personal.json", name="task/fetch")
     assert (await rig.post(other_invoke)).status == 200
     assert rig.sent() == [] and await _processed(rig.app) == 0
+
+
+async def test_edits_are_taken_in_once_and_answered_with_nothing(rig: TeamsRig) -> None:
+    # (What an edit of a relayed forum answer does is in tests/test_forums_e2e.py.)
+    edited = rig.activity("messageUpdate_edited_personal.agents_sdk.json")
+    assert (await rig.post(edited)).status == 200
+    assert (await rig.post(edited)).status == 200  # a redelivery
+    assert await _processed(rig.app) == 1 and rig.sent() == []
+
+
+async def test_channel_messages_without_a_mention_get_no_answer(rig: TeamsRig) -> None:
+    await _register_channel(rig.app)
+    for text in ("pomoc", "kto odpady Wieliczka"):  # delivered thanks to RSC, not meant for us
+        chatter = _mention(rig, text)
+        chatter["entities"] = []
+        assert (await rig.post(chatter)).status == 200
+    assert rig.sent() == []
 
 
 async def test_stopping_finishes_replies_and_then_refuses(rig: TeamsRig) -> None:

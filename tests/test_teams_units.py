@@ -32,6 +32,7 @@ from adapters.teams.channel_auth import (
 from adapters.teams.connector import parse_retry_after
 from adapters.teams.translate import (
     CommandWords,
+    change_event,
     conversation_ref,
     message_event,
     message_text,
@@ -44,6 +45,8 @@ from commands.model import (
     ButtonStyle,
     ContactCard,
     ConversationKind,
+    MessageDeleted,
+    MessageEdited,
     MessageReceived,
     OutboundMessage,
 )
@@ -111,6 +114,63 @@ def test_files_sent_with_a_message_are_passed_on() -> None:
         ("uchwała.pdf", "https://x.example/d/1", "pdf"),
         ("image/png", "https://x.example/img/2", "image/png"),
     ]
+
+
+def _event(activity: Activity) -> MessageReceived:
+    ref = conversation_ref(activity, tenant_of(activity))
+    event = message_event(activity, ref, sender_of(activity, tenant_of(activity)),
+                          CommandWords.from_registry(build_registry()), raw={})
+    assert isinstance(event, MessageReceived)
+    return event
+
+
+def test_thread_reply_without_a_mention_is_passed_on_unaddressed() -> None:
+    # With ChannelMessage.Read.Group Teams delivers it: the sample, minus the mention.
+    reply = _activity("message_channel_at_mention_bot.json", text="kto wie, to zapytam Annę",
+                      entities=[], attachments=[])
+    event = _event(reply)
+    assert not event.addressed  # commands still need the mention ...
+    assert event.text == "kto wie, to zapytam Annę"  # ... and it is no menu command
+    assert event.conversation.thread_id == "1759881511856"
+    assert event.reply_to_message_id == "1759881511856"  # the thread's root: a forum post?
+    assert event.message_id == reply.id
+    # A new post roots its own thread: it replies to nothing.
+    conversation = {**payload("message_channel_at_mention_bot.json")["conversation"]}
+    conversation["id"] = conversation["id"].split(";")[0] + ";messageid=1759944781430"
+    top = _event(_activity("message_channel_at_mention_bot.json", text="Dzień dobry",
+                           entities=[], conversation=conversation))
+    assert not top.addressed and top.reply_to_message_id is None
+    # With the mention it is a command, as before.
+    mentioned = _event(_activity("message_channel_at_mention_bot.json",
+                                 text="<at>ridotest</at> pomoc"))
+    assert mentioned.addressed and mentioned.text == "/pomoc"
+
+
+def test_edits_deletions_and_restorations_become_change_events() -> None:
+    edited = _activity("messageUpdate_edited_personal.agents_sdk.json")
+    ref = conversation_ref(edited, tenant_of(edited))
+    sender = sender_of(edited, tenant_of(edited))
+    event = change_event(edited, ref, sender, raw={})
+    assert isinstance(event, MessageEdited)
+    assert (event.message_id, event.text) == ("activity989",
+                                              "This is the updated message content.")
+    later = _activity("messageUpdate_edited_personal.agents_sdk.json",
+                      text="Edited again", timestamp="2025-07-07T21:30:00.000Z")
+    again = change_event(later, ref, sender, raw={})
+    assert again is not None and again.event_id != event.event_id  # two edits, two events
+    retried = change_event(_activity("messageUpdate_edited_personal.agents_sdk.json"), ref,
+                           sender, raw={})
+    assert retried is not None and retried.event_id == event.event_id  # a redelivery: one
+    data = {**payload("messageUpdate_edited_personal.agents_sdk.json")["channelData"]}
+    deleted = _activity("messageUpdate_edited_personal.agents_sdk.json", type="messageDelete",
+                        text=None, channelData={**data, "eventType": "softDeleteMessage"})
+    gone = change_event(deleted, ref, sender, raw={})
+    assert isinstance(gone, MessageDeleted) and gone.message_id == "activity989"
+    restored = _activity("messageUpdate_edited_personal.agents_sdk.json",
+                         channelData={**data, "eventType": "undeleteMessage"})
+    assert isinstance(change_event(restored, ref, sender, raw={}), MessageEdited)
+    reaction = _activity("messageReaction_heart_added_personal.agents_sdk.json")
+    assert change_event(reaction, ref, sender, raw={}) is None
 
 
 def test_menu_words_become_commands_only_where_meant() -> None:
@@ -297,6 +357,12 @@ def test_app_package(tmp_path: Path) -> None:
     assert {"kto", "pomoc", "moje-dane", "start"} <= set(titles)
     assert all(" " not in t and not t.startswith("/") for t in titles)
     assert manifest["validDomains"] == ["bot.gmina.example.pl"]
+    # Replies in channel threads reach the bot without a mention (resource-specific consent,
+    # which needs webApplicationInfo with the app's id).
+    assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
+        {"name": "ChannelMessage.Read.Group", "type": "Application"}]
+    assert manifest["webApplicationInfo"] == {
+        "id": APP_ID, "resource": f"api://bot.gmina.example.pl/{APP_ID}"}
     assert manifest["name"]["short"] == "Łącznik" and len(manifest["name"]["full"]) <= 100
     assert len(manifest["description"]["short"]) <= 80
     assert len(manifest["developer"]["name"]) <= 32

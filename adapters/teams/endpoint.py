@@ -26,9 +26,12 @@ from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.references import forget, remember_channel, remember_installation
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.translate import (
+    CHANGE_EVENTS,
     EXECUTE_INVOKE,
     CommandWords,
+    change_event,
     channel_change,
+    channel_data,
     conversation_ref,
     execute_event,
     membership_event,
@@ -144,10 +147,14 @@ class TeamsEndpoint:
     async def _dispatch(self, activity: Activity, body: dict[str, Any], tenant: str
                         ) -> web.Response:
         kind = activity.type
+        changed = channel_data(activity).event_type in CHANGE_EVENTS
         if kind == "message":
             await self._on_message(activity, body, tenant)
         elif kind == "invoke":
             return await self._on_invoke(activity, body, tenant)
+        elif kind in ("messageUpdate", "messageDelete") or (
+                kind == "conversationUpdate" and changed):
+            await self._on_change(activity, body, tenant)
         elif kind == "conversationUpdate":
             await self._on_conversation_update(activity, body, tenant)
         elif kind == "installationUpdate":
@@ -164,6 +171,13 @@ class TeamsEndpoint:
         event = message_event(activity, ref, sender, self._words, raw=body)
         reply = await self._core.handle(event)
         await self._deliver(reply, ref, event, reply_to=activity.id)
+
+    async def _on_change(self, activity: Activity, body: dict[str, Any], tenant: str) -> None:
+        """An edit, deletion or restoration of a message (a relayed answer's mirrors follow)."""
+        ref = conversation_ref(activity, tenant)
+        event = change_event(activity, ref, sender_of(activity, tenant), raw=body)
+        if event is not None:
+            await self._core.handle(event)  # nothing to answer: the mirrors are the answer
 
     async def _on_invoke(self, activity: Activity, body: dict[str, Any], tenant: str
                          ) -> web.Response:

@@ -3,6 +3,11 @@
 Manifest schema 1.17. Teams has no slash commands: ``bots[0].commandLists`` puts the
 commands in the compose box menu (Polish by default, English through ``localizationInfo`` —
 Teams then sends the English title, which the registry also knows).
+
+The resource-specific consent permission ``ChannelMessage.Read.Group`` makes Teams deliver
+channel messages that do not @mention the bot — the replies in a forum question's thread,
+which the bot relays. RSC needs ``webApplicationInfo``: the Entra app id, and a ``resource``
+Teams does not use for RSC but requires to be present.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ LOCALIZATION_SCHEMA = (
     "MicrosoftTeams.Localization.schema.json"
 )
 SCOPES = ("personal", "team", "groupChat")
+CHANNEL_MESSAGES = "ChannelMessage.Read.Group"  # RSC: replies in threads without a mention
 MAX_COMMANDS = 10  # per command list in manifest 1.17
 DEFAULT_NAME = "lacznik-teams.zip"
 ENGLISH_FILE = "en-us.json"
@@ -94,6 +100,13 @@ def manifest(settings: TeamsSettings, registry: CommandRegistry) -> dict[str, An
             "commandLists": [{"scopes": list(SCOPES), "commands": commands(registry, "pl")}],
         }],
         "validDomains": [settings.public_domain],
+        "webApplicationInfo": {
+            "id": settings.app_id,
+            "resource": f"api://{settings.public_domain}/{settings.app_id}",
+        },
+        "authorization": {"permissions": {"resourceSpecific": [
+            {"name": CHANNEL_MESSAGES, "type": "Application"},
+        ]}},
         "localizationInfo": {
             "defaultLanguageTag": "pl-pl",
             "additionalLanguages": [{"languageTag": "en-us", "file": ENGLISH_FILE}],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ from commands.model import (
     BotRemoved,
     ConversationKind,
     ConversationRef,
+    MessageDeleted,
+    MessageEdited,
     MessageReceived,
     Platform,
     Sender,
@@ -29,6 +32,10 @@ EXECUTE_INVOKE = "adaptiveCard/action"
 _MENTION = re.compile(r"(?:<at>|&lt;at&gt;)(.*?)(?:</at>|&lt;/at&gt;)", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
 _THREAD = ";messageid="
+EDITED = frozenset({"editMessage", "undeleteMessage"})
+DELETED = frozenset({"softDeleteMessage"})
+CHANGE_EVENTS = EDITED | DELETED
+"""``channelData.eventType`` of a person editing, deleting or restoring their message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +209,13 @@ def message_event(
     *,
     raw: Mapping[str, Any],
 ) -> MessageReceived | ActionInvoked:
-    """A ``message``: typed text, a menu command, or an ``Action.Submit`` press."""
+    """A ``message``: typed text, a menu command, or an ``Action.Submit`` press.
+
+    In a channel with the ``ChannelMessage.Read.Group`` permission Teams also delivers
+    messages that do not mention the bot: they are passed on unaddressed (a reply in a
+    thread may answer a forum question the bot relayed there), and are never read as a
+    menu command — commands still need the mention.
+    """
     text, mentioned = message_text(activity)
     pressed = card_action(activity.value) if activity.value is not None else None
     if pressed is not None and not text:
@@ -211,13 +224,40 @@ def message_event(
             sender=sender, raw=raw, action=pressed[0], value=pressed[1],
             message_id=activity.reply_to_id,
         )
-    personal = ref.kind == ConversationKind.PERSONAL
+    addressed = ref.kind == ConversationKind.PERSONAL or mentioned
+    # Every channel message names its thread's root; a new post roots its own thread.
+    root = ref.thread_id if ref.thread_id != activity.id else None
     return MessageReceived(
         platform=Platform.TEAMS, event_id=activity.id or "", conversation=ref, sender=sender,
-        raw=raw, text=words.as_command(text), message_id=activity.id,
-        reply_to_message_id=activity.reply_to_id, addressed=personal or mentioned,
+        raw=raw, text=words.as_command(text) if addressed else text, message_id=activity.id,
+        reply_to_message_id=activity.reply_to_id or root, addressed=addressed,
         attachments=files_of(activity),
     )
+
+
+def change_event(
+    activity: Activity, ref: ConversationRef, sender: Sender, *, raw: Mapping[str, Any]
+) -> MessageEdited | MessageDeleted | None:
+    """``messageUpdate`` / ``messageDelete``: a person edited, restored or deleted a message.
+
+    The changed message is the activity's own ``id``. Every change gets its own event id
+    (an edit and a later edit of the same message are two events; a redelivery is one).
+    """
+    if not activity.id:
+        return None
+    event = channel_data(activity).event_type or ""
+    kind = activity.type
+    text, _mentioned = message_text(activity)
+    moment = activity.timestamp.isoformat() if activity.timestamp else hashlib.sha256(
+        text.encode()).hexdigest()[:16]
+    event_id = f"{event or kind}:{activity.id}:{moment}"
+    if event in DELETED or (kind == "messageDelete" and not event):
+        return MessageDeleted(platform=Platform.TEAMS, event_id=event_id, conversation=ref,
+                              sender=sender, raw=raw, message_id=activity.id)
+    if event in EDITED or (kind == "messageUpdate" and not event):
+        return MessageEdited(platform=Platform.TEAMS, event_id=event_id, conversation=ref,
+                             sender=sender, raw=raw, message_id=activity.id, text=text)
+    return None
 
 
 def files_of(activity: Activity) -> tuple[Attachment, ...]:
