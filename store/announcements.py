@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.announcement_models import Announcement, AnnouncementRecipient
@@ -14,6 +15,7 @@ from store.models import (
     Delivery,
     ForumMember,
     MessengerAccount,
+    Meta,
     Person,
     RoleGrant,
 )
@@ -156,3 +158,83 @@ async def group_posts(session: AsyncSession, source: str
         .order_by(Delivery.id)
     )
     return [(str(k), str(p), str(c), str(st), str(r)) for k, p, c, st, r in rows.all()]
+
+
+# --- the author's copy: when it was last refreshed, and how many acknowledgements it shows ----
+# Two small counters per announcement in ``meta`` (no column of their own): the seconds after
+# sending of the last refresh, and the acknowledgements that refresh showed. Together they say
+# whether a refresh is due and whether one is still owed — also after a restart.
+
+
+def _copy_at(announcement_id: int) -> str:
+    return f"ann_copy_at:{announcement_id}"
+
+
+def _copy_acks(announcement_id: int) -> str:
+    return f"ann_copy_acks:{announcement_id}"
+
+
+async def start_copy_counters(session: AsyncSession, announcement_id: int) -> None:
+    """The author's copy was written just now (at sending), showing no acknowledgement."""
+    session.add(Meta(key=_copy_at(announcement_id), value=0))
+    session.add(Meta(key=_copy_acks(announcement_id), value=0))
+
+
+async def claim_copy_slot(session: AsyncSession, announcement_id: int, *, elapsed: int,
+                          every: int) -> bool:
+    """Take the right to refresh the author's copy now (``elapsed`` seconds after sending) if
+    the last refresh was at least ``every`` seconds ago. One caller wins, across instances."""
+    key = _copy_at(announcement_id)
+    claimed = await session.execute(
+        update(Meta).where(Meta.key == key, Meta.value <= elapsed - every)  # type: ignore[arg-type]
+        .values(value=elapsed)
+    )
+    if claimed.rowcount:  # type: ignore[attr-defined]
+        return True
+    if await session.scalar(select(Meta.value).where(Meta.key == key)) is not None:
+        return False
+    try:  # sent before these counters existed: the first refresh starts them
+        async with session.begin_nested():
+            session.add(Meta(key=key, value=elapsed))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def record_copy_shown(session: AsyncSession, announcement_id: int,
+                            acknowledged: int) -> None:
+    """The author's copy now shows ``acknowledged`` acknowledgements (never counts down)."""
+    key = _copy_acks(announcement_id)
+    await session.execute(
+        update(Meta).where(Meta.key == key, Meta.value < acknowledged)  # type: ignore[arg-type]
+        .values(value=acknowledged)
+    )
+    if await session.scalar(select(Meta.value).where(Meta.key == key)) is None:
+        try:
+            async with session.begin_nested():
+                session.add(Meta(key=key, value=acknowledged))
+        except IntegrityError:
+            pass  # another instance recorded it meanwhile
+
+
+async def copies_behind(session: AsyncSession, *, sent_after: datetime) -> list[int]:
+    """Urgent announcements sent after ``sent_after`` whose author's copy shows fewer
+    acknowledgements than there are (a refresh still owed)."""
+    acknowledged = dict((await session.execute(
+        select(Announcement.id, func.count(AnnouncementRecipient.acknowledged_at))
+        .join(AnnouncementRecipient,
+              AnnouncementRecipient.announcement_id == Announcement.id)  # type: ignore[arg-type]
+        .where(Announcement.urgent == True,  # noqa: E712
+               Announcement.state == "sent",  # type: ignore[arg-type]
+               Announcement.author_message_id != "",  # type: ignore[arg-type]
+               Announcement.sent_at > sent_after)  # type: ignore[arg-type,operator]
+        .group_by(Announcement.id)
+    )).all())
+    if not acknowledged:
+        return []
+    shown = dict((await session.execute(
+        select(Meta.key, Meta.value).where(
+            Meta.key.in_([_copy_acks(i) for i in acknowledged]))  # type: ignore[attr-defined]
+    )).all())
+    return sorted(i for i, count in acknowledged.items()
+                  if count > shown.get(_copy_acks(i), 0))

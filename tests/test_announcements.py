@@ -299,3 +299,40 @@ async def test_group_posts_only_for_urgent_forum_announcements(app: App) -> None
     assert [posts_in(app, g) for g in (PZP_GROUP, ODPADY_GROUP, TRANSPORT_GROUP)] == [[], [], []]
     [report] = await admin.say("/raport 2")
     assert "Posty w grupach forów" not in report
+
+
+# --- the author's copy: refreshed at most every 15 s, the latest counts win -------------------
+
+
+def authors_copy_edits(app: App) -> list[str]:
+    return [d.text for d in console_messenger(app).transcript
+            if d.conversation.conversation_id == "console" and d.edited]
+
+
+async def test_a_refresh_still_owed_is_made_after_a_restart(app: App) -> None:
+    from bots.app import build_app
+
+    emails = await link_console_accounts(app, "wieliczka")
+    emails += await link_console_accounts(app, "skawina")
+    emails += await link_console_accounts(app, "zabierzow")
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say("/pilne gmina Wieliczka, gmina Skawina, gmina Zabierzów: Próbny alarm.")
+    await app.core.handle(_press(ADMIN, "ann.send", "1"))  # the copy is message "1" there
+    await app.worker.run_once()
+    for email in emails[:20]:  # twenty acknowledgements within ten seconds
+        app.clock.advance(timedelta(seconds=0.5))  # type: ignore[attr-defined]
+        await app.core.handle(_press(email, "ann.ack", "1"))
+    assert authors_copy_edits(app) == []  # the copy was written at sending, 10 s ago
+    # The service restarts before showing them: a new app on the same database.
+    restarted = build_app(app.config, clock=app.clock, db=app.db, morphology=app.morphology)
+    restarted.messengers["console"] = app.messengers["console"]
+    announcements = restarted.core.services.announcements
+    assert await announcements.flush_author_copies() == 0  # 10 s after sending: not yet
+    app.clock.advance(timedelta(seconds=5))  # type: ignore[attr-defined]
+    assert await announcements.flush_author_copies() == 1
+    [edit] = authors_copy_edits(app)
+    assert "Ogłoszenie nr 1 — wysłane" in edit and "potwierdzone: 20" in edit
+    app.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    assert await announcements.flush_author_copies() == 0  # nothing more to show
+    await app.core.handle(_press(emails[20], "ann.ack", "1"))  # a late one: shown at once
+    assert "potwierdzone: 21" in authors_copy_edits(app)[-1]

@@ -120,6 +120,7 @@ async def test_acknowledging_on_telegram_counts_everywhere_and_stops_the_pings(
     assert "potwierdzone: 0" in author_copy["text"] and slack_buttons(author_copy) == []
     await world.deliver()
     [copy] = world.on_telegram(RENATA)
+    world.clock.advance(timedelta(seconds=20))  # she reads it a little later
     await world.telegram_press(RENATA, copy, "Potwierdzam")
     [answered] = world.tg.calls_to("answerCallbackQuery")
     assert answered.status == 200
@@ -180,6 +181,33 @@ async def test_unacknowledged_are_pinged_again_then_their_coordinator_is_told(
     assert await announcements.reping_round() == 0  # nothing more after the escalation
     await world.deliver()
     assert len(world.on_telegram(RENATA)) == 3 and len(world.on_telegram(COORDINATOR)) == 1
+
+
+async def test_a_burst_of_acknowledgements_edits_the_authors_copy_only_a_few_times(
+        world: World) -> None:
+    crowd = [s for s in await link_crowd(world) if s.telegram or s.slack][:20]
+    assert len(crowd) == 20
+    author_copy = await world.announce(
+        THE_OFFICE, f"pilne {mail(*crowd)}: Ewakuacja budynku urzędu o 11:00.")
+    await world.deliver()
+    for staff in crowd:  # twenty people acknowledge within 40 seconds
+        world.clock.advance(timedelta(seconds=2))
+        if staff.telegram is not None:
+            await world.telegram_press(staff, world.on_telegram(staff)[-1], "Potwierdzam")
+        else:
+            await world.slack_press(staff, world.on_slack(staff)[-1], "Potwierdzam")
+            await world.slack.drain()
+    during = len(world.slack_fake.calls_to("chat.update"))
+    assert 1 <= during <= 3  # one edit per 15 s at most, not one per acknowledgement
+    world.clock.advance(timedelta(seconds=15))
+    await world.app.core.services.announcements.reping_round()  # the periodic job
+    edits = world.slack_fake.calls_to("chat.update")
+    assert len(edits) == during + 1 and all(e.status == 200 for e in edits)
+    [final] = [m for m in world.on_slack(THE_OFFICE) if m["ts"] == author_copy["ts"]]
+    assert "Odbiorcy: 20 · potwierdzone: 20 · dostarczone: 20" in final["text"]
+    world.clock.advance(timedelta(minutes=1))
+    await world.app.core.services.announcements.reping_round()
+    assert len(world.slack_fake.calls_to("chat.update")) == during + 1  # nothing new to show
 
 
 # --- never lost, never twice -------------------------------------------------------------------

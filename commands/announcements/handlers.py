@@ -151,7 +151,8 @@ async def acknowledge(ctx: Context, value: str) -> Reply:
         if ctx.event.conversation.kind != ConversationKind.PERSONAL:
             return Reply(notice=text)  # the group sees nothing; the presser gets the note
         return Reply([OutboundMessage(text=text, lang=ctx.lang)], notice=text)
-    key = "ann.acknowledged_again" if outcome == "again" else "ann.not_yours"
+    key = {"again": "ann.acknowledged_again", "not_recipient": "ann.not_yours"}.get(
+        outcome, "error.stale_button")
     return Reply(notice=t(ctx.lang, key))
 
 

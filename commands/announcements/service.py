@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,18 +28,22 @@ from commands.model import (
     SentMessage,
     message_to_json,
 )
-from commands.ports import DeliveryError, Messenger
+from commands.ports import DeliveryError, Messenger, Rejected, Unreachable
 from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement, AnnouncementRecipient
 from store.announcements import (
     acknowledge,
+    claim_copy_slot,
+    copies_behind,
     delivery_report,
     due_for_reping,
     forum_groups,
     group_posts,
     mark_sent,
     reachable_accounts,
+    record_copy_shown,
     resolve_people,
+    start_copy_counters,
 )
 from store.db import Database
 from store.forum_models import ForumGroup
@@ -70,6 +74,9 @@ class AnnouncementSettings:
 
     reping_after: timedelta = timedelta(minutes=15)
     max_pings: int = 3  # the first delivery counts as one
+    # The author's copy is edited at most this often per announcement: 2,000 acknowledgements
+    # within minutes must not become 2,000 edits against the author's chat's rate limits.
+    author_copy_every: timedelta = timedelta(seconds=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,8 @@ class AnnouncementService:
             announcement.author_ref = author_ref.to_json()
             announcement.author_message_id = author_message_id or ""
             session.add(announcement)
+            if announcement.urgent:
+                await start_copy_counters(session, announcement_id)
             await enqueue(session, rows)
             await audit(session, actor=f"person:{author.id}", action="announcement.send",
                         target=f"announcement:{announcement_id}",
@@ -201,9 +210,16 @@ class AnnouncementService:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def acknowledge(self, announcement_id: int, *, person: Person, platform: str) -> str:
-        """A recipient pressed "Potwierdzam": counts everywhere, stops further pings."""
+        """A recipient pressed "Potwierdzam": counts everywhere, stops further pings.
+
+        "new", "again", "not_recipient", or "missing" (no such urgent announcement was sent:
+        a forged or stale button — normal announcements are never acknowledged).
+        """
         now = self._clock.now()
         async with self._db.session() as session:
+            announcement = await session.get(Announcement, announcement_id)
+            if announcement is None or not announcement.urgent or announcement.state != "sent":
+                return "missing"
             outcome = await acknowledge(session, announcement_id, int(person.id or 0), platform,
                                         now)
             if outcome == "new":
@@ -246,40 +262,76 @@ class AnnouncementService:
             "unreachable": sum(1 for r in recipients if not r.platforms),
         }
 
-    async def author_copy(self, announcement_id: int, lang: str) -> OutboundMessage:
+    async def author_copy(self, announcement_id: int, lang: str,
+                          counts: Mapping[str, int] | None = None) -> OutboundMessage:
         """The author's copy: what was sent and the counters so far."""
         async with self._db.session() as session:
             announcement = await session.get(Announcement, announcement_id)
         assert announcement is not None
-        counts = await self.status(announcement_id)
+        counts = counts if counts is not None else await self.status(announcement_id)
         key = "ann.status_urgent" if announcement.urgent else "ann.status"
         return OutboundMessage(
             title=t(lang, "ann.sent_title", id=announcement_id), text=announcement.text,
             footer=t(lang, key, **counts, id=announcement_id), lang=lang,
         )
 
-    async def refresh_author_copy(self, announcement_id: int) -> None:
-        """Update the counters in the author's copy, where the messenger allows edits."""
+    async def refresh_author_copy(self, announcement_id: int) -> bool:
+        """Show the latest counters in the author's copy, where the messenger allows edits —
+        at most once per ``author_copy_every`` for each announcement, across instances.
+
+        Too soon after the last refresh nothing happens here: the acknowledgements are in the
+        database, and :meth:`flush_author_copies` shows them once the interval has passed (the
+        latest counts win). True if the copy was edited.
+        """
+        now = self._clock.now()
         async with self._db.session() as session:
             announcement = await session.get(Announcement, announcement_id)
-            author = await session.get(Person, announcement.author_id) if announcement else None
-        if not (announcement and announcement.author_ref and announcement.author_message_id):
-            return
-        ref = ConversationRef.from_json(announcement.author_ref)
-        messenger = self._messengers.get(ref.platform.value)
-        if messenger is None or not messenger.capabilities.edit:
-            return
+            if not (announcement and announcement.sent_at and announcement.author_ref
+                    and announcement.author_message_id):
+                return False
+            ref = ConversationRef.from_json(announcement.author_ref)
+            messenger = self._messengers.get(ref.platform.value)
+            if messenger is None or not messenger.capabilities.edit:
+                return False
+            elapsed = int((now - _aware(announcement.sent_at)).total_seconds())
+            if not await claim_copy_slot(
+                    session, announcement_id, elapsed=elapsed,
+                    every=int(self.settings.author_copy_every.total_seconds())):
+                return False
+            await session.commit()
+            author = await session.get(Person, announcement.author_id)
         lang = (author.language if author else None) or "pl"
+        counts = await self.status(announcement_id)  # read after the claim: nothing older
         try:
             await messenger.edit(SentMessage(ref, announcement.author_message_id),
-                                 await self.author_copy(announcement_id, lang))
-        except DeliveryError as exc:
+                                 await self.author_copy(announcement_id, lang, counts))
+        except (Rejected, Unreachable) as exc:
+            # The copy cannot be edited any more (deleted, too old, bot blocked): stop trying.
             log.info("announcement %s: author's copy not updated (%s)", announcement_id,
                      exc.reason)
+        except DeliveryError as exc:
+            # A passing fault: the refresh stays owed; a later flush tries again.
+            log.info("announcement %s: author's copy not updated yet (%s)", announcement_id,
+                     exc.reason)
+            return False
+        async with self._db.session() as session:
+            await record_copy_shown(session, announcement_id, counts["acknowledged"])
+            await session.commit()
+        return True
+
+    async def flush_author_copies(self, *, within: timedelta = timedelta(days=7)) -> int:
+        """Refresh the authors' copies that show fewer acknowledgements than there are: the
+        last of a burst (which came too soon after a refresh) or ones a restart interrupted.
+        Each still at most once per ``author_copy_every``. Returns how many were edited."""
+        async with self._db.session() as session:
+            behind = await copies_behind(session, sent_after=self._clock.now() - within)
+        return sum([await self.refresh_author_copy(i) for i in behind])
 
     async def reping_round(self) -> int:
         """Ping unacknowledged recipients of urgent announcements again; escalate to their
-        gmina's coordinators when the pings run out. Safe to run on every instance."""
+        gmina's coordinators when the pings run out; then bring the authors' copies up to
+        date (:meth:`flush_author_copies`). Safe to run on every instance. Returns how many
+        recipients were pinged or escalated."""
         now = self._clock.now()
         done = 0
         async with self._db.session() as session:
@@ -313,6 +365,7 @@ class AnnouncementService:
                                                                   recipient, now))
                 done += 1
             await session.commit()
+        await self.flush_author_copies()
         return done
 
     async def _escalation(self, session: AsyncSession, announcement: Announcement,
@@ -476,6 +529,11 @@ def _audience_of(announcement: Announcement) -> Audience:
     return Audience(everyone=data["everyone"], forum_ids=set(data["forums"]),
                     gmina_ids=set(data["gminy"]), roles={Role(r) for r in data["roles"]},
                     emails=set(data["emails"]))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def _person_label(session: AsyncSession, person: Person) -> str:
