@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -28,13 +28,13 @@ from adapters.slack import SlackComponent, build_slack_component
 from adapters.teams import build_teams_component
 from adapters.teams.component import TeamsComponent
 from adapters.telegram import TelegramComponent, build_telegram_component
-from bots.app import App
+from bots.app import App, build_app
 from commands.clock import ManualClock
 from commands.model import ConversationKind, ConversationRef, Platform
 from store.models import Delivery
 from store.people import issue_link_code, link_account, person_by_email
 from tests.fakes.slack_api import FakeSlackServer, sign
-from tests.fakes.teams_auth import FakeEntraAuthority
+from tests.fakes.teams_auth import ChannelTokenIssuer, FakeEntraAuthority
 from tests.fakes.teams_connector import FakeBotConnector
 from tests.fakes.telegram_api import FakeTelegramServer
 
@@ -49,6 +49,9 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
                    "all_proxy")
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+TEAMS_BOT = f"28:{TEAMS_APP_ID}"
+TEAMS_BOT_NAME = "Łącznik"
+TEAMS_TEAM = "19:smk-forums@thread.tacv2"  # the association's team, one channel per forum
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,11 @@ async def until(check: Callable[[], bool], within: float = 5.0) -> None:
 
 @dataclass
 class World:
-    """The app with Telegram, Slack and Teams running against their fakes."""
+    """The app with Telegram, Slack and Teams running against their fakes.
+
+    Slack events and Teams activities reach the app over HTTP (signed as the platforms sign
+    them); Telegram updates through the adapter's long polling.
+    """
 
     app: App
     tg: FakeTelegramServer
@@ -99,6 +106,10 @@ class World:
     connector: FakeBotConnector
     teams: TeamsComponent
     http: aiohttp.ClientSession
+    issuer: ChannelTokenIssuer | None = None  # signs inbound Teams activities
+    authority: str = ""  # Entra, for the Teams bot's own tokens
+    teams_url: str = ""
+    runner: web.AppRunner | None = None
 
     # --- accounts ---------------------------------------------------------------------------
 
@@ -229,6 +240,234 @@ class World:
         """The activities in ``staff``'s 1:1 chat with the bot on Teams (after updates)."""
         return self.connector.activities(teams_chat(staff))
 
+    def teams_opened(self, staff: Staff) -> list[JSONDict]:
+        """The activities in the 1:1 chat the bot opened itself with a Teams user who never
+        wrote to it privately (Teams gives the chat its id on creation)."""
+        chat = self.connector.personal_chats.get(staff.teams or "")
+        return self.connector.activities(chat) if chat else []
+
+    # --- people on the platforms -------------------------------------------------------------
+
+    def enrol(self, *people: Staff) -> None:
+        """Make people members of the Slack workspace and of the Teams tenant, so that the
+        platforms vouch for their e-mails (the sample staff are members from the start)."""
+        for staff in people:
+            if staff.slack is not None:
+                self.slack_fake.add_user(staff.slack, email=staff.email, real_name=staff.name)
+            if staff.teams is not None:
+                self.connector.add_member(staff.teams, name=staff.name, email=staff.email,
+                                          aad_object_id=f"aad-{staff.teams[3:]}",
+                                          tenant_id=TENANT)
+
+    # --- Telegram groups ---------------------------------------------------------------------
+
+    async def telegram_group_says(self, staff: Staff, chat_id: int, text: str, *,
+                                  reply_to: JSONDict | None = None,
+                                  title: str = "Grupa") -> JSONDict:
+        """``staff`` writes in the Telegram supergroup ``chat_id``, optionally replying to a
+        message there (one the bot sent, as :meth:`on_telegram_group` shows it); handled and
+        answered. Returns the message as Telegram delivered it."""
+        assert staff.telegram is not None
+        chat = {"id": chat_id, "type": "supergroup", "title": title}
+        message: JSONDict = {
+            "message_id": int(time.monotonic_ns() % 1_000_000_000), "date": int(time.time()),
+            "chat": chat, "from": self._telegram_user(staff), "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"offset": 0, "length": len(text.split()[0]),
+                                    "type": "bot_command"}]
+        if reply_to is not None:
+            message["reply_to_message"] = self._telegram_original(reply_to, chat)
+        await self._telegram_update({"message": message})
+        return message
+
+    async def telegram_group_edits(self, staff: Staff, message: JSONDict, text: str) -> None:
+        """``staff`` edits their message ``message`` (an ``edited_message`` update)."""
+        edited = {**message, "text": text, "edit_date": int(time.time()) + 1}
+        await self._telegram_update({"edited_message": edited})
+
+    def on_telegram_group(self, chat_id: int) -> list[JSONDict]:
+        """The bot's messages in a Telegram group, as members see them now."""
+        return self.tg.sent_messages(chat_id)
+
+    def _telegram_user(self, staff: Staff) -> JSONDict:
+        return {"id": staff.telegram, "is_bot": False, "first_name": staff.name.split()[0],
+                "last_name": staff.name.split(maxsplit=1)[-1], "language_code": "pl"}
+
+    def _telegram_original(self, message: JSONDict, chat: JSONDict) -> JSONDict:
+        """The ``reply_to_message`` Telegram attaches: the bot's message or a person's."""
+        if "chat_id" not in message:
+            return message  # a person's message, as delivered
+        return {"message_id": message["message_id"], "date": message["date"], "chat": chat,
+                "from": {"id": self.tg.bot_id, "is_bot": True, "first_name": "Łącznik",
+                         "username": self.tg.username},
+                "text": message["text"]}
+
+    # --- Slack channels ----------------------------------------------------------------------
+
+    async def slack_channel_says(self, staff: Staff, channel: str, text: str, *,
+                                 thread_ts: str | None = None, mention: bool = False) -> str:
+        """``staff`` writes in a Slack channel (in a thread, or mentioning the bot: then it
+        arrives as ``app_mention``); handled and answered. Returns the message's ``ts``."""
+        assert staff.slack is not None
+        ts = self._slack_ts()
+        event: JSONDict = {"type": "app_mention" if mention else "message", "channel": channel,
+                           "channel_type": "channel", "user": staff.slack, "ts": ts,
+                           "event_ts": ts, "team": TEAM,
+                           "text": f"<@{self.slack_fake.bot_user_id}> {text}" if mention
+                           else text}
+        if thread_ts:
+            event |= {"thread_ts": thread_ts, "parent_user_id": self.slack_fake.bot_user_id}
+        await self._slack_event(event)
+        return ts
+
+    async def slack_channel_edits(self, staff: Staff, channel: str, ts: str, text: str, *,
+                                  before: str, thread_ts: str | None = None) -> None:
+        """``staff`` edits their message ``ts`` (``message_changed``)."""
+        original = {"type": "message", "user": staff.slack, "text": before, "ts": ts,
+                    "team": TEAM, **({"thread_ts": thread_ts} if thread_ts else {})}
+        now = self._slack_ts()
+        await self._slack_event({
+            "type": "message", "subtype": "message_changed", "hidden": True,
+            "channel": channel, "channel_type": "channel", "ts": now, "event_ts": now,
+            "message": {**original, "text": text, "edited": {"user": staff.slack, "ts": now}},
+            "previous_message": original,
+        })
+
+    async def slack_channel_deletes(self, staff: Staff, channel: str, ts: str, *, text: str,
+                                    thread_ts: str | None = None) -> None:
+        """``staff`` deletes their message ``ts`` (``message_deleted``)."""
+        original = {"type": "message", "user": staff.slack, "text": text, "ts": ts,
+                    "team": TEAM, **({"thread_ts": thread_ts} if thread_ts else {})}
+        now = self._slack_ts()
+        await self._slack_event({
+            "type": "message", "subtype": "message_deleted", "hidden": True,
+            "channel": channel, "channel_type": "channel", "ts": now, "event_ts": now,
+            "deleted_ts": ts, "previous_message": original,
+        })
+
+    def on_slack_channel(self, channel: str, *, thread_ts: str | None = None
+                         ) -> list[JSONDict]:
+        """The bot's messages in a Slack channel (only those in one thread, if given)."""
+        return [m for m in self.slack_fake.messages(channel)
+                if thread_ts is None or m.get("thread_ts") == thread_ts]
+
+    async def _slack_event(self, event: JSONDict) -> None:
+        envelope = {"token": "t", "team_id": TEAM, "api_app_id": "A111", "event": event,
+                    "type": "event_callback", "event_id": f"Ev{time.monotonic_ns()}",
+                    "event_time": int(time.time())}
+        assert await self._slack_post(json.dumps(envelope), "application/json") == 200
+        await self.slack.drain()
+
+    @staticmethod
+    def _slack_ts() -> str:
+        return f"{time.time():.6f}"
+
+    # --- Teams channels ----------------------------------------------------------------------
+
+    async def teams_channel_says(self, staff: Staff, channel: str, text: str, *,
+                                 thread: str | None = None, mention: bool = False) -> str:
+        """``staff`` posts in a Teams channel of the association's team — a new post, or a
+        reply in the thread rooted at ``thread`` — mentioning the bot or not (only a mention
+        is a command; replies in threads reach the bot thanks to the app's RSC permission).
+        Signed by the channel, handled and answered; returns the message's activity id."""
+        activity_id = str(time.time_ns() // 1000)  # Teams' ids are numbers; ours are longer
+        activity = self._teams_activity("message", staff, channel, activity_id,
+                                        thread=thread or activity_id)
+        if mention:
+            tag = f"<at>{TEAMS_BOT_NAME}</at>"
+            activity["text"] = f"{tag} {text}"
+            activity["entities"] = [{"type": "mention", "text": tag,
+                                     "mentioned": {"id": TEAMS_BOT, "name": TEAMS_BOT_NAME}}]
+        else:
+            activity["text"] = text
+        await self.teams_post(activity)
+        return activity_id
+
+    async def teams_channel_edits(self, staff: Staff, channel: str, activity_id: str,
+                                  text: str, *, thread: str) -> None:
+        """``staff`` edits their channel message (``messageUpdate`` / ``editMessage``)."""
+        activity = self._teams_activity("messageUpdate", staff, channel, activity_id,
+                                        thread=thread, event="editMessage")
+        activity["text"] = text
+        await self.teams_post(activity)
+
+    async def teams_channel_deletes(self, staff: Staff, channel: str, activity_id: str, *,
+                                    thread: str) -> None:
+        """``staff`` deletes their channel message (``messageDelete`` / ``softDeleteMessage``)."""
+        await self.teams_post(self._teams_activity("messageDelete", staff, channel,
+                                                   activity_id, thread=thread,
+                                                   event="softDeleteMessage"))
+
+    async def teams_post(self, activity: JSONDict) -> None:
+        """POST an activity to the bot as the Bot Connector does (with a channel JWT)."""
+        assert self.issuer is not None
+        token = self.issuer.mint(TEAMS_APP_ID, self.connector.service_url)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        async with self.http.post(self.teams_url, data=json.dumps(activity).encode(),
+                                  headers=headers) as response:
+            assert response.status == 200, await response.text()
+
+    def on_teams_channel(self, channel: str) -> dict[str, list[JSONDict]]:
+        """The bot's activities in a Teams channel: each thread (by its root id) with the
+        activities in it, oldest first."""
+        prefix = f"{channel};messageid="
+        return {conversation.removeprefix(prefix): self.connector.activities(conversation)
+                for conversation in self.connector.conversation_ids()
+                if conversation.startswith(prefix)}
+
+    def _teams_activity(self, kind: str, staff: Staff, channel: str, activity_id: str, *,
+                        thread: str, event: str | None = None) -> JSONDict:
+        assert staff.teams is not None
+        data: JSONDict = {"teamsChannelId": channel, "teamsTeamId": TEAMS_TEAM,
+                          "channel": {"id": channel}, "team": {"id": TEAMS_TEAM},
+                          "tenant": {"id": TENANT}}
+        if event:
+            data["eventType"] = event
+        return {
+            "type": kind, "id": activity_id, "channelId": "msteams",
+            "serviceUrl": self.connector.service_url,
+            "timestamp": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "from": {"id": staff.teams, "name": staff.name,
+                     "aadObjectId": f"aad-{staff.teams[3:]}"},
+            "recipient": {"id": TEAMS_BOT, "name": TEAMS_BOT_NAME},
+            "conversation": {"id": f"{channel};messageid={thread}", "isGroup": True,
+                             "conversationType": "channel", "tenantId": TENANT},
+            "channelData": data, "textFormat": "plain", "locale": "pl-PL",
+        }
+
+    # --- a restart ---------------------------------------------------------------------------
+
+    async def restart(self) -> None:
+        """Stop the service and start a new one on the same database: a new app (core,
+        services, delivery worker) and new adapters, against the same platforms."""
+        await self._stop()
+        self.app = build_app(self.app.config, clock=self.app.clock, db=self.app.db,
+                             morphology=self.app.morphology)
+        self.telegram, self.slack, self.teams = adapters(
+            self.app, self.tg, self.slack_fake, authority=self.authority, issuer=self.issuer)
+        await self._start()
+
+    async def _start(self) -> None:
+        """Serve Slack's and Teams' HTTP endpoints; start the three adapters."""
+        routes = web.Application()
+        routes.router.add_routes(self.slack.routes())
+        routes.router.add_routes(self.teams.routes())
+        self.runner = web.AppRunner(routes, access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        base = f"http://127.0.0.1:{self.runner.addresses[0][1]}"
+        self.slack_url, self.teams_url = f"{base}/slack/events", f"{base}/api/messages"
+        for component in (self.telegram, self.slack, self.teams):
+            await component.start()
+
+    async def _stop(self) -> None:
+        for component in (self.telegram, self.slack, self.teams):
+            await component.stop()
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
     # --- time and the outbox ----------------------------------------------------------------
 
     @property
@@ -272,39 +511,48 @@ def entra() -> Iterator[FakeEntraAuthority]:
         yield fake
 
 
+def adapters(app: App, tg: FakeTelegramServer, slack_fake: FakeSlackServer, *,
+             authority: str, issuer: ChannelTokenIssuer | None
+             ) -> tuple[TelegramComponent, SlackComponent, TeamsComponent]:
+    """The three adapters of ``app``, configured for the fakes (not started)."""
+    telegram = build_telegram_component(app, {"token": tg.token, "api_base_url": tg.url})
+    slack = build_slack_component(app, {"bot_token": slack_fake.bot_token,
+                                         "signing_secret": SIGNING_SECRET,
+                                         "api_base_url": slack_fake.api_url})
+    section = {"app_id": TEAMS_APP_ID, "app_password": TEAMS_SECRET, "tenant_id": TENANT,
+               "authority": authority}
+    if issuer is not None:
+        section["openid_metadata_url"] = issuer.openid_metadata_url
+    return telegram, slack, build_teams_component(app, section)
+
+
+@pytest.fixture(scope="module")
+def channel_issuer() -> Iterator[ChannelTokenIssuer]:
+    """The Bot Framework channel that signs inbound Teams activities."""
+    with ChannelTokenIssuer() as fake:
+        yield fake
+
+
 @pytest.fixture
-async def world(app: App, entra: FakeEntraAuthority, monkeypatch: pytest.MonkeyPatch
-                ) -> AsyncIterator[World]:
-    """Telegram (polling), Slack (HTTP events) and Teams (outbound) running on ``app``."""
+async def world(app: App, entra: FakeEntraAuthority, channel_issuer: ChannelTokenIssuer,
+                monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
+    """Telegram (polling), Slack (HTTP events) and Teams (HTTP activities) running on
+    ``app``."""
     for name in PROXY_VARIABLES:  # slack_sdk ignores NO_PROXY: keep loopback calls direct
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_pem_path)  # msal trusts the fake CA
     async with FakeTelegramServer() as tg, FakeSlackServer() as slack_fake, \
             FakeBotConnector(entra) as connector, aiohttp.ClientSession() as http:
-        for staff in EVERYONE:  # the workspace's members, with the e-mails Slack vouches for
-            if staff.slack is not None:
-                slack_fake.add_user(staff.slack, email=staff.email, real_name=staff.name)
-        telegram = build_telegram_component(app, {"token": tg.token, "api_base_url": tg.url})
-        slack = build_slack_component(app, {"bot_token": slack_fake.bot_token,
-                                             "signing_secret": SIGNING_SECRET,
-                                             "api_base_url": slack_fake.api_url})
-        teams = build_teams_component(app, {
-            "app_id": TEAMS_APP_ID, "app_password": TEAMS_SECRET, "tenant_id": TENANT,
-            "authority": entra.authority_base})
-        routes = web.Application()
-        routes.router.add_routes(slack.routes())
-        runner = web.AppRunner(routes, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
-        for component in (telegram, slack, teams):
-            await component.start()
+        telegram, slack, teams = adapters(app, tg, slack_fake, authority=entra.authority_base,
+                                          issuer=channel_issuer)
+        world = World(app, tg, telegram, slack_fake, slack, "", connector, teams, http,
+                      issuer=channel_issuer, authority=entra.authority_base)
+        world.enrol(*EVERYONE)  # the workspace's and the tenant's members
+        await world._start()
         try:
-            yield World(app, tg, telegram, slack_fake, slack, url, connector, teams, http)
+            yield world
         finally:
-            for component in (telegram, slack, teams):
-                await component.stop()
-            await runner.cleanup()
+            await world._stop()
 
 
 # --- helpers on what the platforms show ----------------------------------------------------

@@ -49,7 +49,11 @@ async def forum(ctx: Context, args: str) -> Reply:
         return _say(ctx, "forum.forbidden")
     title = str(ctx.event.raw.get("title", "")) if ctx.event.raw else ""
     if verb in ("podlacz", "podłącz", "link"):
-        outcome = await service.link_group(key, conversation.in_thread(conversation.thread_id),
+        # A forum topic of a group (Telegram) is a place of its own; in a channel (Slack,
+        # Teams) the thread is just the reply chain the command was written in, and each
+        # question must start a thread of its own.
+        topic = conversation.thread_id if conversation.kind == ConversationKind.GROUP else None
+        outcome = await service.link_group(key, conversation.in_thread(topic),
                                            title=title, by=ctx.person, may=_moderated(ctx))
         return _say(ctx, f"forum.{outcome}", key=key.upper()[:40])
     outcome = await service.unlink_group(key, conversation, by=ctx.person, may=_moderated(ctx))

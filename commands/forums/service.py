@@ -27,6 +27,7 @@ from commands.model import (
     Attachment,
     Button,
     ButtonStyle,
+    ConversationKind,
     ConversationRef,
     MessageDeleted,
     MessageEdited,
@@ -374,8 +375,17 @@ class ForumService:
                 Delivery.state == DeliveryState.SENT.value,  # type: ignore[arg-type]
             )
         )).all()
-        return [(ConversationRef.from_json(target), str(mid), message_from_json(payload))
-                for target, mid, payload in rows if mid]
+        copies = []
+        for target, mid, payload in rows:
+            if not mid:
+                continue
+            ref, message = ConversationRef.from_json(target), message_from_json(payload)
+            if message.reply_to and ref.kind == ConversationKind.CHANNEL and not ref.thread_id:
+                # In a channel a reply lives in its root's thread (Slack, Teams); the outbox
+                # keeps the target the copy was sent to, the thread is its reply_to.
+                ref = ref.in_thread(message.reply_to)
+            copies.append((ref, str(mid), message))
+        return copies
 
     async def _edit(self, ref: ConversationRef, message_id: str,
                     message: OutboundMessage) -> None:

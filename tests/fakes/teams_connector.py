@@ -149,6 +149,7 @@ class FakeBotConnector:
         self.enforce_rate_limits = enforce_rate_limits
         self.calls: list[ConnectorCall] = []
         self.throttled_count = 0
+        self.personal_chats: dict[str, str] = {}  # user id -> the 1:1 chat the bot created
         self._conversations: dict[str, dict[str, dict[str, Any]]] = {}
         self._tenants: dict[str, str] = {}
         self._members: dict[str, _Member] = {}
@@ -387,6 +388,7 @@ class FakeBotConnector:
             if body.get("isGroup") or len(members) != 1 or not members[0].get("id"):
                 return _error(400, message="A personal conversation needs exactly one member.")
             conversation_id = _personal_conversation_id(tenant, members[0]["id"], body)
+            self.personal_chats[members[0]["id"]] = conversation_id
             activity_id = None
         activities = self._conversations.setdefault(conversation_id, {})
         if tenant:

@@ -1,0 +1,245 @@
+"""Forum questions end to end, as people meet them on their phones and in their channels:
+the real Telegram, Slack and Teams adapters against the protocol-faithful fakes (Teams
+activities signed by the fake channel, Slack events signed with the signing secret, Telegram
+updates through long polling), the real core, outbox and delivery worker, the real database
+(SQLite and PostgreSQL) with the sample directory.
+
+Forum PZP has a group on each messenger: a Telegram supergroup, a Slack channel and a Teams
+channel, each linked by saying ``forum podlacz PZP`` in it. Every assertion is about what a
+platform received or shows: posts, threads, mirrors, edits, deletions, private copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.world import (
+    JOLANTA,
+    RENATA,
+    THE_OFFICE,
+    JSONDict,
+    Staff,
+    World,
+    teams_text,
+    telegram_buttons,
+)
+
+QUESTION = "Czy ktoś ma wzór klauzuli waloryzacyjnej?"
+PZP_GROUP = -1001000000101  # Telegram supergroup "PZP — forum"
+ODPADY_GROUP = -1001000000102
+PZP_CHANNEL = "C0PZP"  # Slack #forum-pzp
+PZP_TEAMS = "19:forum-pzp@thread.tacv2"  # Teams channel "Forum PZP"
+
+# PZP members and its moderator, on the messengers they use (Renata asks, from Telegram).
+PAULINA = Staff("p.sikora@skawina.example.pl", "Paulina Sikora", teams="29:psikora")
+JULIA = Staff("j.sikorska@niepolomice.example.pl", "Julia Sikorska", slack="U0JSIKORSKA")
+MARZENA = Staff("m.tomaszewska@zabierzow.example.pl", "Marzena Tomaszewska", telegram=7101)
+BARTOSZ = Staff("b.urbanski@krakow.example.pl", "Bartosz Urbański", slack="U0BURBANSKI",
+                teams="29:burbanski")
+
+
+@dataclass
+class Posted:
+    """Where the question's post landed on each platform (the roots of its threads)."""
+
+    telegram: JSONDict
+    slack_ts: str
+    teams_root: str
+
+
+# --- setting the forum up ------------------------------------------------------------------
+
+
+async def link_forum_groups(world: World) -> None:
+    """The office links a Telegram group and a Slack channel, the moderator a Teams channel,
+    by saying so in each; ODPADY gets a Telegram group too."""
+    world.enrol(PAULINA, JULIA, BARTOSZ)
+    await world.link(THE_OFFICE, RENATA, JOLANTA, MARZENA)
+    await world.telegram_group_says(THE_OFFICE, PZP_GROUP, "/forum podlacz PZP",
+                                    title="PZP — forum")
+    await world.telegram_group_says(THE_OFFICE, ODPADY_GROUP, "/forum podlacz ODPADY",
+                                    title="Odpady — forum")
+    command = await world.slack_channel_says(THE_OFFICE, PZP_CHANNEL, "forum podlacz PZP",
+                                             mention=True)
+    teams_command = await world.teams_channel_says(BARTOSZ, PZP_TEAMS, "forum podlacz PZP",
+                                                   mention=True)
+    for shown in (world.on_telegram_group(PZP_GROUP)[-1]["text"],
+                  world.on_slack_channel(PZP_CHANNEL, thread_ts=command)[-1]["text"],
+                  teams_text(world.on_teams_channel(PZP_TEAMS)[teams_command][-1])):
+        assert "Ta grupa należy teraz do forum PZP" in shown
+    assert "należy teraz do forum ODPADY" in world.on_telegram_group(ODPADY_GROUP)[-1]["text"]
+
+
+async def ask(world: World, asker: Staff = RENATA, text: str = QUESTION) -> Posted:
+    """``asker`` asks PZP from their private Telegram chat; the posts are delivered."""
+    await world.telegram_says(asker, f"/pytanie PZP {text}")
+    assert "trafiło do 3 grup forum PZP (Slack, Teams, Telegram)" in \
+        world.on_telegram(asker)[-1]["text"]
+    await world.deliver()
+    return posted(world)
+
+
+def posted(world: World, number: int = 1) -> Posted:
+    """The question's posts as each platform shows them."""
+    title = f"❓ Pytanie nr {number} — Forum Prawa Zamówień Publicznych"
+    [telegram] = [m for m in world.on_telegram_group(PZP_GROUP) if title in m["text"]]
+    [slack] = [m for m in world.on_slack_channel(PZP_CHANNEL) if title in m["text"]]
+    [teams] = [root for root, thread in world.on_teams_channel(PZP_TEAMS).items()
+               if title in teams_text(thread[0])]
+    assert "thread_ts" not in slack  # a post of its own: its replies are its thread
+    return Posted(telegram, slack["ts"], teams)
+
+
+def mirrors(world: World, post: Posted) -> Iterator[tuple[str, str]]:
+    """What each platform shows in the question's thread besides the post: (where, text)."""
+    for message in world.on_telegram_group(PZP_GROUP):
+        if (message.get("reply_parameters") or {}).get("message_id") == \
+                post.telegram["message_id"]:
+            yield "telegram", message["text"]
+    for message in world.on_slack_channel(PZP_CHANNEL, thread_ts=post.slack_ts):
+        yield "slack", message["text"]
+    for activity in world.on_teams_channel(PZP_TEAMS)[post.teams_root][1:]:
+        yield "teams", teams_text(activity)
+
+
+def mirrored(world: World, post: Posted, text: str) -> set[str]:
+    """The platforms whose thread of the question shows ``text``."""
+    return {where for where, shown in mirrors(world, post) if text in shown}
+
+
+@pytest.fixture
+async def forum(world: World) -> World:
+    """The world with forum PZP's three groups (and one of ODPADY) linked."""
+    await link_forum_groups(world)
+    return world
+
+
+# --- asked on Telegram, answered on Teams and on Slack, with a restart between -------------
+
+
+async def test_question_from_telegram_is_answered_on_teams_and_slack_across_a_restart(
+        forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    signature = "Od: Renata Nowak, Wieliczka, via Telegram"  # never anonymous
+    assert QUESTION in post.telegram["text"] and signature in post.telegram["text"]
+    [slack_post] = [m for m in world.on_slack_channel(PZP_CHANNEL) if m["ts"] == post.slack_ts]
+    assert QUESTION in slack_post["text"] and signature in slack_post["text"]
+    teams_post = teams_text(world.on_teams_channel(PZP_TEAMS)[post.teams_root][0])
+    assert QUESTION in teams_post and signature in teams_post
+    assert world.on_telegram_group(ODPADY_GROUP)[-1]["text"].startswith("Ta grupa")  # not here
+
+    # A restart: a new app, new adapters, the same database. The threads still lead home.
+    await world.restart()
+    answer = "Mamy wzór z 2024 r., wysyłam na maila."
+    await world.teams_channel_says(PAULINA, PZP_TEAMS, answer, thread=post.teams_root)
+    await world.deliver()
+    copy = world.on_telegram(RENATA)[-1]
+    assert copy["text"].startswith("Odpowiedź na Twoje pytanie nr 1")
+    assert answer in copy["text"] and "Paulina Sikora, Skawina, via Teams" in copy["text"]
+    assert telegram_buttons(copy) == ["Oznacz jako rozwiązane"]
+    by_paulina = f"Paulina Sikora, Skawina, via Teams: {answer}"
+    assert mirrored(world, post, by_paulina) == {"telegram", "slack"}  # not echoed in Teams
+    assert len(world.on_teams_channel(PZP_TEAMS)[post.teams_root]) == 1  # and no bot reply
+
+    second = "Uchwała 12/2024 ma taką klauzulę, w załączniku."
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, second, thread_ts=post.slack_ts)
+    await world.deliver()
+    copy = world.on_telegram(RENATA)[-1]
+    assert second in copy["text"] and "Julia Sikorska, Niepołomice, via Slack" in copy["text"]
+    by_julia = f"Julia Sikorska, Niepołomice, via Slack: {second}"
+    assert mirrored(world, post, by_julia) == {"telegram", "teams"}
+    # Each platform's thread: the other messengers' answers, each once.
+    assert sorted(where for where, _ in mirrors(world, post)) == [
+        "slack", "teams", "telegram", "telegram"]
+    # Chatter in the channels that answers nothing is relayed nowhere.
+    await world.teams_channel_says(PAULINA, PZP_TEAMS, "Dzień dobry wszystkim!")
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, "Dzień dobry!")
+    assert await world.deliver() == 0
+
+
+# --- edits and deletions ---------------------------------------------------------------------
+
+
+async def test_edits_and_deletions_of_answers_follow_on_every_platform(forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    teams_answer = await world.teams_channel_says(PAULINA, PZP_TEAMS, "Wzór jest w BIP.",
+                                                  thread=post.teams_root)
+    slack_answer = await world.slack_channel_says(JULIA, PZP_CHANNEL, "Mam projekt umowy.",
+                                                  thread_ts=post.slack_ts)
+    telegram_answer = await world.telegram_group_says(MARZENA, PZP_GROUP, "Zabierzów też ma.",
+                                                      reply_to=post.telegram)
+    await world.deliver()
+    assert len(world.on_telegram(RENATA)) == 1 + 3  # "sent to 3 groups", three answers
+
+    # Teams: messageUpdate / editMessage.
+    await world.teams_channel_edits(PAULINA, PZP_TEAMS, teams_answer,
+                                    "Wzór jest w BIP, zakładka Zamówienia.",
+                                    thread=post.teams_root)
+    edited = "Paulina Sikora, Skawina, via Teams: Wzór jest w BIP, zakładka Zamówienia."
+    assert mirrored(world, post, edited) == {"telegram", "slack"}
+    assert not mirrored(world, post, "Wzór jest w BIP.")
+    assert any("Wzór jest w BIP, zakładka Zamówienia." in m["text"]
+               and "Paulina Sikora" in m["text"] for m in world.on_telegram(RENATA))
+    # Slack: message_changed.
+    await world.slack_channel_edits(JULIA, PZP_CHANNEL, slack_answer, "Mam projekt umowy z 2025.",
+                                    before="Mam projekt umowy.", thread_ts=post.slack_ts)
+    assert mirrored(world, post, "via Slack: Mam projekt umowy z 2025.") == {"telegram", "teams"}
+    # Telegram: edited_message.
+    await world.telegram_group_edits(MARZENA, telegram_answer, "Zabierzów też ma, od marca.")
+    assert mirrored(world, post, "via Telegram: Zabierzów też ma, od marca.") == {"slack",
+                                                                                "teams"}
+
+    # Teams: messageDelete / softDeleteMessage. Slack removes the mirror; Telegram cannot
+    # delete for a bot here, so its mirror (and the asker's copy) says the answer is gone.
+    await world.teams_channel_deletes(PAULINA, PZP_TEAMS, teams_answer, thread=post.teams_root)
+    assert not mirrored(world, post, "Wzór jest w BIP")
+    assert mirrored(world, post, "(odpowiedź usunięta przez autora)") == {"telegram"}
+    assert not any("Wzór jest w BIP" in m["text"] for m in world.on_telegram(RENATA))
+    # Slack: message_deleted. Teams removes the mirror.
+    await world.slack_channel_deletes(JULIA, PZP_CHANNEL, slack_answer,
+                                      text="Mam projekt umowy z 2025.", thread_ts=post.slack_ts)
+    assert not mirrored(world, post, "Mam projekt umowy")
+    # Left: the two notes on Telegram, and Marzena's answer on Slack and Teams.
+    assert [where for where, _ in mirrors(world, post)] == [
+        "telegram", "telegram", "slack", "teams"]
+
+
+# --- moderation, membership and the archive --------------------------------------------------
+
+
+async def test_redirect_refusal_of_outsiders_and_search_in_polish(forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    # Someone outside the forum is refused politely, and nothing is posted anywhere.
+    await world.telegram_says(JOLANTA, "/pytanie PZP Kto ma wzór umowy na odbiór odpadów?")
+    assert world.on_telegram(JOLANTA)[-1]["text"] == (
+        "Pytania do forum PZP zadają jego członkowie. Poproś moderatora o dodanie.")
+    assert await world.deliver() == 0
+
+    answer = "Wzór klauzuli waloryzacyjnej jest w załączniku do uchwały 12/2024."
+    await world.teams_channel_says(PAULINA, PZP_TEAMS, answer, thread=post.teams_root)
+    await world.deliver()
+    # The archive: inflected forms match, with the best answer quoted.
+    await world.telegram_says(RENATA, "/szukaj klauzul waloryzacyjnych")
+    found = world.on_telegram(RENATA)[-1]["text"]
+    assert f"#1 [PZP] {QUESTION} — otwarte" in found
+    assert f"↳ Paulina Sikora, Skawina: {answer}" in found
+    await world.telegram_says(JOLANTA, "/szukaj klauzula waloryzacyjna")
+    assert "nic nie pasuje" in world.on_telegram(JOLANTA)[-1]["text"]  # not her forum
+
+    # Only a moderator moves a question to another forum.
+    await world.slack_says(JULIA, "przekieruj 1 ODPADY")
+    assert "To polecenie jest dostępne tylko dla" in world.on_slack(JULIA)[-1]["text"]
+    await world.slack_says(BARTOSZ, "przekieruj 1 ODPADY")
+    assert "Pytanie nr 1 przekierowane do forum ODPADY." in world.on_slack(BARTOSZ)[-1]["text"]
+    await world.deliver()
+    note = "Pytanie nr 1 przekierowano do forum: Forum Gospodarki Odpadami."
+    assert mirrored(world, post, note) == {"telegram", "slack", "teams"}
+    moved = world.on_telegram_group(ODPADY_GROUP)[-1]["text"]
+    assert moved.startswith("❓ Pytanie nr 1 — Forum Gospodarki Odpadami")
+    assert QUESTION in moved and "Od: Renata Nowak, Wieliczka, via Telegram" in moved
