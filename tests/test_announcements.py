@@ -336,3 +336,18 @@ async def test_a_refresh_still_owed_is_made_after_a_restart(app: App) -> None:
     assert await announcements.flush_author_copies() == 0  # nothing more to show
     await app.core.handle(_press(emails[20], "ann.ack", "1"))  # a late one: shown at once
     assert "potwierdzone: 21" in authors_copy_edits(app)[-1]
+
+
+async def test_only_sent_urgent_announcements_can_be_acknowledged(app: App) -> None:
+    await link_console_accounts(app, "wieliczka")
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say("/ogloszenie r.nowak@wieliczka.example.pl: Zebranie w czwartek.")
+    await admin.say("1")
+    await admin.say("/pilne r.nowak@wieliczka.example.pl: Awaria.")  # a draft, not sent
+    for number in ("1", "2", "99"):  # forged or stale buttons: a normal one, a draft, none
+        reply = await app.core.handle(_press("r.nowak@wieliczka.example.pl", "ann.ack", number))
+        assert reply.notice == "Ten przycisk jest już nieaktualny. Zapytaj jeszcze raz."
+    async with app.db.session() as session:
+        acknowledged = await session.scalar(select(func.count()).select_from(
+            AnnouncementRecipient).where(AnnouncementRecipient.acknowledged_at != None))  # noqa: E711
+    assert acknowledged == 0
