@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.context import Context, Reply
-from commands.model import ConversationKind, OutboundMessage
+from commands.model import OutboundMessage, private_refs
 from commands.registry import ANYONE, Command, CommandRegistry
 from commands.texts import t
 from store.models import Gmina, Person
@@ -25,18 +25,21 @@ async def start(ctx: Context, args: str) -> Reply:
 async def _link(ctx: Context, code: str) -> Reply:
     event = ctx.event
     sender = event.sender
-    personal = event.conversation.kind == ConversationKind.PERSONAL
+    private_ref, fallback = private_refs(event)
     async with ctx.services.db.session() as session:
         person_id = await redeem_link_code(session, code, platform=sender.platform.value,
                                            now=ctx.now)
         if person_id is None:
             await session.commit()
             return Reply.of(OutboundMessage(text=t(ctx.lang, "start.bad_code"), lang=ctx.lang))
-        await link_account(
+        account = await link_account(
             session, platform=sender.platform.value, tenant_id=sender.tenant_id or "",
             external_id=sender.user_id, person_id=person_id, display_name=sender.display_name,
-            private_ref=event.conversation.in_thread(None).to_json() if personal else None,
+            private_ref=private_ref,
         )
+        if fallback and not account.private_ref:
+            account.private_ref = fallback
+            session.add(account)
         person = await session.get(Person, person_id)
         gmina = await session.get(Gmina, person.gmina_id) if person and person.gmina_id else None
         await audit(session, actor=f"{sender.platform}:{sender.user_id}", action="account.link",

@@ -29,6 +29,7 @@ from commands.model import (
     MessageReceived,
     OutboundMessage,
     Platform,
+    private_refs,
 )
 from commands.ports import Messenger
 from commands.registry import CommandRegistry
@@ -234,8 +235,7 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
             account = await find_account(
                 session, sender.platform.value, sender.tenant_id or "", sender.user_id
             )
-            personal = event.conversation.kind == ConversationKind.PERSONAL
-            private_ref = event.conversation.in_thread(None).to_json() if personal else None
+            private_ref, fallback = private_refs(event)
             if (account is None or account.person_id is None) and sender.email and (
                 sender.platform in settings.email_linking
             ):
@@ -253,6 +253,9 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                 ctx.person = await session.get(Person, account.person_id)
                 if private_ref and account.private_ref != private_ref:
                     account.private_ref = private_ref
+                    session.add(account)
+                elif fallback and not account.private_ref:
+                    account.private_ref = fallback
                     session.add(account)
         if ctx.person is not None:
             ctx.grants = await grants_of(session, int(ctx.person.id))  # type: ignore[arg-type]

@@ -97,6 +97,10 @@ class Sender:
 
     ``locale`` is the platform's language hint (Telegram ``language_code``, Teams ``locale``,
     Slack user locale); ``email`` is set only when the platform vouches for it.
+    ``private_ref`` is where this sender can be reached privately, if the adapter can open
+    that chat itself (Slack: a DM by user id; Teams: a 1:1 chat created on the first send) —
+    so a person who only ever wrote in a group still gets answers, reminders and
+    announcements. Telegram cannot: a bot may write only to people who started it.
     """
 
     platform: Platform
@@ -106,6 +110,7 @@ class Sender:
     locale: str | None = None
     email: str | None = None
     is_bot: bool = False
+    private_ref: ConversationRef | None = None
 
 
 def _freeze(raw: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -170,6 +175,16 @@ class MessageDeleted(InboundEvent):
     """Someone deleted a message (the mirrors of a relayed answer are removed)."""
 
     message_id: str
+
+
+def private_refs(event: InboundEvent) -> tuple[str | None, str | None]:
+    """Where the sender's private chat is, as stored JSON: ``(the conversation itself if it is
+    personal, else None; the sender's own fallback if not)``. The fallback is to be kept only
+    while nothing better is known."""
+    if event.conversation.kind == ConversationKind.PERSONAL:
+        return event.conversation.in_thread(None).to_json(), None
+    fallback = event.sender.private_ref
+    return None, fallback.in_thread(None).to_json() if fallback else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,7 +23,12 @@ from commands.registry import Command
 from commands.render import render_plain
 from commands.texts import missing_translations
 from store.models import AuditLog, MessengerAccount
-from store.people import issue_link_code, person_by_email, set_conversation_registered
+from store.people import (
+    issue_link_code,
+    person_by_email,
+    remember_conversation,
+    set_conversation_registered,
+)
 from tests.conftest import REPO
 
 PRIVATE = ConversationRef(Platform.TELEGRAM, "555", ConversationKind.PERSONAL)
@@ -171,6 +176,45 @@ async def test_private_conversation_reference_is_stored_for_later(app: App) -> N
     assert account is not None
     stored = ConversationRef.from_json(account.private_ref)
     assert stored == PRIVATE
+
+
+async def test_a_sender_met_only_in_groups_is_reachable_where_the_adapter_says(app: App
+                                                                                ) -> None:
+    # A messenger that can open a private chat on its own (Slack, Teams) names it on the
+    # sender; it is kept until the person writes privately, and never replaces that chat.
+    opened_later = ConversationRef(Platform.SLACK, "U0NEW", ConversationKind.PERSONAL,
+                                   tenant_id="T1", extra={"user_id": "U0NEW"})
+    sender = Sender(Platform.SLACK, "U0NEW", "Wioletta", tenant_id="T1",
+                    private_ref=opened_later)
+    channel = ConversationRef(Platform.SLACK, "C1", ConversationKind.CHANNEL, tenant_id="T1")
+
+    async def stored() -> ConversationRef | None:
+        async with app.db.session() as session:
+            account = (await session.execute(select(MessengerAccount).where(
+                MessengerAccount.external_id == "U0NEW"))).scalars().one()
+        return ConversationRef.from_json(account.private_ref) if account.private_ref else None
+
+    async with app.db.session() as session:
+        await remember_conversation(session, platform="slack", key=channel.key,
+                                    kind="channel", ref=channel.to_json())
+        await set_conversation_registered(session, platform="slack", key=channel.key,
+                                          registered=True)
+        person = await person_by_email(session, COORDINATOR_EMAIL)
+        assert person is not None
+        code = await issue_link_code(session, int(person.id or 0), valid_for=timedelta(hours=1),
+                                     now=app.clock.now())
+        await session.commit()
+    reply = await app.core.handle(message(f"/start {code}", sender=sender, conversation=channel,
+                                          event_id="c0"))
+    assert "połączone" in texts(reply)  # linked with a code typed in a channel ...
+    assert await stored() == opened_later  # ... and reachable all the same
+    await app.core.handle(message("/pomoc", sender=sender, conversation=channel, event_id="c1"))
+    assert await stored() == opened_later
+    dm = ConversationRef(Platform.SLACK, "D0NEW", ConversationKind.PERSONAL, tenant_id="T1",
+                         extra={"user_id": "U0NEW"})
+    await app.core.handle(message("/pomoc", sender=sender, conversation=dm, event_id="c2"))
+    await app.core.handle(message("/pomoc", sender=sender, conversation=channel, event_id="c3"))
+    assert await stored() == dm  # the chat they wrote in wins, and stays
 
 
 async def test_coordinator_edits_only_their_gmina_and_it_is_audited(

@@ -39,6 +39,7 @@ JULIA = Staff("j.sikorska@niepolomice.example.pl", "Julia Sikorska", slack="U0JS
 MARZENA = Staff("m.tomaszewska@zabierzow.example.pl", "Marzena Tomaszewska", telegram=7101)
 BARTOSZ = Staff("b.urbanski@krakow.example.pl", "Bartosz Urbański", slack="U0BURBANSKI",
                 teams="29:burbanski")
+LUCYNA = Staff("l.sobczak@michalowice.example.pl", "Lucyna Sobczak", teams="29:lsobczak")
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Posted:
 async def link_forum_groups(world: World) -> None:
     """The office links a Telegram group and a Slack channel, the moderator a Teams channel,
     by saying so in each; ODPADY gets a Telegram group too."""
-    world.enrol(PAULINA, JULIA, BARTOSZ)
+    world.enrol(PAULINA, JULIA, BARTOSZ, LUCYNA)
     await world.link(THE_OFFICE, RENATA, JOLANTA, MARZENA)
     await world.telegram_group_says(THE_OFFICE, PZP_GROUP, "/forum podlacz PZP",
                                     title="PZP — forum")
@@ -243,3 +244,38 @@ async def test_redirect_refusal_of_outsiders_and_search_in_polish(forum: World) 
     moved = world.on_telegram_group(ODPADY_GROUP)[-1]["text"]
     assert moved.startswith("❓ Pytanie nr 1 — Forum Gospodarki Odpadami")
     assert QUESTION in moved and "Od: Renata Nowak, Wieliczka, via Telegram" in moved
+
+
+# --- someone who only ever wrote in a channel -----------------------------------------------
+
+
+async def test_a_teams_user_who_asked_in_a_channel_gets_answers_in_a_chat_the_bot_opens(
+        forum: World) -> None:
+    world = forum
+    # Lucyna never opened a chat with the bot: she asks in the forum's Teams channel (her
+    # account is linked there by the e-mail Teams vouches for).
+    question = "Od jakiej kwoty stosujecie klauzulę waloryzacyjną?"
+    asked = await world.teams_channel_says(LUCYNA, PZP_TEAMS, f"pytanie PZP {question}",
+                                           mention=True)
+    assert "Pytanie nr 1 trafiło do 3 grup" in teams_text(
+        world.on_teams_channel(PZP_TEAMS)[asked][-1])
+    await world.deliver()
+    post = posted(world)
+    assert "Od: Lucyna Sobczak, Michałowice, via Teams" in post.telegram["text"]
+    assert world.teams_opened(LUCYNA) == []
+    answer = "U nas od 500 tys. zł i przy umowach powyżej 6 miesięcy."
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, answer, thread_ts=post.slack_ts)
+    await world.deliver()
+    [copy] = world.teams_opened(LUCYNA)  # the bot opened the 1:1 chat to bring it
+    shown = teams_text(copy)
+    assert "Odpowiedź na Twoje pytanie nr 1" in shown and answer in shown
+    assert "Julia Sikorska, Niepołomice, via Slack" in shown
+    assert mirrored(world, post, f"via Slack: {answer}") == {"telegram", "teams"}
+    # The chat is remembered: the next answer goes there without opening another.
+    await world.telegram_group_says(MARZENA, PZP_GROUP, "Zabierzów: od 1 mln zł.",
+                                    reply_to=post.telegram)
+    await world.deliver()
+    assert len(world.teams_opened(LUCYNA)) == 2
+    opened = [c for c in world.connector.calls if c.operation == "create_conversation"
+              and not (c.body.get("channelData") or {}).get("channel")]
+    assert len(opened) == 1

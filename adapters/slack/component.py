@@ -249,8 +249,6 @@ class SlackComponent:
             self.messenger.remember_dm(sender.user_id, conversation.conversation_id)
         reply = await self._core.handle(event)
         await self._replies.deliver(reply, replace(inbound, event=event))
-        if conversation.kind != ConversationKind.PERSONAL and not sender.is_bot:
-            await self.messenger.keep_reachable(sender.user_id, sender.tenant_id)
 
     async def _identify(self, sender: Sender) -> Sender:
         """Name, bot flag and (if Slack vouches for it) e-mail from ``users.info``."""

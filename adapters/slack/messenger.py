@@ -50,7 +50,6 @@ class SlackMessenger:
         self._sender = sender
         self._db = db
         self._dms: dict[str, str] = {}  # user id -> DM channel id
-        self._reachable: set[tuple[str, str]] = set()  # (team, user) with a private reference
 
     @staticmethod
     def person_ref(user_id: str, team_id: str | None) -> ConversationRef:
@@ -82,25 +81,6 @@ class SlackMessenger:
         except Unreachable as exc:
             await self._record_unreachable(ref, exc.reason)
             raise
-
-    async def keep_reachable(self, user_id: str, team_id: str | None) -> None:
-        """Give a linked account a private reference even if it never wrote in a DM.
-
-        Slack lets a bot open a DM with anyone in the workspace, so a person who only ever
-        mentioned the bot in a channel can still receive reminders and announcements.
-        """
-        key = (team_id or "", user_id)
-        if key in self._reachable:
-            return
-        async with self._db.session() as session:
-            account = await find_account(session, Platform.SLACK.value, key[0], user_id)
-            if account is None or account.person_id is None:
-                return  # not linked (yet): ask again next time
-            if not account.private_ref:
-                account.private_ref = personal_ref(user_id, team_id).to_json()
-                session.add(account)
-                await session.commit()
-        self._reachable.add(key)
 
     async def delete(self, sent: SentMessage) -> None:
         """``chat.delete`` a message the bot sent (a relayed answer deleted at its source)."""

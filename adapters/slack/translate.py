@@ -161,8 +161,7 @@ def from_command(
         conversation = _conversation(channel, kind_of(channel), team_id, user_id, None)
     else:
         conversation = personal_ref(user_id, team_id)
-    sender = Sender(Platform.SLACK, user_id, _s(body.get("user_name")), tenant_id=team_id or None,
-                    locale=language or None)
+    sender = _sender(user_id, team_id, _s(body.get("user_name")), locale=language or None)
     event = MessageReceived(
         platform=Platform.SLACK, event_id=f"command:{trigger}", conversation=conversation,
         sender=sender, raw=body, text=text, addressed=True,
@@ -218,7 +217,7 @@ def from_event(body: Mapping[str, Any], *, bot_user_id: str | None,
     inbound_event = MessageReceived(
         platform=Platform.SLACK, event_id=_event_id(body, channel, ts),
         conversation=_conversation(channel, kind, team_id, user_id, thread),
-        sender=Sender(Platform.SLACK, user_id, tenant_id=team_id or None), raw=body,
+        sender=_sender(user_id, team_id), raw=body,
         text=text, message_id=ts, reply_to_message_id=thread if thread != ts else None,
         addressed=addressed, attachments=files_of(event),
     )
@@ -255,7 +254,7 @@ def _edited(body: Mapping[str, Any], event: Mapping[str, Any],
     edited = MessageEdited(
         platform=Platform.SLACK, event_id=_event_id(body, channel, ts),
         conversation=_conversation(channel, kind, team_id, user_id, thread),
-        sender=Sender(Platform.SLACK, user_id, tenant_id=team_id or None), raw=body,
+        sender=_sender(user_id, team_id), raw=body,
         message_id=ts, text=text,
     )
     route = ReplyRoute(channel=channel, user_id=user_id, thread_ts=thread)
@@ -277,7 +276,7 @@ def _deleted(body: Mapping[str, Any], event: Mapping[str, Any],
     gone = MessageDeleted(
         platform=Platform.SLACK, event_id=_event_id(body, channel, deleted),
         conversation=_conversation(channel, kind, team_id, user_id, thread),
-        sender=Sender(Platform.SLACK, user_id, tenant_id=team_id or None), raw=body,
+        sender=_sender(user_id, team_id), raw=body,
         message_id=deleted,
     )
     route = ReplyRoute(channel=channel, user_id=user_id, thread_ts=thread)
@@ -325,7 +324,7 @@ def from_block_actions(body: Mapping[str, Any]) -> Inbound | None:
         ref = _conversation(channel, kind_of(channel), team_id, user_id, thread)
     action, argument = Button.parse(value)
     trigger = _s(body.get("trigger_id")) or f"{pressed.get('action_ts')}:{user_id}"
-    sender = Sender(Platform.SLACK, user_id, _s(user.get("name")), tenant_id=team_id or None)
+    sender = _sender(user_id, team_id, _s(user.get("name")))
     event = ActionInvoked(platform=Platform.SLACK, event_id=f"action:{trigger}",
                           conversation=ref, sender=sender, raw=body, action=action,
                           value=argument, message_id=message_ts)
@@ -333,6 +332,15 @@ def from_block_actions(body: Mapping[str, Any]) -> Inbound | None:
                        response_url=_s(body.get("response_url")) or None, ephemeral=ephemeral,
                        message_ts=message_ts)
     return Inbound(event, route, _teams(team_id, _s(user.get("team_id"))))
+
+
+def _sender(user_id: str, team_id: str, name: str = "", *, locale: str | None = None
+            ) -> Sender:
+    """A Slack user. Slack lets a bot open a DM with anyone in the workspace, so the user is
+    reachable privately (for reminders, announcements, forum answers) also after writing
+    only in a channel: ``private_ref`` is the DM to be opened by user id."""
+    return Sender(Platform.SLACK, user_id, name, tenant_id=team_id or None, locale=locale,
+                  private_ref=personal_ref(user_id, team_id))
 
 
 def _teams(*ids: str | None) -> frozenset[str]:

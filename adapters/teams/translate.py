@@ -149,9 +149,21 @@ def title_of(activity: Activity) -> str:
 
 
 def sender_of(activity: Activity, tenant_id: str, *, email: str | None = None) -> Sender:
-    """The account that sent the activity; ``email`` only as the Connector vouched for it."""
+    """The account that sent the activity; ``email`` only as the Connector vouched for it.
+
+    ``private_ref`` is the person's 1:1 chat with the bot, not opened yet: the messenger
+    creates it on the first send (Teams allows it for members of a team that has the app),
+    so someone who only ever wrote in a channel still gets their answers and reminders.
+    """
     account = activity.from_property
     user_id = account.id if account and account.id else ""
+    is_bot = user_id.startswith("28:") or bool(account and account.role == "bot")
+    private_ref = None
+    if user_id and not is_bot and tenant_id and activity.service_url:
+        private_ref = ConversationRef(
+            platform=Platform.TEAMS, conversation_id="", kind=ConversationKind.PERSONAL,
+            tenant_id=tenant_id, service_url=activity.service_url, extra={"user_id": user_id},
+        )
     return Sender(
         platform=Platform.TEAMS,
         user_id=user_id,
@@ -159,7 +171,8 @@ def sender_of(activity: Activity, tenant_id: str, *, email: str | None = None) -
         tenant_id=tenant_id or None,
         locale=activity.locale,
         email=email,
-        is_bot=user_id.startswith("28:") or bool(account and account.role == "bot"),
+        is_bot=is_bot,
+        private_ref=private_ref,
     )
 
 
