@@ -3,9 +3,11 @@ settings, the app package, and the token validator against the fake key endpoint
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import struct
+import time
 import zipfile
 import zlib
 from collections.abc import AsyncIterator
@@ -30,6 +32,7 @@ from adapters.teams.channel_auth import (
     KeysUnavailable,
 )
 from adapters.teams.connector import parse_retry_after
+from adapters.teams.limits import TeamsLimits
 from adapters.teams.translate import (
     CommandWords,
     change_event,
@@ -461,3 +464,32 @@ def test_retry_after_header_forms() -> None:
     assert parse_retry_after("0.5") == 0.5
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+
+
+# --- the tenant's pace -------------------------------------------------------------------------
+
+
+async def test_a_fan_out_in_one_tenant_is_spaced_evenly_not_sent_in_bursts() -> None:
+    limits = TeamsLimits()
+    spacing = 1.02 / 50  # Teams allows 50 requests/s per app and tenant
+    went: dict[str, list[float]] = {"ours": [], "other tenant": []}
+
+    async def send(tenant: str) -> None:
+        went[tenant].append(time.monotonic())
+
+    async def fan_out() -> None:  # an announcement to 60 people, one chat each
+        await asyncio.gather(*(
+            limits.run(lambda: send("ours"), tenant_id=TENANT, conversation_id=f"a:{n}")
+            for n in range(60)))
+
+    began = time.monotonic()
+    task = asyncio.create_task(fan_out())
+    await asyncio.sleep(0.1)  # meanwhile a chat in another tenant is not held up by ours
+    await limits.run(lambda: send("other tenant"), tenant_id="other", conversation_id="a:x")
+    await task
+    ours = sorted(went["ours"])
+    # The k-th call goes no earlier than k spacings after the first: never 50 at once.
+    assert all(at - began >= k * spacing * 0.99 for k, at in enumerate(ours))
+    assert all(sum(1 for t in ours if start <= t < start + 1) <= 50 for start in ours)
+    assert ours[-1] - began < 60 * spacing + 0.5  # and no slower than that pace
+    assert went["other tenant"][0] - began < 0.3
