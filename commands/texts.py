@@ -113,6 +113,16 @@ _PL: dict[str, str] = {
     "slack.app_description": (
         "Asystent pracowników gmin Metropolii Krakowskiej: kto zajmuje się danym tematem w gminie."
     ),
+    # the Teams app package (store and app catalog; Teams cuts at 30/100/80/4000 characters)
+    "teams.app.name_short": "Łącznik",
+    "teams.app.name_full": "Łącznik — asystent pracowników gmin Metropolii Krakowskiej",
+    "teams.app.description_short": "Kto zajmuje się danym tematem w gminie? Zapytaj Łącznika.",
+    "teams.app.description_full": (
+        "Łącznik odpowiada pracownikom gmin Metropolii Krakowskiej, kto zajmuje się danym "
+        "tematem w gminie, z preferowaną formą kontaktu i datą potwierdzenia danych. "
+        "Pisz zwyczajnie, np. „kto od śmieci w Wieliczce?”, albo wybierz polecenie: "
+        "kto, pomoc, moje-dane. W kanałach i czatach grupowych wspomnij Łącznika (@)."
+    ),
     # forums and questions
     "cmd.forum": "grupy forów na komunikatorach (w grupie: /forum podlacz PZP)",
     "cmd.ask": "pytanie do forum, np. /pytanie PZP czy ktoś ma wzór klauzuli?",
@@ -700,6 +710,15 @@ _EN: dict[str, str] = {
     ),
     "slack.app_description": (
         "The assistant of the Kraków Metropolis's municipal staff: who handles a topic in a gmina."
+    ),
+    "teams.app.name_short": "Łącznik",
+    "teams.app.name_full": "Łącznik — the municipal staff assistant of Metropolia Krakowska",
+    "teams.app.description_short": "Who handles a topic in a gmina? Ask Łącznik.",
+    "teams.app.description_full": (
+        "Łącznik tells municipal staff of Metropolia Krakowska who handles a topic in a "
+        "gmina, with the preferred way of contact and the date the entry was confirmed. "
+        "Just write, e.g. “who handles waste in Wieliczka?”, or pick a command: who, help, "
+        "me. In channels and group chats, @mention Łącznik."
     ),
     "cmd.forum": "forum groups on the messengers (in a group: /forum link PZP)",
     "cmd.ask": "ask a forum, e.g. /ask PZP does anyone have a template clause?",
