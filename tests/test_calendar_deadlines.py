@@ -98,3 +98,24 @@ async def test_deadlines_for_gminy_without_a_forum_reach_coordinators(app: App) 
     received = await Timeline(app).run_until(warsaw(2026, 12, 11))
     assert [(r.to, r.at) for r in received] == [(KRAKOW_COORDINATOR, warsaw(2026, 12, 7, 9)),
                                                 (KRAKOW_COORDINATOR, warsaw(2026, 12, 9, 9))]
+
+
+async def test_the_organiser_sees_whom_a_deadline_reminder_did_not_reach(app: App) -> None:
+    from commands.model import ConversationKind, ConversationRef, Platform
+    from store.people import link_account, person_by_email
+
+    await link_console(app, MODERATOR, SIKORA)
+    async with app.db.session() as session:  # linked on a messenger this service lacks
+        member = await person_by_email(session, MEMBER)
+        assert member is not None
+        await link_account(session, platform="telegram", tenant_id="", external_id="7001",
+                           person_id=int(member.id or 0), private_ref=ConversationRef(
+                               Platform.TELEGRAM, "7001", ConversationKind.PERSONAL).to_json())
+        await session.commit()
+    moderator = session_as(app, MODERATOR)
+    await moderator.say("/termin nowy PZP; co: ankieta; do: 27 listopada; kto: Wieliczka, "
+                        "Skawina")
+    await Timeline(app).run_until(warsaw(2026, 11, 24, 10))  # "3 days before at 9:00"
+    [details] = await moderator.say("/termin 1")
+    assert "Przypomnienia: wysłane 1, czekające 2, nieudane 1, przeterminowane 0." in details
+    assert "nie dotarło do: Renata Nowak (telegram is not configured)" in details

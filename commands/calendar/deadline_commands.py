@@ -13,6 +13,7 @@ from commands.calendar.reminders import PlanReport, deadline_source, forum_name
 from commands.calendar.replies import (
     calendar,
     calendar_problem,
+    delivery_lines,
     forbidden,
     may_manage_forum,
     say,
@@ -207,7 +208,7 @@ async def _show(ctx: Context, deadline_id: int) -> Reply:
     async with service.db.session() as session:
         recipients = await service.reminders.deadline_recipients(session, row)
         done = (await done_of(session, [deadline_id])).get(deadline_id, {})
-        counts, _failures = await delivery_summary(session, deadline_source(deadline_id))
+        counts, failures = await delivery_summary(session, deadline_source(deadline_id))
         gaps = await gaps_of(session, deadline_source(deadline_id))
         audience = (await audience_of(session, [deadline_id])).get(deadline_id, [])
         people = await persons_by_id(session, recipients | set(done))
@@ -224,13 +225,7 @@ async def _show(ctx: Context, deadline_id: int) -> Reply:
                           names=", ".join(finished) or "—"))
         lines.append(text(ctx, "cal.deadline.waiting_list", count=len(waiting),
                           names=", ".join(waiting) or "—"))
-        lines.append(text(ctx, "cal.event.deliveries", sent=counts.get("sent", 0),
-                          pending=counts.get("pending", 0) + counts.get("sending", 0),
-                          failed=counts.get("failed", 0) + counts.get("dead", 0),
-                          missed=counts.get("missed", 0)))
-        if gaps:
-            lines.append(text(ctx, "cal.event.unreachable", names=", ".join(
-                sorted(people[g.person_id].name for g in gaps if g.person_id in people))))
+        lines += delivery_lines(ctx, counts, failures, gaps, people)
     return Reply.of(OutboundMessage(title=f"#{deadline_id} {row.title}", text="\n".join(lines),
                                     lang=ctx.lang))
 

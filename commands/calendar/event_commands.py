@@ -22,6 +22,7 @@ from commands.calendar.reminders import EVENT_KEY, PlanReport, event_source, for
 from commands.calendar.replies import (
     calendar,
     calendar_problem,
+    delivery_lines,
     forbidden,
     may_manage_forum,
     recurrence_problem,
@@ -341,17 +342,7 @@ def _organiser_lines(ctx: Context, occurrence: Occurrence | None, answers: list[
                           names=", ".join(yes) or "—"))
         lines.append(text(ctx, "cal.event.answers_no", count=len(no),
                           names=", ".join(no) or "—"))
-    lines.append(text(ctx, "cal.event.deliveries", sent=counts.get("sent", 0),
-                      pending=counts.get("pending", 0) + counts.get("sending", 0),
-                      failed=counts.get("failed", 0) + counts.get("dead", 0),
-                      missed=counts.get("missed", 0)))
-    for person_id, reason in failures[:10]:
-        name = people[person_id].name if person_id in people else "?"
-        lines.append(text(ctx, "cal.event.failed_line", name=name, reason=reason or "—"))
-    if gaps:
-        names = ", ".join(sorted(people[g.person_id].name for g in gaps if g.person_id in people))
-        lines.append(text(ctx, "cal.event.unreachable", names=names))
-    return lines
+    return lines + delivery_lines(ctx, counts, failures, gaps, people)
 
 
 def _deliveries(rows: list[OutboxRow], occurrence: Occurrence | None

@@ -1,7 +1,9 @@
-"""Small helpers the calendar's command handlers share: the service, polite answers, and
-explaining a date that could not be used."""
+"""Small helpers the calendar's command handlers share: the service, polite answers,
+explaining a date that could not be used, and how reminders fared."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from commands.calendar.dates import format_day, format_moment, format_time
 from commands.calendar.recurrence import RecurrenceError
@@ -10,7 +12,8 @@ from commands.calendar.when import WhenError
 from commands.context import Context, Reply
 from commands.model import OutboundMessage
 from commands.texts import t
-from store.models import Role
+from store.calendar_models import ReminderGap
+from store.models import DeliveryState, Person, Role
 
 
 def calendar(ctx: Context) -> CalendarService:
@@ -72,3 +75,24 @@ def may_manage_forum(ctx: Context, forum_id: int | None) -> bool:
 def forbidden(ctx: Context) -> Reply:
     """The polite refusal for privileged calendar actions."""
     return say(ctx, "cal.forbidden")
+
+
+def delivery_lines(ctx: Context, counts: Mapping[str, int],
+                   failures: Sequence[tuple[int | None, str]], gaps: Sequence[ReminderGap],
+                   people: Mapping[int, Person]) -> list[str]:
+    """How an event's or a deadline's reminders fared, for its organiser: the outbox rows by
+    state, whom they did not reach and why (the first ten), who has no messenger at all."""
+    def count(*states: DeliveryState) -> int:
+        return sum(counts.get(state.value, 0) for state in states)
+
+    lines = [text(ctx, "cal.event.deliveries", sent=count(DeliveryState.SENT),
+                  pending=count(DeliveryState.PENDING, DeliveryState.SENDING),
+                  failed=count(DeliveryState.FAILED, DeliveryState.DEAD),
+                  missed=count(DeliveryState.MISSED))]
+    for person_id, reason in failures[:10]:
+        name = people[person_id].name if person_id in people else "?"
+        lines.append(text(ctx, "cal.event.failed_line", name=name, reason=reason or "—"))
+    if gaps:
+        names = ", ".join(sorted(people[g.person_id].name for g in gaps if g.person_id in people))
+        lines.append(text(ctx, "cal.event.unreachable", names=names))
+    return lines
