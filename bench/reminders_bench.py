@@ -13,7 +13,7 @@ again: how many were sent, how many twice, how many lost, and lateness against t
 The service runs in a child process (``--serve``); the parent only prepares the database,
 watches the outbox and kills the child. Quiet hours are switched off so the bench can run at
 any hour. After a kill, rows the dead process had claimed return when their lease ends: the
-child uses a 15 s lease here (5 minutes in the service), which bounds the extra lateness.
+child uses a 15 s lease here (1 minute in the service, renewed while a worker lives), which bounds the extra lateness.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import bindparam, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bots.app import App, build_app  # noqa: E402
 from bots.config import Config, DatabaseConfig  # noqa: E402
@@ -54,8 +54,8 @@ from scheduler.reminders import ReminderPlannerComponent  # noqa: E402
 from scheduler.runner import SchedulerComponent  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.models import Delivery, DeliveryState, Forum, ForumMember, MessengerAccount, Person  # noqa: E402
-from store.outbox import claim_due  # noqa: E402
 
+LEASE_SECONDS = 15
 SETTINGS = {"meeting": ["1min"], "materials": [], "quiet_hours": "00:00-00:00",
             "quiet_weekends": False, "quiet_holidays": False, "grace_hours": 1}
 
@@ -77,85 +77,6 @@ class Recorder:
 
     async def edit(self, sent: SentMessage, message: OutboundMessage) -> None:
         raise NotImplementedError
-
-
-class GroupCommitWorker(DeliveryWorker):
-    """The change proposed for ``scheduler/delivery.py``: rows due within the next 1.5 s are
-    claimed ahead of time and each is sent at its moment; rows the platform accepted are
-    settled as SENT in group commits (every 20 ms, or as soon as every concurrent sender
-    waits for its commit) instead of one transaction each; 256 concurrent sends. Failures,
-    retries and re-timings are settled one by one as before. The window in which a crash can
-    repeat a message grows from "sends in flight" to "sends in flight plus up to 20 ms of
-    accepted sends"."""
-
-    lookahead = timedelta(seconds=1.5)
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._buffer: list[tuple[int, str, asyncio.Future[None]]] = []
-        self._timer: asyncio.TimerHandle | None = None
-
-    async def run_once(self) -> int:
-        """Claim what falls due within the next moment ahead of time (claiming and reading
-        10,000 rows takes longer than a second), then send each row at its time."""
-        claimed: list[Delivery] = []
-        while len(claimed) < 50_000:
-            async with self._db.session() as session:
-                batch = await claim_due(
-                    session, now=self._clock.now() + self.lookahead, worker=self.worker_id,
-                    limit=self.settings.batch, lease=self.settings.lease)
-            if not batch:
-                break
-            claimed += batch
-        if claimed:
-            gate = asyncio.Semaphore(self.settings.concurrency)
-            await asyncio.gather(*(self._when_due(gate, d) for d in claimed))
-        return len(claimed)
-
-    async def _when_due(self, gate: asyncio.Semaphore, delivery: Delivery) -> None:
-        due = delivery.not_before.replace(tzinfo=delivery.not_before.tzinfo or UTC)
-        wait = (due - self._clock.now()).total_seconds()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        await self._deliver_within(gate, delivery)
-
-    async def _settle(self, delivery: Delivery, state: DeliveryState, **values: object) -> None:
-        if state != DeliveryState.SENT:
-            await super()._settle(delivery, state, **values)
-            return
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._buffer.append((int(delivery.id or 0), str(values.get("message_id", "")), done))
-        if len(self._buffer) >= self.settings.concurrency:  # every sender is waiting: now
-            await self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(0.02, lambda: asyncio.ensure_future(self._flush()))
-        await done
-
-    async def _flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._buffer = self._buffer, []
-        if not batch:
-            return
-        table = Delivery.__table__  # type: ignore[attr-defined]
-        try:
-            async with self._db.session() as session:
-                await session.execute(
-                    update(table).where(table.c.id == bindparam("row_id"),
-                                        table.c.claimed_by == self.worker_id)
-                    .values(state=DeliveryState.SENT.value, sent_at=self._clock.now(),
-                            message_id=bindparam("platform_id"), reason="", claimed_by="",
-                            claimed_until=None),
-                    [{"row_id": row_id, "platform_id": mid} for row_id, mid, _ in batch])
-                await session.commit()
-        except Exception as exc:  # the rows stay leased and are retried after the lease
-            for *_, done in batch:
-                done.set_exception(exc)
-            return
-        for *_, done in batch:
-            done.set_result(None)
 
 
 def make_app(url: str, schema: str | None) -> App:
@@ -211,18 +132,13 @@ async def plan(url: str, schema: str | None, title: str) -> tuple[str, datetime,
     return f"event:{event.id}", due, took
 
 
-async def serve(url: str, schema: str | None, record: Path, group_commit: bool) -> None:
-    """The service's time-driven part, as ``lacznik run`` runs it (planner, then scheduler)."""
+async def serve(url: str, schema: str | None, record: Path) -> None:
+    """The service's time-driven part, as ``lacznik run`` runs it (planner, then scheduler),
+    with the service's delivery settings except a shorter lease (see the module doc)."""
     app = make_app(url, schema)
     app.messengers["console"] = Recorder(record)
-    if group_commit:
-        worker: DeliveryWorker = GroupCommitWorker(
-            db=app.db, clock=app.clock, messengers=app.messengers,
-            settings=DeliverySettings(lease=timedelta(seconds=15), concurrency=256,
-                                      batch=1000))
-    else:
-        worker = DeliveryWorker(db=app.db, clock=app.clock, messengers=app.messengers,
-                                settings=DeliverySettings(lease=timedelta(seconds=15)))
+    worker = DeliveryWorker(db=app.db, clock=app.clock, messengers=app.messengers,
+                            settings=DeliverySettings(lease=timedelta(seconds=LEASE_SECONDS)))
     assert app.calendar is not None
     components = [
         ReminderPlannerComponent(reminders=app.calendar.reminders,
@@ -236,14 +152,11 @@ async def serve(url: str, schema: str | None, record: Path, group_commit: bool) 
     await asyncio.Event().wait()
 
 
-def spawn(url: str, schema: str | None, record: Path, group_commit: bool
-          ) -> subprocess.Popen[bytes]:
+def spawn(url: str, schema: str | None, record: Path) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-W", "ignore", __file__, "--serve", "--database-url", url,
             "--record", str(record)]
     if schema:
         args += ["--schema", schema]
-    if group_commit:
-        args.append("--group-commit")
     return subprocess.Popen(args, cwd=REPO)
 
 
@@ -281,21 +194,19 @@ async def run(url: str, schema: str | None, count: int) -> None:
     await prepare(url, schema, count)
     db = Database(url, schema=schema)
     try:
-        for group_commit in (False, True):
-            name = "group-commit worker (proposed)" if group_commit else "delivery worker as is"
-            await clean_run(db, url, schema, record, count, group_commit, name)
-            await killed_run(db, url, schema, record, count, group_commit, name)
+        await clean_run(db, url, schema, record, count)
+        await killed_run(db, url, schema, record, count)
     finally:
         await db.dispose()
 
 
-async def clean_run(db: Database, url: str, schema: str | None, record: Path, count: int,
-                    group_commit: bool, name: str) -> None:
+async def clean_run(db: Database, url: str, schema: str | None, record: Path, count: int
+                    ) -> None:
     """All due in one minute, one service process."""
     title = f"Spotkanie {uuid.uuid4().hex[:6]}"
-    print(f"{name}, clean run:")
+    print("clean run:")
     source, due, _ = await plan(url, schema, title)
-    child = spawn(url, schema, record, group_commit)
+    child = spawn(url, schema, record)
     try:
         await wait_for_sent(db, source, count, poll=0.5)
     finally:
@@ -304,18 +215,18 @@ async def clean_run(db: Database, url: str, schema: str | None, record: Path, co
     report("clean", figures(record, title, due, count))
 
 
-async def killed_run(db: Database, url: str, schema: str | None, record: Path, count: int,
-                     group_commit: bool, name: str) -> None:
+async def killed_run(db: Database, url: str, schema: str | None, record: Path, count: int
+                     ) -> None:
     """The same, with the process killed (SIGKILL) half way and started again."""
     title = f"Spotkanie {uuid.uuid4().hex[:6]}"
-    print(f"{name}, killed half way (SIGKILL) and started again:")
+    print("killed half way (SIGKILL) and started again:")
     source, due, _ = await plan(url, schema, title)
-    child = spawn(url, schema, record, group_commit)
+    child = spawn(url, schema, record)
     await wait_for_sent(db, source, count // 2, poll=0.02)
     child.send_signal(signal.SIGKILL)
     child.wait()
     print(f"  killed with {await sent_count(db, source)} of {count} settled as sent")
-    child = spawn(url, schema, record, group_commit)
+    child = spawn(url, schema, record)
     try:
         await wait_for_sent(db, source, count, poll=0.5)
     finally:
@@ -337,10 +248,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--group-commit", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(serve(args.database_url, args.schema, args.record, args.group_commit))
+        asyncio.run(serve(args.database_url, args.schema, args.record))
         return
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='reminders-db-')}/b.db"
     schema = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -16,6 +17,10 @@ class Clock(Protocol):
         """The current moment."""
         ...
 
+    async def sleep_until(self, moment: datetime) -> None:
+        """Return once ``moment`` has come (at once if it has)."""
+        ...
+
 
 class SystemClock:
     """The real time."""
@@ -23,6 +28,10 @@ class SystemClock:
     def now(self) -> datetime:
         """The current moment, UTC."""
         return datetime.now(UTC)
+
+    async def sleep_until(self, moment: datetime) -> None:
+        """Sleep until ``moment``."""
+        await asyncio.sleep(max(0.0, (moment - self.now()).total_seconds()))
 
 
 class ManualClock:
@@ -36,6 +45,13 @@ class ManualClock:
     def now(self) -> datetime:
         """The set moment."""
         return self._now
+
+    async def sleep_until(self, moment: datetime) -> None:
+        """Time travels: the clock jumps to ``moment`` (if it is ahead) at once, so code that
+        waits for a due moment runs without real waiting."""
+        if moment > self._now:
+            self._now = moment.astimezone(UTC)
+        await asyncio.sleep(0)
 
     def advance(self, delta: timedelta) -> None:
         """Move forward."""

@@ -2,13 +2,21 @@
 
 Each due row is claimed (exactly one worker gets it, across instances), sent through the
 platform's :class:`commands.ports.Messenger` (which paces per conversation and waits out 429s),
-and settled in its own short transaction right after the platform answers — the only window in
-which a crash can cause a repeat is between the platform accepting a message and that commit.
+and recorded right after the platform answers. Accepted sends are recorded in group commits:
+while one commit is being written, the next accepted sends gather and go in the following
+one, so 10,000 reminders due in one minute cost a few dozen commits, not 10,000. The only
+window in which a crash can cause a repeat is between the platform accepting a message and
+that commit (one commit's duration, a few milliseconds).
+
+Claims are leases (``lease``, renewed every third of it while the worker lives): rows of a
+worker that died return to the pool within a minute. A row due within ``wait_ahead`` is
+waited for, so it is sent at its moment rather than at the next scheduler tick.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -31,7 +39,15 @@ from commands.ports import (
 from commands.texts import t
 from store.db import Database
 from store.models import Delivery, DeliveryState, MessengerAccount
-from store.outbox import claim_due, settle
+from store.outbox import (
+    claim_due,
+    claim_ids,
+    next_due,
+    read_due,
+    renew_claims,
+    settle,
+    settle_sent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +56,15 @@ log = logging.getLogger(__name__)
 class DeliverySettings:
     """How the worker behaves."""
 
-    batch: int = 500
-    concurrency: int = 64
-    lease: timedelta = timedelta(minutes=5)
-    max_attempts: int = 6
+    batch: int = 500  # rows claimed at once
+    concurrency: int = 128  # sends in flight (platform call + its record) at once
+    lease: timedelta = timedelta(minutes=1)  # renewed while working; a dead worker's rows
+    max_attempts: int = 6                    # come back after at most this long
     retry_base: timedelta = timedelta(seconds=5)
     late_after: timedelta = timedelta(minutes=5)  # later than this: say so in the message
+    wait_ahead: timedelta = timedelta(seconds=1)  # the scheduler's tick: wait for rows due
+    #                                               sooner than that instead of the next tick
+    read_ahead: int = 50_000  # at most this many rows read ahead of their moment
 
 
 class DeliveryWorker:
@@ -65,19 +84,25 @@ class DeliveryWorker:
         self.messengers = messengers  # shared with the composition root: adapters add theirs
         self.settings = settings
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._sent = _SentLog(db, clock, self.worker_id)
 
     async def run_once(self) -> int:
-        """Send every row due now; returns how many were settled.
+        """Send every row due now (and, waiting for them, rows due within ``wait_ahead``);
+        returns how many were settled.
 
         Rows are claimed in batches, and more are claimed as soon as fewer than half a
         batch is still in flight: a rate-limited platform then always has rows waiting for
         its next free slot, instead of idling at each batch boundary while the last rows
-        of the batch finish elsewhere.
+        of the batch finish elsewhere. Rows about to fall due are read (and their messages
+        parsed) ahead while waiting, then claimed by id at their moment: a cheap update, so
+        10,000 rows due at once start going out within milliseconds. Reading ahead takes no
+        claim, so a row cancelled meanwhile is not sent, and other instances still share it.
         """
         gate = asyncio.Semaphore(self.settings.concurrency)
         low_water = self.settings.batch // 2
         in_flight: set[asyncio.Task[None]] = set()
         room = asyncio.Event()
+        ahead: list[_Prepared] = []  # read ahead, not claimed yet
         settled = 0
         failure: BaseException | None = None
 
@@ -90,19 +115,26 @@ class DeliveryWorker:
             if len(in_flight) <= low_water or failure is not None:
                 room.set()
 
+        renewing = asyncio.create_task(self._renew_claims())
         try:
             while failure is None:
-                async with self._db.session() as session:
-                    claimed = await claim_due(
-                        session, now=self._clock.now(), worker=self.worker_id,
-                        limit=self.settings.batch - len(in_flight), lease=self.settings.lease,
-                    )
-                for delivery in claimed:
-                    task = asyncio.create_task(self._deliver_within(gate, delivery))
+                claimed = await self._claim(ahead, self.settings.batch - len(in_flight))
+                for prepared in claimed:
+                    task = asyncio.create_task(self._deliver(gate, prepared))
                     in_flight.add(task)
                     task.add_done_callback(finished)
+                if ahead:
+                    if len(in_flight) > low_water:
+                        room.clear()
+                        await room.wait()
+                    continue
                 if not in_flight:
-                    return settled
+                    wake = await self._next_wake()
+                    if wake is None:
+                        return settled
+                    ahead = await self._read_ahead(wake)
+                    await self._clock.sleep_until(wake)
+                    continue
                 if not claimed:  # nothing more due now: let these finish, then look again
                     await asyncio.wait(set(in_flight))
                     continue
@@ -118,12 +150,59 @@ class DeliveryWorker:
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
             raise
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
 
-    async def _deliver_within(self, gate: asyncio.Semaphore, delivery: Delivery) -> None:
-        async with gate:
-            await self._deliver(delivery)
+    async def _claim(self, ahead: list[_Prepared], limit: int) -> list[_Prepared]:
+        """The next rows to send: the next of those read ahead (if any), else due rows."""
+        if limit <= 0:
+            return []
+        now = self._clock.now()
+        async with self._db.session() as session:
+            if ahead:
+                chunk, ahead[:limit] = ahead[:limit], []
+                ids = await claim_ids(session, [p.delivery.id or 0 for p in chunk], now=now,
+                                      worker=self.worker_id, lease=self.settings.lease)
+                return [p for p in chunk if p.delivery.id in ids]
+            rows = await claim_due(session, now=now, worker=self.worker_id, limit=limit,
+                                   lease=self.settings.lease)
+        return [_Prepared(row) for row in rows]
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _read_ahead(self, until: datetime) -> list[_Prepared]:
+        """Rows due by ``until``, read and parsed (not claimed) while waiting for them."""
+        async with self._db.session() as session:
+            rows = await read_due(session, until=until, limit=self.settings.read_ahead)
+        prepared = []
+        for row in rows:
+            prepared.append(_Prepared(row))
+            await asyncio.sleep(0)  # parsing thousands of rows: let sends in progress run
+        return prepared
+
+    async def _next_wake(self) -> datetime | None:
+        """The moment of the next pending row, if it is due within ``wait_ahead``."""
+        async with self._db.session() as session:
+            moment = _aware(await next_due(session))
+        now = self._clock.now()
+        if moment is None or moment <= now or moment - now > self.settings.wait_ahead:
+            return None  # nothing soon, or due but taken by another worker: the next tick
+        return moment
+
+    async def _renew_claims(self) -> None:
+        """Keep this worker's leases alive while it works on them."""
+        every = self.settings.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with self._db.session() as session:
+                    await renew_claims(session, worker=self.worker_id,
+                                       until=self._clock.now() + self.settings.lease)
+            except Exception:  # the database is away: the leases may run out, rows return
+                log.warning("could not renew delivery leases", exc_info=True)
+
+    async def _deliver(self, gate: asyncio.Semaphore, prepared: _Prepared) -> None:
+        delivery = prepared.delivery
         now = self._clock.now()
         assert delivery.id is not None
         useful_until = _aware(delivery.useful_until)
@@ -135,20 +214,33 @@ class DeliveryWorker:
             await self._settle(delivery, DeliveryState.FAILED,
                                reason=f"{delivery.platform} is not configured")
             return
-        try:
-            ref = ConversationRef.from_json(delivery.target)
-            message = message_from_json(delivery.payload)
-        except (ValueError, KeyError) as exc:
-            await self._settle(delivery, DeliveryState.FAILED, reason=f"bad outbox row: {exc}")
+        if prepared.unreadable or prepared.ref is None or prepared.message is None:
+            await self._settle(delivery, DeliveryState.FAILED,
+                               reason=f"bad outbox row: {prepared.unreadable}")
             return
+        ref, message = prepared.ref, prepared.message
         not_before = _aware(delivery.not_before) or now
         if now - not_before > self.settings.late_after:
             message = _with_late_note(message, not_before)
+        # The gate is held until an accepted send is recorded: at most ``concurrency`` sends
+        # are ever accepted but not yet recorded — all that a crash can make us repeat.
+        async with gate:
+            try:
+                sent = await messenger.send(ref, message)
+            except Exception as exc:
+                failure = exc
+            else:
+                await self._sent.record(delivery.id, sent.message_id)
+                return
+        await self._failed(delivery, failure)
+
+    async def _failed(self, delivery: Delivery, failure: Exception) -> None:
+        """Settle a send the platform did not accept: later, elsewhere, or never."""
         try:
-            sent = await messenger.send(ref, message)
+            raise failure
         except Moved as exc:
             await self._settle(delivery, DeliveryState.PENDING, reason="conversation moved",
-                               target=exc.new_ref.to_json(), not_before=now)
+                               target=exc.new_ref.to_json(), not_before=self._clock.now())
         except Unreachable as exc:
             await self._settle(delivery, DeliveryState.FAILED, reason=exc.reason)
             await self._mark_unreachable(delivery, exc.reason)
@@ -156,14 +248,13 @@ class DeliveryWorker:
             await self._settle(delivery, DeliveryState.FAILED, reason=exc.reason)
         except RateLimited as exc:
             await self._settle(delivery, DeliveryState.PENDING, reason=exc.reason,
-                               not_before=now + timedelta(seconds=exc.retry_after))
+                               not_before=self._clock.now()
+                               + timedelta(seconds=exc.retry_after))
         except (TimeoutError, TransientFailure, DeliveryError, OSError) as exc:
             await self._retry_later(delivery, str(getattr(exc, "reason", exc)) or "error")
         except Exception as exc:
             log.exception("delivery %s: unexpected failure", delivery.id)
             await self._retry_later(delivery, type(exc).__name__)
-        else:
-            await self._settle(delivery, DeliveryState.SENT, message_id=sent.message_id)
 
     async def _retry_later(self, delivery: Delivery, reason: str) -> None:
         attempts = delivery.attempts + 1
@@ -193,6 +284,64 @@ class DeliveryWorker:
                 account.unreachable_reason = reason[:300]
                 session.add(account)
                 await session.commit()
+
+
+class _Prepared:
+    """An outbox row with its target and message parsed (or why they could not be)."""
+
+    __slots__ = ("delivery", "message", "ref", "unreadable")
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.ref: ConversationRef | None = None
+        self.message: OutboundMessage | None = None
+        self.unreadable = ""
+        try:
+            self.ref = ConversationRef.from_json(delivery.target)
+            self.message = message_from_json(delivery.payload)
+        except (ValueError, KeyError, TypeError) as exc:
+            self.unreadable = str(exc) or type(exc).__name__
+
+
+class _SentLog:
+    """Group commit of accepted sends: the first accepted send starts a commit at once; those
+    accepted while it is being written wait for the next one, which takes all of them."""
+
+    def __init__(self, db: Database, clock: Clock, worker: str) -> None:
+        self._db = db
+        self._clock = clock
+        self._worker = worker
+        self._waiting: list[tuple[int, str, asyncio.Future[None]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def record(self, row_id: int, message_id: str) -> None:
+        """Return once the row is recorded as sent (raises if the commit failed)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((row_id, message_id, done))
+        if self._writing is None or self._writing.done():
+            # its own task: a sender cancelled at shutdown does not abandon the others' rows
+            self._writing = asyncio.create_task(self._write())
+        await asyncio.shield(done)
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self._db.session() as session:
+                    await settle_sent(session, [(row, mid) for row, mid, _ in batch],
+                                      worker=self._worker, now=self._clock.now())
+            except Exception as exc:  # rows stay claimed; after the lease they are retried
+                log.warning("recording %d sent deliveries failed: %s", len(batch), exc)
+                outcome: BaseException | None = exc
+            else:
+                outcome = None
+            for *_, done in batch:
+                if done.done():
+                    continue
+                if outcome is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(outcome)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from adapters.console.messenger import ConsoleMessenger
 from bots.app import App
+from commands.clock import ManualClock
 from commands.model import (
     ConversationKind,
     ConversationRef,
     OutboundMessage,
     Platform,
     Priority,
+    SentMessage,
     message_to_json,
 )
-from scheduler.delivery import DeliveryWorker
+from scheduler.delivery import DeliverySettings, DeliveryWorker
 from store.db import Database
 from store.models import Delivery, DeliveryState
-from store.outbox import NewDelivery, claim_due, enqueue, state_counts
+from store.outbox import NewDelivery, cancel_pending, claim_due, enqueue, state_counts
 
 REF = ConversationRef(Platform.CONSOLE, "console", ConversationKind.PERSONAL)
 
@@ -133,3 +135,97 @@ async def test_a_platform_that_is_not_configured_fails_with_a_reason(bare_app: A
         total = await session.scalar(select(func.count()).select_from(Delivery))
     assert (row.state, row.reason, total) == (DeliveryState.FAILED.value,
                                               "slack is not configured", 1)
+
+
+# --- rows due in a moment, leases kept alive ----------------------------------------------------
+
+
+async def test_rows_due_within_the_tick_go_out_in_this_round(bare_app: App) -> None:
+    """The scheduler ticks every second; a reminder due half a second later is not left for
+    the next tick (up to a second late) but sent at its moment."""
+    await add(bare_app, deliveries(bare_app, 3, source="soon", due_in=timedelta(seconds=0.5)))
+    await add(bare_app, deliveries(bare_app, 1, source="later", due_in=timedelta(seconds=5)))
+    console = ConsoleMessenger()
+    due = bare_app.clock.now() + timedelta(seconds=0.5)
+    assert await worker(bare_app, console, "w").run_once() == 3
+    assert len(console.transcript) == 3
+    assert bare_app.clock.now() == due  # the (manual) clock waited exactly until then
+    assert await counts(bare_app, "soon") == {"sent": 3}
+    assert await counts(bare_app, "later") == {"pending": 1}
+
+
+class CancelWhileWaiting(ManualClock):
+    """A clock under which, while the worker waits for the due moment, a user cancels."""
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app.clock.now())
+        self._db = app.db
+
+    async def sleep_until(self, moment: datetime) -> None:
+        async with self._db.session() as session:
+            await cancel_pending(session, source="soon")
+            await session.commit()
+        await super().sleep_until(moment)
+
+
+async def test_a_reminder_cancelled_while_the_worker_waits_for_it_is_not_sent(
+        bare_app: App) -> None:
+    await add(bare_app, deliveries(bare_app, 2, source="soon", due_in=timedelta(seconds=0.5)))
+    console = ConsoleMessenger()
+    waiting = DeliveryWorker(db=bare_app.db, clock=CancelWhileWaiting(bare_app),
+                             messengers={"console": console}, worker_id="w")
+    await waiting.run_once()
+    assert console.transcript == []
+    assert await counts(bare_app, "soon") == {"cancelled": 2}
+
+
+async def test_two_instances_waiting_for_the_same_moment_send_each_row_once(
+        bare_app: App) -> None:
+    await add(bare_app, deliveries(bare_app, 200, due_in=timedelta(seconds=0.5)))
+    first, second = ConsoleMessenger(), ConsoleMessenger()
+    other_db = Database(bare_app.db.url.render_as_string(False), schema=bare_app.db.schema)
+    try:
+        await asyncio.gather(worker(bare_app, first, "instance-a").run_once(),
+                             worker(bare_app, second, "instance-b", other_db).run_once())
+    finally:
+        await other_db.dispose()
+    texts = [d.text for d in first.transcript + second.transcript]
+    assert len(texts) == 200 and len(set(texts)) == 200
+    assert await counts(bare_app) == {"sent": 200}
+
+
+class SlowPlatform(ConsoleMessenger):
+    """A platform that takes its time to accept a message (until ``answer`` is set)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = asyncio.Event()
+        self.called = asyncio.Event()
+
+    async def send(self, ref: ConversationRef, message: OutboundMessage) -> SentMessage:
+        self.called.set()
+        await self.answer.wait()
+        return await super().send(ref, message)
+
+
+async def test_a_slow_platform_does_not_let_another_instance_send_again(bare_app: App) -> None:
+    """The claim is a lease the working instance keeps renewing; only a dead instance's
+    rows are taken over."""
+    await add(bare_app, deliveries(bare_app, 1))
+    slow, other = SlowPlatform(), ConsoleMessenger()
+    lease = timedelta(seconds=0.3)  # renewed every 0.1 s (real time) while working
+    working = DeliveryWorker(db=bare_app.db, clock=bare_app.clock,
+                             messengers={"console": slow},
+                             settings=DeliverySettings(lease=lease), worker_id="slow")
+    sending = asyncio.create_task(working.run_once())
+    await asyncio.wait_for(slow.called.wait(), 10)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    for _ in range(4):  # well past the first lease, in steps the renewals keep up with
+        clock.advance(lease * 0.8)
+        await asyncio.sleep(0.25)
+        assert await worker(bare_app, other, "other").run_once() == 0
+    slow.answer.set()
+    assert await sending == 1
+    assert other.transcript == [] and len(slow.transcript) == 1
+    assert await counts(bare_app) == {"sent": 1}
