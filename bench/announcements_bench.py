@@ -8,13 +8,12 @@ Prints, for a clean run and for a run whose sender is killed (SIGKILL) at about 
 started again: the total time and the minimum the limits allow (and their ratio), each
 platform's pace and 429s, lost and duplicate copies per recipient counted from what the fakes
 accepted, and the window between a platform accepting a copy and the outbox recording it
-(for the kill: how many duplicates fell in it). A third run repeats the clean one with the
-outbox write proposed for ``store/outbox.py`` (see :func:`proposed_enqueue`).
+(for the kill: how many duplicates fell in it).
 
-    /tmp/venv/bin/python bench/announcements_bench.py                 # SQLite in a temp dir
-    /tmp/venv/bin/python bench/announcements_bench.py --database-url \
+    .venv/bin/python bench/announcements_bench.py                 # SQLite in a temp dir
+    .venv/bin/python bench/announcements_bench.py --database-url \
         postgresql://postgres@127.0.0.1:5432/test                     # a throw-away schema
-    /tmp/venv/bin/python bench/announcements_bench.py --people 500 --no-proposed  # quicker
+    .venv/bin/python bench/announcements_bench.py --people 500  # quicker
 
 The fakes live in this (parent) process, so they survive the kill; the sender (the app with
 its three adapter components and a delivery worker, as the service runs them) is a child
@@ -22,7 +21,7 @@ process (``--send``). Slack: each account's stored private reference already hol
 channel id (``D…``), as the adapter stores it after a first conversation, so
 ``conversations.open`` (Tier 3, 50/min) is not what is measured. After a kill, the rows the
 dead process had claimed come back when their lease ends: the sender uses a 15 s lease here
-(5 minutes in the service). About 3 minutes for 2,000 people.
+(1 minute in the service, renewed while a worker lives). About 3 minutes for 2,000 people.
 """
 
 from __future__ import annotations
@@ -50,8 +49,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from sqlalchemy.dialects import postgresql, sqlite  # noqa: E402
-from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 from adapters.console.adapter import ConsoleSession  # noqa: E402
 from bots.app import App, build_app  # noqa: E402
@@ -68,7 +65,6 @@ from scheduler.delivery import DeliverySettings, DeliveryWorker  # noqa: E402
 from store.announcement_models import Announcement  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.models import Delivery, DeliveryState, MessengerAccount, Person, Role  # noqa: E402
-from store.outbox import NewDelivery  # noqa: E402
 from store.people import grant_role  # noqa: E402
 from tests.fakes.slack_api import FakeSlackServer  # noqa: E402
 from tests.fakes.teams_auth import FakeEntraAuthority  # noqa: E402
@@ -327,32 +323,6 @@ async def outbox_states(url: str, schema: str | None, source: str) -> dict[str, 
 # --- the sender (child process) ----------------------------------------------------------------
 
 
-async def proposed_enqueue(session: AsyncSession, deliveries: list[NewDelivery]) -> int:
-    """The change proposed for ``store/outbox.py`` ``enqueue``: one executemany
-    ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`` (SQLAlchemy batches it
-    with "insertmanyvalues" and compiles it once) instead of a multi-VALUES statement per
-    500 rows, which SQLAlchemy compiles afresh each time (most of the outbox write for
-    4,000 copies). Same rows, same dedupe, same count of rows really inserted."""
-    if not deliveries:
-        return 0
-    rows = [
-        {"dedupe_key": d.dedupe_key[:300], "kind": d.kind, "source": d.source[:100],
-         "person_id": d.person_id, "account_id": d.account_id, "platform": d.platform,
-         "target": d.target,
-         "conversation_key": ConversationRef.from_json(d.target).key[:400],
-         "payload": d.payload, "state": DeliveryState.PENDING.value,
-         "not_before": d.not_before, "useful_until": d.useful_until, "attempts": 0,
-         "claimed_by": "", "message_id": "", "reason": ""}
-        for d in deliveries
-    ]
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert_into(Delivery).values(created_at=func.now())
-                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                 .returning(Delivery.id))
-    return len((await session.execute(statement, rows)).all())
-
-
 async def send(args: argparse.Namespace) -> None:
     """The service's sending side: the three adapter components and a delivery worker. It
     presses "Wyślij" (a second press after a restart sends nothing more) and delivers until
@@ -361,10 +331,6 @@ async def send(args: argparse.Namespace) -> None:
     from adapters.teams import build_teams_component
     from adapters.telegram import build_telegram_component
 
-    if args.proposed_enqueue:
-        import commands.announcements.service as announcements
-
-        announcements.enqueue = proposed_enqueue  # type: ignore[assignment]
     app = make_app(args.database_url, args.schema)
     components = [
         build_telegram_component(app, {"token": args.telegram_token,
@@ -443,8 +409,8 @@ class SenderProcess:
         return status
 
 
-async def spawn(url: str, schema: str | None, announcement: int, fakes: Platforms, *,
-                proposed_enqueue: bool = False) -> SenderProcess:
+async def spawn(url: str, schema: str | None, announcement: int, fakes: Platforms
+                ) -> SenderProcess:
     """Start a sender process pointed at the fakes."""
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
     env["REQUESTS_CA_BUNDLE"] = fakes.entra.ca_pem_path  # msal trusts the fake Entra's CA
@@ -455,8 +421,6 @@ async def spawn(url: str, schema: str | None, announcement: int, fakes: Platform
                  "--authority", fakes.entra.authority_base]
     if schema:
         arguments += ["--schema", schema]
-    if proposed_enqueue:
-        arguments.append("--proposed-enqueue")
     process = await asyncio.create_subprocess_exec(*arguments, cwd=REPO, env=env,
                                                    stdout=asyncio.subprocess.PIPE)
     return SenderProcess(process)
@@ -511,16 +475,15 @@ def limits_line(expected: dict[str, set[str]]) -> str:
 
 
 async def clean_run(url: str, schema: str | None, fakes: Platforms,
-                    expected: dict[str, set[str]], *, proposed_enqueue: bool = False) -> None:
+                    expected: dict[str, set[str]]) -> None:
     """One sender from "Wyślij" to the last copy."""
     total = sum(len(t) for t in expected.values())
     number, question = await draft(url, schema, "Awaria systemu EZD")
     source = f"announcement:{number}"
-    variant = " with the enqueue proposed for store/outbox.py" if proposed_enqueue else ""
-    print(f"\nclean run{variant} — announcement {number}: {question}")
+    print(f"\nclean run — announcement {number}: {question}")
     fakes.start_run()
     injected_before = Counter(fakes.injected)
-    sender = await spawn(url, schema, number, fakes, proposed_enqueue=proposed_enqueue)
+    sender = await spawn(url, schema, number, fakes)
     pressed = float(await sender.wait_for("pressed"))
     await fakes.wait_for(lambda count: count >= total)
     status = await sender.finished()
@@ -627,9 +590,8 @@ def _print_pace(fakes: Platforms, pressed: float, injected_before: Counter[str])
               f"({injected} injected, {accepted.limited - injected} from the enforced limits)")
 
 
-async def run(url: str, schema: str | None, people: int, seed: int, proposed: bool) -> None:
-    """Prepare, then the clean run, the kill -9 run and (``proposed``) a clean run with the
-    outbox write proposed for ``store/outbox.py``."""
+async def run(url: str, schema: str | None, people: int, seed: int) -> None:
+    """Prepare, then the clean run and the kill -9 run."""
     fakes = Platforms()
     await fakes.start()
     try:
@@ -645,8 +607,6 @@ async def run(url: str, schema: str | None, people: int, seed: int, proposed: bo
               f"429 Retry-After: 1")
         await clean_run(url, schema, fakes, expected)
         await killed_run(url, schema, fakes, expected)
-        if proposed:
-            await clean_run(url, schema, fakes, expected, proposed_enqueue=True)
     finally:
         await fakes.stop()
 
@@ -661,9 +621,6 @@ def main() -> None:
                    "--slack-token", "--authority"):
         parser.add_argument(hidden, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--announcement", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--no-proposed", dest="proposed", action="store_false",
-                        help="skip the third run (the enqueue proposed for store/outbox.py)")
-    parser.add_argument("--proposed-enqueue", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--send", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=DeprecationWarning)  # sqlmodel's execute hint
@@ -676,7 +633,7 @@ def main() -> None:
     schema = f"announcements_bench_{uuid.uuid4().hex[:8]}" if url.startswith("postgres") \
         else None
     try:
-        asyncio.run(run(url, schema, args.people, args.seed, args.proposed))
+        asyncio.run(run(url, schema, args.people, args.seed))
     finally:
         if schema:
             from sqlalchemy import create_engine

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.console.messenger import ConsoleMessenger
-from bots.config import Config, ConfigError, announcement_settings, forum_settings
+from bots.config import (
+    Config,
+    ConfigError,
+    announcement_settings,
+    delivery_settings,
+    forum_settings,
+)
 from commands.announcements.service import AnnouncementService
 from commands.calendar.service import CalendarService
 from commands.calendar.settings import ReminderSettings, SettingsError, parse_settings
@@ -99,7 +105,8 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
                          settings=settings, messengers=messengers,
                          announcements=announcements, forums=forums, calendar=calendar))
     importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
-    worker = DeliveryWorker(db=database, clock=clock, messengers=messengers)
+    worker = DeliveryWorker(db=database, clock=clock, messengers=messengers,
+                            settings=delivery_settings(config.extra.get("delivery", {})))
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
                directory=directory, importer=importer, core=core, messengers=messengers,
                worker=worker, calendar=calendar)

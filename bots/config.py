@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from commands.announcements.service import AnnouncementSettings
     from commands.forums.service import ForumSettings
+    from scheduler.delivery import DeliverySettings
 
 DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
 DEFAULT_DB = "sqlite:///data/lacznik.db"
@@ -91,7 +92,8 @@ _SECTIONS: dict[str, type] = {
     "linking": LinkingConfig,
 }
 # Sections owned by components that validate them themselves (messenger adapters, …).
-OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums", "logging")
+OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums", "delivery",
+                "logging")
 
 
 def _build(section: str, cls: type, raw: Any) -> Any:
@@ -210,3 +212,26 @@ def forum_settings(section: dict[str, Any]) -> ForumSettings:
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 14:
         raise ConfigError("forums.unanswered_after_hours", "must be 1-336 (hours)")
     return ForumSettings(unanswered_after=timedelta(hours=hours))
+
+
+def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
+    """Validate ``[delivery]``: ``concurrency`` (128), ``lease_seconds`` (60) and
+    ``max_attempts`` (6)."""
+    from datetime import timedelta
+
+    from scheduler.delivery import DeliverySettings
+
+    limits = {"concurrency": (1, 1000, 128), "lease_seconds": (15, 3600, 60),
+              "max_attempts": (1, 50, 6)}
+    for key in section:
+        if key not in limits:
+            raise ConfigError(f"delivery.{key}", f"unknown key (known: {', '.join(limits)})")
+    values: dict[str, int] = {}
+    for key, (low, high, default) in limits.items():
+        value = section.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"delivery.{key}", f"must be {low}-{high}")
+        values[key] = value
+    return DeliverySettings(concurrency=values["concurrency"],
+                            lease=timedelta(seconds=values["lease_seconds"]),
+                            max_attempts=values["max_attempts"])

@@ -121,6 +121,8 @@ def test_invalid_configuration_names_the_key(tmp_path: Path, toml: str, key: str
         ("[announcements]\nmax_pings = 0\n", "[announcements] max_pings"),
         ("[announcements]\nreping_after = 5\n", "[announcements] reping_after"),
         ("[forums]\nunanswered_after_hours = \"day\"\n", "[forums] unanswered_after_hours"),
+        ("[delivery]\nlease_seconds = 1\n", "[delivery] lease_seconds"),
+        ("[delivery]\nworkers = 4\n", "[delivery] workers"),
     ],
 )
 def test_invalid_feature_settings_stop_start_up(tmp_path: Path, toml: str, key: str) -> None:
