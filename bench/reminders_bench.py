@@ -13,7 +13,8 @@ again: how many were sent, how many twice, how many lost, and lateness against t
 The service runs in a child process (``--serve``); the parent only prepares the database,
 watches the outbox and kills the child. Quiet hours are switched off so the bench can run at
 any hour. After a kill, rows the dead process had claimed return when their lease ends: the
-child uses a 15 s lease here (1 minute in the service, renewed while a worker lives), which bounds the extra lateness.
+child uses a 15 s lease here (1 minute in the service, renewed while a worker lives), which
+bounds the extra lateness.
 """
 
 from __future__ import annotations

@@ -174,6 +174,7 @@ async def settle_sent(
     in the meantime are left alone, as in :func:`settle`."""
     if not sent:
         return
+    sent = sorted(sent)  # rows locked in one order by everyone who locks several
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # One statement for the whole group (two arrays joined to the rows), instead of one
         # UPDATE per row: the group's commit, and with it the window in which a crash could
@@ -208,11 +209,20 @@ _SETTLE_SENT_PG = text(
 
 async def renew_claims(session: AsyncSession, *, worker: str, until: datetime) -> int:
     """Extend the lease of every row ``worker`` still holds (it is alive and working on
-    them); returns how many. A worker that dies stops renewing, so its rows return soon."""
-    result = await session.execute(
-        update(Delivery)
+    them); returns how many. A worker that dies stops renewing, so its rows return soon.
+
+    Rows locked right now are skipped: they are being settled by this very worker, and waiting
+    for them while holding others would deadlock with that group commit.
+    """
+    held = (
+        select(Delivery.id)
         .where(Delivery.claimed_by == worker,  # type: ignore[arg-type]
                Delivery.state == DeliveryState.SENDING.value)  # type: ignore[arg-type]
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        update(Delivery).where(Delivery.id.in_(held))  # type: ignore[union-attr]
         .values(claimed_until=until)
     )
     await session.commit()
