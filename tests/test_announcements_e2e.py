@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from adapters.slack import SlackComponent
@@ -500,8 +499,6 @@ async def test_the_longest_allowed_text_arrives_whole_in_one_message(world: Worl
         assert LONGEST in teams_text(card) and teams_buttons(card) == ["Potwierdzam"]
 
 
-@pytest.mark.xfail(strict=True, reason="adapters/slack/blocks.py: _escaped_chunks recurses "
-                   "without end when the escaped text is longer than a section (RecursionError)")
 async def test_the_longest_allowed_text_arrives_whole_on_slack(world: World) -> None:
     await world.link(ANNA)
     await send_longest(world, ANNA)

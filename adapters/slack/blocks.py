@@ -214,16 +214,25 @@ def _mrkdwn(text: str) -> Block:
 
 
 def _escaped_chunks(text: str, limit: int) -> list[str]:
-    """``text`` escaped, in chunks of at most ``limit`` characters, cut at line breaks."""
+    """``text`` escaped, in chunks of at most ``limit`` characters once escaped, cut at line
+    breaks where possible."""
     if not text.strip():
         return []
+    return [chunk for chunk in _fit_escaped(text, limit, limit) if chunk.strip()]
+
+
+def _fit_escaped(text: str, size: int, limit: int) -> list[str]:
+    """Split ``text`` into pieces of ``size`` characters; a piece whose escaped form exceeds
+    ``limit`` (``&`` becomes five characters) is split finer, always checked against the
+    same ``limit`` — one character escapes to at most five, so this ends."""
     chunks: list[str] = []
-    for chunk in split_text(text, limit):
-        escaped = escape(chunk)
-        if len(escaped) > limit:  # entities made it longer: split this piece finer
-            chunks += _escaped_chunks(chunk, max(1, limit * len(chunk) // len(escaped) - 1))
-        elif escaped.strip():
+    for piece in split_text(text, size):
+        escaped = escape(piece)
+        if len(escaped) <= limit:
             chunks.append(escaped)
+        else:
+            finer = max(1, min(len(piece) - 1, len(piece) * limit // len(escaped)))
+            chunks += _fit_escaped(piece, finer, limit)
     return chunks
 
 
