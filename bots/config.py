@@ -181,22 +181,28 @@ def _validate(config: Config) -> None:
 
 
 def announcement_settings(section: dict[str, Any]) -> AnnouncementSettings:
-    """Validate ``[announcements]``: ``reping_after_minutes`` (15) and ``max_pings`` (3)."""
+    """Validate ``[announcements]``: ``reping_after_minutes`` (15), ``max_pings`` (3) and
+    ``author_copy_every_seconds`` (15)."""
     from datetime import timedelta
 
     from commands.announcements.service import AnnouncementSettings
 
-    known = {"reping_after_minutes", "max_pings"}
+    known = {"reping_after_minutes", "max_pings", "author_copy_every_seconds"}
     for key in section:
         if key not in known:
-            raise ConfigError(f"announcements.{key}", f"unknown key (known: {', '.join(known)})")
+            raise ConfigError(f"announcements.{key}",
+                              f"unknown key (known: {', '.join(sorted(known))})")
     minutes = section.get("reping_after_minutes", 15)
     pings = section.get("max_pings", 3)
+    every = section.get("author_copy_every_seconds", 15)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440:
         raise ConfigError("announcements.reping_after_minutes", "must be 1-1440 (minutes)")
     if isinstance(pings, bool) or not isinstance(pings, int) or not 1 <= pings <= 10:
         raise ConfigError("announcements.max_pings", "must be 1-10")
-    return AnnouncementSettings(reping_after=timedelta(minutes=minutes), max_pings=pings)
+    if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every <= 3600:
+        raise ConfigError("announcements.author_copy_every_seconds", "must be 1-3600 (seconds)")
+    return AnnouncementSettings(reping_after=timedelta(minutes=minutes), max_pings=pings,
+                                author_copy_every=timedelta(seconds=every))
 
 
 def forum_settings(section: dict[str, Any]) -> ForumSettings:

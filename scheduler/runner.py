@@ -1,7 +1,8 @@
 """The scheduler component: APScheduler drives time, the database holds the truth.
 
 Jobs: the delivery worker every second (the outbox holds what is due and when), re-pings of
-unacknowledged urgent announcements every minute, nudges about unanswered forum questions, and
+unacknowledged urgent announcements every minute, the authors' copies of announcements brought
+up to date, nudges about unanswered forum questions, and
 housekeeping of dedupe records. Every instance runs the same jobs; claims in the database make
 sure each delivery is sent by exactly one of them.
 """
@@ -51,6 +52,10 @@ class SchedulerComponent:
                           max_instances=1, coalesce=True, misfire_grace_time=None)
         scheduler.add_job(self._reping, "interval", seconds=60, id="announcements.reping",
                           max_instances=1, coalesce=True)
+        # the last acknowledgements of a burst show in the author's copy within this long
+        every = self._announcements.settings.author_copy_every.total_seconds()
+        scheduler.add_job(self._author_copies, "interval", seconds=max(1.0, every),
+                          id="announcements.author_copies", max_instances=1, coalesce=True)
         scheduler.add_job(self._nudge, "interval", minutes=10, id="forums.nudge",
                           max_instances=1, coalesce=True)
         scheduler.add_job(self._housekeeping, "interval", hours=6, id="housekeeping",
@@ -75,6 +80,12 @@ class SchedulerComponent:
             await self._announcements.reping_round()
         except Exception:
             log.exception("re-ping round failed; the next one retries")
+
+    async def _author_copies(self) -> None:
+        try:
+            await self._announcements.flush_author_copies()
+        except Exception:
+            log.exception("author-copy refresh failed; the next round retries")
 
     async def _nudge(self) -> None:
         try:

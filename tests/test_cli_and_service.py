@@ -122,6 +122,8 @@ def test_invalid_configuration_names_the_key(tmp_path: Path, toml: str, key: str
         ("[announcements]\nreping_after = 5\n", "[announcements] reping_after"),
         ("[forums]\nunanswered_after_hours = \"day\"\n", "[forums] unanswered_after_hours"),
         ("[delivery]\nlease_seconds = 1\n", "[delivery] lease_seconds"),
+        ("[announcements]\nauthor_copy_every_seconds = 0\n",
+         "[announcements] author_copy_every_seconds"),
         ("[delivery]\nworkers = 4\n", "[delivery] workers"),
     ],
 )
