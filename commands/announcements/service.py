@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.announcements.audience import Audience
@@ -151,15 +151,20 @@ class AnnouncementService:
                 select(Person.id, Person.language).where(Person.id.in_(people))  # type: ignore[union-attr]
             )).all())
             rows: list[NewDelivery] = []
+            recipients: list[dict[str, object]] = []
+            payloads: dict[str, str] = {}  # one copy per language, not per recipient
             for person_id in sorted(people):
                 chosen = _copies(accounts.get(person_id, []), announcement.urgent)
-                session.add(AnnouncementRecipient(
-                    announcement_id=announcement_id, person_id=person_id,
-                    platforms=",".join(a.platform for a in chosen), pings=1,
-                    last_ping_at=now,
-                ))
+                recipients.append({
+                    "announcement_id": announcement_id, "person_id": person_id,
+                    "platforms": ",".join(a.platform for a in chosen), "pings": 1,
+                    "last_ping_at": now, "acknowledged_on": "",
+                })
                 rows += self._copies_for(announcement, person_id, chosen, author_label, 1, now,
-                                         lang=languages.get(person_id) or "pl")
+                                         lang=languages.get(person_id) or "pl",
+                                         payloads=payloads)
+            if recipients:  # one executemany: thousands of recipients in one statement
+                await session.execute(insert(AnnouncementRecipient), recipients)
             copies = len(rows)
             groups: list[ForumGroup] = []
             if announcement.urgent:  # urgent ones are posted in the forums' groups as well
@@ -182,16 +187,20 @@ class AnnouncementService:
 
     def _copies_for(self, announcement: Announcement, person_id: int,
                     accounts: list[MessengerAccount], author_label: str, ping: int,
-                    now: datetime, *, lang: str = "pl") -> list[NewDelivery]:
+                    now: datetime, *, lang: str = "pl",
+                    payloads: dict[str, str] | None = None) -> list[NewDelivery]:
+        payloads = {} if payloads is None else payloads
+        if lang not in payloads:
+            payloads[lang] = message_to_json(copy_message(announcement, author_label, lang,
+                                                          ping=ping))
+        not_before = now if announcement.urgent else self._hold_quiet(now)
         rows = []
         for account in accounts:
-            message = copy_message(announcement, author_label, lang, ping=ping)
-            not_before = now if announcement.urgent else self._hold_quiet(now)
             rows.append(NewDelivery(
                 dedupe_key=f"ann:{announcement.id}:{person_id}:{account.platform}:{ping}",
                 kind="announcement", source=f"announcement:{announcement.id}",
                 platform=account.platform, target=str(account.private_ref),
-                payload=message_to_json(message), not_before=not_before,
+                payload=payloads[lang], not_before=not_before,
                 person_id=person_id, account_id=account.id,
             ))
         return rows
