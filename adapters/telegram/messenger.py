@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from adapters.ratelimit import KeyedRateLimiter, RetryPolicy, Window, call_with_limits
 from adapters.telegram.bookkeeping import GONE_REASONS, chat_gone, chat_migrated
@@ -63,7 +63,7 @@ class TelegramMessenger:
     platform = Platform.TELEGRAM
     # Telegram has nothing louder than a normal notification: URGENT gets that (with sound).
     capabilities = Capabilities(max_text_length=MAX_TEXT_LENGTH, buttons=True, threads=True,
-                                edit=True, silent=True, alert=True)
+                                edit=True, silent=True, alert=True, delete=True)
 
     def __init__(self, *, bot: Bot, db: Database, limiter: KeyedRateLimiter,
                  policy: RetryPolicy | None = None) -> None:
@@ -110,6 +110,21 @@ class TelegramMessenger:
         await self._limited(ref, edit)
         if len(chunks) > 1:
             await self._send_chunks(ref, chunks[1:], quiet=True, reply_to=None)
+
+    async def delete(self, sent: SentMessage) -> None:
+        """Remove a message the bot sent. Telegram refuses for messages older than 48 hours
+        in groups (:class:`Rejected`: the caller then replaces the text instead); one that is
+        already gone counts as removed."""
+        ref = sent.conversation
+
+        async def delete() -> None:
+            try:
+                await self._bot.delete_message(_chat_id(ref), int(sent.message_id))
+            except BadRequest as exc:
+                if "message to delete not found" not in exc.message.lower():
+                    raise
+
+        await self._limited(ref, delete)
 
     async def leave(self, ref: ConversationRef) -> None:
         """Leave a group (an unregistered one); it is then recorded as inactive."""

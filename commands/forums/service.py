@@ -38,7 +38,7 @@ from commands.model import (
     message_from_json,
     message_to_json,
 )
-from commands.ports import DeliveryError, Messenger
+from commands.ports import DeliveryError, Messenger, Rejected
 from commands.texts import PLATFORM_NAMES, t
 from store.announcements import reachable_accounts
 from store.db import Database
@@ -349,12 +349,15 @@ class ForumService:
             messenger = self._messengers.get(ref.platform.value)
             if messenger is None:
                 continue
+            sent = SentMessage(ref, message_id)
             try:
                 if messenger.capabilities.delete:
-                    await messenger.delete(SentMessage(ref, message_id))
-                else:
-                    await messenger.edit(SentMessage(ref, message_id),
-                                         OutboundMessage(text=t("pl", "q.answer_deleted")))
+                    try:
+                        await messenger.delete(sent)
+                        continue
+                    except Rejected:  # e.g. Telegram: a group message older than 48 hours
+                        pass
+                await messenger.edit(sent, OutboundMessage(text=t("pl", "q.answer_deleted")))
             except DeliveryError as exc:
                 log.info("answer %s: a copy was not removed (%s)", answer.id, exc.reason)
         return True
