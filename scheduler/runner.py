@@ -9,6 +9,7 @@ sure each delivery is sent by exactly one of them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -40,6 +41,7 @@ class SchedulerComponent:
         self._forums = forums
         self._tick = tick_seconds
         self._scheduler: AsyncIOScheduler | None = None
+        self._delivering = asyncio.Lock()
 
     def routes(self) -> list[web.RouteDef]:
         """No HTTP routes."""
@@ -48,8 +50,10 @@ class SchedulerComponent:
     async def start(self) -> None:
         """Schedule the jobs on the running event loop."""
         scheduler = AsyncIOScheduler(timezone="UTC")
+        # Two instances allowed so that APScheduler does not warn each second while a long
+        # round (a fan-out paced by the platforms) runs; the second returns at once.
         scheduler.add_job(self._deliver, "interval", seconds=self._tick, id="deliveries",
-                          max_instances=1, coalesce=True, misfire_grace_time=None)
+                          max_instances=2, coalesce=True, misfire_grace_time=None)
         scheduler.add_job(self._reping, "interval", seconds=60, id="announcements.reping",
                           max_instances=1, coalesce=True)
         # the last acknowledgements of a burst show in the author's copy within this long
@@ -70,8 +74,11 @@ class SchedulerComponent:
             self._scheduler = None
 
     async def _deliver(self) -> None:
+        if self._delivering.locked():  # the round in progress picks up what is due
+            return
         try:
-            await self.worker.run_once()
+            async with self._delivering:
+                await self.worker.run_once()
         except Exception:
             log.exception("delivery round failed; the next tick retries")
 
