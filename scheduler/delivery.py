@@ -40,6 +40,7 @@ from commands.texts import t
 from store.db import Database
 from store.models import Delivery, DeliveryState, MessengerAccount
 from store.outbox import (
+    ClaimedRow,
     claim_due,
     claim_ids,
     next_due,
@@ -50,6 +51,8 @@ from store.outbox import (
 )
 
 log = logging.getLogger(__name__)
+
+_PAGE = 2_000  # rows read ahead per query
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,8 @@ class DeliveryWorker:
         self.settings = settings
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._sent = _SentLog(db, clock, self.worker_id)
+        self._held: set[int] = set()  # rows this worker has claimed and not yet settled
+        self._stopping = False
 
     async def run_once(self) -> int:
         """Send every row due now (and, waiting for them, rows due within ``wait_ahead``);
@@ -101,7 +106,7 @@ class DeliveryWorker:
         """
         gate = asyncio.Semaphore(self.settings.concurrency)
         low_water = self.settings.batch // 2
-        in_flight: set[asyncio.Task[None]] = set()
+        in_flight: dict[asyncio.Task[None], int] = {}  # send → its row id
         room = asyncio.Event()
         ahead: list[_Prepared] = []  # read ahead, not claimed yet
         settled = 0
@@ -109,7 +114,7 @@ class DeliveryWorker:
 
         def finished(task: asyncio.Task[None]) -> None:
             nonlocal settled, failure
-            in_flight.discard(task)
+            self._held.discard(in_flight.pop(task, 0))
             settled += 1
             if not task.cancelled() and task.exception() is not None and failure is None:
                 failure = task.exception()
@@ -118,11 +123,13 @@ class DeliveryWorker:
 
         renewing = asyncio.create_task(self._renew_claims())
         try:
-            while failure is None:
+            while failure is None and not self._stopping:
                 claimed = await self._claim(ahead, self.settings.batch - len(in_flight))
                 for prepared in claimed:
+                    row_id = int(prepared.delivery.id or 0)
+                    self._held.add(row_id)
                     task = asyncio.create_task(self._deliver(gate, prepared))
-                    in_flight.add(task)
+                    in_flight[task] = row_id
                     task.add_done_callback(finished)
                 if ahead:
                     if len(in_flight) > low_water:
@@ -142,19 +149,35 @@ class DeliveryWorker:
                 room.clear()
                 if len(in_flight) > low_water:
                     await room.wait()
-            if in_flight:
+            if in_flight:  # stopping, or a send failed: the others finish and are recorded
                 await asyncio.wait(set(in_flight))
-            assert failure is not None
-            raise failure
-        except BaseException:
-            for task in in_flight:  # cancelled (shutdown) or failed: stop what is left
+            if failure is not None:
+                raise failure
+            return settled
+        except asyncio.CancelledError:
+            for task in in_flight:  # shut down: stop what is left (rows return after lease)
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
+            raise
+        except Exception:
+            # The database failed between sends: sends already under way finish and are
+            # recorded (cancelling them would repeat those the platform already accepted).
+            if in_flight:
+                await asyncio.wait(set(in_flight))
             raise
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
+
+    def stop_claiming(self) -> None:
+        """Shutting down: the round in progress claims nothing more and ends once the sends it
+        has started are recorded."""
+        self._stopping = True
+
+    async def close(self) -> None:
+        """Wait for the last group commit of accepted sends."""
+        await self._sent.close()
 
     async def _claim(self, ahead: list[_Prepared], limit: int) -> list[_Prepared]:
         """The next rows to send: the next of those read ahead (if any), else due rows."""
@@ -164,21 +187,33 @@ class DeliveryWorker:
         async with self._db.session() as session:
             if ahead:
                 chunk, ahead[:limit] = ahead[:limit], []
-                ids = await claim_ids(session, [p.delivery.id or 0 for p in chunk], now=now,
-                                      worker=self.worker_id, lease=self.settings.lease)
-                return [p for p in chunk if p.delivery.id in ids]
+                current = await claim_ids(session, [p.delivery.id or 0 for p in chunk],
+                                          now=now, worker=self.worker_id,
+                                          lease=self.settings.lease)
+                # a row changed since it was read (an edited event, a moved chat) is sent as
+                # it is now
+                return [p.as_claimed(current[int(p.delivery.id or 0)]) for p in chunk
+                        if int(p.delivery.id or 0) in current]
             rows = await claim_due(session, now=now, worker=self.worker_id, limit=limit,
                                    lease=self.settings.lease)
         return [_Prepared(row) for row in rows]
 
     async def _read_ahead(self, until: datetime) -> list[_Prepared]:
-        """Rows due by ``until``, read and parsed (not claimed) while waiting for them."""
-        async with self._db.session() as session:
-            rows = await read_due(session, until=until, limit=self.settings.read_ahead)
-        prepared = []
-        for row in rows:
-            prepared.append(_Prepared(row))
-            await asyncio.sleep(0)  # parsing thousands of rows: let sends in progress run
+        """Rows due by ``until``, read and parsed (not claimed) while waiting for them, a
+        page at a time so that webhooks are answered meanwhile."""
+        prepared: list[_Prepared] = []
+        after = 0
+        while len(prepared) < self.settings.read_ahead:
+            async with self._db.session() as session:
+                rows = await read_due(session, until=until, after_id=after,
+                                      limit=min(_PAGE, self.settings.read_ahead - len(prepared)))
+            for row in rows:
+                prepared.append(_Prepared(row))
+            if len(rows) < _PAGE:
+                break
+            after = int(rows[-1].id or 0)
+            await asyncio.sleep(0)
+        prepared.sort(key=lambda p: (p.delivery.not_before, p.delivery.id or 0))
         return prepared
 
     async def _next_wake(self) -> datetime | None:
@@ -197,7 +232,7 @@ class DeliveryWorker:
             await asyncio.sleep(every)
             try:
                 async with self._db.session() as session:
-                    await renew_claims(session, worker=self.worker_id,
+                    await renew_claims(session, sorted(self._held), worker=self.worker_id,
                                        until=self._clock.now() + self.settings.lease)
             except Exception:  # the database is away: the leases may run out, rows return
                 log.warning("could not renew delivery leases", exc_info=True)
@@ -297,11 +332,27 @@ class _Prepared:
         self.ref: ConversationRef | None = None
         self.message: OutboundMessage | None = None
         self.unreadable = ""
+        self._parse()
+
+    def _parse(self) -> None:
         try:
-            self.ref = ConversationRef.from_json(delivery.target)
-            self.message = message_from_json(delivery.payload)
+            self.ref = ConversationRef.from_json(self.delivery.target)
+            self.message = message_from_json(self.delivery.payload)
+            self.unreadable = ""
         except (ValueError, KeyError, TypeError) as exc:
             self.unreadable = str(exc) or type(exc).__name__
+
+    def as_claimed(self, current: ClaimedRow) -> _Prepared:
+        """The row as it was when claimed; parsed again only if its content changed."""
+        row = self.delivery
+        changed = (row.target, row.payload) != (current.target, current.payload)
+        row.target, row.payload = current.target, current.payload
+        row.platform, row.account_id = current.platform, current.account_id
+        row.not_before, row.useful_until = current.not_before, current.useful_until
+        row.attempts = current.attempts
+        if changed:
+            self._parse()
+        return self
 
 
 class _SentLog:
@@ -324,18 +375,36 @@ class _SentLog:
             self._writing = asyncio.create_task(self._write())
         await asyncio.shield(done)
 
+    async def close(self) -> None:
+        """Wait until what was handed in is written."""
+        if self._writing is not None:
+            await asyncio.gather(self._writing, return_exceptions=True)
+
     async def _write(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            try:
-                async with self._db.session() as session:
-                    await settle_sent(session, [(row, mid) for row, mid, _ in batch],
-                                      worker=self._worker, now=self._clock.now())
-            except Exception as exc:  # rows stay claimed; after the lease they are retried
-                log.warning("recording %d sent deliveries failed: %s", len(batch), exc)
-                outcome: BaseException | None = exc
-            else:
-                outcome = None
+            outcome: BaseException | None = None
+            # A failed commit is retried (the update is idempotent): giving up means these
+            # accepted sends stay claimed and go out again after the lease.
+            for pause in (0.2, 1.0, 3.0, None):
+                try:
+                    async with self._db.session() as session:
+                        recorded = await settle_sent(
+                            session, [(row, mid) for row, mid, _ in batch],
+                            worker=self._worker, now=self._clock.now())
+                except Exception as exc:
+                    outcome = exc
+                    if pause is None:
+                        log.error("recording %d accepted sends failed; they may be sent again "
+                                  "after the lease: %s", len(batch), exc)
+                        break
+                    await asyncio.sleep(pause)
+                else:
+                    outcome = None
+                    if recorded < len(batch):
+                        log.warning("%d sent deliveries had been taken over by another worker",
+                                    len(batch) - recorded)
+                    break
             for *_, done in batch:
                 if done.done():
                     continue

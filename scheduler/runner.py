@@ -67,11 +67,22 @@ class SchedulerComponent:
         scheduler.start()
         self._scheduler = scheduler
 
-    async def stop(self) -> None:
-        """Stop scheduling (a round in progress finishes its current sends)."""
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop scheduling. A delivery round in progress claims nothing more and gets
+        ``grace`` seconds to finish the sends it started and record them (cancelling a send
+        the platform already accepted would repeat it after the restart)."""
+        self.worker.stop_claiming()
+        if self._delivering.locked():
+            try:
+                async with asyncio.timeout(grace):
+                    async with self._delivering:
+                        pass
+            except TimeoutError:
+                log.warning("delivery round still busy after %.0f s; stopping it", grace)
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=False)  # cancels what still runs
             self._scheduler = None
+        await self.worker.close()
 
     async def _deliver(self) -> None:
         if self._delivering.locked():  # the round in progress picks up what is due

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import sqlite
@@ -113,26 +114,43 @@ async def claim_due(
     return sorted(claimed, key=lambda d: (d.not_before, d.id or 0))
 
 
-async def read_due(session: AsyncSession, *, until: datetime, limit: int) -> list[Delivery]:
-    """Pending rows due by ``until``, soonest first, without claiming them (a worker reads
-    ahead what falls due in a moment, then claims it with :func:`claim_ids` when it does)."""
+async def read_due(session: AsyncSession, *, until: datetime, limit: int,
+                   after_id: int = 0) -> list[Delivery]:
+    """Pending rows due by ``until`` with ids above ``after_id`` (a page; pass the last id to
+    get the next), without claiming them: a worker reads ahead what falls due in a moment,
+    then claims it with :func:`claim_ids` when it does."""
     result = await session.execute(
         select(Delivery)
         .where(Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
-               Delivery.not_before <= until)  # type: ignore[arg-type,operator]
-        .order_by(Delivery.not_before, Delivery.id)  # type: ignore[arg-type]
+               Delivery.not_before <= until,  # type: ignore[arg-type,operator]
+               Delivery.id > after_id)  # type: ignore[arg-type,operator]
+        .order_by(Delivery.id)  # type: ignore[arg-type]
         .limit(limit)
     )
     return list(result.scalars())
 
 
+class ClaimedRow(Protocol):
+    """What :func:`claim_ids` returns of each row: its content as of the claim."""
+
+    id: int
+    platform: str
+    target: str
+    payload: str
+    account_id: int | None
+    not_before: datetime
+    useful_until: datetime | None
+    attempts: int
+
+
 async def claim_ids(
     session: AsyncSession, ids: list[int], *, now: datetime, worker: str, lease: timedelta
-) -> set[int]:
-    """Claim those of ``ids`` that are still pending and due; returns the ids claimed. Rows
-    cancelled since they were read, or taken by another worker, are not."""
+) -> dict[int, ClaimedRow]:
+    """Claim those of ``ids`` that are still pending and due; returns them by id, with their
+    content as it is now (an event edited since the row was read changed its payload). Rows
+    cancelled since they were read, or taken by another worker, are not claimed."""
     if not ids:
-        return set()
+        return {}
     chosen = (
         select(Delivery.id)
         .where(Delivery.id.in_(ids),  # type: ignore[union-attr]
@@ -145,9 +163,11 @@ async def claim_ids(
     result = await session.execute(
         update(table).where(table.c.id.in_(chosen))
         .values(state=DeliveryState.SENDING.value, claimed_by=worker, claimed_until=now + lease)
-        .returning(table.c.id)
+        .returning(table.c.id, table.c.platform, table.c.target, table.c.payload,
+                   table.c.account_id, table.c.not_before, table.c.useful_until,
+                   table.c.attempts)
     )
-    claimed = {int(row_id) for row_id in result.scalars()}
+    claimed: dict[int, ClaimedRow] = {int(row.id): row for row in result}  # type: ignore[misc]
     await session.commit()
     return claimed
 
@@ -188,25 +208,24 @@ async def settle(
 
 async def settle_sent(
     session: AsyncSession, sent: list[tuple[int, str]], *, worker: str, now: datetime
-) -> None:
+) -> int:
     """Record many accepted sends at once (``(row id, platform message id)`` pairs) in one
     executemany statement and one commit: a group commit. Rows another worker has taken over
-    in the meantime are left alone, as in :func:`settle`."""
+    in the meantime are left alone, as in :func:`settle`; returns how many were recorded."""
     if not sent:
-        return
-    sent = sorted(sent)  # rows locked in one order by everyone who locks several
+        return 0
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # One statement for the whole group (two arrays joined to the rows), instead of one
         # UPDATE per row: the group's commit, and with it the window in which a crash could
         # repeat these sends, stays a millisecond or two.
-        await session.execute(_SETTLE_SENT_PG, {
+        result = await session.execute(_SETTLE_SENT_PG, {
             "ids": [row_id for row_id, _ in sent],
             "platform_ids": [message_id[:300] for _, message_id in sent],
             "now": now, "worker": worker, "sent": DeliveryState.SENT.value,
         })
     else:  # SQLite: executemany is a loop in C over one prepared statement
         table = Delivery.__table__  # type: ignore[attr-defined]
-        await session.execute(
+        result = await session.execute(
             update(table)
             .where(table.c.id == bindparam("row_id"), table.c.claimed_by == worker)
             .values(state=DeliveryState.SENT.value, sent_at=now,
@@ -216,6 +235,7 @@ async def settle_sent(
              for row_id, message_id in sent],
         )
     await session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 _SETTLE_SENT_PG = text(
@@ -227,26 +247,31 @@ _SETTLE_SENT_PG = text(
 )
 
 
-async def renew_claims(session: AsyncSession, *, worker: str, until: datetime) -> int:
-    """Extend the lease of every row ``worker`` still holds (it is alive and working on
-    them); returns how many. A worker that dies stops renewing, so its rows return soon.
+async def renew_claims(session: AsyncSession, ids: list[int], *, worker: str,
+                       until: datetime) -> int:
+    """Extend the lease of the rows ``ids`` that ``worker`` still holds (it is alive and
+    working on them); returns how many. A worker that dies stops renewing, so its rows
+    return soon; rows it gave up on (a failed round) are not in ``ids`` and return too.
 
-    Rows locked right now are skipped: they are being settled by this very worker, and waiting
-    for them while holding others would deadlock with that group commit.
+    Rows locked right now are skipped: they are being settled by this very worker.
     """
-    held = (
-        select(Delivery.id)
-        .where(Delivery.claimed_by == worker,  # type: ignore[arg-type]
-               Delivery.state == DeliveryState.SENDING.value)  # type: ignore[arg-type]
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    result = await session.execute(
-        update(Delivery).where(Delivery.id.in_(held))  # type: ignore[union-attr]
-        .values(claimed_until=until)
-    )
+    renewed = 0
+    for start in range(0, len(ids), 1000):
+        held = (
+            select(Delivery.id)
+            .where(Delivery.id.in_(ids[start:start + 1000]),  # type: ignore[union-attr]
+                   Delivery.claimed_by == worker,  # type: ignore[arg-type]
+                   Delivery.state == DeliveryState.SENDING.value)  # type: ignore[arg-type]
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = await session.execute(
+            update(Delivery).where(Delivery.id.in_(held))  # type: ignore[union-attr]
+            .values(claimed_until=until)
+        )
+        renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]
     await session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return renewed
 
 
 async def next_due(session: AsyncSession) -> datetime | None:

@@ -20,6 +20,8 @@ from commands.model import (
     message_to_json,
 )
 from scheduler.delivery import DeliverySettings, DeliveryWorker
+from scheduler.runner import SchedulerComponent
+from store.calendar import retime_row
 from store.db import Database
 from store.models import Delivery, DeliveryState
 from store.outbox import NewDelivery, cancel_pending, claim_due, enqueue, state_counts
@@ -179,6 +181,34 @@ async def test_a_reminder_cancelled_while_the_worker_waits_for_it_is_not_sent(
     assert await counts(bare_app, "soon") == {"cancelled": 2}
 
 
+class EditWhileWaiting(ManualClock):
+    """A clock under which, while the worker waits for the due moment, the organiser edits
+    the event: the reminder's text changes, its moment stays."""
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app.clock.now())
+        self._db = app.db
+
+    async def sleep_until(self, moment: datetime) -> None:
+        async with self._db.session() as session:
+            [row] = (await session.execute(select(Delivery))).scalars().all()
+            await retime_row(session, int(row.id or 0), not_before=row.not_before,
+                             useful_until=row.useful_until, payload=message_to_json(
+                                 OutboundMessage(text="Spotkanie przeniesione do sali 12")))
+            await session.commit()
+        await super().sleep_until(moment)
+
+
+async def test_a_reminder_edited_while_the_worker_waits_for_it_goes_out_as_edited(
+        bare_app: App) -> None:
+    await add(bare_app, deliveries(bare_app, 1, source="soon", due_in=timedelta(seconds=0.5)))
+    console = ConsoleMessenger()
+    waiting = DeliveryWorker(db=bare_app.db, clock=EditWhileWaiting(bare_app),
+                             messengers={"console": console}, worker_id="w")
+    assert await waiting.run_once() == 1
+    assert [d.text for d in console.transcript] == ["Spotkanie przeniesione do sali 12"]
+
+
 async def test_two_instances_waiting_for_the_same_moment_send_each_row_once(
         bare_app: App) -> None:
     await add(bare_app, deliveries(bare_app, 200, due_in=timedelta(seconds=0.5)))
@@ -228,4 +258,24 @@ async def test_a_slow_platform_does_not_let_another_instance_send_again(bare_app
     slow.answer.set()
     assert await sending == 1
     assert other.transcript == [] and len(slow.transcript) == 1
+    assert await counts(bare_app) == {"sent": 1}
+
+
+async def test_shutting_down_lets_sends_under_way_finish_and_be_recorded(bare_app: App
+                                                                         ) -> None:
+    """Stopping the service mid-send must not leave a message the platform accepted
+    unrecorded (it would go out again after the restart)."""
+    await add(bare_app, deliveries(bare_app, 1))
+    slow = SlowPlatform()
+    working = DeliveryWorker(db=bare_app.db, clock=bare_app.clock,
+                             messengers={"console": slow}, worker_id="stopping")
+    services = bare_app.core.services
+    component = SchedulerComponent(db=bare_app.db, clock=bare_app.clock, worker=working,
+                                   announcements=services.announcements,
+                                   forums=services.forums, tick_seconds=0.05)
+    await component.start()
+    await asyncio.wait_for(slow.called.wait(), 10)
+    asyncio.get_running_loop().call_later(0.2, slow.answer.set)  # the platform answers late
+    await component.stop()
+    assert len(slow.transcript) == 1
     assert await counts(bare_app) == {"sent": 1}

@@ -334,7 +334,13 @@ class AnnouncementService:
         Each still at most once per ``author_copy_every``. Returns how many were edited."""
         async with self._db.session() as session:
             behind = await copies_behind(session, sent_after=self._clock.now() - within)
-        return sum([await self.refresh_author_copy(i) for i in behind])
+        refreshed = 0
+        for announcement_id in behind:
+            try:  # one copy that cannot be edited must not hold up the others
+                refreshed += await self.refresh_author_copy(announcement_id)
+            except Exception:
+                log.exception("author's copy of announcement %s not refreshed", announcement_id)
+        return refreshed
 
     async def reping_round(self) -> int:
         """Ping unacknowledged recipients of urgent announcements again; escalate to their
