@@ -2,7 +2,8 @@
 outbox, APScheduler and the delivery worker, to a messenger without limits (an in-process
 recorder that appends every message it "delivers" to a file).
 
-Prints, for a clean run and for a run whose process is killed (SIGKILL) half way and started
+Prints, for a clean run, for a run whose process is stopped half way as a deploy stops it
+(SIGTERM) and started again, and for one whose process is killed (SIGKILL) half way and started
 again: how many were sent, how many twice, how many lost, and lateness against the due time
 (p50 / p99 / max).
 
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -150,7 +152,12 @@ async def serve(url: str, schema: str | None, record: Path) -> None:
     ]
     for component in components:
         await component.start()
-    await asyncio.Event().wait()
+    # As ``lacznik run``: SIGTERM stops the components, letting sends under way be recorded.
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    for component in reversed(components):
+        await component.stop()
 
 
 def spawn(url: str, schema: str | None, record: Path) -> subprocess.Popen[bytes]:
@@ -196,7 +203,8 @@ async def run(url: str, schema: str | None, count: int) -> None:
     db = Database(url, schema=schema)
     try:
         await clean_run(db, url, schema, record, count)
-        await killed_run(db, url, schema, record, count)
+        await interrupted_run(db, url, schema, record, count, signal.SIGTERM)
+        await interrupted_run(db, url, schema, record, count, signal.SIGKILL)
     finally:
         await db.dispose()
 
@@ -216,24 +224,25 @@ async def clean_run(db: Database, url: str, schema: str | None, record: Path, co
     report("clean", figures(record, title, due, count))
 
 
-async def killed_run(db: Database, url: str, schema: str | None, record: Path, count: int
-                     ) -> None:
-    """The same, with the process killed (SIGKILL) half way and started again."""
+async def interrupted_run(db: Database, url: str, schema: str | None, record: Path,
+                          count: int, sig: signal.Signals) -> None:
+    """The same, with the process stopped by ``sig`` half way and started again."""
     title = f"Spotkanie {uuid.uuid4().hex[:6]}"
-    print("killed half way (SIGKILL) and started again:")
+    how = "stopped (SIGTERM)" if sig == signal.SIGTERM else "killed (SIGKILL)"
+    print(f"{how} half way and started again:")
     source, due, _ = await plan(url, schema, title)
     child = spawn(url, schema, record)
     await wait_for_sent(db, source, count // 2, poll=0.02)
-    child.send_signal(signal.SIGKILL)
+    child.send_signal(sig)
     child.wait()
-    print(f"  killed with {await sent_count(db, source)} of {count} settled as sent")
+    print(f"  {how.split()[0]} with {await sent_count(db, source)} of {count} settled as sent")
     child = spawn(url, schema, record)
     try:
         await wait_for_sent(db, source, count, poll=0.5)
     finally:
         child.terminate()
         child.wait()
-    report("kill -9", figures(record, title, due, count))
+    report("SIGTERM" if sig == signal.SIGTERM else "kill -9", figures(record, title, due, count))
 
 
 def report(name: str, f: dict[str, float]) -> None:
@@ -250,6 +259,7 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
     if args.serve:
         asyncio.run(serve(args.database_url, args.schema, args.record))
         return
