@@ -21,7 +21,7 @@ import logging
 import os
 import random
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -91,6 +91,7 @@ class DeliveryWorker:
         self._sent = _SentLog(db, clock, self.worker_id)
         self._held: set[int] = set()  # rows this worker has claimed and not yet settled
         self._stopping = False
+        self._nudged: asyncio.Event | None = None  # set while a round runs (its loop's)
 
     async def run_once(self) -> int:
         """Send every row due now (and, waiting for them, rows due within ``wait_ahead``);
@@ -104,6 +105,7 @@ class DeliveryWorker:
         10,000 rows due at once start going out within milliseconds. Reading ahead takes no
         claim, so a row cancelled meanwhile is not sent, and other instances still share it.
         """
+        self._nudged = asyncio.Event()
         gate = asyncio.Semaphore(self.settings.concurrency)
         low_water = self.settings.batch // 2
         in_flight: dict[asyncio.Task[None], int] = {}  # send → its row id
@@ -124,6 +126,7 @@ class DeliveryWorker:
         renewing = asyncio.create_task(self._renew_claims())
         try:
             while failure is None and not self._stopping:
+                self._nudged.clear()  # what is due now is claimed next
                 claimed = await self._claim(ahead, self.settings.batch - len(in_flight))
                 for prepared in claimed:
                     row_id = int(prepared.delivery.id or 0)
@@ -135,16 +138,19 @@ class DeliveryWorker:
                     if len(in_flight) > low_water:
                         room.clear()
                         await room.wait()
+                    elif (head := ahead[0].due) > self._clock.now():
+                        # woken by new rows before those read ahead fell due
+                        await self._until_nudged(self._clock.sleep_until(head))
                     continue
                 if not in_flight:
                     wake = await self._next_wake()
                     if wake is None:
                         return settled
                     ahead = await self._read_ahead(wake)
-                    await self._clock.sleep_until(wake)
+                    await self._until_nudged(self._clock.sleep_until(wake))
                     continue
                 if not claimed:  # nothing more due now: let these finish, then look again
-                    await asyncio.wait(set(in_flight))
+                    await self._until_nudged(asyncio.wait(set(in_flight)))
                     continue
                 room.clear()
                 if len(in_flight) > low_water:
@@ -170,6 +176,24 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
 
+    def nudge(self) -> None:
+        """Rows due now were just written to the outbox: a round in progress that is waiting
+        (for rows about to fall due, or for its sends to finish) looks for them at once."""
+        if self._nudged is not None:
+            self._nudged.set()
+
+    async def _until_nudged(self, waiting: Awaitable[object]) -> None:
+        """Await ``waiting``, or less if :meth:`nudge` is called meanwhile."""
+        assert self._nudged is not None
+        waited = asyncio.ensure_future(waiting)
+        nudged = asyncio.ensure_future(self._nudged.wait())
+        try:
+            await asyncio.wait({waited, nudged}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            # cancelling an ``asyncio.wait`` leaves the sends it waited for running
+            waited.cancel()
+            nudged.cancel()
+
     def stop_claiming(self) -> None:
         """Shutting down: the round in progress claims nothing more and ends once the sends it
         has started are recorded."""
@@ -184,9 +208,12 @@ class DeliveryWorker:
         if limit <= 0:
             return []
         now = self._clock.now()
+        due = 0  # rows read ahead are sent from their moment on, not sooner
+        while due < min(limit, len(ahead)) and ahead[due].due <= now:
+            due += 1
         async with self._db.session() as session:
-            if ahead:
-                chunk, ahead[:limit] = ahead[:limit], []
+            if due:
+                chunk, ahead[:due] = ahead[:due], []
                 current = await claim_ids(session, [p.delivery.id or 0 for p in chunk],
                                           now=now, worker=self.worker_id,
                                           lease=self.settings.lease)
@@ -341,6 +368,12 @@ class _Prepared:
             self.unreadable = ""
         except (ValueError, KeyError, TypeError) as exc:
             self.unreadable = str(exc) or type(exc).__name__
+
+    @property
+    def due(self) -> datetime:
+        """When the row falls due (aware)."""
+        moment = self.delivery.not_before
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
     def as_claimed(self, current: ClaimedRow) -> _Prepared:
         """The row as it was when claimed; parsed again only if its content changed."""

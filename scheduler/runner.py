@@ -1,6 +1,7 @@
 """The scheduler component: APScheduler drives time, the database holds the truth.
 
-Jobs: the delivery worker every second (the outbox holds what is due and when), re-pings of
+Jobs: the delivery worker every second (the outbox holds what is due and when) and at once
+when this instance writes rows due now (a forum answer's copies, an announcement), re-pings of
 unacknowledged urgent announcements every minute, the authors' copies of announcements brought
 up to date, nudges about unanswered forum questions, and
 housekeeping of dedupe records. Every instance runs the same jobs; claims in the database make
@@ -10,7 +11,9 @@ sure each delivery is sent by exactly one of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from aiohttp import web
@@ -42,6 +45,9 @@ class SchedulerComponent:
         self._tick = tick_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._delivering = asyncio.Lock()
+        self._wake: asyncio.Event | None = None
+        self._wakeups: asyncio.Task[None] | None = None
+        self._unlisten: Callable[[], None] | None = None
 
     def routes(self) -> list[web.RouteDef]:
         """No HTTP routes."""
@@ -66,12 +72,18 @@ class SchedulerComponent:
                           max_instances=1, coalesce=True)
         scheduler.start()
         self._scheduler = scheduler
+        self._wake = asyncio.Event()
+        self._wakeups = asyncio.create_task(self._deliver_when_woken())
+        self._unlisten = self._db.on_outbox_commit(self._woken)
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop scheduling. A delivery round in progress claims nothing more and gets
         ``grace`` seconds to finish the sends it started and record them (cancelling a send
         the platform already accepted would repeat it after the restart)."""
         self.worker.stop_claiming()
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         if self._delivering.locked():
             try:
                 async with asyncio.timeout(grace):
@@ -82,7 +94,31 @@ class SchedulerComponent:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)  # cancels what still runs
             self._scheduler = None
+        if self._wakeups is not None:
+            self._wakeups.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._wakeups
+            self._wakeups = None
         await self.worker.close()
+
+    def _woken(self) -> None:
+        # Called right after a commit that wrote outbox rows: without awaiting anything.
+        self.worker.nudge()  # a round in progress looks at once
+        if self._wake is not None:
+            self._wake.set()  # and if none is, one starts
+
+    async def _deliver_when_woken(self) -> None:
+        """A delivery round as soon as rows are written, so that a forum answer or an
+        announcement goes out now rather than at the next tick."""
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            try:
+                async with self._delivering:  # after the round in progress, if any
+                    self._wake.clear()
+                    await self.worker.run_once()
+            except Exception:
+                log.exception("delivery round failed; the next tick retries")
 
     async def _deliver(self) -> None:
         if self._delivering.locked():  # the round in progress picks up what is due

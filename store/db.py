@@ -8,7 +8,8 @@ Alembic migrations run on a short-lived synchronous engine before the service st
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -17,9 +18,16 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+# Set in a session's ``info`` by whatever writes outbox rows, so that listeners hear of the commit.
+OUTBOX_WRITTEN = "lacznik.outbox_written"
 
 
 class DatabaseUrlError(ValueError):
@@ -62,9 +70,32 @@ class Database:
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # A session class of our own, so that listening to its commits sees only this
+        # database's sessions.
+        sessions = type("LacznikSession", (Session,), {})
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", lambda session: session.info.pop(
+            OUTBOX_WRITTEN, None))
+        self._outbox_listeners: list[Callable[[], None]] = []
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine, class_=AsyncSession, expire_on_commit=False,
+            sync_session_class=sessions,
         )
+
+    def on_outbox_commit(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` (on the event loop, without awaiting) after each commit that
+        wrote outbox rows; returns the function that stops it."""
+        self._outbox_listeners.append(listener)
+        return lambda: self._outbox_listeners.remove(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        if not session.info.pop(OUTBOX_WRITTEN, False):
+            return
+        for listener in list(self._outbox_listeners):
+            try:
+                listener()
+            except Exception:  # a listener is a hint to send sooner; the commit stands
+                log.exception("outbox listener failed")
 
     def _ensure_sqlite_dir(self) -> None:
         database = self.url.database

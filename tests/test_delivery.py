@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from adapters.console.messenger import ConsoleMessenger
 from bots.app import App
-from commands.clock import ManualClock
+from commands.clock import ManualClock, SystemClock
 from commands.model import (
     ConversationKind,
     ConversationRef,
@@ -279,3 +279,81 @@ async def test_shutting_down_lets_sends_under_way_finish_and_be_recorded(bare_ap
     await component.stop()
     assert len(slow.transcript) == 1
     assert await counts(bare_app) == {"sent": 1}
+
+
+class TimedPlatform(ConsoleMessenger):
+    """A platform that notes when each message reached it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: list[tuple[str, datetime]] = []
+        self.changed = asyncio.Event()
+
+    async def send(self, ref: ConversationRef, message: OutboundMessage) -> SentMessage:
+        self.arrived.append((message.text, SystemClock().now()))
+        self.changed.set()
+        return await super().send(ref, message)
+
+    async def until(self, count: int) -> None:
+        async with asyncio.timeout(10):
+            while len(self.arrived) < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+
+def at(moment: datetime, text: str, key: str) -> NewDelivery:
+    return NewDelivery(dedupe_key=key, kind="notice", platform="console", target=REF.to_json(),
+                       payload=message_to_json(OutboundMessage(text=text,
+                                                               priority=Priority.QUIET)),
+                       not_before=moment, source="test")
+
+
+def running(app: App, platform: ConsoleMessenger) -> SchedulerComponent:
+    """The service's scheduler on the real clock, with a tick too long to ever come."""
+    clock = SystemClock()
+    sending = DeliveryWorker(db=app.db, clock=clock, messengers={"console": platform},
+                             worker_id="running")
+    services = app.core.services
+    return SchedulerComponent(db=app.db, clock=clock, worker=sending,
+                              announcements=services.announcements, forums=services.forums,
+                              tick_seconds=3600)
+
+
+async def test_what_is_written_due_now_goes_out_at_once_not_at_the_next_tick(bare_app: App
+                                                                             ) -> None:
+    """A forum answer or an announcement written while the service runs is sent right away:
+    the asker should not wait for the scheduler's next round."""
+    platform = TimedPlatform()
+    component = running(bare_app, platform)
+    await component.start()
+    try:
+        now = SystemClock().now()
+        await add(bare_app, [at(now, "odpowiedź", "a1"), at(now, "kopia", "a2")])
+        await platform.until(2)  # the hour-long tick never came
+        await add(bare_app, [at(SystemClock().now(), "druga odpowiedź", "a3")])
+        await platform.until(3)
+    finally:
+        await component.stop()
+    assert sorted(text for text, _ in platform.arrived) == ["druga odpowiedź", "kopia",
+                                                            "odpowiedź"]
+    assert await counts(bare_app) == {"sent": 3}
+
+
+async def test_a_round_waiting_for_rows_about_to_fall_due_sends_new_ones_first(bare_app: App
+                                                                              ) -> None:
+    """The worker waits for a reminder due in a moment; an answer written meanwhile does
+    not wait with it, and the reminder still goes out at its moment, not before."""
+    platform = TimedPlatform()
+    component = running(bare_app, platform)
+    await component.start()
+    try:
+        reminder_due = SystemClock().now() + timedelta(seconds=1.5)
+        await add(bare_app, [at(reminder_due, "przypomnienie", "r1")])
+        await asyncio.sleep(0.2)  # the round has read the reminder ahead and waits for it
+        await add(bare_app, [at(SystemClock().now(), "odpowiedź", "a1")])
+        await platform.until(2)
+    finally:
+        await component.stop()
+    (first, first_at), (second, second_at) = platform.arrived
+    assert (first, second) == ("odpowiedź", "przypomnienie")
+    assert first_at < reminder_due <= second_at
