@@ -257,6 +257,26 @@ _PL: dict[str, str] = {
     "ann.no_messenger": "{name} — brak połączonego komunikatora",
     "ann.not_acknowledged": "{name} — jeszcze nie potwierdził(a)",
     "ann.more": "… i {count} więcej",
+    "ann.failed_line": "{name} — {platform}: {reason}",
+    "ann.unreachable_preview": "nieosiągalni {count} (np. zablokowali bota — zob. /raport)",
+    "ann.unknown_people": (
+        "Nie ma w katalogu: {emails}. Popraw adresy i wyślij polecenie ponownie — nic nie "
+        "wysłano."
+    ),
+    "ann.escalation_nobody": (
+        "Pilnego ogłoszenia nr {id} nie potwierdził(a) {name} ({gmina}), a nie mam komu tego "
+        "zgłosić (gmina bez koordynatora w komunikatorze). Proszę o kontakt z tą osobą."
+    ),
+    "reason.blocked": "zablokował(a) bota",
+    "reason.inactive": "konto usunięte lub nieaktywne",
+    "reason.removed": "bot usunięty z rozmowy",
+    "reason.never_started": "nie rozpoczął(-ęła) rozmowy z botem",
+    "reason.not_found": "rozmowa już nie istnieje",
+    "reason.teams_not_installed": "aplikacja Łącznik nie jest zainstalowana u tej osoby w Teams",
+    "reason.not_configured": "ten komunikator nie jest skonfigurowany w Łączniku",
+    "reason.too_late": "nie wysłano — byłoby już za późno",
+    "reason.acknowledged": "niepotrzebne — już potwierdzone",
+    "reason.other": "błąd komunikatora ({reason})",
     "ann.groups_preview": "Post w grupach forów: {count}{where}.",
     "ann.group_footer": "Od: {author}. Adresaci potwierdzają odbiór przyciskiem — każdy za siebie.",
     "ann.ack_unlinked": (
@@ -852,6 +872,27 @@ _EN: dict[str, str] = {
     "ann.no_messenger": "{name} — no linked messenger",
     "ann.not_acknowledged": "{name} — not acknowledged yet",
     "ann.more": "… and {count} more",
+    "ann.failed_line": "{name} — {platform}: {reason}",
+    "ann.unreachable_preview": "unreachable {count} (e.g. blocked the bot — see /report)",
+    "ann.unknown_people": (
+        "Not in the directory: {emails}. Correct the addresses and send the command again — "
+        "nothing was sent."
+    ),
+    "ann.escalation_nobody": (
+        "{name} ({gmina}) has not acknowledged urgent announcement no. {id}, and there is "
+        "nobody to tell (no coordinator of that gmina on a messenger). Please get in touch "
+        "with them."
+    ),
+    "reason.blocked": "blocked the bot",
+    "reason.inactive": "account deleted or inactive",
+    "reason.removed": "the bot was removed from the chat",
+    "reason.never_started": "never started a chat with the bot",
+    "reason.not_found": "the chat no longer exists",
+    "reason.teams_not_installed": "the Łącznik app is not installed for this person in Teams",
+    "reason.not_configured": "this messenger is not configured in Łącznik",
+    "reason.too_late": "not sent — it would have been too late",
+    "reason.acknowledged": "not needed — already acknowledged",
+    "reason.other": "messenger error ({reason})",
     "ann.groups_preview": "Post in forum groups: {count}{where}.",
     "ann.group_footer": "From: {author}. Recipients acknowledge with the button — each for "
                         "themselves.",
