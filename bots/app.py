@@ -16,7 +16,12 @@ from bots.config import (
 )
 from commands.announcements.service import AnnouncementService
 from commands.calendar.service import CalendarService
-from commands.calendar.settings import ReminderSettings, SettingsError, parse_settings
+from commands.calendar.settings import (
+    ReminderSettings,
+    SettingsError,
+    parse_settings,
+    with_preference,
+)
 from commands.clock import Clock, SystemClock
 from commands.core import Core, CoreSettings, Services
 from commands.directory.importer import DirectoryImporter
@@ -93,7 +98,8 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
         db=database, clock=clock, messengers=messengers,
         settings=announcement_settings(config.extra.get("announcements", {})),
         # Normal announcements share the reminders' quiet hours; urgent ones ignore them.
-        hold_quiet=reminders.quiet.next_open,
+        hold_quiet=lambda moment, preference: with_preference(
+            reminders.quiet, preference).next_open(moment),
     )
     forums = ForumService(db=database, clock=clock, morphology=morph, messengers=messengers,
                           settings=forum_settings(config.extra.get("forums", {})))

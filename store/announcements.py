@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import distinct, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,6 +13,7 @@ from store.announcement_models import Announcement, AnnouncementRecipient
 from store.forum_models import ForumGroup
 from store.models import (
     Delivery,
+    DeliveryState,
     ForumMember,
     MessengerAccount,
     Meta,
@@ -60,6 +61,25 @@ async def reachable_accounts(
             MessengerAccount.person_id.in_(person_ids),  # type: ignore[union-attr]
             MessengerAccount.reachable == True,  # noqa: E712
             MessengerAccount.private_ref != None,  # type: ignore[arg-type]  # noqa: E711
+        ).order_by(MessengerAccount.linked_at)
+    )
+    for account in rows.scalars():
+        result[int(account.person_id)].append(account)  # type: ignore[arg-type]
+    return result
+
+
+async def linked_accounts(
+    session: AsyncSession, person_ids: set[int]
+) -> dict[int, list[MessengerAccount]]:
+    """Of ``person_ids``, those linked on some messenger that takes no messages for them any
+    more (blocked the bot, left the workspace…), with those accounts."""
+    result: dict[int, list[MessengerAccount]] = defaultdict(list)
+    if not person_ids:
+        return result
+    rows = await session.execute(
+        select(MessengerAccount).where(
+            MessengerAccount.person_id.in_(person_ids),  # type: ignore[union-attr]
+            MessengerAccount.reachable == False,  # noqa: E712
         ).order_by(MessengerAccount.linked_at)
     )
     for account in rows.scalars():
@@ -160,24 +180,26 @@ async def group_posts(session: AsyncSession, source: str
     return [(str(k), str(p), str(c), str(st), str(r)) for k, p, c, st, r in rows.all()]
 
 
-# --- the author's copy: when it was last refreshed, and how many acknowledgements it shows ----
+# --- the author's copy: when it was last refreshed, and how far along it shows ---------------
 # Two small counters per announcement in ``meta`` (no column of their own): the seconds after
-# sending of the last refresh, and the acknowledgements that refresh showed. Together they say
-# whether a refresh is due and whether one is still owed — also after a restart.
+# sending of the last refresh, and the progress that refresh showed — people whose copies are
+# settled (delivered or failed) plus acknowledgements, a number that only grows. Together they
+# say whether a refresh is due and whether one is still owed — also after a restart.
+_SETTLED = (DeliveryState.SENT.value, DeliveryState.FAILED.value, DeliveryState.DEAD.value)
 
 
 def _copy_at(announcement_id: int) -> str:
     return f"ann_copy_at:{announcement_id}"
 
 
-def _copy_acks(announcement_id: int) -> str:
-    return f"ann_copy_acks:{announcement_id}"
+def _copy_shown(announcement_id: int) -> str:
+    return f"ann_copy_acks:{announcement_id}"  # named when it counted acknowledgements only
 
 
 async def start_copy_counters(session: AsyncSession, announcement_id: int) -> None:
-    """The author's copy was written just now (at sending), showing no acknowledgement."""
+    """The author's copy was written just now (at sending), showing nothing settled."""
     session.add(Meta(key=_copy_at(announcement_id), value=0))
-    session.add(Meta(key=_copy_acks(announcement_id), value=0))
+    session.add(Meta(key=_copy_shown(announcement_id), value=0))
 
 
 async def claim_copy_slot(session: AsyncSession, announcement_id: int, *, elapsed: int,
@@ -201,40 +223,55 @@ async def claim_copy_slot(session: AsyncSession, announcement_id: int, *, elapse
     return True
 
 
-async def record_copy_shown(session: AsyncSession, announcement_id: int,
-                            acknowledged: int) -> None:
-    """The author's copy now shows ``acknowledged`` acknowledgements (never counts down)."""
-    key = _copy_acks(announcement_id)
+def copy_progress(counts: dict[str, int]) -> int:
+    """What :func:`copies_behind` compares: people settled (delivered or failed, as the
+    author's copy counts them) plus acknowledgements."""
+    return counts["delivered"] + counts["failed"] + counts["acknowledged"]
+
+
+async def record_copy_shown(session: AsyncSession, announcement_id: int, progress: int) -> None:
+    """The author's copy now shows ``progress`` (see :func:`copy_progress`; never counts
+    down)."""
+    key = _copy_shown(announcement_id)
     await session.execute(
-        update(Meta).where(Meta.key == key, Meta.value < acknowledged)  # type: ignore[arg-type]
-        .values(value=acknowledged)
+        update(Meta).where(Meta.key == key, Meta.value < progress)  # type: ignore[arg-type]
+        .values(value=progress)
     )
     if await session.scalar(select(Meta.value).where(Meta.key == key)) is None:
         try:
             async with session.begin_nested():
-                session.add(Meta(key=key, value=acknowledged))
+                session.add(Meta(key=key, value=progress))
         except IntegrityError:
             pass  # another instance recorded it meanwhile
 
 
 async def copies_behind(session: AsyncSession, *, sent_after: datetime) -> list[int]:
-    """Urgent announcements sent after ``sent_after`` whose author's copy shows fewer
-    acknowledgements than there are (a refresh still owed)."""
-    acknowledged = dict((await session.execute(
-        select(Announcement.id, func.count(AnnouncementRecipient.acknowledged_at))
-        .join(AnnouncementRecipient,
-              AnnouncementRecipient.announcement_id == Announcement.id)  # type: ignore[arg-type]
-        .where(Announcement.urgent == True,  # noqa: E712
-               Announcement.state == "sent",  # type: ignore[arg-type]
-               Announcement.author_message_id != "",  # type: ignore[arg-type]
-               Announcement.sent_at > sent_after)  # type: ignore[arg-type,operator]
-        .group_by(Announcement.id)
-    )).all())
-    if not acknowledged:
+    """Announcements sent after ``sent_after`` whose author's copy shows less progress than
+    there is — copies delivered or failed, acknowledgements — so a refresh is owed."""
+    sent = list((await session.execute(
+        select(Announcement.id).where(
+            Announcement.state == "sent",  # type: ignore[arg-type]
+            Announcement.author_message_id != "",  # type: ignore[arg-type]
+            Announcement.sent_at > sent_after)  # type: ignore[arg-type,operator]
+    )).scalars())
+    if not sent:
         return []
+    progress: Counter[int] = Counter(dict((await session.execute(
+        select(AnnouncementRecipient.announcement_id,
+               func.count(AnnouncementRecipient.acknowledged_at))
+        .where(AnnouncementRecipient.announcement_id.in_(sent))  # type: ignore[attr-defined]
+        .group_by(AnnouncementRecipient.announcement_id)
+    )).all()))
+    sources = {f"announcement:{i}": i for i in sent}
+    for source, settled in (await session.execute(
+        select(Delivery.source, func.count(distinct(Delivery.person_id)))
+        .where(Delivery.source.in_(sources),  # type: ignore[attr-defined]
+               Delivery.state.in_(_SETTLED))  # type: ignore[attr-defined]
+        .group_by(Delivery.source)
+    )).all():
+        progress[sources[str(source)]] += int(settled)
     shown = dict((await session.execute(
         select(Meta.key, Meta.value).where(
-            Meta.key.in_([_copy_acks(i) for i in acknowledged]))  # type: ignore[attr-defined]
+            Meta.key.in_([_copy_shown(i) for i in sent]))  # type: ignore[attr-defined]
     )).all())
-    return sorted(i for i, count in acknowledged.items()
-                  if count > shown.get(_copy_acks(i), 0))
+    return sorted(i for i in sent if progress[i] > shown.get(_copy_shown(i), 0))

@@ -11,7 +11,7 @@ from adapters.console.messenger import ConsoleMessenger
 from bots.app import App
 from commands.model import ConversationKind, ConversationRef, Platform, Priority, message_from_json
 from store.announcement_models import AnnouncementRecipient
-from store.models import AuditLog, Delivery, Person
+from store.models import AuditLog, Delivery, Forum, Person
 from store.people import link_account
 
 ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
@@ -154,8 +154,15 @@ async def test_bad_announcements_get_clear_answers(app: App) -> None:
     assert "Użycie: /ogloszenie" in empty
     [unknown] = await admin.say("/ogloszenie forum NIEMA: Treść")
     assert "Nie rozumiem odbiorcy „forum NIEMA”" in unknown
-    [nobody] = await admin.say("/ogloszenie nikt@example.pl: Treść")
+    async with app.db.session() as session:  # a forum nobody has joined yet
+        session.add(Forum(key="PUSTE", name_pl="Forum bez członków"))
+        await session.commit()
+    [nobody] = await admin.say("/ogloszenie forum PUSTE: Treść")
     assert "Nikt nie pasuje do odbiorców" in nobody
+    # A mistyped address among others must not quietly leave that person out.
+    for audience in ("nikt@example.pl", "forum PZP, nikt@example.pl"):
+        [typo] = await admin.say(f"/ogloszenie {audience}: Treść")
+        assert "Nie ma w katalogu: nikt@example.pl" in typo and "nic nie wysłano" in typo
     [long] = await admin.say("/ogloszenie wszyscy: " + "x" * 3500)
     assert "Ogłoszenie ma 3500 znaków" in long
     [injection] = await admin.say("/ogloszenie forum PZP: <!channel> <b>uwaga</b> @here")

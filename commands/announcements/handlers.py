@@ -17,7 +17,7 @@ from commands.model import Button, ButtonStyle, ConversationKind, OutboundMessag
 from commands.registry import ANYONE, Action, Command, CommandRegistry
 from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement
-from store.models import Forum, Role
+from store.models import Forum, ForumMember, Person, Role
 
 SENDERS = frozenset({Role.ADMIN, Role.FORUM_MODERATOR, Role.GMINA_COORDINATOR})
 
@@ -53,8 +53,17 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
         return _say(ctx, "ann.bad_audience", item=error.item[:80])
     if audience.is_empty:
         return _say(ctx, usage)
-    if not _may_address(ctx, audience.everyone or bool(audience.roles or audience.emails),
-                        audience.forum_ids, audience.gmina_ids):
+    named: list[Person] = []
+    if audience.emails:
+        async with ctx.services.db.session() as session:
+            named = list((await session.execute(select(Person).where(
+                Person.email.in_(audience.emails)))).scalars())  # type: ignore[union-attr]
+        # A mistyped address must not quietly leave someone out of the announcement.
+        unknown = sorted(audience.emails - {p.email.lower() for p in named})
+        if unknown:
+            return _say(ctx, "ann.unknown_people", emails=", ".join(unknown)[:300])
+    if not await _may_address(ctx, audience.everyone or bool(audience.roles),
+                              audience.forum_ids, audience.gmina_ids, named):
         return _say(ctx, "ann.not_allowed")
     assert ctx.person is not None
     draft = await ctx.services.announcements.draft(
@@ -66,15 +75,26 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
                              forums=audience.everyone or bool(audience.forum_ids)))
 
 
-def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids: set[int]) -> bool:
-    """Admins address anyone; moderators their forums; coordinators their gmina's staff."""
+async def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids: set[int],
+                       named: list[Person]) -> bool:
+    """Admins address anyone; moderators their forums (and named members of them);
+    coordinators their gmina's staff (also by name)."""
     if ctx.has_role(Role.ADMIN):
         return True
     if broad:
         return False
     moderated = {g.forum_id for g in ctx.grants if g.role == Role.FORUM_MODERATOR}
     coordinated = {g.gmina_id for g in ctx.grants if g.role == Role.GMINA_COORDINATOR}
-    return forum_ids <= moderated and gmina_ids <= coordinated
+    if not (forum_ids <= moderated and gmina_ids <= coordinated):
+        return False
+    outside = [p for p in named if p.gmina_id not in coordinated]
+    if outside and moderated:
+        async with ctx.services.db.session() as session:
+            members = set((await session.execute(select(ForumMember.person_id).where(
+                ForumMember.forum_id.in_(moderated),  # type: ignore[attr-defined]
+                ForumMember.person_id.in_([p.id for p in outside])))).scalars())  # type: ignore[attr-defined]
+        outside = [p for p in outside if p.id not in members]
+    return not outside
 
 
 def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: bool
@@ -86,7 +106,10 @@ def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: boo
     )
     extra = [f"{PLATFORM_NAMES.get(p, p)} {n}" for p, n in draft.per_platform.items()
              if p not in ("teams", "telegram", "slack")]
-    counts = ", ".join([counts, *extra, t(lang, "ann.without", count=draft.without_messenger)])
+    unreachable = ([t(lang, "ann.unreachable_preview", count=draft.unreachable)]
+                   if draft.unreachable else [])
+    counts = ", ".join([counts, *extra, t(lang, "ann.without", count=draft.without_messenger),
+                        *unreachable])
     footer = t(lang, "ann.confirm_question", count=draft.recipients, counts=counts)
     if urgent and (forums or draft.groups):
         # Only forums have groups: gmina, role and named-people audiences get no group post.

@@ -35,16 +35,20 @@ from store.announcements import (
     acknowledge,
     claim_copy_slot,
     copies_behind,
+    copy_progress,
     delivery_report,
     due_for_reping,
     forum_groups,
     group_posts,
+    linked_accounts,
     mark_sent,
     reachable_accounts,
     record_copy_shown,
     resolve_people,
     start_copy_counters,
 )
+from store.calendar import quiet_preferences
+from store.calendar_models import QuietPreference
 from store.db import Database
 from store.forum_models import ForumGroup
 from store.models import (
@@ -88,6 +92,7 @@ class Draft:
     per_platform: Mapping[str, int]
     without_messenger: int
     groups: Mapping[str, int] = field(default_factory=dict)  # forum group posts per messenger
+    unreachable: int = 0  # linked, but no messenger takes messages for them (blocked the bot…)
 
 
 class AnnouncementService:
@@ -95,13 +100,15 @@ class AnnouncementService:
 
     def __init__(self, *, db: Database, clock: Clock, messengers: Mapping[str, Messenger],
                  settings: AnnouncementSettings = AnnouncementSettings(),
-                 hold_quiet: Callable[[datetime], datetime] | None = None) -> None:
+                 hold_quiet: Callable[[datetime, QuietPreference | None], datetime] | None
+                 = None) -> None:
         self._db = db
         self._clock = clock
         self._messengers = messengers
         self.settings = settings
-        # Normal announcements wait for the next working window; urgent ones never do.
-        self._hold_quiet = hold_quiet or (lambda moment: moment)
+        # Normal announcements wait for the recipient's next working window (their own
+        # quiet hours, /cisza, over the configured ones); urgent ones never do.
+        self._hold_quiet = hold_quiet or (lambda moment, _preference: moment)
 
     async def draft(self, *, author: Person, urgent: bool, text: str, audience: Audience,
                     label: str) -> Draft:
@@ -125,9 +132,12 @@ class AnnouncementService:
         for person in people:
             chosen = _copies(accounts.get(person, []), urgent)
             per_platform.update(a.platform for a in chosen)
-        without = sum(1 for p in people if not accounts.get(p))
-        return Draft(int(announcement.id or 0), len(people), dict(per_platform), without,
-                     dict(Counter(g.platform for g in groups)))
+        cut_off = {p for p in people if not accounts.get(p)}
+        async with self._db.session() as session:
+            unreachable = set(await linked_accounts(session, cut_off))
+        return Draft(int(announcement.id or 0), len(people), dict(per_platform),
+                     len(cut_off - unreachable), dict(Counter(g.platform for g in groups)),
+                     unreachable=len(unreachable))
 
     async def send(self, announcement_id: int, *, author: Person, author_ref: ConversationRef,
                    author_message_id: str | None) -> tuple[str, Announcement | None]:
@@ -150,6 +160,8 @@ class AnnouncementService:
             languages = dict((await session.execute(
                 select(Person.id, Person.language).where(Person.id.in_(people))  # type: ignore[union-attr]
             )).all())
+            preferences = ({} if announcement.urgent
+                           else await quiet_preferences(session, people))
             rows: list[NewDelivery] = []
             recipients: list[dict[str, object]] = []
             payloads: dict[str, str] = {}  # one copy per language, not per recipient
@@ -162,7 +174,8 @@ class AnnouncementService:
                 })
                 rows += self._copies_for(announcement, person_id, chosen, author_label, 1, now,
                                          lang=languages.get(person_id) or "pl",
-                                         payloads=payloads)
+                                         payloads=payloads,
+                                         quiet=preferences.get(person_id))
             if recipients:  # one executemany: thousands of recipients in one statement
                 await session.execute(insert(AnnouncementRecipient), recipients)
             copies = len(rows)
@@ -174,8 +187,7 @@ class AnnouncementService:
             announcement.author_ref = author_ref.to_json()
             announcement.author_message_id = author_message_id or ""
             session.add(announcement)
-            if announcement.urgent:
-                await start_copy_counters(session, announcement_id)
+            await start_copy_counters(session, announcement_id)
             await enqueue(session, rows)
             await audit(session, actor=f"person:{author.id}", action="announcement.send",
                         target=f"announcement:{announcement_id}",
@@ -188,12 +200,13 @@ class AnnouncementService:
     def _copies_for(self, announcement: Announcement, person_id: int,
                     accounts: list[MessengerAccount], author_label: str, ping: int,
                     now: datetime, *, lang: str = "pl",
-                    payloads: dict[str, str] | None = None) -> list[NewDelivery]:
+                    payloads: dict[str, str] | None = None,
+                    quiet: QuietPreference | None = None) -> list[NewDelivery]:
         payloads = {} if payloads is None else payloads
         if lang not in payloads:
             payloads[lang] = message_to_json(copy_message(announcement, author_label, lang,
                                                           ping=ping))
-        not_before = now if announcement.urgent else self._hold_quiet(now)
+        not_before = now if announcement.urgent else self._hold_quiet(now, quiet)
         rows = []
         for account in accounts:
             rows.append(NewDelivery(
@@ -324,14 +337,15 @@ class AnnouncementService:
                      exc.reason)
             return False
         async with self._db.session() as session:
-            await record_copy_shown(session, announcement_id, counts["acknowledged"])
+            await record_copy_shown(session, announcement_id, copy_progress(counts))
             await session.commit()
         return True
 
     async def flush_author_copies(self, *, within: timedelta = timedelta(days=7)) -> int:
-        """Refresh the authors' copies that show fewer acknowledgements than there are: the
-        last of a burst (which came too soon after a refresh) or ones a restart interrupted.
-        Each still at most once per ``author_copy_every``. Returns how many were edited."""
+        """Refresh the authors' copies that are behind — copies delivered or failed and
+        acknowledgements since the last refresh (the last of a burst, or ones a restart
+        interrupted) — each at most once per ``author_copy_every``. Returns how many were
+        edited."""
         async with self._db.session() as session:
             behind = await copies_behind(session, sent_after=self._clock.now() - within)
         refreshed = 0
@@ -378,6 +392,9 @@ class AnnouncementService:
                 else:
                     await enqueue(session, await self._escalation(session, announcement,
                                                                   recipient, now))
+                    await audit(session, actor="system", action="announcement.escalate",
+                                target=f"announcement:{announcement.id}",
+                                details={"person": person_id, "pings": pings})
                 done += 1
             await session.commit()
         await self.flush_author_copies()
@@ -385,32 +402,41 @@ class AnnouncementService:
 
     async def _escalation(self, session: AsyncSession, announcement: Announcement,
                           recipient: AnnouncementRecipient, now: datetime) -> list[NewDelivery]:
+        """Tell the unacknowledging person's gmina coordinators, each in their language; if
+        there is none to tell, tell the author, so that nobody is silently forgotten."""
         person = await session.get(Person, recipient.person_id)
-        if person is None or person.gmina_id is None:
+        if person is None:
             return []
-        gmina = await session.get(Gmina, person.gmina_id)
+        gmina = await session.get(Gmina, person.gmina_id) if person.gmina_id else None
         coordinators = set((await session.execute(
             select(RoleGrant.person_id).where(
                 RoleGrant.role == Role.GMINA_COORDINATOR.value,  # type: ignore[arg-type]
                 RoleGrant.gmina_id == person.gmina_id,  # type: ignore[arg-type]
-            ))).scalars()) - {person.id}
+            ))).scalars()) - {person.id} if person.gmina_id else set()
         accounts = await reachable_accounts(session, coordinators)
+        key = "ann.escalation"
+        if not accounts:
+            accounts = await reachable_accounts(session, {announcement.author_id})
+            key = "ann.escalation_nobody"
+        languages = dict((await session.execute(
+            select(Person.id, Person.language).where(Person.id.in_(set(accounts)))  # type: ignore[union-attr]
+        )).all())
         rows = []
-        for coordinator_id, linked in accounts.items():
+        for told_id, linked in accounts.items():
+            lang = languages.get(told_id) or "pl"
+            message = OutboundMessage(
+                title=t(lang, "ann.escalation_title"),
+                text=t(lang, key, name=person.name, gmina=gmina.name if gmina else "—",
+                       id=announcement.id, text=announcement.text[:300]),
+                priority=Priority.NORMAL, lang=lang,
+            )
             for account in _copies(linked, urgent=False):
-                message = OutboundMessage(
-                    title=t("pl", "ann.escalation_title"),
-                    text=t("pl", "ann.escalation", name=person.name,
-                           gmina=gmina.name if gmina else "", id=announcement.id,
-                           text=announcement.text[:300]),
-                    priority=Priority.NORMAL,
-                )
                 rows.append(NewDelivery(
-                    dedupe_key=f"ann:{announcement.id}:escalate:{person.id}:{coordinator_id}",
+                    dedupe_key=f"ann:{announcement.id}:escalate:{person.id}:{told_id}",
                     kind="announcement", source=f"announcement:{announcement.id}:escalation",
                     platform=account.platform, target=str(account.private_ref),
                     payload=message_to_json(message), not_before=now,
-                    person_id=coordinator_id, account_id=account.id,
+                    person_id=told_id, account_id=account.id,
                 ))
         return rows
 
@@ -426,23 +452,42 @@ class AnnouncementService:
                 .where(AnnouncementRecipient.announcement_id == announcement_id)  # type: ignore[arg-type]
                 .order_by(Person.name)
             )).all())
+            cut_off = await linked_accounts(
+                session, {r.person_id for r, _name in recipients if not r.platforms})
         assert announcement is not None
+        # Each person on each messenger once, however often they were pinged there: delivered
+        # if any copy got there, else on the way if one still may, else failed (last reason).
+        outcome: dict[tuple[int, str], tuple[str, str]] = {}
+        for person_id, platform, state, reason in deliveries:
+            key = (person_id or 0, platform)
+            if state == DeliveryState.SENT.value or key not in outcome:
+                outcome[key] = (_SHOWN_STATE.get(state, "failed"), reason)
+            elif outcome[key][0] == "failed":
+                outcome[key] = (_SHOWN_STATE.get(state, "failed"), reason or outcome[key][1])
         by_platform: dict[str, Counter[str]] = {}
-        for _person, platform, state, _reason in deliveries:
+        for (_person, platform), (state, _reason) in outcome.items():
             by_platform.setdefault(platform, Counter())[state] += 1
-        lines = [t(lang, "ann.report_line", platform=PLATFORM_NAMES.get(p, p),
-                   sent=c[DeliveryState.SENT.value],
-                   pending=c[DeliveryState.PENDING.value] + c[DeliveryState.SENDING.value],
-                   failed=c[DeliveryState.FAILED.value] + c[DeliveryState.DEAD.value])
+        lines = [t(lang, "ann.report_line", platform=PLATFORM_NAMES.get(p, p), sent=c["sent"],
+                   pending=c["pending"], failed=c["failed"])
                  for p, c in sorted(by_platform.items())]
         problems = []
         names = {r.person_id: name for r, name in recipients}
-        for person_id, platform, state, reason in deliveries:
-            if state in (DeliveryState.FAILED.value, DeliveryState.DEAD.value):
-                problems.append(f"{names.get(person_id or 0, '?')} — "
-                                f"{PLATFORM_NAMES.get(platform, platform)}: {reason}")
-        problems += [t(lang, "ann.no_messenger", name=name)
-                     for r, name in recipients if not r.platforms]
+        for (person_id, platform), (state, reason) in sorted(
+                outcome.items(), key=lambda item: (names.get(item[0][0], ""), item[0][1])):
+            if state == "failed":
+                problems.append(t(lang, "ann.failed_line", name=names.get(person_id, "?"),
+                                  platform=PLATFORM_NAMES.get(platform, platform),
+                                  reason=failure_reason(lang, reason)))
+        for r, name in recipients:
+            if r.platforms:
+                continue
+            for account in cut_off.get(r.person_id, []):
+                problems.append(t(lang, "ann.failed_line", name=name,
+                                  platform=PLATFORM_NAMES.get(account.platform,
+                                                              account.platform),
+                                  reason=failure_reason(lang, account.unreachable_reason)))
+            if r.person_id not in cut_off:
+                problems.append(t(lang, "ann.no_messenger", name=name))
         if announcement.urgent:
             problems += [t(lang, "ann.not_acknowledged", name=name)
                          for r, name in recipients if r.platforms and not r.acknowledged_at]
@@ -486,6 +531,30 @@ class AnnouncementService:
             lines.append(t(lang, "ann.group_line", platform=PLATFORM_NAMES.get(platform, platform),
                            group=where, forum=forum, state=outcome))
         return lines
+
+
+_SHOWN_STATE = {DeliveryState.SENT.value: "sent", DeliveryState.PENDING.value: "pending",
+                DeliveryState.SENDING.value: "pending"}
+# What the platforms (through the adapters) and the worker give as reasons → a text key.
+_REASONS = (
+    ("blocked", "reason.blocked"), ("deactivated", "reason.inactive"),
+    ("account_inactive", "reason.inactive"), ("user_not_found", "reason.inactive"),
+    ("removed", "reason.removed"), ("not_in_channel", "reason.removed"),
+    ("is_archived", "reason.removed"), ("never_started", "reason.never_started"),
+    ("chat_not_found", "reason.not_found"), ("channel_not_found", "reason.not_found"),
+    ("not reachable in Teams", "reason.teams_not_installed"),
+    ("is not configured", "reason.not_configured"), ("no longer useful", "reason.too_late"),
+    ("acknowledged", "reason.acknowledged"),
+)
+
+
+def failure_reason(lang: str, reason: str) -> str:
+    """Why a copy did not arrive, in the reader's language (the platform's own words kept in
+    brackets when there is no better text)."""
+    for marker, key in _REASONS:
+        if marker in reason:
+            return t(lang, key)
+    return t(lang, "reason.other", reason=(reason or "?")[:120])
 
 
 def copy_message(announcement: Announcement, author_label: str, lang: str, *, ping: int

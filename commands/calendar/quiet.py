@@ -82,3 +82,4 @@ class QuietHours:
                         else start.astimezone(UTC)
             day += timedelta(days=1)
         return local.astimezone(UTC)  # nothing is ever open: do not hold reminders forever
+

@@ -28,7 +28,7 @@ from commands.calendar.messages import (
 from commands.calendar.occurrences import Occurrence, event_occurrences
 from commands.calendar.planner import plan_reminders
 from commands.calendar.quiet import QuietHours
-from commands.calendar.settings import ReminderSettings, parse_clock_time
+from commands.calendar.settings import ReminderSettings, with_preference
 from commands.clock import Clock
 from commands.model import OutboundMessage, message_to_json
 from store.calendar import (
@@ -131,13 +131,7 @@ class ReminderService:
 
     def quiet_for(self, preference: QuietPreference | None) -> QuietHours:
         """The configured quiet hours with a person's own choices on top."""
-        base = self.settings.quiet
-        if preference is None:
-            return base
-        start = parse_clock_time(preference.quiet_start) if preference.quiet_start else base.start
-        end = parse_clock_time(preference.quiet_end) if preference.quiet_end else base.end
-        weekends = base.weekends if preference.weekends is None else preference.weekends
-        return QuietHours(start, end, weekends, base.holidays)
+        return with_preference(self.settings.quiet, preference)
 
     # --- events -------------------------------------------------------------------------------
 

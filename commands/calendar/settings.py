@@ -14,6 +14,7 @@ from typing import Any
 
 from commands.calendar.quiet import QuietHours
 from commands.clock import WARSAW
+from store.calendar_models import QuietPreference
 
 _OFFSET = re.compile(r"^(?:(\d+)\s*(d|h|min|m|w))(?:@(\d{1,2}):(\d{2}))?$")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -180,3 +181,12 @@ def _number(raw: Mapping[str, Any], key: str, default: float, low: float, high: 
         raise SettingsError(key, f"must be a number from {low:g} to {high:g}")
     return float(value)
 
+
+def with_preference(base: QuietHours, preference: QuietPreference | None) -> QuietHours:
+    """The configured quiet hours with a person's own choices (``/cisza``) on top."""
+    if preference is None:
+        return base
+    start = parse_clock_time(preference.quiet_start) if preference.quiet_start else base.start
+    end = parse_clock_time(preference.quiet_end) if preference.quiet_end else base.end
+    weekends = base.weekends if preference.weekends is None else preference.weekends
+    return QuietHours(start, end, weekends, base.holidays)
