@@ -168,8 +168,8 @@ _PL: dict[str, str] = {
     "q.closed_note": "Pytanie nr {id} zostało zamknięte przez moderatora.",
     "q.redirected_note": "Pytanie nr {id} przekierowano do forum: {forum}.",
     "q.nudge": (
-        "Pytanie nr {id} w forum {key} od doby czeka na odpowiedź: „{text}”. Może ktoś z "
-        "ekspertów pomoże?"
+        "Pytanie nr {id} w forum {key} czeka na odpowiedź ponad {hours} godz.: „{text}”. Może "
+        "ktoś z ekspertów pomoże?"
     ),
     "q.done_notice": "Pytanie nr {id} oznaczone jako rozwiązane. Dziękuję!",
     "q.not_asker": "Jako rozwiązane oznacza je osoba, która zadała pytanie.",
@@ -784,8 +784,8 @@ _EN: dict[str, str] = {
     "q.closed_note": "Question no. {id} was closed by a moderator.",
     "q.redirected_note": "Question no. {id} was moved to forum: {forum}.",
     "q.nudge": (
-        "Question no. {id} in forum {key} has waited a day for an answer: “{text}”. Could an "
-        "expert help?"
+        "Question no. {id} in forum {key} has waited over {hours} h for an answer: “{text}”. "
+        "Could an expert help?"
     ),
     "q.done_notice": "Question no. {id} marked as solved. Thank you!",
     "q.not_asker": "Only the person who asked can mark it as solved.",

@@ -8,6 +8,8 @@ group; the adapters' own tests cover how each messenger threads them.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -33,6 +35,7 @@ ASKER = "r.nowak@wieliczka.example.pl"  # a member of forum PZP
 EXPERT = "p.sikora@skawina.example.pl"  # another member
 GROUP_A = ConversationRef(Platform.CONSOLE, "grupa-pzp-teams", ConversationKind.CHANNEL)
 GROUP_B = ConversationRef(Platform.CONSOLE, "grupa-pzp-telegram", ConversationKind.GROUP)
+MODERATOR = "b.urbanski@krakow.example.pl"  # moderates PZP
 ODPADY_GROUP = ConversationRef(Platform.CONSOLE, "grupa-odpady", ConversationKind.GROUP)
 _ids = itertools.count(1)
 
@@ -180,3 +183,50 @@ async def test_archive_finds_inflected_forms_in_my_forums_only(app: App) -> None
     outsider = ConsoleSession(app.core, "j.kolodziej@wieliczka.example.pl")
     [nothing] = await outsider.say("/szukaj klauzul waloryzacyjnych")
     assert "nic nie pasuje" in nothing  # not a member of PZP
+
+
+def private_to(app: App, email: str) -> list[str]:
+    """What ``email`` received from the bot in their private chat, in order."""
+    return [d.text for d in transcript(app).transcript
+            if d.conversation.conversation_id == f"console:{email}"]
+
+
+async def test_unanswered_questions_are_brought_to_the_moderators_once(app: App) -> None:
+    await setup_forum(app)
+    await link_console_accounts(app, "krakow")  # the moderator of PZP
+    # [forums] unanswered_after_hours = 6 (the default is 24)
+    configured = build_app(replace(app.config, extra={"forums": {"unanswered_after_hours": 6}}),
+                           clock=app.clock, db=app.db, morphology=app.morphology)
+    configured.messengers["console"] = app.messengers["console"]
+    await ask(app)  # no. 1, nobody answers
+    asker = ConsoleSession(app.core, ASKER)
+    await asker.say("/pytanie PZP Jak liczycie szacunkową wartość zamówienia?")  # no. 2
+    await app.worker.run_once()
+    post_2 = posts_in(app, GROUP_A)[-1][0]
+    await app.core.handle(said(EXPERT, "Netto, bez VAT.", GROUP_A, addressed=False,
+                               reply_to=post_2, message_id="ans-2"))
+    forums = configured.core.services.forums
+    app.clock.advance(timedelta(hours=5))
+    assert await forums.nudge_round() == 0  # not yet
+    app.clock.advance(timedelta(hours=2))
+    assert await forums.nudge_round() == 1
+    await configured.worker.run_once()
+    app.clock.advance(timedelta(hours=12))
+    assert await forums.nudge_round() == 0  # told once is enough
+    await configured.worker.run_once()
+    assert private_to(app, MODERATOR) == [
+        "Pytanie nr 1 w forum PZP czeka na odpowiedź ponad 6 godz.: „Czy ktoś ma wzór klauzuli "
+        "waloryzacyjnej?”. Może ktoś z ekspertów pomoże?"]
+    assert not any("Pytanie nr" in text for text in private_to(app, EXPERT))  # moderators only
+
+
+async def test_moderators_are_nudged_in_their_language(app: App) -> None:
+    await setup_forum(app)
+    await link_console_accounts(app, "krakow")
+    await ConsoleSession(app.core, MODERATOR).say("/moje-dane język en")
+    await ask(app)
+    app.clock.advance(timedelta(hours=25))
+    assert await app.core.services.forums.nudge_round() == 1
+    await app.worker.run_once()
+    assert private_to(app, MODERATOR)[-1].startswith(
+        "Question no. 1 in forum PZP has waited over 24 h for an answer")

@@ -39,7 +39,7 @@ from commands.model import (
     message_to_json,
 )
 from commands.ports import DeliveryError, Messenger, Rejected
-from commands.texts import PLATFORM_NAMES, t
+from commands.texts import PLATFORM_NAMES, pick_lang, t
 from store.announcements import reachable_accounts
 from store.db import Database
 from store.forum_models import Answer, ForumGroup, Question
@@ -480,12 +480,14 @@ class ForumService:
                     Grant.forum_id == question.forum_id,  # type: ignore[arg-type]
                 ))).scalars())
                 forum = await session.get(Forum, question.forum_id)
+                hours = round(self.settings.unanswered_after.total_seconds() / 3600)
                 for person_id, accounts in (await reachable_accounts(session, moderators)
                                             ).items():
+                    lang = await _language(session, person_id)
                     for account in accounts[:1]:
                         message = OutboundMessage(text=t(
-                            "pl", "q.nudge", id=question.id,
-                            forum=forum.key if forum else "", text=question.text[:200]))
+                            lang, "q.nudge", id=question.id, key=forum.key if forum else "",
+                            hours=hours, text=question.text[:200]), lang=lang)
                         await enqueue(session, [NewDelivery(
                             dedupe_key=f"nudge:{question.id}:{person_id}", kind="notice",
                             source=f"question-nudge:{question.id}", platform=account.platform,
@@ -583,6 +585,12 @@ class ForumService:
                         target=f"question:{question_id}")
             await session.commit()
         return question
+
+
+async def _language(session: AsyncSession, person_id: int | None) -> str:
+    """The language a person reads the bot's own messages in (Polish unless they chose)."""
+    person = await session.get(Person, person_id) if person_id else None
+    return pick_lang(person.language if person else None)
 
 
 async def _label(session: AsyncSession, person: Person) -> str:
