@@ -11,6 +11,7 @@ platform received or shows: posts, threads, mirrors, edits, deletions, private c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import pytest
 from tests.world import (
     JOLANTA,
     RENATA,
+    TEAM,
     THE_OFFICE,
     JSONDict,
     Staff,
@@ -210,6 +212,42 @@ async def test_edits_and_deletions_of_answers_follow_on_every_platform(forum: Wo
     assert not any("Mam projekt umowy" in m["text"] for m in world.on_telegram(RENATA))
     # Left: the note on Telegram, and Marzena's answer on Slack and Teams.
     assert [where for where, _ in mirrors(world, post)] == ["telegram", "slack", "teams"]
+
+
+async def slack_answer_with_file(world: World, post: Posted, text: str) -> str:
+    """Julia answers in the question's Slack thread, sharing a file; returns the ``ts``."""
+    assert JULIA.slack is not None
+    ts = f"{float(post.slack_ts) + 1:.6f}"
+    await world._slack_event({
+        "type": "message", "subtype": "file_share", "channel": PZP_CHANNEL,
+        "channel_type": "channel", "user": JULIA.slack, "ts": ts, "event_ts": ts, "team": TEAM,
+        "text": text, "thread_ts": post.slack_ts, "parent_user_id": world.slack_fake.bot_user_id,
+        "files": [{"name": "klauzula.docx", "mimetype": "application/msword",
+                   "permalink": "https://gminy.slack.com/files/U0JSIKORSKA/F1/klauzula.docx"}],
+    })
+    return ts
+
+
+async def test_an_edited_answer_keeps_its_attachment_everywhere(forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    ts = await slack_answer_with_file(world, post, "Wzór w załączniku.")
+    await world.deliver()
+    link = "https://gminy.slack.com/files/U0JSIKORSKA/F1/klauzula.docx"
+    [mirror] = [m for m in world.on_telegram_group(PZP_GROUP) if "Wzór w załączniku" in m["text"]]
+    copy = world.on_telegram(RENATA)[-1]
+    for shown in (mirror, copy):
+        assert "📎 klauzula.docx" in shown["text"] and link in shown["raw_text"]
+    await world.slack_channel_edits(JULIA, PZP_CHANNEL, ts, "Wzór w załączniku (wersja 2).",
+                                    before="Wzór w załączniku.", thread_ts=post.slack_ts)
+    [mirror] = [m for m in world.on_telegram_group(PZP_GROUP) if "Wzór w załączniku" in m["text"]]
+    copy = world.on_telegram(RENATA)[-1]
+    for shown in (mirror, copy):
+        assert "Wzór w załączniku (wersja 2)." in shown["text"]
+        assert "📎 klauzula.docx" in shown["text"] and link in shown["raw_text"]
+    assert telegram_buttons(copy) == ["Oznacz jako rozwiązane"]
+    [teams] = [a for a in world.on_teams_channel(PZP_TEAMS)[post.teams_root][1:]]
+    assert "(wersja 2)" in teams_text(teams) and "klauzula.docx" in json.dumps(teams)
 
 
 # --- moderation, membership and the archive --------------------------------------------------

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -324,14 +324,8 @@ class ForumService:
             session.add(answer)
             copies = await self._sent_copies(session, answer)
             await session.commit()
-        header = t("pl", "q.answer_by", author=answer.author_label,
-                   via=PLATFORM_NAMES.get(answer.platform, answer.platform))
         for ref, message_id, original in copies:
-            edited = OutboundMessage(
-                title=original.title, text=(f"{header}: {event.text}" if original.reply_to or
-                                            not original.buttons else event.text),
-                footer=original.footer, buttons=original.buttons, reply_to=original.reply_to)
-            await self._edit(ref, message_id, edited)
+            await self._edit(ref, message_id, _with_text(original, answer))
         return True
 
     async def on_delete(self, event: MessageDeleted) -> bool:
@@ -585,6 +579,16 @@ class ForumService:
                         target=f"question:{question_id}")
             await session.commit()
         return question
+
+
+def _with_text(copy: OutboundMessage, answer: Answer) -> OutboundMessage:
+    """A copy of an answer brought up to its current text; title, footer, buttons,
+    attachments, thread and language stay as they were."""
+    if copy.buttons:  # the asker's copy: who answered is its footer
+        return replace(copy, text=answer.text)
+    header = t(copy.lang, "q.answer_by", author=answer.author_label,
+               via=PLATFORM_NAMES.get(answer.platform, answer.platform))
+    return replace(copy, text=f"{header}: {answer.text}")
 
 
 async def _language(session: AsyncSession, person_id: int | None) -> str:
