@@ -230,3 +230,28 @@ async def test_moderators_are_nudged_in_their_language(app: App) -> None:
     await app.worker.run_once()
     assert private_to(app, MODERATOR)[-1].startswith(
         "Question no. 1 in forum PZP has waited over 24 h for an answer")
+
+
+async def test_an_answer_edited_or_deleted_before_its_copies_went_out(app: App) -> None:
+    await setup_forum(app)
+    await ask(app)
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    # Answered, then corrected before the delivery worker got to the copies.
+    await app.core.handle(said(EXPERT, "Mamy wzór z 2023 r.", GROUP_A, addressed=False,
+                               reply_to=post_a, message_id="ans-1"))
+    await app.core.handle(MessageEdited(
+        platform=Platform.CONSOLE, event_id="edit-1", conversation=GROUP_A,
+        sender=Sender(Platform.CONSOLE, EXPERT), message_id="ans-1", text="Mamy wzór z 2024 r."))
+    # Another answered and deleted before its copies went out.
+    await app.core.handle(said(EXPERT, "Pomyłka, to nie ten wątek.", GROUP_A, addressed=False,
+                               reply_to=post_a, message_id="ans-2"))
+    await app.core.handle(MessageDeleted(
+        platform=Platform.CONSOLE, event_id="del-2", conversation=GROUP_A,
+        sender=Sender(Platform.CONSOLE, EXPERT), message_id="ans-2"))
+    await app.worker.run_once()
+    shown = [d.text for d in transcript(app).transcript]
+    assert not any("2023" in text or "Pomyłka" in text for text in shown)
+    assert "Paulina Sikora, Skawina, via konsola: Mamy wzór z 2024 r." in posts_in(
+        app, GROUP_B)[-1][1]
+    [copy] = [text for text in private_to(app, ASKER) if "Odpowiedź na Twoje" in text]
+    assert "Mamy wzór z 2024 r." in copy and "[1] Oznacz jako rozwiązane" in copy

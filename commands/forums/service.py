@@ -45,7 +45,7 @@ from store.db import Database
 from store.forum_models import Answer, ForumGroup, Question
 from store.models import Delivery, DeliveryState, Forum, ForumMember, Gmina, Meta, Person, Role
 from store.models import RoleGrant as Grant
-from store.outbox import NewDelivery, enqueue
+from store.outbox import NewDelivery, cancel_pending, enqueue
 from store.people import audit, set_conversation_registered
 
 log = logging.getLogger(__name__)
@@ -322,6 +322,18 @@ class ForumService:
             answer.text = event.text
             answer.edited_at = self._clock.now()
             session.add(answer)
+            # Copies not sent yet go out with the new text (the worker reads the payload when
+            # it claims a row); those sent are edited below.
+            pending = (await session.execute(select(Delivery.id, Delivery.payload).where(
+                Delivery.source == f"answer:{answer.id}",  # type: ignore[arg-type]
+                Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
+            ))).all()
+            for row_id, payload in pending:
+                await session.execute(update(Delivery).where(
+                    Delivery.id == row_id,  # type: ignore[arg-type]
+                    Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
+                ).values(payload=message_to_json(_with_text(message_from_json(payload),
+                                                            answer))))
             copies = await self._sent_copies(session, answer)
             await session.commit()
         for ref, message_id, original in copies:
@@ -337,6 +349,7 @@ class ForumService:
                 return False
             answer.deleted = True
             session.add(answer)
+            await cancel_pending(session, source=f"answer:{answer.id}")  # never sent now
             copies = await self._sent_copies(session, answer)
             await session.commit()
         for ref, message_id, _original in copies:
