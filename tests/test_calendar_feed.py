@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import icalendar
@@ -19,6 +20,7 @@ from store.calendar import forum_by_key
 from store.models import ForumMember
 from store.people import person_by_email
 from tests.calendar_helpers import MEMBER, MODERATOR, session_as
+from tests.test_calendar_ics import TEAMS_INVITE, TEAMS_TEXT, lacznik
 
 URL = re.compile(r"http://\S+/calendar/[A-Za-z0-9_-]+\.ics")
 
@@ -113,3 +115,18 @@ async def test_addresses_are_secret_revocable_and_checked(app: App, server: str)
         await session.delete(member)
         await session.commit()
     assert (await fetch(forum_address, server))[0] == 404
+
+
+async def test_feeds_carry_a_multi_line_description_from_an_outlook_invite(
+        app: App, server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    invite = tmp_path / "teams.ics"
+    invite.write_bytes(TEAMS_INVITE.encode())
+    code, _, _ = await lacznik(app, "events", "import", str(invite), capsys=capsys)
+    assert code == 0
+    me = session_as(app, MEMBER)
+    for command in ("/kalendarz", "/kalendarz PZP"):
+        [issued] = await me.say(command)
+        status, body, _ = await fetch(URL.search(issued).group(0), server)  # type: ignore[union-attr]
+        assert status == 200, command
+        [event] = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        assert str(event["DESCRIPTION"]).startswith(TEAMS_TEXT + "\n\n"), command

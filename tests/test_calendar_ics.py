@@ -217,3 +217,56 @@ async def test_strict_refuses_the_whole_file_and_dry_run_writes_nothing(
     code, _, err = await lacznik(app, "events", "import", str(not_a_calendar), capsys=capsys)
     assert code == 1 and "nothing imported: not an iCalendar file" in err
     assert date(2026, 12, 10)  # the open day above is an all-day event
+
+
+# Outlook puts the Teams join text, several lines of it, into DESCRIPTION (escaped as \n).
+TEAMS_INVITE = """BEGIN:VCALENDAR
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+VERSION:2.0
+METHOD:PUBLISH
+BEGIN:VEVENT
+CATEGORIES:PZP
+DESCRIPTION:Porządek obrad w załączniku\\; proszę o uwagi\\, do piątku.\\n\\n___
+ _____________\\nSpotkanie w aplikacji Microsoft Teams\\nDołącz teraz: https:/
+ /teams.microsoft.com/l/meetup-join/19%3ameeting_teams\\nIdentyfikator: 123 4
+ 56 789\\\\C
+DTSTART;TZID=Europe/Warsaw:20261208T100000
+DTEND;TZID=Europe/Warsaw:20261208T110000
+SUMMARY:Konsultacje Teams
+UID:teams-invite@smk.example.pl
+END:VEVENT
+END:VCALENDAR
+""".replace("\n", "\r\n")
+TEAMS_TEXT = ("Porządek obrad w załączniku; proszę o uwagi, do piątku.\n\n________________\n"
+              "Spotkanie w aplikacji Microsoft Teams\nDołącz teraz: "
+              "https://teams.microsoft.com/l/meetup-join/19%3ameeting_teams\n"
+              "Identyfikator: 123 456 789\\C")
+
+
+async def test_a_multi_line_description_survives_export_and_import(
+        app: App, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    invite = tmp_path / "teams.ics"
+    invite.write_bytes(TEAMS_INVITE.encode())
+    code, out, _ = await lacznik(app, "events", "import", str(invite), capsys=capsys)
+    assert code == 0 and "imported: 1 new" in out
+    [details] = await session_as(app, MODERATOR).say("/wydarzenie 1")
+    assert "Spotkanie w aplikacji Microsoft Teams" in details
+
+    exported = tmp_path / "export.ics"
+    code, out, err = await lacznik(app, "events", "export", str(exported), capsys=capsys)
+    assert (code, err) == (0, "")
+    [component] = icalendar.Calendar.from_ical(exported.read_bytes()).walk("VEVENT")
+    assert str(component["DESCRIPTION"]).startswith(TEAMS_TEXT + "\n\n")
+    code, out, _ = await lacznik(app, "events", "import", str(exported), capsys=capsys)
+    assert "imported: 0 new, 0 updated, 1 unchanged, 0 cancelled" in out
+
+    # A change elsewhere exported and imported back keeps the description whole.
+    await session_as(app, MODERATOR).say("/wydarzenie 1 zmień gdzie: sala 205")
+    await lacznik(app, "events", "export", str(exported), capsys=capsys)
+    await session_as(app, MODERATOR).say("/wydarzenie 1 zmień gdzie: sala 101")
+    code, out, _ = await lacznik(app, "events", "import", str(exported), capsys=capsys)
+    assert "1 updated" in out
+    await lacznik(app, "events", "export", str(exported), capsys=capsys)
+    [again] = icalendar.Calendar.from_ical(exported.read_bytes()).walk("VEVENT")
+    assert str(again["DESCRIPTION"]).startswith(TEAMS_TEXT + "\n\n")
+    assert str(again["LOCATION"]) == "sala 205"

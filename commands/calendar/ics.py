@@ -138,7 +138,10 @@ def _describe(component: icalendar.Event, item: FeedEvent, *, now: datetime, lan
         lines.append(t(lang, "ics.materials", links="\n".join(materials)))
     component.add("description", "\n\n".join(lines))
     if event.description:
-        component.add("x-lacznik-description", event.description)
+        # VALUE=TEXT makes the X- property escaped like DESCRIPTION (newlines as \n) and read
+        # back unescaped; without it icalendar writes it raw and refuses a multi-line one.
+        component.add("x-lacznik-description", icalendar.vText(event.description),
+                      parameters={"VALUE": "TEXT"})
     for link in materials:
         component.add("attach", link)
     if item.organiser_email:
@@ -368,6 +371,7 @@ def _event(component: icalendar.Event, keys: dict[str, str], default_forum: str 
     if forum is None:
         raise _Skip(what, "no forum: give --forum KEY or a category naming a forum")
     if component.get("X-LACZNIK-FORUM") is not None:  # our own export: the raw description
+        # written with VALUE=TEXT, so icalendar unescapes it (older exports: one raw line)
         description = str(component.get("X-LACZNIK-DESCRIPTION", "")).strip()
     else:
         description = str(component.get("DESCRIPTION", "")).strip()
