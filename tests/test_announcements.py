@@ -196,6 +196,64 @@ async def test_a_normal_announcement_waits_for_the_working_morning(app: App) -> 
     assert console_messenger(app).transcript  # Monday 7:00, the working window opens
 
 
+async def test_a_normal_announcement_honours_each_persons_own_quiet_hours(app: App) -> None:
+    from datetime import datetime
+
+    from commands.clock import WARSAW
+
+    await link_console_accounts(app, "wieliczka")
+    early = "r.nowak@wieliczka.example.pl"  # she keeps her phone quiet until 9:00
+    await ConsoleSession(app.core, early).say("/cisza 18:00-9:00")
+    app.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=WARSAW))  # type: ignore[attr-defined]
+    admin = ConsoleSession(app.core, ADMIN)  # Monday, 8:00
+    await admin.say("/ogloszenie gmina Wieliczka: Zebranie o 12:00.")
+    await admin.say("1")
+    await app.worker.run_once()
+    reached = {d.conversation.conversation_id for d in console_messenger(app).transcript}
+    assert f"console:{early}" not in reached and len(reached) > 2  # the others have theirs
+    app.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=WARSAW))  # type: ignore[attr-defined]
+    await app.worker.run_once()
+    reached = {d.conversation.conversation_id for d in console_messenger(app).transcript}
+    assert f"console:{early}" in reached
+
+
+async def test_a_coordinator_may_name_their_own_staff_but_not_others(app: App) -> None:
+    await link_console_accounts(app, "wieliczka")
+    coordinator = ConsoleSession(app.core, WIELICZKA_COORDINATOR)
+    [preview] = await coordinator.say("/ogloszenie r.nowak@wieliczka.example.pl: Proszę o raport.")
+    assert "Wysłać do 1 osób?" in preview
+    [refused] = await coordinator.say("/ogloszenie p.sikora@skawina.example.pl: Proszę o raport.")
+    assert "Możesz wysyłać ogłoszenia tylko do swoich odbiorców" in refused
+
+
+async def test_when_no_coordinator_can_be_told_the_author_is(app: App) -> None:
+    from store.models import RoleGrant
+
+    await link_console_accounts(app, "wieliczka")
+    await link_console_accounts(app, "metropoliakrakowska")  # the office, the author
+    async with app.db.session() as session:  # Wieliczka's coordinator has left
+        for grant in (await session.execute(select(RoleGrant).where(
+                RoleGrant.role == "gmina_coordinator"))).scalars():  # type: ignore[arg-type]
+            await session.delete(grant)
+        await session.commit()
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say("/pilne r.nowak@wieliczka.example.pl: Proszę pilnie o kontakt.")
+    await admin.say("1")
+    await app.worker.run_once()
+    announcements = app.core.services.announcements
+    for _ in range(3):
+        app.clock.advance(timedelta(minutes=16))  # type: ignore[attr-defined]
+        await announcements.reping_round()
+    await app.worker.run_once()
+    told = [d.text for d in console_messenger(app).transcript
+            if d.conversation.conversation_id == f"console:{ADMIN}"
+            and "nie mam komu tego zgłosić" in d.text]
+    assert len(told) == 1 and "Renata Nowak (Wieliczka)" in told[0]
+    async with app.db.session() as session:
+        actions = list((await session.execute(select(AuditLog.action))).scalars())
+    assert actions.count("announcement.escalate") == 1
+
+
 async def test_each_recipient_gets_the_copy_in_their_language(app: App) -> None:
     emails = await link_console_accounts(app, "wieliczka")
     await ConsoleSession(app.core, emails[0]).say("/moje-dane język en")

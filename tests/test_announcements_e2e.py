@@ -184,6 +184,50 @@ async def test_unacknowledged_are_pinged_again_then_their_coordinator_is_told(
     assert await announcements.reping_round() == 0  # nothing more after the escalation
     await world.deliver()
     assert len(world.on_telegram(RENATA)) == 3 and len(world.on_telegram(COORDINATOR)) == 1
+    # Three pings are still one person reached on each messenger, not three deliveries.
+    await world.slack_says(THE_OFFICE, f"raport {number}")
+    report = world.on_slack(THE_OFFICE)[-1]["text"]
+    assert "Telegram: dostarczone 1, w drodze 0, nieudane 0" in report
+    assert "Slack: dostarczone 1, w drodze 0, nieudane 0" in report
+
+
+async def test_the_report_says_who_blocked_the_bot_and_the_next_preview_counts_them(
+        world: World) -> None:
+    await world.link(RENATA, COORDINATOR)
+    assert COORDINATOR.telegram is not None
+    world.tg.block_chat(COORDINATOR.telegram)  # Telegram is her only messenger
+    author_copy = await world.announce(THE_OFFICE, f"ogloszenie {mail(COORDINATOR)}, "
+                                                   f"{mail(RENATA)}: Zmiana godzin pracy.")
+    number = number_of(author_copy)
+    await world.deliver()
+    await world.slack_says(THE_OFFICE, f"raport {number}")
+    report = world.on_slack(THE_OFFICE)[-1]["text"]
+    assert "Wioletta Fraś — Telegram: zablokował(a) bota" in report
+    # The next announcement knows she is linked but cut off, not "without a messenger".
+    await world.slack_says(THE_OFFICE, f"ogloszenie {mail(COORDINATOR)}, {mail(RENATA)}: "
+                                       "Druga zmiana.")
+    preview = world.on_slack(THE_OFFICE)[-1]["text"]
+    assert "bez komunikatora 0, nieosiągalni 1" in preview
+    assert await world.slack_press(THE_OFFICE, world.on_slack(THE_OFFICE)[-1], "Wyślij") == 200
+    await world.slack.drain()
+    await world.slack_says(THE_OFFICE, f"raport {number + 1}")
+    report = world.on_slack(THE_OFFICE)[-1]["text"]
+    assert "Wioletta Fraś — Telegram: zablokował(a) bota" in report
+    assert "brak połączonego komunikatora" not in report
+
+
+async def test_the_authors_copy_of_a_normal_announcement_follows_its_delivery(
+        world: World) -> None:
+    await world.link(*RECIPIENTS)
+    author_copy = await world.announce(THE_OFFICE, "ogloszenie gmina Wieliczka: Zebranie.")
+    assert "dostarczone: 0" in author_copy["text"]
+    await world.deliver()
+    world.clock.advance(timedelta(seconds=16))
+    assert await world.app.core.services.announcements.flush_author_copies() == 1
+    shown = next(m for m in world.on_slack(THE_OFFICE) if m["ts"] == author_copy["ts"])
+    assert "dostarczone: 4 · w drodze: 0" in shown["text"]
+    world.clock.advance(timedelta(seconds=16))
+    assert await world.app.core.services.announcements.flush_author_copies() == 0
 
 
 async def test_a_burst_of_acknowledgements_edits_the_authors_copy_only_a_few_times(
