@@ -133,6 +133,9 @@ class Core:
                 return Reply()
         if not event.addressed:
             return Reply()
+        limit = self.services.settings.max_text_length
+        if len(event.text) > limit:  # a long answer was relayed above; anything else is not
+            return Reply.of(_say(ctx, "error.too_long", length=len(event.text), limit=limit))
         if text.startswith("/"):
             head, _, args = text[1:].partition(" ")
             name = head.split("@", 1)[0]
@@ -304,9 +307,17 @@ async def limit_length(ctx: Context, call_next: Next) -> Reply:
     """Oversize messages get a polite refusal instead of a slow or odd answer."""
     event = ctx.event
     limit = ctx.services.settings.max_text_length
-    if isinstance(event, MessageReceived) and len(event.text) > limit:
+    if isinstance(event, MessageReceived) and len(event.text) > limit and not (
+            _in_group_thread(event) and not event.text.startswith("/")):
         return Reply.of(_say(ctx, "error.too_long", length=len(event.text), limit=limit))
+    # A reply in a group's thread may be a forum answer, relayed whatever its length (the
+    # adapters split it on the way out); dispatch refuses it if it answers nothing.
     return await call_next(ctx)
+
+
+def _in_group_thread(event: MessageReceived) -> bool:
+    return event.conversation.kind != ConversationKind.PERSONAL and bool(
+        event.reply_to_message_id or event.conversation.thread_id)
 
 
 __all__ = ["Button", "Core", "CoreSettings", "Middleware", "Services"]

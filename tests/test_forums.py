@@ -255,3 +255,20 @@ async def test_an_answer_edited_or_deleted_before_its_copies_went_out(app: App) 
         app, GROUP_B)[-1][1]
     [copy] = [text for text in private_to(app, ASKER) if "Odpowiedź na Twoje" in text]
     assert "Mamy wzór z 2024 r." in copy and "[1] Oznacz jako rozwiązane" in copy
+
+
+async def test_a_long_answer_is_relayed_but_long_chatter_is_still_refused(app: App) -> None:
+    await setup_forum(app)
+    await ask(app)
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    long = "Mamy wzór." + " Klauzula obejmuje zmianę cen materiałów i kosztów pracy." * 90
+    assert len(long) > app.core.services.settings.max_text_length
+    # Telegram counts a reply to the bot's post as addressed to the bot.
+    reply = await app.core.handle(said(EXPERT, long, GROUP_A, reply_to=post_a,
+                                       message_id="ans-long"))
+    assert reply.messages == []  # no "too long" in the thread
+    await app.worker.run_once()
+    assert long in private_to(app, ASKER)[-1]
+    assert posts_in(app, GROUP_B)[-1][1].endswith(long)
+    refused = await app.core.handle(said(EXPERT, long, GROUP_A, message_id="not-an-answer"))
+    assert "za długa" in refused.messages[0].text

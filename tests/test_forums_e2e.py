@@ -250,6 +250,25 @@ async def test_an_edited_answer_keeps_its_attachment_everywhere(forum: World) ->
     assert "(wersja 2)" in teams_text(teams) and "klauzula.docx" in json.dumps(teams)
 
 
+async def test_a_long_answer_is_relayed_in_parts(forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    sentences = [f"Punkt {n}: waloryzacja według wskaźnika GUS raz na kwartał." for n in
+                 range(1, 121)]
+    answer = " ".join(sentences)  # ~7,000 characters: over every inbound and Telegram limit
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, answer, thread_ts=post.slack_ts)
+    assert world.on_slack_channel(PZP_CHANNEL, thread_ts=post.slack_ts) == []  # no refusal
+    await world.deliver()
+    in_group = [m["text"] for m in world.on_telegram_group(PZP_GROUP) if "Punkt" in m["text"]]
+    copies = [m["text"] for m in world.on_telegram(RENATA)[1:]]
+    for parts in (in_group, copies):
+        assert len(parts) >= 2 and all(len(part) <= 4096 for part in parts)
+        shown = " ".join(parts)
+        assert sentences[0] in shown and sentences[-1] in shown
+    assert "via Slack: Punkt 1:" in in_group[0]
+    assert any(sentences[-1] in text for where, text in mirrors(world, post) if where == "teams")
+
+
 # --- moderation, membership and the archive --------------------------------------------------
 
 
