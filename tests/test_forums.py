@@ -272,3 +272,29 @@ async def test_a_long_answer_is_relayed_but_long_chatter_is_still_refused(app: A
     assert posts_in(app, GROUP_B)[-1][1].endswith(long)
     refused = await app.core.handle(said(EXPERT, long, GROUP_A, message_id="not-an-answer"))
     assert "za długa" in refused.messages[0].text
+
+
+async def test_the_archive_follows_edits_and_deletions(app: App) -> None:
+    await setup_forum(app)
+    await ask(app)
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    await app.core.handle(said(EXPERT, "Wzór jest w załączniku do uchwały 12/2024.", GROUP_A,
+                               addressed=False, reply_to=post_a, message_id="ans-1"))
+    member = ConsoleSession(app.core, EXPERT)
+    [found] = await member.say("/szukaj uchwała")
+    assert "#1 [PZP]" in found
+    await app.core.handle(MessageEdited(
+        platform=Platform.CONSOLE, event_id="edit-1", conversation=GROUP_A,
+        sender=Sender(Platform.CONSOLE, EXPERT), message_id="ans-1",
+        text="Wzór jest w zarządzeniu burmistrza nr 7."))
+    [found] = await member.say("/szukaj zarządzenia burmistrza")  # the new words
+    assert "#1 [PZP]" in found and "↳ Paulina Sikora, Skawina: Wzór jest w zarządzeniu" in found
+    [gone] = await member.say("/szukaj uchwała")  # the old ones are gone
+    assert "nic nie pasuje" in gone
+    await app.core.handle(MessageDeleted(
+        platform=Platform.CONSOLE, event_id="del-1", conversation=GROUP_A,
+        sender=Sender(Platform.CONSOLE, EXPERT), message_id="ans-1"))
+    [gone] = await member.say("/szukaj zarządzenia burmistrza")
+    assert "nic nie pasuje" in gone
+    [found] = await member.say("/szukaj klauzula waloryzacyjna")  # the question remains
+    assert "#1 [PZP]" in found and "↳" not in found

@@ -335,6 +335,7 @@ class ForumService:
                 ).values(payload=message_to_json(_with_text(message_from_json(payload),
                                                             answer))))
             copies = await self._sent_copies(session, answer)
+            await self._reindex(session, answer.question_id)
             await session.commit()
         for ref, message_id, original in copies:
             await self._edit(ref, message_id, _with_text(original, answer))
@@ -351,6 +352,8 @@ class ForumService:
             session.add(answer)
             await cancel_pending(session, source=f"answer:{answer.id}")  # never sent now
             copies = await self._sent_copies(session, answer)
+            await session.flush()
+            await self._reindex(session, answer.question_id)
             await session.commit()
         for ref, message_id, _original in copies:
             messenger = self._messengers.get(ref.platform.value)
@@ -368,6 +371,20 @@ class ForumService:
             except DeliveryError as exc:
                 log.info("answer %s: a copy was not removed (%s)", answer.id, exc.reason)
         return True
+
+    async def _reindex(self, session: AsyncSession, question_id: int) -> None:
+        """Search words from the question and its answers as they are now (an edit or a
+        deletion takes words away, so they are recomputed rather than added to)."""
+        question = await session.get(Question, question_id)
+        if question is None:
+            return
+        answers = (await session.execute(select(Answer.text).where(
+            Answer.question_id == question_id,  # type: ignore[arg-type]
+            Answer.deleted == False,  # noqa: E712
+        ))).scalars()
+        question.search_terms = search_terms(self._morphology, [question.text, *answers])
+        session.add(question)
+        await self._bump_archive(session)
 
     async def _answer_at(self, session: AsyncSession, platform: str, key: str,
                          message_id: str) -> Answer | None:
