@@ -190,6 +190,9 @@ _PL: dict[str, str] = {
     "q.faq_title": "FAQ forum {key}",
     "q.faq_none": "Forum {key} nie ma jeszcze FAQ.",
     "q.faq_added": "Pytanie nr {id} dodane do FAQ.",
+    "q.faq_unanswered": "Pytanie nr {id} nie ma jeszcze odpowiedzi — do FAQ trafiają pytania z "
+    "odpowiedzią.",
+    "q.faq_not_member": "FAQ forum {key} czytają jego członkowie.",
     # announcements
     "cmd.announce": "ogłoszenie (ciche), np. /ogloszenie forum PZP: treść",
     "cmd.urgent": "pilne ogłoszenie: powiadomienie na telefon i potwierdzenie",
@@ -806,6 +809,8 @@ _EN: dict[str, str] = {
     "q.faq_title": "FAQ of forum {key}",
     "q.faq_none": "Forum {key} has no FAQ yet.",
     "q.faq_added": "Question no. {id} added to the FAQ.",
+    "q.faq_unanswered": "Question no. {id} has no answer yet — the FAQ takes answered questions.",
+    "q.faq_not_member": "The FAQ of forum {key} is for its members.",
     "cmd.announce": "an announcement (quiet), e.g. /announce forum PZP: text",
     "cmd.urgent": "an urgent announcement: a push to the phone, acknowledged",
     "cmd.report": "delivery report of an announcement",

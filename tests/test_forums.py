@@ -298,3 +298,24 @@ async def test_the_archive_follows_edits_and_deletions(app: App) -> None:
     assert "nic nie pasuje" in gone
     [found] = await member.say("/szukaj klauzula waloryzacyjna")  # the question remains
     assert "#1 [PZP]" in found and "↳" not in found
+
+
+async def test_faq_is_for_members_and_takes_only_answered_questions(app: App) -> None:
+    await setup_forum(app)
+    await ask(app)
+    moderator = ConsoleSession(app.core, MODERATOR)
+    [refused] = await moderator.say("/faq dodaj 1")
+    assert refused == ("Pytanie nr 1 nie ma jeszcze odpowiedzi — do FAQ trafiają pytania z "
+                       "odpowiedzią.")
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    await app.core.handle(said(EXPERT, "Wzór jest w BIP Skawiny.", GROUP_A, addressed=False,
+                               reply_to=post_a, message_id="ans-1"))
+    [added] = await moderator.say("/faq dodaj 1")
+    assert added == "Pytanie nr 1 dodane do FAQ."
+    [faq] = await ConsoleSession(app.core, EXPERT).say("/faq PZP")
+    assert "#1 Czy ktoś ma wzór klauzuli waloryzacyjnej?" in faq and "Wzór jest w BIP" in faq
+    outsider = ConsoleSession(app.core, "j.kolodziej@wieliczka.example.pl")  # ODPADY only
+    [refused] = await outsider.say("/faq PZP")
+    assert refused == "FAQ forum PZP czytają jego członkowie."
+    [faq] = await ConsoleSession(app.core, ADMIN).say("/faq PZP")
+    assert "#1 Czy ktoś ma wzór" in faq

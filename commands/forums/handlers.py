@@ -162,14 +162,19 @@ async def faq(ctx: Context, args: str) -> Reply:
         if not _may_moderate(ctx, question.forum_id):
             return _say(ctx, "q.moderators_only")
         assert ctx.person is not None
-        await ctx.services.forums.promote(question.id or 0, by=ctx.person)
-        return _say(ctx, "q.faq_added", id=question.id)
+        outcome = await ctx.services.forums.promote(question.id or 0, by=ctx.person)
+        return _say(ctx, "q.unknown" if outcome == "unknown" else f"q.faq_{outcome}",
+                    id=question.id)
     if not verb:
         return _say(ctx, "q.faq_usage")
     async with ctx.services.db.session() as session:
         found: Forum | None = await ctx.services.forums.forum_by_key(session, verb)
     if found is None:
         return _say(ctx, "forum.unknown", key=verb.upper()[:40])
+    if not ctx.has_role(Role.ADMIN) and (
+            ctx.person is None or found.id not in await ctx.services.forums.member_forums(
+                ctx.person)):
+        return _say(ctx, "q.faq_not_member", key=found.key)  # the archive is members' only
     entries = await ctx.services.forums.faq(found)
     if not entries:
         return _say(ctx, "q.faq_none", key=found.key)

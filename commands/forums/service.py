@@ -596,19 +596,25 @@ class ForumService:
                 out.append((question, answer))
         return out
 
-    async def promote(self, question_id: int, *, by: Person) -> Question | None:
-        """Put an answered question into its forum's FAQ."""
+    async def promote(self, question_id: int, *, by: Person) -> str:
+        """Put an answered question into its forum's FAQ: "added", "unanswered", "unknown"."""
         async with self._db.session() as session:
             question = await session.get(Question, question_id)
             if question is None:
-                return None
+                return "unknown"
+            answered = (await session.execute(select(Answer.id).where(
+                Answer.question_id == question_id,  # type: ignore[arg-type]
+                Answer.deleted == False,  # noqa: E712
+            ))).first()
+            if answered is None:  # an FAQ entry without an answer helps nobody
+                return "unanswered"
             question.faq = True
             session.add(question)
             await self._bump_archive(session)
             await audit(session, actor=f"person:{by.id}", action="forum.faq",
                         target=f"question:{question_id}")
             await session.commit()
-        return question
+        return "added"
 
 
 def _with_text(copy: OutboundMessage, answer: Answer) -> OutboundMessage:
