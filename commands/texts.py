@@ -602,6 +602,7 @@ _PL: dict[str, str] = {
     "rec.yearly": "co roku",
     "rec.yearly_n": "co {n} lata",
     "rec.monthly_nth": "co miesiąc, w {nth} {weekday}",
+    "rec.monthly_n_nth": "co {n} miesiące, w {nth} {weekday}",
     "rec.on_days": "{rule}: {days}",
     "rec.workdays": "w dni robocze",
     "rec.count": "{rule}, {count} razy",
@@ -620,6 +621,10 @@ _PL: dict[str, str] = {
     "rec.ord.-1.m": "ostatni",
     "rec.ord.-1.f": "ostatnią",
     "rec.unknown": "Nie rozumiem, jak ma się powtarzać.",
+    "rec.ambiguous_nth": (
+        "Co drugi tydzień czy konkretny dzień miesiąca? Napisz np. „co drugi wtorek” albo "
+        "„drugi wtorek miesiąca”."
+    ),
     "rec.unsupported": "Tego powtarzania nie obsługuję ({rule}) — najczęściej raz dziennie.",
     "rec.bad_until": "Nie rozumiem daty końca powtarzania (np. „do 30 czerwca 2027”).",
     "when.unparseable": "Nie rozumiem terminu w „{text}”.",
@@ -1203,6 +1208,7 @@ _EN: dict[str, str] = {
     "rec.yearly": "every year",
     "rec.yearly_n": "every {n} years",
     "rec.monthly_nth": "every month on the {nth} {weekday}",
+    "rec.monthly_n_nth": "every {n} months on the {nth} {weekday}",
     "rec.on_days": "{rule}: {days}",
     "rec.workdays": "on working days",
     "rec.count": "{rule}, {count} times",
@@ -1221,6 +1227,10 @@ _EN: dict[str, str] = {
     "rec.ord.-1.m": "last",
     "rec.ord.-1.f": "last",
     "rec.unknown": "I don't understand how it should repeat.",
+    "rec.ambiguous_nth": (
+        "Every other week, or a day of the month? Write e.g. “every other Tuesday” or "
+        "“second Tuesday of the month”."
+    ),
     "rec.unsupported": "I can't handle this recurrence ({rule}) — at most daily.",
     "rec.bad_until": "I don't understand when the repetition ends (e.g. “until 30 June 2027”).",
     "when.unparseable": "I can't read a date in “{text}”.",

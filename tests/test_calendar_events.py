@@ -160,6 +160,25 @@ async def test_bad_event_input_gets_a_clear_answer(app: App) -> None:
     assert bad_rule.startswith("Nie rozumiem, jak ma się powtarzać.")
 
 
+async def test_every_other_week_meets_every_other_week(app: App) -> None:
+    moderator = session_as(app, MODERATOR)
+    [created] = await moderator.say("/wydarzenie nowe PZP Dyżur; kiedy: 1 grudnia 10:00; "
+                                    "powtarzaj: co drugi wtorek")
+    assert "Powtarza się: co 2 tygodnie: wtorek" in created
+    assert "Najbliższe terminy: wtorek, 1 grudnia · wtorek, 15 grudnia · wtorek, 29 grudnia" \
+        in created
+    [listed] = await session_as(app, MEMBER).say("/wydarzenia PZP")
+    assert "wtorek, 15 grudnia 2026" in listed and "wtorek, 8 grudnia 2026" not in listed
+    [changed] = await moderator.say("/wydarzenie 1 zmień powtarzaj: co dwa miesiące")
+    assert "co 2 miesiące" in (await moderator.say("/wydarzenie 1"))[0], changed
+    [vague] = await moderator.say("/wydarzenie 1 zmień powtarzaj: co jakiś czas")
+    assert vague.startswith("Nie rozumiem, jak ma się powtarzać.")
+    assert "Przykłady: „powtarzaj: pierwszy wtorek miesiąca”" in vague  # never a guess
+    [ambiguous] = await session_as(app, MODERATOR).say(
+        "/wydarzenie 1 zmień powtarzaj: every second Tuesday")
+    assert "„co drugi wtorek” albo „drugi wtorek miesiąca”" in ambiguous
+
+
 async def test_events_lists_mine_a_forums_and_english(app: App) -> None:
     moderator = session_as(app, MODERATOR)
     await moderator.say(MONTHLY)

@@ -10,7 +10,7 @@ from bots.app import reminder_settings
 from bots.config import Config, ConfigError
 from commands.calendar.planner import plan_reminders
 from commands.calendar.quiet import QuietHours, polish_holidays
-from commands.calendar.recurrence import describe, parse_recurrence
+from commands.calendar.recurrence import RecurrenceError, describe, parse_recurrence
 from commands.calendar.settings import Offset, parse_settings
 from commands.calendar.when import WhenError, parse_when, split_when
 from commands.clock import WARSAW
@@ -92,9 +92,63 @@ def test_event_times_take_ranges_and_whole_days() -> None:
     ("first Tuesday of the month", "FREQ=MONTHLY;BYDAY=1TU"),
     ("every 2 weeks", "FREQ=WEEKLY;INTERVAL=2"),
     ("nie", ""),
+    # number words and ordinals after "co" / "every" are intervals
+    ("co dwa tygodnie", "FREQ=WEEKLY;INTERVAL=2"),
+    ("co drugi tydzień", "FREQ=WEEKLY;INTERVAL=2"),
+    ("every other week", "FREQ=WEEKLY;INTERVAL=2"),
+    ("every two weeks", "FREQ=WEEKLY;INTERVAL=2"),
+    ("every second week", "FREQ=WEEKLY;INTERVAL=2"),
+    ("fortnightly", "FREQ=WEEKLY;INTERVAL=2"),
+    ("co cztery tygodnie, 6 razy", "FREQ=WEEKLY;INTERVAL=4;COUNT=6"),
+    ("co drugi wtorek", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"),
+    ("co drugą środę", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"),
+    ("co dwie środy", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"),
+    ("co trzeci czwartek", "FREQ=WEEKLY;INTERVAL=3;BYDAY=TH"),
+    ("every other Tuesday", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"),
+    ("co dwa tygodnie we wtorek i czwartek", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH"),
+    ("co dwa miesiące", "FREQ=MONTHLY;INTERVAL=2"),
+    ("co trzy miesiące", "FREQ=MONTHLY;INTERVAL=3"),
+    ("co trzeci miesiąc", "FREQ=MONTHLY;INTERVAL=3"),
+    ("every three months", "FREQ=MONTHLY;INTERVAL=3"),
+    ("co drugi dzień", "FREQ=DAILY;INTERVAL=2"),
+    ("co 2 lata", "FREQ=YEARLY;INTERVAL=2"),
+    # ... but a position in the month stays monthly
+    ("drugi wtorek miesiąca", "FREQ=MONTHLY;BYDAY=2TU"),
+    ("w drugi wtorek miesiąca", "FREQ=MONTHLY;BYDAY=2TU"),
+    ("co drugi wtorek miesiąca", "FREQ=MONTHLY;BYDAY=2TU"),
+    ("co pierwszy wtorek", "FREQ=MONTHLY;BYDAY=1TU"),  # "every first" can only be monthly
+    ("second Tuesday of the month", "FREQ=MONTHLY;BYDAY=2TU"),
+    ("every second Tuesday of the month", "FREQ=MONTHLY;BYDAY=2TU"),
+    ("co dwa miesiące w pierwszy poniedziałek", "FREQ=MONTHLY;INTERVAL=2;BYDAY=1MO"),
+    ("co tydzień", "FREQ=WEEKLY"),
+    ("w każdy wtorek", "FREQ=WEEKLY;BYDAY=TU"),
+    ("every Friday", "FREQ=WEEKLY;BYDAY=FR"),
+    ("raz w tygodniu", "FREQ=WEEKLY"),
+    ("każdego dnia", "FREQ=DAILY"),
+    ("co roku", "FREQ=YEARLY"),
 ])
 def test_recurrences_in_words_become_rules(text: str, rule: str) -> None:
     assert parse_recurrence(text, now=NOW) == rule
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("every second Tuesday", "rec.ambiguous_nth"),  # every other one, or of the month?
+    ("co jakiś czas", "rec.unknown"),
+    ("co dwa i pół tygodnia", "rec.unknown"),
+    ("dwa razy w tygodniu", "rec.unknown"),
+    ("co drugi", "rec.unknown"),
+    ("drugi tydzień", "rec.unknown"),
+    ("co miesiąc we wtorek", "rec.unknown"),  # which Tuesday?
+    ("pierwszy i trzeci wtorek miesiąca", "rec.unknown"),
+    ("co tydzień co miesiąc", "rec.unknown"),
+    ("codziennie we wtorek", "rec.unknown"),
+    ("co miesiąc, 10 razy we wtorek", "rec.unknown"),
+    ("co 0 tygodni", "rec.unknown"),
+])
+def test_recurrences_not_understood_are_refused(text: str, key: str) -> None:
+    with pytest.raises(RecurrenceError) as caught:
+        parse_recurrence(text, now=NOW)
+    assert caught.value.key == key
 
 
 def test_rules_are_described_back_in_both_languages() -> None:
@@ -102,6 +156,10 @@ def test_rules_are_described_back_in_both_languages() -> None:
     assert describe("FREQ=MONTHLY;BYDAY=-1WE", "pl") == "co miesiąc, w ostatnią środę"
     assert describe("FREQ=MONTHLY;BYDAY=1TU", "en") == "every month on the first Tuesday"
     assert describe("FREQ=WEEKLY;INTERVAL=2;COUNT=5", "pl") == "co 2 tygodnie, 5 razy"
+    assert describe("FREQ=MONTHLY;INTERVAL=2;BYDAY=1MO", "pl") == \
+        "co 2 miesiące, w pierwszy poniedziałek"
+    assert describe("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TU,WE,TH,FR", "en") == \
+        "every 2 weeks: on working days"
 
 
 def test_quiet_hours_open_at_the_next_working_window() -> None:

@@ -416,7 +416,8 @@ def _changes(ctx: Context, current: Event, values: dict[str, str]) -> Callable[[
         try:
             rule = parse_recurrence(values["repeat"], now=ctx.now)
         except RecurrenceError as error:
-            raise _Problem(recurrence_problem(ctx.lang, error)) from None
+            raise _Problem(recurrence_problem(ctx.lang, error) + "\n" +
+                           text(ctx, "cal.event.repeat_example")) from None
         updates["rrule"] = rule
         if not rule:
             updates["exdates"] = ""

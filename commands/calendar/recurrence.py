@@ -23,13 +23,36 @@ _WEEKDAY_WORDS = {
     **dict.fromkeys(("sobota", "sobote", "soboty", "saturday", "saturdays"), 5),
     **dict.fromkeys(("niedziela", "niedziele", "niedziele", "sunday", "sundays"), 6),
 }
-_ORDINALS = {
-    **dict.fromkeys(("pierwszy", "pierwsza", "first", "1st"), 1),
-    **dict.fromkeys(("drugi", "druga", "second", "2nd"), 2),
-    **dict.fromkeys(("trzeci", "trzecia", "third", "3rd"), 3),
-    **dict.fromkeys(("czwarty", "czwarta", "fourth", "4th"), 4),
-    **dict.fromkeys(("ostatni", "ostatnia", "last"), -1),
+_ORDINALS_PL = {
+    **dict.fromkeys(("pierwszy", "pierwsza", "pierwsze"), 1),
+    **dict.fromkeys(("drugi", "druga", "drugie"), 2),
+    **dict.fromkeys(("trzeci", "trzecia", "trzecie"), 3),
+    **dict.fromkeys(("czwarty", "czwarta", "czwarte"), 4),
+    **dict.fromkeys(("piaty", "piata", "piate"), 5),
+    **dict.fromkeys(("ostatni", "ostatnia", "ostatnie"), -1),
 }
+_ORDINALS_EN = {
+    **dict.fromkeys(("first", "1st"), 1), **dict.fromkeys(("second", "2nd"), 2),
+    **dict.fromkeys(("third", "3rd"), 3), **dict.fromkeys(("fourth", "4th"), 4),
+    **dict.fromkeys(("fifth", "5th"), 5), "last": -1,
+}
+_NUMBERS = {"dwa": 2, "dwie": 2, "trzy": 3, "cztery": 4, "piec": 5, "szesc": 6,
+            "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_UNITS = {
+    **dict.fromkeys(("dzien", "dni", "dnia", "day", "days", "codziennie", "daily"), "DAILY"),
+    **dict.fromkeys(("tydzien", "tygodnie", "tygodni", "tygodniu", "tygodnia", "week", "weeks",
+                     "weekly"), "WEEKLY"),
+    **dict.fromkeys(("miesiac", "miesiace", "miesiecy", "miesiacu", "miesiaca", "month",
+                     "months", "monthly"), "MONTHLY"),
+    **dict.fromkeys(("rok", "lata", "lat", "roku", "year", "years", "yearly", "annually"),
+                    "YEARLY"),
+}
+_EVERY = {"co", "every", "each", "kazdy", "kazda", "kazde", "kazdego", "kazdej", "kazdym"}
+# Words that only join the others ("w każdy wtorek", "on the first Tuesday of the month").
+_FILLERS = _EVERY | {"w", "we", "on", "the", "of", "a", "an", "in", "i", "and", "oraz", "raz",
+                     "once", "per"}
+_WORKDAYS = ("dni robocze", "dzien roboczy", "dni roboczych", "working days", "workdays",
+             "weekdays", "weekday")
 _SUPPORTED_FREQ = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _NONE = {"nie", "brak", "-", "none", "no", "jednorazowo", "once"}
 
@@ -62,6 +85,8 @@ def _limit(words: list[str], raw: str, now: datetime) -> tuple[list[str], list[s
     """Cut "do 30 czerwca 2027" / "until …" / "10 razy" off the end."""
     for index, word in enumerate(words):
         if word in ("razy", "times") and index > 0 and words[index - 1].isdigit():
+            if index != len(words) - 1:  # "10 razy we wtorek": say it in one order
+                raise RecurrenceError("rec.unknown")
             return words[: index - 1], [f"COUNT={int(words[index - 1])}"]
         if word in ("do", "until", "till"):
             tail = re.split(r"\b(?:do|until|till)\b", raw, maxsplit=1, flags=re.IGNORECASE)
@@ -75,35 +100,93 @@ def _limit(words: list[str], raw: str, now: datetime) -> tuple[list[str], list[s
 
 
 def _frequency(words: list[str]) -> list[str]:
+    """Every word must be understood: a number or ordinal after "co"/"every" is an interval
+    ("co drugi wtorek", "every other week"), one before a weekday of the month a position
+    ("drugi wtorek miesiąca"); anything else is refused, never guessed."""
     text = " ".join(words)
-    weekdays = [_WEEKDAY_WORDS[w] for w in words if w in _WEEKDAY_WORDS]
-    ordinal = next((_ORDINALS[w] for w in words if w in _ORDINALS), None)
-    interval = next((int(w) for w in words if w.isdigit()), None)
-    monthly = any(w.startswith(("miesiac", "month")) for w in words)
-    if ordinal is not None and weekdays and (monthly or "every" in words or "co" in words
-                                             or "kazdy" in words or "kazda" in words):
-        if len(weekdays) != 1:
+    workdays = False
+    for phrase in _WORKDAYS:
+        if re.search(rf"\b{phrase}\b", text):
+            workdays = True
+            text = re.sub(rf"\b{phrase}\b", " ", text)
+    words = text.split()
+    units: set[str] = set()
+    intervals: set[int] = set()
+    weekdays: list[int] = []
+    positions: list[tuple[int, int, bool]] = []  # (ordinal, weekday, after "co"/"every")
+    nth_english = False
+    index = 0
+    while index < len(words):
+        word = words[index]
+        after_every = index > 0 and words[index - 1] in _EVERY
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word == "fortnightly":
+            units.add("WEEKLY")
+            intervals.add(2)
+        elif word.isdigit() or word in _NUMBERS or (word == "other" and after_every):
+            number = int(word) if word.isdigit() else _NUMBERS.get(word, 2)
+            if number < 1 or not (following in _UNITS or following in _WEEKDAY_WORDS):
+                raise RecurrenceError("rec.unknown")
+            units.add(_UNITS.get(following, "WEEKLY"))  # "co dwie środy": every two weeks
+            if following in _WEEKDAY_WORDS:
+                weekdays.append(_WEEKDAY_WORDS[following])
+            intervals.add(number)
+            index += 1
+        elif word in _ORDINALS_PL or word in _ORDINALS_EN:
+            ordinal = _ORDINALS_PL.get(word) or _ORDINALS_EN[word]
+            if following in _UNITS and after_every and ordinal > 1:  # "co drugi tydzień"
+                units.add(_UNITS[following])
+                intervals.add(ordinal)
+            elif following in _WEEKDAY_WORDS:
+                positions.append((ordinal, _WEEKDAY_WORDS[following], after_every))
+                nth_english = nth_english or word in _ORDINALS_EN
+            else:
+                raise RecurrenceError("rec.unknown")
+            index += 1
+        elif word in _WEEKDAY_WORDS:
+            weekdays.append(_WEEKDAY_WORDS[word])
+        elif word in _UNITS:
+            units.add(_UNITS[word])
+        elif word not in _FILLERS:
             raise RecurrenceError("rec.unknown")
-        return ["FREQ=MONTHLY", f"BYDAY={ordinal}{_DAYS[weekdays[0]]}"]
-    if re.search(r"\b(codziennie|daily|every day|kazdego dnia)\b", text):
-        return ["FREQ=DAILY"]
-    if re.search(r"\b(dni robocze|dzien roboczy|weekdays|every weekday|working days)\b", text):
-        return ["FREQ=WEEKLY", "BYDAY=MO,TU,WE,TH,FR"]
-    if re.search(r"\b(tydzien|tygodnie|tygodni|weekly|week|weeks|co tydzien)\b", text) or (
-            weekdays and ("co" in words or "every" in words or "kazdy" in words
-                          or "kazda" in words)):
-        parts = ["FREQ=WEEKLY"]
-        if interval and interval > 1:
-            parts.append(f"INTERVAL={interval}")
-        if weekdays:
-            parts.append("BYDAY=" + ",".join(_DAYS[d] for d in sorted(set(weekdays))))
-        return parts
-    if monthly or "monthly" in words:
-        return ["FREQ=MONTHLY"] + ([f"INTERVAL={interval}"] if interval and interval > 1
-                                   else [])
-    if re.search(r"\b(rok|roku|yearly|annually|year)\b", text):
-        return ["FREQ=YEARLY"]
-    raise RecurrenceError("rec.unknown")
+        index += 1
+    every = any(w in _EVERY for w in words)
+    return _rule(units, intervals, weekdays, positions, workdays=workdays, every=every,
+                 nth_english=nth_english)
+
+
+def _rule(units: set[str], intervals: set[int], weekdays: list[int],
+          positions: list[tuple[int, int, bool]], *, workdays: bool, every: bool,
+          nth_english: bool) -> list[str]:
+    if len(units) > 1 or len(intervals) > 1 or len(positions) > 1:
+        raise RecurrenceError("rec.unknown")
+    unit = next(iter(units), "")
+    interval = [f"INTERVAL={n}" for n in intervals if n > 1]
+    if positions:
+        ordinal, day, after_every = positions[0]
+        if unit != "MONTHLY" and after_every and ordinal > 1:
+            if nth_english:  # "every second Tuesday": every other one, or of the month?
+                raise RecurrenceError("rec.ambiguous_nth")
+            unit = "WEEKLY"  # "co drugi wtorek": every other Tuesday
+            interval = [f"INTERVAL={ordinal}"]
+            weekdays = [*weekdays, day]
+        elif weekdays or workdays or unit not in ("MONTHLY", "") or not (
+                unit or after_every):
+            raise RecurrenceError("rec.unknown")  # "drugi wtorek" alone: of what?
+        else:
+            return ["FREQ=MONTHLY", *interval, f"BYDAY={ordinal}{_DAYS[day]}"]
+    if workdays:
+        if weekdays or unit not in ("WEEKLY", "DAILY", ""):
+            raise RecurrenceError("rec.unknown")
+        return ["FREQ=WEEKLY", *interval, "BYDAY=MO,TU,WE,TH,FR"]
+    if weekdays:
+        if unit not in ("WEEKLY", "") or not (unit or every):
+            raise RecurrenceError("rec.unknown")  # "co miesiąc we wtorek": which Tuesday?
+        return ["FREQ=WEEKLY", *interval,
+                "BYDAY=" + ",".join(_DAYS[d] for d in sorted(set(weekdays)))]
+    if not unit:
+        raise RecurrenceError("rec.unknown")
+    return [f"FREQ={unit}", *interval]
 
 
 def check_rule(rule: str) -> None:
@@ -144,9 +227,10 @@ def describe(rule: str, lang: str) -> str:
     byday = [d for d in fields.get("BYDAY", "").split(",") if d]
     text = ""
     nth = re.match(r"^(-?\d)([A-Z]{2})$", byday[0]) if len(byday) == 1 else None
-    if freq == "MONTHLY" and nth and interval == 1:
+    if freq == "MONTHLY" and nth:
         day = _DAYS.index(nth[2])
-        text = t(lang, "rec.monthly_nth", nth=t(lang, f"rec.ord.{nth[1]}.{_gender(day)}"),
+        text = t(lang, "rec.monthly_nth" if interval == 1 else "rec.monthly_n_nth", n=interval,
+                 nth=t(lang, f"rec.ord.{nth[1]}.{_gender(day)}"),
                  weekday=t(lang, f"cal.weekday_acc.{day}"))
     elif freq in _SUPPORTED_FREQ and all(d in _DAYS for d in byday):
         key = f"rec.{freq.lower()}" + ("" if interval == 1 else "_n")
@@ -155,7 +239,8 @@ def describe(rule: str, lang: str) -> str:
             names = ", ".join(t(lang, f"cal.weekday.{_DAYS.index(d)}") for d in byday)
             text = t(lang, "rec.on_days", rule=text, days=names)
         elif byday:
-            text = t(lang, "rec.workdays")
+            text = t(lang, "rec.workdays") if interval == 1 else t(
+                lang, "rec.on_days", rule=text, days=t(lang, "rec.workdays"))
     else:
         return t(lang, "rec.raw", rule=rule)
     if "COUNT" in fields:
