@@ -88,13 +88,15 @@ async def linked_accounts(
 
 
 async def mark_sent(session: AsyncSession, announcement_id: int, author_id: int,
-                    now: datetime) -> bool:
-    """Move a draft to sent; False if it was not a draft of this author (a double press)."""
+                    now: datetime, *, previewed_after: datetime) -> bool:
+    """Move a draft to sent; False if it was not a draft of this author (a double press) or
+    was previewed before ``previewed_after``."""
     result = await session.execute(
         update(Announcement)
         .where(Announcement.id == announcement_id,  # type: ignore[arg-type]
                Announcement.author_id == author_id,  # type: ignore[arg-type]
-               Announcement.state == "draft")  # type: ignore[arg-type]
+               Announcement.state == "draft",  # type: ignore[arg-type]
+               Announcement.created_at >= previewed_after)  # type: ignore[arg-type,operator]
         .values(state="sent", sent_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -217,6 +217,22 @@ async def test_a_normal_announcement_honours_each_persons_own_quiet_hours(app: A
     assert f"console:{early}" in reached
 
 
+async def test_a_preview_confirmed_hours_later_is_not_sent(app: App) -> None:
+    """The counts the author confirmed may no longer hold: a stale preview asks for a new one."""
+    await link_console_accounts(app, "wieliczka")
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say("/pilne gmina Wieliczka: Awaria EZD.")
+    app.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    [stale] = await admin.say("1")
+    assert "Ten podgląd ma ponad godzinę" in stale
+    again = await app.core.handle(_press(ADMIN, "ann.send", "1"))
+    assert again.notice == "Anulowano — nic nie wysłano."
+    assert await deliveries(app) == 0
+    await admin.say("/pilne gmina Wieliczka: Awaria EZD.")  # a fresh preview goes out
+    [sent] = await admin.say("1")
+    assert "Ogłoszenie nr 2 — wysłane" in sent
+
+
 async def test_a_coordinator_may_name_their_own_staff_but_not_others(app: App) -> None:
     await link_console_accounts(app, "wieliczka")
     coordinator = ConsoleSession(app.core, WIELICZKA_COORDINATOR)

@@ -140,6 +140,11 @@ async def confirm(ctx: Context, value: str) -> Reply:
     )
     if outcome == "already":
         return Reply(notice=t(ctx.lang, "ann.already_sent"))
+    if outcome == "cancelled":
+        return Reply(notice=t(ctx.lang, "ann.cancelled"))
+    if outcome == "expired":
+        text = t(ctx.lang, "ann.expired")
+        return Reply([OutboundMessage(text=text, lang=ctx.lang)], notice=text, replace=True)
     if outcome == "missing":
         return Reply(notice=t(ctx.lang, "error.stale_button"))
     copy = await ctx.services.announcements.author_copy(int(value), ctx.lang)

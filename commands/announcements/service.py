@@ -70,6 +70,8 @@ ACTION_SEND = "ann.send"
 ACTION_CANCEL = "ann.cancel"
 ACTION_ACK = "ann.ack"
 MAX_TEXT = 3000  # fits one Telegram message, one Slack section and one Teams card
+# A preview older than this is not sent: the counts the author confirmed may no longer hold.
+DRAFT_VALID = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,7 @@ class AnnouncementService:
             announcement = Announcement(
                 author_id=int(author.id or 0), urgent=urgent, text=text,
                 audience=audience.to_json(), audience_label=label[:500],
+                created_at=self._clock.now(),
             )
             session.add(announcement)
             await session.commit()
@@ -141,11 +144,21 @@ class AnnouncementService:
 
     async def send(self, announcement_id: int, *, author: Person, author_ref: ConversationRef,
                    author_message_id: str | None) -> tuple[str, Announcement | None]:
-        """Confirm a draft: "sent", "already" (a double press) or "missing"."""
+        """Confirm a draft: "sent", "already" (a double press), "expired" (previewed more
+        than :data:`DRAFT_VALID` ago; cancelled now), "cancelled" or "missing"."""
         now = self._clock.now()
         async with self._db.session() as session:
-            if not await mark_sent(session, announcement_id, int(author.id or 0), now):
+            if not await mark_sent(session, announcement_id, int(author.id or 0), now,
+                                   previewed_after=now - DRAFT_VALID):
                 existing = await session.get(Announcement, announcement_id)
+                if existing is not None and existing.state == "draft" \
+                        and existing.author_id == author.id:
+                    existing.state = "cancelled"
+                    session.add(existing)
+                    await session.commit()
+                    return "expired", existing
+                if existing is not None and existing.state == "cancelled":
+                    return "cancelled", existing
                 return ("already" if existing else "missing"), existing
             announcement = await session.get(Announcement, announcement_id)
             assert announcement is not None
