@@ -229,6 +229,10 @@ _PL: dict[str, str] = {
     "ann.cancel": "Anuluj",
     "ann.cancelled": "Anulowano — nic nie wysłano.",
     "ann.already_sent": "To ogłoszenie zostało już wysłane.",
+    "ann.expired": (
+        "Ten podgląd ma ponad godzinę — odbiorcy mogli się zmienić, więc go nie wysłałem. "
+        "Wyślij polecenie ponownie, a zobaczysz aktualny podgląd."
+    ),
     "ann.sent_notice": "Wysłane.",
     "ann.sent_title": "Ogłoszenie nr {id} — wysłane",
     "ann.status": (
@@ -851,6 +855,10 @@ _EN: dict[str, str] = {
     "ann.cancel": "Cancel",
     "ann.cancelled": "Cancelled — nothing was sent.",
     "ann.already_sent": "This announcement has already been sent.",
+    "ann.expired": (
+        "This preview is over an hour old — the recipients may have changed, so I did not "
+        "send it. Send the command again to see a current preview."
+    ),
     "ann.sent_notice": "Sent.",
     "ann.sent_title": "Announcement no. {id} — sent",
     "ann.status": (
