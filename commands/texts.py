@@ -167,6 +167,10 @@ _PL: dict[str, str] = {
     "q.done_note": "✓ Pytanie nr {id} zostało oznaczone przez pytającego jako rozwiązane.",
     "q.closed_note": "Pytanie nr {id} zostało zamknięte przez moderatora.",
     "q.redirected_note": "Pytanie nr {id} przekierowano do forum: {forum}.",
+    "q.redirected_asker": (
+        "Twoje pytanie nr {id} przeniesiono do forum: {forum} ({key}). Odpowiedzi nadal przyślę "
+        "tutaj."
+    ),
     "q.nudge": (
         "Pytanie nr {id} w forum {key} czeka na odpowiedź ponad {hours} godz.: „{text}”. Może "
         "ktoś z ekspertów pomoże?"
@@ -795,6 +799,10 @@ _EN: dict[str, str] = {
     "q.done_note": "✓ Question no. {id} was marked as solved by the asker.",
     "q.closed_note": "Question no. {id} was closed by a moderator.",
     "q.redirected_note": "Question no. {id} was moved to forum: {forum}.",
+    "q.redirected_asker": (
+        "Your question no. {id} was moved to forum: {forum} ({key}). I will still send the "
+        "answers here."
+    ),
     "q.nudge": (
         "Question no. {id} in forum {key} has waited over {hours} h for an answer: “{text}”. "
         "Could an expert help?"

@@ -319,3 +319,31 @@ async def test_faq_is_for_members_and_takes_only_answered_questions(app: App) ->
     assert refused == "FAQ forum PZP czytają jego członkowie."
     [faq] = await ConsoleSession(app.core, ADMIN).say("/faq PZP")
     assert "#1 Czy ktoś ma wzór" in faq
+
+
+async def test_a_redirected_asker_is_told_and_still_finds_their_question(app: App) -> None:
+    await setup_forum(app)
+    await link_console_accounts(app, "krakow")
+    await ask(app)  # Renata asks PZP; she is not a member of ODPADY
+    [moved] = await ConsoleSession(app.core, MODERATOR).say("/przekieruj 1 ODPADY")
+    assert "przekierowane do forum ODPADY" in moved
+    await app.worker.run_once()
+    assert private_to(app, ASKER)[-1] == (
+        "Twoje pytanie nr 1 przeniesiono do forum: Forum Gospodarki Odpadami (ODPADY). "
+        "Odpowiedzi nadal przyślę tutaj.")
+    [found] = await ConsoleSession(app.core, ASKER).say("/szukaj klauzula waloryzacyjna")
+    assert "#1 [ODPADY] Czy ktoś ma wzór klauzuli waloryzacyjnej?" in found
+    # Other PZP members, outside ODPADY, no longer see it: it is ODPADY's question now.
+    [nothing] = await ConsoleSession(app.core, EXPERT).say("/szukaj klauzula waloryzacyjna")
+    assert "nic nie pasuje" in nothing
+
+
+async def test_a_redirected_english_asker_is_told_in_english(app: App) -> None:
+    await setup_forum(app)
+    await ConsoleSession(app.core, ASKER).say("/moje-dane język en")
+    await ask(app)
+    await ConsoleSession(app.core, ADMIN).say("/przekieruj 1 ODPADY")
+    await app.worker.run_once()
+    assert private_to(app, ASKER)[-1] == (
+        "Your question no. 1 was moved to forum: Waste Management Forum (ODPADY). I will still "
+        "send the answers here.")

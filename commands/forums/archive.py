@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from commands.directory.language import Morphology, tokens
@@ -76,8 +76,9 @@ class ArchiveIndex:
         self._boost.pop(question_id, None)
 
     def search(self, query_lemmas: list[set[str]], forums: set[int] | None,
-               limit: int = 5) -> list[Hit]:
-        """Questions matching the most (and rarest) query words, in ``forums`` (None: all).
+               limit: int = 5, *, also: Collection[int] = ()) -> list[Hit]:
+        """Questions matching the most (and rarest) query words, in ``forums`` (None: all),
+        and of the questions ``also`` wherever they are (a person's own, moved elsewhere).
 
         Each query word is a set of alternative lemmas (an ambiguous form can be several).
         """
@@ -94,6 +95,10 @@ class ArchiveIndex:
                 for lemma in alternatives:
                     for question_id in postings.get(lemma, ()):
                         scores[question_id] += weight
+            for question_id in also:  # few: checked one by one
+                if self._forum.get(question_id, -1) not in wanted and not alternatives.isdisjoint(
+                        self._terms.get(question_id, ())):
+                    scores[question_id] += weight
         best = heapq.nlargest(
             limit, scores.items(),
             key=lambda item: (item[1] * self._boost.get(item[0], 1.0), item[0]),

@@ -137,7 +137,7 @@ async def search(ctx: Context, args: str) -> Reply:
     assert ctx.person is not None
     forums = None if ctx.has_role(Role.ADMIN) else await ctx.services.forums.member_forums(
         ctx.person)
-    results = await ctx.services.forums.search(args, forums)
+    results = await ctx.services.forums.search(args, forums, asker_id=ctx.person.id)
     if not results:
         return _say(ctx, "q.search_none", text=args[:100])
     lines = []

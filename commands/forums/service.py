@@ -457,6 +457,22 @@ class ForumService:
             ))
         return rows
 
+    async def _tell_asker(self, session: AsyncSession, question: Question, now: datetime,
+                          key: str, *, forum: Forum) -> list[NewDelivery]:
+        """A notice about ``question`` to its asker's private chat, in their language."""
+        accounts = (await reachable_accounts(session, {question.asker_id or 0})).get(
+            question.asker_id or 0, [])
+        lang = await _language(session, question.asker_id)
+        name = (forum.name_en or forum.name_pl) if lang == "en" else forum.name_pl
+        message = OutboundMessage(text=t(lang, key, id=question.id, key=forum.key, forum=name),
+                                  lang=lang)
+        return [NewDelivery(
+            dedupe_key=f"asker:{key}:{question.id}:{now.timestamp()}", kind="notice",
+            source=f"question-note:{question.id}", platform=account.platform,
+            target=str(account.private_ref), payload=message_to_json(message), not_before=now,
+            person_id=question.asker_id, account_id=account.id,
+        ) for account in accounts[:1]]
+
     async def redirect(self, question_id: int, forum: Forum, *, by: Person) -> Question | None:
         """Move a question to another forum: a note in the old threads, posts in the new."""
         now = self._clock.now()
@@ -473,6 +489,8 @@ class ForumService:
             if asker is not None:
                 posts, _ = await self._question_posts(session, question, forum, asker, now)
                 rows += posts
+                rows += await self._tell_asker(session, question, now, "q.redirected_asker",
+                                               forum=forum)
             await enqueue(session, rows)
             await self._bump_archive(session)
             await audit(session, actor=f"person:{by.id}", action="forum.redirect",
@@ -554,10 +572,14 @@ class ForumService:
         words = [w for w in tokens(text) if len(w) >= 3 and w.lower() not in STOPWORDS]
         return [self._morphology.lemmas(w) - STOPWORDS for w in words[:12]]
 
-    async def search(self, text: str, forums: set[int] | None, limit: int = 5
-                     ) -> list[tuple[Question, Answer | None, str]]:
-        """Best questions for ``text`` in ``forums``, with their best answer and forum key."""
-        hits = (await self.archive()).search(self.query_lemmas(text), forums, limit)
+    async def search(self, text: str, forums: set[int] | None, limit: int = 5, *,
+                     asker_id: int | None = None) -> list[tuple[Question, Answer | None, str]]:
+        """Best questions for ``text`` in ``forums`` and among ``asker_id``'s own (wherever
+        they were moved), with their best answer and forum key."""
+        async with self._db.session() as session:
+            own = set((await session.execute(select(Question.id).where(
+                Question.asker_id == asker_id))).scalars()) if asker_id else set()  # type: ignore[arg-type]
+        hits = (await self.archive()).search(self.query_lemmas(text), forums, limit, also=own)
         results = []
         async with self._db.session() as session:
             for hit in hits:
