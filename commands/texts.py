@@ -261,13 +261,16 @@ _PL: dict[str, str] = {
         "{name} ({gmina}) nie potwierdził(a) pilnego ogłoszenia nr {id}: „{text}”. "
         "Proszę o kontakt z tą osobą."
     ),
-    "ann.report_usage": "Użycie: /raport <numer ogłoszenia>, np. /raport 12",
+    "ann.report_usage": (
+        "Użycie: /raport <numer ogłoszenia> [wszystko], np. /raport 12 albo /raport 12 "
+        "wszystko (każda osoba, nie tylko pierwsze 30)"
+    ),
     "ann.report_missing": "Nie mam wysłanego ogłoszenia nr {id}, do którego masz dostęp.",
     "ann.report_title": "Raport ogłoszenia nr {id}",
     "ann.report_line": "{platform}: dostarczone {sent}, w drodze {pending}, nieudane {failed}",
     "ann.no_messenger": "{name} — brak połączonego komunikatora",
     "ann.not_acknowledged": "{name} — jeszcze nie potwierdził(a)",
-    "ann.more": "… i {count} więcej",
+    "ann.more": "… i {count} więcej — wszystkie: /raport {id} wszystko",
     "ann.failed_line": "{name} — {platform}: {reason}",
     "ann.unreachable_preview": "nieosiągalni {count} (np. zablokowali bota — zob. /raport)",
     "ann.unknown_people": (
@@ -891,13 +894,16 @@ _EN: dict[str, str] = {
         "{name} ({gmina}) has not acknowledged urgent announcement no. {id}: “{text}”. "
         "Please get in touch with them."
     ),
-    "ann.report_usage": "Usage: /report <announcement number>, e.g. /report 12",
+    "ann.report_usage": (
+        "Usage: /report <announcement number> [all], e.g. /report 12 or /report 12 all "
+        "(everyone, not only the first 30)"
+    ),
     "ann.report_missing": "I have no sent announcement no. {id} that you can see.",
     "ann.report_title": "Report of announcement no. {id}",
     "ann.report_line": "{platform}: delivered {sent}, on the way {pending}, failed {failed}",
     "ann.no_messenger": "{name} — no linked messenger",
     "ann.not_acknowledged": "{name} — not acknowledged yet",
-    "ann.more": "… and {count} more",
+    "ann.more": "… and {count} more — all of them: /report {id} all",
     "ann.failed_line": "{name} — {platform}: {reason}",
     "ann.unreachable_preview": "unreachable {count} (e.g. blocked the bot — see /report)",
     "ann.unknown_people": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -231,6 +232,31 @@ async def test_a_preview_confirmed_hours_later_is_not_sent(app: App) -> None:
     await admin.say("/pilne gmina Wieliczka: Awaria EZD.")  # a fresh preview goes out
     [sent] = await admin.say("1")
     assert "Ogłoszenie nr 2 — wysłane" in sent
+
+
+async def test_the_report_lists_everyone_on_request(app: App) -> None:
+    emails = []
+    for gmina in ("wieliczka", "skawina", "zabierzow", "niepolomice"):
+        emails += await link_console_accounts(app, gmina)
+    admin = ConsoleSession(app.core, ADMIN)
+    await admin.say("/pilne gmina Wieliczka, gmina Skawina, gmina Zabierzów, gmina Niepołomice: "
+                    "Próbny alarm.")
+    await admin.say("1")
+    await app.worker.run_once()
+    def people_lines(report: str) -> list[str]:
+        return [line for line in report.splitlines()
+                if "jeszcze nie potwierdził(a)" in line or "brak połączonego" in line]
+
+    [short] = await admin.say("/raport 1")
+    more = re.search(r"… i (\d+) więcej — wszystkie: /raport 1 wszystko", short)
+    assert more is not None and len(people_lines(short)) == 30
+    [everyone] = "\n".join(await admin.say("/raport 1 wszystko")),
+    assert len(people_lines(everyone)) == 30 + int(more.group(1))
+    assert sum("jeszcze nie potwierdził(a)" in line for line in people_lines(everyone)) \
+        == len(emails)
+    assert "więcej" not in everyone
+    [usage] = await admin.say("/raport 1 coś")
+    assert "Użycie: /raport <numer ogłoszenia> [wszystko]" in usage
 
 
 async def test_a_coordinator_may_name_their_own_staff_but_not_others(app: App) -> None:

@@ -20,6 +20,8 @@ from store.announcement_models import Announcement
 from store.models import Forum, ForumMember, Person, Role
 
 SENDERS = frozenset({Role.ADMIN, Role.FORUM_MODERATOR, Role.GMINA_COORDINATOR})
+ALL_WORDS = frozenset({"wszystko", "wszyscy", "all"})
+REPORT_LINES = 30  # people listed by default; the adapters split a longer list
 
 
 def _say(ctx: Context, key: str, **values: object) -> Reply:
@@ -185,17 +187,21 @@ async def acknowledge(ctx: Context, value: str) -> Reply:
 
 
 async def report(ctx: Context, args: str) -> Reply:
-    """/raport <nr> — for the author (and admins)."""
-    if not args.strip().isdigit():
+    """/raport <nr> [wszystko] — for the author (and admins); "wszystko" (all) lists every
+    person still to act on, not only the first 30."""
+    words = args.split()
+    if not words or not words[0].isdigit() or len(words) > 2 or (
+            len(words) == 2 and words[1].lower() not in ALL_WORDS):
         return _say(ctx, "ann.report_usage")
-    announcement_id = int(args.strip())
+    announcement_id = int(words[0])
     async with ctx.services.db.session() as session:
         announcement = await session.get(Announcement, announcement_id)
     if announcement is None or announcement.state == "draft" or not (
         ctx.person and (announcement.author_id == ctx.person.id or ctx.has_role(Role.ADMIN))
     ):
         return _say(ctx, "ann.report_missing", id=announcement_id)
-    return Reply.of(await ctx.services.announcements.report(announcement_id, ctx.lang))
+    return Reply.of(await ctx.services.announcements.report(
+        announcement_id, ctx.lang, limit=None if len(words) == 2 else REPORT_LINES))
 
 
 def register(registry: CommandRegistry) -> None:

@@ -453,8 +453,10 @@ class AnnouncementService:
                 ))
         return rows
 
-    async def report(self, announcement_id: int, lang: str) -> OutboundMessage:
-        """``/raport``: delivered, acknowledged, pending, failed — per person and messenger."""
+    async def report(self, announcement_id: int, lang: str, *, limit: int | None = 30
+                     ) -> OutboundMessage:
+        """``/raport``: delivered, acknowledged, pending, failed — per person and messenger;
+        at most ``limit`` people's lines (None: all)."""
         counts = await self.status(announcement_id)
         async with self._db.session() as session:
             announcement = await session.get(Announcement, announcement_id)
@@ -504,9 +506,9 @@ class AnnouncementService:
         if announcement.urgent:
             problems += [t(lang, "ann.not_acknowledged", name=name)
                          for r, name in recipients if r.platforms and not r.acknowledged_at]
-        shown = problems[:30]
-        if len(problems) > 30:
-            shown.append(t(lang, "ann.more", count=len(problems) - 30))
+        shown = problems[:limit]
+        if limit is not None and len(problems) > limit:
+            shown.append(t(lang, "ann.more", count=len(problems) - limit, id=announcement_id))
         posts = await self._group_report(announcement_id, lang)
         key = "ann.status_urgent" if announcement.urgent else "ann.status"
         return OutboundMessage(
