@@ -269,6 +269,21 @@ async def test_a_long_answer_is_relayed_in_parts(forum: World) -> None:
     assert any(sentences[-1] in text for where, text in mirrors(world, post) if where == "teams")
 
 
+async def test_an_english_asker_gets_answers_in_english(forum: World) -> None:
+    world = forum
+    await world.telegram_says(RENATA, "/moje-dane język en")
+    await world.telegram_says(RENATA, f"/ask PZP {QUESTION}")
+    assert "went to 3 groups of forum PZP" in world.on_telegram(RENATA)[-1]["text"]
+    await world.deliver()
+    post = posted(world)  # the groups' posts stay Polish: they are shared
+    await world.teams_channel_says(PAULINA, PZP_TEAMS, "Mamy wzór.", thread=post.teams_root)
+    await world.deliver()
+    copy = world.on_telegram(RENATA)[-1]
+    assert copy["text"].startswith("An answer to your question no. 1")
+    assert "Mamy wzór." in copy["text"] and "Paulina Sikora, Skawina, via Teams" in copy["text"]
+    assert telegram_buttons(copy) == ["Mark as solved"]
+
+
 # --- moderation, membership and the archive --------------------------------------------------
 
 

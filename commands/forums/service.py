@@ -272,11 +272,13 @@ class ForumService:
         if question.asker_id and question.asker_id != answer.author_id:
             accounts = (await reachable_accounts(session, {question.asker_id})).get(
                 question.asker_id, [])
+            lang = await _language(session, question.asker_id)
             for account in accounts[:1]:
                 message = OutboundMessage(
-                    title=t("pl", "q.answer_title", id=question.id),
-                    text=answer.text, footer=header, attachments=attachments,
-                    buttons=(Button(t("pl", "q.mark_done"), ACTION_DONE, str(question.id),
+                    title=t(lang, "q.answer_title", id=question.id),
+                    text=answer.text, lang=lang, attachments=attachments,
+                    footer=t(lang, "q.answer_by", author=answer.author_label, via=via),
+                    buttons=(Button(t(lang, "q.mark_done"), ACTION_DONE, str(question.id),
                                     ButtonStyle.PRIMARY),),
                 )
                 rows.append(NewDelivery(
@@ -355,7 +357,7 @@ class ForumService:
             await session.flush()
             await self._reindex(session, answer.question_id)
             await session.commit()
-        for ref, message_id, _original in copies:
+        for ref, message_id, original in copies:
             messenger = self._messengers.get(ref.platform.value)
             if messenger is None:
                 continue
@@ -367,7 +369,8 @@ class ForumService:
                         continue
                     except Rejected:  # e.g. Telegram: a group message older than 48 hours
                         pass
-                await messenger.edit(sent, OutboundMessage(text=t("pl", "q.answer_deleted")))
+                await messenger.edit(sent, OutboundMessage(
+                    text=t(original.lang, "q.answer_deleted"), lang=original.lang))
             except DeliveryError as exc:
                 log.info("answer %s: a copy was not removed (%s)", answer.id, exc.reason)
         return True
