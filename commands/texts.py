@@ -643,6 +643,9 @@ _PL: dict[str, str] = {
     "when.no_such_month": "Nie ma miesiąca {month} — sprawdź datę.",
     "when.bad_time": "Nie ma godziny {text}.",
     "when.past": "Ten termin już minął ({when}) — podaj przyszły.",
+    "when.past_date": (
+        "{date} już minął ({when}). Jeśli chodzi o przyszły rok, dopisz go: „{example}”."
+    ),
     "when.past_time": "Dziś {time} już minęła. Jeśli chodzi o jutro, napisz „jutro o {time}”.",
     "when.ambiguous_hour": (
         "Chodzi o {hour}:00 czy o {pm}:00? Napisz „o {pm}:00” albo „o {hour} rano”."
@@ -1260,6 +1263,7 @@ _EN: dict[str, str] = {
     "when.no_such_month": "There is no month {month} — please check the date.",
     "when.bad_time": "There is no time {text}.",
     "when.past": "That moment has passed ({when}) — please give a future one.",
+    "when.past_date": "{date} has passed ({when}). If you mean next year, add it: “{example}”.",
     "when.past_time": "{time} has already passed today. If you mean tomorrow, write "
     "“tomorrow at {time}”.",
     "when.ambiguous_hour": "Do you mean {hour}:00 or {pm}:00? Write “at {pm}:00” or “at {hour} "

@@ -160,6 +160,20 @@ async def test_bad_event_input_gets_a_clear_answer(app: App) -> None:
     assert bad_rule.startswith("Nie rozumiem, jak ma się powtarzać.")
 
 
+async def test_an_event_on_a_recent_date_without_a_year_is_refused(app: App) -> None:
+    app.clock.set(warsaw(2026, 12, 4, 10))  # type: ignore[attr-defined]
+    moderator = session_as(app, MODERATOR)
+    [past] = await moderator.say("/wydarzenie nowe PZP Posiedzenie; kiedy: 1 grudnia 10:00")
+    assert past.startswith("1 grudnia już minął (wtorek, 1 grudnia 2026). Jeśli chodzi o "
+                           "przyszły rok, dopisz go: „1 grudnia 2027”.")
+    [deadline] = await moderator.say("/termin nowy PZP; co: sprawozdanie; do: 30 listopada")
+    assert deadline.startswith("30 listopada już minął (poniedziałek, 30 listopada 2026).")
+    [january] = await moderator.say("/wydarzenie nowe PZP Posiedzenie; kiedy: 12 stycznia 10:00")
+    assert "wtorek, 12 stycznia 2027, 10:00–12:00" in january
+    [listed] = await session_as(app, MEMBER).say("/wydarzenia PZP")
+    assert "grudnia" not in listed and "12 stycznia 2027" in listed
+
+
 async def test_every_other_week_meets_every_other_week(app: App) -> None:
     moderator = session_as(app, MODERATOR)
     [created] = await moderator.say("/wydarzenie nowe PZP Dyżur; kiedy: 1 grudnia 10:00; "

@@ -65,6 +65,19 @@ async def test_unusable_dates_get_an_example_and_nothing_is_saved(app: App) -> N
     assert empty.startswith("Nie masz zaplanowanych przypomnień.")
 
 
+async def test_a_recent_date_without_a_year_is_refused_not_moved_to_next_year(
+        app: App) -> None:
+    app.clock.set(warsaw(2026, 12, 4, 10))  # type: ignore[attr-defined]
+    me = session_as(app, MEMBER)
+    [past] = await me.say("/przypomnij 1 grudnia 10:00 zadzwonić do GOPS")
+    assert past.startswith("1 grudnia już minął (wtorek, 1 grudnia 2026). Jeśli chodzi o "
+                           "przyszły rok, dopisz go: „1 grudnia 2027”.")
+    [next_january] = await me.say("/przypomnij 15 stycznia zamknięcie roku")
+    assert next_january.startswith("Dobrze — przypomnę Ci: piątek, 15 stycznia 2027, 9:00.")
+    [listed] = await me.say("/przypomnienia")
+    assert "GOPS" not in listed and "zamknięcie roku" in listed
+
+
 async def test_english_and_a_warning_without_a_messenger(app: App) -> None:
     me = session_as(app, MEMBER)  # no messenger account linked yet
     me.lang = "en"

@@ -71,6 +71,34 @@ def test_unusable_moments_are_refused_with_a_reason(text: str, key: str) -> None
     assert caught.value.key == key
 
 
+DECEMBER = datetime(2026, 12, 4, 10, 0, tzinfo=WARSAW)  # a Friday
+
+
+@pytest.mark.parametrize(("text", "moment"), [
+    ("15 stycznia zamknięcie roku", warsaw(2027, 1, 15, 9, 0)),
+    ("w piątek 15 stycznia narada", warsaw(2027, 1, 15, 9, 0)),  # a Friday in 2027
+    ("20 maja 10:00 sesja", warsaw(2027, 5, 20, 10, 0)),  # 5½ months ahead, 6½ back
+    ("15.01 o 10 odbiór", warsaw(2027, 1, 15, 10, 0)),
+    ("January 15 review", warsaw(2027, 1, 15, 9, 0)),
+    ("5 grudnia o 10 kawa", warsaw(2026, 12, 5, 10, 0)),
+])
+def test_a_date_without_its_year_is_the_nearest_one(text: str, moment: datetime) -> None:
+    assert split_when(text, now=DECEMBER, default_time=NINE)[0].start == moment
+
+
+@pytest.mark.parametrize("text", [
+    "1 grudnia 10:00 posiedzenie",  # three days ago, not next December
+    "1.12 o 10 posiedzenie",
+    "December 1 review",
+    "15 października raport",
+    "15 lipca sprawozdanie",  # 4½ months ago is nearer than 7½ ahead
+])
+def test_a_recent_date_without_its_year_is_in_the_past(text: str) -> None:
+    with pytest.raises(WhenError) as caught:
+        split_when(text, now=DECEMBER, default_time=NINE)
+    assert caught.value.key == "when.past_date"
+
+
 def test_event_times_take_ranges_and_whole_days() -> None:
     when = parse_when("1 grudnia 10:00-12:00", now=NOW)
     assert (when.start, when.end) == (warsaw(2026, 12, 1, 10), warsaw(2026, 12, 1, 12))

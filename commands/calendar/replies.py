@@ -41,6 +41,10 @@ def when_problem(lang: str, error: WhenError, typed: str) -> str:
         values["month"] = t(lang, f"cal.month.{values['month']}")
     elif error.key == "when.past":
         values["when"] = format_moment(lang, values["when"])  # type: ignore[arg-type]
+    elif error.key == "when.past_date":
+        values = {"date": format_day(lang, values["day"], year=False).split(", ", 1)[-1],  # type: ignore[arg-type]
+                  "when": format_day(lang, values["day"]),  # type: ignore[arg-type]
+                  "example": format_day(lang, values["example"]).split(", ", 1)[-1]}  # type: ignore[arg-type]
     elif error.key == "when.past_time":
         values["time"] = format_time(values["time"])  # type: ignore[arg-type]
     elif error.key == "when.ambiguous_hour":

@@ -12,6 +12,7 @@ the caller's default time (stated back to the user) or is a whole day.
 from __future__ import annotations
 
 import re
+from calendar import isleap
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -388,7 +389,25 @@ def _date(year: int, month: int, day: int) -> date:
         raise WhenError("when.no_such_day", day=day, month=month) from None
 
 
-def _compose(r: _Reading, now: datetime, default_time: time | None) -> When:
+def _nearest_year(day: date, today: date, allow_past: bool) -> date:
+    """A date written without its year is the nearest such date: "15 stycznia" said in
+    December is next January, "1 grudnia" said on the 4th has passed — refused, not moved a
+    year ahead (the user names the year if they mean it)."""
+    if day >= today:
+        return day
+    year = day.year + 1
+    while day.month == 2 and day.day == 29 and not isleap(year):  # back in a leap year
+        year += 1
+    next_year = day.replace(year=year)
+    if year == day.year + 1 and next_year - today < today - day:
+        return next_year
+    if allow_past:
+        return day
+    raise WhenError("when.past_date", day=day, example=next_year)
+
+
+def _compose(r: _Reading, now: datetime, default_time: time | None,
+             allow_past: bool = False) -> When:
     now = now.astimezone(WARSAW)
     today = now.date()
     if r.exact is not None:
@@ -396,6 +415,8 @@ def _compose(r: _Reading, now: datetime, default_time: time | None) -> When:
             raise WhenError("when.unparseable")
         return When(r.exact)
     day = r.day
+    if day is not None and not r.year_given:
+        day = _nearest_year(day, today, allow_past)
     if r.days_ahead is not None:
         day = today + r.days_ahead
     if r.weekday is not None:
@@ -408,9 +429,6 @@ def _compose(r: _Reading, now: datetime, default_time: time | None) -> When:
         else:
             ahead = (r.weekday - today.weekday()) % 7
             day = today + timedelta(days=ahead or (0 if r.this_week else 7))
-    if day is not None and r.day is not None and not r.year_given and day < today:
-        day = date(day.year + 1, day.month, day.day) if not (day.month == 2 and day.day == 29) \
-            else day
     hour = r.hour
     if hour is not None:
         hour = _apply_marker(hour, r)
@@ -458,7 +476,7 @@ def parse_when(text: str, *, now: datetime, default_time: time | None = None,
     reading = _Parser(tokens, now).parse()
     if reading is None:
         raise WhenError("when.unparseable")
-    when = _compose(reading, now, default_time)
+    when = _compose(reading, now, default_time, allow_past)
     _check_future(when, now, allow_past)
     return when
 
