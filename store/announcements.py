@@ -52,19 +52,28 @@ async def resolve_people(
 async def reachable_accounts(
     session: AsyncSession, person_ids: set[int]
 ) -> dict[int, list[MessengerAccount]]:
-    """Each person's linked, reachable accounts that have a private conversation stored."""
+    """Each person's linked, reachable accounts that have a private conversation stored —
+    the messenger their directory entry prefers ("Preferowany kontakt: Teams…") first, then
+    in the order they were linked."""
     result: dict[int, list[MessengerAccount]] = defaultdict(list)
     if not person_ids:
         return result
     rows = await session.execute(
-        select(MessengerAccount).where(
+        select(MessengerAccount, Person.preferred_contact)
+        .join(Person, Person.id == MessengerAccount.person_id)  # type: ignore[arg-type]
+        .where(
             MessengerAccount.person_id.in_(person_ids),  # type: ignore[union-attr]
             MessengerAccount.reachable == True,  # noqa: E712
             MessengerAccount.private_ref != None,  # type: ignore[arg-type]  # noqa: E711
         ).order_by(MessengerAccount.linked_at)
     )
-    for account in rows.scalars():
-        result[int(account.person_id)].append(account)  # type: ignore[arg-type]
+    preferences: dict[int, str] = {}
+    for account, preferred in rows.all():
+        result[int(account.person_id)].append(account)
+        preferences[int(account.person_id)] = (preferred or "").lower()
+    for person_id, accounts in result.items():
+        if len(accounts) > 1 and preferences[person_id]:
+            accounts.sort(key=lambda a: a.platform not in preferences[person_id])  # stable
     return result
 
 

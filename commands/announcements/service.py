@@ -619,7 +619,8 @@ def _group_posts(announcement: Announcement, groups: list[ForumGroup], author_la
 
 
 def _copies(accounts: list[MessengerAccount], urgent: bool) -> list[MessengerAccount]:
-    """Urgent: every messenger the person is on. Normal: one (the first linked)."""
+    """Urgent: every messenger the person is on. Normal: one (the preferred, else the first
+    linked; see :func:`reachable_accounts`)."""
     return list(accounts) if urgent else list(accounts[:1])
 
 
