@@ -166,6 +166,8 @@ async def test_bad_announcements_get_clear_answers(app: App) -> None:
         assert "Nie ma w katalogu: nikt@example.pl" in typo and "nic nie wysłano" in typo
     [long] = await admin.say("/ogloszenie wszyscy: " + "x" * 3500)
     assert "Ogłoszenie ma 3500 znaków" in long
+    [emoji] = await admin.say("/ogloszenie wszyscy: " + "🚨" * 2000)  # 4,000 for Telegram
+    assert "Ogłoszenie ma 4000 znaków" in emoji
     [injection] = await admin.say("/ogloszenie forum PZP: <!channel> <b>uwaga</b> @here")
     assert "<!channel> <b>uwaga</b> @here" in injection  # kept as text; adapters escape it
     assert await deliveries(app) == 0

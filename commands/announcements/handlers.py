@@ -44,8 +44,10 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
     if parts is None or not parts[1]:
         return _say(ctx, usage)
     audience_text, text = parts
-    if len(text) > MAX_TEXT:
-        return _say(ctx, "ann.too_long", length=len(text), limit=MAX_TEXT)
+    # Telegram counts UTF-16 code units: an emoji is two, so 3,000 emoji would not fit.
+    length = len(text.encode("utf-16-le")) // 2
+    if length > MAX_TEXT:
+        return _say(ctx, "ann.too_long", length=length, limit=MAX_TEXT)
     async with ctx.services.db.session() as session:
         forums = {f.key: int(f.id or 0) for f in (await session.execute(select(Forum))).scalars()}
     try:
