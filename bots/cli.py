@@ -91,6 +91,21 @@ def _parser() -> argparse.ArgumentParser:
                                     "registered groups)")
         cmd.add_argument("key", help="the key from `lacznik groups list`")
 
+    forums = sub.add_parser("forums", help="the forums' groups on the messengers")
+    forums_sub = forums.add_subparsers(dest="forums_command", required=True)
+    forums_sub.add_parser("list", help="every forum with its groups (numbered)")
+    forum_link = forums_sub.add_parser(
+        "link", help="make a group the forum's (its questions are posted there)")
+    forum_link.add_argument("forum", help="the forum's key, e.g. PZP")
+    forum_link.add_argument("group", help="the group's key from `lacznik groups list`")
+    forum_link.add_argument("--topic", help="Telegram: the forum topic's id (message_thread_id)")
+    forum_link.add_argument("--title", default="", help="a name to show for the group")
+    forum_unlink = forums_sub.add_parser("unlink", help="the group no longer gets the "
+                                         "forum's questions")
+    forum_unlink.add_argument("forum")
+    forum_unlink.add_argument("group", help="the group's key, or its number from "
+                              "`lacznik forums list`")
+
     teams = sub.add_parser("teams", help="Microsoft Teams installation helpers")
     teams_sub = teams.add_subparsers(dest="teams_command", required=True)
     package = teams_sub.add_parser("package", help="the app package (zip) to upload to Teams")
@@ -161,10 +176,58 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             "slack": commands_cli.slack,
             "teams": commands_cli.teams,
             "groups": commands_cli.groups,
+            "forums": forums_command,
         }[args.command]
         return await handler(app, args)
     finally:
         await _close(app)
+
+
+async def forums_command(app: App, args: argparse.Namespace) -> int:
+    """``lacznik forums list|link|unlink``: a forum's groups, as ``/forum`` manages them
+    from inside a group."""
+    from sqlalchemy import select
+
+    from commands.model import ConversationRef
+    from commands.texts import PLATFORM_NAMES
+    from store.models import Conversation
+
+    await app.prepare(with_sample=False)
+    service = app.core.services.forums
+    if args.forums_command == "list":
+        for forum, groups in await service.listing():
+            print(f"{forum.key}\t{forum.name_pl}")
+            for group, live in groups:
+                state = "" if live else "\t(gets no questions: unregistered or bot removed)"
+                name = PLATFORM_NAMES.get(group.platform, group.platform)
+                print(f"  #{group.id}\t{name}\t{group.conversation_key}\t"
+                      f"{group.title or '-'}{state}")
+        return 0
+    if args.forums_command == "unlink" and args.group.lstrip("#").isdigit():
+        outcome = await service.unlink_group(args.forum, int(args.group.lstrip("#")), by=None,
+                                             may=None)
+    else:
+        async with app.db.session() as session:
+            stored = (await session.execute(select(Conversation).where(
+                Conversation.conversation_key == args.group))).scalars().first()
+        if stored is None:
+            print(f"error: no group {args.group!r} (see `lacznik groups list`)", file=sys.stderr)
+            return 2
+        ref = ConversationRef.from_json(stored.ref)
+        if args.forums_command == "link":
+            outcome = await service.link_group(args.forum, ref.in_thread(args.topic),
+                                               title=args.title or stored.title, by=None,
+                                               may=None)
+        else:
+            outcome = await service.unlink_group(args.forum, ref, by=None, may=None)
+    if outcome == "unknown":
+        print(f"error: no forum {args.forum!r} (see `lacznik forums list`)", file=sys.stderr)
+        return 2
+    if outcome == "not_linked":
+        print(f"error: {args.group} is not a group of {args.forum.upper()}", file=sys.stderr)
+        return 2
+    print(f"{args.group}: {outcome} ({args.forum.upper()})")
+    return 0
 
 
 async def _close(app: App) -> None:

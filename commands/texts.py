@@ -132,8 +132,11 @@ _PL: dict[str, str] = {
     "cmd.close": "moderator: zamknij pytanie",
     "forum.usage": (
         "Użycie: w grupie /forum podlacz <klucz forum> (np. /forum podlacz PZP) albo "
-        "/forum odlacz <klucz>; wszędzie /forum lista."
+        "/forum odlacz <klucz>; wszędzie /forum lista i /forum odlacz <klucz> <nr grupy>."
     ),
+    "forum.unlinked_number": "Grupa nr {number} nie należy już do forum {key}.",
+    "forum.not_linked_number": "Forum {key} nie ma grupy nr {number} (numery: /forum lista).",
+    "forum.group_off": "— nie dostaje pytań (wyrejestrowana lub bot usunięty)",
     "forum.only_in_group": "Napisz to w grupie lub kanale, który ma należeć do forum.",
     "forum.forbidden": "Grupy do forum podłączają administratorzy i moderatorzy tego forum.",
     "forum.unknown": "Nie ma forum „{key}”. Lista: /forum lista",
@@ -770,8 +773,11 @@ _EN: dict[str, str] = {
     "cmd.close": "moderator: close a question",
     "forum.usage": (
         "Usage: in a group /forum link <forum key> (e.g. /forum link PZP) or /forum unlink "
-        "<key>; anywhere /forum list."
+        "<key>; anywhere /forum list and /forum unlink <key> <group no.>."
     ),
+    "forum.unlinked_number": "Group no. {number} no longer belongs to forum {key}.",
+    "forum.not_linked_number": "Forum {key} has no group no. {number} (numbers: /forum list).",
+    "forum.group_off": "— gets no questions (unregistered or the bot was removed)",
     "forum.only_in_group": "Write this in the group or channel that should belong to the forum.",
     "forum.forbidden": "Groups are linked to a forum by admins and that forum's moderators.",
     "forum.unknown": "There is no forum “{key}”. List: /forum list",

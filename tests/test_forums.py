@@ -165,7 +165,8 @@ async def test_only_members_ask_and_groups_are_linked_by_moderators(app: App) ->
     reply = await app.core.handle(said(EXPERT, "/forum podlacz PZP", GROUP_A))
     assert "Grupy do forum podłączają administratorzy" in reply.messages[0].text
     [listing] = await ConsoleSession(app.core, ADMIN).say("/forum lista")
-    assert "PZP — Forum Prawa Zamówień Publicznych: konsola, konsola" in listing
+    assert ("PZP — Forum Prawa Zamówień Publicznych: #1 konsola (grupa-pzp-teams), "
+            "#2 konsola (grupa-pzp-telegram)") in listing
 
 
 async def test_archive_finds_inflected_forms_in_my_forums_only(app: App) -> None:

@@ -284,6 +284,65 @@ async def test_an_english_asker_gets_answers_in_english(forum: World) -> None:
     assert telegram_buttons(copy) == ["Mark as solved"]
 
 
+# --- groups linked and unlinked from the command line and from anywhere ---------------------
+
+
+async def lacznik(world: World, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run a ``lacznik`` command on the world's database; what it printed."""
+    from bots import cli, commands_cli
+
+    args = cli._parser().parse_args(list(argv))
+    handler = cli.forums_command if args.command == "forums" else commands_cli.groups
+    capsys.readouterr()
+    assert await handler(world.app, args) == 0
+    return capsys.readouterr().out
+
+
+async def test_groups_linked_and_unlinked_from_the_command_line_and_from_anywhere(
+        forum: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world = forum
+    # The bot is in another Telegram group too; it has seen it, nobody registered it.
+    extra = -1001000000199
+    await world.telegram_group_says(MARZENA, extra, "Dzień dobry!", title="PZP — zespół 2")
+    key = f"telegram::{extra}"
+    assert f"{key}\tgroup\tPZP — zespół 2\tnot registered" in await lacznik(
+        world, capsys, "groups", "list")
+    assert f"{key}: linked (PZP)" in await lacznik(world, capsys, "forums", "link", "PZP", key)
+    listed = await lacznik(world, capsys, "forums", "list")
+    [number] = [line.split("\t")[0].strip(" #") for line in listed.splitlines()
+                if f"\tTelegram\t{key}\tPZP — zespół 2" in line]
+    await world.telegram_says(RENATA, f"/pytanie PZP {QUESTION}")
+    assert "trafiło do 4 grup forum PZP" in world.on_telegram(RENATA)[-1]["text"]
+    await world.deliver()
+    assert "❓ Pytanie nr 1" in world.on_telegram_group(extra)[-1]["text"]
+
+    # Unregistered by an admin: the group gets nothing more, and the list says so.
+    await lacznik(world, capsys, "groups", "unregister", key)
+    await world.telegram_says(RENATA, "/pytanie PZP Kto ma wzór umowy ramowej?")
+    assert "trafiło do 3 grup forum PZP" in world.on_telegram(RENATA)[-1]["text"]
+    await world.deliver()
+    assert not any("Pytanie nr 2" in m["text"] for m in world.on_telegram_group(extra))
+    await world.slack_says(BARTOSZ, "forum lista")
+    listing = world.on_slack(BARTOSZ)[-1]["text"]
+    assert f"#{number} Telegram (PZP — zespół 2) — nie dostaje pytań" in listing
+    assert "Slack (C0PZP)" in listing and "Teams (19:forum-pzp@thread.tacv2)" in listing
+
+    # Unlinked by its number from a private chat: by the forum's moderator, not a member.
+    await world.slack_says(JULIA, f"forum odlacz PZP {number}")
+    assert "podłączają administratorzy" in world.on_slack(JULIA)[-1]["text"]
+    await world.slack_says(BARTOSZ, f"forum odlacz PZP {number}")
+    assert world.on_slack(BARTOSZ)[-1]["text"] == (
+        f"Grupa nr {number} nie należy już do forum PZP.")
+    assert key not in await lacznik(world, capsys, "forums", "list")
+    # …and the command line unlinks by the group's key.
+    slack_key = f"slack:{TEAM}:{PZP_CHANNEL}"
+    assert f"{slack_key}: unlinked (PZP)" in await lacznik(world, capsys, "forums", "unlink",
+                                                          "PZP", slack_key)
+    await world.telegram_says(RENATA, "/pytanie PZP Trzecie pytanie?")
+    assert "trafiło do 2 grup forum PZP (Teams, Telegram)" in world.on_telegram(RENATA)[-1][
+        "text"]
+
+
 # --- moderation, membership and the archive --------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from commands.forums.service import ACTION_DONE
 from commands.model import ConversationKind, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
 from commands.texts import PLATFORM_NAMES, t
-from store.forum_models import Question
+from store.forum_models import ForumGroup, Question
 from store.models import Forum, Role
 
 MAX_QUESTION = 3000
@@ -33,15 +33,26 @@ async def forum(ctx: Context, args: str) -> Reply:
     if verb in ("lista", "list", ""):
         lines = []
         for item, groups in await service.listing():
-            where = ", ".join(f"{PLATFORM_NAMES.get(g.platform, g.platform)}"
-                              + (f" ({g.title})" if g.title else "") for g in groups)
-            lines.append(t(ctx.lang, "forum.list_line", key=item.key, name=item.name_pl,
+            where = ", ".join(_group_line(ctx, g, live) for g, live in groups)
+            name = (item.name_en or item.name_pl) if ctx.lang == "en" else item.name_pl
+            lines.append(t(ctx.lang, "forum.list_line", key=item.key, name=name,
                            groups=where or t(ctx.lang, "forum.no_groups")))
         return Reply.of(OutboundMessage(title=t(ctx.lang, "forum.list_title"),
                                         text="\n".join(lines), lang=ctx.lang))
     if verb not in ("podlacz", "podłącz", "link", "odlacz", "odłącz", "unlink") or not key:
         return _say(ctx, "forum.usage")
+    key, _, number = key.strip().partition(" ")
+    number = number.strip().lstrip("#")
     conversation = ctx.event.conversation
+    unlinking = verb in ("odlacz", "odłącz", "unlink")
+    if unlinking and number.isdigit():  # a group by its number from /forum lista, anywhere
+        if ctx.person is None or not (ctx.has_role(Role.ADMIN)
+                                      or ctx.has_role(Role.FORUM_MODERATOR)):
+            return _say(ctx, "forum.forbidden")
+        outcome = await service.unlink_group(key, int(number), by=ctx.person,
+                                             may=_moderated(ctx))
+        return _say(ctx, f"forum.{outcome}_number" if outcome in ("unlinked", "not_linked")
+                    else f"forum.{outcome}", key=key.upper()[:40], number=number)
     if conversation.kind == ConversationKind.PERSONAL:
         return _say(ctx, "forum.only_in_group")
     if ctx.person is None or not (ctx.has_role(Role.ADMIN)
@@ -58,6 +69,14 @@ async def forum(ctx: Context, args: str) -> Reply:
         return _say(ctx, f"forum.{outcome}", key=key.upper()[:40])
     outcome = await service.unlink_group(key, conversation, by=ctx.person, may=_moderated(ctx))
     return _say(ctx, f"forum.{outcome}", key=key.upper()[:40])
+
+
+def _group_line(ctx: Context, group: ForumGroup, live: bool) -> str:
+    """"#3 Slack (#forum-pzp)": the number to unlink it by, the messenger, its name — or,
+    where the messenger gave none, its id as ``lacznik groups list`` shows it."""
+    name = group.title or group.conversation_key.split(":", 2)[-1]
+    line = f"#{group.id} {PLATFORM_NAMES.get(group.platform, group.platform)} ({name})"
+    return line if live else line + " " + t(ctx.lang, "forum.group_off")
 
 
 async def ask(ctx: Context, args: str) -> Reply:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,7 +43,17 @@ from commands.texts import PLATFORM_NAMES, pick_lang, t
 from store.announcements import reachable_accounts
 from store.db import Database
 from store.forum_models import Answer, ForumGroup, Question
-from store.models import Delivery, DeliveryState, Forum, ForumMember, Gmina, Meta, Person, Role
+from store.models import (
+    Conversation,
+    Delivery,
+    DeliveryState,
+    Forum,
+    ForumMember,
+    Gmina,
+    Meta,
+    Person,
+    Role,
+)
 from store.models import RoleGrant as Grant
 from store.outbox import NewDelivery, cancel_pending, enqueue
 from store.people import audit, set_conversation_registered
@@ -94,10 +104,11 @@ class ForumService:
         )).scalars().first()
 
     async def link_group(self, forum_key: str, conversation: ConversationRef, *, title: str,
-                         by: Person, may: set[int] | None) -> str:
+                         by: Person | None, may: set[int] | None) -> str:
         """Register a group as the forum's: "linked", "already", "unknown", "forbidden".
 
-        ``may`` is the set of forum ids the person moderates (None: an admin, any forum).
+        ``may`` is the set of forum ids the person moderates (None: an admin, any forum);
+        ``by`` None is the command line.
         """
         async with self._db.session() as session:
             forum = await self.forum_by_key(session, forum_key)
@@ -107,7 +118,8 @@ class ForumService:
                 return "forbidden"
             group = ForumGroup(forum_id=int(forum.id or 0), platform=conversation.platform.value,
                                conversation_key=conversation.key,
-                               ref=conversation.to_json(), title=title[:300], added_by=by.id)
+                               ref=conversation.to_json(), title=title[:300],
+                               added_by=by.id if by else None)
             try:
                 async with session.begin_nested():
                     session.add(group)
@@ -115,45 +127,72 @@ class ForumService:
                 return "already"
             await set_conversation_registered(session, platform=conversation.platform.value,
                                               key=conversation.key, registered=True)
-            await audit(session, actor=f"person:{by.id}", action="forum.link_group",
+            await audit(session, actor=_actor(by), action="forum.link_group",
                         target=f"forum:{forum.key}",
                         details={"platform": conversation.platform.value})
             await session.commit()
         return "linked"
 
-    async def unlink_group(self, forum_key: str, conversation: ConversationRef, *, by: Person,
-                           may: set[int] | None) -> str:
-        """Remove a group from a forum: "unlinked", "unknown", "forbidden", "not_linked"."""
+    async def unlink_group(self, forum_key: str, where: ConversationRef | int, *,
+                           by: Person | None, may: set[int] | None) -> str:
+        """Remove a group from a forum — the one ``where`` is said, or the group with that
+        number (``/forum lista``): "unlinked", "unknown", "forbidden", "not_linked"."""
         async with self._db.session() as session:
             forum = await self.forum_by_key(session, forum_key)
             if forum is None:
                 return "unknown"
             if may is not None and forum.id not in may:
                 return "forbidden"
+            which = (ForumGroup.id == where if isinstance(where, int)  # type: ignore[arg-type]
+                     else ForumGroup.conversation_key == where.key)  # type: ignore[arg-type]
             group = (await session.execute(select(ForumGroup).where(
-                ForumGroup.forum_id == forum.id,  # type: ignore[arg-type]
-                ForumGroup.conversation_key == conversation.key,  # type: ignore[arg-type]
+                ForumGroup.forum_id == forum.id, which,  # type: ignore[arg-type]
             ))).scalars().first()
             if group is None:
                 return "not_linked"
             await session.delete(group)
+            # Relays still queued for the group are not sent: it no longer belongs here.
+            await session.execute(update(Delivery).where(
+                Delivery.conversation_key == group.conversation_key,  # type: ignore[arg-type]
+                Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
+                Delivery.kind.in_(("relay", "notice")),  # type: ignore[attr-defined]
+                Delivery.source.like("question%") | Delivery.source.like("answer:%"),  # type: ignore[attr-defined]
+            ).values(state=DeliveryState.CANCELLED.value))
             others = (await session.execute(select(ForumGroup.id).where(
-                ForumGroup.conversation_key == conversation.key  # type: ignore[arg-type]
+                ForumGroup.conversation_key == group.conversation_key,  # type: ignore[arg-type]
+                ForumGroup.id != group.id,  # type: ignore[arg-type]
             ))).first()
             if others is None:
-                await set_conversation_registered(session, platform=conversation.platform.value,
-                                                  key=conversation.key, registered=False)
-            await audit(session, actor=f"person:{by.id}", action="forum.unlink_group",
-                        target=f"forum:{forum.key}")
+                await set_conversation_registered(session, platform=group.platform,
+                                                  key=group.conversation_key, registered=False)
+            await audit(session, actor=_actor(by), action="forum.unlink_group",
+                        target=f"forum:{forum.key}", details={"group": group.id})
             await session.commit()
         return "unlinked"
 
-    async def listing(self) -> list[tuple[Forum, list[ForumGroup]]]:
-        """Every forum with its groups."""
+    async def listing(self) -> list[tuple[Forum, list[tuple[ForumGroup, bool]]]]:
+        """Every forum with its groups, each with whether it takes relays now."""
         async with self._db.session() as session:
             forums = list((await session.execute(select(Forum).order_by(Forum.key))).scalars())
-            groups = list((await session.execute(select(ForumGroup))).scalars())
-        return [(f, [g for g in groups if g.forum_id == f.id]) for f in forums]
+            groups = list((await session.execute(select(ForumGroup).order_by(
+                ForumGroup.id))).scalars())  # type: ignore[arg-type]
+            live = {g.id for g in await self._live_groups(session, None)}
+        return [(f, [(g, g.id in live) for g in groups if g.forum_id == f.id]) for f in forums]
+
+    async def _live_groups(self, session: AsyncSession, forum_id: int | None
+                           ) -> list[ForumGroup]:
+        """The forum's groups (every forum's, for None) that take relays: not those an admin
+        unregistered (``lacznik groups unregister``) or the bot was removed from."""
+        query = select(ForumGroup).outerjoin(Conversation, and_(
+            Conversation.platform == ForumGroup.platform,  # type: ignore[arg-type]
+            Conversation.conversation_key == ForumGroup.conversation_key,  # type: ignore[arg-type]
+        )).where(or_(
+            Conversation.id == None,  # type: ignore[arg-type]  # noqa: E711  # never seen: console
+            and_(Conversation.registered == True, Conversation.active == True),  # type: ignore[arg-type]  # noqa: E712
+        )).order_by(ForumGroup.id)  # type: ignore[arg-type]
+        if forum_id is not None:
+            query = query.where(ForumGroup.forum_id == forum_id)  # type: ignore[arg-type]
+        return list((await session.execute(query)).scalars())
 
     # --- asking ----------------------------------------------------------------------------
 
@@ -177,9 +216,7 @@ class ForumService:
     async def _question_posts(self, session: AsyncSession, question: Question, forum: Forum,
                               asker: Person, now: datetime) -> tuple[list[NewDelivery],
                                                                      tuple[str, ...]]:
-        groups = list((await session.execute(select(ForumGroup).where(
-            ForumGroup.forum_id == forum.id  # type: ignore[arg-type]
-        ))).scalars())
+        groups = await self._live_groups(session, int(forum.id or 0))
         label = await _label(session, asker)
         message = OutboundMessage(
             title=t("pl", "q.post_title", id=question.id, forum=forum.name_pl),
@@ -303,9 +340,7 @@ class ForumService:
     async def _threads(self, session: AsyncSession, question: Question
                        ) -> list[tuple[ForumGroup, str | None]]:
         """Each group of the question's forum with the id of the question's post there."""
-        groups = list((await session.execute(select(ForumGroup).where(
-            ForumGroup.forum_id == question.forum_id  # type: ignore[arg-type]
-        ))).scalars())
+        groups = await self._live_groups(session, question.forum_id)
         posts = dict((await session.execute(
             select(Delivery.conversation_key, Delivery.message_id).where(
                 Delivery.source == f"question:{question.id}",  # type: ignore[arg-type]
@@ -640,6 +675,10 @@ class ForumService:
                         target=f"question:{question_id}")
             await session.commit()
         return "added"
+
+
+def _actor(person: Person | None) -> str:
+    return f"person:{person.id}" if person else "cli"
 
 
 def _with_text(copy: OutboundMessage, answer: Answer) -> OutboundMessage:
