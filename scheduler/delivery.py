@@ -21,9 +21,11 @@ import logging
 import os
 import random
 import socket
-from collections.abc import Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.clock import WARSAW, Clock
 from commands.model import ConversationRef, OutboundMessage, message_from_json
@@ -88,7 +90,12 @@ class DeliveryWorker:
         self.messengers = messengers  # shared with the composition root: adapters add theirs
         self.settings = settings
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._sent = _SentLog(db, clock, self.worker_id)
+        # SQLite has one writer: the worker's own writes (claims, records, retries) queue here
+        # rather than in SQLite's busy wait, which sleeps in steps of up to 100 ms — time in
+        # which an accepted send is not yet recorded. PostgreSQL needs no such queue.
+        self._writes: contextlib.AbstractAsyncContextManager[object] = (
+            asyncio.Lock() if db.is_sqlite else contextlib.nullcontext())
+        self._sent = _SentLog(db, clock, self.worker_id, self._writes)
         self._held: set[int] = set()  # rows this worker has claimed and not yet settled
         self._stopping = False
         self._nudged: asyncio.Event | None = None  # set while a round runs (its loop's)
@@ -194,6 +201,12 @@ class DeliveryWorker:
             waited.cancel()
             nudged.cancel()
 
+    @contextlib.asynccontextmanager
+    async def _write_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for a write, after the worker's other writes (see ``_writes``)."""
+        async with self._writes, self._db.session() as session:
+            yield session
+
     def stop_claiming(self) -> None:
         """Shutting down: the round in progress claims nothing more and ends once the sends it
         has started are recorded."""
@@ -211,7 +224,7 @@ class DeliveryWorker:
         due = 0  # rows read ahead are sent from their moment on, not sooner
         while due < min(limit, len(ahead)) and ahead[due].due <= now:
             due += 1
-        async with self._db.session() as session:
+        async with self._write_session() as session:
             if due:
                 chunk, ahead[:due] = ahead[:due], []
                 current = await claim_ids(session, [p.delivery.id or 0 for p in chunk],
@@ -258,7 +271,7 @@ class DeliveryWorker:
         while True:
             await asyncio.sleep(every)
             try:
-                async with self._db.session() as session:
+                async with self._write_session() as session:
                     await renew_claims(session, sorted(self._held), worker=self.worker_id,
                                        until=self._clock.now() + self.settings.lease)
             except Exception:  # the database is away: the leases may run out, rows return
@@ -330,7 +343,7 @@ class DeliveryWorker:
                            not_before=self._clock.now() + delay)
 
     async def _settle(self, delivery: Delivery, state: DeliveryState, **values: object) -> None:
-        async with self._db.session() as session:
+        async with self._write_session() as session:
             kept = await settle(session, int(delivery.id or 0), worker=self.worker_id,
                                 state=state, now=self._clock.now(), **values)  # type: ignore[arg-type]
         if not kept:
@@ -340,7 +353,7 @@ class DeliveryWorker:
     async def _mark_unreachable(self, delivery: Delivery, reason: str) -> None:
         if delivery.account_id is None:
             return
-        async with self._db.session() as session:
+        async with self._write_session() as session:
             account = await session.get(MessengerAccount, delivery.account_id)
             if account is not None:
                 account.reachable = False
@@ -392,8 +405,10 @@ class _SentLog:
     """Group commit of accepted sends: the first accepted send starts a commit at once; those
     accepted while it is being written wait for the next one, which takes all of them."""
 
-    def __init__(self, db: Database, clock: Clock, worker: str) -> None:
+    def __init__(self, db: Database, clock: Clock, worker: str,
+                 writes: contextlib.AbstractAsyncContextManager[object]) -> None:
         self._db = db
+        self._writes = writes
         self._clock = clock
         self._worker = worker
         self._waiting: list[tuple[int, str, asyncio.Future[None]]] = []
@@ -421,7 +436,7 @@ class _SentLog:
             # accepted sends stay claimed and go out again after the lease.
             for pause in (0.2, 1.0, 3.0, None):
                 try:
-                    async with self._db.session() as session:
+                    async with self._writes, self._db.session() as session:
                         recorded = await settle_sent(
                             session, [(row, mid) for row, mid, _ in batch],
                             worker=self._worker, now=self._clock.now())
