@@ -200,6 +200,10 @@ _PL: dict[str, str] = {
     "q.faq_unanswered": "Pytanie nr {id} nie ma jeszcze odpowiedzi — do FAQ trafiają pytania z "
     "odpowiedzią.",
     "q.faq_not_member": "FAQ forum {key} czytają jego członkowie.",
+    "q.unlinked": (
+        "Fora są dla pracowników gmin z katalogu, a tego konta jeszcze nie znam. Poproś "
+        "administratora (Biuro SMK) o kod połączenia i wyślij /start KOD."
+    ),
     # announcements
     "cmd.announce": "ogłoszenie (ciche), np. /ogloszenie forum PZP: treść",
     "cmd.urgent": "pilne ogłoszenie: powiadomienie na telefon i potwierdzenie",
@@ -840,6 +844,10 @@ _EN: dict[str, str] = {
     "q.faq_added": "Question no. {id} added to the FAQ.",
     "q.faq_unanswered": "Question no. {id} has no answer yet — the FAQ takes answered questions.",
     "q.faq_not_member": "The FAQ of forum {key} is for its members.",
+    "q.unlinked": (
+        "The forums are for gmina staff in the directory, and I do not know this account yet. "
+        "Ask the administrator (Biuro SMK) for a link code and send /start CODE."
+    ),
     "cmd.announce": "an announcement (quiet), e.g. /announce forum PZP: text",
     "cmd.urgent": "an urgent announcement: a push to the phone, acknowledged",
     "cmd.report": "delivery report of an announcement",

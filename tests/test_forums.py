@@ -348,3 +348,13 @@ async def test_a_redirected_english_asker_is_told_in_english(app: App) -> None:
     assert private_to(app, ASKER)[-1] == (
         "Your question no. 1 was moved to forum: Waste Management Forum (ODPADY). I will still "
         "send the answers here.")
+
+
+async def test_an_unlinked_account_is_answered_politely_where_the_directory_is_public(
+        app: App) -> None:
+    public = build_app(replace(app.config, directory=replace(app.config.directory, public=True)),
+                       clock=app.clock, db=app.db, morphology=app.morphology)
+    stranger = ConsoleSession(public.core, "ktos@example.com")  # in no directory
+    for command in ("/pytanie PZP Czy ktoś ma wzór?", "/szukaj klauzula"):
+        [reply] = await stranger.say(command)
+        assert reply.startswith("Fora są dla pracowników gmin z katalogu")

@@ -92,7 +92,8 @@ async def ask(ctx: Context, args: str) -> Reply:
         found = await service.forum_by_key(session, key)
     if found is None:
         return _say(ctx, "forum.unknown", key=key.upper()[:40])
-    assert ctx.person is not None
+    if ctx.person is None:  # [directory] public lets unlinked accounts this far
+        return _say(ctx, "q.unlinked")
     if not ctx.has_role(Role.ADMIN) and found.id not in await service.member_forums(ctx.person):
         return _say(ctx, "q.not_member", key=found.key)
     asked = await service.ask(asker=ctx.person, forum=found, text=text,
@@ -153,7 +154,8 @@ async def search(ctx: Context, args: str) -> Reply:
     """/szukaj słowa — the archive of the forums the user belongs to."""
     if not args.strip():
         return _say(ctx, "q.search_usage")
-    assert ctx.person is not None
+    if ctx.person is None:  # [directory] public lets unlinked accounts this far
+        return _say(ctx, "q.unlinked")
     forums = None if ctx.has_role(Role.ADMIN) else await ctx.services.forums.member_forums(
         ctx.person)
     results = await ctx.services.forums.search(args, forums, asker_id=ctx.person.id)
