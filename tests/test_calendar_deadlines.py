@@ -72,14 +72,21 @@ async def test_the_organiser_sees_who_is_done_and_changes_notify(app: App) -> No
 
     [changed] = await moderator.say("/termin 1 zmień do: 30 listopada 12:00")
     assert "Powiadomienia dla osób, które dostały już przypomnienie: 1." in changed
-    received = await timeline.run_until(warsaw(2026, 12, 1))
+    [notice] = await timeline.run_until(warsaw(2026, 11, 24, 10, 1))
+    assert "• do: piątek, 27 listopada 2026, 23:59 → poniedziałek, 30 listopada 2026, " \
+           "12:00" in notice.text
+    await moderator.say("/termin 1 zmień co: ankieta o RODO")
+    [renamed] = await timeline.run_until(warsaw(2026, 11, 24, 10, 2))
+    assert "• tytuł: ankieta → ankieta o RODO" in renamed.text
+    assert "• do:" not in renamed.text  # the due moment did not change
+    received = [notice, renamed, *await timeline.run_until(warsaw(2026, 12, 1))]
     assert [(r.to, r.text.splitlines()[0], r.at) for r in received] == [
         (MEMBER, "Zmiana terminu: ankieta", warsaw(2026, 11, 24, 10)),
-        (MEMBER, "Termin: ankieta", warsaw(2026, 11, 27, 9)),  # 3 days before, at 9:00
+        (MEMBER, "Zmiana terminu: ankieta o RODO", warsaw(2026, 11, 24, 10, 1)),
+        (MEMBER, "Termin: ankieta o RODO", warsaw(2026, 11, 27, 9)),  # 3 days before, 9:00
         # 1 day before is Sunday 29th, quiet: it goes when Monday's window opens, before noon.
-        (MEMBER, "Termin: ankieta", warsaw(2026, 11, 30, 7)),
+        (MEMBER, "Termin: ankieta o RODO", warsaw(2026, 11, 30, 7)),
     ]
-    assert "Wcześniej: piątek, 27 listopada 2026, 23:59" in received[0].text
 
 
 async def test_deadlines_for_gminy_without_a_forum_reach_coordinators(app: App) -> None:

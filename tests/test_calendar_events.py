@@ -119,7 +119,9 @@ async def test_moving_one_meeting_tells_those_reminded_and_retimes_the_rest(app:
     received = [r for r in await timeline.run_until(warsaw(2026, 12, 4)) if r.to == MEMBER]
     assert received[0].text.startswith("Zmiana: Posiedzenie Forum PZP")
     assert "czwartek, 3 grudnia 2026, 12:00–14:00" in received[0].text
-    assert "Wcześniej: wtorek, 1 grudnia 2026, 10:00–12:00" in received[0].text
+    assert "• termin: wtorek, 1 grudnia 2026, 10:00–12:00 → czwartek, 3 grudnia 2026, " \
+           "12:00–14:00" in received[0].text
+    assert "• miejsce:" not in received[0].text  # the place did not change
     assert received[0].at == warsaw(2026, 11, 30, 12)
     # Nothing for the old time any more; the usual reminders for the new one.
     assert [r.at for r in received[1:]] == [warsaw(2026, 12, 1, 12), warsaw(2026, 12, 2, 9),
@@ -158,6 +160,36 @@ async def test_bad_event_input_gets_a_clear_answer(app: App) -> None:
     [bad_rule] = await moderator.say("/wydarzenie nowe PZP Sesja; kiedy: 2 grudnia 10:00; "
                                      "powtarzaj: co godzinę")
     assert bad_rule.startswith("Nie rozumiem, jak ma się powtarzać.")
+
+
+async def test_a_change_notice_says_what_changed_and_nothing_else(app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    moderator = session_as(app, MODERATOR)
+    await moderator.say("/wydarzenie nowe PZP Narada; kiedy: jutro 10:00-11:00; gdzie: sala 5")
+    timeline = Timeline(app)
+    await timeline.run_until(warsaw(2026, 11, 23, 10, 1))  # the catch-up reminder
+
+    await moderator.say("/wydarzenie 1 zmień gdzie: sala 205, ul. Basztowa 22")
+    [place] = [r.text for r in await timeline.run_until(warsaw(2026, 11, 23, 10, 5))
+               if r.to == MEMBER]
+    assert place.startswith("Zmiana: Narada\n\nCo się zmieniło:\n"
+                            "• miejsce: sala 5 → sala 205, ul. Basztowa 22\n")
+    assert "termin:" not in place and "Wcześniej" not in place  # the time is the same
+
+    await moderator.say("/wydarzenie 1 zmień tytuł: Narada przetargowa; kiedy: jutro "
+                        "12:00-13:00; link: https://teams.microsoft.com/l/meetup-join/19%3ax")
+    [several, *_] = [r.text for r in await timeline.run_until(warsaw(2026, 11, 23, 10, 10))
+                 if r.to == MEMBER]
+    assert "• termin: wtorek, 24 listopada 2026, 10:00–11:00 → wtorek, 24 listopada 2026, " \
+           "12:00–13:00" in several
+    assert "• tytuł: Narada → Narada przetargowa" in several
+    assert "• link: — → https://teams.microsoft.com/l/meetup-join/19%3ax" in several
+    assert "• miejsce" not in several
+
+    await moderator.say("/wydarzenie 1 zmień gdzie: -")
+    [cleared] = [r.text for r in await timeline.run_until(warsaw(2026, 11, 23, 10, 15))
+                 if r.to == MEMBER]
+    assert "• miejsce: sala 205, ul. Basztowa 22 → —" in cleared
 
 
 async def test_an_event_on_a_recent_date_without_a_year_is_refused(app: App) -> None:

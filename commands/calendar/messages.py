@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from commands.calendar.dates import format_moment, format_span
+from commands.calendar.dates import format_moment, format_span, utc
 from commands.calendar.ics import materials_of
 from commands.calendar.occurrences import Occurrence
 from commands.model import Button, ButtonStyle, OutboundMessage, Priority
@@ -101,16 +102,54 @@ def personal_reminder(lang: str, reminder: PersonalReminder) -> OutboundMessage:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """An (occurrence of an) event as a reminder showed it: what a change notice compares."""
+
+    start: datetime
+    end: datetime
+    all_day: bool
+    title: str
+    place: str
+    link: str
+
+    @classmethod
+    def of(cls, event: Event, occurrence: Occurrence | None) -> Seen:
+        """What ``event_lines`` shows of it (a place equal to the link is not a place)."""
+        if occurrence is not None:
+            start, end, title = occurrence.start, occurrence.end, occurrence.title
+            place = occurrence.location or event.location
+        else:
+            start, end, title = utc(event.starts_at), utc(event.ends_at), event.title
+            place = event.location
+        return cls(start, end, event.all_day, title or event.title,
+                   "" if place == event.online_url else place, event.online_url)
+
+
+def _changes(lang: str, before: Seen, after: Seen) -> list[str]:
+    """"Co się zmieniło" with one line per changed field, old → new; [] if none did."""
+    lines = []
+    if (before.start, before.end, before.all_day) != (after.start, after.end, after.all_day):
+        lines.append(t(lang, "cal.notice.change_when",
+                       old=format_span(lang, before.start, before.end, all_day=before.all_day),
+                       new=format_span(lang, after.start, after.end, all_day=after.all_day)))
+    for key, old, new in (("title", before.title, after.title),
+                          ("place", before.place, after.place),
+                          ("link", before.link, after.link)):
+        if old != new:
+            lines.append(t(lang, f"cal.notice.change_{key}", old=old or "—", new=new or "—"))
+    return [t(lang, "cal.notice.what_changed"), *lines, ""] if lines else []
+
+
 def event_changed(lang: str, event: Event, occurrence: Occurrence | None, forum_name: str,
-                  before: str) -> OutboundMessage:
-    """Those already reminded learn what changed."""
+                  before: Seen) -> OutboundMessage:
+    """Those already reminded learn what changed (old → new), then the event as it is now."""
     assert event.id is not None
-    lines = event_lines(lang, event, occurrence, forum_name)
+    changes = _changes(lang, before, Seen.of(event, occurrence))
     return OutboundMessage(
         title=t(lang, "cal.notice.changed", title=occurrence.title if occurrence else
                 event.title),
-        text="\n".join(lines),
-        footer=t(lang, "cal.notice.before", when=before),
+        text="\n".join(changes + event_lines(lang, event, occurrence, forum_name)),
         buttons=rsvp_buttons(lang, event.id, occurrence) if occurrence else (),
         priority=Priority.NORMAL, lang=lang,
     )
@@ -126,17 +165,24 @@ def event_cancelled(lang: str, title: str, when: str, forum_name: str) -> Outbou
 
 
 def deadline_changed(lang: str, deadline: Deadline, forum_name: str, before: datetime,
-                     cancelled: bool) -> OutboundMessage:
-    """A deadline moved or was cancelled."""
+                     before_title: str, cancelled: bool) -> OutboundMessage:
+    """A deadline changed (what changed, old → new) or was cancelled."""
     if cancelled:
         return OutboundMessage(
             title=t(lang, "cal.notice.deadline_cancelled", title=deadline.title),
             text=t(lang, "cal.deadline.due", when=format_moment(lang, before)),
             priority=Priority.NORMAL, lang=lang,
         )
+    changes = []
+    if utc(before) != utc(deadline.due_at):
+        changes.append(t(lang, "cal.notice.change_due", old=format_moment(lang, before),
+                         new=format_moment(lang, deadline.due_at)))
+    if before_title != deadline.title:
+        changes.append(t(lang, "cal.notice.change_title", old=before_title, new=deadline.title))
+    if changes:
+        changes = [t(lang, "cal.notice.what_changed"), *changes, ""]
     return OutboundMessage(
         title=t(lang, "cal.notice.deadline_changed", title=deadline.title),
-        text="\n".join(deadline_lines(lang, deadline, forum_name)),
-        footer=t(lang, "cal.notice.before", when=format_moment(lang, before)),
+        text="\n".join(changes + deadline_lines(lang, deadline, forum_name)),
         priority=Priority.NORMAL, lang=lang,
     )

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.calendar.dates import format_span, from_stamp, utc
 from commands.calendar.feeds import FeedService
 from commands.calendar.messages import (
+    Seen,
     deadline_changed,
     event_cancelled,
     event_changed,
@@ -163,6 +164,7 @@ class CalendarService:
             horizon = now + self.settings.horizon
             before = event_occurrences(event, old_overrides, now, horizon)
             first_before = before[0] if before else next_occurrence(event, old_overrides, now)
+            seen = Seen.of(event, first_before)  # before the change mutates the row
             change(event)
             if overrides is not None:
                 await session.execute(delete(EventOverride).where(
@@ -176,8 +178,7 @@ class CalendarService:
             affected = {o.key for o in before}
 
             def build(lang: str) -> OutboundMessage:
-                was = _span(lang, first_before, event) if first_before else ""
-                return event_changed(lang, event, first_after, forum_name(forum, lang), was)
+                return event_changed(lang, event, first_after, forum_name(forum, lang), seen)
 
             notices = await self._notify(session, event, about=affected.__contains__,
                                          scope="all", build=build,
@@ -254,12 +255,12 @@ class CalendarService:
                                      starts_at=utc(start), ends_at=utc(end))
             session.add(override)
             await self._bump(session, event, now)
+            seen = Seen.of(event, occurrence)
             moved = Occurrence(event_id, occurrence.recurrence_id, start, end, occurrence.title,
                                occurrence.location, event.all_day, moved=True)
 
             def build(lang: str) -> OutboundMessage:
-                return event_changed(lang, event, moved, forum_name(forum, lang),
-                                     _span(lang, occurrence, event))
+                return event_changed(lang, event, moved, forum_name(forum, lang), seen)
 
             notices = await self._notify(session, event, about=occurrence.key.__eq__,
                                          scope=occurrence.key, build=build,
@@ -361,7 +362,7 @@ class CalendarService:
             if deadline is None or deadline.status != CalendarStatus.ACTIVE.value:
                 raise CalendarError("cal.deadline.unknown", id=deadline_id)
             forum = await session.get(Forum, deadline.forum_id) if deadline.forum_id else None
-            before = utc(deadline.due_at)
+            before, before_title = utc(deadline.due_at), deadline.title
             change(deadline)
             if cancel:
                 deadline.status = CalendarStatus.CANCELLED.value
@@ -373,7 +374,7 @@ class CalendarService:
                 session, source=source, rows=rows,
                 key_prefix=f"dln{deadline_id}.s{deadline.sequence}", about=lambda _key: True,
                 build=lambda lang: deadline_changed(lang, deadline, forum_name(forum, lang),
-                                                    before, cancel),
+                                                    before, before_title, cancel),
                 urgent_before=min(before, utc(deadline.due_at)),
                 useful_until=max(before, utc(deadline.due_at)),
                 exclude=frozenset(done),  # those who delivered need no news of it
