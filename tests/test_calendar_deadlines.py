@@ -126,3 +126,14 @@ async def test_the_organiser_sees_whom_a_deadline_reminder_did_not_reach(app: Ap
     [details] = await moderator.say("/termin 1")
     assert "Przypomnienia: wysłane 1, czekające 2, nieudane 1, przeterminowane 0." in details
     assert "nie dotarło do: Renata Nowak (telegram is not configured)" in details
+
+
+async def test_the_first_field_may_follow_the_forum_without_a_semicolon(app: App) -> None:
+    moderator = session_as(app, MODERATOR)
+    [created] = await moderator.say("/termin nowy PZP co: sprawozdanie kwartalne; "
+                                    "do: 20 grudnia")
+    assert created.startswith("Zapisano termin #1")
+    [details] = await moderator.say("/termin 1")
+    assert "do: niedziela, 20 grudnia 2026, 23:59" in details
+    [plan] = await session_as(app, MEMBER).say("/plan")
+    assert "TERMIN: sprawozdanie kwartalne [PZP]" in plan and "co:" not in plan

@@ -61,6 +61,10 @@ async def test_unusable_dates_get_an_example_and_nothing_is_saved(app: App) -> N
     assert past.startswith("Ten termin już minął (poniedziałek, 23 listopada 2026, 8:00)")
     [five] = await me.say("/przypomnij jutro o 5 pociąg")
     assert five.startswith("Chodzi o 5:00 czy o 17:00?")
+    [yesterday] = await me.say("/przypomnij wczoraj o 9 kawa")
+    assert yesterday.startswith("Ten termin już minął (niedziela, 22 listopada 2026, 9:00)")
+    [month] = await me.say("/przypomnij 13.13 o 10 coś")
+    assert month.startswith("Nie ma miesiąca 13")
     [empty] = await me.say("/przypomnienia")
     assert empty.startswith("Nie masz zaplanowanych przypomnień.")
 
@@ -76,6 +80,9 @@ async def test_a_recent_date_without_a_year_is_refused_not_moved_to_next_year(
     assert next_january.startswith("Dobrze — przypomnę Ci: piątek, 15 stycznia 2027, 9:00.")
     [listed] = await me.say("/przypomnienia")
     assert "GOPS" not in listed and "zamknięcie roku" in listed
+    [by_friday] = await me.say("/przypomnij wysłać raport do piątku")
+    assert by_friday.startswith("Dobrze — przypomnę Ci: piątek, 11 grudnia 2026, 9:00. "
+                                "„wysłać raport do piątku”")
 
 
 async def test_english_and_a_warning_without_a_messenger(app: App) -> None:

@@ -38,6 +38,10 @@ def warsaw(*args: int) -> datetime:
     ("15 XII 2026 r. sesja rady", warsaw(2026, 12, 15, 9, 0), "sesja rady"),
     ("5 stycznia zamknięcie roku", warsaw(2027, 1, 5, 9, 0), "zamknięcie roku"),
     ("zadzwonić do GOPS jutro o 10", warsaw(2026, 11, 24, 10, 0), "zadzwonić do GOPS"),
+    ("wysłać raport do piątku", warsaw(2026, 11, 27, 9, 0), "wysłać raport do piątku"),
+    ("send the report by Friday", warsaw(2026, 11, 27, 9, 0), "send the report by Friday"),
+    ("o 13.15 obiad", warsaw(2026, 11, 23, 13, 15), "obiad"),
+    ("13.15 obiad", warsaw(2026, 11, 23, 13, 15), "obiad"),
     ("tomorrow at 9 send the report", warsaw(2026, 11, 24, 9, 0), "send the report"),
     ("in 2 hours call GOPS", warsaw(2026, 11, 23, 12, 0), "call GOPS"),
     ("next Tuesday 2:30 pm briefing", warsaw(2026, 12, 1, 14, 30), "briefing"),
@@ -62,6 +66,9 @@ def test_polish_and_english_moments_are_read_exactly(text: str, moment: datetime
     ("w piątek 3 grudnia narada", "when.weekday_mismatch"),  # 3 December is a Thursday
     ("jutro wieczorem", "when.which_time"),
     ("o 25 x", "when.bad_time"),
+    ("13.13 o 10 coś", "when.no_such_month"),  # with a time after it, 13.13 is a date
+    ("wczoraj o 9 zebranie", "when.past"),
+    ("yesterday at 9 meeting", "when.past"),
     ("kiedyś zrobić porządek", "when.unparseable"),
     ("wysłać sprawozdanie", "when.unparseable"),
 ])

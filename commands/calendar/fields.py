@@ -57,6 +57,8 @@ def segments(text: str) -> list[str]:
 def parse_fields(text: str, names: dict[str, str], *, header: bool = True) -> Fields:
     """Split ``text`` into a header and ``name: value`` fields (names in either language)."""
     parts = segments(text)
+    if header and parts and not _named(parts[0], names):
+        parts[:1] = _split_header(parts[0], names)
     result = Fields(header=parts.pop(0) if header and parts and not _named(parts[0], names)
                     else "")
     for part in parts:
@@ -69,6 +71,17 @@ def parse_fields(text: str, names: dict[str, str], *, header: bool = True) -> Fi
         else:
             result.loose.append(part)
     return result
+
+
+def _split_header(part: str, names: dict[str, str]) -> list[str]:
+    """"nowy PZP co: sprawozdanie" → ["nowy PZP", "co: sprawozdanie"]: the first field may
+    follow the header without a ";"."""
+    words = part.split()
+    for index in range(1, len(words)):
+        rest = " ".join(words[index:])
+        if _named(rest, names):
+            return [" ".join(words[:index]), rest]
+    return [part]
 
 
 def _named(part: str, names: dict[str, str]) -> bool:

@@ -173,6 +173,12 @@ class _Parser:
         if w in ("dzis", "dzisiaj", "today"):
             self.i += 1
             return self._set_day(self.today)
+        if w in ("wczoraj", "yesterday"):  # refused as past, not read as a bare hour
+            self.i += 1
+            return self._set_day(self.today - timedelta(days=1))
+        if w == "przedwczoraj":
+            self.i += 1
+            return self._set_day(self.today - timedelta(days=2))
         if w in ("jutro", "tomorrow"):
             self.i += 1
             return self._set_day(self.today + timedelta(days=1))
@@ -317,7 +323,9 @@ class _Parser:
     def _dotted(self, w: str, *, cued: bool) -> bool:
         parts = [p for p in w.rstrip(".").replace(":", ".").split(".") if p]
         first, second = int(parts[0]), int(parts[1])
-        if ":" in w or cued or (len(parts) == 2 and second > 12):
+        # "13.13 o 10": with a time after it (or before it) a dotted pair is a date.
+        dated = self.word(1) in _TIME_CUES or self.r.hour is not None
+        if ":" in w or cued or (len(parts) == 2 and second > 12 and not dated):
             if len(parts) != 2:
                 return False
             return self._hour(first, second)
@@ -496,6 +504,8 @@ def split_when(text: str, *, now: datetime, default_time: time) -> tuple[When, s
         if reading is not None:
             when = _compose(reading, now, default_time)
             _check_future(when, now, False)
+            if tokens[begin - 1].word in ("do", "by", "until", "till", "przed", "before"):
+                return when, text.strip()  # "wysłać raport do piątku": the time is the point
             return when, text[: tokens[begin].start].strip(" ,:;-–—")
     raise WhenError("when.unparseable")
 
