@@ -272,6 +272,19 @@ def test_one_huge_line_is_split_at_spaces_and_astral_characters_count_double() -
         assert len(chunk.html.encode("utf-16-le")) // 2 <= MAX_TEXT_LENGTH
 
 
+def test_a_long_paragraph_after_a_title_does_not_leave_the_title_alone() -> None:
+    """A forum answer or announcement of one long paragraph: the first message carries the
+    title and as much of the text as fits, not the title by itself (a bare, loud message)."""
+    text = " ".join(f"słowo{i}" for i in range(1200))  # ≈ 10,000 characters, one line
+    chunks = render_message(OutboundMessage(title="Odpowiedź na Twoje pytanie nr 1", text=text,
+                                            footer="Od: Anna Nowak"))
+    assert len(chunks) == 3  # 10,000 characters need three messages, not four
+    assert chunks[0].html.startswith("<b>Odpowiedź na Twoje pytanie nr 1</b>\n\nsłowo0 ")
+    assert all(len(c.html.encode("utf-16-le")) // 2 <= MAX_TEXT_LENGTH for c in chunks)
+    words = " ".join(c.html for c in chunks).replace("\n", " ").split()
+    assert [w for w in words if w.startswith("słowo")] == text.split()  # cut between words
+
+
 # --- configuration -----------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ __all__ = ["MAX_TEXT_LENGTH", "RenderedChunk", "keyboard", "render_message"]
 MAX_TEXT_LENGTH = 4096
 _ROW_CHARACTERS = 30  # short buttons (‹ Wstecz | Dalej ›) share a row, long ones get their own
 _ROW_BUTTONS = 3
+_FILL_AT_LEAST = 200  # room left in a chunk worth filling with part of a long line
 _EMAIL_RE = re.compile(r"[^@\s<>\"'&]+@[^@\s<>\"'&]+\.[A-Za-z]{2,}")
 _PHONE_RE = re.compile(r"\+?[0-9][0-9 ()./-]{5,28}[0-9]")
 _STYLES = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger"}
@@ -40,6 +41,8 @@ class RenderedChunk:
 class _Line:
     html: str
     size: int  # visible length in UTF-16 code units
+    plain: str = ""  # the text before escaping, where the line may be cut further
+    tag: str = ""
 
 
 def render_message(message: OutboundMessage, *, limit: int = MAX_TEXT_LENGTH
@@ -123,8 +126,21 @@ def _plain_lines(text: str, limit: int, tag: str = "") -> list[_Line]:
 
 def _wrap(piece: str, tag: str) -> _Line:
     if not tag or not piece.strip():
-        return _Line(_esc(piece), _size(piece))
-    return _Line(f"<{tag}>{_esc(piece)}</{tag}>", _size(piece))
+        return _Line(_esc(piece), _size(piece), piece)
+    return _Line(f"<{tag}>{_esc(piece)}</{tag}>", _size(piece), piece, tag)
+
+
+def _cut(line: _Line, room: int) -> tuple[_Line, _Line] | None:
+    """``line`` cut at a space so that the first part takes at most ``room``; None if it
+    cannot be (not plain text, or no space early enough)."""
+    if not line.plain:
+        return None
+    cut = line.plain.rfind(" ", 0, room + 1)
+    while cut > 0 and _size(line.plain[:cut]) > room:  # astral characters count twice
+        cut = line.plain.rfind(" ", 0, cut)
+    if cut <= 0:
+        return None
+    return _wrap(line.plain[:cut].rstrip(), line.tag), _wrap(line.plain[cut:].lstrip(), line.tag)
 
 
 def _card(card: ContactCard, lang: str, limit: int) -> list[_Line]:
@@ -160,12 +176,22 @@ def _linked(value: str, pattern: re.Pattern[str], href: Callable[[str], str]) ->
 
 
 def _pack(lines: list[_Line], limit: int) -> list[str]:
-    """Whole lines into as few chunks as fit; blank lines at chunk edges are dropped."""
+    """Lines into as few chunks as fit; blank lines at chunk edges are dropped. A long line of
+    text that does not fit is cut at a space to fill the chunk rather than leaving, say, the
+    title alone in a message of its own."""
     chunks: list[list[_Line]] = [[]]
     size = 0
-    for line in lines:
+    pending = list(reversed(lines))
+    while pending:
+        line = pending.pop()
         current = chunks[-1]
         extra = line.size + (1 if current else 0)
+        room = limit - size - (1 if current else 0)
+        if current and size + extra > limit and room >= _FILL_AT_LEAST \
+                and (parts := _cut(line, room)) is not None:
+            line, rest = parts
+            pending.append(rest)
+            extra = line.size + 1
         if current and size + extra > limit:
             chunks.append([])
             current, size, extra = chunks[-1], 0, line.size
