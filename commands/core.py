@@ -124,12 +124,14 @@ class Core:
 
     async def _message(self, ctx: Context, event: MessageReceived) -> Reply:
         text = event.text.strip()
-        if event.conversation.kind != ConversationKind.PERSONAL and not text.startswith("/"):
+        personal = event.conversation.kind == ConversationKind.PERSONAL
+        if not personal and not text.startswith("/"):
             # Replies in the threads of relayed forum questions are answers — also when the
             # platform counts a reply to the bot's post as addressed to the bot (Telegram).
+            # Replies to questions no longer open are the forum's too: never a directory query.
             label = await person_label(self.services.db, ctx.person, _unlinked_label(ctx))
             if await self.services.forums.on_group_message(event, author=ctx.person,
-                                                           author_label=label):
+                                                           author_label=label, lang=ctx.lang):
                 return Reply()
         if not event.addressed:
             return Reply()

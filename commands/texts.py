@@ -200,6 +200,16 @@ _PL: dict[str, str] = {
     "q.faq_unanswered": "Pytanie nr {id} nie ma jeszcze odpowiedzi — do FAQ trafiają pytania z "
     "odpowiedzią.",
     "q.faq_not_member": "FAQ forum {key} czytają jego członkowie.",
+    "q.reply_closed": (
+        "Pytanie nr {id} jest już zamknięte, więc Twoja wiadomość w jego wątku nie trafiła do "
+        "nikogo. Jeśli sprawa jest nadal aktualna, zadaj nowe pytanie tutaj: /pytanie {key} "
+        "<treść>"
+    ),
+    "q.reply_answered": (
+        "Pytanie nr {id} jest już oznaczone jako rozwiązane, więc Twoja wiadomość w jego wątku "
+        "nie trafiła do nikogo. Jeśli sprawa jest nadal aktualna, zadaj nowe pytanie tutaj: "
+        "/pytanie {key} <treść>"
+    ),
     "q.unlinked": (
         "Fora są dla pracowników gmin z katalogu, a tego konta jeszcze nie znam. Poproś "
         "administratora (Biuro SMK) o kod połączenia i wyślij /start KOD."
@@ -849,6 +859,14 @@ _EN: dict[str, str] = {
     "q.faq_added": "Question no. {id} added to the FAQ.",
     "q.faq_unanswered": "Question no. {id} has no answer yet — the FAQ takes answered questions.",
     "q.faq_not_member": "The FAQ of forum {key} is for its members.",
+    "q.reply_closed": (
+        "Question no. {id} is closed, so your message in its thread reached nobody. If the "
+        "matter is still open, ask anew here: /ask {key} <text>"
+    ),
+    "q.reply_answered": (
+        "Question no. {id} is already marked as solved, so your message in its thread reached "
+        "nobody. If the matter is still open, ask anew here: /ask {key} <text>"
+    ),
     "q.unlinked": (
         "The forums are for gmina staff in the directory, and I do not know this account yet. "
         "Ask the administrator (Biuro SMK) for a link code and send /start CODE."

@@ -412,3 +412,78 @@ async def test_a_teams_user_who_asked_in_a_channel_gets_answers_in_a_chat_the_bo
     opened = [c for c in world.connector.calls if c.operation == "create_conversation"
               and not (c.body.get("channelData") or {}).get("channel")]
     assert len(opened) == 1
+
+
+# --- replies to the bot: answers, follow-ups, and questions no longer open -------------------
+
+
+async def test_replies_to_the_bots_posts_on_telegram_are_forum_replies_never_directory_queries(
+        forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, "Mamy wzór.", thread_ts=post.slack_ts)
+    await world.deliver()
+    [mirror] = [m for m in world.on_telegram_group(PZP_GROUP) if "via Slack: Mamy wzór." in
+                m["text"]]
+    # Telegram counts a reply to the bot's own message as addressed to the bot; one that reads
+    # like a directory question is still an answer in the thread, wherever in it it replies.
+    in_group = len(world.on_telegram_group(PZP_GROUP))
+    await world.telegram_group_says(MARZENA, PZP_GROUP, "Kto od śmieci w Wieliczce to wie?",
+                                    reply_to=mirror)
+    await world.deliver()
+    by_marzena = "Marzena Tomaszewska, Zabierzów, via Telegram: Kto od śmieci w Wieliczce to wie?"
+    assert mirrored(world, post, by_marzena) == {"slack", "teams"}
+    assert "Kto od śmieci w Wieliczce to wie?" in world.on_telegram(RENATA)[-1]["text"]
+    assert len(world.on_telegram_group(PZP_GROUP)) == in_group  # no directory answer there
+
+    # The moderator closes the question. Replies to its post, to a mirror or to the note that
+    # it is closed reach nobody: Marzena is told so once, in her private chat; the group, the
+    # asker and the other threads see nothing.
+    await world.slack_says(BARTOSZ, "zamknij 1")
+    await world.deliver()
+    [note] = [m for m in world.on_telegram_group(PZP_GROUP)
+              if "zostało zamknięte przez moderatora" in m["text"]]
+    in_group, to_renata = len(world.on_telegram_group(PZP_GROUP)), len(world.on_telegram(RENATA))
+    to_marzena, in_threads = len(world.on_telegram(MARZENA)), len(list(mirrors(world, post)))
+    await world.telegram_group_says(MARZENA, PZP_GROUP, "kto od śmieci w Wieliczce?",
+                                    reply_to=post.telegram)
+    await world.deliver()
+    assert len(world.on_telegram_group(PZP_GROUP)) == in_group  # no "Nie znalazłem nikogo…"
+    [told] = world.on_telegram(MARZENA)[to_marzena:]
+    assert told["text"] == (
+        "Pytanie nr 1 jest już zamknięte, więc Twoja wiadomość w jego wątku nie trafiła do "
+        "nikogo. Jeśli sprawa jest nadal aktualna, zadaj nowe pytanie tutaj: /pytanie PZP "
+        "<treść>")
+    for where in (mirror, note):
+        await world.telegram_group_says(MARZENA, PZP_GROUP, "Jeszcze jedno.", reply_to=where)
+    await world.deliver()
+    assert len(world.on_telegram(MARZENA)) == to_marzena + 1  # told once, not per message
+    assert len(world.on_telegram_group(PZP_GROUP)) == in_group
+    assert len(world.on_telegram(RENATA)) == to_renata
+    assert len(list(mirrors(world, post))) == in_threads
+
+
+async def test_replies_to_a_solved_question_are_answered_privately_in_the_repliers_language(
+        forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    await world.teams_channel_says(PAULINA, PZP_TEAMS, "Mamy wzór.", thread=post.teams_root)
+    await world.deliver()
+    await world.telegram_press(RENATA, world.on_telegram(RENATA)[-1], "Oznacz jako rozwiązane")
+    await world.deliver()
+    await world.slack_says(JULIA, "moje-dane język en")
+    to_julia, to_renata = len(world.on_slack(JULIA)), len(world.on_telegram(RENATA))
+    in_threads = len(list(mirrors(world, post)))
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, "U nas inaczej.", thread_ts=post.slack_ts)
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, "Dopiszę jeszcze.", thread_ts=post.slack_ts)
+    await world.teams_channel_says(PAULINA, PZP_TEAMS, "I jeszcze to.", thread=post.teams_root)
+    await world.deliver()
+    [told] = world.on_slack(JULIA)[to_julia:]  # in English, once, in her DM
+    assert told["text"].startswith("Question no. 1 is already marked as solved, so your "
+                                   "message in its thread reached nobody.")
+    assert "/ask PZP" in told["text"]
+    [told] = world.teams_opened(PAULINA)  # Paulina never wrote privately: the bot opens a chat
+    assert "Pytanie nr 1 jest już oznaczone jako rozwiązane" in teams_text(told)
+    assert "/pytanie PZP" in teams_text(told)
+    assert len(list(mirrors(world, post))) == in_threads  # the threads see nothing
+    assert len(world.on_telegram(RENATA)) == to_renata

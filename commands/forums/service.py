@@ -37,6 +37,7 @@ from commands.model import (
     SentMessage,
     message_from_json,
     message_to_json,
+    private_refs,
 )
 from commands.ports import DeliveryError, Messenger, Rejected
 from commands.texts import PLATFORM_NAMES, pick_lang, t
@@ -238,8 +239,10 @@ class ForumService:
     # --- answers ---------------------------------------------------------------------------
 
     async def on_group_message(self, event: MessageReceived, *, author: Person | None,
-                               author_label: str) -> bool:
-        """A message in a registered group: if it answers a relayed question, relay it."""
+                               author_label: str, lang: str = "pl") -> bool:
+        """A message in a registered group: if it answers a relayed question, relay it; if it
+        replies to a question no longer open, tell its author privately (once per question)
+        that it reached nobody. True when the message belonged to a question's thread."""
         roots = [r for r in (event.reply_to_message_id, event.conversation.thread_id) if r]
         if not roots or event.message_id is None:
             return False
@@ -247,32 +250,75 @@ class ForumService:
         async with self._db.session() as session:
             question = await self._question_for(session, event.platform.value,
                                                 event.conversation.key, roots)
-            if question is None or question.state == "closed":
+            if question is None:
                 return False
-            answer = Answer(
-                question_id=int(question.id or 0), author_id=author.id if author else None,
-                author_label=author_label[:300], platform=event.platform.value,
-                conversation_key=event.conversation.key, message_id=event.message_id,
-                text=event.text,
-                attachments=json.dumps([[a.name, a.url, a.mime] for a in event.attachments]),
-                created_at=now,
-            )
-            try:
-                async with session.begin_nested():
-                    session.add(answer)
-            except IntegrityError:
-                return True  # the same message again (a platform retry)
-            question.search_terms = " ".join(sorted(
-                set(question.search_terms.split())
-                | set(search_terms(self._morphology, [event.text]).split())))
-            question.updated_at = now
-            session.add(question)
-            await session.flush()
-            await enqueue(session, await self._answer_copies(session, question, answer,
-                                                             event.attachments, now))
-            await self._bump_archive(session)
+            if question.state != "open":
+                await enqueue(session, await self._tell_too_late(session, question, event,
+                                                                 author, lang, now))
+                await session.commit()
+                return True
+            await self._record_answer(session, question, event, author, author_label, now)
             await session.commit()
         return True
+
+    async def _record_answer(self, session: AsyncSession, question: Question,
+                             event: MessageReceived, author: Person | None, author_label: str,
+                             now: datetime) -> None:
+        """Store what ``event`` says in ``question``'s thread and queue its copies (nothing
+        when it is the same message again: a platform retry)."""
+        answer = Answer(
+            question_id=int(question.id or 0), author_id=author.id if author else None,
+            author_label=author_label[:300], platform=event.platform.value,
+            conversation_key=event.conversation.key, message_id=str(event.message_id),
+            text=event.text,
+            attachments=json.dumps([[a.name, a.url, a.mime] for a in event.attachments]),
+            created_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(answer)
+        except IntegrityError:
+            return
+        question.search_terms = " ".join(sorted(
+            set(question.search_terms.split())
+            | set(search_terms(self._morphology, [event.text]).split())))
+        question.updated_at = now
+        session.add(question)
+        await session.flush()
+        await enqueue(session, await self._answer_copies(session, question, answer,
+                                                         event.attachments, now))
+        await self._bump_archive(session)
+
+    async def _tell_too_late(self, session: AsyncSession, question: Question,
+                             event: MessageReceived, author: Person | None, lang: str,
+                             now: datetime) -> list[NewDelivery]:
+        """A private word to someone who replied in the thread of a question no longer open:
+        it reached nobody, and how to ask anew. Once per person and question; nothing where
+        the bot cannot write to them privately (the group never sees it)."""
+        target: str | None = None
+        platform, account_id = event.platform.value, None
+        if author is not None:
+            accounts = (await reachable_accounts(session, {int(author.id or 0)})).get(
+                int(author.id or 0), [])
+            here = [a for a in accounts if a.platform == event.platform.value]
+            if here or accounts:
+                account = (here or accounts)[0]
+                platform, target, account_id = account.platform, account.private_ref, account.id
+        if target is None:
+            _, target = private_refs(event)  # an unlinked Slack or Teams account
+        if target is None:
+            return []
+        forum = await session.get(Forum, question.forum_id)
+        key = "q.reply_answered" if question.state == "answered" else "q.reply_closed"
+        message = OutboundMessage(text=t(lang, key, id=question.id,
+                                         key=forum.key if forum else ""), lang=lang)
+        who = f"person:{author.id}" if author else f"{event.platform.value}:{event.sender.user_id}"
+        return [NewDelivery(
+            dedupe_key=f"too-late:{question.id}:{who}", kind="notice",
+            source=f"question-late:{question.id}", platform=platform, target=str(target),
+            payload=message_to_json(message), not_before=now,
+            person_id=author.id if author else None, account_id=account_id,
+        )]
 
     async def _question_for(self, session: AsyncSession, platform: str, key: str,
                             roots: list[str]) -> Question | None:
@@ -282,7 +328,8 @@ class ForumService:
                 Delivery.platform == platform,  # type: ignore[arg-type]
                 Delivery.conversation_key == key,  # type: ignore[arg-type]
                 Delivery.message_id.in_(roots),  # type: ignore[attr-defined]
-                Delivery.kind == "relay",  # type: ignore[arg-type]
+                # the post, a mirrored answer, or a note (closed, solved, moved) in its thread
+                Delivery.kind.in_(("relay", "notice")),  # type: ignore[attr-defined]
             ).order_by(Delivery.id)
         )).scalars().first()
         if source is None:
@@ -293,7 +340,7 @@ class ForumService:
             ))).scalars().first()
             return await session.get(Question, answer.question_id) if answer else None
         kind, _, number = source.partition(":")
-        if kind == "question":
+        if kind in ("question", "question-note") and number.isdigit():
             return await session.get(Question, int(number))
         if kind == "answer":
             answer = await session.get(Answer, int(number))
