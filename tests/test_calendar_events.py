@@ -178,7 +178,8 @@ async def test_a_change_notice_says_what_changed_and_nothing_else(app: App) -> N
 
     await moderator.say("/wydarzenie 1 zmień tytuł: Narada przetargowa; kiedy: jutro "
                         "12:00-13:00; link: https://teams.microsoft.com/l/meetup-join/19%3ax")
-    [several, *_] = [r.text for r in await timeline.run_until(warsaw(2026, 11, 23, 10, 10))
+    # Exactly one message: the notice, no catch-up reminder for the "new" meeting after it.
+    [several] = [r.text for r in await timeline.run_until(warsaw(2026, 11, 23, 10, 10))
                  if r.to == MEMBER]
     assert "• termin: wtorek, 24 listopada 2026, 10:00–11:00 → wtorek, 24 listopada 2026, " \
            "12:00–13:00" in several
@@ -190,6 +191,110 @@ async def test_a_change_notice_says_what_changed_and_nothing_else(app: App) -> N
     [cleared] = [r.text for r in await timeline.run_until(warsaw(2026, 11, 23, 10, 15))
                  if r.to == MEMBER]
     assert "• miejsce: sala 205, ul. Basztowa 22 → —" in cleared
+
+
+async def test_a_meeting_moved_after_its_reminder_brings_one_notice_and_no_second_reminder(
+        app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    moderator = session_as(app, MODERATOR)
+    await moderator.say("/wydarzenie nowe PZP Narada; kiedy: jutro 10:00-11:00; gdzie: sala 5")
+    timeline = Timeline(app)
+    [catch_up] = [r for r in await timeline.run_until(warsaw(2026, 11, 23, 10, 1))
+                  if r.to == MEMBER]
+    assert catch_up.text.startswith("Przypomnienie: Narada")
+
+    app.clock.set(warsaw(2026, 11, 23, 15))  # type: ignore[attr-defined]
+    await moderator.say("/wydarzenie 1 zmień kiedy: jutro 12:00-13:00")
+    received = [r for r in await timeline.run_until(warsaw(2026, 11, 24, 10)) if r.to == MEMBER]
+    [notice] = received  # exactly one message: the notice, no second "catch-up" reminder
+    assert notice.text.startswith("Zmiana: Narada") and notice.at == warsaw(2026, 11, 23, 15)
+    assert "• termin: wtorek, 24 listopada 2026, 10:00–11:00 → wtorek, 24 listopada 2026, " \
+           "12:00–13:00" in notice.text
+
+    # Those reminded before the time changed still hear of later changes.
+    await moderator.say("/wydarzenie 1 zmień gdzie: sala 7")
+    received = [r for r in await timeline.run_until(warsaw(2026, 11, 25)) if r.to == MEMBER]
+    assert [(r.text.splitlines()[0], r.at) for r in received] == [
+        ("Zmiana: Narada", warsaw(2026, 11, 24, 10)),
+        ("Przypomnienie: Narada", warsaw(2026, 11, 24, 11)),  # an hour before the new time
+    ]
+    assert "• miejsce: sala 5 → sala 7" in received[0].text
+    assert "12:00–13:00" in received[1].text
+
+
+async def test_a_meeting_not_yet_reminded_and_moved_closer_gets_a_catch_up(app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    moderator = session_as(app, MODERATOR)
+    await moderator.say("/wydarzenie nowe PZP Narada; kiedy: 26 listopada 10:00-11:00")
+    timeline = Timeline(app)
+    assert [r for r in await timeline.run_until(warsaw(2026, 11, 23, 15))
+            if r.to == MEMBER] == []
+    # Moved to tomorrow: "the day before at 9:00" has passed and nobody has heard of it yet.
+    await moderator.say("/wydarzenie 1 zmień kiedy: jutro 10:00-11:00")
+    received = [r for r in await timeline.run_until(warsaw(2026, 11, 25)) if r.to == MEMBER]
+    assert [(r.text.splitlines()[0], r.at) for r in received] == [
+        ("Przypomnienie: Narada", warsaw(2026, 11, 23, 15)),
+        ("Przypomnienie: Narada", warsaw(2026, 11, 24, 9)),
+    ]
+
+
+async def test_a_catch_up_held_by_quiet_hours_still_comes(app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    app.clock.set(warsaw(2026, 11, 23, 21))  # type: ignore[attr-defined]
+    await session_as(app, MODERATOR).say("/wydarzenie nowe PZP Narada; kiedy: jutro 10:00-11:00")
+    received = [r for r in await Timeline(app).run_until(warsaw(2026, 11, 25)) if r.to == MEMBER]
+    # The catch-up waits for the morning (the next planning pass used to cancel it), then
+    # the hour-before reminder.
+    assert [r.at for r in received] == [warsaw(2026, 11, 24, 7), warsaw(2026, 11, 24, 9)]
+
+
+async def test_cancelling_a_meeting_after_its_time_changed_tells_those_reminded(
+        app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    moderator = session_as(app, MODERATOR)
+    await moderator.say("/wydarzenie nowe PZP Narada; kiedy: jutro 10:00-11:00")
+    timeline = Timeline(app)
+    await timeline.run_until(warsaw(2026, 11, 23, 10, 1))  # the catch-up reminder
+    await moderator.say("/wydarzenie 1 zmień kiedy: jutro 12:00-13:00")
+    await timeline.run_until(warsaw(2026, 11, 23, 10, 2))  # the notice
+    await moderator.say("/wydarzenie 1 odwołaj")
+    await moderator.say("1")
+    received = [r for r in await timeline.run_until(warsaw(2026, 11, 25)) if r.to == MEMBER]
+    assert [r.text.splitlines()[0] for r in received] == ["Odwołane: Narada"]
+
+
+async def test_a_series_meeting_moved_after_its_reminder_brings_one_notice_only(
+        app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    moderator = session_as(app, MODERATOR)
+    await moderator.say(MONTHLY)
+    timeline = Timeline(app)
+    await timeline.run_until(warsaw(2026, 11, 30, 12))  # materials and day-before reminders
+
+    await moderator.say("/wydarzenie 1 przenieś 1 grudnia na 1 grudnia 12:00")
+    received = [r for r in await timeline.run_until(warsaw(2026, 12, 2)) if r.to == MEMBER]
+    assert [(r.text.splitlines()[0], r.at) for r in received] == [
+        ("Zmiana: Posiedzenie Forum PZP", warsaw(2026, 11, 30, 12)),
+        ("Przypomnienie: Posiedzenie Forum PZP", warsaw(2026, 12, 1, 11)),  # hour before
+    ]
+    assert "12:00–14:00" in received[1].text
+
+
+async def test_a_series_given_a_new_time_after_a_reminder_brings_one_notice_only(
+        app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    moderator = session_as(app, MODERATOR)
+    await moderator.say(MONTHLY)
+    timeline = Timeline(app)
+    await timeline.run_until(warsaw(2026, 11, 30, 12))  # materials and day-before reminders
+
+    await moderator.say("/wydarzenie 1 zmień kiedy: 1 grudnia 13:00-15:00")
+    received = [r for r in await timeline.run_until(warsaw(2026, 12, 2)) if r.to == MEMBER]
+    assert [(r.text.splitlines()[0], r.at) for r in received] == [
+        ("Zmiana: Posiedzenie Forum PZP", warsaw(2026, 11, 30, 12)),
+        ("Przypomnienie: Posiedzenie Forum PZP", warsaw(2026, 12, 1, 12)),  # hour before
+    ]
+    assert "13:00–15:00" in received[1].text
 
 
 async def test_an_event_on_a_recent_date_without_a_year_is_refused(app: App) -> None:

@@ -50,7 +50,8 @@ def plan_reminders(
     """Reminders for an occurrence starting at ``start`` (all times UTC-aware).
 
     ``revision`` is when the event was created or last changed; ``known`` says whether this
-    person already has any reminder row for this occurrence (then no catch-up).
+    person has already heard of this occurrence — a reminder of it reached them, or a change
+    notice is on its way (then no catch-up).
     """
     candidates: list[tuple[datetime, str, str]] = []
     before_revision: list[tuple[datetime, str]] = []

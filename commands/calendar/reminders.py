@@ -69,6 +69,8 @@ NOTICE = "notice"
 REPLANNED = "replanned"
 EVENT_KEY = re.compile(r"^ev(\d+)\.s(\d+)\.(\d{12})\.(\w+)\.(\w+)\.p(\d+)\.a(\d+)$")
 DEADLINE_KEY = re.compile(r"^dl(\d+)\.s(\d+)\.(\w+)\.p(\d+)\.a(\d+)$")
+NOTICE_KEY = re.compile(r"^evn(\d+)\.s(\d+)\.(all|\d{12})\.p(\d+)\.a(\d+)$")
+ALL = "all"  # every occurrence: a notice about the whole event, a one-off event's reminder
 _SENT = (DeliveryState.SENT.value, DeliveryState.SENDING.value)
 
 
@@ -149,7 +151,7 @@ class ReminderService:
                            if o.start > now]
             recipients = await self.event_recipients(session, event)
             rows = await outbox_rows(session, event_source(event_id))
-            known = {(m[3], int(m[6])) for r in rows if (m := EVENT_KEY.match(r.dedupe_key))}
+            told = heard_of(rows, sequence=event.sequence, one_off=not event.rrule)
             persons = await persons_by_id(session, recipients)
             accounts = await usable_accounts(session, recipients)
             quiet = await self._quiet_of(session, recipients)
@@ -164,7 +166,8 @@ class ReminderService:
                     planned = plan_reminders(
                         start=occurrence.start, offsets=offsets, quiet=quiet(person_id),
                         now=now, revision=utc(event.updated_at), grace=self.settings.grace,
-                        known=(occurrence.key, person_id) in known,
+                        known=(occurrence.key, person_id) in told
+                        or (ALL, person_id) in told,
                     )
                     lang = person_lang(persons.get(person_id))
                     for item in planned:
@@ -466,6 +469,34 @@ def _delivery(key: str, account: MessengerAccount, payload: str, moment: datetim
         target=account.private_ref or "", payload=payload, not_before=moment, source=source,
         person_id=account.person_id, account_id=account.id, useful_until=useful_until,
     )
+
+
+def heard_of(rows: Iterable[OutboxRow], *, sequence: int, one_off: bool
+             ) -> set[tuple[str, int]]:
+    """(occurrence key, person) of the event's occurrences a person has already heard of: a
+    reminder of it reached them (in any revision), or a notice of the current revision (which
+    shows the event as it is now) is on its way. ``ALL`` stands for every occurrence.
+
+    A one-off event has a single occurrence, whatever start its reminders were planned for:
+    its key is its start, and the start is what a change of time changes. Reminders merely
+    planned do not count: a person whose reminders were all cancelled by a change, or whose
+    catch-up reminder waits for the end of quiet hours, has not heard of it yet.
+    """
+    told: set[tuple[str, int]] = set()
+    for row in rows:
+        if row.person_id is None:
+            continue
+        if row.kind == REMINDER and row.state in _SENT:
+            match = EVENT_KEY.match(row.dedupe_key)
+        elif row.kind == NOTICE and row.state in (*_SENT, DeliveryState.PENDING.value):
+            match = NOTICE_KEY.match(row.dedupe_key)
+            if match and int(match[2]) != sequence:
+                continue
+        else:
+            continue
+        if match:
+            told.add((ALL if one_off else match[3], row.person_id))
+    return told
 
 
 def occurrence_keys(occurrences: Iterable[Occurrence]) -> set[str]:

@@ -165,6 +165,7 @@ class CalendarService:
             before = event_occurrences(event, old_overrides, now, horizon)
             first_before = before[0] if before else next_occurrence(event, old_overrides, now)
             seen = Seen.of(event, first_before)  # before the change mutates the row
+            affected = _about(event, {o.key for o in before})
             change(event)
             if overrides is not None:
                 await session.execute(delete(EventOverride).where(
@@ -175,12 +176,11 @@ class CalendarService:
             await self._bump(session, event, now)
             new_overrides = overrides if overrides is not None else old_overrides
             first_after = next_occurrence(event, new_overrides, now)
-            affected = {o.key for o in before}
 
             def build(lang: str) -> OutboundMessage:
                 return event_changed(lang, event, first_after, forum_name(forum, lang), seen)
 
-            notices = await self._notify(session, event, about=affected.__contains__,
+            notices = await self._notify(session, event, about=affected,
                                          scope="all", build=build,
                                          starts=[o.start for o in (first_before, first_after)
                                                  if o is not None])
@@ -198,16 +198,16 @@ class CalendarService:
             overrides = await overrides_of(session, event_id)
             upcoming = event_occurrences(event, overrides, now, now + self.settings.horizon)
             first = upcoming[0] if upcoming else None
+            affected = _about(event, {o.key for o in upcoming})
             event.status = CalendarStatus.CANCELLED.value
             await self._bump(session, event, now)
-            keys = {o.key for o in upcoming}
 
             def build(lang: str) -> OutboundMessage:
                 when = _span(lang, first, event) if first else ""
                 title = first.title if first else event.title
                 return event_cancelled(lang, title, when, forum_name(forum, lang))
 
-            notices = await self._notify(session, event, about=keys.__contains__,
+            notices = await self._notify(session, event, about=affected,
                                          scope="all", build=build,
                                          starts=[first.start] if first else [])
             await audit(session, actor=actor, action="event.cancel", target=f"event:{event_id}")
@@ -464,3 +464,13 @@ def _span(lang: str, occurrence: Occurrence, event: Event) -> str:
 
 __all__ = ["CalendarError", "CalendarService", "ChangeResult", "DeadlineDraft", "EventDraft",
            "fill_event"]
+
+
+def _about(event: Event, keys: set[str]) -> Callable[[str], bool]:
+    """Which occurrences named by earlier reminders a change of ``event`` concerns (``keys``:
+    its upcoming occurrences as they were). A one-off event has a single occurrence whatever
+    start its reminders were planned for — its key is its start, which a change of time
+    changes — so any of them, as long as the event is still ahead."""
+    if event.rrule:
+        return keys.__contains__
+    return lambda _key: bool(keys)
