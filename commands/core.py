@@ -133,6 +133,17 @@ class Core:
             if await self.services.forums.on_group_message(event, author=ctx.person,
                                                            author_label=label, lang=ctx.lang):
                 return Reply()
+        elif personal and ctx.person is not None and not text.startswith("/") and (
+                event.reply_to_message_id or event.conversation.thread_id):
+            # The asker replying to the bot's copy of an answer: a follow-up in the threads.
+            label = await person_label(self.services.db, ctx.person, _unlinked_label(ctx))
+            followed = await self.services.forums.on_private_reply(
+                event, author=ctx.person, author_label=label)
+            if followed is not None:
+                said = {"answered": "q.reply_answered", "closed": "q.reply_closed"}.get(
+                    followed.outcome, "q.followup_sent")
+                return Reply.of(OutboundMessage(text=t(ctx.lang, said, id=followed.question_id,
+                                                       key=followed.forum_key), lang=ctx.lang))
         if not event.addressed:
             return Reply()
         limit = self.services.settings.max_text_length

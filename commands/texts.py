@@ -210,6 +210,7 @@ _PL: dict[str, str] = {
         "nie trafiła do nikogo. Jeśli sprawa jest nadal aktualna, zadaj nowe pytanie tutaj: "
         "/pytanie {key} <treść>"
     ),
+    "q.followup_sent": "Dopisane do wątków pytania nr {id} w grupach forum {key}.",
     "q.unlinked": (
         "Fora są dla pracowników gmin z katalogu, a tego konta jeszcze nie znam. Poproś "
         "administratora (Biuro SMK) o kod połączenia i wyślij /start KOD."
@@ -867,6 +868,7 @@ _EN: dict[str, str] = {
         "Question no. {id} is already marked as solved, so your message in its thread reached "
         "nobody. If the matter is still open, ask anew here: /ask {key} <text>"
     ),
+    "q.followup_sent": "Added to the threads of question no. {id} in forum {key}'s groups.",
     "q.unlinked": (
         "The forums are for gmina staff in the directory, and I do not know this account yet. "
         "Ask the administrator (Biuro SMK) for a link code and send /start CODE."

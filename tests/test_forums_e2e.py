@@ -12,6 +12,7 @@ platform received or shows: posts, threads, mirrors, edits, deletions, private c
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -417,6 +418,22 @@ async def test_a_teams_user_who_asked_in_a_channel_gets_answers_in_a_chat_the_bo
 # --- replies to the bot: answers, follow-ups, and questions no longer open -------------------
 
 
+async def telegram_private_reply(world: World, staff: Staff, to: JSONDict, text: str) -> None:
+    """``staff`` replies in their private Telegram chat to the bot's message ``to``."""
+    assert staff.telegram is not None
+    chat = {"id": staff.telegram, "type": "private", "first_name": staff.name.split()[0]}
+    await world._telegram_update({"message": {
+        "message_id": int(time.monotonic_ns() % 1_000_000_000), "date": int(time.time()),
+        "chat": chat, "from": {"id": staff.telegram, "is_bot": False,
+                               "first_name": staff.name.split()[0], "language_code": "pl"},
+        "text": text,
+        "reply_to_message": {"message_id": to["message_id"], "date": to["date"], "chat": chat,
+                             "from": {"id": world.tg.bot_id, "is_bot": True,
+                                      "first_name": "Łącznik", "username": world.tg.username},
+                             "text": to["text"]},
+    }})
+
+
 async def test_replies_to_the_bots_posts_on_telegram_are_forum_replies_never_directory_queries(
         forum: World) -> None:
     world = forum
@@ -487,3 +504,35 @@ async def test_replies_to_a_solved_question_are_answered_privately_in_the_replie
     assert "/pytanie PZP" in teams_text(told)
     assert len(list(mirrors(world, post))) == in_threads  # the threads see nothing
     assert len(world.on_telegram(RENATA)) == to_renata
+
+
+async def test_the_asker_follows_up_by_replying_to_an_answer_in_their_private_chat(
+        forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    await world.teams_channel_says(PAULINA, PZP_TEAMS, "Jakiego zamówienia dotyczy?",
+                                   thread=post.teams_root)
+    await world.deliver()
+    copy = world.on_telegram(RENATA)[-1]
+    follow_up = "Robót budowlanych powyżej 6 miesięcy."
+    await telegram_private_reply(world, RENATA, copy, follow_up)
+    assert world.on_telegram(RENATA)[-1]["text"] == (
+        "Dopisane do wątków pytania nr 1 w grupach forum PZP.")  # not a directory answer
+    await world.deliver()
+    by_renata = f"Renata Nowak, Wieliczka, via Telegram: {follow_up}"
+    assert mirrored(world, post, by_renata) == {"telegram", "slack", "teams"}
+    # The thread goes on: an answer to the follow-up reaches her as any answer does.
+    await world.slack_channel_says(JULIA, PZP_CHANNEL, "Wtedy koniecznie z klauzulą.",
+                                   thread_ts=post.slack_ts)
+    await world.deliver()
+    assert "Wtedy koniecznie z klauzulą." in world.on_telegram(RENATA)[-1]["text"]
+
+    # Once solved, a reply to a copy goes nowhere, and she is told so.
+    await world.telegram_press(RENATA, world.on_telegram(RENATA)[-1], "Oznacz jako rozwiązane")
+    await world.deliver()
+    in_threads = len(list(mirrors(world, post)))
+    await telegram_private_reply(world, RENATA, copy, "Dziękuję wszystkim!")
+    assert world.on_telegram(RENATA)[-1]["text"].startswith(
+        "Pytanie nr 1 jest już oznaczone jako rozwiązane")
+    assert await world.deliver() == 0
+    assert len(list(mirrors(world, post))) == in_threads

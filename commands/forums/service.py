@@ -73,6 +73,16 @@ class ForumSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """What an asker's reply in their private chat did: ``outcome`` "open" (relayed into the
+    question's threads), or the question's state ("answered", "closed": relayed nowhere)."""
+
+    question_id: int
+    forum_key: str
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
 class Asked:
     """What asking did: the question and where it went."""
 
@@ -260,6 +270,43 @@ class ForumService:
             await self._record_answer(session, question, event, author, author_label, now)
             await session.commit()
         return True
+
+    async def on_private_reply(self, event: MessageReceived, *, author: Person,
+                               author_label: str) -> FollowUp | None:
+        """The asker replied in their private chat to the bot's copy of an answer to their
+        question (or a notice about it): a follow-up in the question's threads, relayed into
+        every group like an answer. None if the reply is to nothing of the kind."""
+        roots = [r for r in (event.reply_to_message_id, event.conversation.thread_id) if r]
+        if not roots or event.message_id is None:
+            return None
+        now = self._clock.now()
+        async with self._db.session() as session:
+            source = (await session.execute(select(Delivery.source).where(
+                Delivery.platform == event.platform.value,  # type: ignore[arg-type]
+                Delivery.conversation_key == event.conversation.key,  # type: ignore[arg-type]
+                Delivery.message_id.in_(roots),  # type: ignore[attr-defined]
+                Delivery.person_id == author.id,  # type: ignore[arg-type]
+                Delivery.source.like("answer:%")  # type: ignore[attr-defined]
+                | Delivery.source.like("question-note:%"),  # type: ignore[attr-defined]
+            ).order_by(Delivery.id))).scalars().first()
+            if source is None:
+                return None
+            kind, _, number = source.partition(":")
+            if kind == "answer":
+                answer = await session.get(Answer, int(number))
+                question = await session.get(Question, answer.question_id) if answer else None
+            else:
+                question = await session.get(Question, int(number))
+            if question is None or question.asker_id != author.id:
+                return None
+            forum = await session.get(Forum, question.forum_id)
+            outcome = "open"
+            if question.state != "open":
+                outcome = question.state
+            else:
+                await self._record_answer(session, question, event, author, author_label, now)
+                await session.commit()
+        return FollowUp(int(question.id or 0), forum.key if forum else "", outcome)
 
     async def _record_answer(self, session: AsyncSession, question: Question,
                              event: MessageReceived, author: Person | None, author_label: str,
