@@ -197,6 +197,42 @@ def test_rules_are_described_back_in_both_languages() -> None:
         "every 2 weeks: on working days"
 
 
+@pytest.mark.parametrize(("rule", "text"), [
+    ("FREQ=WEEKLY;INTERVAL=2", "co 2 tygodnie"),
+    ("FREQ=WEEKLY;INTERVAL=4", "co 4 tygodnie"),
+    ("FREQ=WEEKLY;INTERVAL=5", "co 5 tygodni"),
+    ("FREQ=WEEKLY;INTERVAL=11", "co 11 tygodni"),
+    ("FREQ=WEEKLY;INTERVAL=12", "co 12 tygodni"),
+    ("FREQ=WEEKLY;INTERVAL=14", "co 14 tygodni"),
+    ("FREQ=WEEKLY;INTERVAL=21", "co 21 tygodni"),
+    ("FREQ=WEEKLY;INTERVAL=22", "co 22 tygodnie"),
+    ("FREQ=WEEKLY;INTERVAL=24", "co 24 tygodnie"),
+    ("FREQ=WEEKLY;INTERVAL=25", "co 25 tygodni"),
+    ("FREQ=WEEKLY;INTERVAL=112", "co 112 tygodni"),
+    ("FREQ=WEEKLY;INTERVAL=122", "co 122 tygodnie"),
+    ("FREQ=DAILY;INTERVAL=3", "co 3 dni"),
+    ("FREQ=DAILY;INTERVAL=5", "co 5 dni"),
+    ("FREQ=MONTHLY;INTERVAL=3", "co 3 miesiące"),
+    ("FREQ=MONTHLY;INTERVAL=6", "co 6 miesięcy"),
+    ("FREQ=MONTHLY;INTERVAL=12", "co 12 miesięcy"),
+    ("FREQ=MONTHLY;INTERVAL=23", "co 23 miesiące"),
+    ("FREQ=YEARLY;INTERVAL=2", "co 2 lata"),
+    ("FREQ=YEARLY;INTERVAL=5", "co 5 lat"),
+    ("FREQ=MONTHLY;INTERVAL=5;BYDAY=1MO", "co 5 miesięcy, w pierwszy poniedziałek"),
+    ("FREQ=MONTHLY;INTERVAL=2;BYDAY=1MO", "co 2 miesiące, w pierwszy poniedziałek"),
+    ("FREQ=WEEKLY;INTERVAL=5;BYDAY=TU", "co 5 tygodni: wtorek"),
+    ("FREQ=WEEKLY;INTERVAL=13;COUNT=4", "co 13 tygodni, 4 razy"),
+])
+def test_intervals_are_described_with_the_right_polish_plural(rule: str, text: str) -> None:
+    assert describe(rule, "pl") == text
+
+
+def test_an_interval_is_described_back_as_written() -> None:
+    assert describe(parse_recurrence("co 5 tygodni", now=NOW), "pl") == "co 5 tygodni"
+    assert describe("FREQ=WEEKLY;INTERVAL=5", "en") == "every 5 weeks"
+    assert describe("FREQ=MONTHLY;INTERVAL=6", "en") == "every 6 months"
+
+
 def test_quiet_hours_open_at_the_next_working_window() -> None:
     quiet = QuietHours()
     friday_evening = warsaw(2026, 11, 27, 21, 0)
