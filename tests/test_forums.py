@@ -358,3 +358,19 @@ async def test_an_unlinked_account_is_answered_politely_where_the_directory_is_p
     for command in ("/pytanie PZP Czy ktoś ma wzór?", "/szukaj klauzula"):
         [reply] = await stranger.say(command)
         assert reply.startswith("Fora są dla pracowników gmin z katalogu")
+
+
+async def test_the_askers_own_words_in_the_thread_do_not_stop_the_nudge(app: App) -> None:
+    await setup_forum(app)
+    await link_console_accounts(app, "krakow")  # the moderator of PZP
+    await ask(app)
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    await app.core.handle(said(ASKER, "Podbijam, to pilne — przetarg w przyszłym tygodniu.",
+                               GROUP_A, addressed=False, reply_to=post_a, message_id="own-1"))
+    await app.worker.run_once()
+    assert "Podbijam" in posts_in(app, GROUP_B)[-1][1]  # relayed into the other thread
+    app.clock.advance(timedelta(hours=25))
+    await app.core.services.forums.nudge_round()
+    await app.worker.run_once()
+    assert private_to(app, MODERATOR)[-1].startswith(
+        "Pytanie nr 1 w forum PZP czeka na odpowiedź ponad 24 godz.")

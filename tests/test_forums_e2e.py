@@ -536,3 +536,37 @@ async def test_the_asker_follows_up_by_replying_to_an_answer_in_their_private_ch
         "Pytanie nr 1 jest już oznaczone jako rozwiązane")
     assert await world.deliver() == 0
     assert len(list(mirrors(world, post))) == in_threads
+
+
+async def test_the_askers_own_follow_up_answers_nothing(forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    answer_ts = await world.slack_channel_says(JULIA, PZP_CHANNEL, "Jakiego zamówienia dotyczy?",
+                                               thread_ts=post.slack_ts)
+    await world.deliver()
+    follow_up = "Robót budowlanych, klauzula waloryzacyjna na 2 lata."
+    await telegram_private_reply(world, RENATA, world.on_telegram(RENATA)[-1], follow_up)
+    await world.deliver()
+    await world.slack_channel_deletes(JULIA, PZP_CHANNEL, answer_ts,
+                                      text="Jakiego zamówienia dotyczy?", thread_ts=post.slack_ts)
+    # Only Renata's follow-up is left in the threads: nobody has answered her.
+    await world.slack_says(BARTOSZ, "faq dodaj 1")
+    assert world.on_slack(BARTOSZ)[-1]["text"].startswith(
+        "Pytanie nr 1 nie ma jeszcze odpowiedzi")
+    await world.telegram_says(RENATA, "/szukaj klauzul waloryzacyjnych")
+    found = world.on_telegram(RENATA)[-1]["text"]
+    assert f"#1 [PZP] {QUESTION}" in found and "↳" not in found  # her own words quote nothing
+
+    # Someone else answers: that is the answer the archive quotes and the FAQ takes.
+    await world.telegram_group_says(MARZENA, PZP_GROUP, "Nasz wzór jest w BIP Zabierzowa.",
+                                    reply_to=post.telegram)
+    await world.deliver()
+    await world.telegram_says(RENATA, "/szukaj klauzul waloryzacyjnych")
+    found = world.on_telegram(RENATA)[-1]["text"]
+    assert "↳ Marzena Tomaszewska, Zabierzów: Nasz wzór jest w BIP Zabierzowa." in found
+    assert follow_up not in found
+    await world.slack_says(BARTOSZ, "faq dodaj 1")
+    assert world.on_slack(BARTOSZ)[-1]["text"] == "Pytanie nr 1 dodane do FAQ."
+    await world.slack_says(BARTOSZ, "faq PZP")
+    faq = world.on_slack(BARTOSZ)[-1]["text"]
+    assert "Nasz wzór jest w BIP Zabierzowa." in faq and follow_up not in faq

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -642,7 +642,7 @@ class ForumService:
             ))).scalars())
             for question in stale:
                 answered = (await session.execute(select(Answer.id).where(
-                    Answer.question_id == question.id))).first()  # type: ignore[arg-type]
+                    *_answered_by_others(question)))).first()
                 claimed = await session.execute(
                     update(Question).where(Question.id == question.id,  # type: ignore[arg-type]
                                            Question.nudged_at == None)  # type: ignore[arg-type]  # noqa: E711
@@ -719,8 +719,7 @@ class ForumService:
                 if question is None:
                     continue
                 answer = (await session.execute(select(Answer).where(
-                    Answer.question_id == question.id,  # type: ignore[arg-type]
-                    Answer.deleted == False,  # noqa: E712
+                    *_answered_by_others(question), Answer.deleted == False,  # noqa: E712
                 ).order_by(Answer.id))).scalars().first()
                 forum = await session.get(Forum, question.forum_id)
                 results.append((question, answer, forum.key if forum else ""))
@@ -745,7 +744,7 @@ class ForumService:
             out = []
             for question in questions:
                 answer = (await session.execute(select(Answer).where(
-                    Answer.question_id == question.id, Answer.deleted == False  # type: ignore[arg-type]  # noqa: E712
+                    *_answered_by_others(question), Answer.deleted == False,  # noqa: E712
                 ).order_by(Answer.id))).scalars().first()
                 out.append((question, answer))
         return out
@@ -757,8 +756,7 @@ class ForumService:
             if question is None:
                 return "unknown"
             answered = (await session.execute(select(Answer.id).where(
-                Answer.question_id == question_id,  # type: ignore[arg-type]
-                Answer.deleted == False,  # noqa: E712
+                *_answered_by_others(question), Answer.deleted == False,  # noqa: E712
             ))).first()
             if answered is None:  # an FAQ entry without an answer helps nobody
                 return "unanswered"
@@ -769,6 +767,18 @@ class ForumService:
                         target=f"question:{question_id}")
             await session.commit()
         return "added"
+
+
+def _answered_by_others(question: Question) -> list[ColumnElement[bool]]:
+    """Conditions for ``question``'s answers written by someone other than its asker: the
+    asker's own follow-ups are stored like answers, but they answer nothing (the nudge, the
+    FAQ and the archive's quote count only these)."""
+    conditions: list[ColumnElement[bool]] = [
+        Answer.question_id == question.id]  # type: ignore[list-item]
+    if question.asker_id is not None:
+        conditions.append(or_(Answer.author_id == None,  # type: ignore[arg-type]  # noqa: E711
+                              Answer.author_id != question.asker_id))  # type: ignore[arg-type]
+    return conditions
 
 
 def _actor(person: Person | None) -> str:
