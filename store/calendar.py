@@ -208,6 +208,21 @@ async def set_rsvp(session: AsyncSession, *, event_id: int, occurrence: datetime
     session.add(existing)
 
 
+async def rekey_rsvps(session: AsyncSession, *, event_id: int, before: datetime,
+                      after: datetime) -> None:
+    """Move the answers for occurrence ``before`` to ``after`` (a one-off meeting whose time
+    changed: its only occurrence is known by its start). An answer already stored under
+    ``after`` by the same person gives way to the one being moved."""
+    moving = select(Rsvp.person_id).where(
+        Rsvp.event_id == event_id, Rsvp.occurrence == before)  # type: ignore[arg-type]
+    await session.execute(delete(Rsvp).where(
+        Rsvp.event_id == event_id, Rsvp.occurrence == after,  # type: ignore[arg-type]
+        Rsvp.person_id.in_(moving)))  # type: ignore[attr-defined]
+    await session.execute(update(Rsvp).where(
+        Rsvp.event_id == event_id, Rsvp.occurrence == before,  # type: ignore[arg-type]
+    ).values(occurrence=after))
+
+
 async def rsvps_of(session: AsyncSession, event_id: int) -> list[Rsvp]:
     """Every answer for an event."""
     rows = await session.execute(select(Rsvp).where(Rsvp.event_id == event_id))  # type: ignore[arg-type]

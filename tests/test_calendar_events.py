@@ -346,3 +346,21 @@ async def test_events_lists_mine_a_forums_and_english(app: App) -> None:
     await english.say("/moje-dane język en")
     [listed] = await english.say("/events")
     assert "Your upcoming events" in listed and "Tuesday, 1 December 2026" in listed
+
+
+async def test_answers_given_before_a_meetings_time_changed_are_kept(app: App) -> None:
+    await link_console(app, MODERATOR, MEMBER, "p.sikora@skawina.example.pl")
+    moderator = session_as(app, MODERATOR)
+    await moderator.say("/wydarzenie nowe PZP Narada; kiedy: jutro 10:00-11:00; gdzie: sala 5")
+    await Timeline(app).run_until(warsaw(2026, 11, 23, 10, 1))  # the catch-up reminder
+    [(_, action, yes), (_, _, no)] = await buttons_of_last_message_to(app, MEMBER)
+    await press(app, MEMBER, action, yes)
+    await press(app, "p.sikora@skawina.example.pl", action, no)
+
+    await moderator.say("/wydarzenie 1 zmień kiedy: 25 listopada 12:00-13:00")
+    [details] = await moderator.say("/wydarzenie 1")
+    assert "Odpowiedzi na spotkanie środa, 25 listopada 2026, 12:00–13:00:" in details
+    assert "Będę (1): Renata Nowak" in details
+    assert "Nie będę (1): Paulina Sikora" in details
+    [seen_by_member] = await session_as(app, MEMBER).say("/wydarzenie 1")
+    assert "Twoja odpowiedź: Będę" in seen_by_member

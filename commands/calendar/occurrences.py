@@ -95,6 +95,12 @@ def _moment(value: datetime | date) -> datetime:
     return datetime.combine(value, time(0, 0), WARSAW).astimezone(UTC)
 
 
+def first_recurrence_id(event: Event) -> datetime:
+    """The identity of ``event``'s first occurrence (its start as the expansion reads it; a
+    one-off event's only occurrence)."""
+    return _moment(ical_moment(event.starts_at, event.all_day))
+
+
 def event_occurrences(event: Event, overrides: Iterable[EventOverride], since: datetime,
                       until: datetime) -> list[Occurrence]:
     """Occurrences of ``event`` that have not ended by ``since`` and start before ``until``,

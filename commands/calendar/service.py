@@ -28,6 +28,7 @@ from commands.calendar.occurrences import (
     event_occurrences,
     exdate_list,
     exdate_text,
+    first_recurrence_id,
     next_occurrence,
 )
 from commands.calendar.reminders import (
@@ -47,6 +48,7 @@ from store.calendar import (
     outbox_rows,
     overrides_of,
     personal_reminders,
+    rekey_rsvps,
     set_rsvp,
 )
 from store.calendar_models import (
@@ -166,7 +168,12 @@ class CalendarService:
             first_before = before[0] if before else next_occurrence(event, old_overrides, now)
             seen = Seen.of(event, first_before)  # before the change mutates the row
             affected = _about(event, {o.key for o in before})
+            one_off_at = None if event.rrule else first_recurrence_id(event)
             change(event)
+            if one_off_at is not None and not event.rrule and (
+                    first_recurrence_id(event) != one_off_at):  # answers follow the meeting
+                await rekey_rsvps(session, event_id=event_id, before=one_off_at,
+                                  after=first_recurrence_id(event))
             if overrides is not None:
                 await session.execute(delete(EventOverride).where(
                     EventOverride.event_id == event_id))  # type: ignore[arg-type]
