@@ -374,3 +374,21 @@ async def test_the_askers_own_words_in_the_thread_do_not_stop_the_nudge(app: App
     await app.worker.run_once()
     assert private_to(app, MODERATOR)[-1].startswith(
         "Pytanie nr 1 w forum PZP czeka na odpowiedź ponad 24 godz.")
+
+
+async def test_a_question_whose_only_answer_was_deleted_is_brought_to_the_moderators(
+        app: App) -> None:
+    await setup_forum(app)
+    await link_console_accounts(app, "krakow")  # the moderator of PZP
+    await ask(app)
+    [(post_a, _)] = posts_in(app, GROUP_A)
+    await app.core.handle(said(EXPERT, "Pomyłka, to nie ten wątek.", GROUP_A, addressed=False,
+                               reply_to=post_a, message_id="ans-1"))
+    await app.core.handle(MessageDeleted(
+        platform=Platform.CONSOLE, event_id="del-1", conversation=GROUP_A,
+        sender=Sender(Platform.CONSOLE, EXPERT), message_id="ans-1"))
+    app.clock.advance(timedelta(hours=25))
+    assert await app.core.services.forums.nudge_round() == 1
+    await app.worker.run_once()
+    assert private_to(app, MODERATOR)[-1].startswith(
+        "Pytanie nr 1 w forum PZP czeka na odpowiedź ponad 24 godz.")

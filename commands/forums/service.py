@@ -642,7 +642,8 @@ class ForumService:
             ))).scalars())
             for question in stale:
                 answered = (await session.execute(select(Answer.id).where(
-                    *_answered_by_others(question)))).first()
+                    *_answered_by_others(question),
+                    Answer.deleted == False))).first()  # noqa: E712
                 claimed = await session.execute(
                     update(Question).where(Question.id == question.id,  # type: ignore[arg-type]
                                            Question.nudged_at == None)  # type: ignore[arg-type]  # noqa: E711
