@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from bots.app import App
 from commands.clock import WARSAW
 from tests.calendar_helpers import (
@@ -263,38 +265,25 @@ async def test_cancelling_a_meeting_after_its_time_changed_tells_those_reminded(
     assert [r.text.splitlines()[0] for r in received] == ["Odwołane: Narada"]
 
 
+@pytest.mark.parametrize(("change", "hour_before", "shown"), [
+    ("/wydarzenie 1 przenieś 1 grudnia na 1 grudnia 12:00", 11, "12:00–14:00"),  # one meeting
+    ("/wydarzenie 1 zmień kiedy: 1 grudnia 13:00-15:00", 12, "13:00–15:00"),  # the series
+])
 async def test_a_series_meeting_moved_after_its_reminder_brings_one_notice_only(
-        app: App) -> None:
+        app: App, change: str, hour_before: int, shown: str) -> None:
     await link_console(app, MODERATOR, MEMBER)
     moderator = session_as(app, MODERATOR)
     await moderator.say(MONTHLY)
     timeline = Timeline(app)
     await timeline.run_until(warsaw(2026, 11, 30, 12))  # materials and day-before reminders
 
-    await moderator.say("/wydarzenie 1 przenieś 1 grudnia na 1 grudnia 12:00")
+    await moderator.say(change)
     received = [r for r in await timeline.run_until(warsaw(2026, 12, 2)) if r.to == MEMBER]
     assert [(r.text.splitlines()[0], r.at) for r in received] == [
         ("Zmiana: Posiedzenie Forum PZP", warsaw(2026, 11, 30, 12)),
-        ("Przypomnienie: Posiedzenie Forum PZP", warsaw(2026, 12, 1, 11)),  # hour before
+        ("Przypomnienie: Posiedzenie Forum PZP", warsaw(2026, 12, 1, hour_before)),
     ]
-    assert "12:00–14:00" in received[1].text
-
-
-async def test_a_series_given_a_new_time_after_a_reminder_brings_one_notice_only(
-        app: App) -> None:
-    await link_console(app, MODERATOR, MEMBER)
-    moderator = session_as(app, MODERATOR)
-    await moderator.say(MONTHLY)
-    timeline = Timeline(app)
-    await timeline.run_until(warsaw(2026, 11, 30, 12))  # materials and day-before reminders
-
-    await moderator.say("/wydarzenie 1 zmień kiedy: 1 grudnia 13:00-15:00")
-    received = [r for r in await timeline.run_until(warsaw(2026, 12, 2)) if r.to == MEMBER]
-    assert [(r.text.splitlines()[0], r.at) for r in received] == [
-        ("Zmiana: Posiedzenie Forum PZP", warsaw(2026, 11, 30, 12)),
-        ("Przypomnienie: Posiedzenie Forum PZP", warsaw(2026, 12, 1, 12)),  # hour before
-    ]
-    assert "13:00–15:00" in received[1].text
+    assert shown in received[1].text
 
 
 async def test_an_event_on_a_recent_date_without_a_year_is_refused(app: App) -> None:
