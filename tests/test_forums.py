@@ -392,3 +392,19 @@ async def test_a_question_whose_only_answer_was_deleted_is_brought_to_the_modera
     await app.worker.run_once()
     assert private_to(app, MODERATOR)[-1].startswith(
         "Pytanie nr 1 w forum PZP czeka na odpowiedź ponad 24 godz.")
+
+
+async def test_unlinking_one_forum_from_a_shared_group_keeps_the_others_relays(app: App) -> None:
+    await setup_forum(app)
+    reply = await app.core.handle(said(ADMIN, "/forum podlacz ODPADY", GROUP_A))
+    assert "należy teraz do forum ODPADY" in reply.messages[0].text  # GROUP_A: PZP and ODPADY
+    await ConsoleSession(app.core, ASKER).say("/pytanie PZP Czy ktoś ma wzór umowy?")
+    [asked] = await ConsoleSession(app.core, ADMIN).say(
+        "/pytanie ODPADY Kto ma harmonogram odbioru na 2027?")
+    assert "Pytanie nr 2" in asked
+    # Before the worker posts them, PZP leaves the shared group.
+    await app.core.handle(said(ADMIN, "/forum odlacz PZP", GROUP_A))
+    await app.worker.run_once()
+    shown = [text for _, text in posts_in(app, GROUP_A)]
+    assert any("Kto ma harmonogram" in text for text in shown)  # ODPADY's question still there
+    assert not any("wzór umowy" in text for text in shown)

@@ -162,13 +162,21 @@ class ForumService:
             if group is None:
                 return "not_linked"
             await session.delete(group)
-            # Relays still queued for the group are not sent: it no longer belongs here.
-            await session.execute(update(Delivery).where(
-                Delivery.conversation_key == group.conversation_key,  # type: ignore[arg-type]
+            # This forum's relays still queued for the group are not sent: it no longer
+            # belongs here. (Another forum may share the place; its relays stay.)
+            queued = (await session.execute(select(Delivery.id, Delivery.source).where(
+                Delivery.target == group.ref,  # type: ignore[arg-type]
                 Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
                 Delivery.kind.in_(("relay", "notice")),  # type: ignore[attr-defined]
-                Delivery.source.like("question%") | Delivery.source.like("answer:%"),  # type: ignore[attr-defined]
-            ).values(state=DeliveryState.CANCELLED.value))
+            ))).all()
+            ours = [row_id for row_id, source in queued
+                    if (q := await _question_of_source(session, source)) is not None
+                    and q.forum_id == forum.id]
+            if ours:
+                await session.execute(update(Delivery).where(
+                    Delivery.id.in_(ours),  # type: ignore[union-attr]
+                    Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
+                ).values(state=DeliveryState.CANCELLED.value))
             others = (await session.execute(select(ForumGroup.id).where(
                 ForumGroup.conversation_key == group.conversation_key,  # type: ignore[arg-type]
                 ForumGroup.id != group.id,  # type: ignore[arg-type]
@@ -386,13 +394,7 @@ class ForumService:
                 Answer.message_id.in_(roots),  # type: ignore[attr-defined]
             ))).scalars().first()
             return await session.get(Question, answer.question_id) if answer else None
-        kind, _, number = source.partition(":")
-        if kind in ("question", "question-note") and number.isdigit():
-            return await session.get(Question, int(number))
-        if kind == "answer":
-            answer = await session.get(Answer, int(number))
-            return await session.get(Question, answer.question_id) if answer else None
-        return None
+        return await _question_of_source(session, source)
 
     async def _answer_copies(self, session: AsyncSession, question: Question, answer: Answer,
                              attachments: tuple[Attachment, ...], now: datetime
@@ -768,6 +770,20 @@ class ForumService:
                         target=f"question:{question_id}")
             await session.commit()
         return "added"
+
+
+async def _question_of_source(session: AsyncSession, source: str) -> Question | None:
+    """The question an outbox row's ``source`` belongs to (its post, a note in its thread,
+    or one of its answers' copies)."""
+    kind, _, number = source.partition(":")
+    if not number.isdigit():
+        return None
+    if kind in ("question", "question-note"):
+        return await session.get(Question, int(number))
+    if kind == "answer":
+        answer = await session.get(Answer, int(number))
+        return await session.get(Question, answer.question_id) if answer else None
+    return None
 
 
 def _answered_by_others(question: Question) -> list[ColumnElement[bool]]:
