@@ -296,8 +296,9 @@ _PL: dict[str, str] = {
         "wysłano."
     ),
     "ann.escalation_nobody": (
-        "Pilnego ogłoszenia nr {id} nie potwierdził(a) {name} ({gmina}), a nie mam komu tego "
-        "zgłosić (gmina bez koordynatora w komunikatorze). Proszę o kontakt z tą osobą."
+        "Pilnego ogłoszenia nr {id} nie potwierdził(a) m.in. {name} ({gmina}), a nie mam komu "
+        "tego zgłosić (gmina bez koordynatora w komunikatorze). Kto jeszcze nie potwierdził: "
+        "/raport {id} wszystko."
     ),
     "reason.blocked": "zablokował(a) bota",
     "reason.inactive": "konto usunięte lub nieaktywne",
@@ -959,9 +960,9 @@ _EN: dict[str, str] = {
         "nothing was sent."
     ),
     "ann.escalation_nobody": (
-        "{name} ({gmina}) has not acknowledged urgent announcement no. {id}, and there is "
-        "nobody to tell (no coordinator of that gmina on a messenger). Please get in touch "
-        "with them."
+        "Urgent announcement no. {id} has not been acknowledged by {name} ({gmina}), among "
+        "others, and there is nobody to tell (no coordinator of that gmina on a messenger). "
+        "Who has not acknowledged yet: /report {id} all."
     ),
     "reason.blocked": "blocked the bot",
     "reason.inactive": "account deleted or inactive",

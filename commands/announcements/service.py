@@ -445,7 +445,10 @@ class AnnouncementService:
             )
             for account in _copies(linked, urgent=False):
                 rows.append(NewDelivery(
-                    dedupe_key=f"ann:{announcement.id}:escalate:{person.id}:{told_id}",
+                    # the author hears of it once per announcement, not once per person
+                    dedupe_key=(f"ann:{announcement.id}:escalate:{person.id}:{told_id}"
+                                if key == "ann.escalation"
+                                else f"ann:{announcement.id}:escalate-author:{told_id}"),
                     kind="announcement", source=f"announcement:{announcement.id}:escalation",
                     platform=account.platform, target=str(account.private_ref),
                     payload=message_to_json(message), not_before=now,
