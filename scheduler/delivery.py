@@ -385,8 +385,9 @@ class _Prepared:
     @property
     def due(self) -> datetime:
         """When the row falls due (aware)."""
-        moment = self.delivery.not_before
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        moment = _aware(self.delivery.not_before)
+        assert moment is not None  # not_before is never empty
+        return moment
 
     def as_claimed(self, current: ClaimedRow) -> _Prepared:
         """The row as it was when claimed; parsed again only if its content changed."""

@@ -22,6 +22,7 @@ from store.models import Forum, ForumMember, Person, Role
 SENDERS = frozenset({Role.ADMIN, Role.FORUM_MODERATOR, Role.GMINA_COORDINATOR})
 ALL_WORDS = frozenset({"wszystko", "wszyscy", "all"})
 REPORT_LINES = 30  # people listed by default; the adapters split a longer list
+REPORT_ALL = 1000  # "wszystko": still a bound, so that one reply is a few messages, not 100
 
 
 def _say(ctx: Context, key: str, **values: object) -> Reply:
@@ -203,7 +204,7 @@ async def report(ctx: Context, args: str) -> Reply:
     ):
         return _say(ctx, "ann.report_missing", id=announcement_id)
     return Reply.of(await ctx.services.announcements.report(
-        announcement_id, ctx.lang, limit=None if len(words) == 2 else REPORT_LINES))
+        announcement_id, ctx.lang, limit=REPORT_ALL if len(words) == 2 else REPORT_LINES))
 
 
 def register(registry: CommandRegistry) -> None:
