@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from commands.model import ContactCard, OutboundMessage
 from commands.texts import t
+from store.models import Forum
 
 
 def card_lines(card: ContactCard, lang: str) -> list[tuple[str, str]]:
@@ -79,3 +80,10 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest or not chunks:
         chunks.append(rest)
     return chunks
+
+
+def forum_name(forum: Forum | None, lang: str) -> str:
+    """The forum's name in ``lang`` (Polish where it has no English one)."""
+    if forum is None:
+        return ""
+    return forum.name_en if lang == "en" and forum.name_en else forum.name_pl

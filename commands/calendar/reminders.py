@@ -31,6 +31,7 @@ from commands.calendar.quiet import QuietHours
 from commands.calendar.settings import ReminderSettings, with_preference
 from commands.clock import Clock
 from commands.model import OutboundMessage, message_to_json
+from commands.render import forum_name
 from store.calendar import (
     OutboxRow,
     audience_of,
@@ -87,13 +88,6 @@ def deadline_source(deadline_id: int) -> str:
 def personal_source(reminder_id: int) -> str:
     """The outbox source of a personal reminder."""
     return f"personal:{reminder_id}"
-
-
-def forum_name(forum: Forum | None, lang: str) -> str:
-    """The forum's name in ``lang``."""
-    if forum is None:
-        return ""
-    return forum.name_en if lang == "en" and forum.name_en else forum.name_pl
 
 
 def person_lang(person: Person | None) -> str:

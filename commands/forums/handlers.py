@@ -6,6 +6,7 @@ from commands.context import Context, Reply
 from commands.forums.service import ACTION_DONE
 from commands.model import ConversationKind, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
+from commands.render import forum_name
 from commands.texts import PLATFORM_NAMES, t
 from store.forum_models import ForumGroup, Question
 from store.models import Forum, Role
@@ -34,8 +35,8 @@ async def forum(ctx: Context, args: str) -> Reply:
         lines = []
         for item, groups in await service.listing():
             where = ", ".join(_group_line(ctx, g, live) for g, live in groups)
-            name = (item.name_en or item.name_pl) if ctx.lang == "en" else item.name_pl
-            lines.append(t(ctx.lang, "forum.list_line", key=item.key, name=name,
+            lines.append(t(ctx.lang, "forum.list_line", key=item.key,
+                           name=forum_name(item, ctx.lang),
                            groups=where or t(ctx.lang, "forum.no_groups")))
         return Reply.of(OutboundMessage(title=t(ctx.lang, "forum.list_title"),
                                         text="\n".join(lines), lang=ctx.lang))

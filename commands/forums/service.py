@@ -40,6 +40,7 @@ from commands.model import (
     private_refs,
 )
 from commands.ports import DeliveryError, Messenger, Rejected
+from commands.render import forum_name
 from commands.texts import PLATFORM_NAMES, pick_lang, t
 from store.announcements import reachable_accounts
 from store.db import Database
@@ -299,12 +300,7 @@ class ForumService:
             ).order_by(Delivery.id))).scalars().first()
             if source is None:
                 return None
-            kind, _, number = source.partition(":")
-            if kind == "answer":
-                answer = await session.get(Answer, int(number))
-                question = await session.get(Question, answer.question_id) if answer else None
-            else:
-                question = await session.get(Question, int(number))
+            question = await _question_of_source(session, source)
             if question is None or question.asker_id != author.id:
                 return None
             forum = await session.get(Forum, question.forum_id)
@@ -597,9 +593,8 @@ class ForumService:
         accounts = (await reachable_accounts(session, {question.asker_id or 0})).get(
             question.asker_id or 0, [])
         lang = await _language(session, question.asker_id)
-        name = (forum.name_en or forum.name_pl) if lang == "en" else forum.name_pl
-        message = OutboundMessage(text=t(lang, key, id=question.id, key=forum.key, forum=name),
-                                  lang=lang)
+        message = OutboundMessage(text=t(lang, key, id=question.id, key=forum.key,
+                                         forum=forum_name(forum, lang)), lang=lang)
         return [NewDelivery(
             dedupe_key=f"asker:{key}:{question.id}:{now.timestamp()}", kind="notice",
             source=f"question-note:{question.id}", platform=account.platform,
