@@ -184,8 +184,9 @@ class DeliveryWorker:
                 await renewing
 
     def nudge(self) -> None:
-        """Rows due now were just written to the outbox: a round in progress that is waiting
-        (for rows about to fall due, or for its sends to finish) looks for them at once."""
+        """Rows were just written to the outbox (any commit that inserted some, due now or
+        later): a round in progress that is waiting (for rows about to fall due, or for its
+        sends to finish) looks for due ones at once; rows due later cost one cheap look."""
         if self._nudged is not None:
             self._nudged.set()
 

@@ -1,7 +1,7 @@
 """The scheduler component: APScheduler drives time, the database holds the truth.
 
 Jobs: the delivery worker every second (the outbox holds what is due and when) and at once
-when this instance writes rows due now (a forum answer's copies, an announcement), re-pings of
+when this instance writes outbox rows (a forum answer's copies, an announcement), re-pings of
 unacknowledged urgent announcements every minute, the authors' copies of announcements brought
 up to date, nudges about unanswered forum questions, and
 housekeeping of dedupe records. Every instance runs the same jobs; claims in the database make
