@@ -1332,6 +1332,21 @@ _EN: dict[str, str] = {
     "when.end_before_start": "The end must come after the start (e.g. 10:00-12:00).",
 }
 
+
+
+def _merge_packs() -> None:
+    # Feature packs add keys; a clash would silently replace a reviewed text, so it fails loudly.
+    from commands.textpacks import packs
+
+    for name, pl, en in packs():
+        for catalogue, extra in ((_PL, pl), (_EN, en)):
+            clash = set(catalogue) & set(extra)
+            if clash:
+                raise RuntimeError(f"{name} repeats text keys: {sorted(clash)}")
+            catalogue.update(extra)
+
+
+_merge_packs()
 _CATALOGUES: Mapping[str, Mapping[str, str]] = {"pl": _PL, "en": _EN}
 
 
