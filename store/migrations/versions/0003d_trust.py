@@ -1,0 +1,24 @@
+"""inbound records and security (Trust)
+
+Revision ID: 0003d
+Revises: 0003c
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401 - used once the revision holds operations
+import sqlmodel  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision: str = '0003d'
+down_revision: str | None = '0003c'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
