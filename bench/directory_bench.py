@@ -7,7 +7,7 @@ identity, database), and resident memory.
     .venv/bin/python bench/directory_bench.py                   # SQLite in a temp dir
     .venv/bin/python bench/directory_bench.py --database-url postgresql://postgres@127.0.0.1/test
 
-Reads ../shared/data/gminy.csv (bench and tests may; the product never does).
+Reads the TERYT register the product ships (commands/directory/data/gminy.csv).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from commands.model import (  # noqa: E402
     Sender,
 )
 
-GMINY = REPO.parent / "shared" / "data" / "gminy.csv"
+GMINY = REPO / "commands" / "directory" / "data" / "gminy.csv"
 TOPICS = [
     ("gospodarka odpadami", "śmieci"), ("oświata", "szkoły"), ("zamówienia publiczne", "przetargi"),
     ("transport publiczny", "autobusy"), ("ochrona powietrza", "kopciuchy"),

@@ -28,7 +28,6 @@ from commands.directory.language import Morphology
 from store.db import Database
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 POSTGRES_URL = os.environ.get("LACZNIK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW)  # a Monday morning
 

@@ -1,6 +1,7 @@
 """Gmina names as people write them: any case, lower case, without Polish letters, typos.
 
-The big test reads all 2,479 gminy of ../shared/data/gminy.csv, builds the directory's name
+The big test reads all 2,479 gminy of the TERYT register the product ships
+(commands/directory/data/gminy.csv), builds the directory's name
 table from them, and asks for each gmina in its locative ("w Skawinie") and genitive ("z
 Zielonek") forms. Every gmina must be recovered; where a form fits several gminy the answer
 must list them all as choices (reported, never a silent guess).
@@ -17,9 +18,9 @@ from commands.directory.index import DirectoryIndex, GminaInfo, IndexData, Topic
 from commands.directory.language import Morphology, fold, tokens
 from commands.directory.matching import PhraseMatcher
 from commands.directory.query import parse_query
-from tests.conftest import SHARED
+from tests.conftest import REPO
 
-GMINY_CSV = SHARED / "data" / "gminy.csv"
+GMINY_CSV = REPO / "commands" / "directory" / "data" / "gminy.csv"
 
 
 def _index(morphology: Morphology, gminy: list[GminaInfo]) -> DirectoryIndex:

@@ -2,7 +2,7 @@
 
 A :class:`TeamsRig` runs the real Teams component on a loopback aiohttp server, with the
 channel's token issuer, the Entra authority and the Bot Connector faked protocol-faithfully
-(``tests/fakes``): inbound activities from ``../shared/payloads/teams`` are signed as real
+(``tests/fakes``): inbound activities from ``tests/data/payloads/teams`` are signed as real
 JWTs, replies travel through msal + our Connector client to the fake, on a real database.
 """
 
@@ -30,7 +30,7 @@ from commands.directory.importer import parse_rows
 from tests.fakes.teams_auth import ChannelTokenIssuer, FakeEntraAuthority
 from tests.fakes.teams_connector import ConnectorCall, FakeBotConnector
 
-PAYLOADS = Path(__file__).resolve().parents[1].parent / "shared" / "payloads" / "teams"
+PAYLOADS = Path(__file__).resolve().parent / "data" / "payloads" / "teams"
 APP_ID = "6f0c3c2e-3a43-4c1e-9d7a-0b5e6d1f2a30"
 SECRET = "not-a-real-secret-" + "x" * 12
 TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"

@@ -46,9 +46,9 @@ def sign(signing_secret: str, body: bytes | str, timestamp: int | None = None) -
 
 
 def load_payload(name: str) -> JSONDict | str:
-    """A sample from ``shared/payloads/slack``: a dict for ``.json``, the exact text otherwise."""
+    """A sample from ``tests/data/payloads/slack``: a dict for ``.json``, else the exact text."""
     repo_root = Path(__file__).resolve().parents[2]
-    path = repo_root.parent / "shared" / "payloads" / "slack" / name
+    path = repo_root / "tests" / "data" / "payloads" / "slack" / name
     text = path.read_bytes().decode("utf-8")  # exact bytes: form bodies are signature vectors
     return json.loads(text) if path.suffix == ".json" else text
 

@@ -89,9 +89,9 @@ _STATUS_TEXT = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: 
 
 
 def load_payload(name: str) -> JSONDict:
-    """A sample from ``shared/payloads/telegram`` (the ``shared`` dir beside the repo root)."""
+    """A sample from ``tests/data/payloads/telegram`` (see its ``SOURCES.md``)."""
     repo_root = Path(__file__).resolve().parents[2]
-    path = repo_root.parent / "shared" / "payloads" / "telegram" / name
+    path = repo_root / "tests" / "data" / "payloads" / "telegram" / name
     data: JSONDict = json.loads(path.read_text(encoding="utf-8"))
     return data
 
