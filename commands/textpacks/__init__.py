@@ -10,9 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from commands.textpacks import demo, forum_admin, gmina, prompts, security, startup
+from commands.textpacks import (
+    demo,
+    forum_admin,
+    gmina,
+    operations,
+    prompts,
+    reminders_repeat,
+    security,
+    startup,
+)
 
-PACKS: tuple[ModuleType, ...] = (demo, forum_admin, gmina, prompts, security, startup)
+PACKS: tuple[ModuleType, ...] = (
+    demo, forum_admin, gmina, operations, prompts, reminders_repeat, security, startup,
+)
 
 
 def packs() -> list[tuple[str, Mapping[str, str], Mapping[str, str]]]:
