@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from commands import prompts
 from commands.announcements.service import AnnouncementService
 from commands.calendar.service import CalendarService
 from commands.clock import Clock
@@ -35,6 +36,7 @@ from commands.ports import Messenger
 from commands.registry import CommandRegistry
 from commands.texts import pick_lang, t
 from store.db import Database
+from store.identity import auto_link_held
 from store.models import Person, Role
 from store.people import (
     find_account,
@@ -61,6 +63,8 @@ class CoreSettings:
     max_text_length: int = 4000
     link_code_valid_for: timedelta = timedelta(hours=24)
     email_linking: frozenset[Platform] = frozenset({Platform.SLACK, Platform.TEAMS})
+    # How long a question the bot asked ("Podaj termin…") waits for the person's next message.
+    prompt_timeout: timedelta = timedelta(minutes=10)
 
 
 @dataclass(slots=True)
@@ -144,12 +148,19 @@ class Core:
                     followed.outcome, "q.followup_sent")
                 return Reply.of(OutboundMessage(text=t(ctx.lang, said, id=followed.question_id,
                                                        key=followed.forum_key), lang=ctx.lang))
+        if not text.startswith("/") and text:
+            # The answer to a question the bot asked this person here ("Podaj termin…"),
+            # addressed or not: they were spoken to.
+            answered = await self._answer_prompt(ctx, text)
+            if answered is not None:
+                return answered
         if not event.addressed:
             return Reply()
         limit = self.services.settings.max_text_length
         if len(event.text) > limit:  # a long answer was relayed above; anything else is not
             return Reply.of(_say(ctx, "error.too_long", length=len(event.text), limit=limit))
         if text.startswith("/"):
+            await prompts.drop(ctx)  # a command instead of the answer: the question is dropped
             head, _, args = text[1:].partition(" ")
             name = head.split("@", 1)[0]
             command = self.registry.find(name)
@@ -168,6 +179,25 @@ class Core:
         if denied is not None:
             return denied
         return await default.handler(ctx, text)
+
+    async def _answer_prompt(self, ctx: Context, text: str) -> Reply | None:
+        """Run the command that asked this person a question here, with their answer; None
+        if nothing (or nothing unexpired) was asked."""
+        pending = await prompts.take(ctx)
+        if pending is None:
+            return None
+        if prompts.is_cancel(text):
+            return prompts.cancelled(ctx)
+        if len(text) > self.services.settings.max_text_length:
+            return Reply.of(_say(ctx, "error.too_long", length=len(text),
+                                 limit=self.services.settings.max_text_length))
+        command = self.registry.find(pending.command)
+        if command is None:
+            return None
+        denied = _check_roles(ctx, command.roles)
+        if denied is not None:
+            return denied
+        return await command.handler(ctx, prompts.combine(pending, text))
 
     async def _action(self, ctx: Context, event: ActionInvoked) -> Reply:
         action = self.registry.action(event.action)
@@ -256,6 +286,11 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                 sender.platform in settings.email_linking
             ):
                 person = await person_by_email(session, sender.email)
+                if person is not None and await auto_link_held(session, int(person.id or 0)):
+                    # The address was changed in chat: a code proves who this is, not it.
+                    log.warning("%s account %s not linked by e-mail: changed in chat, code "
+                                "needed", sender.platform, sender.user_id)
+                    person = None
                 if person is not None:
                     account = await link_account(
                         session, platform=sender.platform.value,

@@ -28,6 +28,9 @@ class Announcement(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     author_ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     author_message_id: str = Field(default="", max_length=300)
+    # The number people see ("Ogłoszenie nr 7", /raport 7): given when it is sent, one after
+    # another, so a preview that is cancelled uses none.
+    number: int | None = Field(default=None, unique=True, index=True)
 
 
 class AnnouncementRecipient(SQLModel, table=True):

@@ -40,6 +40,7 @@ class Gmina(SQLModel, table=True):
     kind: str = Field(default="", max_length=20)  # urban / rural / urban-rural
     powiat: str = Field(default="", max_length=120)
     wojewodztwo: str = Field(default="", max_length=60)
+    demo: bool = False  # created by the demo; removed with it unless real data uses it
 
 
 class GminaForm(SQLModel, table=True):
@@ -89,6 +90,9 @@ class Person(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=5)
     confirmed_on: date | None = None
     source: str = Field(default="import", max_length=20)  # import / sample / self / admin
+    # A person of the demo (fictional): removed, with all they did, by the first real import.
+    # ``source`` is no marker: it changes when a person edits their own entry.
+    demo: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
@@ -166,6 +170,7 @@ class Forum(SQLModel, table=True):
     name_pl: str = Field(max_length=200)
     name_en: str = Field(default="", max_length=200)
     topic_id: int | None = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
+    demo: bool = False  # a forum of the demo: removed with its questions and events
 
 
 class ForumMember(SQLModel, table=True):
@@ -267,3 +272,4 @@ class Delivery(SQLModel, table=True):
 from store import announcement_models as _announcement_models  # noqa: E402,F401
 from store import calendar_models as _calendar_models  # noqa: E402,F401
 from store import forum_models as _forum_models  # noqa: E402,F401
+from store import prompt_models as _prompt_models  # noqa: E402,F401

@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from commands import prompts
 from commands.calendar.agenda import AgendaScope, agenda, render_agenda
 from commands.calendar.dates import format_day, format_span, local, utc
-from commands.calendar.fields import EVENT_FIELDS, is_clear, parse_fields
+from commands.calendar.fields import EVENT_FIELDS, Fields, is_clear, parse_fields
 from commands.calendar.messages import ACTION_RSVP, event_lines, rsvp_buttons
 from commands.calendar.occurrences import Occurrence, event_occurrences, next_occurrence
 from commands.calendar.recurrence import (
@@ -141,16 +142,21 @@ async def _create(ctx: Context, args: str) -> Reply:
         forums = await all_forums(session)
         forum = await forum_by_key(session, forum_key) if forum_key else None
     if forum is None:
-        if not forum_key:
-            return say(ctx, "cal.event.no_forum", forums=", ".join(f.key for f in forums))
+        if not forum_key:  # the next message may name it (and the title after it)
+            return await _ask(ctx, fields, "", text(ctx, "cal.event.no_forum", forums=", ".join(
+                f.key for f in forums)))
         return _unknown_forum(ctx, forum_key, forums)
     if not may_manage_forum(ctx, forum.id):
         return forbidden(ctx)
     title = fields.values.get("title") or " ".join(words[2:])
     if not title.strip():
-        return say(ctx, "cal.event.no_title")
+        return await _ask(ctx, fields, "title", text(ctx, "cal.event.no_title"))
     if not fields.values.get("when"):
-        return say(ctx, "cal.event.no_when")
+        return await _ask(ctx, fields, "when", text(ctx, "cal.event.no_when"))
+    try:
+        _parse_when(ctx, fields.values["when"])
+    except _Problem as problem:  # asked again: the next message gives the time anew
+        return await _ask(ctx, fields, "when", problem.message, without="when")
     try:
         draft = _draft(ctx, title.strip(), fields.values)
         asked = utc(_parse_when(ctx, fields.values["when"]).start)
@@ -166,6 +172,15 @@ async def _create(ctx: Context, args: str) -> Reply:
                                 asked=format_day(ctx.lang, local(asked).date()),
                                 first=format_day(ctx.lang, local(draft.start).date()))
     return Reply.of(await _confirmation(ctx, created, forum, plan, heading))
+
+
+async def _ask(ctx: Context, fields: Fields, field: str, question: str, *,
+               without: str = "") -> Reply:
+    """Ask for a missing (or unusable) field of /wydarzenie nowe: the next message of this
+    person here fills it, the rest of what they typed is kept."""
+    values = {name: value for name, value in fields.values.items() if name != without}
+    return await prompts.ask(ctx, question, command="wydarzenie", args=prompts.typed(fields.header,
+                             values), field=field)
 
 
 class _Problem(Exception):
