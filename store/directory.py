@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.directory.index import Entry, GminaInfo, IndexData, PersonInfo, TopicInfo
+from store.demo import DemoRemoval
 from store.models import (
     ContactEntry,
     Gmina,
@@ -109,6 +110,10 @@ class ImportSummary:
     people_unchanged: int = 0
     entries_added: int = 0
     entries_removed: int = 0
+    # What a real import removed of the demo first, and how many of the file's e-mails were
+    # people of the demo (created afresh from the file).
+    demo_removed: DemoRemoval = field(default_factory=DemoRemoval)
+    demo_replaced: int = 0
 
 
 def gmina_key(row: GminaRow) -> str:

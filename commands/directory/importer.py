@@ -17,9 +17,11 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from commands.clock import WARSAW
 from commands.directory.index import TopicInfo, TopicMatcherCache
 from commands.directory.language import Morphology, fold, normalise, tokens
 from commands.directory.matching import TopicDefinition
+from store.demo import demo_emails, remove_demo, remove_demo_gminy
 from store.directory import (
     GminaRow,
     ImportSummary,
@@ -64,10 +66,9 @@ PHONE_PATTERN = re.compile(r"^[+0-9 ()./-]{6,30}$")
 _TERYT = re.compile(r"^\d{7}$")
 
 
-PERSON_FIELDS = (
-    "name", "position", "phone", "preferred_contact", "notes", "gmina_id", "source",
-    "confirmed_on",
-)
+# The entry's data: a change to any of these is an edit, which confirms the entry.
+DATA_FIELDS = ("name", "position", "phone", "preferred_contact", "notes", "gmina_id")
+PERSON_FIELDS = (*DATA_FIELDS, "source", "confirmed_on")
 _FIELD_COLUMNS = tuple(getattr(Person, name) for name in PERSON_FIELDS)
 
 
@@ -303,18 +304,33 @@ class DirectoryImporter:
         source: str = "import",
         dry_run: bool = False,
         progress: Callable[[int], None] | None = None,
+        today: date | None = None,
     ) -> ImportSummary:
-        """Write ``parsed`` (which must have no errors). Rolled back entirely in a dry run."""
+        """Write ``parsed`` (which must have no errors). Rolled back entirely in a dry run.
+
+        A real import (any ``source`` but ``"sample"``) first removes everything the demo
+        created (:func:`store.demo.remove_demo`); the summary says what. A person of the demo
+        whose e-mail is in the file is removed too and created afresh from the file: nothing
+        a fictional entry was given (messenger links, roles) passes to a real person.
+
+        Freshness: a row's ``confirmed_at`` is its confirmation date (a later confirmation
+        already stored is kept); without it, a new or changed entry counts as confirmed
+        ``today`` (the import date, Warsaw) and an unchanged one keeps its date.
+        """
         if parsed.errors:
             raise ImportError_(parsed.errors)
         summary = ImportSummary()
-        if source != "sample":
-            await _remove_sample_data(session)
+        demo = source == "sample"
+        today = today or datetime.now(WARSAW).date()
+        if not demo:
+            summary.demo_replaced = len(await demo_emails(
+                session, (row.email for row in parsed.rows if row.email)))
+            summary.demo_removed = await remove_demo(session, gminy=False)
         await self.install_thesaurus(session)
         topic_of = await self._resolve_topics(
             session, {t for row in parsed.rows for t in row.topics}, summary
         )
-        gminy = await self._gminy(session, parsed, summary)
+        gminy = await self._gminy(session, parsed, summary, demo=demo)
 
         # Plain rows and bulk statements, not ORM objects: a whole country's directory
         # (~35,000 people) must import within a small memory budget.
@@ -340,10 +356,8 @@ class DirectoryImporter:
             fields: dict[str, object] = {
                 "name": row.name, "position": row.position, "phone": row.phone,
                 "preferred_contact": row.preferred_contact, "notes": row.notes,
-                "gmina_id": gmina_id, "source": source,
+                "gmina_id": gmina_id,
             }
-            if row.confirmed_on:
-                fields["confirmed_on"] = row.confirmed_on
             wanted.setdefault(key, set()).update(
                 (topic_of[normalise(t)], gmina_id) for t in row.topics
             )
@@ -352,12 +366,17 @@ class DirectoryImporter:
                 if key not in new_people:
                     summary.people_added += 1
                 new_people[key] = {"email": row.email, "created_at": now, "updated_at": now,
-                                   "confirmed_on": None, **fields}
+                                   "source": source, "demo": demo,
+                                   "confirmed_on": row.confirmed_on or today, **fields}
             elif known[0] not in changes:
                 current = dict(zip(PERSON_FIELDS, known[1], strict=True))
-                if any(current[k] != v for k, v in fields.items()):
+                edited = any(current[k] != v for k, v in fields.items())
+                confirmed = _confirmation(row.confirmed_on, current["confirmed_on"],  # type: ignore[arg-type]
+                                          edited=edited, today=today)
+                if edited or current["source"] != source or current["confirmed_on"] != confirmed:
                     summary.people_updated += 1
-                    changes[known[0]] = {"id": known[0], "updated_at": now, **fields}
+                    changes[known[0]] = {"id": known[0], "updated_at": now, "source": source,
+                                         "confirmed_on": confirmed, **fields}
                 else:
                     summary.people_unchanged += 1
                     changes[known[0]] = {}
@@ -399,6 +418,8 @@ class DirectoryImporter:
                 )
             )
         summary.entries_added, summary.entries_removed = len(new_entries), len(removed)
+        if not demo:  # the demo's gminy the file did not name
+            summary.demo_removed.add("gminy", await remove_demo_gminy(session))
         await bump_version(session)
         await session.flush()
         if progress:
@@ -410,7 +431,8 @@ class DirectoryImporter:
         return summary
 
     async def _gminy(
-        self, session: AsyncSession, parsed: ParsedFile, summary: ImportSummary
+        self, session: AsyncSession, parsed: ParsedFile, summary: ImportSummary, *,
+        demo: bool = False,
     ) -> dict[str, int]:
         known = {
             gmina_key(GminaRow(g.name, g.teryt, powiat=g.powiat)): g
@@ -429,12 +451,14 @@ class DirectoryImporter:
             if gmina is None:
                 gmina = Gmina(
                     name=row.gmina.name, teryt=row.gmina.teryt, kind=row.gmina.kind,
-                    powiat=row.gmina.powiat, wojewodztwo=row.gmina.wojewodztwo,
+                    powiat=row.gmina.powiat, wojewodztwo=row.gmina.wojewodztwo, demo=demo,
                 )
                 session.add(gmina)
                 created.append(gmina)
                 summary.gminy_added += 1
             else:
+                if not demo and gmina.demo:
+                    gmina.demo = False  # real data names it: it stays with the real data
                 for name in ("kind", "powiat", "wojewodztwo", "teryt"):
                     value = getattr(row.gmina, name)
                     if value and getattr(gmina, name) != value:
@@ -483,6 +507,12 @@ class DirectoryImporter:
         return {k: v if isinstance(v, int) else int(v.id) for k, v in resolved.items()}  # type: ignore[arg-type]
 
 
-async def _remove_sample_data(session: AsyncSession) -> None:
-    """Sample people never mix with real data: the first real import replaces them."""
-    await session.execute(delete(Person).where(Person.source == "sample"))  # type: ignore[arg-type]
+def _confirmation(
+    in_file: date | None, stored: date | None, *, edited: bool, today: date
+) -> date:
+    """The confirmation date of a re-imported entry (see :meth:`DirectoryImporter.apply`)."""
+    if in_file is not None:
+        return max(in_file, stored) if stored else in_file
+    if edited or stored is None:
+        return today
+    return stored
