@@ -22,14 +22,40 @@ DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
 DEFAULT_DB = "sqlite:///data/lacznik.db"
 
 
+def setting_name(key: str) -> str:
+    """How people find a key in the file: ``telegram.api_base_url`` → ``[telegram]
+    api_base_url``; a bare section name stays as it is."""
+    section, _, name = key.rpartition(".")
+    return f"[{section}] {name}" if section else key
+
+
 class ConfigError(Exception):
     """A configuration problem, naming the key."""
 
     def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"configuration error in [{key.rsplit('.', 1)[0]}] "
-                         f"{key.rsplit('.', 1)[-1]}: {problem}" if "." in key
-                         else f"configuration error in {key}: {problem}")
+        super().__init__(f"configuration error in {setting_name(key)}: {problem}")
         self.key = key
+        self.problem = problem
+
+    @property
+    def setting(self) -> str:
+        """The setting to fix, as written in the file (``[server] port``)."""
+        return setting_name(self.key)
+
+
+class StartupError(Exception):
+    """Something could not start (unreachable, refused, port taken); names the setting to
+    check. The message carries no secret and no personal data."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{setting_name(key)}: {problem}")
+        self.key = key
+        self.problem = problem
+
+    @property
+    def setting(self) -> str:
+        """The setting to check, as written in the file (``[telegram] api_base_url``)."""
+        return setting_name(self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +97,17 @@ class LinkingConfig:
     code_valid_hours: int = 24
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    """``[logging]`` — what the service writes to standard error."""
+
+    level: str = "info"  # of a headless service; -v means "debug"
+    sql: bool = False  # log SQL statements (never their parameters)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration."""
@@ -80,9 +117,19 @@ class Config:
     directory: DirectoryConfig = field(default_factory=DirectoryConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     linking: LinkingConfig = field(default_factory=LinkingConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: Path | None = None  # the file it came from, if any
     extra: dict[str, Any] = field(default_factory=dict)  # sections other components read
+    database_from_env: bool = False  # LACZNIK_DATABASE_URL overrode [database] url
 
+    @property
+    def database_setting(self) -> str:
+        """Where the database URL was set, for messages: ``[database] url`` or the
+        environment variable."""
+        return f"{DATABASE_ENV} ([database] url)" if self.database_from_env else "[database] url"
+
+
+DATABASE_ENV = "LACZNIK_DATABASE_URL"
 
 _SECTIONS: dict[str, type] = {
     "database": DatabaseConfig,
@@ -90,10 +137,13 @@ _SECTIONS: dict[str, type] = {
     "directory": DirectoryConfig,
     "console": ConsoleConfig,
     "linking": LinkingConfig,
+    "logging": LoggingConfig,
 }
 # Sections owned by components that validate them themselves (messenger adapters, …).
-OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums", "delivery",
-                "logging")
+OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums",
+                 "delivery")
+# Keys whose value is a file path: a relative one means "beside the configuration file".
+PATH_KEYS = (("teams", "certificate_path"),)
 
 
 def _build(section: str, cls: type, raw: Any) -> Any:
@@ -120,7 +170,8 @@ def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) 
     """Read and validate the configuration.
 
     ``path`` None looks for ``lacznik.toml`` in the working directory and otherwise uses the
-    embedded default. ``LACZNIK_DATABASE_URL`` overrides ``[database] url``.
+    embedded default. ``LACZNIK_DATABASE_URL`` overrides ``[database] url``. Relative paths
+    in a file (a SQLite database, a certificate) are relative to that file's folder.
     """
     environ = os.environ if env is None else env
     if path is None and environ.get("LACZNIK_CONFIG"):
@@ -147,12 +198,38 @@ def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) 
         else:
             raise ConfigError(name, f"unknown section (known: "
                                     f"{', '.join([*_SECTIONS, *OPEN_SECTIONS])})")
+    if path is not None:
+        # Relative to the file, not to wherever the command happens to be started.
+        folder = path.resolve().parent
+        if "database" in sections:
+            sections["database"] = DatabaseConfig(
+                url=_beside(sections["database"].url, folder))
+        for section, key in PATH_KEYS:
+            value = extra.get(section, {}).get(key)
+            if isinstance(value, str) and value.strip():
+                extra[section] = {**extra[section],
+                                  key: str(folder / Path(value.strip()).expanduser())}
     config = Config(**sections, source=path, extra=extra)
-    url = environ.get("LACZNIK_DATABASE_URL")
+    url = environ.get(DATABASE_ENV)
     if url:
-        config = _replace(config, database=DatabaseConfig(url=url))
+        config = _replace(config, database=DatabaseConfig(url=url), database_from_env=True)
     _validate(config)
     return config
+
+
+def _beside(url: str, folder: Path) -> str:
+    """A SQLite URL with a relative path made absolute against ``folder``; others as given."""
+    from store.db import DatabaseUrlError, parse_url
+
+    try:
+        parsed = parse_url(url)
+    except DatabaseUrlError:
+        return url  # _validate names the key
+    database = parsed.database or ""
+    if (parsed.get_backend_name() != "sqlite" or not database or database == ":memory:"
+            or database.startswith("file:") or Path(database).expanduser().is_absolute()):
+        return url
+    return parsed.set(database=str(folder / database)).render_as_string(hide_password=False)
 
 
 def _replace(config: Config, **changes: Any) -> Config:
@@ -178,6 +255,15 @@ def _validate(config: Config) -> None:
         raise ConfigError("linking.code_valid_hours", "must be between 1 and 720")
     if config.console.user and not re.match(r"^[^@\s]+@[^@\s]+$", config.console.user):
         raise ConfigError("console.user", "must be an e-mail address")
+    if config.logging.level not in LOG_LEVELS:
+        raise ConfigError("logging.level", f"must be one of {', '.join(LOG_LEVELS)}")
+
+
+ANNOUNCEMENT_KEYS = ("reping_after_minutes", "max_pings", "author_copy_every_seconds")
+FORUM_KEYS = ("unanswered_after_hours",)
+_DELIVERY_LIMITS = {"concurrency": (1, 1000, 128), "lease_seconds": (15, 3600, 60),
+                    "max_attempts": (1, 50, 6)}
+DELIVERY_KEYS = tuple(_DELIVERY_LIMITS)
 
 
 def announcement_settings(section: dict[str, Any]) -> AnnouncementSettings:
@@ -187,11 +273,10 @@ def announcement_settings(section: dict[str, Any]) -> AnnouncementSettings:
 
     from commands.announcements.service import AnnouncementSettings
 
-    known = {"reping_after_minutes", "max_pings", "author_copy_every_seconds"}
     for key in section:
-        if key not in known:
+        if key not in ANNOUNCEMENT_KEYS:
             raise ConfigError(f"announcements.{key}",
-                              f"unknown key (known: {', '.join(sorted(known))})")
+                              f"unknown key (known: {', '.join(ANNOUNCEMENT_KEYS)})")
     minutes = section.get("reping_after_minutes", 15)
     pings = section.get("max_pings", 3)
     every = section.get("author_copy_every_seconds", 15)
@@ -212,8 +297,8 @@ def forum_settings(section: dict[str, Any]) -> ForumSettings:
     from commands.forums.service import ForumSettings
 
     for key in section:
-        if key != "unanswered_after_hours":
-            raise ConfigError(f"forums.{key}", "unknown key (known: unanswered_after_hours)")
+        if key not in FORUM_KEYS:
+            raise ConfigError(f"forums.{key}", f"unknown key (known: {', '.join(FORUM_KEYS)})")
     hours = section.get("unanswered_after_hours", 24)
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 14:
         raise ConfigError("forums.unanswered_after_hours", "must be 1-336 (hours)")
@@ -227,8 +312,7 @@ def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
 
     from scheduler.delivery import DeliverySettings
 
-    limits = {"concurrency": (1, 1000, 128), "lease_seconds": (15, 3600, 60),
-              "max_attempts": (1, 50, 6)}
+    limits = _DELIVERY_LIMITS
     for key in section:
         if key not in limits:
             raise ConfigError(f"delivery.{key}", f"unknown key (known: {', '.join(limits)})")
@@ -241,3 +325,25 @@ def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
     return DeliverySettings(concurrency=values["concurrency"],
                             lease=timedelta(seconds=values["lease_seconds"]),
                             max_attempts=values["max_attempts"])
+
+
+def accepted_keys() -> dict[str, tuple[str, ...]]:
+    """Every section the loader accepts with the keys its owner validates (read from the
+    owners' own key lists, so ``config.example.toml`` can be checked against the code)."""
+    from adapters.slack.config import KEYS as SLACK_KEYS
+    from adapters.teams.settings import KEYS as TEAMS_KEYS
+    from adapters.telegram.config import KEYS as TELEGRAM_KEYS
+    from commands.calendar.settings import KEYS as REMINDER_KEYS
+
+    keys: dict[str, tuple[str, ...]] = {
+        name: tuple(f.name for f in fields(cls)) for name, cls in _SECTIONS.items()}
+    owned: dict[str, tuple[str, ...]] = {
+        "telegram": tuple(TELEGRAM_KEYS), "slack": tuple(SLACK_KEYS),
+        "teams": tuple(sorted(TEAMS_KEYS)), "reminders": tuple(REMINDER_KEYS),
+        "announcements": ANNOUNCEMENT_KEYS, "forums": FORUM_KEYS, "delivery": DELIVERY_KEYS,
+    }
+    for name in OPEN_SECTIONS:
+        if name not in owned:
+            raise LookupError(f"[{name}]: add its key list to bots.config.accepted_keys")
+        keys[name] = owned[name]
+    return keys

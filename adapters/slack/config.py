@@ -31,6 +31,7 @@ _ENV = {"bot_token": "SLACK_BOT_TOKEN", "signing_secret": "SLACK_SIGNING_SECRET"
         "app_token": "SLACK_APP_TOKEN"}
 _KEYS = ("bot_token", "signing_secret", "app_token", "mode", "api_base_url",
          "allowed_team_ids", "commands", "public_url", "app_name", "proxy")
+KEYS = _KEYS  # every accepted key (config.example.toml lists them; a test compares)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -39,6 +39,7 @@ _KEYS = frozenset({
     "allowed_issuers", "require_endorsement", "bot_scope", "public_domain", "app_version",
     "developer_name", "website_url", "privacy_url", "terms_url",
 })
+KEYS = _KEYS  # every accepted key (config.example.toml lists them; a test compares)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ class TelegramConfig:
 
 _KEYS = ("token", "mode", "webhook_url", "webhook_secret", "api_base_url", "bot_username",
          "poll_timeout", "max_messages_per_second")
+KEYS = _KEYS  # every accepted key (config.example.toml lists them; a test compares)
 
 
 def parse_config(section: dict[str, Any]) -> TelegramConfig:

@@ -109,6 +109,7 @@ class ReminderSettings:
 _KEYS = ("meeting", "materials", "deadline", "quiet_hours", "quiet_weekends",
          "quiet_holidays", "grace_hours", "horizon_days", "plan_interval_minutes",
          "personal_time", "event_duration_minutes", "max_personal", "feed_base_url")
+KEYS = _KEYS  # every accepted key (config.example.toml lists them; a test compares)
 
 
 def parse_settings(raw: Mapping[str, Any] | None) -> ReminderSettings:
