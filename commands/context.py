@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from commands.authz import NOTHING, Act, Actor, Target, may
 from commands.model import InboundEvent, OutboundMessage
 from store.models import Person, Role
 from store.people import Grant
@@ -65,6 +66,11 @@ class Context:
             and (gmina_id is None or g.gmina_id in (None, gmina_id))
             for g in self.grants
         )
+
+    def may(self, act: Act, target: Target = NOTHING) -> bool:
+        """The sender may do ``act`` to ``target`` (the one rule book: commands/authz.py)."""
+        person_id = int(self.person.id) if self.person and self.person.id is not None else None
+        return may(Actor(person_id, tuple(self.grants)), act, target)
 
     @property
     def actor(self) -> str:

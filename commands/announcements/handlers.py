@@ -12,11 +12,13 @@ from commands.announcements.service import (
     MAX_TEXT,
     Draft,
 )
+from commands.authz import Act, Target
 from commands.context import Context, Reply
 from commands.model import Button, ButtonStyle, ConversationKind, OutboundMessage
 from commands.registry import ANYONE, Action, Command, CommandRegistry
 from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement
+from store.announcements import by_number
 from store.models import Forum, ForumMember, Person, Role
 
 SENDERS = frozenset({Role.ADMIN, Role.FORUM_MODERATOR, Role.GMINA_COORDINATOR})
@@ -55,7 +57,7 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
         audience = parse_audience(audience_text, forums=forums,
                                   index=await ctx.services.directory.index())
     except AudienceError as error:
-        return _say(ctx, "ann.bad_audience", item=error.item[:80])
+        return Reply.of(OutboundMessage(text=error.describe(ctx.lang), lang=ctx.lang))
     if audience.is_empty:
         return _say(ctx, usage)
     named: list[Person] = []
@@ -83,23 +85,24 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
 async def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids: set[int],
                        named: list[Person]) -> bool:
     """Admins address anyone; moderators their forums (and named members of them);
-    coordinators their gmina's staff (also by name)."""
-    if ctx.has_role(Role.ADMIN):
+    coordinators their gmina's staff (also by name). The rules: commands/authz.py."""
+    if broad and not ctx.may(Act.ANNOUNCE_EVERYONE):
+        return False
+    if not all(ctx.may(Act.ANNOUNCE_FORUM, Target(forum_id=f)) for f in forum_ids):
+        return False
+    if not all(ctx.may(Act.ANNOUNCE_GMINA, Target(gmina_id=g)) for g in gmina_ids):
+        return False
+    if not named:
         return True
-    if broad:
-        return False
-    moderated = {g.forum_id for g in ctx.grants if g.role == Role.FORUM_MODERATOR}
-    coordinated = {g.gmina_id for g in ctx.grants if g.role == Role.GMINA_COORDINATOR}
-    if not (forum_ids <= moderated and gmina_ids <= coordinated):
-        return False
-    outside = [p for p in named if p.gmina_id not in coordinated]
-    if outside and moderated:
-        async with ctx.services.db.session() as session:
-            members = set((await session.execute(select(ForumMember.person_id).where(
-                ForumMember.forum_id.in_(moderated),  # type: ignore[attr-defined]
-                ForumMember.person_id.in_([p.id for p in outside])))).scalars())  # type: ignore[attr-defined]
-        outside = [p for p in outside if p.id not in members]
-    return not outside
+    memberships: dict[int, set[int]] = {}
+    async with ctx.services.db.session() as session:
+        for person_id, forum_id in await session.execute(
+                select(ForumMember.person_id, ForumMember.forum_id).where(
+                    ForumMember.person_id.in_([p.id for p in named]))):  # type: ignore[attr-defined]
+            memberships.setdefault(person_id, set()).add(forum_id)
+    return all(ctx.may(Act.ANNOUNCE_PERSON, Target(
+        person_id=p.id, gmina_id=p.gmina_id, member_of=frozenset(memberships.get(p.id or 0, ()))))
+        for p in named)
 
 
 def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: bool
@@ -116,6 +119,14 @@ def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: boo
     counts = ", ".join([counts, *extra, t(lang, "ann.without", count=draft.without_messenger),
                         *unreachable])
     footer = t(lang, "ann.confirm_question", count=draft.recipients, counts=counts)
+    copies = sum(draft.per_platform.values())
+    reached = draft.recipients - draft.without_messenger - draft.unreachable
+    if copies != reached:
+        # Urgent ones go to each messenger of a person: the numbers above count copies, the
+        # question counts people — say so, or they seem not to add up (nor match /raport).
+        footer += "\n" + t(lang, "ann.preview_copies", copies=copies, people=reached)
+    if draft.author_left_out:
+        footer += "\n" + t(lang, "ann.preview_self")
     if urgent and (forums or draft.groups):
         # Only forums have groups: gmina, role and named-people audiences get no group post.
         where = ", ".join(f"{PLATFORM_NAMES.get(p, p)} {n}"
@@ -180,7 +191,10 @@ async def acknowledge(ctx: Context, value: str) -> Reply:
     outcome = await ctx.services.announcements.acknowledge(
         int(value), person=ctx.person, platform=ctx.event.platform.value)
     if outcome == "new":
-        text = t(ctx.lang, "ann.acknowledged", id=value)
+        async with ctx.services.db.session() as session:
+            acknowledged = await session.get(Announcement, int(value))
+        number = acknowledged.number if acknowledged and acknowledged.number else value
+        text = t(ctx.lang, "ann.acknowledged", id=number)
         if ctx.event.conversation.kind != ConversationKind.PERSONAL:
             return Reply(notice=text)  # the group sees nothing; the presser gets the note
         return Reply([OutboundMessage(text=text, lang=ctx.lang)], notice=text)
@@ -196,15 +210,17 @@ async def report(ctx: Context, args: str) -> Reply:
     if not words or not words[0].isdigit() or len(words) > 2 or (
             len(words) == 2 and words[1].lower() not in ALL_WORDS):
         return _say(ctx, "ann.report_usage")
-    announcement_id = int(words[0])
+    number = int(words[0])
     async with ctx.services.db.session() as session:
-        announcement = await session.get(Announcement, announcement_id)
+        announcement = await by_number(session, number)  # the number people see, not the id
     if announcement is None or announcement.state == "draft" or not (
-        ctx.person and (announcement.author_id == ctx.person.id or ctx.has_role(Role.ADMIN))
+        ctx.may(Act.READ_REPORT, Target(author_id=announcement.author_id))
     ):
-        return _say(ctx, "ann.report_missing", id=announcement_id)
+        return _say(ctx, "ann.report_missing", id=number)
+    everyone = len(words) == 2
     return Reply.of(await ctx.services.announcements.report(
-        announcement_id, ctx.lang, limit=REPORT_ALL if len(words) == 2 else REPORT_LINES))
+        int(announcement.id or 0), ctx.lang, limit=REPORT_ALL if everyone else REPORT_LINES,
+        everyone=everyone))
 
 
 def register(registry: CommandRegistry) -> None:

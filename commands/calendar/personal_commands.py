@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from commands import prompts
+from commands.authz import Act, Target
 from commands.calendar.agenda import AgendaScope, agenda, render_agenda
 from commands.calendar.dates import format_moment
 from commands.calendar.messages import ACTION_CANCEL_PERSONAL
@@ -24,7 +26,6 @@ from store.calendar import (
     save_quiet_preference,
 )
 from store.calendar_models import QuietPreference
-from store.models import Role
 
 _CANCEL = {"usun", "odwolaj", "cancel", "delete", "remove", "skasuj"}
 _NEW_LINK = {"nowy", "nowe", "new", "reset"}
@@ -40,16 +41,19 @@ async def remind(ctx: Context, args: str) -> Reply:
     """/przypomnij jutro o 9 wysłać sprawozdanie."""
     if ctx.person is None:
         return say(ctx, "error.unlinked")
-    if not args.strip():
-        return say(ctx, "cal.personal.usage")
+    if not args.strip():  # the next message says when and what
+        return await prompts.ask(ctx, text(ctx, "cal.personal.usage"), command="przypomnij",
+                                 args="", style=prompts.PREPEND)
     service = calendar(ctx)
     try:
         when, subject = split_when(args, now=ctx.now,
                                    default_time=service.settings.personal_time)
     except WhenError as error:
-        return Reply.of(OutboundMessage(
-            text=when_problem(ctx.lang, error, args) + "\n" + text(ctx, "cal.personal.examples"),
-            lang=ctx.lang))
+        problem = when_problem(ctx.lang, error, args) + "\n" + text(ctx, "cal.personal.examples")
+        if error.key == "when.unparseable":  # no time at all: the next message gives it
+            return await prompts.ask(ctx, problem, command="przypomnij", args=args,
+                                     style=prompts.PREPEND)
+        return Reply.of(OutboundMessage(text=problem, lang=ctx.lang))
     try:
         reminder, plan = await service.add_personal(
             person_id=int(ctx.person.id or 0), text=subject.strip(), due=when.start,
@@ -145,8 +149,8 @@ async def feed(ctx: Context, args: str) -> Reply:
                 keys = ", ".join(f.key for f in await all_forums(session))
                 return say(ctx, "cal.forum.unknown", forum=words[0][:40], forums=keys)
             mine = await forum_ids_of(session, person_id)
-            if forum.id not in mine and not ctx.has_role(Role.FORUM_MODERATOR,
-                                                         forum_id=forum.id):
+            if not ctx.may(Act.READ_FORUM, Target(forum_id=forum.id,
+                                                  member_of=frozenset(mine))):
                 return say(ctx, "cal.feed.not_member", forum=forum_name(forum, ctx.lang))
     forum_id = int(forum.id) if forum and forum.id else None
     feeds = service.feeds

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from commands.authz import Act, Target
 from commands.calendar.dates import format_day, format_moment, format_time
 from commands.calendar.recurrence import RecurrenceError
 from commands.calendar.service import CalendarError, CalendarService
@@ -13,7 +14,7 @@ from commands.context import Context, Reply
 from commands.model import OutboundMessage
 from commands.texts import t
 from store.calendar_models import ReminderGap
-from store.models import DeliveryState, Person, Role
+from store.models import DeliveryState, Person
 
 
 def calendar(ctx: Context) -> CalendarService:
@@ -72,8 +73,8 @@ def may_manage_forum(ctx: Context, forum_id: int | None) -> bool:
     """Moderators of the forum and admins manage its events and deadlines; deadlines without
     a forum are for admins."""
     if forum_id is None:
-        return ctx.has_role(Role.ADMIN)
-    return ctx.has_role(Role.FORUM_MODERATOR, forum_id=forum_id)
+        return ctx.may(Act.MANAGE_GLOBAL)
+    return ctx.may(Act.MODERATE_FORUM, Target(forum_id=forum_id))
 
 
 def forbidden(ctx: Context) -> Reply:

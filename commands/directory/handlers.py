@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 
+from commands.authz import IDENTITY_FIELDS, Act, person_target
 from commands.context import Context, Reply
 from commands.directory.answers import ACTION_GMINA, ACTION_PAGE
 from commands.directory.importer import EMAIL_PATTERN, PHONE_PATTERN
+from commands.directory.query import parse_query
 from commands.model import Button, ButtonStyle, ContactCard, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
+from commands.rodo import EXPORT_WORDS, export_my_data
 from commands.texts import t
 from store.directory import touch_person
+from store.identity import EmailTaken, change_email
 from store.models import Gmina, Person, Role
-from store.people import audit, person_by_email
+from store.people import audit, grants_of, person_by_email
 
 ACTION_CONFIRM = "me.ok"
 
@@ -32,7 +36,11 @@ async def who(ctx: Context, args: str) -> Reply:
     """/kto <topic> <gmina> — and every plain question in a private chat."""
     if not args.strip():
         return Reply.of(OutboundMessage(text=t(ctx.lang, "error.empty"), lang=ctx.lang))
-    return Reply.of(await ctx.services.directory.ask(args, lang=ctx.lang))
+    directory = ctx.services.directory
+    index = await directory.index()
+    # A question about several gminy gets a message per gmina (each pages on its own).
+    return Reply(directory.answers.answer_all(index, parse_query(args, index), lang=ctx.lang,
+                                              today=directory.today()))
 
 
 async def who_page(ctx: Context, value: str) -> Reply:
@@ -45,6 +53,8 @@ async def my_data(ctx: Context, args: str) -> Reply:
     person = ctx.person
     if person is None:
         return Reply.of(OutboundMessage(text=t(ctx.lang, "me.not_in_directory"), lang=ctx.lang))
+    if args.split(" ", 1)[0].lower() in EXPORT_WORDS:  # RODO: everything held about me
+        return await export_my_data(ctx)
     if args:
         field_name, _, value = args.partition(" ")
         result = await _update_field(ctx, person, field_name, value.strip(), actor_is_self=True)
@@ -106,7 +116,10 @@ async def edit_entry(ctx: Context, args: str) -> Reply:
     if person is None:
         return Reply.of(OutboundMessage(text=t(ctx.lang, "edit.unknown", email=email[:254]),
                                         lang=ctx.lang))
-    if not ctx.has_role(Role.GMINA_COORDINATOR, gmina_id=person.gmina_id):
+    async with ctx.services.db.session() as session:
+        target = person_target(person.id, person.gmina_id,
+                               await grants_of(session, int(person.id or 0)))
+    if not ctx.may(Act.EDIT_ENTRY, target):  # one decision: commands/authz.py
         return Reply.of(OutboundMessage(text=t(ctx.lang, "edit.not_yours"), lang=ctx.lang))
     result = await _update_field(ctx, person, field_name, value.strip(), actor_is_self=False)
     return result or Reply.of(OutboundMessage(text=t(ctx.lang, "edit.usage"), lang=ctx.lang))
@@ -121,21 +134,34 @@ async def _update_field(
                                         lang=ctx.lang))
     attribute, limit = spec
     problem = _invalid(attribute, value, limit)
+    if problem and attribute == "phone":  # the rejected value, then a valid one
+        return Reply.of(OutboundMessage(
+            text=t(ctx.lang, "demo.bad_phone", field=field_name[:40], value=value[:60]),
+            lang=ctx.lang))
     if problem:
         return Reply.of(OutboundMessage(
             text=t(ctx.lang, "me.bad_value", field=field_name[:40], reason=problem),
             lang=ctx.lang))
-    if attribute == "email" and actor_is_self:
-        return Reply.of(OutboundMessage(text=t(ctx.lang, "me.email_locked"), lang=ctx.lang))
+    if attribute in IDENTITY_FIELDS and not ctx.may(Act.EDIT_IDENTITY):
+        # The e-mail links messengers: only admins (or an import) change it.
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "sec.email_admin_only"),
+                                        lang=ctx.lang))
     async with ctx.services.db.session() as session:
         stored = await session.get(Person, person.id)
         if stored is None:
             return Reply.of(OutboundMessage(text=t(ctx.lang, "me.not_in_directory"),
                                             lang=ctx.lang))
-        lowered = attribute in ("language", "email")
-        setattr(stored, attribute, value.lower() if lowered else value)
-        stored.confirmed_on = ctx.services.directory.today()
-        stored.source = "self" if actor_is_self else "coordinator"
+        if attribute == "email":
+            try:
+                await change_email(session, stored, value, actor=ctx.actor)
+            except EmailTaken:
+                return Reply.of(OutboundMessage(text=t(ctx.lang, "sec.email_taken"),
+                                                lang=ctx.lang))
+        else:
+            setattr(stored, attribute, value.lower() if attribute == "language" else value)
+        if attribute != "language":  # a preference is no confirmation of the entry's data
+            stored.confirmed_on = ctx.services.directory.today()
+            stored.source = "self" if actor_is_self else "coordinator"
         await touch_person(session, stored)
         if not actor_is_self:
             gmina = await session.get(Gmina, stored.gmina_id) if stored.gmina_id else None
@@ -171,7 +197,7 @@ def register(registry: CommandRegistry) -> None:
     registry.add(Command(("kto", "who"), who, "cmd.who", "/kto <temat> <gmina>",
                          "/who <topic> <gmina>"))
     registry.add(Command(("moje-dane", "me"), my_data, "cmd.me",
-                         "/moje-dane [pole wartość]", "/me [field value]"))
+                         "/moje-dane [pole wartość | eksport]", "/me [field value | export]"))
     registry.add(Command(("edytuj", "edit"), edit_entry, "cmd.edit",
                          "/edytuj <e-mail> <pole> <wartość>", "/edit <e-mail> <field> <value>",
                          roles=frozenset({Role.GMINA_COORDINATOR})))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from commands.authz import Act, Target
 from commands.context import Context, Reply
+from commands.forums import admin_handlers
 from commands.forums.service import ACTION_DONE
 from commands.model import ConversationKind, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
@@ -40,6 +42,8 @@ async def forum(ctx: Context, args: str) -> Reply:
                            groups=where or t(ctx.lang, "forum.no_groups")))
         return Reply.of(OutboundMessage(title=t(ctx.lang, "forum.list_title"),
                                         text="\n".join(lines), lang=ctx.lang))
+    if verb in admin_handlers.VERBS:  # members: dodaj / usun / czlonkowie
+        return await admin_handlers.members_command(ctx, verb, key)
     if verb not in ("podlacz", "podłącz", "link", "odlacz", "odłącz", "unlink") or not key:
         return _say(ctx, "forum.usage")
     key, _, number = key.strip().partition(" ")
@@ -95,7 +99,8 @@ async def ask(ctx: Context, args: str) -> Reply:
         return _say(ctx, "forum.unknown", key=key.upper()[:40])
     if ctx.person is None:  # [directory] public lets unlinked accounts this far
         return _say(ctx, "q.unlinked")
-    if not ctx.has_role(Role.ADMIN) and found.id not in await service.member_forums(ctx.person):
+    if not ctx.may(Act.READ_FORUM, Target(forum_id=found.id, member_of=frozenset(
+            await service.member_forums(ctx.person)))):
         return _say(ctx, "q.not_member", key=found.key)
     asked = await service.ask(asker=ctx.person, forum=found, text=text,
                               via=ctx.event.platform.value)
@@ -193,9 +198,8 @@ async def faq(ctx: Context, args: str) -> Reply:
         found: Forum | None = await ctx.services.forums.forum_by_key(session, verb)
     if found is None:
         return _say(ctx, "forum.unknown", key=verb.upper()[:40])
-    if not ctx.has_role(Role.ADMIN) and (
-            ctx.person is None or found.id not in await ctx.services.forums.member_forums(
-                ctx.person)):
+    mine = await ctx.services.forums.member_forums(ctx.person) if ctx.person else set()
+    if not ctx.may(Act.READ_FORUM, Target(forum_id=found.id, member_of=frozenset(mine))):
         return _say(ctx, "q.faq_not_member", key=found.key)  # the archive is members' only
     entries = await ctx.services.forums.faq(found)
     if not entries:
@@ -211,8 +215,7 @@ async def faq(ctx: Context, args: str) -> Reply:
 
 
 def _may_moderate(ctx: Context, forum_id: int) -> bool:
-    return ctx.has_role(Role.ADMIN) or any(
-        g.role == Role.FORUM_MODERATOR and g.forum_id == forum_id for g in ctx.grants)
+    return ctx.may(Act.MODERATE_FORUM, Target(forum_id=forum_id))
 
 
 async def _question(ctx: Context, value: str) -> Question | None:
@@ -229,8 +232,11 @@ def _short(text: str, limit: int) -> str:
 
 def register(registry: CommandRegistry) -> None:
     """Add the forum commands and buttons."""
-    registry.add(Command(("forum",), forum, "cmd.forum", "/forum podlacz|odlacz <klucz> | lista",
-                         "/forum link|unlink <key> | list", unregistered_ok=True))
+    registry.add(Command(("forum",), forum, "cmd.forum",
+                         "/forum podlacz|odlacz <klucz> | lista | dodaj|usun <klucz> <e-mail…> "
+                         "| czlonkowie <klucz>",
+                         "/forum link|unlink <key> | list | add|remove <key> <e-mail…> "
+                         "| members <key>", unregistered_ok=True))
     registry.add(Command(("pytanie", "ask"), ask, "cmd.ask", "/pytanie <forum> <treść>",
                          "/ask <forum> <text>"))
     registry.add(Command(("szukaj", "search"), search, "cmd.search", "/szukaj <słowa>",

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
-PL: dict[str, str] = {}
+PL: dict[str, str] = {
+    "sec.email_admin_only": (
+        "Adres e-mail łączy konta w komunikatorach, więc zmienia go tylko administrator "
+        "(albo import katalogu). Napisz do biura stowarzyszenia."
+    ),
+    "sec.email_taken": "Ten adres e-mail ma już inna osoba w katalogu; nic nie zmieniłem.",
+}
 
-EN: dict[str, str] = {}
+EN: dict[str, str] = {
+    "sec.email_admin_only": (
+        "The e-mail address links messenger accounts, so only an admin (or a directory import) "
+        "changes it. Please write to the association office."
+    ),
+    "sec.email_taken": "Another person in the directory already has this e-mail; nothing changed.",
+}
