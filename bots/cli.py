@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bots import cli_forums
 from bots.app import App, build_app
 from bots.config import Config, ConfigError, load_config
 
@@ -91,8 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                                     "registered groups)")
         cmd.add_argument("key", help="the key from `lacznik groups list`")
 
-    forums = sub.add_parser("forums", help="the forums' groups on the messengers")
+    forums = sub.add_parser("forums", help="forums: create, members, groups on the messengers")
     forums_sub = forums.add_subparsers(dest="forums_command", required=True)
+    cli_forums.add_arguments(forums_sub)
     forums_sub.add_parser("list", help="every forum with its groups (numbered)")
     forum_link = forums_sub.add_parser(
         "link", help="make a group the forum's (its questions are posted there)")
@@ -193,6 +195,8 @@ async def forums_command(app: App, args: argparse.Namespace) -> int:
     from store.models import Conversation
 
     await app.prepare(with_sample=False)
+    if args.forums_command in cli_forums.COMMANDS:  # add, rename, remove, members, import
+        return await cli_forums.run(app, args)
     service = app.core.services.forums
     if args.forums_command == "list":
         for forum, groups in await service.listing():

@@ -1,0 +1,271 @@
+"""RODO / GDPR: everything held about one person (export), and erasing it (forget).
+
+Both walk every table with a foreign key to ``person`` (found in the metadata, so a feature's
+new table is covered without changes here), plus the audit entries that name the person.
+
+Erasure keeps the ``person`` row as an empty stub ("osoba usunięta", no e-mail, no contact
+data, no gmina): forum questions, answers and announcements keep a valid author to point to,
+shown as the deleted person, and nothing personal remains in it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, Table, delete, inspect, or_, select, update
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from store.directory import bump_version
+from store.models import (
+    AuditLog,
+    ContactEntry,
+    Forum,
+    Gmina,
+    MessengerAccount,
+    Person,
+    Role,
+    RoleGrant,
+    Topic,
+    utcnow,
+)
+from store.people import audit, person_by_email
+
+DELETED_NAME = "osoba usunięta"  # stored in the stub; forums and reports show it
+ERASED_SOURCE = "erased"
+SCHEMA_VERSION = 1
+
+# Sections of the export with a name a person understands; other tables go to "other".
+SECTIONS = {
+    "messengeraccount": "messenger_accounts",
+    "rolegrant": "roles",
+    "forummember": "forum_memberships",
+    "question": "forum_questions",
+    "answer": "forum_answers",
+    "announcementrecipient": "announcement_acknowledgements",
+    "announcement": "announcements_written",
+    "personalreminder": "reminders",
+    "calendarfeed": "calendar_feeds",
+    "quietpreference": "quiet_hours",
+    "rsvp": "event_answers",
+    "delivery": "messages_sent_to_them",
+}
+# Their authorship stays, pointing at the stub: the content belongs to the forum or the
+# association, the author's identity is what goes.
+KEEP = {"question", "answer", "announcement", "announcementrecipient", "event", "deadline",
+        "forumgroup", "forumarchive"}
+# Columns never exported: credentials (hashes of link codes and feed tokens) and what the bot
+# sent (payloads of others' announcements, routing data).
+_HIDDEN_COLUMN = re.compile(r"hash|token|secret|password")
+_HIDDEN = {"delivery": {"payload", "target", "dedupe_key", "claimed_by", "claimed_until"}}
+
+
+class RodoError(Exception):
+    """A refused request; ``reason`` is ``unknown`` or ``last_admin``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class Forgotten:
+    """What ``forget`` did."""
+
+    pseudonym: str
+    removed: dict[str, int] = field(default_factory=dict)
+    anonymised: dict[str, int] = field(default_factory=dict)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+async def _existing(session: AsyncSession) -> set[str]:
+    connection = await session.connection()
+    return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+def _person_links() -> list[tuple[Table, list[Column[Any]]]]:
+    """Every table with a foreign key to ``person.id`` and those key columns."""
+    links: list[tuple[Table, list[Column[Any]]]] = []
+    for table in SQLModel.metadata.sorted_tables:
+        columns = [fk.parent for fk in table.foreign_keys
+                   if fk.column.table.name == "person" and fk.column.name == "id"]
+        if columns and table.name != "person":
+            links.append((table, columns))
+    return links
+
+
+def _audit_about(person_id: int, accounts: list[MessengerAccount]) -> Any:
+    """Audit rows whose actor or target names the person or one of their accounts."""
+    me = f"person:{person_id}"
+    conditions = [AuditLog.actor == me, AuditLog.actor.like(f"{me} %"),  # type: ignore[attr-defined]
+                  AuditLog.target == me]
+    for account in accounts:
+        handle = f"{account.platform}:{account.external_id}"
+        conditions += [AuditLog.actor == handle,
+                       AuditLog.actor.like(f"% via {handle}")]  # type: ignore[attr-defined]
+    return or_(*conditions)  # type: ignore[arg-type]
+
+
+async def export_person(session: AsyncSession, email: str, *, now: datetime) -> dict[str, Any]:
+    """Everything held about the person with ``email`` as JSON-ready data.
+
+    Raises :class:`RodoError` ("unknown") when nobody has that e-mail.
+    """
+    person = await person_by_email(session, email)
+    if person is None or person.id is None:
+        raise RodoError("unknown")
+    pid = int(person.id)
+    existing = await _existing(session)
+    gmina = await session.get(Gmina, person.gmina_id) if person.gmina_id else None
+    topics = (await session.execute(
+        select(Topic.name_pl, Gmina.name).join(ContactEntry, ContactEntry.topic_id == Topic.id)  # type: ignore[arg-type]
+        .join(Gmina, Gmina.id == ContactEntry.gmina_id)  # type: ignore[arg-type]
+        .where(ContactEntry.person_id == pid).order_by(Gmina.name, Topic.name_pl)  # type: ignore[arg-type]
+    )).all()
+    entry = {column.name: _value(getattr(person, column.name, None))
+             for column in Person.__table__.columns}  # type: ignore[attr-defined]
+    data: dict[str, Any] = {
+        "format": f"lacznik-person-export/{SCHEMA_VERSION}",
+        "exported_at": now.isoformat(),
+        "directory_entry": {**entry, "gmina": gmina.name if gmina else None,
+                            "handles": [{"topic": t, "gmina": g} for t, g in topics]},
+    }
+    accounts = list((await session.execute(
+        select(MessengerAccount).where(MessengerAccount.person_id == pid)  # type: ignore[arg-type]
+    )).scalars())
+    other: dict[str, list[dict[str, Any]]] = {}
+    for table, columns in _person_links():
+        if table.name not in existing or table.name == "contactentry":
+            continue
+        hidden = _HIDDEN.get(table.name, set())
+        shown = [c for c in table.columns
+                 if c.name not in hidden and not _HIDDEN_COLUMN.search(c.name)]
+        rows = (await session.execute(
+            select(*shown).where(or_(*(c == pid for c in columns)))
+            .order_by(*table.primary_key.columns)
+        )).mappings().all()
+        records = [{k: _value(v) for k, v in row.items()} for row in rows]
+        if table.name == "rolegrant":
+            records = await _named_roles(session, records)
+        if table.name in SECTIONS:
+            data[SECTIONS[table.name]] = records
+        elif records:
+            other[table.name] = records
+    for section in SECTIONS.values():
+        data.setdefault(section, [])
+    data["audit_entries"] = [
+        {"at": _value(row.at), "actor": row.actor, "action": row.action, "target": row.target,
+         "details": row.details}
+        for row in (await session.execute(
+            select(AuditLog).where(_audit_about(pid, accounts)).order_by(AuditLog.id)  # type: ignore[arg-type]
+        )).scalars()
+    ]
+    data["other"] = other
+    return data
+
+
+async def _named_roles(session: AsyncSession, records: list[dict[str, Any]]
+                       ) -> list[dict[str, Any]]:
+    forums = dict((await session.execute(select(Forum.id, Forum.key))).all())  # type: ignore[arg-type]
+    named = []
+    for record in records:
+        gmina = await session.get(Gmina, record["gmina_id"]) if record.get("gmina_id") else None
+        named.append({**record, "forum": forums.get(record.get("forum_id")),
+                      "gmina": gmina.name if gmina else None})
+    return named
+
+
+def export_json(data: dict[str, Any]) -> str:
+    """The export as indented UTF-8 JSON text."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+async def is_last_admin(session: AsyncSession, person_id: int) -> bool:
+    """The person is an admin and nobody else is."""
+    admins = set((await session.execute(
+        select(RoleGrant.person_id).where(RoleGrant.role == Role.ADMIN.value)  # type: ignore[arg-type]
+    )).scalars())
+    return admins == {person_id}
+
+
+async def forget_person(session: AsyncSession, email: str, *, actor: str) -> Forgotten:
+    """Erase the personal data of the person with ``email`` (the caller commits).
+
+    Their directory entry, messenger accounts, roles, reminders, feeds and the messages queued
+    for them go; their forum questions and answers stay under "osoba usunięta"; audit entries
+    about them keep a pseudonym instead of their id and account handles. The erasure itself is
+    audited under the pseudonym. Raises :class:`RodoError` ("unknown", "last_admin").
+    """
+    person = await person_by_email(session, email)
+    if person is None or person.id is None:
+        raise RodoError("unknown")
+    pid = int(person.id)
+    if await is_last_admin(session, pid):
+        raise RodoError("last_admin")
+    existing = await _existing(session)
+    # A random salt that is not kept: the pseudonym cannot be traced back to the person.
+    pseudonym = "erased:" + hashlib.sha256(
+        secrets.token_bytes(16) + str(pid).encode()).hexdigest()[:12]
+    result = Forgotten(pseudonym)
+    accounts = list((await session.execute(
+        select(MessengerAccount).where(MessengerAccount.person_id == pid)  # type: ignore[arg-type]
+    )).scalars())
+    result.anonymised["auditlog"] = await _pseudonymise_audit(
+        session, pid, accounts, [person.email or "", person.name], pseudonym)
+    if "answer" in existing:
+        from store.forum_models import Answer
+
+        changed = await session.execute(
+            update(Answer).where(Answer.author_id == pid)  # type: ignore[arg-type]
+            .values(author_label=DELETED_NAME))
+        result.anonymised["answer"] = int(changed.rowcount or 0)  # type: ignore[attr-defined]
+    links = sorted(_person_links(), key=lambda link: link[0].name != "delivery")
+    for table, columns in links:
+        if table.name in KEEP or table.name not in existing:
+            continue
+        removed = await session.execute(delete(table).where(or_(*(c == pid for c in columns))))
+        if removed.rowcount:  # type: ignore[attr-defined]
+            result.removed[table.name] = int(removed.rowcount)  # type: ignore[attr-defined]
+    stub = await session.get(Person, pid)
+    assert stub is not None
+    stub.name = DELETED_NAME
+    stub.email = None
+    stub.position = stub.phone = stub.preferred_contact = stub.notes = stub.organisation = ""
+    stub.gmina_id = None
+    stub.language = None
+    stub.confirmed_on = None
+    stub.source = ERASED_SOURCE
+    stub.updated_at = utcnow()
+    session.add(stub)
+    await bump_version(session)
+    await audit(session, actor=actor, action="person.forget", target=pseudonym,
+                details={"removed": result.removed})
+    return result
+
+
+async def _pseudonymise_audit(session: AsyncSession, pid: int,
+                              accounts: list[MessengerAccount], words: list[str],
+                              pseudonym: str) -> int:
+    handles = [f"person:{pid}"] + [f"{a.platform}:{a.external_id}" for a in accounts]
+    pattern = re.compile("|".join(
+        [re.escape(h) + r"(?![\w.-])" for h in handles]
+        + [re.escape(w) for w in words if len(w) >= 3]), re.IGNORECASE)
+    rows = list((await session.execute(
+        select(AuditLog).where(_audit_about(pid, accounts)))).scalars())
+    for row in rows:
+        row.actor = pattern.sub(pseudonym, row.actor)[:300]
+        row.target = pattern.sub(pseudonym, row.target)[:300]
+        row.details = pattern.sub(pseudonym, row.details)
+        session.add(row)
+    return len(rows)
