@@ -65,3 +65,12 @@ class Answer(SQLModel, table=True):
     deleted: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     edited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ForumArchive(SQLModel, table=True):
+    """A forum taken out of use (``lacznik forums remove KEY --force``): its questions,
+    answers and events stay as history, but it takes no new questions and lists skip it."""
+
+    forum_id: int = Field(foreign_key="forum.id", primary_key=True, ondelete="CASCADE")
+    archived_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    archived_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,7 +44,7 @@ from commands.render import forum_name
 from commands.texts import PLATFORM_NAMES, pick_lang, t
 from store.announcements import reachable_accounts
 from store.db import Database
-from store.forum_models import Answer, ForumGroup, Question
+from store.forum_models import Answer, ForumArchive, ForumGroup, Question
 from store.models import (
     Conversation,
     Delivery,
@@ -110,9 +110,10 @@ class ForumService:
     # --- forums and their groups ---------------------------------------------------------
 
     async def forum_by_key(self, session: AsyncSession, key: str) -> Forum | None:
-        """A forum by its key, case-insensitively."""
+        """A forum by its key, case-insensitively; an archived forum is no longer found."""
         return (await session.execute(
-            select(Forum).where(Forum.key == key.strip().upper())  # type: ignore[arg-type]
+            select(Forum).where(Forum.key == key.strip().upper(),  # type: ignore[arg-type]
+                                ~exists().where(ForumArchive.forum_id == Forum.id))  # type: ignore[arg-type]
         )).scalars().first()
 
     async def link_group(self, forum_key: str, conversation: ConversationRef, *, title: str,
@@ -193,7 +194,9 @@ class ForumService:
     async def listing(self) -> list[tuple[Forum, list[tuple[ForumGroup, bool]]]]:
         """Every forum with its groups, each with whether it takes relays now."""
         async with self._db.session() as session:
-            forums = list((await session.execute(select(Forum).order_by(Forum.key))).scalars())
+            forums = list((await session.execute(select(Forum).where(
+                ~exists().where(ForumArchive.forum_id == Forum.id)  # type: ignore[arg-type]
+            ).order_by(Forum.key))).scalars())
             groups = list((await session.execute(select(ForumGroup).order_by(
                 ForumGroup.id))).scalars())  # type: ignore[arg-type]
             live = {g.id for g in await self._live_groups(session, None)}
