@@ -16,6 +16,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.inbound import BodyLost, lost, read_body
+
 log = logging.getLogger(__name__)
 
 
@@ -29,7 +31,10 @@ class EventsEndpoint:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Verify, dispatch, answer."""
-        raw = await request.read()
+        try:
+            raw = await read_body(request)
+        except BodyLost:
+            return lost("slack")
         if not self._verified(raw, request):
             log.info("Slack request refused: missing, bad or stale signature (%d bytes)",
                      len(raw))
@@ -38,7 +43,7 @@ class EventsEndpoint:
             bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"),
                                             query=request.query_string,
                                             headers=dict(request.headers))
-        except ValueError:  # also UnicodeDecodeError and json.JSONDecodeError
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deep
             log.warning("unparseable Slack request (%d bytes, %s) answered 200", len(raw),
                         request.content_type)
             return web.Response(status=200)

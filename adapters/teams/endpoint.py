@@ -19,6 +19,7 @@ from aiohttp import web
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
+from adapters.inbound import BodyLost, read_body
 from adapters.teams.cards import ADAPTIVE_CARD, render_parts
 from adapters.teams.channel_auth import ChannelAuthError, ChannelTokenValidator, KeysUnavailable
 from adapters.teams.members import MemberAddresses
@@ -57,6 +58,9 @@ from store.db import Database
 from store.people import find_account, person_by_email
 
 log = logging.getLogger(__name__)
+# The SDK logs every activity it cannot validate at ERROR, with a traceback and the input
+# values (message text): we log the refusal ourselves, without the content.
+logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
 
 TEAMS_CHANNEL = "msteams"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -108,8 +112,13 @@ class TeamsEndpoint:
             await asyncio.wait_for(self._idle.wait(), seconds)
 
     async def _handle(self, request: web.Request) -> web.Response:
+        authorization = request.headers.get("Authorization")
+        if authorization is not None and not authorization.isascii():
+            # A JWT is ASCII; aiohttp hands other bytes on as surrogates that jwt cannot encode.
+            log.warning("teams: request refused: authorization header is not ASCII")
+            return _status(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
         try:
-            identity = await self._validator.authenticate(request.headers.get("Authorization"))
+            identity = await self._validator.authenticate(authorization)
         except KeysUnavailable as exc:
             log.warning("teams: cannot check a request: %s", exc.reason)
             return _status(503, "signing keys unavailable")
@@ -119,9 +128,8 @@ class TeamsEndpoint:
         body = await _json_body(request)
         if body is None:
             return _status(400, "body is not a JSON object")
-        try:
-            activity = Activity.model_validate(body)
-        except ValidationError:
+        activity = read_activity(body)
+        if activity is None:
             log.info("teams: request refused: not a valid activity")
             return _status(400, "not a valid activity")
         channel = str(activity.channel_id) if activity.channel_id else None
@@ -287,10 +295,20 @@ async def _quietly(sending: Awaitable[Any], ref: ConversationRef) -> None:
         log.warning("teams: reply to %s not delivered: %s", ref.key, exc.reason)
 
 
+def read_activity(body: Mapping[str, Any]) -> Activity | None:
+    """The activity in a JSON object; None if it is not one (the SDK's validators raise
+    TypeError and ValueError besides pydantic's ValidationError, e.g. for an empty
+    ``channelId``)."""
+    try:
+        return Activity.model_validate(body)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
 async def _json_body(request: web.Request) -> dict[str, Any] | None:
     try:
-        data = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(await read_body(request))
+    except (BodyLost, ValueError, RecursionError):  # cut off, not UTF-8/JSON, too deep
         return None
     return data if isinstance(data, dict) else None
 

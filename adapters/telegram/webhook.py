@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.inbound import BodyLost, lost, read_body
 from adapters.telegram.config import WEBHOOK_PATH
 
 __all__ = ["SECRET_HEADER", "WebhookReceiver"]
@@ -37,14 +38,18 @@ class WebhookReceiver:
 
     async def handle(self, request: web.Request) -> web.Response:
         """Verify, parse, hand on; 403 for a wrong or missing secret."""
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        # aiohttp decodes header bytes that are not UTF-8 as surrogates: encode them back
+        # as they came, so a garbled header is simply a wrong secret (403), not a 500.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, self._secret):
             log.warning("telegram webhook: request without the right secret from %s",
                         request.remote)
             return web.Response(status=403)
         try:
-            update = json.loads(await request.read())
-        except ValueError:
+            update = json.loads(await read_body(request))
+        except BodyLost:
+            return lost("telegram")
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             update = None
         if not isinstance(update, dict):
             # Redelivery would not make it readable: acknowledge and skip.

@@ -393,7 +393,7 @@ def _date(year: int, month: int, day: int) -> date:
         raise WhenError("when.no_such_month", month=month)
     try:
         return date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # also a year or day of twenty digits
         raise WhenError("when.no_such_day", day=day, month=month) from None
 
 
