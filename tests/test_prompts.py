@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from adapters.console.adapter import ConsoleSession
 from bots.app import App, build_app
@@ -28,9 +28,10 @@ async def events(app: App) -> list[Event]:
         return list((await session.execute(select(Event).order_by(Event.id))).scalars())
 
 
-async def deadlines(app: App) -> int:
+async def deadlines(app: App) -> list[str]:
     async with app.db.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(Deadline)) or 0)
+        return list((await session.execute(select(Deadline.title).order_by(Deadline.id)))
+                    .scalars())
 
 
 def advance(app: App, delta: timedelta) -> None:
@@ -124,7 +125,7 @@ async def test_deadlines_ask_for_the_date_and_the_recipients(app: App) -> None:
     [asked] = await moderator.say("/termin nowy PZP; co: sprawozdanie roczne")
     assert asked.startswith("Podaj, do kiedy") and WAY_OUT in asked
     [created] = await moderator.say("15 grudnia 12:00")
-    assert "Zapisano termin #1" in created and "sprawozdanie roczne" in created
+    assert "Zapisano termin #1" in created and "wtorek, 15 grudnia 2026, 12:00" in created
     admin = session_as(app, ADMIN)
     [who] = await admin.say("/termin nowy; co: dane do raportu; do: 10 grudnia")
     assert who.startswith("Termin bez forum musi mieć odbiorców") and WAY_OUT in who
@@ -132,7 +133,7 @@ async def test_deadlines_ask_for_the_date_and_the_recipients(app: App) -> None:
     assert unknown.startswith("Nie znam gminy ani osoby „Atlantyda”") and WAY_OUT in unknown
     [created] = await admin.say("Krakowa")
     assert "Zapisano termin #2" in created and "Dla: koordynatorzy gmin: Kraków" in created
-    assert await deadlines(app) == 2
+    assert await deadlines(app) == ["sprawozdanie roczne", "dane do raportu"]
 
 
 async def test_a_reminder_without_a_time_asks_when(app: App) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
+from commands import prompts
 from commands.calendar.dates import format_moment, utc
-from commands.calendar.fields import DEADLINE_FIELDS, is_clear, parse_fields
+from commands.calendar.fields import DEADLINE_FIELDS, Fields, is_clear, parse_fields
 from commands.calendar.messages import deadline_lines
 from commands.calendar.reminders import PlanReport, deadline_source, forum_name
 from commands.calendar.replies import (
@@ -92,19 +93,26 @@ async def _create(ctx: Context, args: str) -> Reply:
         return say(ctx, "cal.forum.unknown", forum=words[1][:40],
                    forums=", ".join(f.key for f in forums))
     if not may_manage_forum(ctx, forum.id if forum else None):
-        return forbidden(ctx) if forum else say(ctx, "cal.deadline.admin_only")
+        if forum is not None:
+            return forbidden(ctx)
+        if len(words) > 1:  # the header names something that is not a forum
+            return say(ctx, "cal.deadline.admin_only")
+        return await _ask(ctx, fields, "", text(ctx, "cal.deadline.admin_only"))
     title = (fields.values.get("title") or " ".join(title_words)).strip()
     if not title:
-        return say(ctx, "cal.deadline.no_title")
+        return await _ask(ctx, fields, "title", text(ctx, "cal.deadline.no_title"))
     if not fields.values.get("due"):
-        return say(ctx, "cal.deadline.no_due")
+        return await _ask(ctx, fields, "due", text(ctx, "cal.deadline.no_due"))
     try:
         due = _due(ctx, fields.values["due"])
+    except _Problem as problem:  # asked again: the next message gives the date anew
+        return await _ask(ctx, fields, "due", problem.message, without="due")
+    try:
         gminy, people, whole = await _audience(ctx, fields.values.get("who", ""))
     except _Problem as problem:
-        return Reply.of(OutboundMessage(text=problem.message, lang=ctx.lang))
+        return await _ask(ctx, fields, "who", problem.message, without="who")
     if forum is None and not (gminy or people):
-        return say(ctx, "cal.deadline.no_audience")
+        return await _ask(ctx, fields, "who", text(ctx, "cal.deadline.no_audience"))
     if forum is not None and whole:
         gminy = []
     draft = DeadlineDraft(title=title, due=due,
@@ -117,6 +125,15 @@ async def _create(ctx: Context, args: str) -> Reply:
     who = _who_text(ctx, forum, gminy, people)
     return Reply.of(await _confirmation(ctx, created, forum, plan, who,
                                         text(ctx, "cal.deadline.created", id=created.id)))
+
+
+async def _ask(ctx: Context, fields: Fields, field: str, question: str, *,
+               without: str = "") -> Reply:
+    """Ask for a missing (or unusable) field of /termin nowy: the next message of this person
+    here fills it, the rest of what they typed is kept."""
+    values = {name: value for name, value in fields.values.items() if name != without}
+    return await prompts.ask(ctx, question, command="termin",
+                             args=prompts.typed(fields.header, values), field=field)
 
 
 def _due(ctx: Context, value: str) -> datetime:
