@@ -1,7 +1,11 @@
-"""Forum figures: archive search over 50,000 questions; answer → copies sent.
+"""Forum figures: archive search quality and speed; answer → copies sent.
 
-    .venv/bin/python bench/forum_bench.py [--questions 50000] [--answers 300]
+    .venv/bin/python bench/forum_bench.py [--questions 50000] [--answers 300] [--quality-only]
 
+0. Search quality: the searches of ``bench/data/archive_queries.txt`` (as staff type them:
+   inflected, a word of the same family, without Polish letters) over the realistic archive
+   of ``bench/data/archive_questions.txt``, through the service's own query reading; recall@5
+   per kind, with word families (now) and with exact lemmas only (before), and the misses.
 1. The archive index with N questions written from municipal vocabulary (lemmatised as the
    service does when a question is written): p50/p99 of /szukaj-style queries in inflected
    forms, restricted to a member's forums.
@@ -21,6 +25,8 @@ import random
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,6 +37,7 @@ from bots.app import build_app  # noqa: E402
 from bots.config import Config, DatabaseConfig  # noqa: E402
 from commands.directory.language import Morphology  # noqa: E402
 from commands.forums.archive import ArchiveIndex, search_terms  # noqa: E402
+from commands.forums.service import ForumService  # noqa: E402
 from commands.model import (  # noqa: E402
     ConversationKind,
     ConversationRef,
@@ -54,6 +61,90 @@ termin sprawozdanie raport ankieta dane RODO inspektor system elektroniczny doku
 QUERIES = ["klauzul waloryzacyjnych", "wzoru umowy na odbiór odpadów", "harmonogramu odbioru",
            "dowozów uczniów", "wymiany pieców", "taryfy za wodę", "przetargu na remont drogi",
            "sprawozdania z gospodarki odpadami", "dotacji na fotowoltaikę", "warunków zabudowy"]
+
+
+DATA = REPO / "bench" / "data"
+
+
+@dataclass(frozen=True)
+class SearchCase:
+    """One search and the archive questions that answer it."""
+
+    query: str
+    kind: str
+    expected: frozenset[int]
+
+
+@dataclass(frozen=True)
+class ArchiveQuestion:
+    """One question of the realistic archive, with its answer's gist."""
+
+    id: int
+    forum: str
+    text: str
+    answer: str
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return [line.split("|", 2) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def load_search_set() -> tuple[list[ArchiveQuestion], list[SearchCase]]:
+    """The realistic archive (the questions the searches want, among 2,000 background ones)
+    and the searches over it (``bench/data``)."""
+    questions = []
+    for number, forum, text in (_rows(DATA / "archive_questions.txt")
+                                + _rows(DATA / "archive_background.txt")):
+        question, _, answer = text.partition(" || ")
+        questions.append(ArchiveQuestion(int(number), forum, question.strip(), answer.strip()))
+    cases = [SearchCase(query.strip(), kind.strip(),
+                        frozenset(int(n) for n in ids.split(",")))
+             for ids, kind, query in _rows(DATA / "archive_queries.txt")]
+    return questions, cases
+
+
+def search_quality(morphology: Morphology, *, relatives: bool
+                   ) -> tuple[dict[str, tuple[int, float]], list[tuple[SearchCase, list[int]]]]:
+    """Recall@5 per kind (and "all"): kind → (searches, recall), and the missed searches
+    with the five ids found. The queries are read as ``/szukaj`` reads them."""
+    questions, cases = load_search_set()
+    forums = {name: n for n, name in enumerate(sorted({q.forum for q in questions}), 1)}
+    index = ArchiveIndex(relatives=relatives)
+    for q in questions:
+        index.put(q.id, forums[q.forum], search_terms(morphology, [q.text, q.answer]),
+                  answered=bool(q.answer), faq=False)
+    reader = ForumService(db=None, clock=None, morphology=morphology,  # type: ignore[arg-type]
+                          messengers={})  # only its query reading is used
+    found: dict[str, list[float]] = defaultdict(list)
+    misses = []
+    for case in cases:
+        top = [hit.question_id for hit in index.search(reader.query_lemmas(case.query), None)]
+        recall = len(case.expected & set(top)) / len(case.expected)
+        found[case.kind].append(recall)
+        found["all"].append(recall)
+        if recall < 1:
+            misses.append((case, top))
+    return {kind: (len(v), sum(v) / len(v)) for kind, v in found.items()}, misses
+
+
+def quality_figures(morphology: Morphology, *, show_misses: bool = True) -> None:
+    questions, cases = load_search_set()
+    print(f"search quality: {len(cases)} searches over a realistic archive of "
+          f"{len(questions)} questions (bench/data), recall@5")
+    before, missed_before = search_quality(morphology, relatives=False)
+    after, misses = search_quality(morphology, relatives=True)
+    for kind in sorted(after, key=lambda k: (k == "all", k)):
+        count, recall = after[kind]
+        print(f"  {kind:<10} {count:>4} searches: exact lemmas only {before[kind][1]:6.1%}"
+              f"  ->  with word families {recall:6.1%}")
+    if show_misses:
+        for case, top in missed_before:
+            print(f"  miss before ({case.kind}): {case.query!r} wants {sorted(case.expected)}, "
+                  f"top 5 {top}")
+        for case, top in misses:
+            print(f"  miss ({case.kind}): {case.query!r} wants {sorted(case.expected)}, "
+                  f"top 5 {top}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -165,7 +256,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=int, default=50_000)
     parser.add_argument("--answers", type=int, default=300)
+    parser.add_argument("--quality-only", action="store_true",
+                        help="only the search quality figures (a few seconds)")
     args = parser.parse_args()
+    quality_figures(Morphology())
+    if args.quality_only:
+        return
     archive_figures(args.questions)
     asyncio.run(relay_figures(args.answers))
 
