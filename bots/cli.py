@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="show what would change")
     exp = dir_sub.add_parser("export", help="export the directory as CSV or XLSX")
-    exp.add_argument("file", type=Path)
+    exp.add_argument("file", type=Path, help=".csv or .xlsx")
+    exp.add_argument("--format", choices=("excel", "plain"), default="excel",
+                     help="CSV: excel (default) = UTF-8 with BOM, ';', Polish headers, opens "
+                     "in Polish Excel by double-click; plain = UTF-8, ',', English headers")
 
     roles = sub.add_parser("roles", help="who is admin, forum moderator or gmina coordinator")
     roles_sub = roles.add_subparsers(dest="roles_command", required=True)
@@ -124,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", help="issue a one-time code that links a messenger account")
     link.add_argument("platform", choices=("telegram", "slack", "teams", "any"))
     link.add_argument("email")
+
+    from bots import cli_demo
+
+    cli_demo.add_parser(sub)
     return parser
 
 
@@ -179,6 +186,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             "teams": commands_cli.teams,
             "groups": commands_cli.groups,
             "forums": forums_command,
+            "demo": _demo_command,
         }[args.command]
         return await handler(app, args)
     finally:
@@ -232,6 +240,12 @@ async def forums_command(app: App, args: argparse.Namespace) -> int:
         return 2
     print(f"{args.group}: {outcome} ({args.forum.upper()})")
     return 0
+
+
+async def _demo_command(app: App, args: argparse.Namespace) -> int:
+    from bots.cli_demo import demo_command
+
+    return await demo_command(app, args)
 
 
 async def _close(app: App) -> None:

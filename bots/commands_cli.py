@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import sys
@@ -13,10 +12,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from adapters.console.adapter import ConsoleSession, run_console, stdin_lines
-from commands.directory.importer import EXPORT_COLUMNS, ImportError_, parse_rows
+from commands.directory.importer import ImportError_, export_rows, parse_rows, write_export
 from store.directory import add_synonym, bump_version, ensure_topics
 from store.models import (
-    ContactEntry,
     Conversation,
     Forum,
     Gmina,
@@ -223,7 +221,8 @@ async def directory(app: App, args: argparse.Namespace) -> int:
               file=sys.stderr) as bar:
         async with app.db.session() as session:
             summary = await app.importer.apply(session, parsed, dry_run=args.dry_run,
-                                               progress=bar.update)
+                                               progress=bar.update,
+                                               today=app.directory.today())
             if not args.dry_run:
                 await audit(session, actor="cli", action="directory.import",
                             target=path.name, details={"rows": len(parsed.rows)})
@@ -236,45 +235,21 @@ async def directory(app: App, args: argparse.Namespace) -> int:
         f"{summary.entries_removed}; new topics {len(summary.topics_added)}"
         + (f" ({', '.join(summary.topics_added[:10])})" if summary.topics_added else "")
     )
+    from bots.cli_demo import cli_lang, removal_lines
+    from commands.texts import t
+
+    lang = cli_lang()
+    for line in removal_lines(lang, summary.demo_removed, dry_run=args.dry_run):
+        print(line)
+    if summary.demo_replaced:
+        print(t(lang, "demo.replaced", count=summary.demo_replaced))
     return 0
 
 
 async def _export(app: App, args: argparse.Namespace) -> int:
-    rows: list[dict[str, str]] = []
     async with app.db.session() as session:
-        people = {p.id: p for p in (await session.exec(select(Person))).scalars()}  # type: ignore[call-overload]
-        gminy = {g.id: g for g in (await session.exec(select(Gmina))).scalars()}  # type: ignore[call-overload]
-        topics = {t.id: t for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
-        grouped: dict[tuple[int, int], list[str]] = {}
-        for person_id, topic_id, gmina_id in await session.execute(
-            select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
-        ):
-            grouped.setdefault((person_id, gmina_id), []).append(topics[topic_id].name_pl)
-    for (person_id, gmina_id), names in sorted(grouped.items()):
-        person, gmina = people[person_id], gminy[gmina_id]
-        rows.append({
-            "gmina": gmina.name, "teryt": gmina.teryt or "", "kind": gmina.kind,
-            "powiat": gmina.powiat,
-            "wojewodztwo": gmina.wojewodztwo, "topic": "; ".join(sorted(names)),
-            "name": person.name, "position": person.position, "email": person.email or "",
-            "phone": person.phone, "preferred_contact": person.preferred_contact,
-            "notes": person.notes,
-            "confirmed_at": person.confirmed_on.isoformat() if person.confirmed_on else "",
-        })
-    if args.file.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(list(EXPORT_COLUMNS))  # type: ignore[union-attr]
-        for row in rows:
-            sheet.append([row[c] for c in EXPORT_COLUMNS])  # type: ignore[union-attr]
-        workbook.save(args.file)
-    else:
-        with args.file.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(EXPORT_COLUMNS))
-            writer.writeheader()
-            writer.writerows(rows)
+        rows = await export_rows(session)
+    write_export(args.file, rows, plain=getattr(args, "format", "excel") == "plain")
     print(f"{args.file}: exported {len(rows)} rows")
     return 0
 

@@ -57,6 +57,17 @@ EXPORT_COLUMNS = (
     "gmina", "teryt", "kind", "powiat", "wojewodztwo", "topic", "name", "position", "email",
     "phone", "preferred_contact", "notes", "confirmed_at",
 )
+# The headers of the Polish export: each one is among the headers the importer accepts.
+POLISH_HEADERS: dict[str, str] = {
+    "gmina": "gmina", "teryt": "kod TERYT", "kind": "rodzaj", "powiat": "powiat",
+    "wojewodztwo": "województwo", "topic": "tematy", "name": "imię i nazwisko",
+    "position": "stanowisko", "email": "e-mail", "phone": "telefon",
+    "preferred_contact": "preferowany kontakt", "notes": "uwagi", "confirmed_at": "potwierdzono",
+}
+# What a spreadsheet may take for the start of a formula (OWASP "CSV injection", with the
+# full-width forms Excel also accepts).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+PHONE_EXAMPLE = "+48 12 345 67 89"
 LIMITS = {
     "gmina": 120, "name": 200, "position": 300, "email": 254, "phone": 60,
     "preferred_contact": 200, "notes": 2000, "powiat": 120, "wojewodztwo": 60, "topic": 600,
@@ -210,7 +221,9 @@ def parse_rows(path: Path) -> ParsedFile:
         if email and not EMAIL_PATTERN.match(email):
             row_errors.append(f"e-mail {email!r} is not valid / nieprawidłowy e-mail")
         if values["phone"] and not PHONE_PATTERN.match(values["phone"]):
-            row_errors.append(f"phone {values['phone']!r} is not valid / nieprawidłowy telefon")
+            row_errors.append(
+                f"phone {values['phone']!r} is not valid, e.g. {PHONE_EXAMPLE} / nieprawidłowy "
+                f"telefon {values['phone']!r}, np. {PHONE_EXAMPLE}")
         teryt = values["teryt"] or None
         if teryt and not _TERYT.match(teryt):
             row_errors.append(f"TERYT {teryt!r} must have 7 digits / TERYT musi mieć 7 cyfr")
@@ -266,7 +279,25 @@ def parse_rows(path: Path) -> ParsedFile:
 
 def _value(cells: list[str], positions: dict[str, int], column: str) -> str:
     index = positions.get(column)
-    return cells[index].strip() if index is not None and index < len(cells) else ""
+    return restore_cell(cells[index].strip()) if index is not None and index < len(cells) else ""
+
+
+def _formula_like(value: str) -> bool:
+    return value.lstrip("'").startswith(FORMULA_START)
+
+
+def neutralise_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: ``'`` before a formula-like value.
+
+    A value that already starts with ``'`` before such a character gets one more, so
+    :func:`restore_cell` can strip exactly what was added.
+    """
+    return "'" + value if _formula_like(value) else value
+
+
+def restore_cell(value: str) -> str:
+    """The value :func:`neutralise_cell` was given (the import of an export)."""
+    return value[1:] if value.startswith("'") and _formula_like(value) else value
 
 
 def _parse_date(text: str) -> date | None:
@@ -516,3 +547,74 @@ def _confirmation(
     if edited or stored is None:
         return today
     return stored
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+async def export_rows(session: AsyncSession) -> list[dict[str, str]]:
+    """The directory as rows of :data:`EXPORT_COLUMNS`: one per person and gmina, topics
+    joined by ``"; "`` — what :func:`parse_rows` reads back unchanged."""
+    people = {p.id: p for p in (await session.exec(select(Person))).scalars()}  # type: ignore[call-overload]
+    gminy = {g.id: g for g in (await session.exec(select(Gmina))).scalars()}  # type: ignore[call-overload]
+    topics = {t.id: t for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
+    grouped: dict[tuple[int, int], list[str]] = {}
+    for person_id, topic_id, gmina_id in await session.execute(
+        select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
+    ):
+        grouped.setdefault((person_id, gmina_id), []).append(topics[topic_id].name_pl)
+    rows = []
+    for (person_id, gmina_id), names in sorted(grouped.items()):
+        person, gmina = people[person_id], gminy[gmina_id]
+        rows.append({
+            "gmina": gmina.name, "teryt": gmina.teryt or "", "kind": gmina.kind,
+            "powiat": gmina.powiat, "wojewodztwo": gmina.wojewodztwo,
+            "topic": "; ".join(sorted(names)), "name": person.name,
+            "position": person.position, "email": person.email or "", "phone": person.phone,
+            "preferred_contact": person.preferred_contact, "notes": person.notes,
+            "confirmed_at": person.confirmed_on.isoformat() if person.confirmed_on else "",
+        })
+    return rows
+
+
+def write_export(path: Path, rows: list[dict[str, str]], *, plain: bool = False) -> None:
+    """Write ``rows`` to ``path`` (``.xlsx``, else CSV). Every cell is inert in a spreadsheet.
+
+    CSV is by default what Polish Excel opens correctly by double-click: UTF-8 with BOM,
+    ``;``-separated, Polish headers; ``plain`` gives UTF-8, ``,`` and English headers.
+    Formula-like values get a ``'`` in front (:func:`neutralise_cell`). XLSX keeps the
+    English headers; its cells are text (never formulas) and formula-like ones carry
+    Excel's own apostrophe prefix (the ``quotePrefix`` style), so ``+48 12 …`` reads as it is
+    and stays text even when edited.
+    """
+    if path.suffix.lower() == ".xlsx":
+        _write_xlsx(path, rows)
+        return
+    headers = EXPORT_COLUMNS if plain else tuple(POLISH_HEADERS[c] for c in EXPORT_COLUMNS)
+    with path.open("w", encoding="utf-8" if plain else "utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter="," if plain else ";")
+        writer.writerow(headers)
+        writer.writerows([neutralise_cell(row[c]) for c in EXPORT_COLUMNS] for row in rows)
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(list(EXPORT_COLUMNS))
+    for row in rows:
+        cells = []
+        for column in EXPORT_COLUMNS:
+            value = row[column]
+            formula_like = _formula_like(value)
+            # An apostrophe we would strip on import is doubled, like in CSV.
+            cell = WriteOnlyCell(sheet, value="'" + value
+                                 if formula_like and value.startswith("'") else value)
+            cell.data_type = "s"  # text, even when it starts with "="
+            if formula_like:
+                cell.quotePrefix = True
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(path)
