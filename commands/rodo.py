@@ -1,0 +1,63 @@
+"""``/moje-dane eksport`` (``/me export``): a person's own data, sent to them privately.
+
+The outbound model carries text and links, not file contents, so the JSON goes as text in
+parts small enough for every messenger (Slack's section limit is the tightest).
+"""
+
+from __future__ import annotations
+
+from commands.context import Context, Reply
+from commands.model import ConversationKind, OutboundMessage
+from commands.texts import t
+from store.rodo import RodoError, export_json, export_person
+
+EXPORT_WORDS = frozenset({"eksport", "export"})
+PART_CHARS = 2500
+MAX_PARTS = 40
+
+
+def split_text(text: str, limit: int = PART_CHARS) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters, cut at line ends where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:  # one very long line (a long note): cut it
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        parts.append(current)
+    return [part.rstrip("\n") for part in parts]
+
+
+async def export_my_data(ctx: Context) -> Reply:
+    """Everything held about the sender, in their private chat only."""
+    lang = ctx.lang
+    if ctx.event.conversation.kind != ConversationKind.PERSONAL:
+        return Reply.of(OutboundMessage(text=t(lang, "rodo.export.private_only"), lang=lang))
+    person = ctx.person
+    if person is None or not person.email:
+        return Reply.of(OutboundMessage(text=t(lang, "me.not_in_directory"), lang=lang))
+    async with ctx.services.db.session() as session:
+        try:
+            data = await export_person(session, person.email, now=ctx.now)
+        except RodoError:
+            return Reply.of(OutboundMessage(text=t(lang, "me.not_in_directory"), lang=lang))
+    parts = split_text(export_json(data))
+    count = len(parts)
+    many = t(lang, "rodo.export.parts", count=count) if count > 1 else ""
+    messages = [OutboundMessage(text=t(lang, "rodo.export.intro", parts=many), lang=lang)]
+    for number, part in enumerate(parts[:MAX_PARTS], 1):
+        heading = t(lang, "rodo.export.part", number=number, count=count) + "\n" \
+            if count > 1 else ""
+        messages.append(OutboundMessage(text=heading + part, lang=lang))
+    if count > MAX_PARTS:
+        messages.append(OutboundMessage(
+            text=t(lang, "rodo.export.too_long", shown=MAX_PARTS, count=count), lang=lang))
+    return Reply(messages)
