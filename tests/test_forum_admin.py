@@ -225,6 +225,8 @@ async def test_moderators_keep_their_forum_in_chat_and_others_are_refused(
     assert "Nie ma w katalogu osób z tymi adresami: kto@gdzie.pl. Nic nie zmieniono." in unknown
     [usage] = await anna.say("/forum dodaj MIESZK")
     assert "Użycie: /forum dodaj <klucz> <e-mail…>" in usage
+    [usage] = await anna.say("/forum cos")  # the whole /forum, linking groups and members
+    assert "/forum podlacz PZP" in usage and "/forum czlonkowie <klucz>" in usage
     # A member who moderates nothing is refused, in their language.
     jan = ConsoleSession(office.core, JAN, lang="en")
     [refused] = await jan.say(f"/forum remove MIESZK {ANNA}")

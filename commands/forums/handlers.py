@@ -45,7 +45,8 @@ async def forum(ctx: Context, args: str) -> Reply:
     if verb in admin_handlers.VERBS:  # members: dodaj / usun / czlonkowie
         return await admin_handlers.members_command(ctx, verb, key)
     if verb not in ("podlacz", "podłącz", "link", "odlacz", "odłącz", "unlink") or not key:
-        return _say(ctx, "forum.usage")
+        return Reply.of(OutboundMessage(text=t(ctx.lang, "forum.usage") + "\n"
+                                        + t(ctx.lang, "fadm.usage"), lang=ctx.lang))
     key, _, number = key.strip().partition(" ")
     number = number.strip().lstrip("#")
     conversation = ctx.event.conversation
