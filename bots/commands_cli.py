@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from adapters.console.adapter import ConsoleSession, run_console, stdin_lines
+from commands.directory.gminy import candidate_line, refusal, resolve_gmina
 from commands.directory.importer import ImportError_, export_rows, parse_rows, write_export
+from commands.directory.index import GminaInfo
 from store.directory import add_synonym, bump_version, ensure_topics
 from store.models import (
     Conversation,
     Forum,
-    Gmina,
     Person,
     Role,
     RoleGrant,
@@ -282,11 +283,8 @@ async def roles(app: App, args: argparse.Namespace) -> int:
         if role == Role.GMINA_COORDINATOR:
             gmina = None
             if args.gmina:
-                gmina = (await session.exec(
-                    select(Gmina).where(Gmina.name == args.gmina)  # type: ignore[call-overload]
-                )).scalars().first()
+                gmina = await gmina_option(app, args.gmina)
                 if gmina is None:
-                    print(f"error: no gmina {args.gmina!r}", file=sys.stderr)
                     return 2
             gmina_id = gmina.id if gmina else person.gmina_id
             if gmina_id is None:
@@ -300,9 +298,22 @@ async def roles(app: App, args: argparse.Namespace) -> int:
                     details={"role": role.value, "forum_id": forum_id, "gmina_id": gmina_id})
         await session.commit()
     done = {"grant": "granted", "revoke": "revoked"}[args.roles_command]
-    print(f"{args.email}: {role.value} {done}" if changed
-          else f"{args.email}: nothing to change")
+    # Name the gmina with its TERYT code: the admin sees which of two namesakes it was.
+    scope = f" for {candidate_line(gmina, 'en')}" if role == Role.GMINA_COORDINATOR and gmina \
+        else ""
+    print(f"{args.email}: {role.value} {done}{scope}" if changed
+          else f"{args.email}: nothing to change{scope}")
     return 0
+
+
+async def gmina_option(app: App, text: str) -> GminaInfo | None:
+    """The gmina a ``--gmina`` option names: any grammatical case, lower case, no Polish
+    letters, or a TERYT code. None (after saying why, with every candidate's TERYT code for a
+    shared name) when it names no single gmina of the directory."""
+    resolution = resolve_gmina(text, await app.directory.index())
+    if resolution.gmina is None:
+        print(f"error: {refusal(resolution, 'en')}", file=sys.stderr)
+    return resolution.gmina
 
 
 async def link(app: App, args: argparse.Namespace) -> int:

@@ -12,8 +12,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from commands.directory.gminy import GMINA_WORDS, Resolution, refusal, resolve_gmina
 from commands.directory.index import DirectoryIndex
-from commands.directory.language import fold, normalise
+from commands.directory.language import normalise
+from commands.texts import t
 from store.models import Role
 
 EVERYONE = frozenset({"wszyscy", "wszystkich", "wszystkim", "all", "everyone", "everybody"})
@@ -29,11 +31,19 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 
 
 class AudienceError(ValueError):
-    """An item of the audience was not understood; ``item`` says which."""
+    """An item of the audience was not understood; ``item`` says which. ``gmina`` tells what
+    a gmina item named instead of one gmina (several, one outside the directory, none)."""
 
-    def __init__(self, item: str) -> None:
+    def __init__(self, item: str, gmina: Resolution | None = None) -> None:
         super().__init__(item)
         self.item = item
+        self.gmina = gmina
+
+    def describe(self, lang: str) -> str:
+        """What to tell the author, in ``lang``."""
+        if self.gmina is not None:
+            return refusal(self.gmina, lang)
+        return t(lang, "ann.bad_audience", item=self.item[:80])
 
 
 @dataclass(slots=True)
@@ -85,10 +95,8 @@ def parse_audience(text: str, *, forums: dict[str, int], index: DirectoryIndex) 
             audience.roles.add(ROLE_WORDS[words[0]])
         elif (forum := _forum(words, forums)) is not None:
             audience.forum_ids.add(forum)
-        elif (gmina := _gmina(words, index)) is not None:
-            audience.gmina_ids.add(gmina)
         else:
-            raise AudienceError(item)
+            audience.gmina_ids.add(_gmina(item, words, index))
     return audience
 
 
@@ -99,9 +107,16 @@ def _forum(words: list[str], forums: dict[str, int]) -> int | None:
     return forums.get(key) or forums.get(key.replace("_", ""))
 
 
-def _gmina(words: list[str], index: DirectoryIndex) -> int | None:
-    if words and words[0] in ("gmina", "gminy", "gminie", "gmine", "gminy", "gmin"):
-        words = words[1:]
-    ids = index.names.lookup(" ".join(fold(w) for w in words))
-    # A name shared by several gminy cannot address one of them: the author must be precise.
-    return next(iter(ids)) if len(ids) == 1 else None
+def _gmina(item: str, words: list[str], index: DirectoryIndex) -> int:
+    """The one gmina an item names ("gmina Wieliczka", "wieliczce", "gmina 1219053").
+
+    A name shared by several gminy cannot address one of them: the author is shown every
+    candidate with its TERYT code and picks one (never a guess).
+    """
+    resolution = resolve_gmina(item, index)
+    if resolution.gmina is not None:
+        return resolution.gmina.id
+    said_gmina = bool(words) and words[0] in GMINA_WORDS
+    if resolution.found or resolution.outside or said_gmina:
+        raise AudienceError(item, resolution)
+    raise AudienceError(item)

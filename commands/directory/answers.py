@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from commands.directory.gminy import gmina_label
 from commands.directory.index import DirectoryIndex, GminaInfo, PersonInfo
 from commands.directory.query import DirectoryQuery
 from commands.model import Button, ContactCard, OutboundMessage
+from commands.render import render_plain
 from commands.texts import t
 
 PAGE_SIZE = 5
@@ -42,20 +44,6 @@ class AnswerState:
         )
 
 
-def gmina_label(gmina: GminaInfo, lang: str) -> str:
-    """"Czernichów (gmina wiejska, powiat krakowski, woj. małopolskie)"."""
-    if not (gmina.kind or gmina.powiat):
-        return gmina.name
-    kind = t(lang, f"gmina.kind.{gmina.kind}") if gmina.kind in _KINDS else gmina.kind
-    return t(
-        lang, "gmina.label", name=gmina.name, kind=kind or "gmina", powiat=gmina.powiat,
-        wojewodztwo=gmina.wojewodztwo,
-    )
-
-
-_KINDS = ("urban", "rural", "urban-rural")
-
-
 class DirectoryAnswers:
     """Builds answers from the index. ``today`` decides which entries are stale."""
 
@@ -65,15 +53,43 @@ class DirectoryAnswers:
     def answer(
         self, index: DirectoryIndex, query: DirectoryQuery, *, lang: str, today: date
     ) -> OutboundMessage:
-        """The answer to a freshly parsed question."""
+        """The answer to a freshly parsed question as one message (see :meth:`answer_all`)."""
+        messages = self.answer_all(index, query, lang=lang, today=today)
+        if len(messages) == 1:
+            return messages[0]
+        return OutboundMessage(text="\n\n".join(render_plain(m) for m in messages), lang=lang)
+
+    def answer_all(
+        self, index: DirectoryIndex, query: DirectoryQuery, *, lang: str, today: date
+    ) -> list[OutboundMessage]:
+        """The answer to a freshly parsed question: one message per gmina it names, and one
+        saying which named gminy the directory does not have (those name nobody)."""
         if query.is_empty:
-            return OutboundMessage(text=t(lang, "who.not_understood", text=query.text[:200]),
-                                   lang=lang)
-        if len(query.gmina_ids) > 1:
-            return self._which_gmina(index, query, lang)
-        gmina_id = next(iter(query.gmina_ids), None)
-        state = AnswerState(gmina_id, query.topic_ids, query.words)
-        return self.page(index, state, lang=lang, today=today)
+            return [OutboundMessage(text=t(lang, "who.not_understood", text=query.text[:200]),
+                                    lang=lang)]
+        messages = [
+            self._which_gmina(index, query, mention.ids, mention.text, lang)
+            if len(mention.ids) > 1
+            else self.page(index, AnswerState(next(iter(mention.ids)), query.topic_ids,
+                                              query.words), lang=lang, today=today)
+            for mention in query.mentions
+        ]
+        if query.outside:
+            messages.append(self._outside(index, query.outside, lang, alone=not messages))
+        if not messages:
+            state = AnswerState(None, query.topic_ids, query.words)
+            messages.append(self.page(index, state, lang=lang, today=today))
+        return messages
+
+    def _outside(self, index: DirectoryIndex, names: tuple[str, ...], lang: str, *,
+                 alone: bool) -> OutboundMessage:
+        """Gminy the directory does not have: said plainly, nobody else named instead."""
+        text = "\n".join(t(lang, "gmina.outside", gmina=name) for name in names)
+        if alone and index.gminy:
+            examples = sorted({g.name for g in index.gminy.values()})
+            shown = ", ".join(examples[:3]) + (", …" if len(examples) > 3 else "")
+            text = f"{text}\n{t(lang, 'gmina.outside_hint', examples=shown)}"
+        return OutboundMessage(text=text, lang=lang)
 
     def page(
         self, index: DirectoryIndex, state: AnswerState, *, lang: str, today: date
@@ -191,10 +207,11 @@ class DirectoryAnswers:
                                lang=lang)
 
     def _which_gmina(
-        self, index: DirectoryIndex, query: DirectoryQuery, lang: str
+        self, index: DirectoryIndex, query: DirectoryQuery, ids: frozenset[int], text: str,
+        lang: str,
     ) -> OutboundMessage:
         candidates = sorted(
-            (index.gminy[i] for i in query.gmina_ids if i in index.gminy),
+            (index.gminy[i] for i in ids if i in index.gminy),
             key=lambda g: (g.wojewodztwo, g.powiat, g.kind, g.id),
         )
         buttons = []
@@ -202,7 +219,7 @@ class DirectoryAnswers:
             value = _fit(AnswerState(gmina.id, query.topic_ids, query.words))
             if value is not None:
                 buttons.append(Button(gmina_label(gmina, lang)[:60], ACTION_GMINA, value))
-        return OutboundMessage(text=t(lang, "who.which_gmina", text=query.gmina_text),
+        return OutboundMessage(text=t(lang, "who.which_gmina", text=text),
                                buttons=tuple(buttons), lang=lang)
 
     def _card(

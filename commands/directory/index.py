@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from commands.directory.language import Morphology, tokens
+from commands.directory.language import Morphology, fold, tokens
 from commands.directory.matching import GminaNames, PhraseMatcher, TopicDefinition
+from commands.directory.register import GminaRegister, RegisteredGmina, register_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class DirectoryIndex:
         self.morphology = morphology
         self.gminy = {g.id: g for g in data.gminy}
         self.names = GminaNames(data.forms)
+        self.by_teryt = {g.teryt: g.id for g in data.gminy if g.teryt}
         self.topics = {t.id: t for t in data.topics}
         self.topic_by_key = {t.key: t for t in data.topics}
         self.topic_matcher = topic_matcher
@@ -133,6 +135,19 @@ class DirectoryIndex:
             self.by_topic[entry.topic_id].append(entry)
             self.by_person[entry.person_id].append(entry)
         self._person_lemmas: dict[int, frozenset[str]] | None = None
+
+    @property
+    def register(self) -> GminaRegister:
+        """Every gmina of the country (the shipped TERYT register), built on first use."""
+        return register_for(self.morphology)
+
+    def in_directory(self, gmina: RegisteredGmina) -> int | None:
+        """The directory's id of a register gmina: by TERYT code, else by a unique name."""
+        if gmina.teryt in self.by_teryt:
+            return self.by_teryt[gmina.teryt]
+        same = [g.id for g in self.gminy.values()
+                if not g.teryt and fold(g.name) == fold(gmina.name)]
+        return same[0] if len(same) == 1 else None
 
     def person_lemmas(self) -> dict[int, frozenset[str]]:
         """Lemmas of each person's position, notes and organisation (built on first use)."""

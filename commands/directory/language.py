@@ -131,32 +131,54 @@ class Morphology:
         words are then combined case by case, so "Wielka Wieś" yields "wielkiej wsi" but not
         "wielka wsi".
         """
+        return set(self.name_cases(name))
+
+    def name_cases(self, name: str, *, places_only: bool = False) -> dict[str, frozenset[str]]:
+        """:meth:`name_forms` with the grammatical cases each form can be.
+
+        The cases let a caller check that a form fits its preposition ("w piątek" is not the
+        locative of the gmina Piątek). A name morfeusz2 cannot inflect is every case; the
+        name as written may come with no case at all (it is still a form of the name).
+        ``places_only`` inflects a word only as the place where it is one, not as a homonym.
+        """
         words = tokens(name)
-        per_word: list[dict[str, set[str]]] = [self._cases_of(word) for word in words]
-        result = {normalise(name)}
+        per_word: list[dict[str, set[str]]] = [
+            self._cases_of(word, places_only=places_only) for word in words
+        ]
+        result: dict[str, set[str]] = {normalise(name): set()}
         for case in CASES:
             combos: list[list[str]] = [[]]
             for forms_by_case in per_word:
                 options = forms_by_case.get(case) or forms_by_case["*"]
                 combos = [[*c, f] for c in combos for f in sorted(options)][:64]
-            result.update(" ".join(c) for c in combos)
+            for combo in combos:
+                result.setdefault(" ".join(combo), set()).add(case)
         if "-" in name:
             # People shorten double names: "w Kocmyrzowie" means Kocmyrzów-Luborzyca.
             for part in name.split("-"):
                 if part.strip():
-                    result |= self.name_forms(part.strip())
-        return result
+                    parts = self.name_cases(part.strip(), places_only=places_only)
+                    for form, cases in parts.items():
+                        result.setdefault(form, set()).update(cases)
+        return {form: frozenset(cases) for form, cases in result.items()}
 
-    def _cases_of(self, word: str) -> dict[str, set[str]]:
+    def _cases_of(self, word: str, *, places_only: bool = False) -> dict[str, set[str]]:
         by_case: dict[str, set[str]] = {"*": {fold(word)}}
         lowered = word.lower()
-        for reading in self.analyse(word):
+        readings = self.analyse(word)
+        if places_only and any(r.proper and "nom" in r.cases for r in readings):
+            # The place's own paradigm: "Piątek" is also an indeclinable surname, which would
+            # make "piątek" a locative too.
+            readings = tuple(r for r in readings if r.proper)
+        for reading in readings:
             if "nom" not in reading.cases or reading.pos not in ("subst", "adj", "depr"):
                 continue
             if reading.pos == "adj" and reading.lemma[:1].isupper():
                 continue
             for form, other in self.paradigm(reading.lemma):
                 if other.number != reading.number or other.pos != reading.pos:
+                    continue
+                if places_only and reading.proper and not other.proper:
                     continue
                 if reading.pos == "adj" and (
                     other.degree != "pos" or not other.genders & reading.genders
@@ -166,5 +188,5 @@ class Morphology:
                     by_case.setdefault(case, set()).add(fold(form))
         if len(by_case) == 1 and lowered != word:
             # Unknown capitalised words: try the lower-case reading (adjectives like "Górne").
-            return self._cases_of(lowered) | {"*": {fold(word)}}
+            return self._cases_of(lowered, places_only=places_only) | {"*": {fold(word)}}
         return by_case

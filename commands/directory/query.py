@@ -39,23 +39,57 @@ LOCATION_CUES = frozenset(
     """.split()
 )
 
+# Words that join gminy named together ("w Skawinie i w Wieliczce", "Skawina, Wieliczka").
+CONJUNCTIONS = frozenset("i oraz lub albo a czy and or".split())
+
+# The cases a gmina name takes after a cue: "w Warszawie" (locative), "z Łodzi" (genitive).
+# A gmina outside the directory that is also an ordinary word is taken only in the case its
+# preposition asks for: "w piątek" is a day, "w Piątku" the gmina.
+CUE_CASES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("w", "we", "na", "o", "przy"), frozenset({"loc"})),
+    **dict.fromkeys(("z", "ze", "od", "do", "dla", "u", "kolo"), frozenset({"gen"})),
+    **dict.fromkeys(("gmina", "gminy", "gmine", "gminie", "gmin", "miasta", "miasto", "miescie"),
+                    frozenset({"nom", "gen", "loc", "acc"})),
+}
+
 FUZZY_CUTOFF = 86
 
 
 @dataclass(frozen=True, slots=True)
+class GminaMention:
+    """A gmina named in a question: its directory ids (several: a shared name) and the words."""
+
+    ids: frozenset[int]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class DirectoryQuery:
-    """What a question asks for. Several ``gmina_ids`` mean the name is ambiguous."""
+    """What a question asks for. Several ``gmina_ids`` mean the name is ambiguous.
+
+    ``gmina_ids``/``gmina_text`` are the first gmina named; ``more_gminy`` the others of a
+    question about several ("w Skawinie i w Wieliczce"); ``outside`` names gminy of the
+    country's register that the directory does not have ("w Warszawie").
+    """
 
     text: str
     gmina_ids: frozenset[int] = frozenset()
     gmina_text: str = ""
     topic_ids: tuple[int, ...] = ()
     words: tuple[str, ...] = ()
+    more_gminy: tuple[GminaMention, ...] = ()
+    outside: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """Nothing recognisable was asked."""
-        return not (self.gmina_ids or self.topic_ids or self.words)
+        return not (self.gmina_ids or self.topic_ids or self.words or self.outside)
+
+    @property
+    def mentions(self) -> tuple[GminaMention, ...]:
+        """Every directory gmina the question names, in order."""
+        first = (GminaMention(self.gmina_ids, self.gmina_text),) if self.gmina_ids else ()
+        return first + self.more_gminy
 
 
 def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
@@ -63,7 +97,8 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     original = tokens(text)[:60]  # more words than this are not a directory question
     folded = [fold(token) for token in original]
     topic_matches = _outermost(index.topic_matcher.find(folded, original))
-    gmina_match, strong = _pick_gmina(index, folded, original, topic_matches)
+    name_matches = index.names.find(folded) + _teryt_codes(index, folded)
+    gmina_match, strong = _pick_gmina(index, name_matches, folded, original, topic_matches)
 
     used: set[int] = set()
     gmina_ids: frozenset[int] = frozenset()
@@ -83,7 +118,21 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
         if match.target not in topic_ids:
             topic_ids.append(match.target)  # type: ignore[arg-type]
 
-    if not gmina_ids:
+    more: list[Match] = []
+    if gmina_match is not None:
+        more = _more_gminy(index, name_matches, folded, original, gmina_match, topic_matches)
+        for match in more:
+            used |= set(range(match.start, match.end))
+    outside, known = _outside_gminy(index, folded, original, used, topic_matches,
+                                    [gmina_match, *more] if gmina_match else [])
+    for match in outside + known:
+        used |= set(range(match.start, match.end))
+    more += known
+    if gmina_match is None and more:
+        gmina_match, more = more[0], more[1:]
+        gmina_ids = frozenset(gmina_match.target)  # type: ignore[arg-type]
+        gmina_text = " ".join(original[gmina_match.start : gmina_match.end])
+    if not gmina_ids and not outside:
         fuzzy = _fuzzy_gmina(index, folded, original, used)
         if fuzzy is not None:
             gmina_ids, gmina_text, span = fuzzy
@@ -95,7 +144,34 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
         if i not in used and folded[i] not in STOPWORDS and len(folded[i]) >= 3
         and not folded[i].isdigit()
     )
-    return DirectoryQuery(text, gmina_ids, gmina_text, tuple(topic_ids), words)
+    mentions = tuple(
+        GminaMention(frozenset(m.target), " ".join(original[m.start : m.end]))  # type: ignore[arg-type]
+        for m in sorted(more, key=lambda m: m.start)
+        if frozenset(m.target) != gmina_ids  # type: ignore[arg-type]
+    )
+    names = tuple(dict.fromkeys(
+        " / ".join(sorted({g.name for g in index.register.named(" ".join(
+            folded[m.start : m.end]))}))
+        for m in outside
+    ))
+    return DirectoryQuery(text, gmina_ids, gmina_text, tuple(topic_ids), words,
+                          _unique(mentions), names)
+
+
+def _unique(mentions: tuple[GminaMention, ...]) -> tuple[GminaMention, ...]:
+    seen: set[frozenset[int]] = set()
+    kept = []
+    for mention in mentions:
+        if mention.ids not in seen:
+            seen.add(mention.ids)
+            kept.append(mention)
+    return tuple(kept)
+
+
+def _teryt_codes(index: DirectoryIndex, folded: list[str]) -> list[Match]:
+    """TERYT codes of directory gminy written in the question ("w 1219053")."""
+    return [Match(i, i + 1, frozenset({index.by_teryt[w]}))
+            for i, w in enumerate(folded) if len(w) == 7 and w in index.by_teryt]
 
 
 def _overlaps(a: Match, b: Match) -> bool:
@@ -114,11 +190,12 @@ def _outermost(matches: list[Match]) -> list[Match]:
 
 
 def _pick_gmina(
-    index: DirectoryIndex, folded: list[str], original: list[str], topics: list[Match]
+    index: DirectoryIndex, matches: list[Match], folded: list[str], original: list[str],
+    topics: list[Match],
 ) -> tuple[Match | None, bool]:
     """The best gmina mention and whether it is certain (a cue word or a capital before it)."""
     best: tuple[int, Match] | None = None
-    for match in index.names.find(folded):
+    for match in matches:
         cue = match.start > 0 and folded[match.start - 1] in LOCATION_CUES
         capital = original[match.start][:1].isupper() and match.start > 0
         common = any(
@@ -138,6 +215,92 @@ def _pick_gmina(
         return None, False
     match = best[1]
     return match, match.start > 0 and folded[match.start - 1] in LOCATION_CUES
+
+
+def _joined(match: Match, accepted: list[Match], folded: list[str]) -> bool:
+    """Whether ``match`` is listed together with an accepted mention: right next to it
+    ("Skawina, Wieliczka") or joined by a conjunction ("w Skawinie i Wieliczce")."""
+    for other in accepted:
+        if match.start == other.end or match.end == other.start:
+            return True
+        if match.start == other.end + 1 and folded[other.end] in CONJUNCTIONS:
+            return True
+        if match.end + 1 == other.start and folded[match.end] in CONJUNCTIONS:
+            return True
+    return False
+
+
+def _cued(match: Match, folded: list[str]) -> bool:
+    return match.start > 0 and folded[match.start - 1] in LOCATION_CUES
+
+
+def _more_gminy(
+    index: DirectoryIndex, matches: list[Match], folded: list[str], original: list[str],
+    first: Match, topics: list[Match],
+) -> list[Match]:
+    """Further directory gminy of a question about several: each with its own cue word
+    ("w Skawinie i w Wieliczce") or listed with one already taken ("Skawina, Wieliczka")."""
+    accepted = [first]
+    pending = sorted((m for m in matches if not _overlaps(m, first)), key=lambda m: m.start)
+    changed = True
+    while changed:  # a list can be joined to the first gmina from either side
+        changed = False
+        for match in list(pending):
+            if any(_overlaps(match, a) for a in accepted):
+                pending.remove(match)
+                continue
+            cued = _cued(match, folded)
+            if not (cued or _joined(match, accepted, folded)):
+                continue
+            if not cued and any(_overlaps(match, t) for t in topics):
+                continue
+            capital = original[match.start][:1].isupper() and match.start > 0
+            common = any(index.morphology.is_common_word(original[i].lower())
+                         for i in range(match.start, match.end))
+            if common and not (cued or capital):
+                continue
+            accepted.append(match)
+            pending.remove(match)
+            changed = True
+    return accepted[1:]
+
+
+def _outside_gminy(
+    index: DirectoryIndex, folded: list[str], original: list[str], used: set[int],
+    topics: list[Match], accepted: list[Match],
+) -> tuple[list[Match], list[Match]]:
+    """Gminy of the country's register named with a cue word (or listed with a gmina already
+    taken) that the directory does not have; and register names the directory has under
+    another spelling (returned second, as directory mentions)."""
+    cues = LOCATION_CUES | CONJUNCTIONS
+    if not any(w in cues and i + 1 < len(folded) and i + 1 not in used
+               for i, w in enumerate(folded)):
+        return [], []  # every mention needs a cue or a list to be in, and there is none free
+    register = index.register
+    outside: list[Match] = []
+    known: list[Match] = []
+    for match in register.names.find(folded):
+        span = set(range(match.start, match.end))
+        if span & used:
+            continue
+        cue = folded[match.start - 1] if match.start > 0 else ""
+        if not (cue in LOCATION_CUES or _joined(match, accepted + outside + known, folded)):
+            continue
+        if cue not in LOCATION_CUES and any(_overlaps(match, t) for t in topics):
+            continue
+        if not original[match.start][:1].isupper() and any(
+            index.morphology.is_common_word(original[i].lower())
+            for i in range(match.start, match.end)
+        ):
+            # Lower case and also an ordinary word: only in the case its preposition asks for.
+            cases = register.cases(" ".join(folded[match.start : match.end]))
+            if cases and not cases & CUE_CASES.get(cue, cases):
+                continue
+        named = register.named(" ".join(folded[match.start : match.end]))
+        ids = frozenset(i for i in (index.in_directory(g) for g in named) if i is not None)
+        (known if ids else outside).append(Match(match.start, match.end, ids))
+        used |= span
+    return outside, known
 
 
 def _fuzzy_gmina(
