@@ -111,6 +111,39 @@ async def mark_sent(session: AsyncSession, announcement_id: int, author_id: int,
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+_NUMBER = "announcement_number"  # the last number given (``meta``)
+
+
+async def next_number(session: AsyncSession) -> int:
+    """The number of the announcement being sent now: one more than the last one given.
+
+    Called in the transaction that marks it sent, so a number is taken only when something
+    is sent (a cancelled preview takes none) and a rolled-back send gives its number back. On
+    PostgreSQL the counter's row lock makes concurrent sends take turns: no number twice.
+    """
+    bumped = await session.execute(
+        update(Meta).where(Meta.key == _NUMBER)  # type: ignore[arg-type]
+        .values(value=Meta.value + 1))  # type: ignore[operator]
+    if not bumped.rowcount:  # type: ignore[attr-defined]
+        # The first send (or the first since numbers were introduced): continue after the
+        # highest number shown so far.
+        highest = await session.scalar(select(func.max(Announcement.number))) or 0
+        try:
+            async with session.begin_nested():
+                session.add(Meta(key=_NUMBER, value=int(highest) + 1))
+        except IntegrityError:  # another instance started the counter meanwhile
+            await session.execute(
+                update(Meta).where(Meta.key == _NUMBER)  # type: ignore[arg-type]
+                .values(value=Meta.value + 1))  # type: ignore[operator]
+    return int(await session.scalar(select(Meta.value).where(Meta.key == _NUMBER)) or 0)
+
+
+async def by_number(session: AsyncSession, number: int) -> Announcement | None:
+    """The sent announcement people know as ``number``."""
+    return await session.scalar(select(Announcement).where(
+        Announcement.number == number))  # type: ignore[arg-type]
+
+
 async def acknowledge(session: AsyncSession, announcement_id: int, person_id: int,
                       platform: str, now: datetime) -> str:
     """Record an acknowledgement: "new", "again" (already acknowledged) or "not_recipient"."""
@@ -235,9 +268,10 @@ async def claim_copy_slot(session: AsyncSession, announcement_id: int, *, elapse
 
 
 def copy_progress(counts: dict[str, int]) -> int:
-    """What :func:`copies_behind` compares: people settled (delivered or failed, as the
-    author's copy counts them) plus acknowledgements."""
-    return counts["delivered"] + counts["failed"] + counts["acknowledged"]
+    """What :func:`copies_behind` compares: people settled (delivered or failed on some
+    messenger, as that query counts them) plus acknowledgements."""
+    settled = counts.get("settled", counts["delivered"] + counts["failed"])
+    return settled + counts["acknowledged"]
 
 
 async def record_copy_shown(session: AsyncSession, announcement_id: int, progress: int) -> None:

@@ -42,6 +42,7 @@ from store.announcements import (
     group_posts,
     linked_accounts,
     mark_sent,
+    next_number,
     reachable_accounts,
     record_copy_shown,
     resolve_people,
@@ -95,6 +96,7 @@ class Draft:
     without_messenger: int
     groups: Mapping[str, int] = field(default_factory=dict)  # forum group posts per messenger
     unreachable: int = 0  # linked, but no messenger takes messages for them (blocked the bot…)
+    author_left_out: bool = False  # the author was in the audience: they have their own copy
 
 
 class AnnouncementService:
@@ -121,6 +123,10 @@ class AnnouncementService:
                 gmina_ids=audience.gmina_ids, roles={r.value for r in audience.roles},
                 emails=audience.emails,
             )
+            # The author has their own copy, with the counters: not a recipient (an urgent
+            # one would ping them and tell their coordinator they did not acknowledge it).
+            author_left_out = int(author.id or 0) in people
+            people.discard(int(author.id or 0))
             accounts = await reachable_accounts(session, people)
             groups = await forum_groups(session, everyone=audience.everyone,
                                         forum_ids=audience.forum_ids) if urgent else []
@@ -140,7 +146,7 @@ class AnnouncementService:
             unreachable = set(await linked_accounts(session, cut_off))
         return Draft(int(announcement.id or 0), len(people), dict(per_platform),
                      len(cut_off - unreachable), dict(Counter(g.platform for g in groups)),
-                     unreachable=len(unreachable))
+                     unreachable=len(unreachable), author_left_out=author_left_out)
 
     async def send(self, announcement_id: int, *, author: Person, author_ref: ConversationRef,
                    author_message_id: str | None) -> tuple[str, Announcement | None]:
@@ -162,12 +168,14 @@ class AnnouncementService:
                 return ("already" if existing else "missing"), existing
             announcement = await session.get(Announcement, announcement_id)
             assert announcement is not None
+            announcement.number = await next_number(session)  # only what is sent has one
             audience = _audience_of(announcement)
             people = await resolve_people(
                 session, everyone=audience.everyone, forum_ids=audience.forum_ids,
                 gmina_ids=audience.gmina_ids, roles={r.value for r in audience.roles},
                 emails=audience.emails,
             )
+            people.discard(int(author.id or 0))  # as in the preview: the author has their copy
             accounts = await reachable_accounts(session, people)
             author_label = await _person_label(session, author)
             languages = dict((await session.execute(
@@ -276,25 +284,33 @@ class AnnouncementService:
         return outcome
 
     async def status(self, announcement_id: int) -> dict[str, int]:
-        """Counters for the author's copy."""
+        """Counters for the author's copy and ``/raport``, each person counted once, in the
+        preview's terms: delivered + on the way + failed + without a messenger + cut off
+        (linked, but no messenger takes messages for them) = recipients."""
         async with self._db.session() as session:
             recipients = list((await session.execute(
                 select(AnnouncementRecipient).where(
                     AnnouncementRecipient.announcement_id == announcement_id  # type: ignore[arg-type]
                 ))).scalars())
             deliveries = await delivery_report(session, f"announcement:{announcement_id}")
+            cut_off = await linked_accounts(
+                session, {r.person_id for r in recipients if not r.platforms})
         delivered = {p for p, _pl, state, _r in deliveries if state == DeliveryState.SENT.value}
         failed = {p for p, _pl, state, _r in deliveries
                   if state in (DeliveryState.FAILED.value, DeliveryState.DEAD.value)}
         pending = {p for p, _pl, state, _r in deliveries
                    if state in (DeliveryState.PENDING.value, DeliveryState.SENDING.value)}
+        without = sum(1 for r in recipients if not r.platforms)
         return {
             "recipients": len(recipients),
             "delivered": len(delivered),
             "acknowledged": sum(1 for r in recipients if r.acknowledged_at),
             "pending": len(pending - delivered),
-            "failed": len(failed - delivered),
-            "unreachable": sum(1 for r in recipients if not r.platforms),
+            # one copy failed while another is still on the way: on the way, not both
+            "failed": len(failed - delivered - pending),
+            "unreachable": without - len(cut_off),  # "bez komunikatora", as in the preview
+            "cut_off": len(cut_off),  # "nieosiągalni", as in the preview
+            "settled": len(delivered | failed),  # see copy_progress
         }
 
     async def author_copy(self, announcement_id: int, lang: str,
@@ -304,10 +320,11 @@ class AnnouncementService:
             announcement = await session.get(Announcement, announcement_id)
         assert announcement is not None
         counts = counts if counts is not None else await self.status(announcement_id)
-        key = "ann.status_urgent" if announcement.urgent else "ann.status"
+        number = announcement.number or announcement_id
         return OutboundMessage(
-            title=t(lang, "ann.sent_title", id=announcement_id), text=announcement.text,
-            footer=t(lang, key, **counts, id=announcement_id), lang=lang,
+            title=t(lang, "ann.sent_title", id=number), text=announcement.text,
+            footer=count_line(lang, announcement.urgent, counts) + "\n"
+            + t(lang, "ann.see_report", id=number), lang=lang,
         )
 
     async def refresh_author_copy(self, announcement_id: int) -> bool:
@@ -440,7 +457,8 @@ class AnnouncementService:
             message = OutboundMessage(
                 title=t(lang, "ann.escalation_title"),
                 text=t(lang, key, name=person.name, gmina=gmina.name if gmina else "—",
-                       id=announcement.id, text=announcement.text[:300]),
+                       id=announcement.number or announcement.id,
+                       text=announcement.text[:300]),
                 priority=Priority.NORMAL, lang=lang,
             )
             for account in _copies(linked, urgent=False):
@@ -456,10 +474,11 @@ class AnnouncementService:
                 ))
         return rows
 
-    async def report(self, announcement_id: int, lang: str, *, limit: int | None = 30
-                     ) -> OutboundMessage:
+    async def report(self, announcement_id: int, lang: str, *, limit: int | None = 30,
+                     everyone: bool = False) -> OutboundMessage:
         """``/raport``: delivered, acknowledged, pending, failed — per person and messenger;
-        at most ``limit`` people's lines (None: all)."""
+        at most ``limit`` people's lines (None: all). ``everyone``: this is already the
+        report with every person (``/raport N wszystko``), which must not point to itself."""
         counts = await self.status(announcement_id)
         async with self._db.session() as session:
             announcement = await session.get(Announcement, announcement_id)
@@ -477,6 +496,8 @@ class AnnouncementService:
         # if any copy got there, else on the way if one still may, else failed (last reason).
         outcome: dict[tuple[int, str], tuple[str, str]] = {}
         for person_id, platform, state, reason in deliveries:
+            if state == DeliveryState.CANCELLED.value:
+                continue  # not needed any more (acknowledged on another messenger): no failure
             key = (person_id or 0, platform)
             if state == DeliveryState.SENT.value or key not in outcome:
                 outcome[key] = (_SHOWN_STATE.get(state, "failed"), reason)
@@ -510,13 +531,15 @@ class AnnouncementService:
             problems += [t(lang, "ann.not_acknowledged", name=name)
                          for r, name in recipients if r.platforms and not r.acknowledged_at]
         shown = problems[:limit]
+        number = announcement.number or announcement_id
         if limit is not None and len(problems) > limit:
-            shown.append(t(lang, "ann.more", count=len(problems) - limit, id=announcement_id))
+            shown.append(t(lang, "ann.more_cut", count=len(problems) - limit, limit=limit)
+                         if everyone else
+                         t(lang, "ann.more", count=len(problems) - limit, id=number))
         posts = await self._group_report(announcement_id, lang)
-        key = "ann.status_urgent" if announcement.urgent else "ann.status"
         return OutboundMessage(
-            title=t(lang, "ann.report_title", id=announcement_id),
-            text="\n".join([t(lang, key, **counts, id=announcement_id), "", *lines,
+            title=t(lang, "ann.report_title", id=number),
+            text="\n".join([count_line(lang, announcement.urgent, counts), "", *lines,
                             *(["", t(lang, "ann.report_groups"), *posts] if posts else []),
                             *(["", *shown] if shown else [])]),
             lang=lang,
@@ -564,6 +587,15 @@ _REASONS = (
     ("is not configured", "reason.not_configured"), ("no longer useful", "reason.too_late"),
     ("acknowledged", "reason.acknowledged"),
 )
+
+
+def count_line(lang: str, urgent: bool, counts: Mapping[str, int]) -> str:
+    """The counters of a sent announcement in one line, in the preview's terms ("bez
+    komunikatora", "nieosiągalni" only when there are any)."""
+    cut_off = counts.get("cut_off", 0)
+    values: dict[str, object] = {
+        **counts, "cut_off": t(lang, "ann.count_cut_off", count=cut_off) if cut_off else ""}
+    return t(lang, "ann.count_line_urgent" if urgent else "ann.count_line", **values)
 
 
 def failure_reason(lang: str, reason: str) -> str:

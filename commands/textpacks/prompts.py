@@ -22,9 +22,11 @@ PL: dict[str, str] = {
     "ann.count_cut_off": " · nieosiągalni: {count}",
     "ann.see_report": "Szczegóły: /raport {id}",
     "ann.preview_copies": (
-        "Pilne idzie na każdy komunikator osoby: {copies} kopii dla {people} osób."
+        "Liczby przy komunikatorach to kopie: pilne idzie na każdy komunikator osoby — "
+        "{copies} kopii dla {people} osób."
     ),
-    "ann.preview_self": "Ty też jesteś wśród odbiorców (policzona/y powyżej).",
+    "ann.preview_self": "Ciebie nie liczę — jako autor dostaniesz własną kopię z licznikami.",
+    "ann.more_cut": "… i {count} więcej (raport pokazuje najwyżej {limit} osób).",
 }
 
 EN: dict[str, str] = {
@@ -45,7 +47,10 @@ EN: dict[str, str] = {
     "ann.count_cut_off": " · unreachable: {count}",
     "ann.see_report": "Details: /report {id}",
     "ann.preview_copies": (
-        "Urgent goes to every messenger of each person: {copies} copies for {people} people."
+        "The numbers by messenger are copies: urgent goes to every messenger of a person — "
+        "{copies} copies for {people} people."
     ),
-    "ann.preview_self": "You are among the recipients too (counted above).",
+    "ann.preview_self": "You are not counted — as the author you get your own copy with the "
+                        "counters.",
+    "ann.more_cut": "… and {count} more (the report shows at most {limit} people).",
 }
