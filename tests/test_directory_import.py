@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,8 @@ ROWS = (
 async def _import(app: App, path: Path, *, dry_run: bool = False):  # type: ignore[no-untyped-def]
     parsed = parse_rows(path)
     async with app.db.session() as session:
-        summary = await app.importer.apply(session, parsed, dry_run=dry_run)
+        summary = await app.importer.apply(session, parsed, dry_run=dry_run,
+                                           today=app.directory.today())
     app.directory.invalidate()
     return summary
 
@@ -204,3 +206,86 @@ async def test_the_first_real_import_replaces_the_sample_people(app: App, tmp_pa
     console = ConsoleSession(app.core, "a.nowak@wieliczka.example.pl")
     [answer] = await console.say("kto od śmieci w Wieliczce?")
     assert "Anna Nowak" in answer and "Jolanta Kołodziej" not in answer
+
+
+# --- freshness: only an explicit confirmation confirms (issue 13, point 6) ------------------
+
+
+async def _card(app: App, email: str, text: str = "/moje-dane") -> str:
+    [answer] = await ConsoleSession(app.core, email).say(text)
+    return answer
+
+
+async def test_an_import_sets_the_baseline_from_the_file_else_the_import_date(
+    bare_app: App, tmp_path: Path
+) -> None:
+    path = tmp_path / "lista.csv"
+    # Jan's row says 2025-01-10; Piotr's row has no date: he counts as confirmed on the
+    # import date (the clock stands at 2026-11-23), never "Nigdy niepotwierdzone".
+    path.write_text(HEADER + ROWS.replace("pasieki miejskie,2026-09-01", "pasieki miejskie,"),
+                    encoding="utf-8")
+    await _import(bare_app, path)
+    piotr = await _card(bare_app, "p.wisniewski@skawina.example.pl")
+    assert "Potwierdzono: 2026-11-23" in piotr and "Nigdy" not in piotr
+    jan = await _card(bare_app, "j.kowalski@skawina.example.pl")
+    assert "Potwierdzono: 2025-01-10" in jan and "nieaktualne" in jan  # stale, as the file says
+
+    # Re-imported without dates: an unchanged entry keeps its date, a changed one is
+    # confirmed by the import; a later confirmation is never undone by an older file.
+    bare_app.clock.advance(timedelta(days=30))  # type: ignore[attr-defined]
+    session = ConsoleSession(bare_app.core, "e.zajac@skawina.example.pl")
+    await session.say("/moje-dane")
+    [confirmed] = await session.say("1")  # "Dane są aktualne"
+    assert "2026-12-23" in confirmed
+    undated = HEADER + "".join(
+        line.rsplit(",", 1)[0] + ",\n" for line in ROWS.splitlines())
+    path.write_text(undated.replace("+48 12 000 22 11", "+48 12 000 22 99"), encoding="utf-8")
+    summary = await _import(bare_app, path)
+    assert (summary.people_updated, summary.people_unchanged) == (1, 3)
+    assert "Potwierdzono: 2026-12-23" in await _card(bare_app, "j.kowalski@skawina.example.pl")
+    assert "Potwierdzono: 2026-10-01" in await _card(bare_app, "a.nowak@wieliczka.example.pl")
+    path.write_text(HEADER + ROWS, encoding="utf-8")  # Ewa's row: 2026-09-01, older
+    await _import(bare_app, path)
+    assert "Potwierdzono: 2026-12-23" in await _card(bare_app, "e.zajac@skawina.example.pl")
+
+
+async def test_a_language_preference_confirms_nothing_an_edit_does(
+    bare_app: App, tmp_path: Path
+) -> None:
+    path = tmp_path / "lista.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    await _import(bare_app, path)
+    jan = ConsoleSession(bare_app.core, "j.kowalski@skawina.example.pl")
+    [switched] = await jan.say("/moje-dane język en")
+    assert "Saved" in switched
+    [card] = await jan.say("/me")
+    assert "Confirmed: 2025-01-10" in card and "may be out of date" in card
+    [saved] = await jan.say("/me phone +48 12 000 22 33")
+    assert "Saved" in saved
+    [card] = await jan.say("/me")
+    assert "Confirmed: 2026-11-23" in card and "out of date" not in card
+
+
+# --- a refused phone number shows itself and a valid example (issue 13, point 12) -----------
+
+
+async def test_a_refused_phone_shows_the_value_then_an_example(
+    bare_app: App, tmp_path: Path
+) -> None:
+    path = tmp_path / "lista.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    await _import(bare_app, path)
+    jan = ConsoleSession(bare_app.core, "j.kowalski@skawina.example.pl")
+    [refused] = await jan.say("/moje-dane telefon dzwonić po 15")
+    assert refused == ("Wartość pola „telefon” jest nieprawidłowa: „dzwonić po 15”. "
+                       "Przykład poprawnej: +48 12 345 67 89")
+    jan.lang = "en"
+    [refused] = await jan.say("/me phone call me")
+    assert refused == ("The value of “phone” is not valid: “call me”. A valid one looks like "
+                       "+48 12 345 67 89")
+    assert "+48 12 000 22 11" in await _card(bare_app, "j.kowalski@skawina.example.pl")
+
+    path.write_text(HEADER + "Skawina,1206113,oświata,Jan,x,,tel. 12 34,,,\n", encoding="utf-8")
+    errors = parse_rows(path).errors
+    assert errors == ["Row 2 / wiersz 2: phone 'tel. 12 34' is not valid, e.g. +48 12 345 67 89"
+                      " / nieprawidłowy telefon 'tel. 12 34', np. +48 12 345 67 89"]
