@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bots.calendar_feed import CalendarFeedComponent
+from bots.operations import operations_components
 from scheduler.reminders import ReminderPlannerComponent
 from scheduler.runner import SchedulerComponent
 
@@ -39,6 +40,7 @@ def build_components(app: App) -> list[Component]:
                                      interval=app.calendar.settings.plan_interval),
             CalendarFeedComponent(feeds=app.calendar.feeds),
         ]
+    components += operations_components(app)  # /privacy, /terms, the daily retention job
     components += [
         SchedulerComponent(db=app.db, clock=app.clock, worker=app.worker,
                            announcements=app.core.services.announcements,

@@ -141,7 +141,7 @@ _SECTIONS: dict[str, type] = {
 }
 # Sections owned by components that validate them themselves (messenger adapters, …).
 OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums",
-                 "delivery")
+                 "delivery", "retention", "legal")
 # Keys whose value is a file path: a relative one means "beside the configuration file".
 PATH_KEYS = (("teams", "certificate_path"),)
 
@@ -333,6 +333,7 @@ def accepted_keys() -> dict[str, tuple[str, ...]]:
     from adapters.slack.config import KEYS as SLACK_KEYS
     from adapters.teams.settings import KEYS as TEAMS_KEYS
     from adapters.telegram.config import KEYS as TELEGRAM_KEYS
+    from bots.operations import section_keys as operations_keys
     from commands.calendar.settings import KEYS as REMINDER_KEYS
 
     keys: dict[str, tuple[str, ...]] = {
@@ -341,6 +342,7 @@ def accepted_keys() -> dict[str, tuple[str, ...]]:
         "telegram": tuple(TELEGRAM_KEYS), "slack": tuple(SLACK_KEYS),
         "teams": tuple(sorted(TEAMS_KEYS)), "reminders": tuple(REMINDER_KEYS),
         "announcements": ANNOUNCEMENT_KEYS, "forums": FORUM_KEYS, "delivery": DELIVERY_KEYS,
+        **operations_keys(),
     }
     for name in OPEN_SECTIONS:
         if name not in owned:

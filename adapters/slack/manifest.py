@@ -70,6 +70,7 @@ def build_manifest(section: Mapping[str, Any], *, public_url: str | None) -> dic
             "name": config.app_name,
             "description": slack_text("pl", "app_description")[:140],
             "background_color": "#1d4e89",
+            **_legal_links(config.public_url),
         },
         "features": {
             "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True,
@@ -86,6 +87,16 @@ def build_manifest(section: Mapping[str, Any], *, public_url: str | None) -> dic
             "token_rotation_enabled": False,
         },
     }
+
+
+def _legal_links(public_url: str) -> dict[str, str]:
+    """The manifest has no privacy field: the long description links the service's own
+    /privacy and /terms pages (bots/legal_pages.py) when the public address is known."""
+    if not public_url:
+        return {}
+    base = public_url.rstrip("/")
+    return {"long_description": t("pl", "legal.slack_long_description",
+                                  privacy=f"{base}/privacy", terms=f"{base}/terms")[:4000]}
 
 
 def _usage_hint(lang: str) -> str:

@@ -83,8 +83,8 @@ def manifest(settings: TeamsSettings, registry: CommandRegistry) -> dict[str, An
         "developer": {
             "name": settings.developer_name,
             "websiteUrl": settings.website_url,
-            "privacyUrl": settings.privacy_url,
-            "termsOfUseUrl": settings.terms_url,
+            "privacyUrl": legal_url(settings, settings.privacy_url, "privacy"),
+            "termsOfUseUrl": legal_url(settings, settings.terms_url, "terms"),
         },
         "name": {"short": t("pl", "teams.app.name_short")[:30],
                  "full": t("pl", "teams.app.name_full")[:100]},
@@ -112,6 +112,14 @@ def manifest(settings: TeamsSettings, registry: CommandRegistry) -> dict[str, An
             "additionalLanguages": [{"languageTag": "en-us", "file": ENGLISH_FILE}],
         },
     }
+
+
+def legal_url(settings: TeamsSettings, configured: str, page: str) -> str:
+    """The configured privacy/terms address, else this service's own page
+    (``https://{public_domain}/privacy``, served by bots/legal_pages.py)."""
+    if configured and configured != settings.website_url:
+        return configured
+    return f"https://{settings.public_domain}/{page}"
 
 
 def english_localization(registry: CommandRegistry) -> dict[str, str]:

@@ -1,0 +1,163 @@
+"""Retention: a daily job deletes what the ``[retention]`` settings no longer keep.
+
+- delivered outbox rows (sent, failed, dead, missed, cancelled) — except the forum's: those
+  map replies in group threads to their question and go with the question;
+- dedupe records of platform deliveries (``processedevent``);
+- closed forum questions with their answers (0 = keep the archive for ever, the default);
+- audit log entries.
+
+Every instance may run it; deleting what another instance already deleted is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aiohttp import web
+from sqlalchemy import Table, delete, func, not_, or_, select, update
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from commands.clock import Clock
+from store.db import Database
+from store.models import AuditLog, Delivery, DeliveryState, ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+FINAL_STATES = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.DEAD,
+                DeliveryState.MISSED, DeliveryState.CANCELLED)
+FORUM_SOURCES = ("question", "answer")  # source prefixes of the forum's own outbox rows
+DAY = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """Days each kind of record is kept; 0 keeps it for ever (where allowed)."""
+
+    delivered_messages_days: int = 90
+    processed_events_days: int = 7
+    closed_questions_days: int = 0
+    audit_log_days: int = 730
+
+
+async def enforce(db: Database, now: datetime, settings: RetentionSettings) -> dict[str, int]:
+    """Delete what is past its retention; returns the number of rows removed per kind."""
+    removed: dict[str, int] = {}
+    async with db.session() as session:
+        if settings.closed_questions_days:
+            removed["closed_questions"] = await _closed_questions(
+                session, now - timedelta(days=settings.closed_questions_days))
+        if settings.delivered_messages_days:
+            cutoff = now - timedelta(days=settings.delivered_messages_days)
+            forum = or_(*(Delivery.source.like(f"{p}%")  # type: ignore[attr-defined]
+                          for p in FORUM_SOURCES))
+            result = await session.execute(delete(Delivery).where(
+                Delivery.state.in_([s.value for s in FINAL_STATES]),  # type: ignore[attr-defined]
+                func.coalesce(Delivery.sent_at, Delivery.created_at) < cutoff,
+                not_(forum)))
+            removed["delivered_messages"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if settings.processed_events_days:
+            result = await session.execute(delete(ProcessedEvent).where(
+                ProcessedEvent.at < now - timedelta(days=settings.processed_events_days)))  # type: ignore[arg-type]
+            removed["processed_events"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if settings.audit_log_days:
+            result = await session.execute(delete(AuditLog).where(
+                AuditLog.at < now - timedelta(days=settings.audit_log_days)))  # type: ignore[arg-type]
+            removed["audit_log"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        await session.commit()
+    return removed
+
+
+async def _closed_questions(session: AsyncSession, cutoff: datetime) -> int:
+    from store.forum_models import Answer, Question
+
+    ids = list((await session.execute(select(Question.id).where(
+        Question.state == "closed", Question.updated_at < cutoff)  # type: ignore[arg-type]
+    )).scalars())
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        answers = list((await session.execute(select(Answer.id).where(
+            Answer.question_id.in_(chunk)))).scalars())  # type: ignore[attr-defined]
+        sources = [f"{kind}:{i}" for i in chunk
+                   for kind in ("question", "question-late", "question-note", "question-nudge")]
+        sources += [f"answer:{i}" for i in answers]
+        for part in range(0, len(sources), 500):
+            await session.execute(delete(Delivery).where(
+                Delivery.source.in_(sources[part:part + 500])))  # type: ignore[attr-defined]
+        await _detach(session, "answer", answers)
+        await _detach(session, "question", chunk)
+        await session.execute(delete(Answer).where(Answer.question_id.in_(chunk)))  # type: ignore[attr-defined]
+        await session.execute(delete(Question).where(Question.id.in_(chunk)))  # type: ignore[union-attr]
+    return len(ids)
+
+
+async def _detach(session: AsyncSession, target: str, ids: list[int]) -> None:
+    """Rows of other tables that point at ``target`` rows about to go: a nullable reference
+    is cleared, a required one goes with its row (features add such tables over time)."""
+    if not ids:
+        return
+    tables: list[Table] = list(SQLModel.metadata.sorted_tables)
+    for table in tables:
+        if target == "question" and table.name == "answer":
+            continue  # answers of these questions are deleted by the caller
+        for fk in table.foreign_keys:
+            if fk.column.table.name != target or table.name == target:
+                continue
+            column = fk.parent
+            if column.nullable:
+                await session.execute(update(table).where(column.in_(ids)).values(
+                    {column.name: None}))
+            else:
+                await session.execute(delete(table).where(column.in_(ids)))
+
+
+class RetentionComponent:
+    """Runs :func:`enforce` shortly after start-up and then once a day."""
+
+    name = "retention"
+
+    def __init__(self, *, db: Database, clock: Clock, settings: RetentionSettings,
+                 first_run_after: float = 300.0, every: float = DAY) -> None:
+        self._db = db
+        self._clock = clock
+        self.settings = settings
+        self._first = first_run_after
+        self._every = every
+        self._task: asyncio.Task[None] | None = None
+        self.last_removed: dict[str, int] | None = None
+
+    def routes(self) -> list[web.RouteDef]:
+        """No HTTP routes."""
+        return []
+
+    async def start(self) -> None:
+        """Begin the daily rounds."""
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        """Stop; a round in progress is rolled back and runs again next time."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def run_once(self) -> dict[str, int]:
+        """One round now."""
+        removed = await enforce(self._db, self._clock.now(), self.settings)
+        self.last_removed = removed
+        log.info("retention: removed %s", ", ".join(f"{k} {v}" for k, v in removed.items()))
+        return removed
+
+    async def _loop(self) -> None:
+        await asyncio.sleep(self._first)
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("retention round failed; the next one retries")
+            await asyncio.sleep(self._every)
