@@ -7,11 +7,12 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 from bots import cli_forums
 from bots.app import App, build_app
-from bots.config import Config, ConfigError, load_config
+from bots.config import Config, ConfigError, StartupError, load_config
 
 log = logging.getLogger("lacznik")
 
@@ -23,15 +24,27 @@ def _parser() -> argparse.ArgumentParser:
         prog="lacznik",
         description="Łącznik — the municipal staff assistant in Teams, Telegram and Slack.",
     )
-    parser.add_argument("--config", type=Path, help="configuration file (default: lacznik.toml "
-                        "if present, else the embedded default)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"lacznik {_version()}",
+                        help="show the installed version and exit")
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="configuration file (default: $LACZNIK_CONFIG, else lacznik.toml "
+                        "in this folder if present, else the embedded default); relative "
+                        "paths in it are relative to its folder")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log everything (debug), never SQL parameters or message texts")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("run", help="start the service (with the console on the embedded default)")
+    sub.add_parser("run", help="start the service: HTTP server, messengers, scheduler (and the "
+                   "console when started in a terminal)")
 
-    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
-    chat.add_argument("--as", dest="as_user", metavar="EMAIL", help="speak as this person")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no service needed)")
+    who = chat.add_mutually_exclusive_group()
+    who.add_argument("--as", dest="as_user", metavar="EMAIL",
+                     help="speak as this person (default: [console] user, else the first "
+                     "admin)")
+    who.add_argument("--as-unlinked", action="store_true",
+                     help="speak as a messenger account nobody has linked: what a person "
+                     "outside the directory sees")
     chat.add_argument("--jsonl", action="store_true",
                       help="one message per input line, one JSON object per output line")
 
@@ -42,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     directory = sub.add_parser("directory", help="the contact directory")
     dir_sub = directory.add_subparsers(dest="directory_command", required=True)
     imp = dir_sub.add_parser("import", help="import a CSV or XLSX file")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, help=".csv (UTF-8 or Windows-1250, ',' or ';') or "
+                     ".xlsx; see README 'Importing the directory'")
     imp.add_argument("--dry-run", action="store_true", help="show what would change")
     exp = dir_sub.add_parser("export", help="export the directory as CSV or XLSX")
     exp.add_argument("file", type=Path, help=".csv or .xlsx")
@@ -54,11 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     roles_sub = roles.add_subparsers(dest="roles_command", required=True)
     for verb in ("grant", "revoke"):
         cmd = roles_sub.add_parser(verb, help=f"{verb} a role")
-        cmd.add_argument("email")
-        cmd.add_argument("role", choices=ROLE_NAMES)
+        cmd.add_argument("email", help="the person's e-mail in the directory")
+        cmd.add_argument("role", choices=ROLE_NAMES, help="one of %(choices)s")
         scope = cmd.add_mutually_exclusive_group()
-        scope.add_argument("--forum", metavar="NAME")
-        scope.add_argument("--gmina", metavar="NAME")
+        scope.add_argument("--forum", metavar="NAME", help="forum_moderator: the forum's key")
+        scope.add_argument("--gmina", metavar="NAME",
+                           help="gmina_coordinator: the gmina (name in any form, or TERYT "
+                           "code; default: the person's own)")
     roles_sub.add_parser("list", help="list every role")
 
     topics = sub.add_parser("topics", help="the topic thesaurus")
@@ -69,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name_pl", help="Polish name, e.g. 'cmentarze komunalne'")
     add.add_argument("--en", dest="name_en", default="", help="English name")
     synonym = topics_sub.add_parser("synonym", help="another word or phrase for a topic")
-    synonym.add_argument("key")
+    synonym.add_argument("key", help="the topic's key (see `lacznik topics list`)")
     synonym.add_argument("phrase", help="in its dictionary form; it is inflected automatically")
     synonym.add_argument("--en", action="store_true", help="the phrase is English")
 
@@ -77,14 +93,14 @@ def _parser() -> argparse.ArgumentParser:
     events_sub = events.add_subparsers(dest="events_command", required=True)
     events_import = events_sub.add_parser(
         "import", help="import an .ics file (Outlook, SharePoint), recurrences included")
-    events_import.add_argument("file", type=Path)
+    events_import.add_argument("file", type=Path, help="the .ics file")
     events_import.add_argument("--forum", metavar="KEY",
                                help="the forum of events whose file names none")
     events_import.add_argument("--dry-run", action="store_true", help="show what would change")
     events_import.add_argument("--strict", action="store_true",
                                help="import nothing if any part of the file must be skipped")
     events_export = events_sub.add_parser("export", help="write events and deadlines as .ics")
-    events_export.add_argument("file", type=Path)
+    events_export.add_argument("file", type=Path, help="the .ics file to write")
     events_export.add_argument("--forum", metavar="KEY", help="only this forum")
 
     groups = sub.add_parser("groups", help="groups and channels the bot has seen")
@@ -107,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     forum_link.add_argument("--title", default="", help="a name to show for the group")
     forum_unlink = forums_sub.add_parser("unlink", help="the group no longer gets the "
                                          "forum's questions")
-    forum_unlink.add_argument("forum")
+    forum_unlink.add_argument("forum", help="the forum's key, e.g. PZP")
     forum_unlink.add_argument("group", help="the group's key, or its number from "
                               "`lacznik forums list`")
 
@@ -125,8 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     manifest.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
     link = sub.add_parser("link", help="issue a one-time code that links a messenger account")
-    link.add_argument("platform", choices=("telegram", "slack", "teams", "any"))
-    link.add_argument("email")
+    link.add_argument("platform", choices=("telegram", "slack", "teams", "any"),
+                      help="where the code may be used: %(choices)s")
+    link.add_argument("email", help="the person's e-mail in the directory")
 
     from bots import cli_demo
 
@@ -134,48 +151,80 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    """The installed package's version (``pyproject.toml``)."""
+    try:
+        return metadata.version("lacznik")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def setup_logging(args: argparse.Namespace, config: Config | None) -> None:
+    """Where log lines go and how many: a headless service logs at ``[logging] level``, an
+    interactive console or a one-off command only problems (the conversation stays
+    readable), ``-v`` everything — but never SQL parameters or rows, which are personal data."""
+    headless_service = args.command == "run" and not sys.stdin.isatty()
+    if args.verbose:
+        level = logging.DEBUG
+    elif headless_service and config is not None:
+        level = getattr(logging, config.logging.level.upper())
+    else:
+        level = logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    sql = config is not None and config.logging.sql and level <= logging.INFO
+    # SQLAlchemy logs statements at INFO (parameters are hidden by the engine) and result
+    # rows at DEBUG; aiosqlite logs every call with its parameters at DEBUG.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if sql else logging.WARNING)
+    logging.getLogger("sqlalchemy.pool").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    logging.getLogger("httpcore").setLevel(logging.INFO)  # headers at DEBUG (tokens)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a tick otherwise
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Telegram poll
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lacznik`` command."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # A headless service logs what it does; an interactive console or a one-off command shows
-    # only problems, so the conversation stays readable.
-    headless_service = args.command == "run" and not sys.stdin.isatty()
-    if not (headless_service or args.verbose):
-        logging.getLogger().setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a tick otherwise
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Telegram poll
+    setup_logging(args, config)
     try:
         return asyncio.run(_dispatch(args, config))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"error: cannot start — {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        from store.db import connection_problem, display_url
+
         log.debug("command failed", exc_info=True)
+        problem = connection_problem(exc)
+        if problem is not None:
+            print(f"error: cannot use the database — check {config.database_setting} "
+                  f"({display_url(config.database.url)}): {problem}", file=sys.stderr)
+            return 1
         print(f"error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         print("(run with -v for details)", file=sys.stderr)
         return 1
 
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
-    from bots import commands_cli
+    from bots import commands_cli, run_commands
 
     app = build_app(config)
     try:
         handler = {
-            "run": commands_cli.run,
-            "chat": commands_cli.chat,
+            "run": run_commands.run,
+            "chat": run_commands.chat,
             "db": commands_cli.db,
             "directory": commands_cli.directory,
             "roles": commands_cli.roles,

@@ -1,25 +1,43 @@
-"""The running service: the HTTP server (health now, messenger webhooks from the adapters)
-and the components that need starting and stopping."""
+"""The running service: the HTTP server (health, messenger webhooks from the adapters) and the
+components that need starting and stopping.
+
+Start-up order: the HTTP server (so ``/healthz`` answers at once), then the database (waited
+for, with backoff, while ``/healthz`` says 503), then each component — one that cannot start
+is retried in the background and the others go on (see :mod:`bots.supervision`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from aiohttp import web
+from aiohttp import web, web_response
 from sqlalchemy import text
 
 from bots.app import App
+from bots.config import StartupError
+from bots.supervision import DEGRADED, DOWN, OK, Backoff, Health, Supervised, until_ready
+from store.db import connection_problem
 
 log = logging.getLogger(__name__)
 
+SERVER_HEADER = "Lacznik"  # no product version: it only helps an attacker pick an exploit
+FIRST_ATTEMPT_SECONDS = 20.0  # how long start-up waits for one component before going on
+HEALTH_QUERY_SECONDS = 5.0
+
 
 class Component(Protocol):
-    """Something with an explicit life cycle (a messenger adapter, the scheduler)."""
+    """Something with an explicit life cycle (a messenger adapter, the scheduler).
+
+    It may also offer ``health() -> Health | None`` to say how it is doing once started.
+    ``start()`` may be called again after it failed: it must not leave half-open resources.
+    """
 
     name: str
 
@@ -28,7 +46,8 @@ class Component(Protocol):
         ...
 
     async def start(self) -> None:
-        """Begin working (connect, poll, schedule)."""
+        """Begin working (connect, poll, schedule); raise :class:`StartupError` naming the
+        setting to check when it cannot."""
         ...
 
     async def stop(self) -> None:
@@ -39,73 +58,167 @@ class Component(Protocol):
 class Service:
     """The HTTP server plus every configured component."""
 
-    def __init__(self, app: App, components: list[Component] | None = None) -> None:
+    def __init__(self, app: App, components: list[Component] | None = None, *,
+                 backoff: Backoff | None = None,
+                 first_attempt: float = FIRST_ATTEMPT_SECONDS) -> None:
         self.app = app
         self.components = list(components or [])
+        self._backoff = backoff or Backoff()
+        self._first_attempt = first_attempt
+        self._supervised = [Supervised(c, backoff=self._backoff) for c in self.components]
         self._runner: web.AppRunner | None = None
+        self._database = Health(DOWN, check=app.config.database_setting, problem="starting")
+        self._database_ready = False
         self.port: int | None = None
 
     def web_app(self) -> web.Application:
         """The aiohttp application with every route."""
+        _hide_server_version()
         application = web.Application(client_max_size=2 * 1024 * 1024)
+        application.on_response_prepare.append(_server_header)
         application.router.add_get("/healthz", self._health)
         for component in self.components:
             application.router.add_routes(component.routes())
         return application
 
-    async def _health(self, _request: web.Request) -> web.Response:
+    # --- health --------------------------------------------------------------------------
+
+    async def health(self) -> tuple[int, dict[str, object]]:
+        """The HTTP status and body of ``/healthz``: 503 only when the service cannot work
+        at all (no database); a component that is down makes it ``degraded``."""
+        database = self._database if not self._database_ready else await self._probe()
+        parts = {s.name: s.health() for s in self._supervised}
+        if database.state != OK:
+            status = DOWN
+        elif all(part.state == OK for part in parts.values()):
+            status = OK
+        else:
+            status = DEGRADED
+        body: dict[str, object] = {
+            "status": status, "database": database.as_json(),
+            "components": {name: part.as_json() for name, part in parts.items()},
+        }
+        return (503 if status == DOWN else 200), body
+
+    async def _probe(self) -> Health:
         try:
-            async with self.app.db.session() as session:
+            async with asyncio.timeout(HEALTH_QUERY_SECONDS), self.app.db.session() as session:
                 await session.execute(text("SELECT 1"))
-        except Exception:
-            log.exception("health check: database unreachable")
-            return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-        return web.json_response(
-            {"status": "ok", "components": [c.name for c in self.components]}
-        )
+        except Exception as exc:
+            problem = connection_problem(exc) or type(exc).__name__
+            if self._database.state == OK:  # once per outage, not once per probe
+                log.warning("database unreachable — check %s: %s",
+                            self.app.config.database_setting, problem)
+            self._database = Health(DOWN, check=self.app.config.database_setting,
+                                    problem=problem)
+            return self._database
+        if self._database.state != OK:
+            log.warning("database reachable again")
+        self._database = Health(OK)
+        return self._database
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        status, body = await self.health()
+        return web.json_response(body, status=status)
+
+    # --- life cycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Prepare the database, start the server and every component."""
-        await self.app.prepare()
+        """Start the server, wait for the database, then start every component."""
+        await self._serve()
+        setting = self.app.config.database_setting
+        log.info("database: %s", self.app.db.display_url)
+
+        def note(health: Health) -> None:
+            self._database = health
+
+        await until_ready(self.app.prepare, what=f"database {self.app.db.display_url}",
+                          backoff=self._backoff, check=setting,
+                          retry_on=connection_problem, report=note)
+        self._database_ready = True
+        for supervised in self._supervised:
+            await supervised.start(wait=self._first_attempt)
+
+    async def _serve(self) -> None:
+        """The HTTP server; a port or host it cannot use is a :class:`StartupError`."""
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         server = self.app.config.server
         site = web.TCPSite(self._runner, server.host, server.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            self._runner = None
+            raise _bind_error(exc, server.host, server.port) from None
         sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
         self.port = sockets[0].getsockname()[1] if sockets else server.port
         log.info("HTTP server on %s:%s", server.host, self.port)
-        for component in self.components:
-            await component.start()
-            log.info("%s started", component.name)
 
     async def stop(self) -> None:
         """Stop components (in reverse), the server and the database."""
-        for component in reversed(self.components):
+        for supervised in reversed(self._supervised):
             try:
-                await component.stop()
+                await supervised.stop()
             except Exception:
-                log.exception("%s did not stop cleanly", component.name)
+                log.exception("%s did not stop cleanly", supervised.name)
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
         await self.app.close()
 
     async def run(self, foreground: Callable[[], Awaitable[None]] | None = None) -> None:
-        """Run until ``foreground`` ends (the console) or a stop signal arrives."""
-        await self.start()
+        """Run until ``foreground`` ends (the console) or a stop signal arrives; a signal
+        also ends a start-up that is still waiting for the database."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         try:
-            if foreground is not None:
-                task = asyncio.create_task(foreground())
-                waiter = asyncio.create_task(stop.wait())
-                await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-                for pending in (task, waiter):
-                    pending.cancel()
-            else:
-                await stop.wait()
+            if await _first(self.start(), stop):
+                if foreground is not None:
+                    await _first(foreground(), stop)
+                else:
+                    await stop.wait()
         finally:
             await self.stop()
+
+
+async def _first(work: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Run ``work`` until it ends (True) or ``stop`` is set (False, ``work`` cancelled);
+    its exception propagates."""
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return False
+    task.result()
+    return True
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> StartupError:
+    if exc.errno == errno.EADDRINUSE:
+        return StartupError("server.port", f"{host}:{port} is already in use (another "
+                            "Łącznik, or another program); choose a free port")
+    if exc.errno == errno.EACCES:
+        return StartupError("server.port", f"port {port} needs administrator rights; use "
+                            "one above 1023 behind your reverse proxy")
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return StartupError("server.host", f"{host!r} is not an address of this machine")
+    return StartupError("server.port", f"cannot listen on {host}:{port} "
+                        f"({exc.strerror or type(exc).__name__})")
+
+
+async def _server_header(_request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Server"] = SERVER_HEADER
+
+
+def _hide_server_version() -> None:
+    """Also for answers aiohttp gives before any route is found (a request it cannot parse),
+    which skip ``on_response_prepare``: the default it fills in is a module constant."""
+    if hasattr(web_response, "SERVER_SOFTWARE"):
+        web_response.SERVER_SOFTWARE = SERVER_HEADER  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 10  # PostgreSQL; an explicit connect_timeout in the URL wins
 
 
 # Set in a session's ``info`` by whatever writes outbox rows, so that listeners hear of the commit.
@@ -32,6 +34,45 @@ OUTBOX_WRITTEN = "lacznik.outbox_written"
 
 class DatabaseUrlError(ValueError):
     """The configured database URL is not one we can use."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or opened; the message is one line without a
+    password."""
+
+
+_SQLITE_UNAVAILABLE = ("unable to open", "locked", "disk i/o", "readonly", "read-only")
+
+
+def connection_problem(exc: BaseException) -> str | None:
+    """If ``exc`` means "the database is not reachable (yet)", why, in one line without a
+    password; None for any other error (a bug, bad data), which waiting would not cure."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    cause: BaseException = exc
+    if isinstance(exc, DBAPIError):
+        if exc.orig is None:
+            return None
+        cause = exc.orig
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        psycopg = None  # type: ignore[assignment]
+    if psycopg is not None and isinstance(cause, psycopg.OperationalError):
+        if getattr(cause, "sqlstate", None) is not None:
+            return None  # the server answered a statement: not a connection problem
+    elif isinstance(cause, sqlite3.OperationalError):
+        if not any(word in str(cause).lower() for word in _SQLITE_UNAVAILABLE):
+            return None
+    elif not isinstance(cause, OSError | TimeoutError):
+        return None
+    lines = str(cause).strip().splitlines()
+    reason = lines[0] if lines else type(cause).__name__
+    return reason.removeprefix("connection failed: ")[:300]
 
 
 def _with_driver(url: URL, *, asynchronous: bool) -> URL:
@@ -53,6 +94,20 @@ def parse_url(text: str) -> URL:
     return url
 
 
+def display_url(url: URL | str) -> str:
+    """A database URL to show people: never the password; a SQLite file by its absolute
+    path (so nobody wonders which ``data/lacznik.db`` is meant)."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except Exception:
+        return "(not a database URL)"
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" \
+            and not database.startswith("file:"):
+        return f"sqlite:///{Path(database).expanduser().resolve()}"
+    return parsed.render_as_string(hide_password=True)
+
+
 class Database:
     """One database: an async engine for the service and Alembic for its schema."""
 
@@ -65,6 +120,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             _with_driver(self.url, asynchronous=True),
             echo=echo,
+            # Parameters are names, e-mails, phones, message texts: never in a log line or
+            # an error message, whatever the log level.
+            hide_parameters=True,
             connect_args=self._connect_args(),
             pool_pre_ping=self.is_postgres,
         )
@@ -97,14 +155,38 @@ class Database:
             except Exception:  # a listener is a hint to send sooner; the commit stands
                 log.exception("outbox listener failed")
 
+    @property
+    def display_url(self) -> str:
+        """The URL to show people: never the password; a SQLite file by its absolute path."""
+        return display_url(self.url)
+
     def _ensure_sqlite_dir(self) -> None:
+        """Create the SQLite file (and missing folders) readable by this user only: it holds
+        personal data. SQLite gives its -wal and -shm files the database file's mode."""
         database = self.url.database
-        if self.is_sqlite and database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if not (self.is_sqlite and database and database != ":memory:"
+                and not database.startswith("file:")):
+            return
+        path = Path(database).expanduser()
+        missing = [folder for folder in (path.parent, *path.parent.parents)
+                   if not folder.exists()]
+        try:
+            for folder in reversed(missing):
+                folder.mkdir(mode=0o700, exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # an existing database keeps the modes its administrator chose
+        except OSError as exc:
+            raise DatabaseUnavailable(f"cannot create {exc.filename or path}: "
+                                      f"{exc.strerror or type(exc).__name__}") from None
 
     def _connect_args(self) -> dict[str, object]:
-        if self.is_postgres and self.schema:
-            return {"options": f"-csearch_path={self.schema}"}
+        if self.is_postgres:
+            # A host that drops packets must not hold start-up for minutes per attempt.
+            timeout = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+            if self.schema:
+                return {**timeout, "options": f"-csearch_path={self.schema}"}
+            return timeout
         if self.is_sqlite:
             return {"timeout": 30}
         return {}
@@ -124,6 +206,9 @@ class Database:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         sync_url = _with_driver(self.url, asynchronous=False)
+        if self.is_postgres and "connect_timeout" not in sync_url.query:
+            sync_url = sync_url.update_query_dict(
+                {"connect_timeout": str(CONNECT_TIMEOUT_SECONDS)})
         cfg.set_main_option(
             "sqlalchemy.url", sync_url.render_as_string(hide_password=False).replace("%", "%%")
         )

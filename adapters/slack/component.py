@@ -32,7 +32,8 @@ from adapters.slack.texts import slack_text
 from adapters.slack.translate import Inbound, from_block_actions, from_command, from_event
 from adapters.slack.users import SlackUsers
 from adapters.slack.webhook import EventsEndpoint
-from bots.config import ConfigError
+from bots.config import StartupError, setting_name
+from bots.supervision import DEGRADED, Health
 from commands.core import Core
 from commands.model import ConversationKind, Sender
 from commands.ports import DeliveryError
@@ -84,6 +85,7 @@ class SlackComponent:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(MAX_CONCURRENT)
         self._team_id = ""
+        self._start_problem: tuple[str, str] | None = None  # (key, problem) while degraded
 
     # ------------------------------------------------------------------ life cycle
 
@@ -94,40 +96,74 @@ class SlackComponent:
         return [web.post(EVENTS_PATH, self._endpoint.handle)]
 
     async def start(self) -> None:
-        """Check the token (``auth.test``), then connect Socket Mode if configured."""
+        """Check the token (``auth.test``), then connect Socket Mode if configured.
+
+        Raises :class:`StartupError` naming the setting to check (a refused token; Socket
+        Mode that cannot connect); the service retries in the background. In HTTP mode an
+        unreachable Slack only degrades the start: Bolt retries on the first request."""
+        await self._close_session()  # a previous attempt's, if any
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.sender.use_session(self._session)
+        try:
+            await self._check_token()
+            if self._config.mode == "socket":
+                await self._connect_socket()
+        except BaseException:
+            await self._close_session()
+            raise
+
+    async def _check_token(self) -> None:
+        self._start_problem = None
         try:
             identity = await self._client.auth_test()
             self._team_id = str(identity.get("team_id") or "")
             log.info("Slack bot %s in workspace %s", identity.get("user_id"), self._team_id)
         except SlackApiError as exc:
-            await self._refuse_if_token_rejected("slack.bot_token", exc)
+            self._refuse_if_token_rejected("slack.bot_token", exc)
             log.warning("Slack auth.test failed (%s): Bolt retries on the first request",
                         exc.response.get("error"))
+            self._start_problem = ("slack.bot_token",
+                                   f"auth.test failed ({exc.response.get('error')})")
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             log.warning("Slack unreachable at start (%s): Bolt retries on the first request",
                         type(exc).__name__)
-        if self._config.mode == "socket":
-            self._socket = AsyncSocketModeHandler(
-                self.bolt, self._config.app_token, logger=_quiet_logger("adapters.slack.sdk"),
-                web_client=self._client,
-            )
-            # slack_sdk would take HTTPS_PROXY even for hosts NO_PROXY exempts.
-            self._socket.client.proxy = proxy_for(self._config.api_base_url, self._config.proxy)
-            try:
-                await self._socket.connect_async()
-            except SlackApiError as exc:
-                await self._refuse_if_token_rejected("slack.app_token", exc)
-                raise
+            self._start_problem = ("slack.api_base_url",
+                                   f"Slack was not reachable at start ({type(exc).__name__}; "
+                                   "check [slack] proxy too)")
 
-    async def _refuse_if_token_rejected(self, key: str, exc: SlackApiError) -> None:
-        """A wrong token is a configuration error: stop start-up with a clear message."""
+    async def _connect_socket(self) -> None:
+        self._socket = AsyncSocketModeHandler(
+            self.bolt, self._config.app_token, logger=_quiet_logger("adapters.slack.sdk"),
+            web_client=self._client,
+        )
+        # slack_sdk would take HTTPS_PROXY even for hosts NO_PROXY exempts.
+        self._socket.client.proxy = proxy_for(self._config.api_base_url, self._config.proxy)
+        try:
+            await self._socket.connect_async()
+        except SlackApiError as exc:
+            self._socket = None
+            self._refuse_if_token_rejected("slack.app_token", exc)
+            raise StartupError("slack.app_token", "Socket Mode did not connect "
+                               f"({exc.response.get('error')})") from None
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            self._socket = None
+            raise StartupError("slack.api_base_url", "Socket Mode cannot reach Slack "
+                               f"({type(exc).__name__}; check [slack] proxy too)") from None
+
+    def health(self) -> Health | None:
+        """Degraded while the start found Slack unreachable or auth.test failing."""
+        if self._start_problem is None:
+            return None
+        key, problem = self._start_problem
+        return Health(DEGRADED, check=setting_name(key), problem=problem)
+
+    @staticmethod
+    def _refuse_if_token_rejected(key: str, exc: SlackApiError) -> None:
+        """A refused token: the setting to fix, named."""
         error = exc.response.get("error")
         if error in ("invalid_auth", "not_authed", "account_inactive", "token_revoked",
                      "not_allowed_token_type"):
-            await self._close_session()
-            raise ConfigError(key, f"Slack refused the token ({error})") from None
+            raise StartupError(key, f"Slack refused the token ({error})") from None
 
     async def stop(self) -> None:
         """Disconnect Socket Mode, let answers in progress finish, close connections."""

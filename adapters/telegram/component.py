@@ -31,7 +31,8 @@ from adapters.telegram.translate import (
     translate_update,
 )
 from adapters.telegram.webhook import WebhookReceiver
-from bots.config import ConfigError
+from bots.config import StartupError, setting_name
+from bots.supervision import DOWN, Health
 from commands.context import Reply
 from commands.core import Core
 from commands.model import (
@@ -94,11 +95,38 @@ class TelegramComponent:
         return self._webhook.routes() if self._webhook else []
 
     async def start(self) -> None:
-        """Learn who the bot is, register the menu, then poll or set the webhook."""
+        """Learn who the bot is, register the menu, then poll or set the webhook.
+
+        Raises :class:`StartupError` naming the setting to check; the service then retries
+        in the background, so a second call must work (it does: nothing is half-open)."""
         try:
-            await _retrying(self.bot.initialize)  # getMe
+            await self._start()
         except InvalidToken:
-            raise ConfigError("telegram.token", "Telegram does not accept this token") from None
+            raise StartupError("telegram.token", "Telegram does not accept this token "
+                               "(see @BotFather)") from None
+        except BadRequest as exc:  # a NetworkError subclass in PTB: check it first
+            key = "telegram.webhook_url" if self._webhook is not None else "telegram.token"
+            raise StartupError(key, f"Telegram refused: {self._redacted(exc)}") from None
+        except NetworkError as exc:
+            raise StartupError("telegram.api_base_url",
+                               f"the Telegram Bot API at {self._config.api_base_url} is not "
+                               f"reachable ({self._redacted(exc)})") from None
+
+    def _redacted(self, exc: Exception) -> str:
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        return lines[0].replace(self._config.token, "<token>")[:200]
+
+    def health(self) -> Health | None:
+        """Down when polling has stopped for good (the token was revoked)."""
+        task = self._poll_task
+        if task is not None and task.done() and not task.cancelled() and task.exception():
+            return Health(DOWN, check=setting_name("telegram.token"),
+                          problem="polling stopped: Telegram no longer accepts the token")
+        return None
+
+    async def _start(self) -> None:
+        # getMe once: when it fails the service retries start() with its own backoff.
+        await self.bot.initialize()
         me = self.bot.bot
         configured = self._config.bot_username
         if configured and configured.lower() != (me.username or "").lower():
