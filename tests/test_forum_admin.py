@@ -51,6 +51,8 @@ async def lacznik(app: App, capsys: pytest.CaptureFixture[str], *argv: str
 async def office(bare_app: App, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                  monkeypatch: pytest.MonkeyPatch) -> App:
     """A fresh installation with the office's own list imported and Ewa as the first admin."""
+    for name in ("LC_ALL", "LC_MESSAGES"):  # the messages follow LANG in these tests
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     lista = tmp_path / "lista.csv"
     lista.write_text(LISTA, encoding="utf-8")
@@ -334,6 +336,8 @@ async def test_fixed_points_through_the_real_command_line(
     if bare_app.db.schema:
         pytest.skip("the command line addresses whole databases; this PostgreSQL run uses a schema")
     monkeypatch.setenv("LACZNIK_DATABASE_URL", bare_app.db.url.render_as_string(False))
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     lista = tmp_path / "lista.csv"
     lista.write_text(LISTA, encoding="utf-8")
