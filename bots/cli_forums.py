@@ -185,6 +185,8 @@ def _report(result: ImportResult, path: Path, *, dry_run: bool, lang: str) -> No
     else:
         print(t(lang, "fadm.imp_done", file=path, rows=result.rows,
                 forums=", ".join(p.forum.key for p in result.plans)))
+    if not result.roles:
+        print(t(lang, "fadm.imp_no_roles"))
     for plan in result.plans:
         if not plan.changes:
             print(t(lang, "fadm.imp_nothing", key=plan.forum.key))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.calendar_models import Deadline, Event
@@ -37,7 +37,7 @@ class History:
         return not (self.questions or self.events)
 
 
-def _not_archived() -> object:
+def _not_archived() -> ColumnElement[bool]:
     return ~exists().where(ForumArchive.forum_id == Forum.id)  # type: ignore[arg-type]
 
 
@@ -57,11 +57,6 @@ async def active_forums(session: AsyncSession) -> list[Forum]:
     return list((await session.execute(
         select(Forum).where(_not_archived()).order_by(Forum.key)  # type: ignore[arg-type]
     )).scalars())
-
-
-async def archived_forum_ids(session: AsyncSession) -> set[int]:
-    """Ids of archived forums."""
-    return set((await session.execute(select(ForumArchive.forum_id))).scalars())
 
 
 async def topic_by_key(session: AsyncSession, key: str) -> Topic | None:

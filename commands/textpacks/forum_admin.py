@@ -94,6 +94,7 @@ PL: dict[str, str] = {
         "{key}: członkowie +{added} −{removed}, moderatorzy +{promoted} −{demoted}"
     ),
     "fadm.imp_nothing": "{key}: bez zmian",
+    "fadm.imp_no_roles": "(plik nie ma kolumny „rola”: moderatorzy zostają bez zmian)",
     "fadm.imp_add": "  + {name} <{email}>",
     "fadm.imp_remove": "  − {name} <{email}> (nie ma go w pliku)",
     "fadm.imp_promote": "  + moderator: {name} <{email}>",
@@ -185,6 +186,7 @@ EN: dict[str, str] = {
         "{key}: members +{added} −{removed}, moderators +{promoted} −{demoted}"
     ),
     "fadm.imp_nothing": "{key}: no change",
+    "fadm.imp_no_roles": "(the file has no role column: moderators stay as they are)",
     "fadm.imp_add": "  + {name} <{email}>",
     "fadm.imp_remove": "  − {name} <{email}> (not in the file)",
     "fadm.imp_promote": "  + moderator: {name} <{email}>",
