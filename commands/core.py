@@ -35,13 +35,14 @@ from commands.model import (
 from commands.ports import Messenger
 from commands.registry import CommandRegistry
 from commands.texts import pick_lang, t
+from store.availability import StoreUnavailable, is_outage
 from store.db import Database
 from store.identity import auto_link_held
+from store.inbound import Claim, claim_delivery, finish_delivery
 from store.models import Person, Role
 from store.people import (
     find_account,
     find_conversation,
-    first_delivery,
     grants_of,
     link_account,
     mark_conversation_inactive,
@@ -98,6 +99,16 @@ class Core:
 
     async def handle(self, event: InboundEvent) -> Reply:
         """Process one event; never raises (failures become a polite message)."""
+        try:
+            return await self.handle_recorded(event)
+        except StoreUnavailable:
+            lang = pick_lang(event.sender.locale)
+            return Reply.of(OutboundMessage(text=t(lang, "error.internal"), lang=lang))
+
+    async def handle_recorded(self, event: InboundEvent) -> Reply:
+        """Process one event; raises :class:`StoreUnavailable` when the database could not
+        record it (or another instance is still handling it). The adapter must then answer so
+        that the platform delivers the update again; the redelivery is handled once."""
         ctx = Context(event=event, services=self.services, now=self.services.clock.now(),
                       lang=pick_lang(event.sender.locale))
         ctx.trusted = event.platform == Platform.CONSOLE
@@ -239,8 +250,14 @@ async def guard_errors(ctx: Context, call_next: Next) -> Reply:
     """A failing handler never stops the bot: log with context, answer politely."""
     try:
         return await call_next(ctx)
-    except Exception:
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
         event = ctx.event
+        if is_outage(exc):  # not a bug: the database is away; the platform delivers it again
+            log.warning("%s event %s not recorded: database unavailable (%s)", event.platform,
+                        event.event_id, type(exc).__name__)
+            raise StoreUnavailable(event.event_id) from exc
         log.exception(
             "handler failed for %s event %s from %s:%s", event.platform, event.event_id,
             event.sender.platform, event.sender.user_id,
@@ -260,13 +277,31 @@ async def dedupe(ctx: Context, call_next: Next) -> Reply:
     event = ctx.event
     if not event.event_id or event.platform == Platform.CONSOLE:
         return await call_next(ctx)
+    platform = event.platform.value
     async with ctx.services.db.session() as session:
-        first = await first_delivery(session, event.platform.value, event.event_id)
+        claim = await claim_delivery(session, platform, event.event_id)
         await session.commit()
-    if not first:
+    if claim == Claim.DONE:
         log.info("duplicate delivery %s:%s ignored", event.platform, event.event_id)
         return Reply()
-    return await call_next(ctx)
+    if claim == Claim.BUSY:  # another instance is on it, or was cut short a moment ago
+        log.info("delivery %s:%s is being handled; asked again later", event.platform,
+                 event.event_id)
+        raise StoreUnavailable(event.event_id)
+    try:
+        reply = await call_next(ctx)
+    except Exception as exc:
+        if not is_outage(exc):  # a bug does not go away on redelivery: done with it
+            await _finish(ctx, platform)
+        raise
+    await _finish(ctx, platform)  # the reply goes out only once the delivery is recorded
+    return reply
+
+
+async def _finish(ctx: Context, platform: str) -> None:
+    async with ctx.services.db.session() as session:
+        await finish_delivery(session, platform, ctx.event.event_id)
+        await session.commit()
 
 
 async def identify(ctx: Context, call_next: Next) -> Reply:

@@ -197,6 +197,9 @@ class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=20)
     event_id: str = Field(primary_key=True, max_length=200)
     at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False, index=True))
+    # False while the core handles it: a redelivery then waits, or takes over a stale claim
+    # (store/inbound.py), so an update whose handling the database cut short is not lost.
+    done: bool = True
 
 
 class LinkCode(SQLModel, table=True):

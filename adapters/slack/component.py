@@ -20,6 +20,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,12 +32,15 @@ from adapters.slack.sender import SlackSender
 from adapters.slack.texts import slack_text
 from adapters.slack.translate import Inbound, from_block_actions, from_command, from_event
 from adapters.slack.users import SlackUsers
-from adapters.slack.webhook import EventsEndpoint
+from adapters.slack.webhook import NOT_RECORDED, EventsEndpoint
 from bots.config import StartupError, setting_name
 from bots.supervision import DEGRADED, Health
+from commands.context import Reply
 from commands.core import Core
 from commands.model import ConversationKind, Sender
 from commands.ports import DeliveryError
+from commands.texts import t
+from store.availability import StoreUnavailable
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -213,23 +217,43 @@ class SlackComponent:
             await ack(text=slack_text(language or "pl", "foreign_workspace"),
                       response_type="ephemeral")
             return
+        try:
+            recorded = await self._record(inbound)
+        except StoreUnavailable:
+            # Slack never sends a slash command again: say so, and the person repeats it.
+            lang = language or "pl"
+            await ack(text=t(lang, "sec.not_recorded"), response_type="ephemeral")
+            return
         await ack()
-        self._spawn(self._process(inbound))
+        self._spawn(self._process(*recorded))
 
     async def _on_event(self, ack: AsyncAck, body: dict[str, Any],
-                        context: AsyncBoltContext) -> None:
-        await ack()
+                        context: AsyncBoltContext) -> BoltResponse | None:
         inbound = from_event(body, bot_user_id=context.bot_user_id,
                              is_command=self._is_command)
-        if inbound is not None and self._allowed(inbound, context):
-            self._spawn(self._process(inbound))
+        if inbound is None or not self._allowed(inbound, context):
+            await ack()
+            return None
+        return await self._record_then_ack(inbound, ack)
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any],
-                         context: AsyncBoltContext) -> None:
-        await ack()
+                         context: AsyncBoltContext) -> BoltResponse | None:
         inbound = from_block_actions(body) if body.get("type") == "block_actions" else None
-        if inbound is not None and self._allowed(inbound, context):
-            self._spawn(self._process(inbound))
+        if inbound is None or not self._allowed(inbound, context):
+            await ack()
+            return None
+        return await self._record_then_ack(inbound, ack)
+
+    async def _record_then_ack(self, inbound: Inbound, ack: AsyncAck) -> BoltResponse | None:
+        """Acknowledge only what the core recorded; else 503 (not acknowledged): Slack
+        delivers an event again (``X-Slack-Retry-Num``) and marks a button press failed."""
+        try:
+            recorded = await self._record(inbound)
+        except StoreUnavailable:
+            return BoltResponse(status=NOT_RECORDED, body="")
+        await ack()
+        self._spawn(self._process(*recorded))
+        return None
 
     async def _ack_only(self, ack: AsyncAck) -> None:
         await ack()
@@ -266,25 +290,32 @@ class SlackComponent:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _process(self, inbound: Inbound) -> None:
+    async def _record(self, inbound: Inbound) -> tuple[Reply, Inbound]:
+        """The core's stage, before Slack gets its answer; raises :class:`StoreUnavailable`
+        if the database could not record the request."""
         event = inbound.event
-        try:
-            async with self._slots:
-                await self._answer(inbound)
-        except DeliveryError as exc:
-            log.warning("Slack answer to %s not delivered: %s", event.event_id, exc.reason)
-        except Exception:
-            log.exception("Slack request %s failed", event.event_id)
+        async with self._slots:
+            sender = await self._identify(event.sender)
+            event = replace(event, sender=sender)
+            conversation = event.conversation
+            if conversation.kind == ConversationKind.PERSONAL:
+                self.messenger.remember_dm(sender.user_id, conversation.conversation_id)
+            try:
+                reply = await self._core.handle_recorded(event)
+            except StoreUnavailable:
+                log.warning("Slack %s not recorded (database unavailable)", event.event_id)
+                raise
+        return reply, replace(inbound, event=event)
 
-    async def _answer(self, inbound: Inbound) -> None:
-        event = inbound.event
-        sender = await self._identify(event.sender)
-        event = replace(event, sender=sender)
-        conversation = event.conversation
-        if conversation.kind == ConversationKind.PERSONAL:
-            self.messenger.remember_dm(sender.user_id, conversation.conversation_id)
-        reply = await self._core.handle(event)
-        await self._replies.deliver(reply, replace(inbound, event=event))
+    async def _process(self, reply: Reply, inbound: Inbound) -> None:
+        """The reply's stage, after Slack has its answer."""
+        try:
+            await self._replies.deliver(reply, inbound)
+        except DeliveryError as exc:
+            log.warning("Slack answer to %s not delivered: %s", inbound.event.event_id,
+                        exc.reason)
+        except Exception:
+            log.exception("Slack request %s failed", inbound.event.event_id)
 
     async def _identify(self, sender: Sender) -> Sender:
         """Name, bot flag and (if Slack vouches for it) e-mail from ``users.info``."""

@@ -3,7 +3,8 @@
 The signature is checked here, on the raw bytes, before anything is parsed: Bolt parses the
 body first and logs rejected bodies, and a forged or stale request must cost nothing. Then
 the request goes to Bolt. Whatever Bolt cannot use (unparseable, unknown, failing) is logged
-by type only and answered 200, so Slack does not retry it for an hour.
+by type only and answered 200, so Slack does not retry it for an hour. What the database
+could not record is answered 503, so Slack does retry it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.inbound import BodyLost, lost, read_body
 
 log = logging.getLogger(__name__)
+NOT_RECORDED = 503  # a listener's answer for what the database could not record
 
 
 class EventsEndpoint:
@@ -48,6 +50,10 @@ class EventsEndpoint:
                         request.content_type)
             return web.Response(status=200)
         response = await self._bolt.async_dispatch(bolt_request)
+        if response.status == NOT_RECORDED:
+            # The database could not record it: not acknowledged, so Slack delivers the
+            # event again (X-Slack-Retry-Num); the retry is handled once (store/inbound.py).
+            return web.Response(status=NOT_RECORDED)
         if response.status == 404 or response.status >= 500:
             log.warning("Slack request of type %s not handled (%d) answered 200",
                         _kind(bolt_request), response.status)

@@ -2,7 +2,8 @@
 
 Status codes the Bot Connector gets: 401 for a missing or invalid token (nothing is
 processed), 400 for a body that is not an activity, 403 for a tenant not on the allow-list,
-503 when our signing keys cannot be loaded, 200 otherwise — unknown activity types included.
+503 when our signing keys cannot be loaded or the database could not record the activity
+(the Connector delivers it again), 200 otherwise — unknown activity types included.
 An ``adaptiveCard/action`` invoke is answered in the HTTP response (the updated card).
 """
 
@@ -54,6 +55,7 @@ from commands.model import (
     Platform,
 )
 from commands.ports import DeliveryError
+from store.availability import is_outage
 from store.db import Database
 from store.people import find_account, person_by_email
 
@@ -148,7 +150,11 @@ class TeamsEndpoint:
             return _status(403, "tenant not allowed")
         try:
             return await self._dispatch(activity, body, tenant)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):  # not recorded: the Bot Connector is to deliver it again
+                log.warning("teams: activity %s not recorded (database unavailable)",
+                            activity.id)
+                return _status(503, "not recorded; deliver again")
             log.exception("teams: activity %s (%s) failed", activity.id, activity.type)
             return _status(500, "internal error")
 
@@ -177,7 +183,7 @@ class TeamsEndpoint:
         ref = conversation_ref(activity, tenant)
         sender = sender_of(activity, tenant, email=await self._verified_email(activity, ref))
         event = message_event(activity, ref, sender, self._words, raw=body)
-        reply = await self._core.handle(event)
+        reply = await self._core.handle_recorded(event)
         await self._deliver(reply, ref, event, reply_to=activity.id)
 
     async def _on_change(self, activity: Activity, body: dict[str, Any], tenant: str) -> None:
@@ -185,7 +191,7 @@ class TeamsEndpoint:
         ref = conversation_ref(activity, tenant)
         event = change_event(activity, ref, sender_of(activity, tenant), raw=body)
         if event is not None:
-            await self._core.handle(event)  # nothing to answer: the mirrors are the answer
+            await self._core.handle_recorded(event)  # nothing to answer: the mirrors are the answer
 
     async def _on_invoke(self, activity: Activity, body: dict[str, Any], tenant: str
                          ) -> web.Response:
@@ -199,7 +205,7 @@ class TeamsEndpoint:
             return web.json_response({"statusCode": 400, "type": "application/vnd.microsoft.error",
                                       "value": {"code": "BadRequest",
                                                 "message": "unreadable action"}})
-        reply = await self._core.handle(event)
+        reply = await self._core.handle_recorded(event)
         messages = list(reply.messages)
         response: dict[str, Any] = {"statusCode": 200, "type": MESSAGE_RESPONSE,
                                     "value": reply.notice}
@@ -231,7 +237,7 @@ class TeamsEndpoint:
                                  raw={**body, "title": title} if title else body)
         if event is None:
             return
-        reply = await self._core.handle(event)
+        reply = await self._core.handle_recorded(event)
         if isinstance(event, BotRemoved):
             await forget(self._db, ref.in_thread(None))
             return
@@ -242,7 +248,8 @@ class TeamsEndpoint:
                 platform=Platform.TEAMS, event_id=f"{activity.id}:welcome", conversation=ref,
                 sender=sender, raw=body, text="/start",
             )
-            await self._deliver(await self._core.handle(welcome), ref, welcome, reply_to=None)
+            greeting = await self._core.handle_recorded(welcome)
+            await self._deliver(greeting, ref, welcome, reply_to=None)
 
     async def _on_installation_update(self, activity: Activity, tenant: str) -> None:
         ref = conversation_ref(activity, tenant).in_thread(None)

@@ -45,6 +45,7 @@ from commands.model import (
     SentMessage,
 )
 from commands.ports import DeliveryError, Rejected, Unreachable
+from store.availability import is_outage
 from store.db import Database
 
 __all__ = ["TelegramComponent"]
@@ -79,11 +80,14 @@ class TelegramComponent:
         )
         self.identity: BotIdentity | None = None
         self.received = 0  # raw updates taken so far, usable or not (a figure for monitoring)
-        self._dispatcher = OrderedDispatcher[Translated](handle=self._process)
+        # Two stages, each in order per chat: the core records an update (the webhook and
+        # the poller wait for that, not for the reply), then its reply is sent.
+        self._dispatcher = OrderedDispatcher[_Taken](handle=self._process)
+        self._replies = OrderedDispatcher[tuple[InboundEvent, Reply]](handle=self._answer_with)
         self._in_core = asyncio.Semaphore(_CORE_CONCURRENCY)
         self._poller = Poller(bot=self.bot, timeout=config.poll_timeout,
                               allowed_updates=ALLOWED_UPDATES, deliver=self.receive,
-                              room=self._dispatcher.room)
+                              room=self._room)
         self._poll_task: asyncio.Task[None] | None = None
         self._webhook = (WebhookReceiver(secret=config.webhook_secret, accept=self.receive)
                          if config.mode == "webhook" else None)
@@ -152,7 +156,7 @@ class TelegramComponent:
             self._poll_task.cancel()
             await asyncio.gather(self._poll_task, return_exceptions=True)
             self._poll_task = None
-        await self._dispatcher.drain()
+        await self.drain()
         if self._webhook is None:
             await self._poller.confirm()
         try:
@@ -171,8 +175,11 @@ class TelegramComponent:
 
     # --- inbound -----------------------------------------------------------------------------
 
-    def receive(self, update: Mapping[str, Any]) -> bool:
-        """Take one raw update (from polling or the webhook); False if not ready yet."""
+    async def receive(self, update: Mapping[str, Any]) -> bool:
+        """Take one raw update (from polling or the webhook) and wait until it is recorded:
+        True once the core has handled it (its reply follows) or it needs nothing; False if
+        the bot is not ready or the database could not record it — then Telegram must deliver
+        it again (the webhook answers 503, the poller keeps its offset)."""
         if self.identity is None:
             return False
         self.received += 1
@@ -188,21 +195,45 @@ class TelegramComponent:
         if event is None:
             log.debug("telegram update %s: nothing to do", update_id)
             return True
-        self._dispatcher.submit(_order_key(event), event)
-        return True
+        recorded: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._dispatcher.submit(_order_key(event), (event, recorded))
+        return await recorded
 
     async def drain(self) -> None:
         """Wait until every update received so far has been answered (tests, shutdown)."""
-        await self._dispatcher.drain()
+        while self._dispatcher.pending or self._replies.pending:
+            await self._dispatcher.drain()
+            await self._replies.drain()
 
-    async def _process(self, item: Translated) -> None:
-        if isinstance(item, ChatMigration):
-            await chat_migrated(self._db, item.old_chat_id, item.new_chat_id)
+    async def _room(self) -> None:
+        await self._dispatcher.room()
+        await self._replies.room()
+
+    async def _process(self, item: _Taken) -> None:
+        """The core's stage: record the update (bookkeeping, dedupe, the handler's writes)."""
+        event, recorded = item
+        try:
+            if isinstance(event, ChatMigration):
+                await chat_migrated(self._db, event.old_chat_id, event.new_chat_id)
+                recorded.set_result(True)
+                return
+            await self._record(event)
+            async with self._in_core:
+                reply = await self._core.handle_recorded(event)
+        except Exception as exc:
+            if not is_outage(exc):
+                recorded.set_result(True)  # a bug: logged; redelivery would not help
+                raise
+            log.warning("telegram update %s not recorded (database unavailable); Telegram "
+                        "delivers it again", event.event_id if isinstance(
+                            event, InboundEvent) else "migration")
+            recorded.set_result(False)
             return
-        async with self._in_core:
-            reply = await self._core.handle(item)
-        await self._deliver(item, reply)
-        await self._record(item)
+        recorded.set_result(True)
+        self._replies.submit(_order_key(event), (event, reply))
+
+    async def _answer_with(self, item: tuple[InboundEvent, Reply]) -> None:
+        await self._deliver(*item)
 
     async def _deliver(self, event: InboundEvent, reply: Reply) -> None:
         ref = event.conversation
@@ -248,6 +279,10 @@ class TelegramComponent:
             await chat_gone(self._db, ref, "blocked" if personal else "removed")
         elif isinstance(event, BotAdded) and personal:
             await chat_back(self._db, event.sender.user_id)
+
+
+_Taken = tuple[Translated, "asyncio.Future[bool]"]
+"""An update on its way through the core, with the future its receiver waits on."""
 
 
 def _order_key(event: Translated) -> Hashable:

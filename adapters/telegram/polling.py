@@ -2,7 +2,9 @@
 
 PTB's own ``Updater`` parses a whole batch with ``Update.de_json``; one unparseable update
 makes it fetch the same batch forever. Here every raw update is handed on by itself and the
-offset always moves past it.
+offset moves past it — once it is recorded: an update the database could not record keeps
+the offset at it, and it is fetched again after a pause (the ones after it in that batch
+come again too and are recognised as done).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ _MAX_BACKOFF = 30.0
 
 
 class Poller:
-    """Fetches updates until cancelled; ``deliver`` gets each raw update dict. ``room`` is
-    awaited before each fetch (backpressure from the handlers)."""
+    """Fetches updates until cancelled; ``deliver`` gets each raw update dict and says
+    whether it was recorded. ``room`` is awaited before each fetch (backpressure from the
+    handlers)."""
 
     def __init__(
         self,
@@ -37,7 +40,7 @@ class Poller:
         bot: Bot,
         timeout: int,
         allowed_updates: Sequence[str],
-        deliver: Callable[[Mapping[str, Any]], object],
+        deliver: Callable[[Mapping[str, Any]], Awaitable[bool]],
         room: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._bot = bot
@@ -73,13 +76,19 @@ class Poller:
                 log.warning("telegram getUpdates failed (%s); retry in %.1fs", what, delay)
                 await asyncio.sleep(delay)
                 continue
-            failures = 0
             if batch == []:
                 # The empty answer confirmed everything below the offset. Forget it: after a
                 # week without updates Telegram picks the next update_id at random, possibly
                 # below our offset, and a stale offset would skip it.
                 self.offset = 0
-            self._hand_on(batch)
+            if await self._hand_on(batch):
+                failures = 0
+                continue
+            failures += 1
+            delay = random.uniform(0.5, min(_MAX_BACKOFF, 2.0 ** failures))
+            log.warning("telegram: updates not recorded (database unavailable); fetched "
+                        "again in %.1fs", delay)
+            await asyncio.sleep(delay)
 
     async def confirm(self) -> None:
         """Tell Telegram that everything handed on so far is done (at shutdown)."""
@@ -98,15 +107,30 @@ class Poller:
             read_timeout=wait + 10,
         )
 
-    def _hand_on(self, batch: Any) -> None:
+    async def _hand_on(self, batch: Any) -> bool:
+        """Hand a batch on and wait until it is recorded; False if an update was not — the
+        offset then stays at the first such update."""
         if not isinstance(batch, list):
             log.warning("telegram getUpdates returned no list; ignored")
-            return
+            return True
+        usable: list[tuple[int | None, Mapping[str, Any]]] = []
         for update in batch:
-            update_id = update.get("update_id") if isinstance(update, dict) else None
-            if isinstance(update_id, int) and not isinstance(update_id, bool):
-                self.offset = max(self.offset, update_id + 1)
-            if isinstance(update, dict):
-                self._deliver(update)
-            else:
+            if not isinstance(update, dict):
                 log.warning("telegram getUpdates returned a non-object update; skipped")
+                continue
+            update_id = update.get("update_id")
+            usable.append((update_id if isinstance(update_id, int)
+                           and not isinstance(update_id, bool) else None, update))
+        # All at once (the adapter keeps each chat in order), then wait for every record.
+        recorded = await asyncio.gather(*(self._deliver(update) for _, update in usable))
+        for (update_id, _), ok in zip(usable, recorded, strict=True):
+            if not ok:
+                if update_id is not None:
+                    self.offset = update_id
+                return False
+            if update_id is not None:
+                self.offset = max(self.offset, update_id + 1)
+        ids = [i for i, _ in usable if i is not None]
+        if ids:  # also past non-object updates at the end of the batch
+            self.offset = max(self.offset, max(ids) + 1)
+        return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -23,12 +23,14 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
 class WebhookReceiver:
     """Checks Telegram's secret header, then hands the raw update on.
 
-    ``accept(update)`` returns False while the bot is not ready; Telegram then gets a 503 and
-    delivers the update again later. The update is handled after the answer, so Telegram's
-    connection is never held while a reply waits for its rate limit.
+    ``accept(update)`` returns once the update is recorded (the core has handled it; its
+    reply is sent afterwards, so Telegram's connection never waits for a rate limit). False
+    — the bot is not ready, or the database could not record it — answers 503: Telegram
+    delivers the update again later, and nothing was acknowledged that was not recorded.
     """
 
-    def __init__(self, *, secret: str, accept: Callable[[Mapping[str, Any]], bool]) -> None:
+    def __init__(self, *, secret: str,
+                 accept: Callable[[Mapping[str, Any]], Awaitable[bool]]) -> None:
         self._secret = secret.encode()
         self._accept = accept
 
@@ -55,6 +57,6 @@ class WebhookReceiver:
             # Redelivery would not make it readable: acknowledge and skip.
             log.warning("telegram webhook: body is not a JSON object; skipped")
             return web.Response(status=200)
-        if not self._accept(update):
+        if not await self._accept(update):
             return web.Response(status=503)
         return web.Response(status=200)

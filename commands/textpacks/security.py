@@ -8,6 +8,10 @@ PL: dict[str, str] = {
         "(albo import katalogu). Napisz do biura stowarzyszenia."
     ),
     "sec.email_taken": "Ten adres e-mail ma już inna osoba w katalogu; nic nie zmieniłem.",
+    "sec.not_recorded": (
+        "Nie mogę teraz niczego zapisać (baza danych jest chwilowo niedostępna), więc tego "
+        "polecenia nie wykonałem. Spróbuj ponownie za minutę."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -16,4 +20,8 @@ EN: dict[str, str] = {
         "changes it. Please write to the association office."
     ),
     "sec.email_taken": "Another person in the directory already has this e-mail; nothing changed.",
+    "sec.not_recorded": (
+        "I cannot record anything right now (the database is briefly unavailable), so I did "
+        "not run this command. Please try again in a minute."
+    ),
 }

@@ -6,9 +6,8 @@ Revises: 0003c
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401 - used once the revision holds operations
-import sqlmodel  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = '0003d'
 down_revision: str | None = '0003c'
@@ -17,8 +16,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # Deliveries recorded before this revision were handled to the end.
+    op.add_column('processedevent', sa.Column('done', sa.Boolean(), nullable=False,
+                                              server_default=sa.true()))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('processedevent') as batch:
+        batch.drop_column('done')

@@ -1,0 +1,77 @@
+"""Recording inbound deliveries: each platform update is handled to the end exactly once.
+
+A delivery is claimed (``done`` false) before the core handles it and marked done after.
+A redelivery of a done update is a duplicate; of a claimed one it waits (``BUSY``: the
+adapter answers so that the platform delivers it again) unless the claim is older than the
+lease — then the handling that claimed it was cut short (the database went away mid-way)
+and this delivery takes it over.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from store.models import ProcessedEvent, utcnow
+
+LEASE = timedelta(seconds=30)
+"""How long a claim holds off redeliveries: far longer than any handling takes."""
+
+
+class Claim(StrEnum):
+    """What a delivery found."""
+
+    FIRST = "first"  # handle it
+    DONE = "done"  # handled before: a duplicate
+    BUSY = "busy"  # being handled right now (or just cut short): deliver again later
+
+
+async def claim_delivery(session: AsyncSession, platform: str, event_id: str, *,
+                         lease: timedelta = LEASE) -> Claim:
+    """Claim ``(platform, event_id)`` for handling; the caller commits."""
+    key = event_id[:200]
+    now = utcnow()
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedEvent(platform=platform, event_id=key, at=now, done=False))
+            await session.flush()
+        return Claim.FIRST
+    except IntegrityError:
+        pass
+    row = await session.get(ProcessedEvent, (platform, key), populate_existing=True)
+    if row is None:  # forgotten by housekeeping meanwhile: an old duplicate
+        return Claim.DONE
+    if row.done:
+        return Claim.DONE
+    if aware(row.at) > now - lease:
+        return Claim.BUSY
+    taken = await session.execute(
+        update(ProcessedEvent)
+        .where(ProcessedEvent.platform == platform,  # type: ignore[arg-type]
+               ProcessedEvent.event_id == key,  # type: ignore[arg-type]
+               ProcessedEvent.done.is_(False),  # type: ignore[attr-defined]
+               ProcessedEvent.at == row.at)  # type: ignore[arg-type]
+        .values(at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return Claim.FIRST if taken.rowcount == 1 else Claim.BUSY  # type: ignore[attr-defined]
+
+
+async def finish_delivery(session: AsyncSession, platform: str, event_id: str) -> None:
+    """The delivery was handled to the end; the caller commits."""
+    await session.execute(
+        update(ProcessedEvent)
+        .where(ProcessedEvent.platform == platform,  # type: ignore[arg-type]
+               ProcessedEvent.event_id == event_id[:200])  # type: ignore[arg-type]
+        .values(done=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back: they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
