@@ -64,10 +64,11 @@ class Health:
         return shown
 
 
-def first_line(exc: BaseException, limit: int = 200) -> str:
-    """The exception's type and the first line of its message, shortened."""
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:limit]}" if text else type(exc).__name__
+def _loudness(attempt: int, problem: str, last: str) -> int:
+    """Warn at the first failure, when the problem changes and every tenth time; the other
+    retries are INFO (a headless service shows them, an interactive console does not)."""
+    return logging.WARNING if attempt == 1 or problem != last or attempt % 10 == 0 \
+        else logging.INFO
 
 
 def explain(exc: BaseException, component: Component) -> tuple[str, str]:
@@ -103,7 +104,7 @@ class Supervised:
                         self.name)
 
     async def _keep_starting(self) -> None:
-        attempt = 0
+        attempt, last = 0, ""
         while True:
             attempt += 1
             try:
@@ -114,8 +115,10 @@ class Supervised:
                 check, problem = explain(exc, self.component)
                 delay = self._backoff.delay(attempt)
                 self._status = Health(DOWN, check=check, problem=problem, attempts=attempt)
-                log.warning("%s cannot start (attempt %d) — check %s: %s; retrying in %.0f s",
-                            self.name, attempt, check, problem, delay)
+                log.log(_loudness(attempt, problem, last),
+                        "%s cannot start (attempt %d) — check %s: %s; retrying in %.1f s",
+                        self.name, attempt, check, problem, delay)
+                last = problem
                 log.debug("%s start failure", self.name, exc_info=True)
                 self._tried.set()
                 await asyncio.sleep(delay)
@@ -159,7 +162,7 @@ async def until_ready(attempt_once: Callable[[], Awaitable[None]], *, what: str,
     """Call ``attempt_once`` until it succeeds. ``retry_on(exc)`` says why a failure is worth
     waiting out (None: it is not, and it is raised); ``report`` hears each state; ``what``
     names the thing waited for in the log."""
-    attempt = 0
+    attempt, last = 0, ""
     while True:
         attempt += 1
         try:
@@ -170,8 +173,10 @@ async def until_ready(attempt_once: Callable[[], Awaitable[None]], *, what: str,
                 raise
             delay = backoff.delay(attempt)
             report(Health(DOWN, check=check, problem=problem, attempts=attempt))
-            log.warning("%s not reachable (attempt %d) — check %s: %s; retrying in %.0f s",
-                        what, attempt, check, problem, delay)
+            log.log(_loudness(attempt, problem, last),
+                    "%s not reachable (attempt %d) — check %s: %s; retrying in %.1f s",
+                    what, attempt, check, problem, delay)
+            last = problem
             await asyncio.sleep(delay)
             continue
         report(Health(OK))
