@@ -85,10 +85,14 @@ class GminaRow:
 
 @dataclass(slots=True)
 class PersonRow:
-    """A person and what they handle, as an import names them."""
+    """A person and what they handle, as an import names them.
+
+    ``gmina`` is None for staff of an organisation that is no gmina (the association's
+    office): they have ``organisation`` and no topics.
+    """
 
     line: int
-    gmina: GminaRow
+    gmina: GminaRow | None
     topics: list[str]
     name: str
     position: str = ""
@@ -97,6 +101,7 @@ class PersonRow:
     preferred_contact: str = ""
     notes: str = ""
     confirmed_on: date | None = None
+    organisation: str = ""
 
 
 @dataclass(slots=True)

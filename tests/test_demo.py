@@ -310,3 +310,32 @@ def test_a_database_still_in_its_demo_is_marked_by_the_migration(
             with engine.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+async def test_first_day_import_with_the_office_then_grant_the_first_admin(
+    app: App, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # README "First day": import the list (the office's own staff have an organisation and
+    # no gmina), grant the first admin, and the admin works in the console.
+    if app.db.schema:
+        pytest.skip("the command line addresses whole databases; this PostgreSQL run uses a schema")
+    monkeypatch.setenv("LACZNIK_DATABASE_URL", app.db.url.render_as_string(False))
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    path = tmp_path / "lista.csv"
+    path.write_text(
+        REAL_LIST.replace("telefon\n", "telefon;organizacja\n").replace("34\n", "34;\n")
+        .replace("11\n", "11;\n")
+        + f";;;Olga Realna;{REAL};+48 12 000 40 99;Biuro Stowarzyszenia\n", encoding="utf-8")
+    assert await asyncio.to_thread(_cli, "directory", "import", str(path)) == 0
+    assert await asyncio.to_thread(_cli, "roles", "grant", REAL, "admin") == 0
+    out = capsys.readouterr().out
+    assert "people added 3" in out and "Removed the demo data:" in out
+    assert f"{REAL}: admin granted" in out
+    app.directory.invalidate()
+    office = ConsoleSession(app.core, REAL)
+    [card] = await office.say("/moje-dane")
+    assert "Olga Realna — Biuro Stowarzyszenia" in card
+    assert "Potwierdzono: " in card and "Nigdy" not in card  # the import date (system clock)
+    [preview] = await office.say("/pilne wszyscy: Łącznik działa.")
+    assert "Wyślij" in preview

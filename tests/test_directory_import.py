@@ -130,6 +130,10 @@ async def test_xlsx_import(bare_app: App, tmp_path: Path) -> None:
         (HEADER + "Skawina,1206113,oświata,Jan,x,,,,,31.02.2026\n", "date '31.02.2026'"),
         (HEADER + "Skawina,1206113,oświata,Jan,x,,tel: <script>,,,\n", "phone"),
         ("", "The file is empty"),
+        ("gmina,temat,imię i nazwisko,organizacja\n,oświata,Olga,Biuro\n",
+         "Row 2 / wiersz 2: topics need a gmina"),
+        ("gmina,temat,imię i nazwisko,organizacja\n,,Olga,\n",
+         "Row 2 / wiersz 2: gmina is empty / pole gmina jest puste"),
     ],
 )
 async def test_broken_files_are_refused_whole_with_row_numbers(

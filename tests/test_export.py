@@ -21,22 +21,26 @@ from commands.directory.importer import (
     write_export,
 )
 
-HEADER = "gmina,teryt,topic,name,position,email,phone,preferred_contact,notes,confirmed_at\n"
+HEADER = ("gmina,teryt,topic,name,position,email,phone,preferred_contact,notes,confirmed_at,"
+          "organisation\n")
 # Values an attacker (or just life) puts into the directory: formulas in every spelling,
 # Polish letters, quotes, ';' and line breaks. ("''=już" is read as "'=już": an import strips
 # one apostrophe before a formula-like value, as Excel users type it and as exports add it.)
 ROWS = (
     'Wieliczka,1219053,gospodarka odpadami; oświata,"=HYPERLINK(""http://evil.example"";'
     '""Kliknij"")",@SUM(1+1)*cmd|\' /C calc\'!A0,a.nowak@wieliczka.example.pl,'
-    '+48 12 000 12 34,-2+3,"＝1+1\nlinia druga; „cytat” i ""cudzysłów""",2026-10-01\n'
+    '+48 12 000 12 34,-2+3,"＝1+1\nlinia druga; „cytat” i ""cudzysłów""",2026-10-01,\n'
     "Świątniki Górne,1206122,zamówienia publiczne,Zofia Żółkiewska-Łęcka,－kierownik,"
     "z.zolkiewska@swiatniki-gorne.example.pl,(12) 000-22-11,＠Teams,''=już z apostrofem,"
-    "2025-01-10\n"
+    "2025-01-10,\n"
     "Skawina,1206113,oświata,+Jan Kowalski,kierownik Referatu Oświaty,"
-    "j.kowalski@skawina.example.pl,,e-mail,'zwykły apostrof,2026-09-01\n"
+    "j.kowalski@skawina.example.pl,,e-mail,'zwykły apostrof,2026-09-01,\n"
+    # the association's office: no gmina, no topics
+    ",,,Olga Realna,kierownik Biura,o.realna@metropolia.example.pl,+48 12 000 40 99,,,"
+    "2026-11-01,Biuro Stowarzyszenia Metropolia Krakowska\n"
 )
 POLISH_HEADER = ("gmina;kod TERYT;rodzaj;powiat;województwo;tematy;imię i nazwisko;stanowisko;"
-                 "e-mail;telefon;preferowany kontakt;uwagi;potwierdzono")
+                 "e-mail;telefon;preferowany kontakt;uwagi;potwierdzono;organizacja")
 FORMULA_LIKE = ('=HYPERLINK("http://evil.example";"Kliknij")', "@SUM(1+1)*cmd|' /C calc'!A0",
                 "+48 12 000 12 34", "-2+3", "＝1+1\nlinia druga; „cytat” i \"cudzysłów\"",
                 "－kierownik", "＠Teams", "'=już z apostrofem", "+Jan Kowalski")
@@ -69,11 +73,11 @@ async def test_every_export_re_imports_unchanged(directory: App, tmp_path: Path,
                                                  ) -> None:
     before = await _rows(directory)
     assert {row["name"] for row in before} >= {'=HYPERLINK("http://evil.example";"Kliknij")',
-                                               "+Jan Kowalski"}
+                                               "+Jan Kowalski", "Olga Realna"}
     path = tmp_path / ("lista.xlsx" if kind == "xlsx" else "lista.csv")
     write_export(path, before, plain=kind == "plain")
     summary = await _import(directory, path)
-    assert (summary.people_added, summary.people_updated, summary.people_unchanged) == (0, 0, 3)
+    assert (summary.people_added, summary.people_updated, summary.people_unchanged) == (0, 0, 4)
     assert (summary.entries_added, summary.entries_removed) == (0, 0)
     assert await _rows(directory) == before
     again = tmp_path / f"again{path.suffix}"
@@ -108,7 +112,7 @@ async def test_the_plain_csv_is_utf8_commas_and_english_headers(
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8").splitlines()[0] == (
         "gmina,teryt,kind,powiat,wojewodztwo,topic,name,position,email,phone,"
-        "preferred_contact,notes,confirmed_at")
+        "preferred_contact,notes,confirmed_at,organisation")
     assert "'+48 12 000 12 34" in data.decode("utf-8")
 
 
@@ -156,5 +160,5 @@ async def test_cli_export_defaults_to_polish_excel_and_re_imports(
     assert await asyncio.to_thread(lacznik, ["directory", "import", str(excel)]) == 0
     assert await asyncio.to_thread(lacznik, ["directory", "import", str(plain)]) == 0
     out = capsys.readouterr().out
-    assert out.count("exported 3 rows") == 2
-    assert out.count("people added 0, updated 0, unchanged 3") == 2
+    assert out.count("exported 4 rows") == 2
+    assert out.count("people added 0, updated 0, unchanged 4") == 2

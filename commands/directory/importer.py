@@ -51,11 +51,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "wojewodztwo": ("wojewodztwo",),
     "kind": ("kind", "rodzaj", "rodzaj gminy"),
     "confirmed_at": ("confirmed at", "confirmed on", "potwierdzono", "data potwierdzenia"),
+    # Staff of an organisation that is no gmina (the association's office): a row with an
+    # organisation and no gmina needs no topic.
+    "organisation": ("organisation", "organization", "organizacja", "instytucja"),
 }
 REQUIRED = ("gmina", "topic", "name")
 EXPORT_COLUMNS = (
     "gmina", "teryt", "kind", "powiat", "wojewodztwo", "topic", "name", "position", "email",
-    "phone", "preferred_contact", "notes", "confirmed_at",
+    "phone", "preferred_contact", "notes", "confirmed_at", "organisation",
 )
 # The headers of the Polish export: each one is among the headers the importer accepts.
 POLISH_HEADERS: dict[str, str] = {
@@ -63,6 +66,7 @@ POLISH_HEADERS: dict[str, str] = {
     "wojewodztwo": "województwo", "topic": "tematy", "name": "imię i nazwisko",
     "position": "stanowisko", "email": "e-mail", "phone": "telefon",
     "preferred_contact": "preferowany kontakt", "notes": "uwagi", "confirmed_at": "potwierdzono",
+    "organisation": "organizacja",
 }
 # What a spreadsheet may take for the start of a formula (OWASP "CSV injection", with the
 # full-width forms Excel also accepts).
@@ -71,6 +75,7 @@ PHONE_EXAMPLE = "+48 12 345 67 89"
 LIMITS = {
     "gmina": 120, "name": 200, "position": 300, "email": 254, "phone": 60,
     "preferred_contact": 200, "notes": 2000, "powiat": 120, "wojewodztwo": 60, "topic": 600,
+    "organisation": 200,
 }
 EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
 PHONE_PATTERN = re.compile(r"^[+0-9 ()./-]{6,30}$")
@@ -78,7 +83,9 @@ _TERYT = re.compile(r"^\d{7}$")
 
 
 # The entry's data: a change to any of these is an edit, which confirms the entry.
-DATA_FIELDS = ("name", "position", "phone", "preferred_contact", "notes", "gmina_id")
+DATA_FIELDS = (
+    "name", "position", "phone", "preferred_contact", "notes", "gmina_id", "organisation",
+)
 PERSON_FIELDS = (*DATA_FIELDS, "source", "confirmed_on")
 _FIELD_COLUMNS = tuple(getattr(Person, name) for name in PERSON_FIELDS)
 
@@ -187,6 +194,8 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
             if folded in aliases and column not in positions:
                 positions[column] = index
     missing = [c for c in REQUIRED if c not in positions]
+    if "gmina" not in positions and "organisation" in positions:
+        missing = [c for c in missing if c not in ("gmina", "topic")]  # only office staff
     errors = []
     if missing:
         errors.append(
@@ -214,9 +223,13 @@ def parse_rows(path: Path) -> ParsedFile:
         for column, limit in LIMITS.items():
             if len(values[column]) > limit:
                 row_errors.append(f"{column} is longer than {limit} characters")
+        office = not values["gmina"] and bool(values["organisation"])
         for column in REQUIRED:
-            if not values[column]:
+            if not values[column] and not (office and column in ("gmina", "topic")):
                 row_errors.append(f"{column} is empty / pole {column} jest puste")
+        if office and values["topic"]:
+            row_errors.append("topics need a gmina (an organisation's staff have none) / "
+                              "tematy wymagają gminy (pracownicy organizacji ich nie mają)")
         email = values["email"].lower() or None
         if email and not EMAIL_PATTERN.match(email):
             row_errors.append(f"e-mail {email!r} is not valid / nieprawidłowy e-mail")
@@ -235,7 +248,8 @@ def parse_rows(path: Path) -> ParsedFile:
         topics = [t.strip() for t in values["topic"].split(";") if t.strip()]
         if values["topic"] and not topics:
             row_errors.append("topic is empty / temat jest pusty")
-        if not row_errors:
+        gmina: GminaRow | None = None
+        if not row_errors and not office:
             gmina = GminaRow(values["gmina"], teryt, values["kind"], values["powiat"],
                              values["wojewodztwo"])
             if teryt:
@@ -245,6 +259,7 @@ def parse_rows(path: Path) -> ParsedFile:
                         f"TERYT {teryt} is {previous[0]!r} in row {previous[1]} / "
                         f"TERYT {teryt} to {previous[0]!r} w wierszu {previous[1]}"
                     )
+        if not row_errors:
             if email:
                 previous = names_by_email.setdefault(email.lower(), (values["name"], line))
                 if fold(previous[0]) != fold(values["name"]):
@@ -252,9 +267,16 @@ def parse_rows(path: Path) -> ParsedFile:
                         f"e-mail {email} belongs to {previous[0]!r} in row {previous[1]} / "
                         f"e-mail należy do {previous[0]!r} z wiersza {previous[1]}"
                     )
-            key = person_key(email, values["name"], gmina_key(gmina))
+            where = gmina_key(gmina) if gmina else f"org:{fold(values['organisation'])}"
+            key = person_key(email, values["name"], where)
+            if office and (key, where, "") in seen_entries:
+                row_errors.append(
+                    f"duplicate of row {seen_entries[(key, where, '')]} / duplikat wiersza "
+                    f"{seen_entries[(key, where, '')]}"
+                )
+            seen_entries.setdefault((key, where, ""), line)
             for topic in topics:
-                entry = (key, gmina_key(gmina), fold(topic))
+                entry = (key, where, fold(topic))
                 if entry in seen_entries:
                     row_errors.append(
                         f"duplicate of row {seen_entries[entry]} / duplikat wiersza "
@@ -269,7 +291,7 @@ def parse_rows(path: Path) -> ParsedFile:
                 line=line, gmina=gmina, topics=topics, name=values["name"],
                 position=values["position"], email=email, phone=values["phone"],
                 preferred_contact=values["preferred_contact"], notes=values["notes"],
-                confirmed_on=confirmed,
+                confirmed_on=confirmed, organisation=values["organisation"],
             )
         )
     if not parsed.rows and not parsed.errors:
@@ -382,12 +404,12 @@ class DirectoryImporter:
         new_people: dict[str, dict[str, object]] = {}
         changes: dict[int, dict[str, object]] = {}
         for done, row in enumerate(parsed.rows, start=1):
-            gmina_id = gminy[gmina_key(row.gmina)]
+            gmina_id = gminy[gmina_key(row.gmina)] if row.gmina else None
             key = person_key(row.email, row.name, str(gmina_id))
             fields: dict[str, object] = {
                 "name": row.name, "position": row.position, "phone": row.phone,
                 "preferred_contact": row.preferred_contact, "notes": row.notes,
-                "gmina_id": gmina_id,
+                "gmina_id": gmina_id, "organisation": row.organisation,
             }
             wanted.setdefault(key, set()).update(
                 (topic_of[normalise(t)], gmina_id) for t in row.topics
@@ -475,6 +497,8 @@ class DirectoryImporter:
         result: dict[str, int] = {}
         created: list[Gmina] = []
         for row in parsed.rows:
+            if row.gmina is None:
+                continue
             key = gmina_key(row.gmina)
             if key in result:
                 continue
@@ -554,7 +578,8 @@ def _confirmation(
 
 async def export_rows(session: AsyncSession) -> list[dict[str, str]]:
     """The directory as rows of :data:`EXPORT_COLUMNS`: one per person and gmina, topics
-    joined by ``"; "`` — what :func:`parse_rows` reads back unchanged."""
+    joined by ``"; "``, then the staff of organisations (no gmina) — what
+    :func:`parse_rows` reads back unchanged."""
     people = {p.id: p for p in (await session.exec(select(Person))).scalars()}  # type: ignore[call-overload]
     gminy = {g.id: g for g in (await session.exec(select(Gmina))).scalars()}  # type: ignore[call-overload]
     topics = {t.id: t for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
@@ -573,6 +598,19 @@ async def export_rows(session: AsyncSession) -> list[dict[str, str]]:
             "position": person.position, "email": person.email or "", "phone": person.phone,
             "preferred_contact": person.preferred_contact, "notes": person.notes,
             "confirmed_at": person.confirmed_on.isoformat() if person.confirmed_on else "",
+            "organisation": person.organisation,
+        })
+    listed = {person_id for person_id, _gmina in grouped}
+    for person in sorted(people.values(), key=lambda p: int(p.id or 0)):
+        if person.id in listed or not person.organisation:
+            continue  # no gmina, no organisation: nothing an import could place them by
+        rows.append({
+            "gmina": "", "teryt": "", "kind": "", "powiat": "", "wojewodztwo": "", "topic": "",
+            "name": person.name, "position": person.position, "email": person.email or "",
+            "phone": person.phone, "preferred_contact": person.preferred_contact,
+            "notes": person.notes,
+            "confirmed_at": person.confirmed_on.isoformat() if person.confirmed_on else "",
+            "organisation": person.organisation,
         })
     return rows
 
