@@ -233,7 +233,7 @@ async def test_a_preview_confirmed_hours_later_is_not_sent(app: App) -> None:
     assert await deliveries(app) == 0
     await admin.say("/pilne gmina Wieliczka: Awaria EZD.")  # a fresh preview goes out
     [sent] = await admin.say("1")
-    assert "Ogłoszenie nr 2 — wysłane" in sent
+    assert "Ogłoszenie nr 1 — wysłane" in sent  # the stale preview took no number
 
 
 async def test_the_report_lists_everyone_on_request(app: App) -> None:
