@@ -281,9 +281,12 @@ async def deadlines_to_plan(session: AsyncSession, *, since: datetime,
 
 async def personal_reminders(session: AsyncSession, *, person_id: int | None = None,
                              since: datetime) -> list[PersonalReminder]:
-    """Active personal reminders due after ``since`` (of one person, or everyone's)."""
+    """Active personal reminders due after ``since`` (of one person, or everyone's); a
+    repeating one whatever its ``due_at`` (the planner moves it on, and after a long stop
+    it may lag behind)."""
     conditions = [PersonalReminder.status == CalendarStatus.ACTIVE.value,  # type: ignore[arg-type]
-                  PersonalReminder.due_at > since]  # type: ignore[operator]
+                  or_(PersonalReminder.due_at > since,  # type: ignore[operator]
+                      PersonalReminder.rrule != "")]  # type: ignore[arg-type]
     if person_id is not None:
         conditions.append(PersonalReminder.person_id == person_id)  # type: ignore[arg-type]
     rows = await session.execute(

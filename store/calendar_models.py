@@ -132,12 +132,20 @@ class DeadlineDone(SQLModel, table=True):
 
 
 class PersonalReminder(SQLModel, table=True):
-    """"/przypomnij jutro o 9 wysłać sprawozdanie" — for one person, at an exact moment."""
+    """"/przypomnij jutro o 9 wysłać sprawozdanie" — for one person, at an exact moment.
+
+    A repeating one ("/przypomnij w każdy poniedziałek o 9 …") has an RFC 5545 ``rrule``
+    expanded in Warsaw time from ``repeat_from`` (its first occurrence, which keeps the
+    chosen time of day across DST); ``due_at`` is then its next occurrence, moved on by the
+    planner.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     text: str = Field(max_length=500)
     due_at: datetime = Field(sa_column=_ts(index=True))
+    rrule: str = Field(default="", max_length=200)
+    repeat_from: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     lang: str = Field(default="pl", max_length=5)
     status: str = Field(default=CalendarStatus.ACTIVE.value, max_length=12)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -4,15 +4,24 @@ themselves."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from commands import prompts
 from commands.authz import Act, Target
 from commands.calendar.agenda import AgendaScope, agenda, render_agenda
 from commands.calendar.dates import format_moment
 from commands.calendar.messages import ACTION_CANCEL_PERSONAL
-from commands.calendar.reminders import forum_name
+from commands.calendar.recurrence import RecurrenceError
+from commands.calendar.reminders import PlanReport, forum_name
+from commands.calendar.repeating import (
+    Repeat,
+    describe_repeat,
+    first_occurrence,
+    next_text,
+    split_repeat,
+)
 from commands.calendar.replies import calendar, calendar_problem, say, text, when_problem
-from commands.calendar.service import CalendarError
+from commands.calendar.service import CalendarError, CalendarService
 from commands.calendar.settings import parse_clock_time
 from commands.calendar.when import WhenError, split_when
 from commands.context import Context, Reply
@@ -22,10 +31,11 @@ from store.calendar import (
     all_forums,
     forum_by_key,
     forum_ids_of,
+    personal_reminders,
     quiet_preferences,
     save_quiet_preference,
 )
-from store.calendar_models import QuietPreference
+from store.calendar_models import PersonalReminder, QuietPreference
 
 _CANCEL = {"usun", "odwolaj", "cancel", "delete", "remove", "skasuj"}
 _NEW_LINK = {"nowy", "nowe", "new", "reset"}
@@ -45,6 +55,17 @@ async def remind(ctx: Context, args: str) -> Reply:
         return await prompts.ask(ctx, text(ctx, "cal.personal.usage"), command="przypomnij",
                                  args="", style=prompts.PREPEND)
     service = calendar(ctx)
+    try:
+        repeat = split_repeat(args, now=ctx.now, default_time=service.settings.personal_time)
+    except RecurrenceError:
+        return Reply.of(OutboundMessage(text=text(ctx, "rep.unknown", text=args[:200]) + "\n"
+                                        + text(ctx, "rep.examples"), lang=ctx.lang))
+    except WhenError as error:
+        return Reply.of(OutboundMessage(
+            text=when_problem(ctx.lang, error, args) + "\n" + text(ctx, "rep.examples"),
+            lang=ctx.lang))
+    if repeat is not None:
+        return await _remind_repeating(ctx, repeat)
     try:
         when, subject = split_when(args, now=ctx.now,
                                    default_time=service.settings.personal_time)
@@ -70,6 +91,54 @@ async def remind(ctx: Context, args: str) -> Reply:
                         str(reminder.id)),)))
 
 
+async def _remind_repeating(ctx: Context, repeat: Repeat) -> Reply:
+    """/przypomnij codziennie o 8 … — saved, planned, and stated back with the next time."""
+    assert ctx.person is not None
+    try:
+        reminder, plan = await _add_repeating(calendar(ctx), int(ctx.person.id or 0), repeat,
+                                              ctx.lang, ctx.now)
+    except CalendarError as error:
+        return Reply.of(OutboundMessage(text=calendar_problem(ctx.lang, error), lang=ctx.lang))
+    lines = [text(ctx, "rep.saved", rule=describe_repeat(ctx.lang, reminder),
+                  what=reminder.text or text(ctx, "cal.personal.no_text"),
+                  next=format_moment(ctx.lang, reminder.due_at))]
+    if plan.unreachable:
+        lines.append(text(ctx, "cal.personal.no_messenger"))
+    return Reply.of(OutboundMessage(
+        text="\n".join(lines), lang=ctx.lang,
+        buttons=(Button(text(ctx, "cal.personal.cancel_button"), ACTION_CANCEL_PERSONAL,
+                        str(reminder.id)),)))
+
+
+async def _add_repeating(service: CalendarService, person_id: int, repeat: Repeat, lang: str,
+                         now: datetime) -> tuple[PersonalReminder, PlanReport]:
+    """Save a repeating reminder (counted with the one-off ones against ``max_personal``)
+    and plan its first occurrences."""
+    first = first_occurrence(repeat.rule, repeat.at, now)
+    if first is None:
+        raise CalendarError("rep.unknown", text=repeat.rule)
+    async with service.db.session() as session:
+        active = await personal_reminders(session, person_id=person_id, since=now)
+        if len(active) >= service.settings.max_personal:
+            raise CalendarError("cal.personal.too_many", limit=service.settings.max_personal)
+        reminder = PersonalReminder(person_id=person_id, text=repeat.subject[:500],
+                                    due_at=first, rrule=repeat.rule, repeat_from=first,
+                                    lang=lang, created_at=now)
+        session.add(reminder)
+        await session.commit()
+    assert reminder.id is not None
+    return reminder, await service.reminders.plan_personal(reminder.id)
+
+
+def _line(ctx: Context, reminder: PersonalReminder) -> str:
+    what = reminder.text or text(ctx, "cal.personal.no_text")
+    if reminder.rrule:
+        return text(ctx, "rep.line", id=reminder.id, rule=describe_repeat(ctx.lang, reminder),
+                    next=next_text(ctx.lang, reminder, ctx.now), what=what)
+    return text(ctx, "cal.personal.line", id=reminder.id,
+                when=format_moment(ctx.lang, reminder.due_at), what=what)
+
+
 async def my_reminders(ctx: Context, args: str) -> Reply:
     """/przypomnienia — my reminders; /przypomnienia usuń 3 — cancel one."""
     if ctx.person is None:
@@ -83,8 +152,7 @@ async def my_reminders(ctx: Context, args: str) -> Reply:
     reminders = await calendar(ctx).personal_of(int(ctx.person.id or 0))
     if not reminders:
         return say(ctx, "cal.personal.none")
-    lines = [text(ctx, "cal.personal.line", id=r.id, when=format_moment(ctx.lang, r.due_at),
-                  what=r.text or text(ctx, "cal.personal.no_text")) for r in reminders[:30]]
+    lines = [_line(ctx, r) for r in reminders[:30]]
     buttons = tuple(Button(text(ctx, "cal.personal.cancel_one", id=r.id),
                            ACTION_CANCEL_PERSONAL, str(r.id)) for r in reminders[:5])
     return Reply.of(OutboundMessage(title=text(ctx, "cal.personal.title"),
@@ -100,6 +168,9 @@ async def cancel_reminder(ctx: Context, value: str) -> Reply:
     reminder = await calendar(ctx).cancel_personal(int(ctx.person.id or 0), int(value))
     if reminder is None:
         message = text(ctx, "cal.personal.not_found", id=value)
+    elif reminder.rrule:
+        message = text(ctx, "rep.cancelled", rule=describe_repeat(ctx.lang, reminder),
+                       what=reminder.text or text(ctx, "cal.personal.no_text"))
     else:
         message = text(ctx, "cal.personal.cancelled",
                        what=reminder.text or text(ctx, "cal.personal.no_text"),

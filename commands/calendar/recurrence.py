@@ -57,6 +57,18 @@ _SUPPORTED_FREQ = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _NONE = {"nie", "brak", "-", "none", "no", "jednorazowo", "once"}
 
 
+_QUARTERS = {"kwartal", "kwartaly", "kwartalu", "quarter", "quarterly"}
+_OTHER_WORDS = _QUARTERS | {"robocze", "roboczy", "roboczych", "roboczym", "working",
+                            "workdays", "weekdays", "weekday", "other", "fortnightly", "dnia"}
+
+
+def is_recurrence_word(word: str) -> bool:
+    """Whether a folded word can belong to a recurrence ("co", "drugi", "piątek", "dni")."""
+    return word in _EVERY or word in _FILLERS or word in _UNITS or word in _WEEKDAY_WORDS \
+        or word in _ORDINALS_PL or word in _ORDINALS_EN or word in _NUMBERS \
+        or word in _OTHER_WORDS
+
+
 class RecurrenceError(ValueError):
     """The recurrence cannot be understood; ``key`` is a text key."""
 
@@ -114,15 +126,23 @@ def _frequency(words: list[str]) -> list[str]:
     intervals: set[int] = set()
     weekdays: list[int] = []
     positions: list[tuple[int, int, bool]] = []  # (ordinal, weekday, after "co"/"every")
+    month_days: list[int] = []
     nth_english = False
     index = 0
     while index < len(words):
         word = words[index]
         after_every = index > 0 and words[index - 1] in _EVERY
         following = words[index + 1] if index + 1 < len(words) else ""
-        if word == "fortnightly":
+        day_of_month = _month_day(word, following)
+        if day_of_month:  # "10-go", "10th", "dnia 10": a day of the month
+            month_days.append(day_of_month)
+            index += 1 if following in ("go", "ego") or word == "dnia" else 0
+        elif word == "fortnightly":
             units.add("WEEKLY")
             intervals.add(2)
+        elif word in _QUARTERS:  # "co kwartał", "quarterly": every three months
+            units.add("MONTHLY")
+            intervals.add(3)
         elif word.isdigit() or word in _NUMBERS or (word == "other" and after_every):
             number = int(word) if word.isdigit() else _NUMBERS.get(word, 2)
             if number < 1 or not (following in _UNITS or following in _WEEKDAY_WORDS):
@@ -151,8 +171,26 @@ def _frequency(words: list[str]) -> list[str]:
             raise RecurrenceError("rec.unknown")
         index += 1
     every = any(w in _EVERY for w in words)
+    if month_days:  # "co miesiąc 10-go", "monthly on the 10th", "10-go każdego miesiąca"
+        if weekdays or positions or workdays or len(set(month_days)) > 1 or len(units) > 1 \
+                or units - {"MONTHLY"} or len(intervals) > 1:
+            raise RecurrenceError("rec.unknown")
+        return ["FREQ=MONTHLY", *(f"INTERVAL={n}" for n in intervals if n > 1),
+                f"BYMONTHDAY={month_days[0]}"]
     return _rule(units, intervals, weekdays, positions, workdays=workdays, every=every,
                  nth_english=nth_english)
+
+
+def _month_day(word: str, following: str) -> int:
+    """The day of the month a word names ("10" before "go", "10th", "dnia 10"), else 0."""
+    match = re.match(r"^(\d{1,2})(st|nd|rd|th)?$", word)
+    if match and (match[2] or following in ("go", "ego")):
+        number = int(match[1])
+    elif word == "dnia" and following.isdigit():
+        number = int(following)
+    else:
+        return 0
+    return number if 1 <= number <= 31 else 0
 
 
 def _rule(units: set[str], intervals: set[int], weekdays: list[int],
@@ -245,6 +283,8 @@ def describe(rule: str, lang: str) -> str:
                 lang, "rec.on_days", rule=text, days=t(lang, "rec.workdays"))
     else:
         return t(lang, "rec.raw", rule=rule)
+    if fields.get("BYMONTHDAY", "").isdigit():
+        text = t(lang, "rep.month_day", rule=text, day=int(fields["BYMONTHDAY"]))
     if "COUNT" in fields:
         text = t(lang, "rec.count", rule=text, count=fields["COUNT"])
     if "UNTIL" in fields:

@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +28,7 @@ from commands.calendar.messages import (
 from commands.calendar.occurrences import Occurrence, event_occurrences
 from commands.calendar.planner import plan_reminders
 from commands.calendar.quiet import QuietHours
+from commands.calendar.repeating import next_after, occurrences, repeating_message
 from commands.calendar.settings import ReminderSettings, with_preference
 from commands.clock import Clock
 from commands.model import OutboundMessage, message_to_json
@@ -71,6 +72,9 @@ REPLANNED = "replanned"
 EVENT_KEY = re.compile(r"^ev(\d+)\.s(\d+)\.(\d{12})\.(\w+)\.(\w+)\.p(\d+)\.a(\d+)$")
 DEADLINE_KEY = re.compile(r"^dl(\d+)\.s(\d+)\.(\w+)\.p(\d+)\.a(\d+)$")
 NOTICE_KEY = re.compile(r"^evn(\d+)\.s(\d+)\.(all|\d{12})\.p(\d+)\.a(\d+)$")
+# How far ahead a repeating personal reminder's occurrences are written to the outbox; the
+# periodic pass adds the next ones as time goes by.
+REPEAT_WINDOW = timedelta(days=7)
 ALL = "all"  # every occurrence: a notice about the whole event, a one-off event's reminder
 _SENT = (DeliveryState.SENT.value, DeliveryState.SENDING.value)
 
@@ -267,7 +271,9 @@ class ReminderService:
 
     async def plan_personal(self, reminder_id: int) -> PlanReport:
         """One row per messenger account of the person, at exactly the asked moment (the
-        person chose it, so quiet hours do not move it)."""
+        person chose it, so quiet hours do not move it). A repeating reminder: one row per
+        occurrence within :data:`REPEAT_WINDOW` (and the next one), each at the chosen time
+        of day in Warsaw; its ``due_at`` moves on to the next occurrence."""
         now = self._clock.now()
         async with self._db.session() as session:
             reminder = await session.get(PersonalReminder, reminder_id)
@@ -278,9 +284,20 @@ class ReminderService:
             accounts = (await usable_accounts(session, [reminder.person_id])).get(
                 reminder.person_id, [])
             due = utc(reminder.due_at)
-            payload = message_to_json(personal_reminder(reminder.lang, reminder))
             desired = {}
-            if due + self.settings.grace > now:
+            if reminder.rrule:
+                payload = message_to_json(repeating_message(reminder.lang, reminder))
+                for moment, useful_until in self._repeat_moments(reminder, now):
+                    for account in accounts:
+                        key = f"pr{reminder_id}.o{stamp(moment)}.a{account.id}"
+                        desired[key] = _delivery(key, account, payload, moment, useful_until,
+                                                 source)
+                upcoming = next_after(reminder.rrule, reminder.repeat_from or due, now)
+                if upcoming is not None and upcoming != due:
+                    reminder.due_at = upcoming  # what /przypomnienia and /plan show next
+                    session.add(reminder)
+            elif due + self.settings.grace > now:
+                payload = message_to_json(personal_reminder(reminder.lang, reminder))
                 for account in accounts:
                     key = f"pr{reminder_id}.a{account.id}"
                     desired[key] = _delivery(key, account, payload, due,
@@ -295,6 +312,28 @@ class ReminderService:
             await session.commit()
         report.recipients, report.unreachable = 1, unreachable
         return report
+
+    def _repeat_moments(self, reminder: PersonalReminder, now: datetime
+                        ) -> list[tuple[datetime, datetime]]:
+        """Occurrences of a repeating reminder to have rows for, each with the moment it
+        stops being useful: its grace, but never past the next occurrence (a late "daily"
+        reminder must not arrive beside the next day's). Those that fell due while the
+        service was down are still sent while useful, as a one-off reminder would be."""
+        anchor = reminder.repeat_from or reminder.due_at
+        moments = occurrences(reminder.rrule, anchor, max(utc(anchor), now - self.settings.grace),
+                              now + REPEAT_WINDOW)
+        upcoming = next_after(reminder.rrule, anchor, now)
+        if upcoming is not None and upcoming not in moments:
+            moments.append(upcoming)  # "co miesiąc": the next one, even weeks ahead
+        planned = []
+        for moment in moments:
+            following = next_after(reminder.rrule, anchor, moment)
+            useful = moment + self.settings.grace
+            if following is not None:
+                useful = min(useful, following)
+            if useful > now:
+                planned.append((moment, useful))
+        return planned
 
     # --- the periodic pass --------------------------------------------------------------------
 

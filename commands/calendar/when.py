@@ -517,3 +517,14 @@ def _check_future(when: When, now: datetime, allow_past: bool) -> None:
         raise WhenError("when.past", when=when.start)
     if not when.has_time and when.start.date() < now.astimezone(WARSAW).date():
         raise WhenError("when.past", when=when.start)
+
+
+def time_of_day(text: str) -> time:
+    """The time of day alone ("o 8", "8:30", "at 2:30 pm", "o 17"), as a repeating reminder
+    names it; the same refusals as a moment ("o 5": 5:00 or 17:00?). Raises
+    :class:`WhenError`."""
+    midnight = datetime(2026, 1, 5, tzinfo=WARSAW)  # any day: only the time is read
+    when = parse_when(text, now=midnight, allow_past=True)
+    if not when.has_time or when.start.date() != midnight.date() or when.end is not None:
+        raise WhenError("when.unparseable")
+    return when.start.time()

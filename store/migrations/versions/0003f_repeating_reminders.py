@@ -6,9 +6,9 @@ Revises: 0003e
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401 - used once the revision holds operations
-import sqlmodel  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
 
 revision: str = '0003f'
 down_revision: str | None = '0003e'
@@ -17,8 +17,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # Existing reminders are one-off: an empty rule and no start of a series.
+    with op.batch_alter_table('personalreminder') as batch:
+        batch.add_column(sa.Column('rrule', sqlmodel.sql.sqltypes.AutoString(length=200),
+                                   nullable=False, server_default=''))
+        batch.add_column(sa.Column('repeat_from', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('personalreminder') as batch:
+        batch.drop_column('repeat_from')
+        batch.drop_column('rrule')
