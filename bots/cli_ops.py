@@ -21,9 +21,9 @@ def add_db_parsers(db_sub: argparse._SubParsersAction) -> None:  # type: ignore[
     """``lacznik db backup FILE`` and ``lacznik db restore FILE [--yes]``."""
     save = db_sub.add_parser("backup", help="write a backup of the whole database to FILE "
                              "(SQLite: safe while the service runs; PostgreSQL: pg_dump)")
-    save.add_argument("file", type=Path)
+    save.add_argument("file", type=Path, help="the backup file to write")
     load = db_sub.add_parser("restore", help="replace the database's contents with a backup")
-    load.add_argument("file", type=Path)
+    load.add_argument("file", type=Path, help="a file written by `lacznik db backup`")
     load.add_argument("--yes", action="store_true",
                       help="overwrite a database that already holds data")
 
@@ -33,10 +33,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     people = sub.add_parser("people", help="RODO/GDPR: a person's data, export or erasure")
     people_sub = people.add_subparsers(dest="people_command", required=True)
     export = people_sub.add_parser("export", help="everything held about a person, as JSON")
-    export.add_argument("email")
+    export.add_argument("email", help="the person's e-mail in the directory")
     export.add_argument("--output", type=Path, help="write to this file (default: stdout)")
     forget = people_sub.add_parser("forget", help="erase a person's personal data")
-    forget.add_argument("email")
+    forget.add_argument("email", help="the person's e-mail in the directory")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
