@@ -143,13 +143,14 @@ class Supervised:
     async def stop(self) -> None:
         """Stop retrying; stop the component if it had started, and let one that never did
         release what its attempts opened."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         if self.started:
             self.started = False
             await self.component.stop()
-        elif self._task is not None:
+        elif task is not None:
             try:
                 await self.component.stop()
             except Exception:

@@ -483,3 +483,28 @@ def test_chat_as_unlinked_shows_what_an_unlinked_person_sees(tmp_path: Path) -> 
     data = (tmp_path / "data" / "lacznik.db").resolve()
     assert interactive.stdout.startswith(f"Baza danych: sqlite:///{data}\n"
                                          "Łącznik — konsola jako osoba niepołączona")
+
+
+def test_a_certificate_path_is_relative_to_the_config_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from adapters.teams.settings import parse_settings
+    from bots.config import load_config
+
+    folder = tmp_path / "conf"
+    (folder / "certs").mkdir(parents=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (folder / "certs" / "bot.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (folder / "lacznik.toml").write_text(
+        '[teams]\napp_id = "6f0c3c2e-3a43-4c1e-9d7a-0b5e6d1f2a31"\n'
+        'tenant_id = "50612dbb-0237-4969-b378-8d42590f9c00"\n'
+        'certificate_path = "certs/bot.pem"\n'
+        f'certificate_thumbprint = "{"AB" * 20}"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # started from elsewhere
+    config = load_config(Path("conf/lacznik.toml"), env={})
+    settings = parse_settings(config.extra["teams"], env={})
+    assert settings.certificate is not None and settings.certificate.thumbprint == "AB" * 20
