@@ -48,6 +48,8 @@ ROWS = [
      "Anna Górna", "a.gorna@swiatniki.example.pl"),
     ("Zielonki", "1206172", "rural", "krakowski", "małopolskie", "oświata",
      "Admin Biura", "biuro@metropolia.example.pl"),
+    ("Wieliczki", "2817042", "rural", "olecki", "warmińsko-mazurskie", "oświata",
+     "Olga Mazurska", "o.mazurska@wieliczki.example.pl"),
 ]
 LIST = "gmina,kod teryt,rodzaj,powiat,województwo,temat,imię i nazwisko,e-mail\n" + "".join(
     ",".join(row) + "\n" for row in ROWS)
@@ -107,7 +109,7 @@ async def coordinated_gmina(app: App, email: str) -> str | None:
     [
         ("Wieliczce", "1219053"),  # locative
         ("wieliczka", "1219053"),  # lower case
-        ("WIELICZKI", "1219053"),  # genitive, capitals
+        ("WIELICZKĄ", "1219053"),  # instrumental, capitals
         ("1219053", "1219053"),  # TERYT code
         ("1201022", "1201022"),  # the TERYT code picks one of the two Bochnia
         ("gmina wiejska Bochnia", "1201022"),  # the kind picks the other
@@ -241,6 +243,30 @@ async def test_ordinary_words_after_a_preposition_are_not_taken_for_gminy(office
     # Piątek is a gmina; "w piątek" (a day: accusative) is not its locative "w Piątku".
     [answer] = await console.say("kto od oświaty w Wieliczce w piątek")
     assert "Renata Nowak — Wieliczka" in answer and "Piątek" not in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # The preposition's case: after "z" the genitive of Wieliczka ("Wieliczki"), not the
+        # gmina Wieliczki (whose genitive is "Wieliczek"); after "w" the plural's locative.
+        ("jestem z Wieliczki, kto u was zajmuje się oświatą?", "Renata Nowak — Wieliczka"),
+        ("kto od oświaty w Wieliczkach?", "Olga Mazurska — Wieliczki"),
+        # Qualifiers pick one of a shared name.
+        ("kto od śmieci w gminie wiejskiej Bochnia?", "Piotr Wiejski — Bochnia"),
+        ("kto od śmieci w mieście Bochnia?", "Ewa Miejska — Bochnia"),
+        ("kto od smieci w bochni miasto", "Ewa Miejska — Bochnia"),
+        ("kto od oświaty w Czernichowie w powiecie żywieckim?", "Jan Żywiecki — Czernichów"),
+        ("kto od oświaty w 2417012", "Jan Żywiecki — Czernichów"),
+    ],
+)
+async def test_case_and_qualifiers_pick_one_of_a_shared_name(
+    office: App, question: str, answered: str,
+) -> None:
+    console = ConsoleSession(office.core, ADMIN)
+    [answer] = await console.say(question)
+    assert answered in answer, answer
+    assert answer.count(" — ") == 2, answer  # the title and that one person, nobody else
 
 
 async def test_several_gminy_and_an_unknown_one_on_telegram(world: World) -> None:

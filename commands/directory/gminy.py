@@ -69,7 +69,9 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
-class _Qualifiers:
+class Qualifiers:
+    """What is said about a gmina besides its name: its kind, powiat, województwo."""
+
     kinds: frozenset[str] | None = None
     powiat: tuple[str, ...] = ()
     wojewodztwo: tuple[str, ...] = ()
@@ -91,11 +93,11 @@ def resolve_gmina(text: str, index: DirectoryIndex) -> Resolution:
     ids = index.names.lookup(key)
     if ids:
         candidates = _sorted(index.gminy[i] for i in ids if i in index.gminy)
-        narrowed = [g for g in candidates if _fits(g, qualifiers, index)]
+        narrowed = [g for g in candidates if fits(g, qualifiers, index)]
         if narrowed:
             return Resolution(text, found=tuple(narrowed))
         return Resolution(text, suggestions=tuple(candidates))  # the qualifier fits none
-    registered = [g for g in index.register.named(key) if _fits(g, qualifiers, index)]
+    registered = [g for g in index.register.named(key) if fits(g, qualifiers, index)]
     if registered:
         known = {index.in_directory(g) for g in registered} - {None}
         if known:  # the directory has it under another spelling of the name
@@ -121,7 +123,7 @@ def _by_code(text: str, digits: str, index: DirectoryIndex) -> Resolution:
     return Resolution(text)
 
 
-def _split_qualifiers(words: list[str], index: DirectoryIndex) -> tuple[list[str], _Qualifiers]:
+def _split_qualifiers(words: list[str], index: DirectoryIndex) -> tuple[list[str], Qualifiers]:
     """The name's words and the qualifiers around them ("gmina wiejska", "powiat żywiecki")."""
     name: list[str] = []
     kinds: frozenset[str] | None = None
@@ -151,11 +153,12 @@ def _split_qualifiers(words: list[str], index: DirectoryIndex) -> tuple[list[str
             name.append(word)
     if not name and powiat:  # "powiat Kraków" names the city
         name, powiat = powiat, []
-    return name, _Qualifiers(kinds, tuple(powiat), tuple(wojewodztwo))
+    return name, Qualifiers(kinds, tuple(powiat), tuple(wojewodztwo))
 
 
-def _fits(gmina: GminaInfo | RegisteredGmina, qualifiers: _Qualifiers,
-          index: DirectoryIndex) -> bool:
+def fits(gmina: GminaInfo | RegisteredGmina, qualifiers: Qualifiers,
+         index: DirectoryIndex) -> bool:
+    """Whether ``gmina`` is what the qualifiers say (a gmina with no data fits any)."""
     if not qualifiers:
         return True
     if qualifiers.kinds is not None and gmina.kind and gmina.kind not in qualifiers.kinds:

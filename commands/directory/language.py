@@ -76,6 +76,7 @@ class Morphology:
         self._morfeusz = morfeusz2.Morfeusz(expand_tags=False)
         self._analysis: dict[str, tuple[Reading, ...]] = {}
         self._paradigm: dict[str, tuple[tuple[str, Reading], ...]] = {}
+        self._name_cases: dict[tuple[str, bool], dict[str, frozenset[str]]] = {}
 
     def analyse(self, word: str) -> tuple[Reading, ...]:
         """Readings of one word form (empty for words the dictionary does not know)."""
@@ -141,6 +142,9 @@ class Morphology:
         name as written may come with no case at all (it is still a form of the name).
         ``places_only`` inflects a word only as the place where it is one, not as a homonym.
         """
+        cached = self._name_cases.get((name, places_only))
+        if cached is not None:
+            return cached
         words = tokens(name)
         per_word: list[dict[str, set[str]]] = [
             self._cases_of(word, places_only=places_only) for word in words
@@ -160,7 +164,9 @@ class Morphology:
                     parts = self.name_cases(part.strip(), places_only=places_only)
                     for form, cases in parts.items():
                         result.setdefault(form, set()).update(cases)
-        return {form: frozenset(cases) for form, cases in result.items()}
+        done = {form: frozenset(cases) for form, cases in result.items()}
+        self._name_cases[(name, places_only)] = done
+        return done
 
     def _cases_of(self, word: str, *, places_only: bool = False) -> dict[str, set[str]]:
         by_case: dict[str, set[str]] = {"*": {fold(word)}}

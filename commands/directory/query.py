@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from commands.directory.gminy import GMINA_WORDS, KIND_WORDS, POWIAT_WORDS, Qualifiers, fits
 from commands.directory.index import DirectoryIndex
 from commands.directory.language import fold, tokens
 from commands.directory.matching import Match
@@ -121,6 +122,9 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     more: list[Match] = []
     if gmina_match is not None:
         more = _more_gminy(index, name_matches, folded, original, gmina_match, topic_matches)
+        gmina_match = _narrow(index, gmina_match, folded, original, used)
+        gmina_ids = frozenset(gmina_match.target)  # type: ignore[arg-type]
+        more = [_narrow(index, match, folded, original, used) for match in more]
         for match in more:
             used |= set(range(match.start, match.end))
     outside, known = _outside_gminy(index, folded, original, used, topic_matches,
@@ -137,6 +141,9 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
         if fuzzy is not None:
             gmina_ids, gmina_text, span = fuzzy
             used |= span
+            narrowed = _narrow(index, Match(min(span), max(span) + 1, gmina_ids), folded,
+                               original, used)
+            gmina_ids = frozenset(narrowed.target)  # type: ignore[arg-type]
 
     words = tuple(
         folded[i]
@@ -217,16 +224,65 @@ def _pick_gmina(
     return match, match.start > 0 and folded[match.start - 1] in LOCATION_CUES
 
 
+def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: list[str],
+            used: set[int]) -> Match:
+    """A shared name narrowed by what the question says about it.
+
+    Qualifiers: "w gminie wiejskiej Bochnia", "Bochnia miasto", "w Czernichowie w powiecie
+    żywieckim" (their words are used up, not searched in positions). Then the preposition's
+    case: after "z" only a genitive fits, so "z Wieliczki" is Wieliczka, not the gmina
+    Wieliczki (whose genitive is "Wieliczek"). Nothing is narrowed to nobody.
+    """
+    candidates = [index.gminy[i] for i in match.target if i in index.gminy]  # type: ignore[attr-defined]
+    if not candidates:
+        return match
+    span: set[int] = set()
+    kinds: frozenset[str] | None = None
+    for position in (match.start - 1, match.start - 2, match.end):
+        word = folded[position] if 0 <= position < len(folded) else ""
+        if word in KIND_WORDS or word.startswith("wiejsk"):
+            kinds = KIND_WORDS.get(word, frozenset({"rural"}))
+            span.add(position)
+            if position > 0 and folded[position - 1] in ("miejsko", "urban"):
+                kinds = frozenset({"urban-rural"})
+                span.add(position - 1)
+            break
+    powiat: tuple[str, ...] = ()
+    for position in range(match.end, min(match.end + 3, len(folded))):
+        if folded[position] in POWIAT_WORDS:
+            size = 2 if any(len(tokens(g.powiat)) == 2 for g in candidates) else 1
+            powiat = tuple(original[position + 1 : position + 1 + size])
+            span |= set(range(position, position + 1 + len(powiat)))
+            break
+    qualifiers = Qualifiers(kinds, powiat)
+    if qualifiers:
+        candidates = [g for g in candidates if fits(g, qualifiers, index)] or candidates
+    cue = folded[match.start - 1] if match.start > 0 else ""
+    if len(candidates) > 1 and cue in CUE_CASES and cue not in GMINA_WORDS:
+        form = " ".join(folded[match.start : match.end])
+        candidates = [g for g in candidates
+                      if _case_fits(index, g.name, form, CUE_CASES[cue])] or candidates
+    used |= span
+    return Match(match.start, match.end, frozenset(g.id for g in candidates))
+
+
+def _case_fits(index: DirectoryIndex, name: str, form: str, cases: frozenset[str]) -> bool:
+    """Whether ``form`` of the gmina ``name`` can be one of ``cases`` (unknown: it can)."""
+    form_cases = index.morphology.name_cases(name, places_only=True).get(form)
+    return not form_cases or bool(form_cases & cases)
+
+
 def _joined(match: Match, accepted: list[Match], folded: list[str]) -> bool:
     """Whether ``match`` is listed together with an accepted mention: right next to it
-    ("Skawina, Wieliczka") or joined by a conjunction ("w Skawinie i Wieliczce")."""
-    for other in accepted:
-        if match.start == other.end or match.end == other.start:
-            return True
-        if match.start == other.end + 1 and folded[other.end] in CONJUNCTIONS:
-            return True
-        if match.end + 1 == other.start and folded[match.end] in CONJUNCTIONS:
-            return True
+    ("Skawina, Wieliczka") or joined by a conjunction ("w Skawinie i (w) Wieliczce")."""
+    for first, second in ((other, match) for other in accepted):
+        for a, b in ((first, second), (second, first)):
+            between = folded[a.end : b.start]
+            if b.start < a.end or len(between) > 2:
+                continue
+            if not between or (between[0] in CONJUNCTIONS and (
+                    len(between) == 1 or between[1] in LOCATION_CUES)):
+                return True
     return False
 
 
@@ -292,9 +348,12 @@ def _outside_gminy(
             index.morphology.is_common_word(original[i].lower())
             for i in range(match.start, match.end)
         ):
-            # Lower case and also an ordinary word: only in the case its preposition asks for.
+            # Lower case and also an ordinary word ("z pokoju 12 w Skawinie"): a place only in
+            # the case its preposition asks for, and beside another gmina only in a list.
             cases = register.cases(" ".join(folded[match.start : match.end]))
             if cases and not cases & CUE_CASES.get(cue, cases):
+                continue
+            if accepted and not _joined(match, accepted + outside + known, folded):
                 continue
         named = register.named(" ".join(folded[match.start : match.end]))
         ids = frozenset(i for i in (index.in_directory(g) for g in named) if i is not None)
