@@ -25,6 +25,9 @@ from store.prompts import drop_prompt, put_prompt, take_prompt
 FIELDS = "fields"  # "name: value" lines (/wydarzenie, /termin); a bare answer fills ``field``
 PREPEND = "prepend"  # the answer goes before what was typed ("jutro o 9" + "wysłać raport")
 APPEND = "append"  # the answer goes after what was typed
+# Date problems whose natural answer is half a date ("o 17:00", "we wtorek"): asking for the
+# field again would replace the whole date with that half, so these are not asked again.
+PARTIAL_WHEN = frozenset({"when.which_day", "when.which_time", "when.ambiguous_hour"})
 CANCEL_WORDS = frozenset({"anuluj", "cancel", "przerwij", "rezygnuje", "stop", "nevermind"})
 _KNOWN_FIELDS = frozenset(EVENT_FIELDS) | frozenset(DEADLINE_FIELDS)
 _NAMED = re.compile(r"^\s*([^\W\d_][^\W\d_ ]{0,30})\s*:")
@@ -119,5 +122,5 @@ def _names_field(line: str) -> bool:
     return match is not None and fold(match[1].strip()) in _KNOWN_FIELDS
 
 
-__all__ = ["APPEND", "FIELDS", "PREPEND", "ask", "cancelled", "combine", "drop", "is_cancel",
-           "take", "timeout", "typed"]
+__all__ = ["APPEND", "FIELDS", "PARTIAL_WHEN", "PREPEND", "ask", "cancelled", "combine", "drop",
+           "is_cancel", "take", "timeout", "typed"]

@@ -73,6 +73,15 @@ async def test_each_missing_piece_is_asked_for_in_turn_and_kept(app: App) -> Non
     assert (event.title, event.location) == ("Posiedzenie Forum PZP", "sala 101")
 
 
+async def test_a_half_time_is_not_taken_for_the_whole_one(app: App) -> None:
+    moderator = session_as(app, MODERATOR)
+    [which] = await moderator.say("/wydarzenie nowe PZP Narada; kiedy: jutro o 5")
+    assert which.startswith("Chodzi o 5:00 czy o 17:00?") and WAY_OUT not in which
+    [answer] = await moderator.say("o 17:00")  # would have meant today: not taken as the time
+    assert "Zapisano" not in answer
+    assert await events(app) == []
+
+
 async def test_anuluj_cancels_politely_and_the_next_message_is_a_question_again(
         app: App) -> None:
     moderator = session_as(app, MODERATOR)

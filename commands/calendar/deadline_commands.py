@@ -48,9 +48,10 @@ _WHOLE_FORUM = {"forum", "cale forum", "wszyscy", "all", "whole forum", "everyon
 
 
 class _Problem(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, key: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.key = key  # the text key of a date problem (``when.*``)
 
 
 async def deadline(ctx: Context, args: str) -> Reply:
@@ -106,6 +107,8 @@ async def _create(ctx: Context, args: str) -> Reply:
     try:
         due = _due(ctx, fields.values["due"])
     except _Problem as problem:  # asked again: the next message gives the date anew
+        if problem.key in prompts.PARTIAL_WHEN:  # an answer would be half a date: retype
+            return Reply.of(OutboundMessage(text=problem.message, lang=ctx.lang))
         return await _ask(ctx, fields, "due", problem.message, without="due")
     try:
         gminy, people, whole = await _audience(ctx, fields.values.get("who", ""))
@@ -141,7 +144,7 @@ def _due(ctx: Context, value: str) -> datetime:
         return utc(parse_when(value, now=ctx.now, default_time=END_OF_DAY).start)
     except WhenError as error:
         raise _Problem(when_problem(ctx.lang, error, value) + "\n" +
-                       text(ctx, "cal.deadline.due_example")) from None
+                       text(ctx, "cal.deadline.due_example"), key=error.key) from None
 
 
 async def _audience(ctx: Context, value: str) -> tuple[list[Gmina], list[Person], bool]:

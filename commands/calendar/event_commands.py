@@ -156,6 +156,8 @@ async def _create(ctx: Context, args: str) -> Reply:
     try:
         _parse_when(ctx, fields.values["when"])
     except _Problem as problem:  # asked again: the next message gives the time anew
+        if problem.key in prompts.PARTIAL_WHEN:  # an answer would be half a time: retype
+            return Reply.of(OutboundMessage(text=problem.message, lang=ctx.lang))
         return await _ask(ctx, fields, "when", problem.message, without="when")
     try:
         draft = _draft(ctx, title.strip(), fields.values)
@@ -184,9 +186,10 @@ async def _ask(ctx: Context, fields: Fields, field: str, question: str, *,
 
 
 class _Problem(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, key: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.key = key  # the text key of a date problem (``when.*``)
 
 
 def _parse_when(ctx: Context, value: str) -> When:
@@ -194,7 +197,7 @@ def _parse_when(ctx: Context, value: str) -> When:
         return parse_when(value, now=ctx.now)
     except WhenError as error:
         raise _Problem(when_problem(ctx.lang, error, value) + "\n" +
-                       text(ctx, "cal.event.when_example")) from None
+                       text(ctx, "cal.event.when_example"), key=error.key) from None
 
 
 def _span(ctx: Context, when: When) -> tuple[datetime, datetime, bool]:
