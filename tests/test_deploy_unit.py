@@ -260,3 +260,48 @@ def test_the_reverse_proxy_examples_forward_every_public_route(example: str) -> 
         assert route.lstrip("/") in text, route
     assert "healthz" not in text.replace("/healthz stays internal", "")
     assert "127.0.0.1:8080" in text
+
+
+def test_the_backup_timer_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.skip("systemd-analyze is not installed here (it comes with systemd)")
+    units = [tmp_path / name for name in ("lacznik-backup.service", "lacznik-backup.timer")]
+    for unit in units:
+        shutil.copy(DEPLOY / unit.name, unit)
+    result = subprocess.run([tool, "verify", *map(str, units)], capture_output=True,
+                            text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if str(tmp_path) in line] == []
+
+
+async def test_lacznik_admin_runs_commands_with_the_service_configuration(
+        database: Database) -> None:
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("lacznik-admin is run by root and needs setpriv (util-linux)")
+    folder = Path(tempfile.mkdtemp(prefix="lacznik-admin-", dir="/tmp"))
+    try:
+        setup = await asyncio.to_thread(install, folder, database, None)
+        paths = installed(folder)
+        script = folder / "lacznik-admin"
+        script.write_text(relocate((DEPLOY / "lacznik-admin").read_text(encoding="utf-8"),
+                                   paths), encoding="utf-8")
+        environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+                       "LACZNIK_USER": pwd.getpwuid(os.geteuid()).pw_name}
+
+        def admin(*argv: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(["/bin/sh", str(script), *argv], env=environment,
+                                  capture_output=True, text=True, check=False, timeout=300)
+
+        upgraded = await asyncio.to_thread(admin, "db", "upgrade")
+        assert upgraded.returncode == 0, upgraded.stderr
+        backup = folder / "kopia.backup"
+        saved = await asyncio.to_thread(admin, "db", "backup", str(backup))
+        assert saved.returncode == 0 and "backup written" in saved.stdout, saved.stderr
+        unknown = await asyncio.to_thread(admin, "people", "export", "nikt@example.pl")
+        assert unknown.returncode == 2 and "no person" in unknown.stderr
+        if database.is_sqlite:  # the secrets file's database, not some default one
+            assert (setup.state / "lacznik.db").is_file()
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
