@@ -205,6 +205,8 @@ async def test_announcement_to_a_shared_name_lists_the_candidates(office: App) -
         ("kto od smieci w warszawie", "Nie mam w katalogu gminy Warszawa."),
         ("kontakt do gminy Łódź w sprawie odpadów", "Nie mam w katalogu gminy Łódź."),
         ("kto z Radomia zajmuje się oświatą?", "Nie mam w katalogu gminy Radom."),
+        # Not in the register either, but named as a gmina.
+        ("kto od śmieci w gminie Nibylandia?", "Nie mam w katalogu gminy Nibylandia."),
     ],
 )
 async def test_a_gmina_outside_the_directory_is_said_and_nobody_named(

@@ -53,6 +53,9 @@ CUE_CASES: dict[str, frozenset[str]] = {
                     frozenset({"nom", "gen", "loc", "acc"})),
 }
 
+# "gmina X" in any case: X is said to be a gmina even if no table knows it.
+GMINA_CUES = frozenset("gmina gminy gminie gmine gmin municipality".split())
+
 FUZZY_CUTOFF = 86
 
 
@@ -145,6 +148,12 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
                                original, used)
             gmina_ids = frozenset(narrowed.target)  # type: ignore[arg-type]
 
+    if not gmina_ids and not outside:
+        named = _named_unknown(index, folded, original, used)
+        if named is not None:
+            outside = [named]
+            used |= set(range(named.start, named.end))
+
     words = tuple(
         folded[i]
         for i in range(len(folded))
@@ -158,7 +167,7 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     )
     names = tuple(dict.fromkeys(
         " / ".join(sorted({g.name for g in index.register.named(" ".join(
-            folded[m.start : m.end]))}))
+            folded[m.start : m.end]))})) or " ".join(original[m.start : m.end])
         for m in outside
     ))
     return DirectoryQuery(text, gmina_ids, gmina_text, tuple(topic_ids), words,
@@ -173,6 +182,25 @@ def _unique(mentions: tuple[GminaMention, ...]) -> tuple[GminaMention, ...]:
             seen.add(mention.ids)
             kept.append(mention)
     return tuple(kept)
+
+
+def _named_unknown(index: DirectoryIndex, folded: list[str], original: list[str],
+                   used: set[int]) -> Match | None:
+    """A gmina neither the directory nor the register knows, named as one: "w gminie
+    Nibylandia" (the words after "gmina" written with a capital, or unknown to the
+    dictionary)."""
+    for position in range(1, len(folded)):
+        if folded[position - 1] not in GMINA_CUES or position in used:
+            continue
+        end = position
+        while (end < len(folded) and end not in used and folded[end] not in STOPWORDS
+               and not folded[end].isdigit()
+               and (original[end][:1].isupper()
+                    or not index.morphology.analyse(original[end].lower()))):
+            end += 1
+        if end > position:
+            return Match(position, end, frozenset())
+    return None
 
 
 def _teryt_codes(index: DirectoryIndex, folded: list[str]) -> list[Match]:
