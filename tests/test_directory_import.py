@@ -293,3 +293,12 @@ async def test_a_refused_phone_shows_the_value_then_an_example(
     errors = parse_rows(path).errors
     assert errors == ["Row 2 / wiersz 2: phone 'tel. 12 34' is not valid, e.g. +48 12 345 67 89"
                       " / nieprawidłowy telefon 'tel. 12 34', np. +48 12 345 67 89"]
+
+
+async def test_edytuj_refuses_a_phone_with_the_value_and_an_example(app: App) -> None:
+    coordinator = ConsoleSession(app.core, "w.fras@wieliczka.example.pl")  # Wieliczka's
+    [refused] = await coordinator.say("/edytuj r.nowak@wieliczka.example.pl telefon 12-ab")
+    assert refused == ("Wartość pola „telefon” jest nieprawidłowa: „12-ab”. "
+                       "Przykład poprawnej: +48 12 345 67 89")
+    [saved] = await coordinator.say("/edytuj r.nowak@wieliczka.example.pl telefon 12 000 11 22")
+    assert "Zapisane" in saved
