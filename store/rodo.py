@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Table, delete, inspect, or_, select, update
+from sqlalchemy import Column, Table, delete, func, inspect, or_, select, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,6 +60,9 @@ SECTIONS = {
 # association, the author's identity is what goes.
 KEEP = {"question", "answer", "announcement", "announcementrecipient", "event", "deadline",
         "forumgroup", "forumarchive"}
+# Text the bot keeps that may name a person: scrubbed on erasure.
+SCRUBBED = (("delivery", "payload"), ("announcement", "audience_label"),
+            ("announcement", "audience"))
 # Columns never exported: credentials (hashes of link codes and feed tokens) and what the bot
 # sent (payloads of others' announcements, routing data).
 _HIDDEN_COLUMN = re.compile(r"hash|token|secret|password")
@@ -230,6 +233,15 @@ async def forget_person(session: AsyncSession, email: str, *, actor: str) -> For
             update(Answer).where(Answer.author_id == pid)  # type: ignore[arg-type]
             .values(author_label=DELETED_NAME))
         result.anonymised["answer"] = int(changed.rowcount or 0)  # type: ignore[attr-defined]
+    # Copies the bot keeps of what it posted (forum relays signed "Od: Anna Nowak, …", an
+    # announcement's audience naming e-mails) must not keep the name either.
+    words = [w for w in (person.name, person.email or "") if len(w) >= 3]
+    for table_name, column_name in SCRUBBED:
+        if table_name in existing:
+            table = SQLModel.metadata.tables[table_name]
+            changed = await _scrub(session, table, table.c[column_name], words)
+            if changed:
+                result.anonymised[f"{table_name}.{column_name}"] = changed
     links = sorted(_person_links(), key=lambda link: link[0].name != "delivery")
     for table, columns in links:
         if table.name in KEEP or table.name not in existing:
@@ -252,6 +264,24 @@ async def forget_person(session: AsyncSession, email: str, *, actor: str) -> For
     await audit(session, actor=actor, action="person.forget", target=pseudonym,
                 details={"removed": result.removed})
     return result
+
+
+async def _scrub(session: AsyncSession, table: Table, column: Column[Any],
+                 words: list[str]) -> int:
+    """Replace ``words`` by "osoba usunięta" in ``column`` wherever they occur."""
+    if not words:
+        return 0
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    key = next(iter(table.primary_key.columns))
+    rows = (await session.execute(select(key, column).where(
+        # as written, and lower-cased (SQLite's lower() folds ASCII letters only)
+        or_(*(column.contains(w, autoescape=True) for w in words),
+            *(func.lower(column).contains(w.lower(), autoescape=True) for w in words))
+    ))).all()
+    for row_id, value in rows:
+        await session.execute(update(table).where(key == row_id).values(
+            {column.name: pattern.sub(DELETED_NAME, value)}))
+    return len(rows)
 
 
 async def _pseudonymise_audit(session: AsyncSession, pid: int,

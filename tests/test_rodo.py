@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import pty
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,10 +20,19 @@ from adapters.console.adapter import ConsoleSession
 from bots.app import App
 from commands.model import ConversationKind, ConversationRef, Platform
 from store.forum_models import Question
-from store.models import AuditLog, ContactEntry, MessengerAccount, Person, Role, RoleGrant
+from store.models import (
+    AuditLog,
+    ContactEntry,
+    Delivery,
+    MessengerAccount,
+    Person,
+    Role,
+    RoleGrant,
+)
 from store.people import person_by_email
+from tests.conftest import REPO
 from tests.test_announcements import _press
-from tests.test_backup import lacznik
+from tests.test_backup import cli_url, lacznik
 from tests.test_forums import ADMIN, ASKER, EXPERT, GROUP_A, ask, posts_in, said, setup_forum
 
 ASKER_PHONE = "+48 12 000 70 71"
@@ -113,10 +126,14 @@ async def test_forget_erases_the_person_and_keeps_the_forum_history_anonymous(
                 column == expert_id))
             assert left == 0, table
         audit = list((await session.execute(select(AuditLog))).scalars())
+        payloads = list((await session.execute(select(Delivery.payload))).scalars())
         assert (await session.get(Question, 1)) is not None  # the question stays
     everything = "\n".join(f"{a.actor} {a.target} {a.details}" for a in audit)
     assert not re.search(rf"person:{expert_id}(?!\d)", everything)
     assert EXPERT not in everything and "Sikora" not in everything
+    # The copies the bot keeps of what it posted no longer name her either.
+    assert payloads and not [p for p in payloads if "Sikora" in p]
+    assert any("osoba usunięta" in p for p in payloads)
     [erasure] = [a for a in audit if a.action == "person.forget"]
     assert erasure.actor == "cli" and erasure.target.startswith("erased:")
 
@@ -183,3 +200,30 @@ async def test_my_data_export_comes_to_my_private_chat_only(app: App) -> None:
     group = ConversationRef(Platform.CONSOLE, GROUP_A.conversation_id, ConversationKind.GROUP)
     reply = await app.core.handle(said(ASKER, "/me export", group))
     assert "I send your data only in a private chat" in reply.messages[0].text
+
+
+async def test_forget_at_a_terminal_asks_for_the_e_mail_again(app: App) -> None:
+    def at_terminal(answer: str) -> subprocess.CompletedProcess[str]:
+        controller, terminal = pty.openpty()
+        try:
+            os.write(controller, answer.encode() + b"\n")  # typed ahead, read at the prompt
+            environment = {k: v for k, v in os.environ.items() if not k.startswith("LACZNIK_")}
+            environment.update(PYTHONPATH=str(REPO), LACZNIK_DATABASE_URL=cli_url(app.db))
+            return subprocess.run(
+                [sys.executable, "-m", "bots.cli", "people", "forget", EXPERT],
+                stdin=terminal, capture_output=True, text=True, env=environment,
+                timeout=300, check=False)
+        finally:
+            os.close(controller)
+            os.close(terminal)
+
+    wrong = await asyncio.to_thread(at_terminal, "nie")
+    assert wrong.returncode == 1 and "nothing erased" in wrong.stderr
+    assert "Type the e-mail address again to confirm" in wrong.stdout
+    async with app.db.session() as session:
+        assert await person_by_email(session, EXPERT) is not None
+    right = await asyncio.to_thread(at_terminal, EXPERT)
+    assert right.returncode == 0, right.stderr
+    assert f"{EXPERT}: personal data erased" in right.stdout
+    async with app.db.session() as session:
+        assert await person_by_email(session, EXPERT) is None
