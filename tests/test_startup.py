@@ -308,6 +308,7 @@ def test_lacznik_run_waits_for_an_unreachable_database_until_stopped(tmp_path: P
     assert process.returncode == 0, err
     assert "check [database] url: " in err
     assert "postgresql://lacznik:***@127.0.0.1" in err and "sekret" not in err
+    assert "INFO bots.service: database: postgresql://lacznik:***@127.0.0.1:" in err
 
 
 def _get(port: int, path: str) -> tuple[int, dict[str, Any]]:
