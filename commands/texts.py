@@ -257,15 +257,6 @@ _PL: dict[str, str] = {
     ),
     "ann.sent_notice": "Wysłane.",
     "ann.sent_title": "Ogłoszenie nr {id} — wysłane",
-    "ann.status": (
-        "Odbiorcy: {recipients} · dostarczone: {delivered} · w drodze: {pending} · "
-        "nieudane: {failed} · bez komunikatora: {unreachable}. Szczegóły: /raport {id}"
-    ),
-    "ann.status_urgent": (
-        "Odbiorcy: {recipients} · potwierdzone: {acknowledged} · dostarczone: {delivered} · "
-        "w drodze: {pending} · nieudane: {failed} · bez komunikatora: {unreachable}. "
-        "Szczegóły: /raport {id}"
-    ),
     "ann.title": "Ogłoszenie",
     "ann.urgent_title": "‼ PILNE",
     "ann.reping_title": "‼ PILNE — przypomnienie, prosimy o potwierdzenie",
@@ -921,15 +912,6 @@ _EN: dict[str, str] = {
     ),
     "ann.sent_notice": "Sent.",
     "ann.sent_title": "Announcement no. {id} — sent",
-    "ann.status": (
-        "Recipients: {recipients} · delivered: {delivered} · on the way: {pending} · "
-        "failed: {failed} · no messenger: {unreachable}. Details: /report {id}"
-    ),
-    "ann.status_urgent": (
-        "Recipients: {recipients} · acknowledged: {acknowledged} · delivered: {delivered} · "
-        "on the way: {pending} · failed: {failed} · no messenger: {unreachable}. "
-        "Details: /report {id}"
-    ),
     "ann.title": "Announcement",
     "ann.urgent_title": "‼ URGENT",
     "ann.reping_title": "‼ URGENT — reminder, please acknowledge",
