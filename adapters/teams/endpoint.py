@@ -60,9 +60,6 @@ from store.db import Database
 from store.people import find_account, person_by_email
 
 log = logging.getLogger(__name__)
-# The SDK logs every activity it cannot validate at ERROR, with a traceback and the input
-# values (message text): we log the refusal ourselves, without the content.
-logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
 
 TEAMS_CHANNEL = "msteams"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
