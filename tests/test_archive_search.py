@@ -47,6 +47,8 @@ async def test_a_derived_word_finds_the_question_and_the_word_itself_ranks_first
 
 
 async def test_the_search_set_holds_its_recall_floor(app: App) -> None:
+    """The stored terms are lemmas only, as every archive has always stored them: families
+    come from them when the index is loaded, so existing archives need no re-indexing."""
     questions, cases = load_search_set()
     assert len(cases) >= 200 and len({c.kind for c in cases}) == 3
     morphology = app.morphology

@@ -44,6 +44,18 @@ async def test_every_day_at_eight_stays_eight_across_the_dst_change(
         received[0].text
 
 
+async def test_after_a_stop_only_the_occurrence_still_useful_goes_out_late(app: App) -> None:
+    await link_console(app, MEMBER)  # Monday 23 November 2026, 10:00
+    await session_as(app, MEMBER).say("/przypomnij codziennie o 8 sprawdzić pocztę")
+    # The service is down from Monday until Thursday 9:00: Tuesday's and Wednesday's mornings
+    # are gone (a daily reminder is useful until the evening, never past the next one).
+    app.clock.set(warsaw(2026, 11, 26, 9))  # type: ignore[attr-defined]
+    received = await Timeline(app).run_until(warsaw(2026, 11, 27, 12))
+    assert [r.at for r in received] == [warsaw(2026, 11, 26, 9), warsaw(2026, 11, 27, 8)]
+    assert "(z opóźnieniem — miało dotrzeć" in received[0].text
+    assert "z opóźnieniem" not in received[1].text
+
+
 async def test_working_days_skip_weekends_and_public_holidays(app: App) -> None:
     app.clock.set(warsaw(2026, 11, 10, 10))  # type: ignore[attr-defined]  # Tuesday
     await link_console(app, MEMBER)
@@ -88,6 +100,9 @@ async def test_weekly_fortnightly_and_monthly_listed_and_cancelled(app: App) -> 
     [cancelled] = await me.say("/przypomnienia usuń 1")
     assert cancelled == ("Odwołano powtarzające się przypomnienie „raport tygodniowy” "
                          "(co tydzień: poniedziałek, o 9:00).")
+    [plan] = await me.say("/plan")
+    assert "10:00 🔔 lista płac (przypomnienie #2)" in plan  # the next occurrence
+    assert "raport tygodniowy" not in plan
     [listed] = await me.say("/przypomnienia")
     assert "raport tygodniowy" not in listed
     assert "#2 co 2 tygodnie: piątek, o 10:00 (najbliższe: piątek, 25 grudnia 2026" in listed
