@@ -408,3 +408,18 @@ async def test_unlinking_one_forum_from_a_shared_group_keeps_the_others_relays(a
     shown = [text for _, text in posts_in(app, GROUP_A)]
     assert any("Kto ma harmonogram" in text for text in shown)  # ODPADY's question still there
     assert not any("wzór umowy" in text for text in shown)
+
+
+async def test_a_question_asked_for_is_taken_from_the_next_message(app: App) -> None:
+    """"/pytanie PZP" alone: the bot asks what to ask and the next message is the question."""
+    await setup_forum(app)
+    asker = ConsoleSession(app.core, ASKER)
+    [asked] = await asker.say("/pytanie PZP")
+    assert "Jakie pytanie mam zadać forum PZP?" in asked
+    [sent] = await asker.say("Czy ktoś ma wzór klauzuli waloryzacyjnej?")
+    assert "Pytanie nr 1" in sent
+    await app.worker.run_once()
+    assert any("klauzuli waloryzacyjnej" in text for _, text in posts_in(app, GROUP_A))
+    # Without a forum the usage still explains the whole command.
+    [usage] = await asker.say("/pytanie")
+    assert "/pytanie <forum> <treść>" in usage

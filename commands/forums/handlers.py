@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from commands import prompts
 from commands.authz import Act, Target
 from commands.context import Context, Reply
 from commands.forums import admin_handlers
@@ -89,7 +90,7 @@ async def ask(ctx: Context, args: str) -> Reply:
     """/pytanie KLUCZ treść — from a private chat."""
     key, _, text = args.strip().partition(" ")
     text = text.strip()
-    if not key or not text:
+    if not key:
         return _say(ctx, "q.usage")
     if len(text) > MAX_QUESTION:
         return _say(ctx, "q.too_long", length=len(text), limit=MAX_QUESTION)
@@ -97,9 +98,12 @@ async def ask(ctx: Context, args: str) -> Reply:
     async with ctx.services.db.session() as session:
         found = await service.forum_by_key(session, key)
     if found is None:
-        return _say(ctx, "forum.unknown", key=key.upper()[:40])
+        return _say(ctx, "forum.unknown", key=key.upper()[:40]) if text else _say(ctx, "q.usage")
     if ctx.person is None:  # [directory] public lets unlinked accounts this far
         return _say(ctx, "q.unlinked")
+    if not text:  # "/pytanie PZP": the next message is the question
+        return await prompts.ask(ctx, t(ctx.lang, "q.which_question", key=found.key),
+                                 command="pytanie", args=found.key, style=prompts.APPEND)
     if not ctx.may(Act.READ_FORUM, Target(forum_id=found.id, member_of=frozenset(
             await service.member_forums(ctx.person)))):
         return _say(ctx, "q.not_member", key=found.key)

@@ -7,6 +7,7 @@ PL: dict[str, str] = {
     "prompt.hint": "Odpowiedz w następnej wiadomości (czekam {minutes} min) albo napisz "
                    "„anuluj”.",
     "prompt.cancelled": "Dobrze, anulowane — niczego nie zapisałem.",
+    "q.which_question": "Jakie pytanie mam zadać forum {key}? Napisz je w następnej wiadomości.",
     "prompt.deadline_who": "Dla kogo? Podaj gminy albo adresy e-mail, np. „Wieliczka, Skawina”.",
     "prompt.personal_when": "Kiedy przypomnieć? Np. „jutro o 9”, „za 2 godziny”, „15 grudnia "
                             "10:00”.",
@@ -32,6 +33,7 @@ PL: dict[str, str] = {
 EN: dict[str, str] = {
     "prompt.hint": "Answer in your next message (I will wait {minutes} min) or write “cancel”.",
     "prompt.cancelled": "All right, cancelled — nothing was saved.",
+    "q.which_question": "What should I ask forum {key}? Write it in your next message.",
     "prompt.deadline_who": "For whom? Give gminy or e-mail addresses, e.g. “Wieliczka, "
                            "Skawina”.",
     "prompt.personal_when": "When shall I remind you? E.g. “tomorrow at 9”, “in 2 hours”, "
