@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-from bots import cli_forums
+from bots import cli_forums, cli_ops
 from bots.app import App, build_app
 from bots.config import Config, ConfigError, StartupError, load_config
 
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply every pending migration")
+    cli_ops.add_db_parsers(db_sub)
 
     directory = sub.add_parser("directory", help="the contact directory")
     dir_sub = directory.add_subparsers(dest="directory_command", required=True)
@@ -148,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     from bots import cli_demo
 
     cli_demo.add_parser(sub)
+    cli_ops.add_parsers(sub)
     return parser
 
 
@@ -225,7 +227,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         handler = {
             "run": run_commands.run,
             "chat": run_commands.chat,
-            "db": commands_cli.db,
+            "db": cli_ops.db,
+            "people": cli_ops.people,
             "directory": commands_cli.directory,
             "roles": commands_cli.roles,
             "link": commands_cli.link,
