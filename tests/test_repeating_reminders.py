@@ -176,3 +176,14 @@ async def test_each_occurrence_goes_out_once_with_two_instances(app: App) -> Non
             await instance.worker.run_once()
         arrivals[now.astimezone(UTC)] += len(console.transcript) - before
     assert +arrivals == Counter({warsaw(2026, 11, d, 8).astimezone(UTC): 1 for d in range(24, 28)})
+
+
+async def test_noon_and_the_repetition_at_the_end(app: App) -> None:
+    await link_console(app, MEMBER)
+    me = session_as(app, MEMBER)
+    [noon] = await me.say("/przypomnij w każdy piątek w południe raport z dowozów")
+    assert noon.startswith("Dobrze — przypomnę Ci „raport z dowozów” co tydzień: piątek, "
+                           "o 12:00. Najbliższe: piątek, 27 listopada 2026, 12:00.")
+    [at_end] = await me.say("/przypomnij sprawdzić skrzynkę ePUAP codziennie o 7:45")
+    assert at_end.startswith("Dobrze — przypomnę Ci „sprawdzić skrzynkę ePUAP” codziennie, "
+                             "o 7:45. Najbliższe: wtorek, 24 listopada 2026, 7:45.")

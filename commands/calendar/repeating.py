@@ -44,6 +44,7 @@ _REPEATING = _EVERY | {"codziennie", "daily", "weekly", "monthly", "yearly", "an
 _TIME_CUES = {"o", "at", "godz", "godzinie"}
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d{2})?$")
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
+_NOON = {("w", "poludnie"), ("at", "noon")}
 _MARKERS = {"rano", "am", "pm", "wieczorem", "popoludniu"}
 _MONTH_DAY = re.compile(r"^\d{1,2}(?:-?e?go|st|nd|rd|th)$")
 _EXCEPT = {"oprocz", "procz", "poza", "except", "excluding", "wyjatkiem"}
@@ -103,8 +104,13 @@ def _scan(words: list[str], index: int) -> tuple[int, list[int], list[int]]:
     while index < len(words):
         word = words[index]
         following = words[index + 1] if index + 1 < len(words) else ""
-        if (word in _TIME_CUES and _TIME.match(following)) or _CLOCK.match(word):
-            taken = [index, index + 1] if word in _TIME_CUES else [index]
+        if (word, following) in _NOON:  # "w południe", "at noon"
+            time_at += [index, index + 1]
+            index += 2
+            continue
+        if word == "noon" or (word in _TIME_CUES and _TIME.match(following)) \
+                or _CLOCK.match(word):
+            taken = [index, index + 1] if word in _TIME_CUES and word != "noon" else [index]
             if index + len(taken) < len(words) and words[index + len(taken)] in _MARKERS:
                 taken.append(index + len(taken))
             time_at += taken
