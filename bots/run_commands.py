@@ -5,25 +5,16 @@ person outside the directory sees."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
+from bots.cli_demo import cli_lang  # one rule for every command-line text's language
 from commands.texts import t
 
 if TYPE_CHECKING:
     from bots.app import App
 
 MESSENGERS = ("telegram", "slack", "teams")
-
-
-def cli_lang() -> str:
-    """``pl`` or ``en`` for command-line texts, from the terminal's locale."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            return "pl" if value.lower().startswith("pl") else "en"
-    return "en"
 
 
 def _out(text: str) -> None:
