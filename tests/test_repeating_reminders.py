@@ -187,3 +187,44 @@ async def test_noon_and_the_repetition_at_the_end(app: App) -> None:
     [at_end] = await me.say("/przypomnij sprawdzić skrzynkę ePUAP codziennie o 7:45")
     assert at_end.startswith("Dobrze — przypomnę Ci „sprawdzić skrzynkę ePUAP” codziennie, "
                              "o 7:45. Najbliższe: wtorek, 24 listopada 2026, 7:45.")
+
+
+@pytest.mark.parametrize(("typed", "rule", "at", "subject"), [
+    ("codziennie o 8 sprawdzić pocztę", "FREQ=DAILY", "08:00", "sprawdzić pocztę"),
+    ("w dni robocze o 8:30 odprawa", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "08:30", "odprawa"),
+    ("w każdy poniedziałek o 9 raport", "FREQ=WEEKLY;BYDAY=MO", "09:00", "raport"),
+    ("w każdy wtorek i czwartek o 7:45 basen", "FREQ=WEEKLY;BYDAY=TU,TH", "07:45", "basen"),
+    ("co miesiąc 10-go faktury", "FREQ=MONTHLY;BYMONTHDAY=10", "09:00", "faktury"),
+    ("10-go każdego miesiąca o 9 czynsz", "FREQ=MONTHLY;BYMONTHDAY=10", "09:00", "czynsz"),
+    ("co kwartał 15-go sprawozdanie", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=15", "09:00",
+     "sprawozdanie"),
+    ("co drugi piątek o 10 lista płac", "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", "10:00",
+     "lista płac"),
+    ("co 2 tygodnie w środę o 14 narada", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", "14:00", "narada"),
+    ("every day at 8 check mail", "FREQ=DAILY", "08:00", "check mail"),
+    ("on weekdays at 8:30 briefing", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "08:30", "briefing"),
+    ("every Monday at 9 weekly report", "FREQ=WEEKLY;BYDAY=MO", "09:00", "weekly report"),
+    ("monthly on the 10th invoices", "FREQ=MONTHLY;BYMONTHDAY=10", "09:00", "invoices"),
+    ("every other Friday at 2 pm payroll", "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", "14:00",
+     "payroll"),
+])
+def test_repetitions_as_people_write_them(typed: str, rule: str, at: str, subject: str) -> None:
+    from datetime import time
+
+    from commands.calendar.repeating import split_repeat
+
+    repeat = split_repeat(typed, now=warsaw(2026, 11, 23, 10), default_time=time(9))
+    assert repeat is not None
+    assert (repeat.rule, f"{repeat.at:%H:%M}", repeat.subject) == (rule, at, subject)
+
+
+@pytest.mark.parametrize("typed", [
+    "jutro o 9 wysłać sprawozdanie", "w piątek o 12 co tydzień ustalamy grafik",
+    "co mam zrobić jutro o 9", "za 2 godziny zadzwonić do GOPS",
+])
+def test_one_off_phrases_are_not_repetitions(typed: str) -> None:
+    from datetime import time
+
+    from commands.calendar.repeating import split_repeat
+
+    assert split_repeat(typed, now=warsaw(2026, 11, 23, 10), default_time=time(9)) is None
