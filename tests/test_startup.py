@@ -509,3 +509,37 @@ def test_a_certificate_path_is_relative_to_the_config_file(
     config = load_config(Path("conf/lacznik.toml"), env={})
     settings = parse_settings(config.extra["teams"], env={})
     assert settings.certificate is not None and settings.certificate.thumbprint == "AB" * 20
+
+
+async def test_a_slack_unreachable_at_start_is_degraded_until_it_answers(
+        app: App, fakes: tuple[FakeTelegramServer, FakeSlackServer],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    tg, slack_fake = fakes
+    closed = free_port()
+    served_on_port_0(app)
+    fake_api = slack_fake.api_url
+    port = int(fake_api.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    slack = build_slack_component(app, {
+        "bot_token": slack_fake.bot_token, "signing_secret": SIGNING_SECRET,
+        "api_base_url": fake_api.replace(f":{port}", f":{closed}")})
+    service = Service(app, [slack], backoff=FAST)
+    await service.start()
+    try:
+        status, body, _ = await health(service)
+        assert status == 200 and body["status"] == "degraded"
+        assert body["components"]["slack"]["state"] == "degraded"
+        assert body["components"]["slack"]["check"] == "[slack] api_base_url"
+        async with Relay(closed, port), aiohttp.ClientSession() as http:
+            world = World(app, tg, None, slack_fake, slack,  # type: ignore[arg-type]
+                          f"http://127.0.0.1:{service.port}/slack/events", None, None, http)
+            await world.link(RENATA)
+            await world.slack_says(RENATA, "kto od śmieci w Wieliczce?")
+            assert "Jolanta Kołodziej" in json.dumps(world.on_slack(RENATA)[-1],
+                                                     ensure_ascii=False)
+            _status, body, _ = await health(service)
+            assert body["components"]["slack"] == {"state": "ok"} and body["status"] == "ok"
+            await service.stop()
+    finally:
+        await service.stop()

@@ -155,8 +155,9 @@ class SlackComponent:
                                f"({type(exc).__name__}; check [slack] proxy too)") from None
 
     def health(self) -> Health | None:
-        """Degraded while the start found Slack unreachable or auth.test failing."""
-        if self._start_problem is None:
+        """Degraded while the start found Slack unreachable or auth.test failing, until a
+        request has been authorised since (Bolt learnt the workspace then)."""
+        if self._start_problem is None or self._team_id:
             return None
         key, problem = self._start_problem
         return Health(DEGRADED, check=setting_name(key), problem=problem)
