@@ -28,10 +28,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="show the installed version and exit")
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="configuration file (default: $LACZNIK_CONFIG, else lacznik.toml "
-                        "in this folder if present, else the embedded default); relative "
-                        "paths in it are relative to its folder")
+                        "or config.toml in this folder if present, else the embedded "
+                        "default); relative paths in it are relative to its folder")
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log everything (debug), never SQL parameters or message texts")
+                        help="log everything (debug); never SQL parameters or rows, nor the "
+                        "messenger libraries' request bodies")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("run", help="start the service: HTTP server, messengers, scheduler (and the "
@@ -182,6 +183,8 @@ def setup_logging(args: argparse.Namespace, config: Config | None) -> None:
     logging.getLogger("sqlalchemy.pool").setLevel(logging.WARNING)
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     logging.getLogger("httpcore").setLevel(logging.INFO)  # headers at DEBUG (tokens)
+    logging.getLogger("telegram").setLevel(logging.INFO)  # every call's parameters at DEBUG
+    logging.getLogger("msal").setLevel(logging.INFO)  # token requests at DEBUG
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a tick otherwise
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Telegram poll
 
