@@ -91,7 +91,7 @@ async def test_telegram_webhook_refuses_or_skips_every_hostile_request(
         tracebacks: Callable[[], list[str]]) -> None:
     taken: list[Any] = []
 
-    def accept(update: Any) -> bool:
+    async def accept(update: Any) -> bool:
         taken.append(update)
         return True
 
