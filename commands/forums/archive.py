@@ -47,6 +47,9 @@ _SUFFIXES: tuple[tuple[str, str], ...] = tuple(sorted((
 # Consonants that alternate at the end of a stem ("rok" / "roczny", "morze" / "morski").
 _ALTERNATIONS: tuple[tuple[str, str], ...] = (("cz", "k"), ("rz", "r"))
 _SHORTEST = 3  # a shorter remainder relates too many unrelated words
+# Plural case endings of nouns the dictionary lacks ("kompostowników" stays "kompostownikow"):
+# such a word also gets the keys of what is left, if that is long enough to be a word.
+_CASE_ENDINGS = ("ow", "ami", "ach", "om")
 
 
 @lru_cache(maxsize=200_000)
@@ -68,6 +71,9 @@ def family(lemma: str) -> frozenset[str]:
             if stem.endswith(ending) and len(stem) > len(ending) + 1:
                 stem = stem[: -len(ending)] + alternate
         keys.add(stem)
+    for ending in _CASE_ENDINGS:  # an inflected form morfeusz2 did not know, kept as typed
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= 6:
+            keys |= family(lemma[: -len(ending)])
     return frozenset(keys)
 
 
