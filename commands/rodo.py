@@ -42,11 +42,11 @@ async def export_my_data(ctx: Context) -> Reply:
     if ctx.event.conversation.kind != ConversationKind.PERSONAL:
         return Reply.of(OutboundMessage(text=t(lang, "rodo.export.private_only"), lang=lang))
     person = ctx.person
-    if person is None or not person.email:
+    if person is None or person.id is None:
         return Reply.of(OutboundMessage(text=t(lang, "me.not_in_directory"), lang=lang))
     async with ctx.services.db.session() as session:
         try:
-            data = await export_person(session, person.email, now=ctx.now)
+            data = await export_person(session, now=ctx.now, person_id=int(person.id))
         except RodoError:
             return Reply.of(OutboundMessage(text=t(lang, "me.not_in_directory"), lang=lang))
     parts = split_text(export_json(data))

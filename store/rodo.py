@@ -120,13 +120,18 @@ def _audit_about(person_id: int, accounts: list[MessengerAccount]) -> Any:
     return or_(*conditions)  # type: ignore[arg-type]
 
 
-async def export_person(session: AsyncSession, email: str, *, now: datetime) -> dict[str, Any]:
-    """Everything held about the person with ``email`` as JSON-ready data.
+async def export_person(session: AsyncSession, email: str | None = None, *, now: datetime,
+                        person_id: int | None = None) -> dict[str, Any]:
+    """Everything held about the person with ``email`` (or ``person_id``: people imported
+    without an e-mail ask from their chat) as JSON-ready data.
 
-    Raises :class:`RodoError` ("unknown") when nobody has that e-mail.
+    Raises :class:`RodoError` ("unknown") when there is no such person.
     """
-    person = await person_by_email(session, email)
-    if person is None or person.id is None:
+    if person_id is not None:
+        person = await session.get(Person, person_id)
+    else:
+        person = await person_by_email(session, email or "")
+    if person is None or person.id is None or person.source == ERASED_SOURCE:
         raise RodoError("unknown")
     pid = int(person.id)
     existing = await _existing(session)

@@ -127,12 +127,14 @@ async def test_restore_explains_what_is_wrong_with_the_file(
 
 
 async def test_postgresql_without_its_tools_says_what_to_install(
-        app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        postgres_schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    if app.db.is_sqlite:
-        pytest.skip("SQLite needs no external tool")
+    db = Database(POSTGRES_URL, schema=postgres_schema)  # SQLite needs no external tool
     monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump anywhere
-    assert await lacznik(monkeypatch, app.db, "db", "backup", str(tmp_path / "x")) == 1
+    try:
+        assert await lacznik(monkeypatch, db, "db", "backup", str(tmp_path / "x")) == 1
+    finally:
+        await db.dispose()
     assert "pg_dump is not installed" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
