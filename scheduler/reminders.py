@@ -1,7 +1,8 @@
 """The reminder planner component: keeps the outbox in step with the calendar over time.
 
 Creating or changing an event plans its reminders at once; this pass adds what time brings —
-occurrences of recurring events entering the planning horizon, new forum members, newly
+occurrences of recurring events entering the planning horizon, the next occurrences of
+repeating personal reminders ("codziennie o 8"), new forum members, newly
 linked messengers, changed quiet hours — and holds reminders that fell due while the service
 was down if it is now quiet time. Its first pass runs before the delivery worker starts.
 Every instance may run it: outbox keys are unique and plans lock what they plan.
