@@ -281,3 +281,14 @@ async def test_several_gminy_and_an_unknown_one_on_telegram(world: World) -> Non
     answer = world.on_telegram(JOLANTA)[-1]["text"]
     assert answer.startswith("Nie mam w katalogu gminy Warszawa.")
     assert "@" not in answer
+
+
+async def test_a_qualifier_naming_the_namesake_outside_the_directory(
+    console: ConsoleSession,
+) -> None:
+    # The sample directory has Michałowice of powiat krakowski; Poland has another one.
+    [answer] = await console.say("kto od oświaty w Michałowicach w powiecie pruszkowskim?")
+    assert answer.startswith("Nie mam w katalogu gminy Michałowice (powiat pruszkowski).")
+    assert "@" not in answer
+    [answer] = await console.say("kto od oświaty w Michałowicach?")
+    assert "— Michałowice" in answer and "@" in answer

@@ -26,11 +26,11 @@ from commands.texts import t
 
 # Words that only say "a gmina" ("gmina Wieliczka", "gminie Skawina", "municipality of …").
 GMINA_WORDS = frozenset(
-    "gmina gminy gminie gmine gmina gmin gminach gm ug um umig urzad municipality of".split()
+    "gmina gminy gminie gmine gmina gmin gminach gm ug um umig municipality".split()
 )
 # Qualifiers of the kind of gmina, in any case (folded): the kinds they allow.
 KIND_WORDS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("miejska", "miejskiej", "miejska", "miejskiego", "urban"),
+    **dict.fromkeys(("miejska", "miejskiej", "miejskiego", "urban"),
                     frozenset({"urban"})),
     **dict.fromkeys(("wiejska", "wiejskiej", "wiejskiego", "rural"), frozenset({"rural"})),
     **dict.fromkeys(("miasto", "miasta", "miescie", "miastem", "town", "city"),
@@ -124,36 +124,54 @@ def _by_code(text: str, digits: str, index: DirectoryIndex) -> Resolution:
 
 
 def _split_qualifiers(words: list[str], index: DirectoryIndex) -> tuple[list[str], Qualifiers]:
-    """The name's words and the qualifiers around them ("gmina wiejska", "powiat żywiecki")."""
-    name: list[str] = []
-    kinds: frozenset[str] | None = None
+    """The name's words and the qualifiers around them: "gmina wiejska Bochnia", "Bochnia
+    miasto", "Czernichów, powiat żywiecki, woj. śląskie". Kind words count only at either
+    end of the name, and only if the whole is no name: "Nowe Miasto", "Miejska Górka"."""
+    rest = [w for w in words if fold(w) not in PREPOSITIONS]
+    markers = GMINA_WORDS | KIND_WORDS.keys() | POWIAT_WORDS | WOJEWODZTWO_WORDS
     powiat: list[str] = []
     wojewodztwo: list[str] = []
-    target: list[str] | None = None  # the words after "powiat" / "woj." belong to it
-    for position, word in enumerate(words):
-        folded = fold(word)
-        following = fold(words[position + 1]) if position + 1 < len(words) else ""
-        if folded in POWIAT_WORDS:
-            target = powiat
-        elif folded in WOJEWODZTWO_WORDS:
-            target = wojewodztwo
-        elif folded in URBAN_RURAL and following.startswith(("wiejsk", "rural")):
-            kinds = frozenset({"urban-rural"})
-            target = None
-        elif folded in KIND_WORDS or (kinds == frozenset({"urban-rural"})
-                                      and folded.startswith(("wiejsk", "rural"))):
-            if kinds != frozenset({"urban-rural"}):
-                kinds = KIND_WORDS[folded]
-            target = None
-        elif folded in GMINA_WORDS or folded in PREPOSITIONS:
-            target = None
-        elif target is not None:
-            target.append(word)
-        else:
-            name.append(word)
-    if not name and powiat:  # "powiat Kraków" names the city
-        name, powiat = powiat, []
-    return name, Qualifiers(kinds, tuple(powiat), tuple(wojewodztwo))
+    kept: list[str] = []
+    position = 0
+    while position < len(rest):
+        folded = fold(rest[position])
+        into = (powiat if folded in POWIAT_WORDS
+                else wojewodztwo if folded in WOJEWODZTWO_WORDS else None)
+        position += 1
+        if into is None:
+            kept.append(rest[position - 1])
+            continue
+        while position < len(rest) and fold(rest[position]) not in markers:
+            into.append(rest[position])
+            position += 1
+    while kept and fold(kept[0]) in GMINA_WORDS:
+        kept = kept[1:]
+    while kept and fold(kept[-1]) in GMINA_WORDS:
+        kept = kept[:-1]
+    if not kept and powiat:  # "powiat Kraków" names the city
+        return powiat, Qualifiers()
+    whole, whole_key = kept, " ".join(fold(w) for w in kept)
+    if index.names.lookup(whole_key):
+        return whole, Qualifiers(None, tuple(powiat), tuple(wojewodztwo))
+    kinds: frozenset[str] | None = None
+    for from_start in (True, False):
+        while kept:
+            edge = [fold(w) for w in (kept[:2] if from_start else kept[-2:])]
+            if len(edge) == 2 and edge[0] in URBAN_RURAL and edge[1].startswith(
+                    ("wiejsk", "rural")):
+                kinds = frozenset({"urban-rural"})
+                kept = kept[2:] if from_start else kept[:-2]
+            elif (word := edge[0] if from_start else edge[-1]) in KIND_WORDS and kinds is None:
+                kinds = KIND_WORDS[word]
+                kept = kept[1:] if from_start else kept[:-1]
+            elif word in GMINA_WORDS:
+                kept = kept[1:] if from_start else kept[:-1]
+            else:
+                break
+    if kinds is not None and not index.names.lookup(" ".join(fold(w) for w in kept)) and (
+            whole_key and index.register.names.lookup(whole_key)):
+        return whole, Qualifiers(None, tuple(powiat), tuple(wojewodztwo))  # "Nowe Miasto"
+    return kept, Qualifiers(kinds, tuple(powiat), tuple(wojewodztwo))
 
 
 def fits(gmina: GminaInfo | RegisteredGmina, qualifiers: Qualifiers,

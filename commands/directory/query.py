@@ -123,11 +123,16 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
             topic_ids.append(match.target)  # type: ignore[arg-type]
 
     more: list[Match] = []
+    away: list[str] = []  # qualified out of the directory: "w Czernichowie w powiecie …"
     if gmina_match is not None:
         more = _more_gminy(index, name_matches, folded, original, gmina_match, topic_matches)
-        gmina_match = _narrow(index, gmina_match, folded, original, used)
-        gmina_ids = frozenset(gmina_match.target)  # type: ignore[arg-type]
-        more = [_narrow(index, match, folded, original, used) for match in more]
+        narrowed = [_narrow(index, match, folded, original, used, away)
+                    for match in [gmina_match, *more]]
+        narrowed = [match for match in narrowed if match.target]
+        gmina_match, more = (narrowed[0], narrowed[1:]) if narrowed else (None, [])
+        gmina_ids = frozenset(gmina_match.target) if gmina_match else frozenset()  # type: ignore[arg-type]
+        gmina_text = (" ".join(original[gmina_match.start : gmina_match.end])
+                      if gmina_match else "")
         for match in more:
             used |= set(range(match.start, match.end))
     outside, known = _outside_gminy(index, folded, original, used, topic_matches,
@@ -139,16 +144,16 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
         gmina_match, more = more[0], more[1:]
         gmina_ids = frozenset(gmina_match.target)  # type: ignore[arg-type]
         gmina_text = " ".join(original[gmina_match.start : gmina_match.end])
-    if not gmina_ids and not outside:
+    if not (gmina_ids or outside or away):
         fuzzy = _fuzzy_gmina(index, folded, original, used)
         if fuzzy is not None:
             gmina_ids, gmina_text, span = fuzzy
             used |= span
-            narrowed = _narrow(index, Match(min(span), max(span) + 1, gmina_ids), folded,
-                               original, used)
-            gmina_ids = frozenset(narrowed.target)  # type: ignore[arg-type]
+            typo = _narrow(index, Match(min(span), max(span) + 1, gmina_ids), folded,
+                           original, used, away)
+            gmina_ids = frozenset(typo.target)  # type: ignore[arg-type]
 
-    if not gmina_ids and not outside:
+    if not (gmina_ids or outside or away):
         named = _named_unknown(index, folded, original, used)
         if named is not None:
             outside = [named]
@@ -165,11 +170,11 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
         for m in sorted(more, key=lambda m: m.start)
         if frozenset(m.target) != gmina_ids  # type: ignore[arg-type]
     )
-    names = tuple(dict.fromkeys(
+    names = tuple(dict.fromkeys([*away, *(
         " / ".join(sorted({g.name for g in index.register.named(" ".join(
             folded[m.start : m.end]))})) or " ".join(original[m.start : m.end])
         for m in outside
-    ))
+    )]))
     return DirectoryQuery(text, gmina_ids, gmina_text, tuple(topic_ids), words,
                           _unique(mentions), names)
 
@@ -253,13 +258,15 @@ def _pick_gmina(
 
 
 def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: list[str],
-            used: set[int]) -> Match:
+            used: set[int], away: list[str]) -> Match:
     """A shared name narrowed by what the question says about it.
 
     Qualifiers: "w gminie wiejskiej Bochnia", "Bochnia miasto", "w Czernichowie w powiecie
     żywieckim" (their words are used up, not searched in positions). Then the preposition's
     case: after "z" only a genitive fits, so "z Wieliczki" is Wieliczka, not the gmina
-    Wieliczki (whose genitive is "Wieliczek"). Nothing is narrowed to nobody.
+    Wieliczki (whose genitive is "Wieliczek"). Nothing is narrowed to nobody — unless the
+    qualifiers fit only a gmina of the register outside the directory: then the match names
+    no directory gmina and ``away`` gets that gmina's name.
     """
     candidates = [index.gminy[i] for i in match.target if i in index.gminy]  # type: ignore[attr-defined]
     if not candidates:
@@ -284,7 +291,16 @@ def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: li
             break
     qualifiers = Qualifiers(kinds, powiat)
     if qualifiers:
-        candidates = [g for g in candidates if fits(g, qualifiers, index)] or candidates
+        fitting = [g for g in candidates if fits(g, qualifiers, index)]
+        if not fitting:
+            form = " ".join(folded[match.start : match.end])
+            elsewhere = [g for g in index.register.named(form)
+                         if fits(g, qualifiers, index) and index.in_directory(g) is None]
+            if elsewhere:
+                used |= span | set(range(match.start, match.end))
+                away.extend(f"{g.name} (powiat {g.powiat})" for g in elsewhere)
+                return Match(match.start, match.end, frozenset())
+        candidates = fitting or candidates
     cue = folded[match.start - 1] if match.start > 0 else ""
     if len(candidates) > 1 and cue in CUE_CASES and cue not in GMINA_WORDS:
         form = " ".join(folded[match.start : match.end])
