@@ -60,6 +60,8 @@ SECTIONS = {
 # association, the author's identity is what goes.
 KEEP = {"question", "answer", "announcement", "announcementrecipient", "event", "deadline",
         "forumgroup", "forumarchive"}
+# Tables keyed by a messenger account ("platform:tenant:user"), not by the person.
+ACCOUNT_KEYED = {"pendingprompt": "user_key"}
 # Text the bot keeps that may name a person: scrubbed on erasure.
 SCRUBBED = (("delivery", "payload"), ("announcement", "audience_label"),
             ("announcement", "audience"))
@@ -170,6 +172,9 @@ async def export_person(session: AsyncSession, email: str | None = None, *, now:
             data[SECTIONS[table.name]] = records
         elif records:
             other[table.name] = records
+    for name, rows in (await _account_keyed(session, accounts, person.email,
+                                            existing)).items():
+        other[name] = rows
     for section in SECTIONS.values():
         data.setdefault(section, [])
     data["audit_entries"] = [
@@ -181,6 +186,28 @@ async def export_person(session: AsyncSession, email: str | None = None, *, now:
     ]
     data["other"] = other
     return data
+
+
+def _account_keys(accounts: list[MessengerAccount], email: str | None) -> list[str]:
+    """The person's accounts as "platform:tenant:user" (the console speaks as the e-mail)."""
+    keys = [f"{a.platform}:{a.tenant_id or ''}:{a.external_id}" for a in accounts]
+    return [*keys, f"console::{email}"] if email else keys
+
+
+async def _account_keyed(session: AsyncSession, accounts: list[MessengerAccount],
+                         email: str | None, existing: set[str]
+                         ) -> dict[str, list[dict[str, Any]]]:
+    """Rows of tables keyed by one of the person's messenger accounts."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, column_name in ACCOUNT_KEYED.items():
+        if name not in existing or name not in SQLModel.metadata.tables:
+            continue
+        table = SQLModel.metadata.tables[name]
+        rows = (await session.execute(select(table).where(
+            table.c[column_name].in_(_account_keys(accounts, email))))).mappings().all()
+        if rows:
+            found[name] = [{k: _value(v) for k, v in row.items()} for row in rows]
+    return found
 
 
 async def _named_roles(session: AsyncSession, records: list[dict[str, Any]]
@@ -247,6 +274,13 @@ async def forget_person(session: AsyncSession, email: str, *, actor: str) -> For
             changed = await _scrub(session, table, table.c[column_name], words)
             if changed:
                 result.anonymised[f"{table_name}.{column_name}"] = changed
+    for name, column_name in ACCOUNT_KEYED.items():
+        if name in existing and name in SQLModel.metadata.tables:
+            table = SQLModel.metadata.tables[name]
+            gone = await session.execute(delete(table).where(
+                table.c[column_name].in_(_account_keys(accounts, person.email))))
+            if gone.rowcount:  # type: ignore[attr-defined]
+                result.removed[name] = int(gone.rowcount)  # type: ignore[attr-defined]
     links = sorted(_person_links(), key=lambda link: link[0].name != "delivery")
     for table, columns in links:
         if table.name in KEEP or table.name not in existing:

@@ -30,6 +30,7 @@ from store.models import (
     RoleGrant,
 )
 from store.people import person_by_email
+from store.prompt_models import PendingPrompt
 from tests.conftest import REPO
 from tests.test_announcements import _press
 from tests.test_backup import cli_url, lacznik
@@ -108,7 +109,11 @@ async def test_forget_erases_the_person_and_keeps_the_forum_history_anonymous(
         expert = await person_by_email(session, EXPERT)
         assert expert is not None
     expert_id = int(expert.id or 0)
+    # She had just started a reminder and was asked "when?": what she typed is hers too.
+    await ConsoleSession(app.core, EXPERT).say("/przypomnij")
     capsys.readouterr()
+    assert await lacznik(monkeypatch, app.db, "people", "export", EXPERT) == 0
+    assert json.loads(capsys.readouterr().out)["other"]["pendingprompt"]
 
     assert await lacznik(monkeypatch, app.db, "people", "forget", EXPERT, "--yes") == 0
     said_ = capsys.readouterr().out
@@ -127,6 +132,7 @@ async def test_forget_erases_the_person_and_keeps_the_forum_history_anonymous(
             assert left == 0, table
         audit = list((await session.execute(select(AuditLog))).scalars())
         payloads = list((await session.execute(select(Delivery.payload))).scalars())
+        assert await session.scalar(select(func.count()).select_from(PendingPrompt)) == 0
         assert (await session.get(Question, 1)) is not None  # the question stays
     everything = "\n".join(f"{a.actor} {a.target} {a.details}" for a in audit)
     assert not re.search(rf"person:{expert_id}(?!\d)", everything)
