@@ -90,6 +90,11 @@ def person_target(person_id: int | None, gmina_id: int | None,
     return Target(person_id=person_id, gmina_id=gmina_id, grants=tuple(grants))
 
 
+def moderated_forums(who: Actor) -> set[int] | None:
+    """The forums ``who`` may moderate: None for every forum (admins)."""
+    return None if who.admin else who.moderates()
+
+
 def may(who: Actor, act: Act, target: Target = NOTHING) -> bool:
     """True if ``who`` may do ``act`` to ``target``. Unlinked actors may do nothing here."""
     if who.person_id is None:
@@ -122,4 +127,4 @@ def may(who: Actor, act: Act, target: Target = NOTHING) -> bool:
 
 
 __all__ = ["IDENTITY_FIELDS", "NOTHING", "Act", "Actor", "Target", "actor", "may",
-           "person_target"]
+           "moderated_forums", "person_target"]

@@ -53,19 +53,14 @@ class Context:
         """The sender is a known person."""
         return self.person is not None
 
-    def has_role(self, role: Role, *, forum_id: int | None = None,
-                 gmina_id: int | None = None) -> bool:
-        """The sender holds ``role`` (for that forum or gmina, if given); admins hold all."""
+    def has_role(self, role: Role) -> bool:
+        """The sender holds ``role`` somewhere (admins hold all): enough to be offered a
+        command. Whether they may act on a given person, forum or gmina is :meth:`may`'s."""
         if any(g.role == Role.ADMIN for g in self.grants):
             return True
         if role == Role.MEMBER:
             return self.linked
-        return any(
-            g.role == role
-            and (forum_id is None or g.forum_id in (None, forum_id))
-            and (gmina_id is None or g.gmina_id in (None, gmina_id))
-            for g in self.grants
-        )
+        return any(g.role == role for g in self.grants)
 
     def may(self, act: Act, target: Target = NOTHING) -> bool:
         """The sender may do ``act`` to ``target`` (the one rule book: commands/authz.py)."""

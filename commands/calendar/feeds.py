@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from commands.authz import Act, Target, actor, may
 from commands.calendar.dates import utc
 from commands.calendar.ics import FeedDeadline, FeedEvent, build_calendar
 from commands.calendar.reminders import ReminderService, forum_name, person_lang
@@ -32,7 +33,7 @@ from store.calendar import (
 )
 from store.calendar_models import CalendarFeed, Deadline, Event
 from store.db import Database
-from store.models import Forum, Person, Role
+from store.models import Forum, Person
 from store.people import grants_of
 
 HISTORY = timedelta(days=180)  # past events a feed still shows
@@ -96,9 +97,8 @@ class FeedService:
             my_forums = await forum_ids_of(session, feed.person_id)
             if feed.forum_id is not None:
                 grants = await grants_of(session, feed.person_id)
-                allowed = feed.forum_id in my_forums or any(
-                    g.role == Role.ADMIN or (g.role == Role.FORUM_MODERATOR
-                                             and g.forum_id == feed.forum_id) for g in grants)
+                allowed = may(actor(feed.person_id, grants), Act.READ_FORUM,
+                              Target(forum_id=feed.forum_id, member_of=frozenset(my_forums)))
                 forum = await session.get(Forum, feed.forum_id)
                 if not allowed or forum is None:
                     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands import prompts
-from commands.authz import Act, Target
+from commands.authz import Act, Target, actor, moderated_forums
 from commands.context import Context, Reply
 from commands.forums import admin_handlers
 from commands.forums.service import ACTION_DONE
@@ -24,9 +24,7 @@ def _say(ctx: Context, text_key: str, /, **values: object) -> Reply:
 
 def _moderated(ctx: Context) -> set[int] | None:
     """Forums the sender moderates; None for admins (every forum)."""
-    if ctx.has_role(Role.ADMIN):
-        return None
-    return {g.forum_id for g in ctx.grants if g.role == Role.FORUM_MODERATOR and g.forum_id}
+    return moderated_forums(actor(ctx.person.id if ctx.person else None, ctx.grants))
 
 
 async def forum(ctx: Context, args: str) -> Reply:
