@@ -71,9 +71,6 @@ def split_repeat(text: str, *, now: datetime, default_time: time) -> Repeat | No
     start, end = 0, found[0]
     if not _repeats(folded, found[1]):
         for begin in range(1, len(folded)):  # "sprawdzić pocztę codziennie o 8"
-            if folded[begin] not in _REPEATING:
-                continue
-            begin -= folded[begin - 1] in _JOINERS
             found = _scan(folded, begin)
             if found[0] == len(folded) and _repeats(folded, found[1]):
                 start, end = begin, found[0]
@@ -84,6 +81,11 @@ def split_repeat(text: str, *, now: datetime, default_time: time) -> Repeat | No
                 raise RecurrenceError("rep.unknown")  # "every blue moon": meant, not read
             return None
     _, rule_at, time_at = found
+    time_text = " ".join(words[i] for i in time_at)
+    lead_end, lead_rule, lead_time = _scan(folded, 0)
+    if start and not time_at and lead_time and not lead_rule:  # "o 8 sprawdzić … codziennie"
+        time_text = " ".join(words[i] for i in lead_time)
+        words = [""] * lead_end + words[lead_end:]
     if end < len(folded) and folded[end] in _EXCEPT | {"z"} and (
             folded[end] != "z" or folded[end + 1:end + 2] == ["wyjatkiem"]):
         raise RecurrenceError("rep.unknown")  # "codziennie oprócz piątku": not a rule we keep
@@ -91,8 +93,8 @@ def split_repeat(text: str, *, now: datetime, default_time: time) -> Repeat | No
     check_rule(rule)
     if "COUNT" in rule_fields(rule) or "UNTIL" in rule_fields(rule):
         raise RecurrenceError("rep.unknown")
-    at = time_of_day(" ".join(words[i] for i in time_at)) if time_at else default_time
-    subject = " ".join(words[:start] + words[end:]).strip(" ,:;-–—")
+    at = time_of_day(time_text) if time_text else default_time
+    subject = " ".join(w for w in words[:start] + words[end:] if w).strip(" ,:;-–—")
     return Repeat(rule, at, subject)
 
 
