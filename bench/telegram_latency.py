@@ -64,9 +64,9 @@ class TimedComponent(TelegramComponent):
         super().__init__(**kwargs)
         self.arrived: dict[int, float] = {}
 
-    def receive(self, update: Mapping[str, Any]) -> bool:
+    async def receive(self, update: Mapping[str, Any]) -> bool:
         self.arrived.setdefault(int(update.get("update_id", -1)), time.monotonic())
-        return super().receive(update)
+        return await super().receive(update)
 
 
 def question(user: int, n: int, update_id: int) -> dict[str, Any]:
