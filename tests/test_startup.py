@@ -279,11 +279,13 @@ def _telegram_somewhere_closed(tmp_path: Path, *extra: str) -> Path:
     return config
 
 
-def test_lacznik_run_waits_for_an_unreachable_database_until_stopped(tmp_path: Path) -> None:
+@pytest.mark.parametrize("level", ["info", "warning"])
+def test_lacznik_run_waits_for_an_unreachable_database_until_stopped(
+        tmp_path: Path, level: str) -> None:
     port = free_port()
     config = _telegram_somewhere_closed(
-        tmp_path, "[server]", f"port = {port}", "[database]",
-        f'url = "postgresql://lacznik:sekret@127.0.0.1:{free_port()}/lacznik"')
+        tmp_path, "[logging]", f'level = "{level}"', "[server]", f"port = {port}",
+        "[database]", f'url = "postgresql://lacznik:sekret@127.0.0.1:{free_port()}/lacznik"')
     environment = {k: v for k, v in os.environ.items() if not k.startswith("LACZNIK_")}
     environment["PYTHONPATH"] = str(REPO)
     process = subprocess.Popen(
@@ -308,7 +310,8 @@ def test_lacznik_run_waits_for_an_unreachable_database_until_stopped(tmp_path: P
     assert process.returncode == 0, err
     assert "check [database] url: " in err
     assert "postgresql://lacznik:***@127.0.0.1" in err and "sekret" not in err
-    assert "INFO bots.service: database: postgresql://lacznik:***@127.0.0.1:" in err
+    shown = "INFO bots.service: database: postgresql://lacznik:***@127.0.0.1:" in err
+    assert shown == (level == "info")  # [logging] level of a headless service
 
 
 def _get(port: int, path: str) -> tuple[int, dict[str, Any]]:
