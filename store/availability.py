@@ -17,8 +17,10 @@ def is_outage(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        # Drivers' connection failures arrive wrapped in these; a bare ConnectionError is a
+        # messenger's or the network's, and not a reason to have an update delivered again.
         if isinstance(current, (StoreUnavailable, OperationalError, InterfaceError,
-                                DisconnectionError, PoolTimeout, ConnectionError)):
+                                DisconnectionError, PoolTimeout)):
             return True
         current = current.__cause__ or current.__context__
     return False
