@@ -546,3 +546,39 @@ async def test_a_slack_unreachable_at_start_is_degraded_until_it_answers(
             await service.stop()
     finally:
         await service.stop()
+
+
+def test_lacznik_run_with_telegram_unreachable_serves_and_says_what_to_check(
+        tmp_path: Path) -> None:
+    port = free_port()
+    config = _telegram_somewhere_closed(tmp_path, "[server]", f"port = {port}")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LACZNIK_")}
+    environment["PYTHONPATH"] = str(REPO)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli", "--config", str(config), "run"], cwd=tmp_path,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=environment)
+    try:
+        deadline = time.monotonic() + 90
+        answer: tuple[int, dict[str, Any]] | None = None
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            with contextlib.suppress(OSError):
+                answer = _get(port, "/healthz")
+                if answer[1]["components"].get("scheduler", {}).get("state") == "ok":
+                    break
+            time.sleep(0.2)
+        assert answer is not None
+        status, body = answer
+        assert status == 200 and body["status"] == "degraded"
+        assert body["database"] == {"state": "ok"}
+        assert body["components"]["telegram"]["state"] == "down"
+        assert body["components"]["telegram"]["check"] == "[telegram] api_base_url"
+        assert {name for name, part in body["components"].items() if part["state"] == "ok"} \
+            >= {"scheduler", "reminders"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "telegram cannot start (attempt 1) — check [telegram] api_base_url" in err
+    assert "AAFakeTelegramTokenForTests" not in err
