@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -21,10 +22,10 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 from aiohttp import web
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.engine import make_url
 
-from adapters.telegram import build_telegram_component
+from adapters.telegram import TelegramComponent, build_telegram_component
 from bots.app import App, build_app
 from bots.config import Config, DatabaseConfig
 from bots.sample_data import load_sample_data
@@ -146,39 +147,98 @@ def telegram_private(user_id: int, text: str, update_id: int) -> dict[str, Any]:
         "text": text}}
 
 
-async def test_telegram_webhook_answers_503_until_the_update_is_recorded(
-        proxied: tuple[App, DatabaseProxy]) -> None:
+SECRET = "outage-secret"
+
+
+@dataclass
+class Hook:
+    """A Telegram adapter in webhook mode on the proxied app, served over HTTP."""
+
+    app: App
+    proxy: DatabaseProxy
+    tg: FakeTelegramServer
+    component: TelegramComponent
+    url: str
+
+    async def post(self, update: dict[str, Any]) -> int:
+        """Telegram delivers ``update``; the HTTP status it got."""
+        return (await self.tg.post_webhook(self.url, update, SECRET))[0]
+
+    def answers(self, user: int) -> list[str]:
+        return [m["text"] for m in self.tg.sent_messages(user)]
+
+
+@pytest.fixture
+async def hook(proxied: tuple[App, DatabaseProxy]) -> AsyncIterator[Hook]:
     app, proxy = proxied
-    secret = "outage-secret"
     async with FakeTelegramServer() as tg:
-        hook = build_telegram_component(app, {
+        component = build_telegram_component(app, {
             "token": tg.token, "api_base_url": tg.url, "mode": "webhook",
-            "webhook_url": "https://bot.example.org/telegram/webhook",
-            "webhook_secret": secret})
-        await hook.start()
+            "webhook_url": "https://bot.example.org/telegram/webhook", "webhook_secret": SECRET})
+        await component.start()
         server = web.Application()
-        server.router.add_routes(hook.routes())
+        server.router.add_routes(component.routes())
         runner = web.AppRunner(server, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram/webhook"
+        await _link(app, RENATA.email, "telegram", "", str(RENATA.telegram))
         try:
-            await _link(app, RENATA.email, "telegram", "", str(RENATA.telegram))
-            question = telegram_private(int(RENATA.telegram or 0), QUESTION, 700_001)
-            proxy.down()
-            for _ in range(2):  # Telegram tries, and tries again
-                assert (await tg.post_webhook(url, question, secret))[0] == 503
-            await hook.drain()
-            assert tg.sent_messages(int(RENATA.telegram or 0)) == []  # no "coś poszło nie tak"
-            proxy.up()
-            assert (await tg.post_webhook(url, question, secret))[0] == 200
-            assert (await tg.post_webhook(url, question, secret))[0] == 200  # a late retry
-            await hook.drain()
-            [answer] = tg.sent_messages(int(RENATA.telegram or 0))
-            assert answer["text"].startswith(ANSWER_START)
+            yield Hook(app, proxy, tg, component,
+                       f"http://127.0.0.1:{runner.addresses[0][1]}/telegram/webhook")
         finally:
-            await hook.stop()
+            proxy.up()
+            await component.stop()
             await runner.cleanup()
+
+
+async def test_telegram_webhook_answers_503_until_the_update_is_recorded(hook: Hook) -> None:
+    user = int(RENATA.telegram or 0)
+    question = telegram_private(user, QUESTION, 700_001)
+    hook.proxy.down()
+    for _ in range(2):  # Telegram tries, and tries again
+        assert await hook.post(question) == 503
+    await hook.component.drain()
+    assert hook.answers(user) == []  # no "coś poszło nie tak" either
+    hook.proxy.up()
+    assert await hook.post(question) == 200
+    assert await hook.post(question) == 200  # a late retry
+    await hook.component.drain()
+    [answer] = hook.answers(user)
+    assert answer.startswith(ANSWER_START)
+
+
+async def test_an_update_whose_handling_the_outage_cut_short_is_answered_once(
+        hook: Hook) -> None:
+    """The database goes away after the delivery was claimed, in the middle of handling it:
+    503; redeliveries find the claim and wait (503) until it is stale, then take it over."""
+    user = int(RENATA.telegram or 0)
+    question = telegram_private(user, QUESTION, 700_002)
+    engine = hook.app.db.engine.sync_engine
+
+    def cut(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "messengeraccount" in statement:  # identify, right after the claim committed
+            hook.proxy.down()
+
+    event.listen(engine, "before_cursor_execute", cut)
+    try:
+        assert await hook.post(question) == 503
+    finally:
+        event.remove(engine, "before_cursor_execute", cut)
+    hook.proxy.up()
+    async with hook.app.db.session() as session:  # claimed, not done: cut short indeed
+        claim = await session.get(ProcessedEvent, ("telegram", "700002"))
+        assert claim is not None and not claim.done
+    assert await hook.post(question) == 503  # claimed a moment ago: maybe still running
+    assert hook.answers(user) == []
+    async with hook.app.db.session() as session:  # the lease runs out
+        await session.execute(update(ProcessedEvent).values(
+            at=datetime.now(UTC) - timedelta(minutes=1)))
+        await session.commit()
+    assert await hook.post(question) == 200
+    assert await hook.post(question) == 200
+    await hook.component.drain()
+    [answer] = hook.answers(user)
+    assert answer.startswith(ANSWER_START)
 
 
 async def _link(app: App, email: str, platform: str, tenant: str, user: str) -> None:
