@@ -582,3 +582,34 @@ def test_lacznik_run_with_telegram_unreachable_serves_and_says_what_to_check(
     assert process.returncode == 0, err
     assert "telegram cannot start (attempt 1) — check [telegram] api_base_url" in err
     assert "AAFakeTelegramTokenForTests" not in err
+
+
+async def test_teams_with_a_refused_secret_is_degraded_and_names_the_setting(
+        world: World) -> None:
+    from adapters.teams import parse_settings as teams_settings
+    from adapters.teams.component import TeamsComponent
+    from commands.model import ConversationKind, ConversationRef, OutboundMessage, Platform
+    from commands.ports import DeliveryError
+    from tests.world import JOLANTA, TEAMS_APP_ID, TENANT, teams_chat
+
+    teams = TeamsComponent(app=world.app, settings=teams_settings({
+        "app_id": TEAMS_APP_ID, "app_password": "a-secret-entra-does-not-know-" + "x" * 8,
+        "tenant_id": TENANT, "authority": world.teams.settings.authority}))
+    served_on_port_0(world.app)
+    service = Service(world.app, [teams], backoff=FAST)
+    await service.start()
+    try:
+        _status, body, _ = await health(service)
+        assert body["components"]["teams"] == {"state": "ok"}  # nobody contacted at start
+        ref = ConversationRef(Platform.TEAMS, teams_chat(JOLANTA), ConversationKind.PERSONAL,
+                              tenant_id=TENANT, service_url=world.connector.service_url,
+                              extra={"user_id": JOLANTA.teams or ""})
+        with pytest.raises(DeliveryError):
+            await teams.messenger.send(ref, OutboundMessage(text="Dzień dobry"))
+        status, body, _ = await health(service)
+        assert status == 200 and body["status"] == "degraded"
+        assert body["components"]["teams"]["state"] == "degraded"
+        assert body["components"]["teams"]["check"] == "[teams] app_password"
+        assert "secret-entra-does-not-know" not in json.dumps(body)
+    finally:
+        await service.stop()

@@ -19,6 +19,9 @@ from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.translate import CommandWords
 from bots.app import App
+from bots.config import setting_name
+from bots.supervision import DEGRADED, Health
+from commands.ports import Rejected, TransientFailure
 
 ENDPOINT_PATH = "/api/messages"
 DRAIN_SECONDS = 10.0
@@ -31,6 +34,31 @@ class _NoActivityDumps(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("Validation error for Activity")
+
+
+class _WatchedTokens:
+    """The bot's token provider, remembering whether the last request for a token failed:
+    Teams fetches it on first use, so this is how ``/healthz`` learns of a refused secret."""
+
+    def __init__(self, tokens: BotTokenProvider) -> None:
+        self._tokens = tokens
+        self.problem: tuple[str, str] | None = None  # (key, problem) of the last failure
+
+    async def token(self) -> str:
+        try:
+            token = await self._tokens.token()
+        except Rejected as exc:
+            self.problem = ("teams.app_password", f"Entra refused the bot's credentials "
+                            f"({exc.reason}); check certificate_path too")
+            raise
+        except TransientFailure:
+            self.problem = ("teams.authority", "the token authority is not reachable")
+            raise
+        self.problem = None
+        return token
+
+    def invalidate(self) -> None:
+        self._tokens.invalidate()
 
 
 class TeamsComponent:
@@ -56,7 +84,9 @@ class TeamsComponent:
             app_id=settings.app_id, issuers=settings.allowed_issuers, keys=keys,
             require_endorsement=settings.require_endorsement,
         )
-        connector = ConnectorClient(session=self._session, tokens=self.tokens)
+        self._watched = _WatchedTokens(self.tokens)
+        connector = ConnectorClient(session=self._session,
+                                    tokens=self._watched)  # type: ignore[arg-type]
         limits = TeamsLimits(policy=retry_policy)
         self.messenger = TeamsMessenger(connector=connector, limits=limits, settings=settings,
                                         db=app.db, budget=budget)
@@ -75,6 +105,14 @@ class TeamsComponent:
         """Open the HTTP session; keys and the token are fetched on first use."""
         logging.getLogger(_SDK_ACTIVITY_LOGGER).addFilter(self._log_filter)
         self._session()
+
+    def health(self) -> Health | None:
+        """Degraded while the bot cannot get a token for its own messages (checked on use:
+        Teams starts without contacting anyone)."""
+        if self._watched.problem is None:
+            return None
+        key, problem = self._watched.problem
+        return Health(DEGRADED, check=setting_name(key), problem=problem)
 
     async def stop(self) -> None:
         """Let requests in progress deliver their replies, then close the HTTP session."""
