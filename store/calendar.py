@@ -314,15 +314,17 @@ class OutboxRow:
     target: str
 
 
-async def outbox_rows(session: AsyncSession, source: str) -> list[OutboxRow]:
-    """Every outbox row of ``source`` ("event:12")."""
-    rows = await session.execute(
-        select(Delivery.id, Delivery.dedupe_key, Delivery.kind, Delivery.state,
-               Delivery.not_before, Delivery.reason, Delivery.person_id, Delivery.account_id,
-               Delivery.platform, Delivery.target)
-        .where(Delivery.source == source)  # type: ignore[arg-type]
-    )
-    return [OutboxRow(*row) for row in rows]
+async def outbox_rows(session: AsyncSession, source: str, *, since: datetime | None = None
+                      ) -> list[OutboxRow]:
+    """Every outbox row of ``source`` ("event:12"); with ``since``, only those due from then
+    on (a repeating reminder's past occurrences are no longer planned)."""
+    query = select(Delivery.id, Delivery.dedupe_key, Delivery.kind, Delivery.state,
+                   Delivery.not_before, Delivery.reason, Delivery.person_id,
+                   Delivery.account_id, Delivery.platform, Delivery.target).where(
+        Delivery.source == source)  # type: ignore[arg-type]
+    if since is not None:
+        query = query.where(Delivery.not_before >= since)  # type: ignore[arg-type,operator]
+    return [OutboxRow(*row) for row in await session.execute(query)]
 
 
 async def retime_row(session: AsyncSession, row_id: int, *, not_before: datetime,

@@ -280,7 +280,10 @@ class ReminderService:
             if reminder is None or reminder.status != CalendarStatus.ACTIVE.value:
                 return PlanReport()
             source = personal_source(reminder_id)
-            rows = await outbox_rows(session, source)
+            # A series' rows pile up with its occurrences (until retention removes them):
+            # only those of the occurrences still planned are read.
+            since = now - self.settings.grace - timedelta(days=1) if reminder.rrule else None
+            rows = await outbox_rows(session, source, since=since)
             accounts = (await usable_accounts(session, [reminder.person_id])).get(
                 reminder.person_id, [])
             due = utc(reminder.due_at)
