@@ -66,8 +66,11 @@ class App:
         if empty and sample:
             from bots.sample_data import load_sample_data
 
-            await load_sample_data(self)
-            log.info("empty database: loaded the sample directory")
+            if await load_sample_data(self):
+                log.info("empty database: loaded the sample directory")
+            else:
+                log.info("empty database: the demo was cleared before, so it is not loaded "
+                         "again (lacznik demo load brings it back)")
         self.directory.invalidate()
 
     async def close(self) -> None:
