@@ -388,12 +388,12 @@ def _outside_gminy(
             continue
         if cue not in LOCATION_CUES and any(_overlaps(match, t) for t in topics):
             continue
-        if not original[match.start][:1].isupper() and any(
-            index.morphology.is_common_word(original[i].lower())
-            for i in range(match.start, match.end)
+        if match.end - match.start == 1 and not original[match.start][:1].isupper() and (
+            index.morphology.is_common_word(original[match.start].lower())
         ):
-            # Lower case and also an ordinary word ("z pokoju 12 w Skawinie"): a place only in
-            # the case its preposition asks for, and beside another gmina only in a list.
+            # One word in lower case that is also an ordinary word ("z pokoju 12 w Skawinie"):
+            # a place only in the case its preposition asks for, and beside another gmina
+            # only in a list. (Several words that make a gmina's name are that name.)
             cases = register.cases(" ".join(folded[match.start : match.end]))
             if cases and not cases & CUE_CASES.get(cue, cases):
                 continue
