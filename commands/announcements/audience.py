@@ -2,8 +2,9 @@
 
 ``/pilne forum PZP, gmina Skawina: treść`` — items before the colon, separated by commas or
 semicolons: ``wszyscy`` (everyone), ``forum KEY`` (or just the forum key), ``gmina NAME`` (in
-any grammatical case), ``koordynatorzy`` / ``moderatorzy`` / ``administratorzy`` (a role), or
-e-mail addresses of named people. English words work too (all, coordinators, …).
+any grammatical case, or its TERYT code; read by :mod:`commands.directory.gminy`),
+``koordynatorzy`` / ``moderatorzy`` / ``administratorzy`` (a role), or e-mail addresses of
+named people. English words work too (all, coordinators, …).
 """
 
 from __future__ import annotations
