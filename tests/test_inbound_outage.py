@@ -25,6 +25,7 @@ from aiohttp import web
 from sqlalchemy import event, update
 from sqlalchemy.engine import make_url
 
+from adapters.slack import build_slack_component
 from adapters.telegram import TelegramComponent, build_telegram_component
 from bots.app import App, build_app
 from bots.config import Config, DatabaseConfig
@@ -394,3 +395,46 @@ async def test_a_claim_cut_short_is_taken_over_after_its_lease(app: App) -> None
         await session.commit()
     async with app.db.session() as session:
         assert await claim_delivery(session, "slack", "Ev1") == Claim.DONE
+
+
+async def test_slack_socket_mode_acknowledges_an_event_only_once_it_is_recorded(
+        proxied: tuple[App, DatabaseProxy], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Socket Mode: an event the database cannot record gets no ack (Slack sends the
+    envelope again, ``retry_attempt`` 1); once it is back, it is acked and answered once."""
+    app, proxy = proxied
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    async with FakeSlackServer() as fake:
+        assert RENATA.slack is not None
+        fake.add_user(RENATA.slack, email=RENATA.email, real_name=RENATA.name)
+        component = build_slack_component(app, {
+            "mode": "socket", "bot_token": fake.bot_token, "app_token": fake.app_token,
+            "api_base_url": fake.api_url})
+        await component.start()
+        await _link(app, RENATA.email, "slack", TEAM, RENATA.slack)
+        channel = fake.dm_channel(RENATA.slack)
+        ts = f"{time.time():.6f}"
+        payload = {"token": "t", "team_id": TEAM, "api_app_id": "A111",
+                   "type": "event_callback", "event_id": "EvSOCKET1",
+                   "event_time": int(time.time()),
+                   "event": {"type": "message", "channel": channel, "channel_type": "im",
+                             "user": RENATA.slack, "text": QUESTION, "ts": ts,
+                             "event_ts": ts, "team": TEAM}}
+        try:
+            await fake.wait_for_socket()
+            proxy.down()
+            first = await fake.push_envelope({"type": "events_api", "payload": payload,
+                                              "accepts_response_payload": False,
+                                              "retry_attempt": 0, "retry_reason": ""})
+            with pytest.raises(TimeoutError):
+                await fake.wait_for_ack(first, timeout=2.0)
+            proxy.up()
+            for attempt in (1, 2):  # Slack's retries; the second comes after the answer
+                again = await fake.push_envelope({
+                    "type": "events_api", "payload": payload, "accepts_response_payload": False,
+                    "retry_attempt": attempt, "retry_reason": "timeout"})
+                await fake.wait_for_ack(again)
+                await component.drain()
+        finally:
+            await component.stop()
+        assert len(answers(fake.messages(channel))) == 1
