@@ -292,3 +292,12 @@ async def test_a_qualifier_naming_the_namesake_outside_the_directory(
     assert "@" not in answer
     [answer] = await console.say("kto od oświaty w Michałowicach?")
     assert "— Michałowice" in answer and "@" in answer
+
+
+async def test_the_case_tells_a_namesake_outside_the_directory(console: ConsoleSession) -> None:
+    # "z Zielonki" is the genitive of Zielonka (powiat wołomiński, not in the sample
+    # directory); the sample's Zielonki has the genitive "Zielonek".
+    [answer] = await console.say("jestem z Zielonki, kto zajmuje się oświatą?")
+    assert answer.startswith("Nie mam w katalogu gminy Zielonka (powiat wołomiński).")
+    [answer] = await console.say("jestem z Zielonek, kto zajmuje się oświatą?")
+    assert "— Zielonki" in answer and "@" in answer

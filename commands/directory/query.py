@@ -302,18 +302,32 @@ def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: li
                 return Match(match.start, match.end, frozenset())
         candidates = fitting or candidates
     cue = folded[match.start - 1] if match.start > 0 else ""
-    if len(candidates) > 1 and cue in CUE_CASES and cue not in GMINA_WORDS:
+    if cue in CUE_CASES and cue not in GMINA_WORDS and not qualifiers:
         form = " ".join(folded[match.start : match.end])
-        candidates = [g for g in candidates
-                      if _case_fits(index, g.name, form, CUE_CASES[cue])] or candidates
+        fitting = [g for g in candidates if _case_fits(index, g.name, form, CUE_CASES[cue])]
+        if not fitting:
+            # "jestem z Zielonki": the genitive of Zielonka (outside the directory), not of
+            # Zielonki (whose genitive is "Zielonek"); said so rather than answered for Zielonki.
+            elsewhere = [g for g in index.register.named(form)
+                         if index.in_directory(g) is None
+                         and _case_fits(index, g.name, form, CUE_CASES[cue], strict=True)]
+            if elsewhere:
+                used |= span | set(range(match.start, match.end))
+                away.extend(f"{g.name} (powiat {g.powiat})" for g in elsewhere)
+                return Match(match.start, match.end, frozenset())
+        candidates = fitting or candidates
     used |= span
     return Match(match.start, match.end, frozenset(g.id for g in candidates))
 
 
-def _case_fits(index: DirectoryIndex, name: str, form: str, cases: frozenset[str]) -> bool:
-    """Whether ``form`` of the gmina ``name`` can be one of ``cases`` (unknown: it can)."""
+def _case_fits(index: DirectoryIndex, name: str, form: str, cases: frozenset[str], *,
+               strict: bool = False) -> bool:
+    """Whether ``form`` of the gmina ``name`` can be one of ``cases`` (unknown: it can,
+    unless ``strict``)."""
     form_cases = index.morphology.name_cases(name, places_only=True).get(form)
-    return not form_cases or bool(form_cases & cases)
+    if not form_cases:
+        return not strict
+    return bool(form_cases & cases)
 
 
 def _joined(match: Match, accepted: list[Match], folded: list[str]) -> bool:
