@@ -54,9 +54,10 @@ class WebhookReceiver:
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             update = None
         if not isinstance(update, dict):
-            # Redelivery would not make it readable: acknowledge and skip.
-            log.warning("telegram webhook: body is not a JSON object; skipped")
-            return web.Response(status=200)
+            # Telegram itself always sends a JSON object; this came from someone holding the
+            # secret, and a 4xx tells them (and any proxy log) the request was refused.
+            log.warning("telegram webhook: body is not a JSON object; refused")
+            return web.Response(status=400)
         if not await self._accept(update):
             return web.Response(status=503)
         return web.Response(status=200)
