@@ -4,12 +4,12 @@ admins keep its members from any chat. Dispatched from ``/forum`` in
 
 from __future__ import annotations
 
+from commands.authz import actor, moderated_forums
 from commands.context import Context, Reply
 from commands.forums.admin import ForumAdmin, Refused, names, split_emails
 from commands.model import ConversationKind, OutboundMessage
 from commands.render import forum_name
 from commands.texts import t
-from store.models import Role
 
 VERBS: dict[str, str] = {
     "dodaj": "add", "add": "add",
@@ -19,10 +19,9 @@ VERBS: dict[str, str] = {
 
 
 def _moderated(ctx: Context) -> set[int] | None:
-    """Forums the sender moderates; None for admins (every forum)."""
-    if ctx.has_role(Role.ADMIN):
-        return None
-    return {g.forum_id for g in ctx.grants if g.role == Role.FORUM_MODERATOR and g.forum_id}
+    """Forums the sender moderates; None for admins (every forum) — the rule of authz."""
+    person_id = int(ctx.person.id) if ctx.person and ctx.person.id is not None else None
+    return moderated_forums(actor(person_id, ctx.grants))
 
 
 def _text(ctx: Context, lines: list[str], title: str = "") -> Reply:
