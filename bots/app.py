@@ -14,6 +14,8 @@ from bots.config import (
     delivery_settings,
     forum_settings,
 )
+from bots.metrics import InstrumentedCore, Metrics
+from bots.version import installed_version
 from commands.announcements.service import AnnouncementService
 from commands.calendar.service import CalendarService
 from commands.calendar.settings import (
@@ -54,6 +56,7 @@ class App:
     messengers: dict[str, Messenger]
     worker: DeliveryWorker
     calendar: CalendarService | None = None
+    metrics: Metrics | None = None  # [metrics] enabled: what GET /metrics serves
 
     async def prepare(self, *, with_sample: bool | None = None) -> None:
         """Bring the database up to date, install the thesaurus, load sample data if empty."""
@@ -110,15 +113,20 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
         db=database, clock=clock, settings=reminders,
         base_url=f"http://{config.server.host}:{config.server.port}",
     )
-    core = Core(Services(db=database, clock=clock, directory=directory, registry=registry,
-                         settings=settings, messengers=messengers,
-                         announcements=announcements, forums=forums, calendar=calendar))
+    metrics = Metrics(version=installed_version()) if config.metrics.enabled else None
+    # Counted and timed where events enter the core; log lines bound to the update's id.
+    core: Core = InstrumentedCore(
+        Services(db=database, clock=clock, directory=directory, registry=registry,
+                 settings=settings, messengers=messengers, announcements=announcements,
+                 forums=forums, calendar=calendar),
+        metrics=metrics)
     importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
     worker = DeliveryWorker(db=database, clock=clock, messengers=messengers,
-                            settings=delivery_settings(config.extra.get("delivery", {})))
+                            settings=delivery_settings(config.extra.get("delivery", {})),
+                            observer=metrics)
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
                directory=directory, importer=importer, core=core, messengers=messengers,
-               worker=worker, calendar=calendar)
+               worker=worker, calendar=calendar, metrics=metrics)
 
 
 def reminder_settings(config: Config) -> ReminderSettings:

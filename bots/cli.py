@@ -7,12 +7,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 
 from bots import cli_forums, cli_ops
 from bots.app import App, build_app
 from bots.config import Config, ConfigError, StartupError, load_config
+from bots.logformat import formatter
+from bots.version import installed_version
 
 log = logging.getLogger("lacznik")
 
@@ -156,10 +157,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _version() -> str:
     """The installed package's version (``pyproject.toml``)."""
-    try:
-        return metadata.version("lacznik")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown (not installed)"
+    return installed_version()
 
 
 def setup_logging(args: argparse.Namespace, config: Config | None) -> None:
@@ -173,8 +171,9 @@ def setup_logging(args: argparse.Namespace, config: Config | None) -> None:
         level = getattr(logging, config.logging.level.upper())
     else:
         level = logging.WARNING
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(config.logging.format if config is not None else "text"))
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger().setLevel(level)
     sql = config is not None and config.logging.sql and level <= logging.INFO
     # SQLAlchemy logs statements at INFO (parameters are hidden by the engine) and result

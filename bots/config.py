@@ -106,6 +106,19 @@ class LoggingConfig:
 
     level: str = "info"  # of a headless service; -v means "debug"
     sql: bool = False  # log SQL statements (never their parameters)
+    format: str = "text"  # "json": one JSON object per line, for log collectors
+
+
+LOG_FORMATS = ("text", "json")
+METRICS_TOKEN_ENV = "LACZNIK_METRICS_TOKEN"  # noqa: S105 (a variable name)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    """``[metrics]`` — ``GET /metrics`` (Prometheus) on the service's port; off by default."""
+
+    enabled: bool = False
+    token: str = field(default="", repr=False)  # if set: Authorization: Bearer TOKEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +131,7 @@ class Config:
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     linking: LinkingConfig = field(default_factory=LinkingConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     source: Path | None = None  # the file it came from, if any
     extra: dict[str, Any] = field(default_factory=dict)  # sections other components read
     database_from_env: bool = False  # LACZNIK_DATABASE_URL overrode [database] url
@@ -138,6 +152,7 @@ _SECTIONS: dict[str, type] = {
     "console": ConsoleConfig,
     "linking": LinkingConfig,
     "logging": LoggingConfig,
+    "metrics": MetricsConfig,
 }
 # Sections owned by components that validate them themselves (messenger adapters, …).
 OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums",
@@ -210,6 +225,10 @@ def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) 
                 extra[section] = {**extra[section],
                                   key: str(folder / Path(value.strip()).expanduser())}
     config = Config(**sections, source=path, extra=extra)
+    token = environ.get(METRICS_TOKEN_ENV)
+    if token and not config.metrics.token:  # a secret is better kept out of the file
+        config = _replace(config, metrics=MetricsConfig(enabled=config.metrics.enabled,
+                                                        token=token))
     url = environ.get(DATABASE_ENV)
     if url:
         config = _replace(config, database=DatabaseConfig(url=url), database_from_env=True)
@@ -257,6 +276,14 @@ def _validate(config: Config) -> None:
         raise ConfigError("console.user", "must be an e-mail address")
     if config.logging.level not in LOG_LEVELS:
         raise ConfigError("logging.level", f"must be one of {', '.join(LOG_LEVELS)}")
+    if config.logging.format not in LOG_FORMATS:
+        raise ConfigError("logging.format", f"must be one of {', '.join(LOG_FORMATS)}")
+    token = config.metrics.token
+    if token and (len(token) < 16 or not token.isascii() or not token.isprintable()
+                  or " " in token):
+        # Never echo the value: it is a secret.
+        raise ConfigError("metrics.token", "must be at least 16 printable ASCII characters "
+                          "without spaces (e.g. from `openssl rand -hex 32`)")
 
 
 ANNOUNCEMENT_KEYS = ("reping_after_minutes", "max_pings", "author_copy_every_seconds")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import hmac
 import logging
 import signal
 import socket
@@ -22,7 +23,9 @@ from sqlalchemy import text
 
 from bots.app import App
 from bots.config import StartupError
+from bots.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bots.supervision import DEGRADED, DOWN, OK, Backoff, Health, Supervised, until_ready
+from bots.version import installed_version
 from store.db import connection_problem
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,8 @@ class Service:
         application = web.Application(client_max_size=2 * 1024 * 1024)
         application.on_response_prepare.append(_server_header)
         application.router.add_get("/healthz", self._health)
+        if self.app.metrics is not None:
+            application.router.add_get("/metrics", self._metrics)
         for component in self.components:
             application.router.add_routes(component.routes())
         return application
@@ -95,7 +100,7 @@ class Service:
         else:
             status = DEGRADED
         body: dict[str, object] = {
-            "status": status, "database": database.as_json(),
+            "status": status, "version": installed_version(), "database": database.as_json(),
             "components": {name: part.as_json() for name, part in parts.items()},
         }
         return (503 if status == DOWN else 200), body
@@ -121,10 +126,29 @@ class Service:
         status, body = await self.health()
         return web.json_response(body, status=status)
 
+    async def _metrics(self, request: web.Request) -> web.Response:
+        """``GET /metrics``: Prometheus text; with ``[metrics] token``, only for
+        ``Authorization: Bearer TOKEN``."""
+        metrics = self.app.metrics
+        assert metrics is not None  # the route exists only then
+        token = self.app.config.metrics.token
+        if token:
+            given = request.headers.get("Authorization", "")
+            expected = f"Bearer {token}"
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return web.Response(status=401, text="401: Authorization: Bearer <[metrics] "
+                                    "token> required\n",
+                                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        _status, health = await self.health()
+        body = await metrics.render(db=self.app.db, clock=self.app.clock, health=health)
+        return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
+
     # --- life cycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
         """Start the server, wait for the database, then start every component."""
+        if self.app.metrics is not None:
+            self.app.metrics.start()
         await self._serve()
         setting = self.app.config.database_setting
         log.info("database: %s", self.app.db.display_url)
@@ -165,6 +189,8 @@ class Service:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.app.metrics is not None:
+            self.app.metrics.stop()
         await self.app.close()
 
     async def run(self, foreground: Callable[[], Awaitable[None]] | None = None) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bots.config import ConfigError, StartupError
+from bots.logformat import bind_for_task
 
 if TYPE_CHECKING:
     from bots.service import Component
@@ -104,6 +105,9 @@ class Supervised:
                         self.name)
 
     async def _keep_starting(self) -> None:
+        # this task's own context: its log lines, and those of the tasks the component
+        # starts (polling, jobs), say which component wrote them
+        bind_for_task(component=self.name)
         attempt, last = 0, ""
         while True:
             attempt += 1

@@ -24,6 +24,7 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -73,6 +74,24 @@ class DeliverySettings:
     read_ahead: int = 50_000  # at most this many rows read ahead of their moment
 
 
+class DeliveryObserver(Protocol):
+    """What the worker reports as it goes (the composition root counts it for ``/metrics``).
+
+    ``result``: ``sent``, ``failed``, ``dead``, ``missed``, ``retry``, ``rate_limited`` or
+    ``moved``; ``lateness``: for a sent row, seconds from its due time to the platform's
+    acceptance. ``sending`` wraps each platform call (what happens inside it, such as the
+    adapter waiting out a 429, belongs to that messenger)."""
+
+    def settled(self, *, platform: str, kind: str, result: str,
+                lateness: float | None = None) -> None:
+        """One row sent, or settled otherwise."""
+        ...
+
+    def sending(self, platform: str) -> contextlib.AbstractContextManager[object]:
+        """Around one platform call."""
+        ...
+
+
 class DeliveryWorker:
     """Claims and sends due outbox rows. ``run_once`` is what tests and the scheduler call."""
 
@@ -84,8 +103,10 @@ class DeliveryWorker:
         messengers: Mapping[str, Messenger],
         settings: DeliverySettings = DeliverySettings(),
         worker_id: str | None = None,
+        observer: DeliveryObserver | None = None,
     ) -> None:
         self._db = db
+        self._observer = observer
         self._clock = clock
         self.messengers = messengers  # shared with the composition root: adapters add theirs
         self.settings = settings
@@ -285,15 +306,18 @@ class DeliveryWorker:
         useful_until = _aware(delivery.useful_until)
         if useful_until is not None and now > useful_until:
             await self._settle(delivery, DeliveryState.MISSED, reason="no longer useful")
+            self._observe(delivery, "missed")
             return
         messenger = self.messengers.get(delivery.platform)
         if messenger is None:
             await self._settle(delivery, DeliveryState.FAILED,
                                reason=f"{delivery.platform} is not configured")
+            self._observe(delivery, "failed")
             return
         if prepared.unreadable or prepared.ref is None or prepared.message is None:
             await self._settle(delivery, DeliveryState.FAILED,
                                reason=f"bad outbox row: {prepared.unreadable}")
+            self._observe(delivery, "failed")
             return
         ref, message = prepared.ref, prepared.message
         not_before = _aware(delivery.not_before) or now
@@ -303,13 +327,29 @@ class DeliveryWorker:
         # are ever accepted but not yet recorded — all that a crash can make us repeat.
         async with gate:
             try:
-                sent = await messenger.send(ref, message)
+                with (self._observer.sending(delivery.platform) if self._observer
+                      else contextlib.nullcontext()):
+                    sent = await messenger.send(ref, message)
             except Exception as exc:
                 failure = exc
             else:
+                lateness = (self._clock.now() - not_before).total_seconds()
                 await self._sent.record(delivery.id, sent.message_id)
+                self._observe(delivery, "sent", lateness=max(0.0, lateness))
                 return
         await self._failed(delivery, failure)
+        self._observe(delivery, _result_of(failure, delivery.attempts + 1,
+                                           self.settings.max_attempts))
+
+    def _observe(self, delivery: Delivery, result: str, *,
+                 lateness: float | None = None) -> None:
+        if self._observer is None:
+            return
+        try:
+            self._observer.settled(platform=delivery.platform, kind=delivery.kind,
+                                   result=result, lateness=lateness)
+        except Exception:  # counting must never stop a delivery
+            log.debug("delivery observer failed", exc_info=True)
 
     async def _failed(self, delivery: Delivery, failure: Exception) -> None:
         """Settle a send the platform did not accept: later, elsewhere, or never."""
@@ -462,6 +502,17 @@ class _SentLog:
                     done.set_result(None)
                 else:
                     done.set_exception(outcome)
+
+
+def _result_of(failure: Exception, attempts: int, max_attempts: int) -> str:
+    """How :meth:`DeliveryWorker._failed` settled ``failure``, as the observer names it."""
+    if isinstance(failure, Moved):
+        return "moved"
+    if isinstance(failure, Unreachable | Rejected):
+        return "failed"
+    if isinstance(failure, RateLimited):
+        return "rate_limited"
+    return "dead" if attempts >= max_attempts else "retry"
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -31,6 +31,7 @@ from bots.app import App, build_app
 from bots.config import Config, DatabaseConfig, ServerConfig, StartupError
 from bots.service import Service
 from bots.supervision import Backoff
+from bots.version import installed_version
 from commands.clock import ManualClock
 from commands.directory.language import Morphology
 from store.db import Database
@@ -255,8 +256,8 @@ async def test_the_service_waits_for_its_database(
         async with Relay(closed, 5432):
             await asyncio.wait_for(starting, 60)
             status, body, _ = await health(service)
-            assert status == 200 and body == {"status": "ok", "database": {"state": "ok"},
-                                              "components": {}}
+            assert status == 200 and body == {"status": "ok", "version": installed_version(),
+                                              "database": {"state": "ok"}, "components": {}}
             assert "Jolanta Kołodziej" in (
                 await ConsoleSession(app.core, ADMIN).say("kto od śmieci w Wieliczce?"))[0]
             await service.stop()

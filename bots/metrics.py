@@ -1,0 +1,252 @@
+"""``GET /metrics`` in Prometheus format: what an operator graphs and alerts on.
+
+A registry of our own (no prometheus_client globals), built by the composition root when
+``[metrics] enabled = true``. Counted as things happen: inbound updates per messenger (where
+events enter the core), the time the core takes to have a reply ready, sends by messenger and
+result, 429s, how late rows go out. Read at scrape time: the outbox's depth by state and the
+age of its oldest due row (one grouped query on the ``(state, not_before)`` index), each
+part's state as ``/healthz`` shows it, and the version. The core never imports this module:
+:class:`InstrumentedCore` wraps it here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select
+
+from bots.logformat import bind
+from commands.context import Reply
+from commands.core import Core, Services
+from commands.model import (
+    ActionInvoked,
+    BotAdded,
+    BotRemoved,
+    InboundEvent,
+    MessageDeleted,
+    MessageEdited,
+    MessageReceived,
+)
+from store.models import Delivery, DeliveryState
+
+if TYPE_CHECKING:
+    from commands.clock import Clock
+    from store.db import Database
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+STATES = ("ok", "degraded", "down")
+# The line adapters.ratelimit logs for every 429 it waits out (see RateLimitCounter).
+_RATE_LIMIT_LOGGER = "adapters.ratelimit"
+_RATE_LIMIT_MESSAGE = "rate limited on "
+_KINDS: tuple[tuple[type, str], ...] = (
+    (MessageReceived, "message"), (ActionInvoked, "action"), (MessageEdited, "edit"),
+    (MessageDeleted, "delete"), (BotAdded, "bot_added"), (BotRemoved, "bot_removed"),
+)
+# Which messenger an outgoing call is for, while the delivery worker makes it.
+_SENDING: contextvars.ContextVar[str] = contextvars.ContextVar("lacznik_sending", default="")
+
+
+class Metrics:
+    """Every metric Łącznik serves, in one registry."""
+
+    def __init__(self, *, version: str) -> None:
+        self.registry = CollectorRegistry()
+        registry = self.registry
+        self.inbound = Counter(
+            "lacznik_inbound_updates", "Updates the messengers delivered to the core "
+            "(platform retries included)", ["messenger", "kind"], registry=registry)
+        self.reply_seconds = Histogram(
+            "lacznik_reply_seconds", "Time from an update entering the core to its reply "
+            "being ready", ["messenger"], registry=registry,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))
+        self.sends = Counter(
+            "lacznik_sends", "Outbox rows the delivery worker settled, by messenger and "
+            "result (sent, retry, rate_limited, moved, failed, dead, missed)",
+            ["messenger", "result"], registry=registry)
+        self.rate_limited = Counter(
+            "lacznik_rate_limited", "429 answers from a messenger's API (waited out and "
+            "retried); messenger 'unknown' for calls outside the delivery worker",
+            ["messenger"], registry=registry)
+        self.lateness = Histogram(
+            "lacznik_delivery_lateness_seconds", "From a row's due time to the platform "
+            "accepting it, by kind (reminder, announcement, relay, notice)", ["kind"],
+            registry=registry,
+            buckets=(0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0))
+        self.outbox_rows = Gauge(
+            "lacznik_outbox_rows", "Outbox rows by state (read at scrape time)", ["state"],
+            registry=registry)
+        self.outbox_oldest = Gauge(
+            "lacznik_outbox_oldest_due_seconds", "How long the oldest pending row has been "
+            "due (0 when nothing pending is due)", registry=registry)
+        self.component_state = Gauge(
+            "lacznik_component_state", "1 for the state each part is in (ok, degraded, "
+            "down), as /healthz shows it", ["component", "state"], registry=registry)
+        self.scrape_errors = Counter(
+            "lacznik_metrics_database_errors", "Scrapes whose outbox query failed",
+            registry=registry)
+        Info("lacznik_build", "The running version", registry=registry).info(
+            {"version": version})
+        self._rate_limits = RateLimitCounter(self.rate_limited)
+
+    # --- the delivery worker's observer (scheduler.delivery.DeliveryObserver) ---------------
+
+    def settled(self, *, platform: str, kind: str, result: str,
+                lateness: float | None = None) -> None:
+        """One outbox row sent or settled otherwise."""
+        self.sends.labels(platform, result).inc()
+        if result == "rate_limited":
+            self.rate_limited.labels(platform).inc()
+        if lateness is not None:
+            self.lateness.labels(kind).observe(lateness)
+
+    @contextlib.contextmanager
+    def sending(self, platform: str) -> Iterator[None]:
+        """Around one platform call of the worker: its 429s count for ``platform``."""
+        token = _SENDING.set(platform)
+        try:
+            yield
+        finally:
+            _SENDING.reset(token)
+
+    # --- inbound -------------------------------------------------------------------------
+
+    def received(self, event: InboundEvent) -> None:
+        """One update entered the core."""
+        kind = next((name for cls, name in _KINDS if isinstance(event, cls)), "other")
+        self.inbound.labels(event.platform.value, kind).inc()
+
+    # --- scrape --------------------------------------------------------------------------
+
+    async def render(self, *, db: Database, clock: Clock,
+                     health: Mapping[str, object]) -> bytes:
+        """The exposition text: the outbox read now, the parts' states from ``health`` (the
+        ``/healthz`` body)."""
+        await self._read_outbox(db, clock.now())
+        self._set_states(health)
+        return generate_latest(self.registry)
+
+    async def _read_outbox(self, db: Database, now: datetime) -> None:
+        query = (select(Delivery.state, func.count(), func.min(Delivery.not_before))
+                 .group_by(Delivery.state))
+        try:
+            async with db.session() as session:
+                rows = (await session.execute(query)).all()
+        except Exception as exc:
+            # No numbers rather than stale ones; /healthz and the state gauges say why.
+            self.scrape_errors.inc()
+            self.outbox_rows.clear()
+            self.outbox_oldest.set(0)
+            log.debug("metrics: outbox not readable (%s)", type(exc).__name__)
+            return
+        counts = {state.value: 0 for state in DeliveryState}
+        oldest = 0.0
+        for state, count, first_due in rows:
+            counts[str(state)] = int(count)
+            if state == DeliveryState.PENDING.value and first_due is not None:
+                due = first_due if first_due.tzinfo else first_due.replace(tzinfo=UTC)
+                oldest = max(0.0, (now - due).total_seconds())
+        for state, count in counts.items():
+            self.outbox_rows.labels(state).set(count)
+        self.outbox_oldest.set(oldest)
+
+    def _set_states(self, health: Mapping[str, object]) -> None:
+        parts: dict[str, str] = {}
+        database = health.get("database")
+        if isinstance(database, Mapping):
+            parts["database"] = str(database.get("state", "down"))
+        components = health.get("components")
+        if isinstance(components, Mapping):
+            for name, part in components.items():
+                if isinstance(part, Mapping):
+                    parts[str(name)] = str(part.get("state", "down"))
+        self.component_state.clear()  # a component that went away stops being reported
+        for name, state in parts.items():
+            for candidate in STATES:
+                self.component_state.labels(name, candidate).set(int(candidate == state))
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin counting what only the adapters' log shows (429s they wait out)."""
+        self._rate_limits.install()
+
+    def stop(self) -> None:
+        """Stop counting from the log."""
+        self._rate_limits.uninstall()
+
+
+class RateLimitCounter(logging.Filter):
+    """Counts the 429s the adapters wait out, from the line :mod:`adapters.ratelimit`
+    writes for each (the adapters offer no other hook). The messenger is the one the
+    delivery worker was sending to; other calls (replies, edits) count as ``unknown``.
+
+    The line is at INFO: while installed, that logger lets INFO through to this filter,
+    which passes on only what the configured level would have passed.
+    """
+
+    def __init__(self, counter: Counter) -> None:
+        super().__init__()
+        self._counter = counter
+        self._logger = logging.getLogger(_RATE_LIMIT_LOGGER)
+        self._level = logging.NOTSET
+        self._passes_from = logging.NOTSET
+        self._installed = False
+
+    def install(self) -> None:
+        """Attach to the adapters' rate-limit logger."""
+        if self._installed:
+            return
+        self._level = self._logger.level
+        self._passes_from = self._logger.getEffectiveLevel()
+        if self._passes_from > logging.INFO:
+            self._logger.setLevel(logging.INFO)
+        self._logger.addFilter(self)
+        self._installed = True
+
+    def uninstall(self) -> None:
+        """Detach; the logger's level is as before."""
+        if not self._installed:
+            return
+        self._logger.removeFilter(self)
+        self._logger.setLevel(self._level)
+        self._installed = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Count a 429; pass the record on only if the configured level would."""
+        if isinstance(record.msg, str) and record.msg.startswith(_RATE_LIMIT_MESSAGE):
+            self._counter.labels(_SENDING.get() or "unknown").inc()
+        return record.levelno >= self._passes_from
+
+
+class InstrumentedCore(Core):
+    """The core, counted (when metrics are on) and with each update's id and platform bound
+    to the log lines written while it is handled (:mod:`bots.logformat`)."""
+
+    def __init__(self, services: Services, *, metrics: Metrics | None) -> None:
+        super().__init__(services)
+        self._metrics = metrics
+
+    async def handle_recorded(self, event: InboundEvent) -> Reply:
+        """:meth:`Core.handle_recorded`, counted and timed; :meth:`Core.handle` comes here
+        too."""
+        platform = event.platform.value
+        metrics = self._metrics
+        if metrics is not None:
+            metrics.received(event)
+        started = time.perf_counter()
+        try:
+            with bind(event_id=event.event_id or "", platform=platform):
+                return await super().handle_recorded(event)
+        finally:
+            if metrics is not None:
+                metrics.reply_seconds.labels(platform).observe(time.perf_counter() - started)
