@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from sqlalchemy import func, select
 
 from bots.logformat import bind
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# The classic text format: every Prometheus (2.x too) reads it; our names need no more.
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 STATES = ("ok", "degraded", "down")
 # The line adapters.ratelimit logs for every 429 it waits out (see RateLimitCounter).
 _RATE_LIMIT_LOGGER = "adapters.ratelimit"
