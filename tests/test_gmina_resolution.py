@@ -23,6 +23,8 @@ from adapters.console.adapter import ConsoleSession
 from bots.app import App
 from bots.cli import main as lacznik
 from commands.directory.importer import parse_rows
+from commands.directory.language import Morphology
+from commands.directory.register import GminaRegister, read_forms, read_register
 from store.models import Gmina, Person, Role, RoleGrant
 from store.people import grant_role, person_by_email
 from tests.world import JOLANTA, World
@@ -301,3 +303,14 @@ async def test_the_case_tells_a_namesake_outside_the_directory(console: ConsoleS
     assert answer.startswith("Nie mam w katalogu gminy Zielonka (powiat wołomiński).")
     [answer] = await console.say("jestem z Zielonek, kto zajmuje się oświatą?")
     assert "— Zielonki" in answer and "@" in answer
+
+
+def test_the_shipped_name_forms_are_what_the_dictionary_makes(morphology: Morphology) -> None:
+    """`data/gminy_forms.csv` is derived data: regenerate it with
+    `python -m commands.directory.register` when this fails (gminy.csv or morfeusz2 changed)."""
+    gminy = read_register()
+    shipped = read_forms(gminy)
+    assert shipped is not None, "gminy_forms.csv is missing or made from another gminy.csv"
+    assert shipped.rows() == GminaRegister.inflected(gminy, morphology).rows()
+    assert [g.name for g in shipped.named("bochni")] == ["Bochnia", "Bochnia"]
+    assert shipped.cases("piatek") == {"nom", "acc"}  # not the locative: "w piątek" is a day

@@ -13,7 +13,7 @@ from datetime import date
 
 from commands.directory.language import Morphology, fold, tokens
 from commands.directory.matching import GminaNames, PhraseMatcher, TopicDefinition
-from commands.directory.register import GminaRegister, RegisteredGmina, register_for
+from commands.directory.register import GminaRegister, RegisteredGmina, shipped_register
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +139,7 @@ class DirectoryIndex:
     @property
     def register(self) -> GminaRegister:
         """Every gmina of the country (the shipped TERYT register), built on first use."""
-        return register_for(self.morphology)
+        return shipped_register()
 
     def in_directory(self, gmina: RegisteredGmina) -> int | None:
         """The directory's id of a register gmina: by TERYT code, else by a unique name."""

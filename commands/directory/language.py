@@ -165,7 +165,8 @@ class Morphology:
                     for form, cases in parts.items():
                         result.setdefault(form, set()).update(cases)
         done = {form: frozenset(cases) for form, cases in result.items()}
-        self._name_cases[(name, places_only)] = done
+        if places_only:  # asked while answering; an import's name_forms need no cache
+            self._name_cases[(name, places_only)] = done
         return done
 
     def _cases_of(self, word: str, *, places_only: bool = False) -> dict[str, set[str]]:
