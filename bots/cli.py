@@ -152,6 +152,9 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_demo.add_parser(sub)
     cli_ops.add_parsers(sub)
+    from bots import doctor
+
+    doctor.add_parser(sub)
     return parser
 
 
@@ -191,6 +194,11 @@ def setup_logging(args: argparse.Namespace, config: Config | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lacznik`` command."""
     args = _parser().parse_args(argv)
+    if args.command == "doctor":  # reports a configuration error as one of its checks
+        from bots import doctor
+
+        setup_logging(args, None)
+        return doctor.run(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:

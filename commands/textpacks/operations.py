@@ -1,5 +1,6 @@
 """User-facing texts of the operations feature (Polish and English): the person's own data
-export (/moje-dane eksport) and the default privacy policy and terms of use pages."""
+export (/moje-dane eksport), the default privacy policy and terms of use pages, and the lines of
+``lacznik doctor``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,97 @@ PL: dict[str, str] = {
         "To pierwsze {shown} z {count} części. Całość w jednym pliku przekaże Ci "
         "administrator (lacznik people export)."
     ),
+    # lacznik doctor: one line per check (the CLI speaks the terminal's language)
+    "doctor.title": "Łącznik doctor — konfiguracja: {source}",
+    "doctor.embedded": "wbudowana domyślna (brak pliku)",
+    "doctor.status.pass": "OK",
+    "doctor.status.warn": "UWAGA",
+    "doctor.status.fail": "BŁĄD",
+    "doctor.status.skip": "POMIŃ",
+    "doctor.config.ok": "konfiguracja: poprawna",
+    "doctor.config.bad": "konfiguracja: {problem} — popraw ten klucz i uruchom doctor ponownie",
+    "doctor.db.ok": "baza danych: {url} odpowiada",
+    "doctor.db.missing": (
+        "baza danych: plik {url} nie istnieje — `lacznik db upgrade` (lub `lacznik run`) "
+        "go utworzy; sprawdź {setting}"
+    ),
+    "doctor.db.down": "baza danych: {url} nieosiągalna ({problem}) — sprawdź {setting}",
+    "doctor.migrations.ok": "migracje: schemat aktualny ({revision})",
+    "doctor.migrations.pending": (
+        "migracje: {count} do zastosowania — uruchom `lacznik db upgrade` (albo zrestartuj "
+        "usługę: robi to przy starcie)"
+    ),
+    "doctor.messengers.none": "komunikatory: żaden nie jest włączony ([telegram], [slack], "
+                              "[teams])",
+    "doctor.unreachable": (
+        "{platform}: {url} nie odpowiada ({problem}) — sprawdź {setting}, sieć i serwer "
+        "proxy"
+    ),
+    "doctor.telegram.ok": "Telegram: token przyjęty (getMe) — bot @{username}",
+    "doctor.telegram.refused": (
+        "Telegram: token odrzucony ({problem}) — sprawdź [telegram] token (od @BotFather)"
+    ),
+    "doctor.telegram.webhook_ok": "Telegram: webhook zarejestrowany pod {url}",
+    "doctor.telegram.webhook_mismatch": (
+        "Telegram: webhook zarejestrowany pod {actual}, a [telegram] webhook_url to "
+        "{expected} — uruchom usługę (rejestruje webhook przy starcie) i sprawdź, czy tego "
+        "tokenu nie używa inna instalacja"
+    ),
+    "doctor.telegram.webhook_error": (
+        "Telegram: ostatnia próba doręczenia na webhook nie powiodła się ({problem}) — "
+        "sprawdź serwer proxy HTTPS i certyfikat pod {url}"
+    ),
+    "doctor.telegram.polling_ok": "Telegram: tryb polling, żaden webhook nie przeszkadza",
+    "doctor.telegram.polling_webhook": (
+        "Telegram: tryb polling, ale zarejestrowany jest webhook {actual} — polling nic nie "
+        "dostanie; usługa usuwa go przy starcie, więc sprawdź, czy tego tokenu nie używa inna "
+        "instalacja w trybie webhook"
+    ),
+    "doctor.slack.ok": "Slack: token przyjęty (auth.test) — workspace {team}, bot {user}",
+    "doctor.slack.refused": (
+        "Slack: token bota odrzucony ({problem}) — sprawdź [slack] bot_token "
+        "(lub SLACK_BOT_TOKEN)"
+    ),
+    "doctor.slack.app_ok": "Slack: token aplikacji przyjęty (Socket Mode)",
+    "doctor.slack.app_refused": (
+        "Slack: token aplikacji odrzucony ({problem}) — sprawdź [slack] app_token "
+        "(lub SLACK_APP_TOKEN, z uprawnieniem connections:write)"
+    ),
+    "doctor.slack.socket": "Slack: Socket Mode — publiczny adres nie jest potrzebny",
+    "doctor.slack.url_ok": (
+        "Slack: adres publiczny {url} (https) — w ustawieniach aplikacji (Event "
+        "Subscriptions, Interactivity, Slash Commands) wpisz {events}; Slack nie pozwala "
+        "botowi odczytać tego adresu"
+    ),
+    "doctor.slack.url_missing": (
+        "Slack: tryb HTTP bez [slack] public_url — wpisz publiczny adres https usługi "
+        "(Slack wysyła na <public_url>/slack/events; `lacznik slack manifest` go użyje)"
+    ),
+    "doctor.teams.ok": "Teams: token bota uzyskany z {authority} (msal)",
+    "doctor.teams.refused": (
+        "Teams: {authority} odrzucił dane logowania bota ({problem}) — sprawdź [teams] "
+        "app_id, app_password (lub certificate_path) i tenant_id"
+    ),
+    "doctor.teams.unreachable": (
+        "Teams: {authority} nie odpowiada ({problem}) — sprawdź [teams] authority, sieć "
+        "i serwer proxy"
+    ),
+    "doctor.teams.url_ok": (
+        "Teams: adres publiczny https://{domain} — punkt końcowy bota w Azure musi być "
+        "https://{domain}/api/messages; Teams nie pozwala botowi odczytać tego adresu"
+    ),
+    "doctor.teams.url_missing": (
+        "Teams: brak [teams] public_domain — wpisz domenę usługi (https), pod którą Azure "
+        "Bot wysyła wiadomości na /api/messages"
+    ),
+    "doctor.clock.ok": "zegar: różnica względem {source} {skew} s",
+    "doctor.clock.skewed": (
+        "zegar: różnica względem {source} wynosi {skew} s — zsynchronizuj czas "
+        "(timedatectl set-ntp true); Teams i Slack odrzucają żądania przy dużej różnicy"
+    ),
+    "doctor.clock.skip": "zegar: brak odpowiedzi komunikatora do porównania",
+    "doctor.summary.ok": "Wszystko w porządku ({count} sprawdzeń).",
+    "doctor.summary.bad": "Do poprawy: {bad} z {count} sprawdzeń.",
     "legal.switch": "English version",
     "legal.slack_long_description": (
         "Łącznik podpowiada pracownikom gmin, kto w danej gminie zajmuje się daną sprawą, "
@@ -79,6 +171,93 @@ EN: dict[str, str] = {
         "These are the first {shown} of {count} parts. The administrator can give you all of "
         "it as one file (lacznik people export)."
     ),
+    "doctor.title": "Łącznik doctor — configuration: {source}",
+    "doctor.embedded": "the embedded default (no file)",
+    "doctor.status.pass": "OK",
+    "doctor.status.warn": "WARN",
+    "doctor.status.fail": "FAIL",
+    "doctor.status.skip": "SKIP",
+    "doctor.config.ok": "configuration: valid",
+    "doctor.config.bad": "configuration: {problem} — fix that key and run doctor again",
+    "doctor.db.ok": "database: {url} answers",
+    "doctor.db.missing": (
+        "database: the file {url} does not exist — `lacznik db upgrade` (or `lacznik run`) "
+        "creates it; check {setting}"
+    ),
+    "doctor.db.down": "database: {url} not reachable ({problem}) — check {setting}",
+    "doctor.migrations.ok": "migrations: the schema is up to date ({revision})",
+    "doctor.migrations.pending": (
+        "migrations: {count} pending — run `lacznik db upgrade` (or restart the service: it "
+        "applies them at start)"
+    ),
+    "doctor.messengers.none": "messengers: none is switched on ([telegram], [slack], [teams])",
+    "doctor.unreachable": (
+        "{platform}: {url} does not answer ({problem}) — check {setting}, the network and "
+        "the proxy"
+    ),
+    "doctor.telegram.ok": "Telegram: token accepted (getMe) — bot @{username}",
+    "doctor.telegram.refused": (
+        "Telegram: token refused ({problem}) — check [telegram] token (from @BotFather)"
+    ),
+    "doctor.telegram.webhook_ok": "Telegram: webhook registered at {url}",
+    "doctor.telegram.webhook_mismatch": (
+        "Telegram: the webhook is registered at {actual}, but [telegram] webhook_url is "
+        "{expected} — start the service (it registers the webhook at start) and make sure no "
+        "other installation uses this token"
+    ),
+    "doctor.telegram.webhook_error": (
+        "Telegram: its last delivery to the webhook failed ({problem}) — check the HTTPS "
+        "proxy and certificate at {url}"
+    ),
+    "doctor.telegram.polling_ok": "Telegram: polling, no webhook in the way",
+    "doctor.telegram.polling_webhook": (
+        "Telegram: polling, but a webhook is registered at {actual} — polling gets nothing; "
+        "the service removes it at start, so check that no other installation uses this "
+        "token in webhook mode"
+    ),
+    "doctor.slack.ok": "Slack: token accepted (auth.test) — workspace {team}, bot {user}",
+    "doctor.slack.refused": (
+        "Slack: bot token refused ({problem}) — check [slack] bot_token (or SLACK_BOT_TOKEN)"
+    ),
+    "doctor.slack.app_ok": "Slack: app-level token accepted (Socket Mode)",
+    "doctor.slack.app_refused": (
+        "Slack: app-level token refused ({problem}) — check [slack] app_token (or "
+        "SLACK_APP_TOKEN, with connections:write)"
+    ),
+    "doctor.slack.socket": "Slack: Socket Mode — no public URL needed",
+    "doctor.slack.url_ok": (
+        "Slack: public URL {url} (https) — the app's settings (Event Subscriptions, "
+        "Interactivity, Slash Commands) must say {events}; Slack does not let a bot read it"
+    ),
+    "doctor.slack.url_missing": (
+        "Slack: HTTP mode without [slack] public_url — set the service's public https address "
+        "(Slack posts to <public_url>/slack/events; `lacznik slack manifest` uses it)"
+    ),
+    "doctor.teams.ok": "Teams: bot token obtained from {authority} (msal)",
+    "doctor.teams.refused": (
+        "Teams: {authority} refused the bot's credentials ({problem}) — check [teams] app_id, "
+        "app_password (or certificate_path) and tenant_id"
+    ),
+    "doctor.teams.unreachable": (
+        "Teams: {authority} does not answer ({problem}) — check [teams] authority, the "
+        "network and the proxy"
+    ),
+    "doctor.teams.url_ok": (
+        "Teams: public address https://{domain} — the Azure Bot's messaging endpoint must be "
+        "https://{domain}/api/messages; Teams does not let a bot read it"
+    ),
+    "doctor.teams.url_missing": (
+        "Teams: no [teams] public_domain — set the service's (https) domain, where the Azure "
+        "Bot posts to /api/messages"
+    ),
+    "doctor.clock.ok": "clock: {skew} s from {source}",
+    "doctor.clock.skewed": (
+        "clock: {skew} s off {source} — synchronise it (timedatectl set-ntp true); Teams and "
+        "Slack refuse requests when clocks differ much"
+    ),
+    "doctor.clock.skip": "clock: no messenger answered to compare with",
+    "doctor.summary.ok": "Everything is fine ({count} checks).",
+    "doctor.summary.bad": "To fix: {bad} of {count} checks.",
     "legal.switch": "Wersja polska",
     "legal.slack_long_description": (
         "Łącznik tells local government staff who handles a matter in a gmina, relays "
