@@ -250,3 +250,16 @@ async def test_the_dashboard_and_alert_rules_use_only_served_metrics(service: Se
                 if not f.name.endswith("_created")}  # prometheus_client's start times
     assert {f for f in families if not any(u.startswith(f) for u in used)} \
         <= {"lacznik_metrics_database_errors"}
+
+
+def test_the_core_counts_through_the_composition_root_only() -> None:
+    import ast
+
+    offenders = []
+    for path in (REPO / "commands").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n.split(".")[0] == "prometheus_client"]
+    assert offenders == []
