@@ -121,6 +121,10 @@ class DirectoryIndex:
         self.gminy = {g.id: g for g in data.gminy}
         self.names = GminaNames(data.forms)
         self.by_teryt = {g.teryt: g.id for g in data.gminy if g.teryt}
+        self._untagged: dict[str, list[int]] = defaultdict(list)  # gminy without a TERYT code
+        for gmina in data.gminy:
+            if not gmina.teryt:
+                self._untagged[fold(gmina.name)].append(gmina.id)
         self.topics = {t.id: t for t in data.topics}
         self.topic_by_key = {t.key: t for t in data.topics}
         self.topic_matcher = topic_matcher
@@ -145,8 +149,7 @@ class DirectoryIndex:
         """The directory's id of a register gmina: by TERYT code, else by a unique name."""
         if gmina.teryt in self.by_teryt:
             return self.by_teryt[gmina.teryt]
-        same = [g.id for g in self.gminy.values()
-                if not g.teryt and fold(g.name) == fold(gmina.name)]
+        same = self._untagged.get(fold(gmina.name), ())
         return same[0] if len(same) == 1 else None
 
     def person_lemmas(self) -> dict[int, frozenset[str]]:

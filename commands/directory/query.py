@@ -304,18 +304,19 @@ def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: li
     cue = folded[match.start - 1] if match.start > 0 else ""
     if cue in CUE_CASES and cue not in GMINA_WORDS and not qualifiers:
         form = " ".join(folded[match.start : match.end])
-        fitting = [g for g in candidates if _case_fits(index, g.name, form, CUE_CASES[cue])]
-        if not fitting:
+        namesakes = [g for g in index.register.named(form) if index.in_directory(g) is None]
+        if len({g.name for g in candidates}) > 1 or namesakes:  # namesakes share all forms
+            fitting = [g for g in candidates
+                       if _case_fits(index, g.name, form, CUE_CASES[cue])]
             # "jestem z Zielonki": the genitive of Zielonka (outside the directory), not of
             # Zielonki (whose genitive is "Zielonek"); said so rather than answered for Zielonki.
-            elsewhere = [g for g in index.register.named(form)
-                         if index.in_directory(g) is None
-                         and _case_fits(index, g.name, form, CUE_CASES[cue], strict=True)]
-            if elsewhere:
+            elsewhere = [g for g in namesakes
+                         if _case_fits(index, g.name, form, CUE_CASES[cue], strict=True)]
+            if not fitting and elsewhere:
                 used |= span | set(range(match.start, match.end))
                 away.extend(f"{g.name} (powiat {g.powiat})" for g in elsewhere)
                 return Match(match.start, match.end, frozenset())
-        candidates = fitting or candidates
+            candidates = fitting or candidates
     used |= span
     return Match(match.start, match.end, frozenset(g.id for g in candidates))
 
