@@ -263,3 +263,75 @@ def test_the_core_counts_through_the_composition_root_only() -> None:
             offenders += [f"{path.name}: {n}" for n in names
                           if n.split(".")[0] == "prometheus_client"]
     assert offenders == []
+
+
+def test_a_real_lacznik_run_serves_metrics_on_its_port_behind_the_token(
+        tmp_path: Path) -> None:
+    import contextlib
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    def free_port() -> int:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return int(probe.getsockname()[1])
+
+    def get(path: str, token: str | None = None) -> tuple[int, str]:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback)
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    port = free_port()
+    config = tmp_path / "lacznik.toml"
+    config.write_text(f"""
+[server]
+port = {port}
+[metrics]
+enabled = true
+[logging]
+format = "json"
+[telegram]
+token = "123456789:AAFakeTelegramTokenForTests_0123456789"
+api_base_url = "http://127.0.0.1:{free_port()}"
+""", encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LACZNIK_")}
+    environment |= {"PYTHONPATH": str(REPO), "LACZNIK_METRICS_TOKEN": TOKEN}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli", "--config", str(config), "run"], cwd=tmp_path,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=environment)
+    try:
+        deadline = time.monotonic() + 90
+        body = ""
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            with contextlib.suppress(OSError):
+                _status, body = get("/metrics", TOKEN)
+                if value(body, "lacznik_component_state", component="scheduler",
+                         state="ok") == 1:
+                    break
+            time.sleep(0.2)
+        assert get("/metrics")[0] == 401
+        assert value(body, "lacznik_component_state", component="telegram", state="down") == 1
+        assert value(body, "lacznik_component_state", component="database", state="ok") == 1
+        assert value(body, "lacznik_build_info", version=installed_version()) == 1
+        assert value(body, "lacznik_outbox_rows", state="pending") == 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    lines = [json.loads(line) for line in err.splitlines()]  # [logging] format = "json"
+    [refused] = [line for line in lines if line["message"].startswith("telegram cannot start")]
+    assert refused["component"] == "telegram"
+    assert TOKEN not in err and "AAFakeTelegramTokenForTests" not in err
