@@ -533,7 +533,6 @@ _PL: dict[str, str] = {
     ),
     "cal.deadline.unknown_person": "Nie ma w katalogu osoby z adresem {email}.",
     "cal.deadline.unknown_who": "Nie znam gminy ani osoby „{name}”. Podaj nazwę gminy albo e-mail.",
-    "cal.deadline.ambiguous_gmina": "„{name}” pasuje do kilku gmin: {names}. Napisz dokładniej.",
     "cal.deadline.who_forum": "całe forum {forum}",
     "cal.deadline.who_forum_gminy": "członkowie forum {forum} z gmin: {gminy}",
     "cal.deadline.who_gminy": "koordynatorzy gmin: {gminy}",
@@ -1178,8 +1177,6 @@ _EN: dict[str, str] = {
     "cal.deadline.unknown_person": "There is nobody with the address {email} in the directory.",
     "cal.deadline.unknown_who": "I know no gmina or person “{name}”. Give a gmina's name or an "
     "e-mail.",
-    "cal.deadline.ambiguous_gmina": "“{name}” fits several gminy: {names}. Please be more "
-    "precise.",
     "cal.deadline.who_forum": "the whole forum {forum}",
     "cal.deadline.who_forum_gminy": "members of {forum} from: {gminy}",
     "cal.deadline.who_gminy": "coordinators of: {gminy}",

@@ -137,3 +137,14 @@ async def test_the_first_field_may_follow_the_forum_without_a_semicolon(app: App
     assert "do: niedziela, 20 grudnia 2026, 23:59" in details
     [plan] = await session_as(app, MEMBER).say("/plan")
     assert "TERMIN: sprawozdanie kwartalne [PZP]" in plan and "co:" not in plan
+
+
+async def test_deadline_recipients_name_gminy_as_everywhere_else(app: App) -> None:
+    """"kto:" takes a TERYT code like every other gmina option, and a gmina outside the
+    directory is said so (the one resolver of gmina names)."""
+    admin = session_as(app, ADMIN)
+    [outside] = await admin.say("/termin nowy; co: dane; do: 10 grudnia; kto: Warszawa")
+    assert "Nie mam w katalogu gminy Warszawa" in outside
+    [created] = await admin.say("/termin nowy; co: dane do raportu; do: 10 grudnia; "
+                                "kto: gmina 1261011")
+    assert "Dla: koordynatorzy gmin: Kraków" in created

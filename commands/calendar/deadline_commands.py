@@ -24,7 +24,8 @@ from commands.calendar.replies import (
 from commands.calendar.service import CalendarError, DeadlineDraft
 from commands.calendar.when import WhenError, parse_when
 from commands.context import Context, Reply
-from commands.directory.language import fold, normalise
+from commands.directory.gminy import refusal, resolve_gmina
+from commands.directory.language import fold
 from commands.model import ActionInvoked, OutboundMessage
 from store.calendar import (
     all_forums,
@@ -164,14 +165,14 @@ async def _audience(ctx: Context, value: str) -> tuple[list[Gmina], list[Person]
                     raise _Problem(text(ctx, "cal.deadline.unknown_person", email=item[:80]))
                 people.append(person)
                 continue
-            ids = index.names.lookup(normalise(re.sub(r"^gmina\s+", "", item, flags=re.I)))
-            if len(ids) > 1:
-                names = ", ".join(sorted(index.gminy[i].name for i in ids if i in index.gminy))
-                raise _Problem(text(ctx, "cal.deadline.ambiguous_gmina", name=item[:60],
-                                    names=names))
-            if not ids:
+            # The one resolver of gmina names (any case, TERYT, qualifiers); a shared name
+            # is refused with its candidates, never picked.
+            resolution = resolve_gmina(item, index)
+            if resolution.gmina is None:
+                if resolution.found or resolution.outside:
+                    raise _Problem(refusal(resolution, ctx.lang))
                 raise _Problem(text(ctx, "cal.deadline.unknown_who", name=item[:60]))
-            gmina = await session.get(Gmina, next(iter(ids)))
+            gmina = await session.get(Gmina, resolution.gmina.id)
             if gmina is not None:
                 gminy.append(gmina)
     return gminy, people, whole
