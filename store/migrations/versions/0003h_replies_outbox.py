@@ -1,0 +1,24 @@
+"""replies through the outbox (Trust)
+
+Revision ID: 0003h
+Revises: 0003g
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401 - used once the revision holds operations
+import sqlmodel  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision: str = '0003h'
+down_revision: str | None = '0003g'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
