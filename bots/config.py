@@ -289,7 +289,7 @@ def _validate(config: Config) -> None:
 ANNOUNCEMENT_KEYS = ("reping_after_minutes", "max_pings", "author_copy_every_seconds")
 FORUM_KEYS = ("unanswered_after_hours",)
 _DELIVERY_LIMITS = {"concurrency": (1, 1000, 128), "lease_seconds": (15, 3600, 60),
-                    "max_attempts": (1, 50, 6)}
+                    "max_attempts": (1, 50, 6), "reply_max_age_seconds": (30, 86400, 600)}
 DELIVERY_KEYS = tuple(_DELIVERY_LIMITS)
 
 
@@ -333,8 +333,8 @@ def forum_settings(section: dict[str, Any]) -> ForumSettings:
 
 
 def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
-    """Validate ``[delivery]``: ``concurrency`` (128), ``lease_seconds`` (60) and
-    ``max_attempts`` (6)."""
+    """Validate ``[delivery]``: ``concurrency`` (128), ``lease_seconds`` (60),
+    ``max_attempts`` (6) and ``reply_max_age_seconds`` (600)."""
     from datetime import timedelta
 
     from scheduler.delivery import DeliverySettings
@@ -351,7 +351,8 @@ def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
         values[key] = value
     return DeliverySettings(concurrency=values["concurrency"],
                             lease=timedelta(seconds=values["lease_seconds"]),
-                            max_attempts=values["max_attempts"])
+                            max_attempts=values["max_attempts"],
+                            reply_max_age=timedelta(seconds=values["reply_max_age_seconds"]))
 
 
 def accepted_keys() -> dict[str, tuple[str, ...]]:

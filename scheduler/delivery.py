@@ -52,6 +52,7 @@ from store.outbox import (
     settle,
     settle_sent,
 )
+from store.replies import REPLY_KIND, SEND, Envelope, envelope_of, miss_older_replies, perform
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,10 @@ class DeliverySettings:
     # tick: two ticks, so that reading 10,000 rows ahead (~0.6 s) ends before they fall due.
     wait_ahead: timedelta = timedelta(seconds=2)
     read_ahead: int = 50_000  # at most this many rows read ahead of their moment
+    # A reply (an answer to a person) waits out an outage up to this age; older, the person
+    # is told it did not arrive in time instead. Meanwhile it is retried at least this often.
+    reply_max_age: timedelta = timedelta(minutes=10)
+    reply_retry_max: timedelta = timedelta(seconds=15)
 
 
 class DeliveryObserver(Protocol):
@@ -319,9 +324,21 @@ class DeliveryWorker:
                                reason=f"bad outbox row: {prepared.unreadable}")
             self._observe(delivery, "failed")
             return
-        ref, message = prepared.ref, prepared.message
+        ref, message, envelope = prepared.ref, prepared.message, prepared.envelope
+        asked_at = _aware(envelope.asked_at)
+        patient = delivery.kind == REPLY_KIND and asked_at is not None
+        if patient and asked_at is not None and now - asked_at > self.settings.reply_max_age:
+            # Too late to be an answer: one notice for the conversation instead, once it can
+            # be reached (it retries as any message, then gives up).
+            await self._miss_older(delivery, asked_at)
+            message = OutboundMessage(text=t(message.lang, "sec.reply_too_late"),
+                                      lang=message.lang)
+            envelope = Envelope()
+            patient = False
         not_before = _aware(delivery.not_before) or now
-        if now - not_before > self.settings.late_after:
+        if asked_at is not None:
+            not_before = asked_at  # a reply was due when it was asked for
+        if now - not_before > self.settings.late_after and envelope.op == SEND:
             message = _with_late_note(message, not_before)
         # The gate is held until an accepted send is recorded: at most ``concurrency`` sends
         # are ever accepted but not yet recorded — all that a crash can make us repeat.
@@ -329,17 +346,27 @@ class DeliveryWorker:
             try:
                 with (self._observer.sending(delivery.platform) if self._observer
                       else contextlib.nullcontext()):
-                    sent = await messenger.send(ref, message)
+                    message_id = await perform(messenger, ref, message, envelope,
+                                                resend=delivery.kind == REPLY_KIND)
             except Exception as exc:
                 failure = exc
             else:
                 lateness = (self._clock.now() - not_before).total_seconds()
-                await self._sent.record(delivery.id, sent.message_id)
+                await self._sent.record(delivery.id, message_id)
                 self._observe(delivery, "sent", lateness=max(0.0, lateness))
                 return
-        await self._failed(delivery, failure)
-        self._observe(delivery, _result_of(failure, delivery.attempts + 1,
-                                           self.settings.max_attempts))
+        await self._failed(delivery, failure, patient=patient)
+        self._observe(delivery, "retry" if patient and not isinstance(
+            failure, Unreachable | Rejected | Moved | RateLimited) else _result_of(
+            failure, delivery.attempts + 1, self.settings.max_attempts))
+
+    async def _miss_older(self, delivery: Delivery, asked_at: datetime) -> None:
+        """Drop the conversation's other replies that are too old as well (one notice)."""
+        async with self._write_session() as session:
+            await miss_older_replies(
+                session, platform=delivery.platform, key=delivery.conversation_key,
+                asked_before=self._clock.now() - self.settings.reply_max_age,
+                except_id=int(delivery.id or 0))
 
     def _observe(self, delivery: Delivery, result: str, *,
                  lateness: float | None = None) -> None:
@@ -351,8 +378,10 @@ class DeliveryWorker:
         except Exception:  # counting must never stop a delivery
             log.debug("delivery observer failed", exc_info=True)
 
-    async def _failed(self, delivery: Delivery, failure: Exception) -> None:
-        """Settle a send the platform did not accept: later, elsewhere, or never."""
+    async def _failed(self, delivery: Delivery, failure: Exception, *,
+                      patient: bool = False) -> None:
+        """Settle a send the platform did not accept: later, elsewhere, or never. A
+        ``patient`` row (a reply not yet too old) is retried until its age runs out."""
         try:
             raise failure
         except Moved as exc:
@@ -368,17 +397,21 @@ class DeliveryWorker:
                                not_before=self._clock.now()
                                + timedelta(seconds=exc.retry_after))
         except (TimeoutError, TransientFailure, DeliveryError, OSError) as exc:
-            await self._retry_later(delivery, str(getattr(exc, "reason", exc)) or "error")
+            await self._retry_later(delivery, str(getattr(exc, "reason", exc)) or "error",
+                                    patient=patient)
         except Exception as exc:
             log.exception("delivery %s: unexpected failure", delivery.id)
-            await self._retry_later(delivery, type(exc).__name__)
+            await self._retry_later(delivery, type(exc).__name__, patient=patient)
 
-    async def _retry_later(self, delivery: Delivery, reason: str) -> None:
+    async def _retry_later(self, delivery: Delivery, reason: str, *,
+                           patient: bool = False) -> None:
         attempts = delivery.attempts + 1
-        if attempts >= self.settings.max_attempts:
+        if attempts >= self.settings.max_attempts and not patient:
             await self._settle(delivery, DeliveryState.DEAD, reason=reason, attempts=attempts)
             return
-        base = self.settings.retry_base.total_seconds() * 2 ** (attempts - 1)
+        base = self.settings.retry_base.total_seconds() * 2 ** min(attempts - 1, 16)
+        if patient:  # a person waits for it: look again soon after the platform is back
+            base = min(base, self.settings.reply_retry_max.total_seconds())
         delay = timedelta(seconds=random.uniform(base / 2, base))
         await self._settle(delivery, DeliveryState.PENDING, reason=reason, attempts=attempts,
                            not_before=self._clock.now() + delay)
@@ -406,12 +439,13 @@ class DeliveryWorker:
 class _Prepared:
     """An outbox row with its target and message parsed (or why they could not be)."""
 
-    __slots__ = ("delivery", "message", "ref", "unreadable")
+    __slots__ = ("delivery", "envelope", "message", "ref", "unreadable")
 
     def __init__(self, delivery: Delivery) -> None:
         self.delivery = delivery
         self.ref: ConversationRef | None = None
         self.message: OutboundMessage | None = None
+        self.envelope = Envelope()
         self.unreadable = ""
         self._parse()
 
@@ -419,6 +453,7 @@ class _Prepared:
         try:
             self.ref = ConversationRef.from_json(self.delivery.target)
             self.message = message_from_json(self.delivery.payload)
+            self.envelope = envelope_of(self.delivery.payload)
             self.unreadable = ""
         except (ValueError, KeyError, TypeError) as exc:
             self.unreadable = str(exc) or type(exc).__name__

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, bindparam, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.model import ConversationRef
 from store.db import OUTBOX_WRITTEN
 from store.models import Delivery, DeliveryState
+
+ORDERED_KIND = "reply"  # rows of this kind go out one after another per conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +106,7 @@ async def claim_due(
     )
     chosen = (
         select(Delivery.id)
-        .where(due)
+        .where(due, _in_turn())
         .order_by(Delivery.not_before, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -162,7 +165,8 @@ async def claim_ids(
         select(Delivery.id)
         .where(Delivery.id.in_(ids),  # type: ignore[union-attr]
                Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
-               Delivery.not_before <= now)  # type: ignore[arg-type,operator]
+               Delivery.not_before <= now,  # type: ignore[arg-type,operator]
+               _in_turn())
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
@@ -311,5 +315,26 @@ async def state_counts(session: AsyncSession, *, source: str) -> dict[str, int]:
     return {str(state): int(count) for state, count in rows}
 
 
-def _conversation_key(target: str) -> str:
+def conversation_key(target: str) -> str:
+    """The key under which rows of the conversation ``target`` (stored JSON) are grouped."""
     return ConversationRef.from_json(target).key[:400]
+
+
+_conversation_key = conversation_key
+
+
+def _in_turn() -> ColumnElement[bool]:
+    """A reply goes out only after the earlier replies of its conversation: none of them is
+    still pending or being sent (other kinds are not held back)."""
+    earlier = aliased(Delivery)
+    return or_(
+        Delivery.kind != ORDERED_KIND,  # type: ignore[arg-type]
+        ~exists().where(
+            earlier.platform == Delivery.platform,  # type: ignore[arg-type]
+            earlier.conversation_key == Delivery.conversation_key,  # type: ignore[arg-type]
+            earlier.kind == ORDERED_KIND,  # type: ignore[arg-type]
+            earlier.id < Delivery.id,  # type: ignore[operator]
+            earlier.state.in_(  # type: ignore[attr-defined]
+                (DeliveryState.PENDING.value, DeliveryState.SENDING.value)),
+        ),
+    )

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import replace as dataclass_replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -14,6 +15,8 @@ from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
+from adapters.ratelimit import RetryPolicy
+from adapters.reply_path import ReplyPath
 from adapters.telegram.bookkeeping import chat_back, chat_gone, chat_migrated
 from adapters.telegram.config import TelegramConfig
 from adapters.telegram.dispatch import OrderedDispatcher
@@ -42,11 +45,10 @@ from commands.model import (
     ConversationKind,
     InboundEvent,
     MessageReceived,
-    SentMessage,
 )
-from commands.ports import DeliveryError, Rejected, Unreachable
 from store.availability import is_outage
 from store.db import Database
+from store.replies import EDIT, Outgoing
 
 __all__ = ["TelegramComponent"]
 
@@ -75,9 +77,12 @@ class TelegramComponent:
             get_updates_request=HTTPXRequest(connection_pool_size=2,
                                              read_timeout=config.poll_timeout + 10.0),
         )
-        self.messenger = TelegramMessenger(
-            bot=self.bot, db=db, limiter=telegram_limiter(per_second=config.max_messages_per_second)
-        )
+        limiter = telegram_limiter(per_second=config.max_messages_per_second)
+        self.messenger = TelegramMessenger(bot=self.bot, db=db, limiter=limiter)
+        # Replies: tried once here (429s still waited out), the rest through the outbox.
+        self._reply_path = ReplyPath(db=db, clock=core.services.clock, messenger=TelegramMessenger(
+            bot=self.bot, db=db, limiter=limiter,
+            policy=RetryPolicy(max_attempts=1, max_rate_limited=100)))
         self.identity: BotIdentity | None = None
         self.received = 0  # raw updates taken so far, usable or not (a figure for monitoring)
         # Two stages, each in order per chat: the core records an update (the webhook and
@@ -239,28 +244,21 @@ class TelegramComponent:
         ref = event.conversation
         query_id = callback_query_id(event)
         if query_id is not None:  # first, so the button stops spinning
+            # Not queued: Telegram accepts a callback answer only within seconds of the press.
             await self._answer(query_id, reply.notice)
+        items: list[Outgoing] = []
         messages = list(reply.messages)
-        try:
-            if (isinstance(event, ActionInvoked) and reply.replace and event.message_id
-                    and messages):
-                try:
-                    await self.messenger.edit(SentMessage(ref, event.message_id), messages[0])
-                    messages.pop(0)
-                except Rejected as exc:  # too old to edit, deleted…: post it anew
-                    log.info("telegram edit in chat %s refused (%s); sending anew",
-                             ref.conversation_id, exc.reason)
-            quote = (event.message_id if isinstance(event, MessageReceived)
-                     and ref.kind != ConversationKind.PERSONAL else None)
-            for message in messages:
-                await self.messenger.send(ref, message, reply_to=quote)
-                quote = None
-        except Unreachable as exc:
-            log.info("telegram reply to chat %s not delivered: %s", ref.conversation_id,
-                     exc.reason)
-            return
-        except DeliveryError as exc:
-            log.warning("telegram reply to chat %s failed: %s", ref.conversation_id, exc.reason)
+        if isinstance(event, ActionInvoked) and reply.replace and event.message_id and messages:
+            # paging: the pressed message is edited (sent anew if too old to edit)
+            items.append(Outgoing(messages.pop(0), EDIT, event.message_id))
+        quote = (event.message_id if isinstance(event, MessageReceived)
+                 and ref.kind != ConversationKind.PERSONAL else None)
+        for message in messages:
+            if quote and not message.reply_to:  # a group answer quotes the question
+                message = dataclass_replace(message, reply_to=quote)
+            items.append(Outgoing(message))
+            quote = None
+        await self._reply_path.deliver(ref, items, event_id=event.event_id)
         if reply.leave:
             await self.messenger.leave(ref)
             log.info("telegram: left unregistered chat %s", ref.conversation_id)

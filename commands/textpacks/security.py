@@ -12,6 +12,10 @@ PL: dict[str, str] = {
         "Nie mogę teraz niczego zapisać (baza danych jest chwilowo niedostępna), więc tego "
         "polecenia nie wykonałem. Spróbuj ponownie za minutę."
     ),
+    "sec.reply_too_late": (
+        "Przepraszam, moja odpowiedź nie dotarła na czas (komunikator był niedostępny) — "
+        "zapytaj jeszcze raz."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -23,5 +27,9 @@ EN: dict[str, str] = {
     "sec.not_recorded": (
         "I cannot record anything right now (the database is briefly unavailable), so I did "
         "not run this command. Please try again in a minute."
+    ),
+    "sec.reply_too_late": (
+        "Sorry, my answer did not arrive in time (the messenger was unavailable) — "
+        "please ask again."
     ),
 }
