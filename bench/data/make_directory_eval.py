@@ -239,7 +239,13 @@ def main() -> None:
         writer.writerow(["gmina", "teryt", "kind", "powiat", "wojewodztwo", "topic", "name",
                          "position", "email", "phone", "confirmed_at"])
         for g in directory:
+            # Offices name topics differently: a third of the lists have "ochrona środowiska"
+            # where others have "zieleń", "oferta czasu wolnego" where others have "turystyka".
+            listed_as = {"zielen": "ochrona środowiska", "turystyka": "oferta czasu wolnego"}
+            other_names = rng.random() < 1 / 3
             for key, topic, _words, _en in TOPICS:
+                if other_names and key in listed_as:
+                    topic = listed_as[key]
                 writer.writerow([g.name, g.teryt, g.kind, g.powiat, g.wojewodztwo, topic,
                                  f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                                  f"inspektor ds. {topic}", f"{key}.{g.teryt}@eval.example.pl",

@@ -133,7 +133,7 @@ class DirectoryAnswers:
         if state.topic_ids:
             for topic_id in state.topic_ids:
                 if gmina is not None:
-                    for person_id in index.by_gmina_topic.get((gmina.id, topic_id), ()):
+                    for person_id in _listed(index, gmina.id, topic_id):
                         add(person_id, gmina.id)
                 else:
                     entries = sorted(
@@ -247,6 +247,20 @@ class DirectoryAnswers:
         if today.day < confirmed_on.day:
             months -= 1
         return months >= self.stale_after_months
+
+
+def _listed(index: DirectoryIndex, gmina_id: int, topic_id: int) -> list[int]:
+    """Who handles a topic in a gmina: listed under it, else under the nearest broader topic
+    ("zieleń" in a list that has "ochrona środowiska"), else under the narrower ones."""
+    people = index.by_gmina_topic.get((gmina_id, topic_id))
+    if people:
+        return people
+    broader, narrower = index.related.get(topic_id, ((), ()))
+    for other in broader:
+        people = index.by_gmina_topic.get((gmina_id, other))
+        if people:
+            return people
+    return [p for other in narrower for p in index.by_gmina_topic.get((gmina_id, other), ())]
 
 
 def _fit(state: AnswerState) -> str | None:

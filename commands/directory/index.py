@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from commands.directory.language import Morphology, fold, tokens
-from commands.directory.matching import GminaNames, PhraseMatcher, TopicDefinition
+from commands.directory.matching import (
+    GminaNames,
+    PhraseMatcher,
+    TopicDefinition,
+    related_topics,
+)
 from commands.directory.register import GminaRegister, RegisteredGmina, shipped_register
 
 
@@ -111,11 +116,17 @@ class TopicMatcherCache:
             self._matcher, self._signature = matcher, signature
         return self._matcher
 
+    def related(self, topics: list[TopicInfo]
+                ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Topic id → the broader, then narrower topics' ids (thesaurus links)."""
+        return related_topics(list(self._thesaurus.values()), {t.key: t.id for t in topics})
+
 
 class DirectoryIndex:
     """The directory, indexed for answering questions."""
 
-    def __init__(self, data: IndexData, *, topic_matcher: PhraseMatcher, morphology: Morphology):
+    def __init__(self, data: IndexData, *, topic_matcher: PhraseMatcher, morphology: Morphology,
+                 related: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] | None = None):
         self.version = data.version
         self.morphology = morphology
         self.gminy = {g.id: g for g in data.gminy}
@@ -128,6 +139,8 @@ class DirectoryIndex:
         self.topics = {t.id: t for t in data.topics}
         self.topic_by_key = {t.key: t for t in data.topics}
         self.topic_matcher = topic_matcher
+        # Where to look when a gmina lists nobody under a topic: broader, then narrower ones.
+        self.related = related or {}
         self.persons = {p.id: p for p in data.persons}
         self.by_gmina_topic: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.by_gmina: dict[int, list[Entry]] = defaultdict(list)

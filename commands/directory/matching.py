@@ -21,6 +21,7 @@ class TopicDefinition:
     name_en: str
     synonyms: tuple[str, ...]
     synonyms_en: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()  # keys of wider topics ("zieleń" → "ochrona środowiska")
 
 
 def load_thesaurus(path: Path = THESAURUS_FILE) -> list[TopicDefinition]:
@@ -34,9 +35,41 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> list[TopicDefinition]:
             name_en=item.get("name_en", ""),
             synonyms=tuple(item.get("synonyms", ())),
             synonyms_en=tuple(item.get("synonyms_en", ())),
+            broader=tuple(item.get("broader", ())),
         )
         for item in data.get("topic", [])
     ]
+
+
+def related_topics(thesaurus: list[TopicDefinition], ids: Mapping[str, int]
+                   ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Topic id → (broader ids, nearest first; narrower ids): where to look when a gmina
+    lists nothing under that topic. ``ids`` maps topic keys to ids."""
+    broader = {t.key: t.broader for t in thesaurus}
+    narrower: dict[str, list[str]] = {}
+    for topic in thesaurus:
+        for key in topic.broader:
+            narrower.setdefault(key, []).append(topic.key)
+    related: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for key, topic_id in ids.items():
+        up = _walk(key, broader)
+        down = [k for k in _walk(key, narrower) if k not in up]
+        chosen = (tuple(ids[k] for k in up if k in ids), tuple(ids[k] for k in down if k in ids))
+        if chosen[0] or chosen[1]:
+            related[topic_id] = chosen
+    return related
+
+
+def _walk(key: str, links: Mapping[str, Iterable[str]]) -> list[str]:
+    """Keys reachable from ``key`` along ``links``, nearest first (cycles are cut)."""
+    found: list[str] = []
+    pending = list(links.get(key, ()))
+    while pending:
+        nearest = pending.pop(0)
+        if nearest not in found and nearest != key:
+            found.append(nearest)
+            pending.extend(links.get(nearest, ()))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,8 @@ STOPWORDS = frozenset(
     osobe osob jaki jaka jakie numer numeru tam tu ten ta to jest sa moze mozna dane who whom
     handles handle handling is are responsible for in the of contact contacts about
     municipality at person people a an and or please need needs does do which what deals with
-    on gmina
+    on gmina gdzie zalatwie zalatwic zalatwienia jestem was nas kogo dzien dobry mam zwrocic
+    prowadzi prowadzacy osoby wydziale wydzial referat referacie
     """.split()
 )
 

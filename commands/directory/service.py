@@ -64,7 +64,8 @@ class DirectoryService:
                     data = await load_index_data(session)
                     matcher = self._matchers.matcher(data.topics, data.synonyms)
                     self._index = DirectoryIndex(
-                        data, topic_matcher=matcher, morphology=self.morphology
+                        data, topic_matcher=matcher, morphology=self.morphology,
+                        related=self._matchers.related(data.topics),
                     )
             self._checked_at = time.monotonic()
             return self._index
