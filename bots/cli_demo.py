@@ -61,13 +61,14 @@ async def demo_command(app: App, args: argparse.Namespace) -> int:
         async with app.db.session() as session:
             people = await count_people(session)
         if people:
-            print(t(lang, "demo.load_refused", people=people))
+            print(t(lang, "demo.load_refused", count=people))
             return 1
         await load_sample_data(app, again=True)
         async with app.db.session() as session:
             people = await count_people(session)
             forums = len((await session.execute(Forum.__table__.select())).all())  # type: ignore[attr-defined]
-        print(t(lang, "demo.loaded", people=people, forums=forums))
+        print(t(lang, "demo.loaded", people=t(lang, "demo.n_people", count=people),
+                forums=t(lang, "demo.n_forums", count=forums)))
         return 0
     async with app.db.session() as session:
         removal = await remove_demo(session)

@@ -169,7 +169,7 @@ class Core:
             return Reply()
         limit = self.services.settings.max_text_length
         if len(event.text) > limit:  # a long answer was relayed above; anything else is not
-            return Reply.of(_say(ctx, "error.too_long", length=len(event.text), limit=limit))
+            return Reply.of(_say(ctx, "error.too_long", count=len(event.text), limit=limit))
         if text.startswith("/"):
             await prompts.drop(ctx)  # a command instead of the answer: the question is dropped
             head, _, args = text[1:].partition(" ")
@@ -200,7 +200,7 @@ class Core:
         if prompts.is_cancel(text):
             return prompts.cancelled(ctx)
         if len(text) > self.services.settings.max_text_length:
-            return Reply.of(_say(ctx, "error.too_long", length=len(text),
+            return Reply.of(_say(ctx, "error.too_long", count=len(text),
                                  limit=self.services.settings.max_text_length))
         command = self.registry.find(pending.command)
         if command is None:
@@ -392,7 +392,7 @@ async def limit_length(ctx: Context, call_next: Next) -> Reply:
     limit = ctx.services.settings.max_text_length
     if isinstance(event, MessageReceived) and len(event.text) > limit and not (
             _in_group_thread(event) and not event.text.startswith("/")):
-        return Reply.of(_say(ctx, "error.too_long", length=len(event.text), limit=limit))
+        return Reply.of(_say(ctx, "error.too_long", count=len(event.text), limit=limit))
     # A reply in a group's thread may be a forum answer, relayed whatever its length (the
     # adapters split it on the way out); dispatch refuses it if it answers nothing.
     return await call_next(ctx)

@@ -1,11 +1,15 @@
 """Every user-facing text, in Polish and English, in one place so wording can be reviewed.
 
-Polish is the default. Texts are plain: adapters escape them for their own format.
+Polish is the default. Texts are plain: adapters escape them for their own format. A text that
+counts something has one form per CLDR plural category, picked by its ``count`` value
+(:mod:`commands.plurals`): "1 osoba, 2 osoby, 5 osób".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from commands.plurals import Text, choose, missing_forms
 
 DEFAULT_LANG = "pl"
 LANGS = ("pl", "en")
@@ -13,15 +17,18 @@ LANGS = ("pl", "en")
 PLATFORM_NAMES = {"teams": "Teams", "telegram": "Telegram", "slack": "Slack",
                   "console": "konsola"}
 
-_PL: dict[str, str] = {
+_PL: dict[str, Text] = {
     # general
     "error.internal": (
         "Przepraszam, coś poszło nie tak po mojej stronie. Spróbuj ponownie za chwilę — "
         "jeśli błąd się powtórzy, daj znać administratorowi."
     ),
-    "error.too_long": (
-        "Ta wiadomość jest za długa ({length} znaków). Napisz krócej, najwyżej {limit} znaków."
-    ),
+    "error.too_long": {
+        "one": "Ta wiadomość jest za długa ({count} znak). Napisz krócej — limit to {limit}.",
+        "few": "Ta wiadomość jest za długa ({count} znaki). Napisz krócej — limit to {limit}.",
+        "many": "Ta wiadomość jest za długa ({count} znaków). Napisz krócej — limit to {limit}.",
+        "other": "Ta wiadomość jest za długa ({count} znaku). Napisz krócej — limit to {limit}.",
+    },
     "error.unknown_command": "Nie znam polecenia „{command}”. Wpisz /pomoc, aby zobaczyć listę.",
     "error.forbidden": "To polecenie jest dostępne tylko dla: {roles}.",
     "error.unlinked": (
@@ -148,16 +155,27 @@ _PL: dict[str, str] = {
     "forum.no_groups": "brak grup",
     "q.usage": "Użycie: /pytanie <forum> <treść>, np. /pytanie PZP Czy ktoś ma wzór klauzuli "
     "waloryzacyjnej?",
-    "q.too_long": "Pytanie ma {length} znaków; najwyżej {limit}. Skróć je i dodaj link.",
+    "q.too_long": {
+        "one": "Pytanie ma {count} znak; najwyżej {limit}. Skróć je i dodaj link.",
+        "few": "Pytanie ma {count} znaki; najwyżej {limit}. Skróć je i dodaj link.",
+        "many": "Pytanie ma {count} znaków; najwyżej {limit}. Skróć je i dodaj link.",
+        "other": "Pytanie ma {count} znaku; najwyżej {limit}. Skróć je i dodaj link.",
+    },
     "q.not_member": "Pytania do forum {key} zadają jego członkowie. Poproś moderatora o dodanie.",
     "q.no_groups": (
         "Zapisałem pytanie nr {id}, ale forum {key} nie ma jeszcze grup na komunikatorach — "
         "moderator może je podłączyć."
     ),
-    "q.sent": (
-        "Pytanie nr {id} trafiło do {count} grup forum {key} ({platforms}). Odpowiedzi "
-        "przyślę tutaj."
-    ),
+    "q.sent": {
+        "one": "Pytanie nr {id} trafiło do {count} grupy forum {key} ({platforms}). Odpowiedzi "
+        "przyślę tutaj.",
+        "few": "Pytanie nr {id} trafiło do {count} grup forum {key} ({platforms}). Odpowiedzi "
+        "przyślę tutaj.",
+        "many": "Pytanie nr {id} trafiło do {count} grup forum {key} ({platforms}). Odpowiedzi "
+        "przyślę tutaj.",
+        "other": "Pytanie nr {id} trafiło do {count} grupy forum {key} ({platforms}). "
+        "Odpowiedzi przyślę tutaj.",
+    },
     "q.post_title": "❓ Pytanie nr {id} — {forum}",
     "q.post_footer": "Od: {author}, via {via}. Odpowiedz w wątku tej wiadomości.",
     "q.answer_title": "Odpowiedź na Twoje pytanie nr {id}",
@@ -228,10 +246,16 @@ _PL: dict[str, str] = {
         "koordynatorzy, adresy e-mail — oddzielone przecinkami. Np. /pilne gmina Wieliczka: "
         "awaria systemu EZD, proszę nie wysyłać pism do 12:00."
     ),
-    "ann.too_long": (
-        "Ogłoszenie ma {length} znaków — to więcej, niż zmieści się w jednej wiadomości na "
-        "każdym komunikatorze ({limit}). Skróć je i dodaj link do szczegółów."
-    ),
+    "ann.too_long": {
+        "one": "Ogłoszenie ma {count} znak — to więcej, niż zmieści się w jednej wiadomości na "
+        "każdym komunikatorze ({limit}). Skróć je i dodaj link do szczegółów.",
+        "few": "Ogłoszenie ma {count} znaki — to więcej, niż zmieści się w jednej wiadomości na "
+        "każdym komunikatorze ({limit}). Skróć je i dodaj link do szczegółów.",
+        "many": "Ogłoszenie ma {count} znaków — to więcej, niż zmieści się w jednej wiadomości "
+        "na każdym komunikatorze ({limit}). Skróć je i dodaj link do szczegółów.",
+        "other": "Ogłoszenie ma {count} znaku — to więcej, niż zmieści się w jednej wiadomości "
+        "na każdym komunikatorze ({limit}). Skróć je i dodaj link do szczegółów.",
+    },
     "ann.bad_audience": (
         "Nie rozumiem odbiorcy „{item}”. Podaj: wszyscy, forum KLUCZ (np. forum PZP), gmina "
         "NAZWA, koordynatorzy, moderatorzy albo adres e-mail."
@@ -244,7 +268,12 @@ _PL: dict[str, str] = {
     "ann.preview": "Podgląd ogłoszenia",
     "ann.preview_urgent": "Podgląd PILNEGO ogłoszenia",
     "ann.without": "bez komunikatora {count}",
-    "ann.confirm_question": "Wysłać do {count} osób? {counts}",
+    "ann.confirm_question": {
+        "one": "Wysłać do {count} osoby? {counts}",
+        "few": "Wysłać do {count} osób? {counts}",
+        "many": "Wysłać do {count} osób? {counts}",
+        "other": "Wysłać do {count} osoby? {counts}",
+    },
     "ann.quiet_note": "Wysyłane po cichu; poza godzinami pracy poczeka do rana.",
     "ann.send": "Wyślij",
     "ann.cancel": "Anuluj",
@@ -361,8 +390,6 @@ _PL: dict[str, str] = {
     "cal.month.10": "października",
     "cal.month.11": "listopada",
     "cal.month.12": "grudnia",
-    "cal.date": "{weekday}, {day} {month} {year}",
-    "cal.date_short": "{weekday}, {day} {month}",
     "cal.moment": "{day}, {time}",
     "cal.span": "{day}, {start}–{end}",
     "cal.span_days": "od {start} do {end}",
@@ -548,7 +575,12 @@ _PL: dict[str, str] = {
     "cal.deadline.unknown": "Nie ma terminu nr {id} (albo został odwołany).",
     "cal.deadline.is_cancelled": "ODWOŁANY",
     "cal.deadline.you_done": "Zgłosiłeś wykonanie: {when}.",
-    "cal.deadline.recipients": "Odbiorcy: {count} osób (wskazane gminy: {gminy}).",
+    "cal.deadline.recipients": {
+        "one": "Odbiorcy: {count} osoba (wskazane gminy: {gminy}).",
+        "few": "Odbiorcy: {count} osoby (wskazane gminy: {gminy}).",
+        "many": "Odbiorcy: {count} osób (wskazane gminy: {gminy}).",
+        "other": "Odbiorcy: {count} osoby (wskazane gminy: {gminy}).",
+    },
     "cal.deadline.done_list": "  Zrobione ({count}): {names}",
     "cal.deadline.waiting_list": "  Jeszcze nie ({count}): {names}",
     "cal.deadline.change_usage": (
@@ -584,9 +616,16 @@ _PL: dict[str, str] = {
     "cal.personal.list_footer": "Odwołanie: /przypomnienia usuń NR",
     "cal.personal.not_found": "Nie masz aktywnego przypomnienia nr {id}.",
     "cal.personal.cancelled": "Odwołano przypomnienie „{what}” ({when}).",
-    "cal.personal.too_many": (
-        "Masz już {limit} zaplanowanych przypomnień — odwołaj niepotrzebne (/przypomnienia)."
-    ),
+    "cal.personal.too_many": {
+        "one": "Masz już {count} zaplanowane przypomnienie — odwołaj je, jeśli niepotrzebne "
+        "(/przypomnienia).",
+        "few": "Masz już {count} zaplanowane przypomnienia — odwołaj niepotrzebne "
+        "(/przypomnienia).",
+        "many": "Masz już {count} zaplanowanych przypomnień — odwołaj niepotrzebne "
+        "(/przypomnienia).",
+        "other": "Masz już {count} zaplanowanego przypomnienia — odwołaj niepotrzebne "
+        "(/przypomnienia).",
+    },
     "cal.feed.command": "kalendarz",
     "cal.feed.new_word": "nowy",
     "cal.feed.issued": (
@@ -617,25 +656,26 @@ _PL: dict[str, str] = {
     "ics.link": "Link do spotkania: {url}",
     "ics.materials": "Materiały:\n{links}",
     "ics.deadline": "Termin: {title}",
-    "rec.daily": "codziennie",
-    "rec.daily_n": "co {n} dni",
-    "rec.weekly": "co tydzień",
-    "rec.weekly_n": "co {n} tygodnie",
-    "rec.monthly": "co miesiąc",
-    "rec.monthly_n": "co {n} miesiące",
-    "rec.yearly": "co roku",
-    "rec.yearly_n": "co {n} lata",
-    "rec.monthly_nth": "co miesiąc, w {nth} {weekday}",
-    "rec.monthly_n_nth": "co {n} miesiące, w {nth} {weekday}",
-    # *_many: 5–21, 25–31, 35–41 … ("co 5 tygodni", "co 12 tygodni"); *_n above: 2–4, 22–24 …
-    "rec.daily_n_many": "co {n} dni",
-    "rec.weekly_n_many": "co {n} tygodni",
-    "rec.monthly_n_many": "co {n} miesięcy",
-    "rec.yearly_n_many": "co {n} lat",
-    "rec.monthly_n_nth_many": "co {n} miesięcy, w {nth} {weekday}",
+    # Every {count} days/weeks/…: "one" is every single one ("co tydzień"), "few" 2–4, 22–24 …
+    # ("co 2 tygodnie"), "many" 5–21, 25–31 … ("co 5 tygodni", "co 12 tygodni").
+    "rec.daily": {"one": "codziennie", "few": "co {count} dni", "many": "co {count} dni",
+                  "other": "co {count} dnia"},
+    "rec.weekly": {"one": "co tydzień", "few": "co {count} tygodnie",
+                   "many": "co {count} tygodni", "other": "co {count} tygodnia"},
+    "rec.monthly": {"one": "co miesiąc", "few": "co {count} miesiące",
+                    "many": "co {count} miesięcy", "other": "co {count} miesiąca"},
+    "rec.yearly": {"one": "co roku", "few": "co {count} lata", "many": "co {count} lat",
+                   "other": "co {count} roku"},
+    "rec.monthly_nth": {
+        "one": "co miesiąc, w {nth} {weekday}",
+        "few": "co {count} miesiące, w {nth} {weekday}",
+        "many": "co {count} miesięcy, w {nth} {weekday}",
+        "other": "co {count} miesiąca, w {nth} {weekday}",
+    },
     "rec.on_days": "{rule}: {days}",
     "rec.workdays": "w dni robocze",
-    "rec.count": "{rule}, {count} razy",
+    "rec.count": {"one": "{rule}, {count} raz", "few": "{rule}, {count} razy",
+                  "many": "{rule}, {count} razy", "other": "{rule}, {count} razy"},
     "rec.until": "{rule}, do {date}",
     "rec.raw": "według reguły {rule}",
     "rec.ord.1.m": "pierwszy",
@@ -677,14 +717,15 @@ _PL: dict[str, str] = {
     "when.end_before_start": "Koniec musi być po początku (np. 10:00-12:00).",
 }
 
-_EN: dict[str, str] = {
+_EN: dict[str, Text] = {
     "error.internal": (
         "Sorry, something went wrong on my side. Please try again in a moment — if it happens "
         "again, let an administrator know."
     ),
-    "error.too_long": (
-        "This message is too long ({length} characters). Please keep it under {limit}."
-    ),
+    "error.too_long": {
+        "one": "This message is too long ({count} character). Please keep it under {limit}.",
+        "other": "This message is too long ({count} characters). Please keep it under {limit}.",
+    },
     "error.unknown_command": "I don't know the command “{command}”. Type /help to see the list.",
     "error.forbidden": "This command is only available to {roles}.",
     "error.unlinked": (
@@ -805,16 +846,21 @@ _EN: dict[str, str] = {
     "forum.no_groups": "no groups",
     "q.usage": "Usage: /ask <forum> <text>, e.g. /ask PZP Does anyone have a valorisation "
     "clause template?",
-    "q.too_long": "The question has {length} characters; at most {limit}. Shorten it, add a link.",
+    "q.too_long": {
+        "one": "The question has {count} character; at most {limit}. Shorten it, add a link.",
+        "other": "The question has {count} characters; at most {limit}. Shorten it, add a link.",
+    },
     "q.not_member": "Questions to forum {key} are asked by its members. Ask a moderator.",
     "q.no_groups": (
         "I saved question no. {id}, but forum {key} has no groups on the messengers yet — a "
         "moderator can link them."
     ),
-    "q.sent": (
-        "Question no. {id} went to {count} groups of forum {key} ({platforms}). I will send "
-        "the answers here."
-    ),
+    "q.sent": {
+        "one": "Question no. {id} went to {count} group of forum {key} ({platforms}). I will "
+        "send the answers here.",
+        "other": "Question no. {id} went to {count} groups of forum {key} ({platforms}). I will "
+        "send the answers here.",
+    },
     "q.post_title": "❓ Question no. {id} — {forum}",
     "q.post_footer": "From: {author}, via {via}. Reply in this message's thread.",
     "q.answer_title": "An answer to your question no. {id}",
@@ -881,10 +927,12 @@ _EN: dict[str, str] = {
         "coordinators, e-mail addresses — separated by commas. E.g. /urgent gmina Wieliczka: "
         "the document system is down until 12:00."
     ),
-    "ann.too_long": (
-        "The announcement has {length} characters — more than fits one message on every "
-        "messenger ({limit}). Shorten it and add a link to the details."
-    ),
+    "ann.too_long": {
+        "one": "The announcement has {count} character — more than fits one message on every "
+        "messenger ({limit}). Shorten it and add a link to the details.",
+        "other": "The announcement has {count} characters — more than fits one message on every "
+        "messenger ({limit}). Shorten it and add a link to the details.",
+    },
     "ann.bad_audience": (
         "I don't understand the audience “{item}”. Use: all, forum KEY (e.g. forum PZP), gmina "
         "NAME, coordinators, moderators or an e-mail address."
@@ -897,7 +945,8 @@ _EN: dict[str, str] = {
     "ann.preview": "Announcement preview",
     "ann.preview_urgent": "URGENT announcement preview",
     "ann.without": "no messenger {count}",
-    "ann.confirm_question": "Send to {count} people? {counts}",
+    "ann.confirm_question": {"one": "Send to {count} person? {counts}",
+                             "other": "Send to {count} people? {counts}"},
     "ann.quiet_note": "Sent quietly; outside working hours it waits for the morning.",
     "ann.send": "Send",
     "ann.cancel": "Cancel",
@@ -1014,8 +1063,6 @@ _EN: dict[str, str] = {
     "cal.month.10": "October",
     "cal.month.11": "November",
     "cal.month.12": "December",
-    "cal.date": "{weekday}, {day} {month} {year}",
-    "cal.date_short": "{weekday}, {day} {month}",
     "cal.moment": "{day}, {time}",
     "cal.span": "{day}, {start}–{end}",
     "cal.span_days": "from {start} to {end}",
@@ -1189,7 +1236,10 @@ _EN: dict[str, str] = {
     "cal.deadline.unknown": "There is no deadline no. {id} (or it was cancelled).",
     "cal.deadline.is_cancelled": "CANCELLED",
     "cal.deadline.you_done": "You reported it done: {when}.",
-    "cal.deadline.recipients": "Recipients: {count} people (gminy named: {gminy}).",
+    "cal.deadline.recipients": {
+        "one": "Recipients: {count} person (gminy named: {gminy}).",
+        "other": "Recipients: {count} people (gminy named: {gminy}).",
+    },
     "cal.deadline.done_list": "  Done ({count}): {names}",
     "cal.deadline.waiting_list": "  Not yet ({count}): {names}",
     "cal.deadline.change_usage": (
@@ -1222,8 +1272,11 @@ _EN: dict[str, str] = {
     "cal.personal.list_footer": "Cancel one: /reminders cancel NO",
     "cal.personal.not_found": "You have no active reminder no. {id}.",
     "cal.personal.cancelled": "Reminder “{what}” ({when}) cancelled.",
-    "cal.personal.too_many": "You already have {limit} reminders planned — cancel some "
-    "(/reminders).",
+    "cal.personal.too_many": {
+        "one": "You already have {count} reminder planned — cancel it if you no longer need it "
+        "(/reminders).",
+        "other": "You already have {count} reminders planned — cancel some (/reminders).",
+    },
     "cal.feed.command": "calendar",
     "cal.feed.new_word": "new",
     "cal.feed.issued": "Your private calendar (your forums' meetings and your deadlines):\n{url}",
@@ -1252,24 +1305,15 @@ _EN: dict[str, str] = {
     "ics.link": "Meeting link: {url}",
     "ics.materials": "Materials:\n{links}",
     "ics.deadline": "Deadline: {title}",
-    "rec.daily": "every day",
-    "rec.daily_n": "every {n} days",
-    "rec.weekly": "every week",
-    "rec.weekly_n": "every {n} weeks",
-    "rec.monthly": "every month",
-    "rec.monthly_n": "every {n} months",
-    "rec.yearly": "every year",
-    "rec.yearly_n": "every {n} years",
-    "rec.monthly_nth": "every month on the {nth} {weekday}",
-    "rec.monthly_n_nth": "every {n} months on the {nth} {weekday}",
-    "rec.daily_n_many": "every {n} days",
-    "rec.weekly_n_many": "every {n} weeks",
-    "rec.monthly_n_many": "every {n} months",
-    "rec.yearly_n_many": "every {n} years",
-    "rec.monthly_n_nth_many": "every {n} months on the {nth} {weekday}",
+    "rec.daily": {"one": "every day", "other": "every {count} days"},
+    "rec.weekly": {"one": "every week", "other": "every {count} weeks"},
+    "rec.monthly": {"one": "every month", "other": "every {count} months"},
+    "rec.yearly": {"one": "every year", "other": "every {count} years"},
+    "rec.monthly_nth": {"one": "every month on the {nth} {weekday}",
+                        "other": "every {count} months on the {nth} {weekday}"},
     "rec.on_days": "{rule}: {days}",
     "rec.workdays": "on working days",
-    "rec.count": "{rule}, {count} times",
+    "rec.count": {"one": "{rule}, once", "other": "{rule}, {count} times"},
     "rec.until": "{rule}, until {date}",
     "rec.raw": "by the rule {rule}",
     "rec.ord.1.m": "first",
@@ -1324,7 +1368,7 @@ def _merge_packs() -> None:
 
 
 _merge_packs()
-_CATALOGUES: Mapping[str, Mapping[str, str]] = {"pl": _PL, "en": _EN}
+_CATALOGUES: Mapping[str, Mapping[str, Text]] = {"pl": _PL, "en": _EN}
 
 
 def pick_lang(*hints: str | None) -> str:
@@ -1338,9 +1382,17 @@ def pick_lang(*hints: str | None) -> str:
 
 
 def t(lang: str, key: str, /, **values: object) -> str:
-    """The text ``key`` in ``lang`` (falling back to Polish), with ``values`` filled in."""
-    catalogue = _CATALOGUES.get(lang, _PL)
-    template = catalogue.get(key) or _PL[key]
+    """The text ``key`` in ``lang`` (falling back to Polish), with ``values`` filled in; a
+    counted text takes the plural form of ``values["count"]``."""
+    catalogue = _CATALOGUES.get(lang)
+    if catalogue is None or not catalogue.get(key):
+        lang, catalogue = DEFAULT_LANG, _PL
+    template = catalogue[key]
+    if not isinstance(template, str):
+        count = values.get("count")
+        if not isinstance(count, int | float):
+            raise TypeError(f"text {key!r} has plural forms: give it a number as count=")
+        template = choose(lang, template, count)
     return template.format(**values) if values else template
 
 
@@ -1348,3 +1400,12 @@ def missing_translations() -> dict[str, set[str]]:
     """Keys present in one language but not the other (tests keep this empty)."""
     pl, en = set(_PL), set(_EN)
     return {"en": pl - en, "pl": en - pl}
+
+
+def missing_plural_forms() -> dict[str, set[str]]:
+    """``"lang key"`` → CLDR categories a counted text lacks in that language (or keys that
+    are no category); tests keep this empty."""
+    return {f"{lang} {key}": missing
+            for lang, catalogue in _CATALOGUES.items()
+            for key, template in catalogue.items()
+            if not isinstance(template, str) and (missing := missing_forms(lang, template))}

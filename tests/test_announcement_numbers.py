@@ -189,7 +189,7 @@ async def test_urgent_copies_per_messenger_and_people_agree_on_slack(world: Worl
     await world.slack_says(THE_OFFICE, f"pilne {mail(RENATA, JOLANTA)}: Ewakuacja o 11:00.")
     preview = world.on_slack(THE_OFFICE)[-1]["text"]
     assert "Wysłać do 2 osób? Teams 1, Telegram 2, Slack 1" in preview
-    assert "4 kopii dla 2 osób" in preview
+    assert "4 kopie dla 2 osób" in preview
     # Cancelled on Slack too: the next one sent is still nr 1.
     assert await world.slack_press(THE_OFFICE, world.on_slack(THE_OFFICE)[-1], "Anuluj") == 200
     await world.slack.drain()

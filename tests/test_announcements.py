@@ -265,7 +265,7 @@ async def test_a_coordinator_may_name_their_own_staff_but_not_others(app: App) -
     await link_console_accounts(app, "wieliczka")
     coordinator = ConsoleSession(app.core, WIELICZKA_COORDINATOR)
     [preview] = await coordinator.say("/ogloszenie r.nowak@wieliczka.example.pl: Proszę o raport.")
-    assert "Wysłać do 1 osób?" in preview
+    assert "Wysłać do 1 osoby?" in preview
     [refused] = await coordinator.say("/ogloszenie p.sikora@skawina.example.pl: Proszę o raport.")
     assert "Możesz wysyłać ogłoszenia tylko do swoich odbiorców" in refused
 

@@ -82,7 +82,7 @@ async def test_a_forum_created_on_the_command_line_takes_its_new_members_questio
     reply = await office.core.handle(said(EWA, "/forum podlacz MIESZK", GROUP))
     assert "należy teraz do forum MIESZK" in reply.messages[0].text
     [sent] = await jan.say("/pytanie MIESZK Jak liczycie dodatek mieszkaniowy?")
-    assert "Pytanie nr 1 trafiło do 1 grup forum MIESZK" in sent
+    assert "Pytanie nr 1 trafiło do 1 grupy forum MIESZK" in sent
     await office.worker.run_once()
     [post] = [d.text for d in transcript(office).transcript
               if d.conversation.conversation_id == GROUP.conversation_id]

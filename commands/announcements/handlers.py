@@ -50,7 +50,7 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
     # Telegram counts UTF-16 code units: an emoji is two, so 3,000 emoji would not fit.
     length = len(text.encode("utf-16-le")) // 2
     if length > MAX_TEXT:
-        return _say(ctx, "ann.too_long", length=length, limit=MAX_TEXT)
+        return _say(ctx, "ann.too_long", count=length, limit=MAX_TEXT)
     async with ctx.services.db.session() as session:
         forums = {f.key: int(f.id or 0) for f in (await session.execute(select(Forum))).scalars()}
     try:
@@ -124,7 +124,8 @@ def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: boo
     if copies != reached:
         # Urgent ones go to each messenger of a person: the numbers above count copies, the
         # question counts people — say so, or they seem not to add up (nor match /raport).
-        footer += "\n" + t(lang, "ann.preview_copies", copies=copies, people=reached)
+        footer += "\n" + t(lang, "ann.preview_copies", count=copies,
+                           people=t(lang, "ann.copies_for", count=reached))
     if draft.author_left_out:
         footer += "\n" + t(lang, "ann.preview_self")
     if urgent and (forums or draft.groups):

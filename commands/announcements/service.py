@@ -533,7 +533,8 @@ class AnnouncementService:
         shown = problems[:limit]
         number = announcement.number or announcement_id
         if limit is not None and len(problems) > limit:
-            shown.append(t(lang, "ann.more_cut", count=len(problems) - limit, limit=limit)
+            shown.append(t(lang, "ann.more_cut", count=len(problems) - limit,
+                           cap=t(lang, "ann.report_cap", count=limit))
                          if everyone else
                          t(lang, "ann.more", count=len(problems) - limit, id=number))
         posts = await self._group_report(announcement_id, lang)

@@ -1,10 +1,17 @@
-"""Moments in Warsaw: reading them back from the database and writing them for people."""
+"""Moments in Warsaw: reading them back from the database and writing them for people.
+
+Dates are written by CLDR (Babel) as people write them: "wtorek, 8 grudnia 2026",
+"7 grudnia 2026"; English the British way ("Tuesday, 8 December 2026").
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from babel.dates import format_date as _babel_date
+
 from commands.clock import WARSAW
+from commands.plurals import locale
 from commands.texts import t
 
 
@@ -31,10 +38,16 @@ def from_stamp(text: str) -> datetime:
 
 
 def format_day(lang: str, day: date, *, year: bool = True) -> str:
-    """"wtorek, 1 grudnia 2026" / "Tuesday, 1 December 2026"."""
-    return t(lang, "cal.date" if year else "cal.date_short",
-             weekday=t(lang, f"cal.weekday.{day.weekday()}"), day=day.day,
-             month=t(lang, f"cal.month.{day.month}"), year=day.year)
+    """"wtorek, 1 grudnia 2026" / "Tuesday, 1 December 2026"; without the year "wtorek,
+    1 grudnia"."""
+    # CLDR's "full" date is exactly this in both languages; its yearless skeleton drops the
+    # comma in British English, so the pattern is spelled out.
+    return _babel_date(day, "full" if year else "EEEE, d MMMM", locale=locale(lang))
+
+
+def format_date(lang: str, day: date) -> str:
+    """"7 grudnia 2026" / "7 December 2026"."""
+    return _babel_date(day, "long", locale=locale(lang))
 
 
 def format_time(moment: datetime) -> str:

@@ -120,7 +120,7 @@ async def _add_repeating(service: CalendarService, person_id: int, repeat: Repea
     async with service.db.session() as session:
         active = await personal_reminders(session, person_id=person_id, since=now)
         if len(active) >= service.settings.max_personal:
-            raise CalendarError("cal.personal.too_many", limit=service.settings.max_personal)
+            raise CalendarError("cal.personal.too_many", count=service.settings.max_personal)
         reminder = PersonalReminder(person_id=person_id, text=repeat.subject[:500],
                                     due_at=first, rrule=repeat.rule, repeat_from=first,
                                     lang=lang, created_at=now)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
 
+from commands.calendar.dates import format_date
 from commands.calendar.when import WhenError, parse_when
 from commands.clock import WARSAW
 from commands.directory.language import fold
@@ -267,14 +268,11 @@ def describe(rule: str, lang: str) -> str:
     nth = re.match(r"^(-?\d)([A-Z]{2})$", byday[0]) if len(byday) == 1 else None
     if freq == "MONTHLY" and nth:
         day = _DAYS.index(nth[2])
-        key = "rec.monthly_nth" if interval == 1 else _plural("rec.monthly_n_nth", interval)
-        text = t(lang, key, n=interval,
+        text = t(lang, "rec.monthly_nth", count=interval,
                  nth=t(lang, f"rec.ord.{nth[1]}.{_gender(day)}"),
                  weekday=t(lang, f"cal.weekday_acc.{day}"))
     elif freq in _SUPPORTED_FREQ and all(d in _DAYS for d in byday):
-        key = f"rec.{freq.lower()}" if interval == 1 else _plural(
-            f"rec.{freq.lower()}_n", interval)
-        text = t(lang, key, n=interval)
+        text = t(lang, f"rec.{freq.lower()}", count=interval)  # "co tydzień", "co 2 tygodnie"
         if byday and byday != list(_DAYS[:5]):
             names = ", ".join(t(lang, f"cal.weekday.{_DAYS.index(d)}") for d in byday)
             text = t(lang, "rec.on_days", rule=text, days=names)
@@ -286,20 +284,12 @@ def describe(rule: str, lang: str) -> str:
     if fields.get("BYMONTHDAY", "").isdigit():
         text = t(lang, "rep.month_day", rule=text, day=int(fields["BYMONTHDAY"]))
     if "COUNT" in fields:
-        text = t(lang, "rec.count", rule=text, count=fields["COUNT"])
+        text = t(lang, "rec.count", rule=text, count=int(fields["COUNT"]))
     if "UNTIL" in fields:
         until = _until_date(fields["UNTIL"])
         if until is not None:
-            text = t(lang, "rec.until", rule=text, date=until.isoformat())
+            text = t(lang, "rec.until", rule=text, date=format_date(lang, until))
     return text
-
-
-def _plural(key: str, n: int) -> str:
-    """The text key for ``n`` (≥ 2) things: Polish says "2–4, 22–24, 32–34 … tygodnie" but "5–21,
-    25–31 … tygodni" (12–14 too: "12 tygodni"); ``key`` is the 2–4 form, ``key_many`` the
-    other. English has one plural (both keys say the same)."""
-    few = n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14)
-    return key if few else f"{key}_many"
 
 
 def _gender(weekday: int) -> str:

@@ -417,7 +417,7 @@ class CalendarService:
         async with self.db.session() as session:
             active = await personal_reminders(session, person_id=person_id, since=now)
             if len(active) >= self.settings.max_personal:
-                raise CalendarError("cal.personal.too_many", limit=self.settings.max_personal)
+                raise CalendarError("cal.personal.too_many", count=self.settings.max_personal)
             reminder = PersonalReminder(person_id=person_id, text=text[:500], due_at=utc(due),
                                         lang=lang, created_at=now)
             session.add(reminder)

@@ -332,7 +332,7 @@ class ForumAdmin:
 def _name(value: str, *, required: bool = True) -> str:
     value = " ".join(value.split())
     if (required and not value) or len(value) > MAX_NAME:
-        raise Refused("fadm.bad_name", limit=MAX_NAME)
+        raise Refused("fadm.bad_name", count=MAX_NAME)
     return value
 
 

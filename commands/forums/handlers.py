@@ -91,7 +91,7 @@ async def ask(ctx: Context, args: str) -> Reply:
     if not key:
         return _say(ctx, "q.usage")
     if len(text) > MAX_QUESTION:
-        return _say(ctx, "q.too_long", length=len(text), limit=MAX_QUESTION)
+        return _say(ctx, "q.too_long", count=len(text), limit=MAX_QUESTION)
     service = ctx.services.forums
     async with ctx.services.db.session() as session:
         found = await service.forum_by_key(session, key)

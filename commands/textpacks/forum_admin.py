@@ -3,13 +3,20 @@ add|rename|remove|members|import`` and ``/forum dodaj|usun|czlonkowie``."""
 
 from __future__ import annotations
 
-PL: dict[str, str] = {
+from commands.plurals import Text
+
+PL: dict[str, Text] = {
     # refusals shared by the command line and the chat
     "fadm.bad_key": (
         "Klucz forum „{key}” jest nieprawidłowy: 2–40 znaków, litery A–Z bez polskich znaków, "
         "cyfry, „-” lub „_”, bez spacji (np. PZP, EKO-TEAM)."
     ),
-    "fadm.bad_name": "Nazwa forum nie może być pusta ani dłuższa niż {limit} znaków.",
+    "fadm.bad_name": {
+        "one": "Nazwa forum nie może być pusta ani dłuższa niż {count} znak.",
+        "few": "Nazwa forum nie może być pusta ani dłuższa niż {count} znaki.",
+        "many": "Nazwa forum nie może być pusta ani dłuższa niż {count} znaków.",
+        "other": "Nazwa forum nie może być pusta ani dłuższa niż {count} znaku.",
+    },
     "fadm.exists": "Forum {key} już istnieje ({name}).",
     "fadm.exists_archived": (
         "Klucz {key} należy do zarchiwizowanego forum ({name}); wybierz inny klucz."
@@ -101,12 +108,15 @@ PL: dict[str, str] = {
     "fadm.imp_demote": "  − moderator: {name} <{email}>",
 }
 
-EN: dict[str, str] = {
+EN: dict[str, Text] = {
     "fadm.bad_key": (
         "The forum key “{key}” is not valid: 2–40 characters, letters A–Z, digits, “-” or "
         "“_”, no spaces (e.g. PZP, EKO-TEAM)."
     ),
-    "fadm.bad_name": "A forum's name cannot be empty or longer than {limit} characters.",
+    "fadm.bad_name": {
+        "one": "A forum's name cannot be empty or longer than {count} character.",
+        "other": "A forum's name cannot be empty or longer than {count} characters.",
+    },
     "fadm.exists": "Forum {key} already exists ({name}).",
     "fadm.exists_archived": (
         "The key {key} belongs to an archived forum ({name}); choose another key."

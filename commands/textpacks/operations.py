@@ -4,7 +4,9 @@ export (/moje-dane eksport), the default privacy policy and terms of use pages, 
 
 from __future__ import annotations
 
-PL: dict[str, str] = {
+from commands.plurals import Text
+
+PL: dict[str, Text] = {
     "rodo.export.private_only": (
         "Twoje dane wysyłam tylko w prywatnej rozmowie. Napisz do mnie prywatnie: "
         "/moje-dane eksport"
@@ -13,7 +15,8 @@ PL: dict[str, str] = {
         "Oto wszystko, co Łącznik przechowuje o Tobie (RODO, art. 15), w formacie JSON"
         "{parts}. Usunięcia danych możesz zażądać od administratora."
     ),
-    "rodo.export.parts": " — w {count} częściach",
+    "rodo.export.parts": {"one": " — w {count} części", "few": " — w {count} częściach",
+                          "many": " — w {count} częściach", "other": " — w {count} części"},
     "rodo.export.part": "Część {number} z {count}:",
     "rodo.export.too_long": (
         "To pierwsze {shown} z {count} części. Całość w jednym pliku przekaże Ci "
@@ -108,8 +111,18 @@ PL: dict[str, str] = {
         "(timedatectl set-ntp true); Teams i Slack odrzucają żądania przy dużej różnicy"
     ),
     "doctor.clock.skip": "zegar: brak odpowiedzi komunikatora do porównania",
-    "doctor.summary.ok": "Wszystko w porządku ({count} sprawdzeń).",
-    "doctor.summary.bad": "Do poprawy: {bad} z {count} sprawdzeń.",
+    "doctor.summary.ok": {
+        "one": "Wszystko w porządku ({count} sprawdzenie).",
+        "few": "Wszystko w porządku ({count} sprawdzenia).",
+        "many": "Wszystko w porządku ({count} sprawdzeń).",
+        "other": "Wszystko w porządku ({count} sprawdzenia).",
+    },
+    "doctor.summary.bad": {
+        "one": "Do poprawy: {bad} z {count} sprawdzenia.",
+        "few": "Do poprawy: {bad} z {count} sprawdzeń.",
+        "many": "Do poprawy: {bad} z {count} sprawdzeń.",
+        "other": "Do poprawy: {bad} z {count} sprawdzenia.",
+    },
     "legal.switch": "English version",
     "legal.slack_long_description": (
         "Łącznik podpowiada pracownikom gmin, kto w danej gminie zajmuje się daną sprawą, "
@@ -157,7 +170,7 @@ PL: dict[str, str] = {
     ),
 }
 
-EN: dict[str, str] = {
+EN: dict[str, Text] = {
     "rodo.export.private_only": (
         "I send your data only in a private chat. Write to me privately: /me export"
     ),
@@ -165,7 +178,7 @@ EN: dict[str, str] = {
         "Here is everything Łącznik holds about you (GDPR, Art. 15), as JSON{parts}. "
         "You can ask the administrator to erase it."
     ),
-    "rodo.export.parts": " — in {count} parts",
+    "rodo.export.parts": {"one": " — in {count} part", "other": " — in {count} parts"},
     "rodo.export.part": "Part {number} of {count}:",
     "rodo.export.too_long": (
         "These are the first {shown} of {count} parts. The administrator can give you all of "
@@ -256,8 +269,10 @@ EN: dict[str, str] = {
         "Slack refuse requests when clocks differ much"
     ),
     "doctor.clock.skip": "clock: no messenger answered to compare with",
-    "doctor.summary.ok": "Everything is fine ({count} checks).",
-    "doctor.summary.bad": "To fix: {bad} of {count} checks.",
+    "doctor.summary.ok": {"one": "Everything is fine ({count} check).",
+                          "other": "Everything is fine ({count} checks)."},
+    "doctor.summary.bad": {"one": "To fix: {bad} of {count} check.",
+                           "other": "To fix: {bad} of {count} checks."},
     "legal.switch": "Wersja polska",
     "legal.slack_long_description": (
         "Łącznik tells local government staff who handles a matter in a gmina, relays "

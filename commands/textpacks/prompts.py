@@ -3,7 +3,9 @@ English)."""
 
 from __future__ import annotations
 
-PL: dict[str, str] = {
+from commands.plurals import Text
+
+PL: dict[str, Text] = {
     "prompt.hint": "Odpowiedz w następnej wiadomości (czekam {minutes} min) albo napisz "
                    "„anuluj”.",
     "prompt.cancelled": "Dobrze, anulowane — niczego nie zapisałem.",
@@ -22,15 +24,30 @@ PL: dict[str, str] = {
     ),
     "ann.count_cut_off": " · nieosiągalni: {count}",
     "ann.see_report": "Szczegóły: /raport {id}",
-    "ann.preview_copies": (
-        "Liczby przy komunikatorach to kopie: pilne idzie na każdy komunikator osoby — "
-        "{copies} kopii dla {people} osób."
-    ),
+    # {count} copies for {people}, a phrase of "ann.copies_for"
+    "ann.preview_copies": {
+        "one": "Liczby przy komunikatorach to kopie: pilne idzie na każdy komunikator osoby — "
+        "{count} kopia {people}.",
+        "few": "Liczby przy komunikatorach to kopie: pilne idzie na każdy komunikator osoby — "
+        "{count} kopie {people}.",
+        "many": "Liczby przy komunikatorach to kopie: pilne idzie na każdy komunikator osoby — "
+        "{count} kopii {people}.",
+        "other": "Liczby przy komunikatorach to kopie: pilne idzie na każdy komunikator osoby "
+        "— {count} kopii {people}.",
+    },
+    "ann.copies_for": {"one": "dla {count} osoby", "few": "dla {count} osób",
+                       "many": "dla {count} osób", "other": "dla {count} osoby"},
     "ann.preview_self": "Ciebie nie liczę — jako autor dostaniesz własną kopię z licznikami.",
-    "ann.more_cut": "… i {count} więcej (raport pokazuje najwyżej {limit} osób).",
+    "ann.more_cut": "… i {count} więcej ({cap}).",  # {cap}: "ann.report_cap"
+    "ann.report_cap": {
+        "one": "raport pokazuje najwyżej {count} osobę",
+        "few": "raport pokazuje najwyżej {count} osoby",
+        "many": "raport pokazuje najwyżej {count} osób",
+        "other": "raport pokazuje najwyżej {count} osoby",
+    },
 }
 
-EN: dict[str, str] = {
+EN: dict[str, Text] = {
     "prompt.hint": "Answer in your next message (I will wait {minutes} min) or write “cancel”.",
     "prompt.cancelled": "All right, cancelled — nothing was saved.",
     "q.which_question": "What should I ask forum {key}? Write it in your next message.",
@@ -48,11 +65,16 @@ EN: dict[str, str] = {
     ),
     "ann.count_cut_off": " · unreachable: {count}",
     "ann.see_report": "Details: /report {id}",
-    "ann.preview_copies": (
-        "The numbers by messenger are copies: urgent goes to every messenger of a person — "
-        "{copies} copies for {people} people."
-    ),
+    "ann.preview_copies": {
+        "one": "The numbers by messenger are copies: urgent goes to every messenger of a "
+        "person — {count} copy {people}.",
+        "other": "The numbers by messenger are copies: urgent goes to every messenger of a "
+        "person — {count} copies {people}.",
+    },
+    "ann.copies_for": {"one": "for {count} person", "other": "for {count} people"},
     "ann.preview_self": "You are not counted — as the author you get your own copy with the "
                         "counters.",
-    "ann.more_cut": "… and {count} more (the report shows at most {limit} people).",
+    "ann.more_cut": "… and {count} more ({cap}).",
+    "ann.report_cap": {"one": "the report shows at most {count} person",
+                       "other": "the report shows at most {count} people"},
 }
