@@ -196,8 +196,24 @@ def _same_words(value: str, written: tuple[str, ...], index: DirectoryIndex) -> 
         return False
     morphology = index.morphology
     return all(want == fold(word) or want in morphology.lemmas(word.lower())
-               or want in morphology.lemmas(word)
+               or want in morphology.lemmas(word) or _adjective_form(want, fold(word))
                for want, word in zip(wanted, written, strict=True))
+
+
+# Endings of an adjective ("żywiecki", "łódzki", "wschodni": after the stem's -i; "miński" is
+# the same) and of the -y adjectives ("nowy"), folded: a powiat written without Polish letters
+# ("w powiecie krotoszynskim") is not in the dictionary, but its ending says what it is.
+_I_ENDINGS = ("i", "iego", "iemu", "im", "a", "iej", "ie", "ich", "imi")
+_Y_ENDINGS = ("y", "ego", "emu", "ym", "a", "ej", "e", "ych", "ymi")
+
+
+def _adjective_form(want: str, word: str) -> bool:
+    """Whether folded ``word`` is an inflected form of the folded adjective ``want``."""
+    if want.endswith("i"):
+        return any(word == want[:-1] + ending for ending in _I_ENDINGS)
+    if want.endswith("y"):
+        return any(word == want[:-1] + ending for ending in _Y_ENDINGS)
+    return False
 
 
 def _suggestions(key: str, index: DirectoryIndex) -> tuple[GminaInfo, ...]:

@@ -102,7 +102,8 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     original = tokens(text)[:60]  # more words than this are not a directory question
     folded = [fold(token) for token in original]
     topic_matches = _outermost(index.topic_matcher.find(folded, original))
-    name_matches = index.names.find(folded) + _teryt_codes(index, folded)
+    name_matches = _not_part_of_another(index, index.names.find(folded), folded)
+    name_matches += _teryt_codes(index, folded)
     gmina_match, strong = _pick_gmina(index, name_matches, folded, original, topic_matches)
 
     used: set[int] = set()
@@ -209,6 +210,28 @@ def _named_unknown(index: DirectoryIndex, folded: list[str], original: list[str]
     return None
 
 
+def _not_part_of_another(index: DirectoryIndex, matches: list[Match], folded: list[str]
+                         ) -> list[Match]:
+    """Drop directory names that are part of a longer name of a gmina the directory does not
+    have: "w Czarnym Dunajcu" is Czarny Dunajec, not the directory's Czarne; "w Aleksandrowie
+    Łódzkim" is not either of the directory's Aleksandrów."""
+    if not matches:
+        return matches
+    longer = [m for m in index.register.names.find(folded) if m.end - m.start > 1]
+    if not longer:
+        return matches
+    kept = []
+    for match in matches:
+        wider = next((r for r in longer if r.start <= match.start and match.end <= r.end
+                      and r.end - r.start > match.end - match.start), None)
+        if wider is not None and all(
+                index.in_directory(g) is None
+                for g in index.register.named(" ".join(folded[wider.start : wider.end]))):
+            continue
+        kept.append(match)
+    return kept
+
+
 def _teryt_codes(index: DirectoryIndex, folded: list[str]) -> list[Match]:
     """TERYT codes of directory gminy written in the question ("w 1219053")."""
     return [Match(i, i + 1, frozenset({index.by_teryt[w]}))
@@ -286,8 +309,15 @@ def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: li
     powiat: tuple[str, ...] = ()
     for position in range(match.end, min(match.end + 3, len(folded))):
         if folded[position] in POWIAT_WORDS:
-            size = 2 if any(len(tokens(g.powiat)) == 2 for g in candidates) else 1
-            powiat = tuple(original[position + 1 : position + 1 + size])
+            # Powiaty of one word or two ("łódzki wschodni"): the longest that some
+            # candidate's powiat is.
+            for size in sorted({len(tokens(g.powiat)) for g in candidates}, reverse=True):
+                written = tuple(original[position + 1 : position + 1 + size])
+                if any(fits(g, Qualifiers(kinds, written), index) for g in candidates):
+                    powiat = written
+                    break
+            else:
+                powiat = tuple(original[position + 1 : position + 2])
             span |= set(range(position, position + 1 + len(powiat)))
             break
     qualifiers = Qualifiers(kinds, powiat)
@@ -370,7 +400,9 @@ def _more_gminy(
                 continue
             if not cued and any(_overlaps(match, t) for t in topics):
                 continue
-            capital = original[match.start][:1].isupper() and match.start > 0
+            # Listed with a gmina already taken, a capital counts also at the start:
+            # "Kurów, Żołynia — kto od śmieci?"
+            capital = original[match.start][:1].isupper()
             common = any(index.morphology.is_common_word(original[i].lower())
                          for i in range(match.start, match.end))
             if common and not (cued or capital):
