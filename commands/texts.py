@@ -8,6 +8,7 @@ counts something has one form per CLDR plural category, picked by its ``count`` 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from string import Formatter
 
 from commands.plurals import Text, choose, missing_forms
 
@@ -1402,10 +1403,30 @@ def missing_translations() -> dict[str, set[str]]:
     return {"en": pl - en, "pl": en - pl}
 
 
-def missing_plural_forms() -> dict[str, set[str]]:
-    """``"lang key"`` → CLDR categories a counted text lacks in that language (or keys that
-    are no category); tests keep this empty."""
-    return {f"{lang} {key}": missing
-            for lang, catalogue in _CATALOGUES.items()
-            for key, template in catalogue.items()
-            if not isinstance(template, str) and (missing := missing_forms(lang, template))}
+def plural_problems() -> dict[str, str]:
+    """``"lang key"`` → what is wrong with a counted text: CLDR categories it lacks in that
+    language, keys that are no category, or forms that take other values than the rest of
+    the text in both languages (``{count}`` aside: "co tydzień" needs none). Tests keep this
+    empty."""
+    problems: dict[str, str] = {}
+    counted = {key for catalogue in _CATALOGUES.values()
+               for key, template in catalogue.items() if not isinstance(template, str)}
+    for key in sorted(counted):
+        fields = {(lang, form): _fields(form) for lang, catalogue in _CATALOGUES.items()
+                  for form in _forms(catalogue.get(key, ""))}
+        for lang, catalogue in _CATALOGUES.items():
+            template = catalogue.get(key, "")
+            if not isinstance(template, str) and (missing := missing_forms(lang, template)):
+                problems[f"{lang} {key}"] = f"plural forms wanted: {sorted(missing)}"
+        if len(set(fields.values())) > 1:
+            problems[f"* {key}"] = f"forms take different values: {sorted(fields.values())}"
+    return problems
+
+
+def _forms(template: Text) -> list[str]:
+    return [template] if isinstance(template, str) else list(template.values())
+
+
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(sorted({name for _, name, _, _ in Formatter().parse(template) if name}
+                        - {"count"}))
