@@ -161,8 +161,10 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
             outside = [named]
             used |= set(range(named.start, named.end))
 
+    # As written (lower case): the dictionary knows "hulajnóg", not "hulajnog", and an
+    # answer that repeats the words shows them as the person wrote them.
     words = tuple(
-        folded[i]
+        original[i].lower()
         for i in range(len(folded))
         if i not in used and folded[i] not in STOPWORDS and len(folded[i]) >= 3
         and not folded[i].isdigit()
