@@ -48,7 +48,8 @@ class ReplyPath:
         for index, item in enumerate(items):
             try:
                 await perform(self._messenger, ref, item.message,
-                              Envelope(item.op, item.message_id), resend=True)
+                              Envelope(item.op, item.message_id, reply_to=item.reply_to),
+                              resend=True)
             except Unreachable as exc:  # blocked, left: nobody to answer (the messenger
                 log.info("%s reply to %s not delivered: %s",  # has recorded it)
                          ref.platform.value, ref.conversation_id, exc.reason)

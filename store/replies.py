@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
+from typing import Protocol, cast
 
 from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,17 @@ from commands.ports import Messenger, Rejected
 from store.db import Database
 from store.models import Delivery, DeliveryState
 from store.outbox import ORDERED_KIND, NewDelivery, conversation_key, enqueue
+
+
+class AnswersInChain(Protocol):
+    """A messenger whose ``send`` can answer a given message (Telegram, Teams): the hook an
+    adapter sets with :attr:`Outgoing.reply_to` — only an adapter whose messenger is one."""
+
+    async def send(self, ref: ConversationRef, message: OutboundMessage, *,
+                   reply_to: str | None = None) -> SentMessage:
+        """Send ``message`` into ``ref`` as an answer to ``reply_to``."""
+        ...
+
 
 REPLY_KIND = ORDERED_KIND  # an answer to a person's message or button press
 SEND, EDIT, DELETE = "send", "edit", "delete"
@@ -42,6 +54,7 @@ class Outgoing:
     message: OutboundMessage
     op: str = SEND
     message_id: str = ""
+    reply_to: str = ""  # a platform hook: the message a send answers (see ``perform``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +64,7 @@ class Envelope:
     op: str = SEND
     message_id: str = ""
     asked_at: datetime | None = None
+    reply_to: str = ""
 
 
 def payload_of(outgoing: Outgoing, *, asked_at: datetime | None = None) -> str:
@@ -58,6 +72,8 @@ def payload_of(outgoing: Outgoing, *, asked_at: datetime | None = None) -> str:
     data = json.loads(message_to_json(outgoing.message))
     data["op"] = outgoing.op
     data["message_id"] = outgoing.message_id
+    if outgoing.reply_to:
+        data["answer_to"] = outgoing.reply_to
     if asked_at is not None:
         data["asked_at"] = asked_at.isoformat()
     return json.dumps(data, ensure_ascii=False)
@@ -68,7 +84,8 @@ def envelope_of(payload: str) -> Envelope:
     data = json.loads(payload)
     asked = data.get("asked_at")
     return Envelope(op=str(data.get("op") or SEND), message_id=str(data.get("message_id") or ""),
-                    asked_at=datetime.fromisoformat(asked) if asked else None)
+                    asked_at=datetime.fromisoformat(asked) if asked else None,
+                    reply_to=str(data.get("answer_to") or ""))
 
 
 def rows_for(ref: ConversationRef, items: list[Outgoing], *, kind: str, key: str,
@@ -146,6 +163,9 @@ async def perform(messenger: Messenger, ref: ConversationRef, message: OutboundM
     person still gets the answer); a deletion it refuses replaces the text with ``message``.
     """
     if envelope.op == SEND:
+        if envelope.reply_to:
+            answering = cast(AnswersInChain, messenger)
+            return (await answering.send(ref, message, reply_to=envelope.reply_to)).message_id
         return (await messenger.send(ref, message)).message_id
     original = SentMessage(ref, envelope.message_id)
     if envelope.op == DELETE and messenger.capabilities.delete:

@@ -10,11 +10,11 @@ than ``[delivery] reply_max_age_seconds`` is replaced by one notice asking to as
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from commands.texts import t
-from tests.world import Staff, World
+from tests.world import JOLANTA, TEAMS_BOT, TENANT, JSONDict, Staff, World, teams_chat, teams_text
 
 # Three questions with answers told apart by their first line.
 QUESTIONS = (
@@ -88,3 +88,100 @@ async def test_telegram_answer_too_old_is_replaced_by_one_notice(world: World) -
     assert in_order(texts) == [QUESTIONS[2][1]]  # the late ones never arrive, the new one does
     assert len(texts) == 2
     assert (await world.outbox())["missed"] == 1
+
+
+def slack_texts(world: World, staff: Staff) -> list[str]:
+    return [m.get("text", "") for m in world.on_slack(staff)]
+
+
+async def slack_warmed_up(world: World, staff: Staff) -> int:
+    """One exchange before the outage (Bolt checks the token with ``auth.test`` on the
+    first request it serves); returns how many messages the DM holds."""
+    await world.slack_says(staff, "pomoc")
+    return len(slack_texts(world, staff))
+
+
+async def test_slack_answers_wait_out_a_minute_long_outage(world: World) -> None:
+    await world.link(ASKER)
+    before = await slack_warmed_up(world, ASKER)
+    world.slack_fake.set_outage(503)  # the Web API answers 503 service_unavailable
+    for question, _ in QUESTIONS:
+        await world.slack_says(ASKER, question)
+    assert len(slack_texts(world, ASKER)) == before
+    assert (await world.outbox())["pending"] == 3
+    world.clock.advance(OUTAGE)
+    world.slack_fake.set_outage(None)
+    await world.deliver()
+    texts = slack_texts(world, ASKER)[before:]
+    assert in_order(texts) == [answer for _, answer in QUESTIONS]
+    await world.deliver()
+    assert len(slack_texts(world, ASKER)) == before + 3
+
+
+async def test_slack_answer_too_old_is_replaced_by_one_notice(world: World) -> None:
+    await world.link(ASKER)
+    before = await slack_warmed_up(world, ASKER)
+    world.slack_fake.set_outage(503)
+    for question, _ in QUESTIONS[:2]:
+        await world.slack_says(ASKER, question)
+    world.clock.advance(timedelta(minutes=11))
+    world.slack_fake.set_outage(None)
+    await world.deliver()
+    texts = slack_texts(world, ASKER)[before:]
+    assert len(texts) == 1 and TOO_LATE_NOTICE in texts[0]
+    assert in_order(texts) == []
+
+
+def teams_message(world: World, staff: Staff, text: str) -> JSONDict:
+    """A message in ``staff``'s 1:1 chat with the bot, as the Bot Connector posts it."""
+    assert staff.teams is not None
+    return {
+        "type": "message", "id": str(time.monotonic_ns()), "channelId": "msteams",
+        "serviceUrl": world.connector.service_url,
+        "timestamp": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "from": {"id": staff.teams, "name": staff.name, "aadObjectId": f"aad-{staff.teams[3:]}"},
+        "recipient": {"id": TEAMS_BOT, "name": "Łącznik"},
+        "conversation": {"id": teams_chat(staff), "conversationType": "personal",
+                         "tenantId": TENANT},
+        "channelData": {"tenant": {"id": TENANT}}, "textFormat": "plain", "text": text,
+        "locale": "pl-PL",
+    }
+
+
+def teams_texts(world: World, staff: Staff) -> list[str]:
+    return [teams_text(activity) for activity in world.on_teams(staff)]
+
+
+def teams_outage(world: World, *, on: bool) -> None:
+    """The Connector answers every call 502 Bad Gateway while ``on``."""
+    if on:
+        world.connector.fail_next(times=1_000_000, status=502)
+    else:
+        world.connector._faults.clear()  # the fake has no "until further notice" of its own
+
+
+async def test_teams_answers_wait_out_a_minute_long_outage(world: World) -> None:
+    await world.link(JOLANTA)
+    teams_outage(world, on=True)
+    for question, _ in QUESTIONS:
+        await world.teams_post(teams_message(world, JOLANTA, question))  # 200: recorded
+    assert teams_texts(world, JOLANTA) == []
+    assert (await world.outbox())["pending"] == 3
+    world.clock.advance(OUTAGE)
+    teams_outage(world, on=False)
+    await world.deliver()
+    assert in_order(teams_texts(world, JOLANTA)) == [answer for _, answer in QUESTIONS]
+    await world.deliver()
+    assert len(teams_texts(world, JOLANTA)) == 3
+
+
+async def test_teams_answer_too_old_is_replaced_by_one_notice(world: World) -> None:
+    await world.link(JOLANTA)
+    teams_outage(world, on=True)
+    for question, _ in QUESTIONS[:2]:
+        await world.teams_post(teams_message(world, JOLANTA, question))
+    world.clock.advance(timedelta(minutes=11))
+    teams_outage(world, on=False)
+    await world.deliver()
+    texts = teams_texts(world, JOLANTA)
+    assert len(texts) == 1 and TOO_LATE_NOTICE in texts[0]

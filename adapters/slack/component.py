@@ -24,6 +24,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.reply_path import ReplyPath
 from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.proxy import proxy_for
@@ -70,8 +71,12 @@ class SlackComponent:
         self.sender = SlackSender(client=self._client, proxy=config.proxy)
         self.messenger = SlackMessenger(sender=self.sender, db=db)
         self._users = SlackUsers(sender=self.sender)
-        self._replies = ReplyDelivery(sender=self.sender, messenger=self.messenger,
-                                      commands=config.commands)
+        # Replies are tried once (429s waited out); what Slack does not take goes to the outbox.
+        replying = self.sender.trying_once()
+        self._replies = ReplyDelivery(
+            sender=replying, messenger=self.messenger, commands=config.commands,
+            path=ReplyPath(db=db, clock=core.services.clock,
+                           messenger=SlackMessenger(sender=replying, db=db)))
         self.bolt = AsyncApp(
             client=self._client,
             signing_secret=config.signing_secret or "socket-mode-signs-nothing",

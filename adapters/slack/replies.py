@@ -4,6 +4,12 @@ Slash commands and buttons on ephemeral messages answer through ``response_url``
 user sees it); mentions answer in their thread and DMs in the DM, with ``chat.postMessage``.
 ``Reply.replace`` updates the message whose button was pressed (paging). When a
 ``response_url`` is used up or expired, the answer goes to the user's DM instead.
+
+Everything but the ``response_url`` calls goes through :class:`adapters.reply_path.ReplyPath`:
+what Slack does not take now (an outage) waits in the outbox and follows when it is back. A
+``response_url`` answer is not queued: Slack honours the URL only for 30 minutes and 5 uses,
+and an ephemeral message cannot be posted later, so a failed one is sent (or queued) to the
+user's DM.
 """
 
 from __future__ import annotations
@@ -12,15 +18,17 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
+from adapters.reply_path import ReplyPath
 from adapters.slack.blocks import render, render_one
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.sender import SlackSender
 from adapters.slack.texts import slack_text
 from adapters.slack.translate import Inbound, personal_ref
 from commands.context import Reply
-from commands.model import ActionInvoked, ConversationRef, OutboundMessage, SentMessage
+from commands.model import ActionInvoked, ConversationRef, OutboundMessage
 from commands.ports import DeliveryError
 from commands.texts import t
+from store.replies import EDIT, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +37,11 @@ class ReplyDelivery:
     """Delivers replies; ``commands`` (name → language) say what users are told to type."""
 
     def __init__(self, *, sender: SlackSender, messenger: SlackMessenger,
-                 commands: Mapping[str, str]) -> None:
+                 commands: Mapping[str, str], path: ReplyPath) -> None:
         self._sender = sender
         self._messenger = messenger
         self._commands = commands
+        self._path = path
 
     async def deliver(self, reply: Reply, inbound: Inbound) -> None:
         """Send every message of ``reply``; a bare notice goes only to the user."""
@@ -77,10 +86,14 @@ class ReplyDelivery:
             except DeliveryError as exc:
                 log.info("response_url of %s unusable (%s): answering in the DM",
                          inbound.event.event_id, exc.reason)
-            await self._messenger.send(self._private(inbound), message)
+            await self._queue(inbound, self._private(inbound), Outgoing(message))
             return
-        await self._messenger.send(inbound.event.conversation.in_thread(route.thread_ts),
-                                   message)
+        await self._queue(inbound, inbound.event.conversation.in_thread(route.thread_ts),
+                          Outgoing(message))
+
+    async def _queue(self, inbound: Inbound, ref: ConversationRef, item: Outgoing) -> None:
+        """Send now, or through the outbox when Slack does not take it now."""
+        await self._path.deliver(ref, [item], event_id=inbound.event.event_id)
 
     async def _replace(self, inbound: Inbound, message: OutboundMessage) -> None:
         route = inbound.route
@@ -93,8 +106,8 @@ class ReplyDelivery:
                 log.info("could not replace via response_url for %s (%s)",
                          inbound.event.event_id, exc.reason)
         if route.message_ts and not route.ephemeral:
-            sent = SentMessage(inbound.event.conversation, route.message_ts)
-            await self._messenger.edit(sent, message)
+            await self._queue(inbound, inbound.event.conversation,
+                              Outgoing(message, EDIT, route.message_ts))
             return
         await self._post(replace(inbound, route=replace(route, response_url=None)), message)
 
@@ -109,7 +122,7 @@ class ReplyDelivery:
             except DeliveryError as exc:
                 log.info("notice for %s not delivered via response_url (%s)",
                          inbound.event.event_id, exc.reason)
-        await self._messenger.send(self._private(inbound), message)
+        await self._queue(inbound, self._private(inbound), Outgoing(message))
 
     @staticmethod
     def _private(inbound: Inbound) -> ConversationRef:

@@ -10,6 +10,7 @@ translated here, once, into the neutral kinds of :mod:`commands.ports`.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping
@@ -54,6 +55,8 @@ BLOCKS_REFUSED = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_bloc
                             "too_many_blocks"})
 DEFAULT_POLICY = RetryPolicy()
 # Looking a user up on the way in must not hold the answer back for long.
+# A reply is tried once (429s waited out); what fails goes through the outbox.
+REPLY_POLICY = RetryPolicy(max_attempts=1)
 LOOKUP_POLICY = RetryPolicy(max_attempts=2, max_rate_limited=0, base_delay=0.2, max_delay=1.0)
 
 
@@ -83,9 +86,21 @@ class SlackSender:
         self._session: aiohttp.ClientSession | None = None
         self._posts = KeyedRateLimiter(per_key=lambda _key: POST_WINDOWS)
         self._methods = KeyedRateLimiter(per_key=lambda key: METHOD_WINDOWS.get(str(key), ()))
+        self._views: list[SlackSender] = []
+
+    def trying_once(self) -> SlackSender:
+        """The same sender (client, limits, session) that does not retry failures itself:
+        for replies, whose failures go to the outbox instead of holding the answer."""
+        view = copy.copy(self)
+        view._policy = REPLY_POLICY
+        view._views = []
+        self._views.append(view)
+        return view
 
     def use_session(self, session: aiohttp.ClientSession | None) -> None:
         """Share one connection pool for every call (set at start, cleared at stop)."""
+        for view in self._views:
+            view._session = session
         self._session = session
         self.client.session = session
         self.client.proxy = proxy_for(self.client.base_url, self._proxy)

@@ -5,6 +5,12 @@ processed), 400 for a body that is not an activity, 403 for a tenant not on the 
 503 when our signing keys cannot be loaded or the database could not record the activity
 (the Connector delivers it again), 200 otherwise — unknown activity types included.
 An ``adaptiveCard/action`` invoke is answered in the HTTP response (the updated card).
+
+Replies go through :class:`adapters.reply_path.ReplyPath`: what the Connector does not take
+now waits in the outbox and follows when it is back. The invoke response itself cannot be
+queued: Teams shows it to the person who pressed only as the body of that very HTTP answer
+(there is no later call that delivers it), so it is always answered at once; the card update
+for everyone (a PUT) and any further messages take the outbox's way.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +27,7 @@ from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
 from adapters.inbound import BodyLost, read_body
+from adapters.reply_path import ReplyPath
 from adapters.teams.cards import ADAPTIVE_CARD, render_parts
 from adapters.teams.channel_auth import ChannelAuthError, ChannelTokenValidator, KeysUnavailable
 from adapters.teams.members import MemberAddresses
@@ -54,10 +61,10 @@ from commands.model import (
     OutboundMessage,
     Platform,
 )
-from commands.ports import DeliveryError
 from store.availability import is_outage
 from store.db import Database
 from store.people import find_account, person_by_email
+from store.replies import EDIT, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +91,8 @@ class TeamsEndpoint:
         self._settings = settings
         self._validator = validator
         self._messenger = messenger
+        self._replies = ReplyPath(db=db, clock=core.services.clock,
+                                  messenger=messenger.trying_once())
         self._members = members
         self._words = words
         self._accepting = True
@@ -206,16 +215,18 @@ class TeamsEndpoint:
         messages = list(reply.messages)
         response: dict[str, Any] = {"statusCode": 200, "type": MESSAGE_RESPONSE,
                                     "value": reply.notice}
+        items: list[Outgoing] = []
         if reply.replace and messages:
             first = messages.pop(0)
             parts = render_parts(first)
             if parts:
                 response = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": parts[0].card()}
             if event.message_id:
-                # The invoke response redraws the card for the presser; the PUT for everyone.
-                await _quietly(self._messenger.update(ref, event.message_id, first), ref)
-        for message in messages:
-            await _quietly(self._messenger.post(ref, message), ref)
+                # The invoke response redraws the card for the presser; the PUT for everyone
+                # (queued if the Connector does not take it now).
+                items.append(Outgoing(first, EDIT, event.message_id))
+        items += [Outgoing(message) for message in messages]
+        await self._replies.deliver(ref, items, event_id=event.event_id)
         return web.json_response(response)
 
     async def _on_conversation_update(self, activity: Activity, body: dict[str, Any],
@@ -265,12 +276,13 @@ class TeamsEndpoint:
             log.info("teams: asked to leave %s; a Teams bot cannot remove itself, an admin "
                      "removes the app", ref.key)
         messages = list(reply.messages)
+        items: list[Outgoing] = []
         if isinstance(event, ActionInvoked) and reply.replace and messages and event.message_id:
-            await _quietly(self._messenger.update(ref, event.message_id, messages.pop(0)), ref)
+            items.append(Outgoing(messages.pop(0), EDIT, event.message_id))
         elif not messages and reply.notice:
             messages = [OutboundMessage(text=reply.notice)]
-        for message in messages:
-            await _quietly(self._messenger.post(ref, message, reply_to=reply_to), ref)
+        items += [Outgoing(message, reply_to=reply_to or "") for message in messages]
+        await self._replies.deliver(ref, items, event_id=event.event_id)
 
     async def _verified_email(self, activity: Activity, ref: ConversationRef) -> str | None:
         """The sender's e-mail from the Connector — only for senders not linked yet."""
@@ -289,14 +301,6 @@ class TeamsEndpoint:
                     if await person_by_email(session, address) is not None:
                         return address
         return addresses[0] if addresses else None
-
-
-async def _quietly(sending: Awaitable[Any], ref: ConversationRef) -> None:
-    """Send a reply; a failure is logged (the activity itself was handled)."""
-    try:
-        await sending
-    except DeliveryError as exc:
-        log.warning("teams: reply to %s not delivered: %s", ref.key, exc.reason)
 
 
 def read_activity(body: Mapping[str, Any]) -> Activity | None:

@@ -8,6 +8,7 @@ user's settings) — the strongest a bot may ask for: bots cannot send Teams "im
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import replace
 from functools import partial
@@ -16,6 +17,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationParameters
 from sqlalchemy import select
 
+from adapters.ratelimit import RetryPolicy
 from adapters.teams.cards import ADAPTIVE_CARD, DEFAULT_BUDGET, CardPart, render_parts, split_part
 from adapters.teams.connector import ConnectorClient, MessageNotFound, MessageTooLarge
 from adapters.teams.limits import TeamsLimits
@@ -68,10 +70,20 @@ class TeamsMessenger:
         self._db = db
         self._budget = budget
 
+    def trying_once(self) -> TeamsMessenger:
+        """This messenger (same connector and limits) without its own retries of failures:
+        for replies, whose failures go to the outbox instead of holding the request."""
+        view = copy.copy(self)
+        view._limits = copy.copy(self._limits)  # shares the tenants' limiters
+        view._limits._policy = RetryPolicy(max_attempts=1)  # 429s are still waited out
+        return view
+
     # --- the Messenger port ------------------------------------------------------------------
 
-    async def send(self, ref: ConversationRef, message: OutboundMessage) -> SentMessage:
-        """Post ``message`` to a person's chat, a group chat, a channel (new thread) or a thread.
+    async def send(self, ref: ConversationRef, message: OutboundMessage, *,
+                   reply_to: str | None = None) -> SentMessage:
+        """Post ``message`` to a person's chat, a group chat, a channel (new thread) or a thread;
+        ``reply_to`` answers that activity (a reply to someone's message).
 
         A failed delivery to a person or conversation that is gone (403/404) is recorded as
         unreachable with the reason, then raised as :class:`Unreachable`.
@@ -84,7 +96,7 @@ class TeamsMessenger:
         try:
             if ref.kind == ConversationKind.PERSONAL and not ref.conversation_id:
                 ref = await self._open_personal_chat(ref)
-            sent = await self.post(ref, message)
+            sent = await self.post(ref, message, reply_to=reply_to)
         except Unreachable as exc:
             await self._record_unreachable(ref, exc.reason)
             raise
