@@ -120,6 +120,12 @@ PL_TEMPLATES = [
     "Dzień dobry, szukam osoby od {t_gen} w {g_loc}",
     "Kto w urzędzie w {g_loc} zajmuje się {t_inst}?",
     "kto od {t_gen} jest w {g_loc}",
+    "Czy ktoś z {g_gen} zajmuje się {t_inst}?",
+    "Szukam kontaktu w sprawie {t_gen} — gmina {g_nom}",
+    "{g_nom}: {t_nom}",
+    "potrzebuję kogoś od {t_gen} z {g_gen}",
+    "Kto w {g_loc} jest odpowiedzialny za {t_acc}?",
+    "kto w urzędzie gminy {g_gen} prowadzi sprawy {t_gen}?",
 ]
 SEVERAL_TEMPLATES = [
     "kto od {t_gen} w {a_loc} i w {b_loc}?",
@@ -127,6 +133,8 @@ SEVERAL_TEMPLATES = [
     "Kto w {a_loc} oraz w {b_loc} odpowiada za {t_acc}?",
     "{a_nom}, {b_nom} — kto od {t_gen}?",
     "do kogo w sprawie {t_gen} w {a_loc} i w {b_loc}?",
+    "kto od {t_gen} w {a_loc}, {b_loc} i {c_loc}?",
+    "jestem z {a_gen}, a kolega z {b_gen} — kto u was od {t_gen}?",
 ]
 EN_TEMPLATES = [
     "who handles {t_en} in {g_nom}",
@@ -300,14 +308,18 @@ def main() -> None:
         text = fill(rng.choice(UNKNOWN_TEMPLATES), g, rng.choice(words))
         add("unknown", "pl", style(rng, text, keep_case=common(g)), key, [g.name])
     for _ in range(250):
-        a, b = rng.sample(unique, 2)
+        a, b, c = rng.sample(unique, 3)
         key, _topic, words, _en = rng.choice(TOPICS)
         t_nom, t_gen, t_acc, _t_inst = rng.choice(words)
-        text = rng.choice(SEVERAL_TEMPLATES).format(
+        template = rng.choice(SEVERAL_TEMPLATES)
+        text = template.format(
             t_gen=t_gen, t_acc=t_acc, a_nom=a.name, b_nom=b.name,
-            a_loc=inflect.name(a.name, "loc"), b_loc=inflect.name(b.name, "loc"))
-        add("several", "pl", style(rng, text, keep_case=common(a) or common(b)), key,
-            [a.teryt, b.teryt])
+            a_loc=inflect.name(a.name, "loc"), b_loc=inflect.name(b.name, "loc"),
+            c_loc=inflect.name(c.name, "loc"), a_gen=inflect.name(a.name, "gen"),
+            b_gen=inflect.name(b.name, "gen"))
+        named = [a, b, c] if "{c_loc}" in template else [a, b]
+        add("several", "pl", style(rng, text, keep_case=any(map(common, named))), key,
+            [g.teryt for g in named])
     qualified = 0
     while qualified < 200:
         group = rng.choice(groups)

@@ -104,7 +104,11 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     topic_matches = _outermost(index.topic_matcher.find(folded, original))
     name_matches = _not_part_of_another(index, index.names.find(folded), folded)
     name_matches += _teryt_codes(index, folded)
-    gmina_match, strong = _pick_gmina(index, name_matches, folded, original, topic_matches)
+    head, colon, _rest = text.partition(":")
+    # "Złota: CEIDG" — a capitalised name before a colon at the start is a heading, a place.
+    heading = len(tokens(head)) if colon else 0
+    gmina_match, strong = _pick_gmina(index, name_matches, folded, original, topic_matches,
+                                      heading)
 
     used: set[int] = set()
     gmina_ids: frozenset[int] = frozenset()
@@ -257,13 +261,15 @@ def _outermost(matches: list[Match]) -> list[Match]:
 
 def _pick_gmina(
     index: DirectoryIndex, matches: list[Match], folded: list[str], original: list[str],
-    topics: list[Match],
+    topics: list[Match], heading: int = 0,
 ) -> tuple[Match | None, bool]:
-    """The best gmina mention and whether it is certain (a cue word or a capital before it)."""
+    """The best gmina mention and whether it is certain (a cue word or a capital before it).
+    ``heading``: the number of words before a colon that opens the question ("Złota: …")."""
     best: tuple[int, Match] | None = None
     for match in matches:
         cue = match.start > 0 and folded[match.start - 1] in LOCATION_CUES
-        capital = original[match.start][:1].isupper() and match.start > 0
+        capital = original[match.start][:1].isupper() and (
+            match.start > 0 or (match.start == 0 and match.end == heading))
         common = any(
             index.morphology.is_common_word(original[i].lower())
             for i in range(match.start, match.end)
