@@ -68,6 +68,7 @@ def test_repetitions_and_times_in_words() -> None:
     assert describe("FREQ=WEEKLY;COUNT=1", "pl") == "co tydzień, 1 raz"
     assert describe("FREQ=WEEKLY;COUNT=1", "en") == "every week, once"
     assert describe("FREQ=DAILY;INTERVAL=22;COUNT=3", "pl") == "co 22 dni, 3 razy"
+    assert describe("FREQ=WEEKLY;COUNT=x", "pl") == "co tydzień"  # a calendar file's typo
     assert describe("FREQ=YEARLY;INTERVAL=22", "pl") == "co 22 lata"
     assert describe("FREQ=YEARLY;INTERVAL=12", "pl") == "co 12 lat"
     assert describe("FREQ=MONTHLY;INTERVAL=1;BYDAY=-1FR", "pl") == "co miesiąc, w ostatni piątek"

@@ -283,7 +283,7 @@ def describe(rule: str, lang: str) -> str:
         return t(lang, "rec.raw", rule=rule)
     if fields.get("BYMONTHDAY", "").isdigit():
         text = t(lang, "rep.month_day", rule=text, day=int(fields["BYMONTHDAY"]))
-    if "COUNT" in fields:
+    if fields.get("COUNT", "").isdigit():  # an imported calendar's rule may be malformed
         text = t(lang, "rec.count", rule=text, count=int(fields["COUNT"]))
     if "UNTIL" in fields:
         until = _until_date(fields["UNTIL"])
