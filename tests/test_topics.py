@@ -14,11 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from adapters.console.adapter import ConsoleSession
 from bots.app import App
 from commands.directory.importer import parse_rows
 from commands.directory.matching import load_thesaurus, related_topics
+from store.directory import bump_version
+from store.models import ContactEntry, Gmina, Person, Topic
 
 ADMIN = "biuro@metropolia.example.pl"
 W = ("Wieliczka", "1219053", "urban-rural", "wielicki", "małopolskie")
@@ -138,3 +141,26 @@ def test_the_thesaurus_cites_jrwa_and_its_links_are_topics() -> None:
     related = related_topics(thesaurus, ids)
     assert related[ids["zielen"]] == ((ids["eko"],), ())
     assert set(related[ids["eko"]][1]) == {ids["zielen"], ids["powietrze"]}
+
+
+async def test_an_office_topic_imported_before_the_thesaurus_had_it_keeps_answering(
+    bare_app: App, office: ConsoleSession,
+) -> None:
+    # Imported as the office's own topic before "cmentarze" was in the thesaurus; the office's
+    # name for it stays, and a question about cemeteries still finds its person.
+    async with bare_app.db.session() as session:
+        skawina = (await session.execute(
+            select(Gmina).where(Gmina.teryt == "1206113"))).scalars().one()
+        topic = Topic(key="cmentarze-komunalne", name_pl="Cmentarze komunalne")
+        person = Person(name="Cezary Grabarz", email="c.grabarz@skawina.example.pl",
+                        gmina_id=skawina.id)
+        session.add_all([topic, person])
+        await session.flush()
+        session.add(ContactEntry(person_id=person.id, topic_id=topic.id,  # type: ignore[arg-type]
+                                 gmina_id=skawina.id))  # type: ignore[arg-type]
+        await bump_version(session)
+        await session.commit()
+    bare_app.directory.invalidate()
+    for question in ("kto od cmentarzy w Skawinie?", "kto od cmentarzy komunalnych w Skawinie?"):
+        [answer] = await office.say(question)
+        assert "Cezary Grabarz — Skawina" in answer and answer.count("@") == 1, answer

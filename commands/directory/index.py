@@ -118,8 +118,25 @@ class TopicMatcherCache:
 
     def related(self, topics: list[TopicInfo]
                 ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
-        """Topic id → the broader, then narrower topics' ids (thesaurus links)."""
-        return related_topics(list(self._thesaurus.values()), {t.key: t.id for t in topics})
+        """Topic id → the broader, then narrower topics' ids: the thesaurus links, and an
+        office's own topic ("cmentarze komunalne", imported before the thesaurus had
+        "cmentarze") linked below the thesaurus topics its name speaks of. Call after
+        :meth:`matcher` for the same topics."""
+        definitions = list(self._thesaurus.values())
+        if self._matcher is not None:
+            key_of = {t.id: t.key for t in topics}
+            for topic in topics:
+                if topic.key in self._thesaurus:
+                    continue
+                original = tokens(topic.name_pl)
+                found = self._matcher.find([fold(w) for w in original], original)
+                broader = tuple(dict.fromkeys(
+                    key_of[m.target] for m in found  # type: ignore[index]
+                    if m.target != topic.id and key_of.get(m.target) in self._thesaurus))  # type: ignore[arg-type]
+                if broader:
+                    definitions.append(TopicDefinition(topic.key, topic.name_pl, topic.name_en,
+                                                       (), broader=broader))
+        return related_topics(definitions, {t.key: t.id for t in topics})
 
 
 class DirectoryIndex:

@@ -147,7 +147,13 @@ class Morphology:
             return cached
         words = tokens(name)
         per_word: list[dict[str, set[str]]] = [
-            self._cases_of(word, places_only=places_only) for word in words
+            # An adjective of a longer name ("Gorzów Wielkopolski", "Stalowa Wola") inflects
+            # as the adjective: its proper readings (a surname "Wielkopolski") would give
+            # "w Gorzowie Wielkopolskach" and miss "Wielkopolskim".
+            self._cases_of(word.lower(), places_only=False) | {"*": {fold(word)}}
+            if places_only and len(words) > 1 and self._adjective(word)
+            else self._cases_of(word, places_only=places_only)
+            for word in words
         ]
         result: dict[str, set[str]] = {normalise(name): set()}
         for case in CASES:
@@ -168,6 +174,15 @@ class Morphology:
         if places_only:  # asked while answering; an import's name_forms need no cache
             self._name_cases[(name, places_only)] = done
         return done
+
+    def _adjective(self, word: str) -> bool:
+        """Whether the word of a name is an adjective: it reads as one in lower case and is
+        no place name in the nominative itself ("Wielkopolski", "Morska"; not "Ruda")."""
+        if any(r.proper and "nom" in r.cases and r.lemma.split(":")[0] == word
+               for r in self.analyse(word)):
+            return False
+        return any(r.pos == "adj" and "nom" in r.cases and r.lemma[:1].islower()
+                   for r in self.analyse(word.lower()))
 
     def _cases_of(self, word: str, *, places_only: bool = False) -> dict[str, set[str]]:
         by_case: dict[str, set[str]] = {"*": {fold(word)}}

@@ -132,6 +132,12 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     away: list[str] = []  # qualified out of the directory: "w Czernichowie w powiecie …"
     if gmina_match is not None:
         more = _more_gminy(index, name_matches, folded, original, gmina_match, topic_matches)
+        # A listed name that holds a topic word ("Stary Dzików, Płaska" — "dzik" is
+        # agriculture's) is the gmina, not the topic.
+        inside = [t for t in topic_matches if any(_overlaps(t, m) for m in more)]
+        if inside:
+            topic_ids = [i for i in topic_ids if any(
+                t.target == i for t in topic_matches if t not in inside)]
         narrowed = [_narrow(index, match, folded, original, used, away)
                     for match in [gmina_match, *more]]
         narrowed = [match for match in narrowed if match.target]
@@ -406,11 +412,12 @@ def _more_gminy(
             cued = _cued(match, folded)
             if not (cued or _joined(match, accepted, folded)):
                 continue
-            if not cued and any(_overlaps(match, t) for t in topics):
-                continue
             # Listed with a gmina already taken, a capital counts also at the start:
             # "Kurów, Żołynia — kto od śmieci?"
             capital = original[match.start][:1].isupper()
+            if not cued and any(_overlaps(match, t) for t in topics) and not (
+                    capital and match.end - match.start > 1):
+                continue
             common = any(index.morphology.is_common_word(original[i].lower())
                          for i in range(match.start, match.end))
             if common and not (cued or capital):
