@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import count
 from typing import Protocol, cast
+from uuid import uuid4
 
 from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -42,7 +42,6 @@ class AnswersInChain(Protocol):
 
 REPLY_KIND = ORDERED_KIND  # an answer to a person's message or button press
 SEND, EDIT, DELETE = "send", "edit", "delete"
-_sequence = count()  # unique keys for rows queued within one microsecond
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,7 @@ def rows_for(ref: ConversationRef, items: list[Outgoing], *, kind: str, key: str
              source: str = "") -> list[NewDelivery]:
     """Outbox rows for ``items`` (in their order), due now; ``key`` makes them unique."""
     return [
-        NewDelivery(dedupe_key=f"{kind}:{key}:{index}:{next(_sequence)}", kind=kind,
+        NewDelivery(dedupe_key=f"{kind}:{key}:{index}:{uuid4().hex}", kind=kind,
                     platform=ref.platform.value, target=ref.to_json(),
                     payload=payload_of(item, asked_at=asked_at), not_before=now,
                     source=source, account_id=account_id)

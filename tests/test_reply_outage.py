@@ -13,8 +13,21 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from commands.texts import t
-from tests.world import JOLANTA, TEAMS_BOT, TENANT, JSONDict, Staff, World, teams_chat, teams_text
+from tests.test_forums_e2e import JULIA, PZP_CHANNEL, ask, link_forum_groups, mirrored
+from tests.world import (
+    JOLANTA,
+    RENATA,
+    TEAMS_BOT,
+    TENANT,
+    JSONDict,
+    Staff,
+    World,
+    teams_chat,
+    teams_text,
+)
 
 # Three questions with answers told apart by their first line.
 QUESTIONS = (
@@ -185,3 +198,44 @@ async def test_teams_answer_too_old_is_replaced_by_one_notice(world: World) -> N
     await world.deliver()
     texts = teams_texts(world, JOLANTA)
     assert len(texts) == 1 and TOO_LATE_NOTICE in texts[0]
+
+
+# --- edits and deletions of relayed forum answers ------------------------------------------
+
+
+@pytest.fixture
+async def forum(world: World) -> World:
+    """The world with forum PZP's groups on the three messengers."""
+    await link_forum_groups(world)
+    return world
+
+
+async def test_forum_answer_edit_and_deletion_wait_out_an_outage(forum: World) -> None:
+    world = forum
+    post = await ask(world)
+    answer = await world.slack_channel_says(JULIA, PZP_CHANNEL, "Mam projekt umowy.",
+                                            thread_ts=post.slack_ts)
+    await world.deliver()
+    assert mirrored(world, post, "via Slack: Mam projekt umowy.") == {"telegram", "teams"}
+
+    world.tg.outage(3600)
+    await world.slack_channel_edits(JULIA, PZP_CHANNEL, answer, "Mam projekt umowy z 2025.",
+                                    before="Mam projekt umowy.", thread_ts=post.slack_ts)
+    edited = "via Slack: Mam projekt umowy z 2025."
+    assert mirrored(world, post, edited) == {"teams"}  # Telegram is down
+    world.clock.advance(OUTAGE)
+    world.tg.outage(None)
+    await world.deliver()
+    assert mirrored(world, post, edited) == {"telegram", "teams"}
+    assert any("Mam projekt umowy z 2025." in m["text"] for m in world.on_telegram(RENATA))
+
+    world.tg.outage(3600)
+    await world.slack_channel_deletes(JULIA, PZP_CHANNEL, answer,
+                                      text="Mam projekt umowy z 2025.", thread_ts=post.slack_ts)
+    assert mirrored(world, post, edited) == {"telegram"}  # removed on Teams at once
+    world.clock.advance(OUTAGE)
+    world.tg.outage(None)
+    await world.deliver()
+    assert not mirrored(world, post, "Mam projekt umowy")
+    assert not any("Mam projekt umowy" in m["text"] for m in world.on_telegram(RENATA))
+    assert await world.deliver() == 0  # each done once

@@ -39,7 +39,7 @@ from commands.model import (
     message_to_json,
     private_refs,
 )
-from commands.ports import DeliveryError, Messenger, Rejected
+from commands.ports import DeliveryError, Messenger, Rejected, Unreachable
 from commands.render import forum_name
 from commands.texts import PLATFORM_NAMES, pick_lang, t
 from store.announcements import reachable_accounts
@@ -59,6 +59,7 @@ from store.models import (
 from store.models import RoleGrant as Grant
 from store.outbox import NewDelivery, cancel_pending, enqueue
 from store.people import audit, set_conversation_registered
+from store.replies import DELETE, EDIT, Outgoing, rows_for
 
 log = logging.getLogger(__name__)
 
@@ -467,10 +468,12 @@ class ForumService:
                 ).values(payload=message_to_json(_with_text(message_from_json(payload),
                                                             answer))))
             copies = await self._sent_copies(session, answer)
+            # an earlier edit still waiting in the outbox must not overwrite this one
+            await cancel_pending(session, source=f"answer-edit:{answer.id}")
             await self._reindex(session, answer.question_id)
             await session.commit()
         for ref, message_id, original in copies:
-            await self._edit(ref, message_id, _with_text(original, answer))
+            await self._edit(ref, message_id, _with_text(original, answer), int(answer.id or 0))
         return True
 
     async def on_delete(self, event: MessageDeleted) -> bool:
@@ -483,6 +486,7 @@ class ForumService:
             answer.deleted = True
             session.add(answer)
             await cancel_pending(session, source=f"answer:{answer.id}")  # never sent now
+            await cancel_pending(session, source=f"answer-edit:{answer.id}")
             copies = await self._sent_copies(session, answer)
             await session.flush()
             await self._reindex(session, answer.question_id)
@@ -492,6 +496,7 @@ class ForumService:
             if messenger is None:
                 continue
             sent = SentMessage(ref, message_id)
+            gone = OutboundMessage(text=t(original.lang, "q.answer_deleted"), lang=original.lang)
             try:
                 if messenger.capabilities.delete:
                     try:
@@ -499,10 +504,12 @@ class ForumService:
                         continue
                     except Rejected:  # e.g. Telegram: a group message older than 48 hours
                         pass
-                await messenger.edit(sent, OutboundMessage(
-                    text=t(original.lang, "q.answer_deleted"), lang=original.lang))
-            except DeliveryError as exc:
+                await messenger.edit(sent, gone)
+            except (Rejected, Unreachable) as exc:
                 log.info("answer %s: a copy was not removed (%s)", answer.id, exc.reason)
+            except DeliveryError as exc:  # the platform is away: the outbox does it later
+                log.info("answer %s: a copy not removed yet (%s)", answer.id, exc.reason)
+                await self._later(ref, Outgoing(gone, DELETE, message_id), int(answer.id or 0))
         return True
 
     async def _reindex(self, session: AsyncSession, question_id: int) -> None:
@@ -548,14 +555,26 @@ class ForumService:
         return copies
 
     async def _edit(self, ref: ConversationRef, message_id: str,
-                    message: OutboundMessage) -> None:
+                    message: OutboundMessage, answer_id: int) -> None:
         messenger = self._messengers.get(ref.platform.value)
         if messenger is None or not messenger.capabilities.edit:
             return
         try:
             await messenger.edit(SentMessage(ref, message_id), message)
-        except DeliveryError as exc:
+        except (Rejected, Unreachable) as exc:
             log.info("a relayed copy was not edited (%s)", exc.reason)
+        except DeliveryError as exc:  # the platform is away: the outbox does it later
+            log.info("a relayed copy not edited yet (%s)", exc.reason)
+            await self._later(ref, Outgoing(message, EDIT, message_id), answer_id)
+
+    async def _later(self, ref: ConversationRef, item: Outgoing, answer_id: int) -> None:
+        """An edit or deletion the platform did not take now: through the outbox, which does
+        it when the platform is back (a newer edit cancels it)."""
+        async with self._db.session() as session:
+            await enqueue(session, rows_for(ref, [item], kind="relay-edit", key=str(answer_id),
+                                            now=self._clock.now(),
+                                            source=f"answer-edit:{answer_id}"))
+            await session.commit()
 
     # --- closing, redirecting, nudging -----------------------------------------------------
 
