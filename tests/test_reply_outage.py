@@ -87,6 +87,32 @@ async def test_telegram_answers_wait_out_a_minute_long_outage(world: World) -> N
     assert len(telegram_texts(world, ASKER)) == 3
 
 
+async def test_telegram_page_turned_during_an_outage_edits_the_answer_after_it(
+        world: World) -> None:
+    await world.link(ASKER)
+    assert ASKER.telegram is not None
+    await telegram_asks(world, ASKER, "/kto odpady")
+    [first] = world.tg.sent_messages(ASKER.telegram)
+    assert "Strona 1 z 3" in first["text"]
+    [[button]] = first["reply_markup"]["inline_keyboard"]
+    world.tg.outage(3600)
+    press = {"update_id": 1, "callback_query": {
+        "id": "q-outage", "chat_instance": "1", "data": button["callback_data"],
+        "from": {"id": ASKER.telegram, "is_bot": False, "first_name": "Renata"},
+        "message": {"message_id": first["message_id"], "date": first["date"],
+                    "chat": {"id": ASKER.telegram, "type": "private", "first_name": "Renata"},
+                    "from": {"id": world.tg.bot_id, "is_bot": True, "first_name": "Ł"},
+                    "text": first["text"]}}}
+    assert await world.telegram.receive(press)
+    await world.telegram.drain()
+    assert "Strona 1 z 3" in world.tg.sent_messages(ASKER.telegram)[0]["text"]
+    world.clock.advance(OUTAGE)
+    world.tg.outage(None)
+    await world.deliver()
+    [paged] = world.tg.sent_messages(ASKER.telegram)  # the same message, edited: no new one
+    assert "Strona 2 z 3" in paged["text"]
+
+
 async def test_telegram_answer_too_old_is_replaced_by_one_notice(world: World) -> None:
     await world.link(ASKER)
     world.tg.outage(3600)
