@@ -126,6 +126,7 @@ PL_TEMPLATES = [
     "potrzebuję kogoś od {t_gen} z {g_gen}",
     "Kto w {g_loc} jest odpowiedzialny za {t_acc}?",
     "kto w urzędzie gminy {g_gen} prowadzi sprawy {t_gen}?",
+    "{g_nom} — kto od {t_gen}?",
 ]
 SEVERAL_TEMPLATES = [
     "kto od {t_gen} w {a_loc} i w {b_loc}?",
@@ -148,6 +149,8 @@ UNKNOWN_TEMPLATES = [
     "Kto w {g_loc} odpowiada za {t_acc}?",
     "do kogo w {g_loc} w sprawie {t_gen}?",
     "u nas w {g_loc} kto prowadzi {t_acc}?",
+    "{g_nom} — kto od {t_gen}?",
+    "{g_nom}: {t_nom}",
 ]
 
 

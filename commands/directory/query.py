@@ -8,6 +8,7 @@ thesaurus in any inflected form, and whatever is left over for positions and not
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -53,6 +54,9 @@ CUE_CASES: dict[str, frozenset[str]] = {
     **dict.fromkeys(("gmina", "gminy", "gmine", "gminie", "gmin", "miasta", "miasto", "miescie"),
                     frozenset({"nom", "gen", "loc", "acc"})),
 }
+
+# A question's heading: the words before a colon or a dash at its start ("Kurów — kto …").
+HEADING = re.compile(r"\s*([^:—–\n]+?)\s*(?::|—|–|\s-\s)")
 
 # "gmina X" in any case: X is said to be a gmina even if no table knows it.
 GMINA_CUES = frozenset("gmina gminy gminie gmine gmin municipality".split())
@@ -104,9 +108,10 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     topic_matches = _outermost(index.topic_matcher.find(folded, original))
     name_matches = _not_part_of_another(index, index.names.find(folded), folded)
     name_matches += _teryt_codes(index, folded)
-    head, colon, _rest = text.partition(":")
-    # "Złota: CEIDG" — a capitalised name before a colon at the start is a heading, a place.
-    heading = len(tokens(head)) if colon else 0
+    # "Złota: CEIDG", "Kurów — kto od przetargów?": a capitalised name before a colon or a
+    # dash at the start is a heading, a place.
+    opening = HEADING.match(text)
+    heading = len(tokens(opening.group(1))) if opening else 0
     gmina_match, strong = _pick_gmina(index, name_matches, folded, original, topic_matches,
                                       heading)
 
@@ -148,7 +153,8 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
         for match in more:
             used |= set(range(match.start, match.end))
     outside, known = _outside_gminy(index, folded, original, used, topic_matches,
-                                    [gmina_match, *more] if gmina_match else [])
+                                    [gmina_match, *more] if gmina_match else [],
+                                    0 if gmina_match else heading)
     for match in outside + known:
         used |= set(range(match.start, match.end))
     more += known
@@ -430,14 +436,15 @@ def _more_gminy(
 
 def _outside_gminy(
     index: DirectoryIndex, folded: list[str], original: list[str], used: set[int],
-    topics: list[Match], accepted: list[Match],
+    topics: list[Match], accepted: list[Match], heading: int = 0,
 ) -> tuple[list[Match], list[Match]]:
     """Gminy of the country's register named with a cue word (or listed with a gmina already
-    taken) that the directory does not have; and register names the directory has under
-    another spelling (returned second, as directory mentions)."""
+    taken, or written as the question's heading: "Kurów — kto od …") that the directory does
+    not have; and register names the directory has under another spelling (returned second,
+    as directory mentions)."""
     cues = LOCATION_CUES | CONJUNCTIONS
-    if not any(w in cues and i + 1 < len(folded) and i + 1 not in used
-               for i, w in enumerate(folded)):
+    if not heading and not any(w in cues and i + 1 < len(folded) and i + 1 not in used
+                               for i, w in enumerate(folded)):
         return [], []  # every mention needs a cue or a list to be in, and there is none free
     register = index.register
     outside: list[Match] = []
@@ -447,7 +454,12 @@ def _outside_gminy(
         if span & used:
             continue
         cue = folded[match.start - 1] if match.start > 0 else ""
-        if not (cue in LOCATION_CUES or _joined(match, accepted + outside + known, folded)):
+        headed = match.start == 0 and match.end == heading and (
+            original[0][:1].isupper() or not any(
+                index.morphology.is_common_word(original[i].lower())
+                for i in range(match.start, match.end)))
+        if not (cue in LOCATION_CUES or headed
+                or _joined(match, accepted + outside + known, folded)):
             continue
         if cue not in LOCATION_CUES and any(_overlaps(match, t) for t in topics):
             continue
