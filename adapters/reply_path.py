@@ -33,9 +33,12 @@ class ReplyPath:
         self._db = db
         self._clock = clock
         self._messenger = messenger
-        # conversations this process queued replies for; only those need a look in the
-        # outbox before a new reply goes straight out (the happy path reads nothing)
+        # Conversations that may have replies waiting in the outbox: those this process queued
+        # for, and, once each, every conversation it has not answered yet (rows queued before
+        # a restart). Only these need a look before a reply goes straight out: the happy path
+        # reads nothing after a conversation's first answer.
         self._queued: set[str] = set()
+        self._seen: set[str] = set()
 
     async def deliver(self, ref: ConversationRef, items: list[Outgoing], *,
                       event_id: str) -> None:
@@ -66,6 +69,9 @@ class ReplyPath:
 
     async def _behind_queue(self, ref: ConversationRef) -> bool:
         key = ref.key
+        if key not in self._seen:
+            self._seen.add(key)
+            self._queued.add(key)
         if key not in self._queued:
             return False
         try:

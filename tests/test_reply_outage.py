@@ -87,6 +87,19 @@ async def test_telegram_answers_wait_out_a_minute_long_outage(world: World) -> N
     assert len(telegram_texts(world, ASKER)) == 3
 
 
+async def test_an_answer_after_a_restart_does_not_overtake_one_still_queued(
+        world: World) -> None:
+    await world.link(ASKER)
+    world.tg.outage(3600)
+    await telegram_asks(world, ASKER, QUESTIONS[0][0])  # queued in the outbox
+    world.tg.outage(None)
+    await world.restart()  # a new process: it knows nothing of what the old one queued
+    await telegram_asks(world, ASKER, QUESTIONS[1][0])  # Telegram is up, yet it waits its turn
+    assert telegram_texts(world, ASKER) == []
+    await world.deliver()
+    assert in_order(telegram_texts(world, ASKER)) == [QUESTIONS[0][1], QUESTIONS[1][1]]
+
+
 async def test_telegram_page_turned_during_an_outage_edits_the_answer_after_it(
         world: World) -> None:
     await world.link(ASKER)
