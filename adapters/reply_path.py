@@ -20,7 +20,14 @@ from commands.clock import Clock
 from commands.model import ConversationRef
 from commands.ports import DeliveryError, Messenger, Rejected, Unreachable
 from store.db import Database
-from store.replies import Envelope, Outgoing, perform, queue_replies, replies_waiting
+from store.replies import (
+    Envelope,
+    Outgoing,
+    conversations_waiting,
+    perform,
+    queue_replies,
+    replies_waiting,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +41,11 @@ class ReplyPath:
         self._clock = clock
         self._messenger = messenger
         # Conversations that may have replies waiting in the outbox: those this process queued
-        # for, and, once each, every conversation it has not answered yet (rows queued before
-        # a restart). Only these need a look before a reply goes straight out: the happy path
-        # reads nothing after a conversation's first answer.
+        # for, and those with rows queued before it started (read once, at the first reply).
+        # Only these need a look before a reply goes straight out: the happy path reads
+        # nothing.
         self._queued: set[str] = set()
-        self._seen: set[str] = set()
+        self._loaded = False
 
     async def deliver(self, ref: ConversationRef, items: list[Outgoing], *,
                       event_id: str) -> None:
@@ -69,9 +76,12 @@ class ReplyPath:
 
     async def _behind_queue(self, ref: ConversationRef) -> bool:
         key = ref.key
-        if key not in self._seen:
-            self._seen.add(key)
-            self._queued.add(key)
+        if not self._loaded:
+            try:
+                self._queued |= await conversations_waiting(self._db, ref.platform.value)
+                self._loaded = True
+            except Exception:  # the database is away: look again at the next reply
+                log.warning("could not look for queued replies", exc_info=True)
         if key not in self._queued:
             return False
         try:

@@ -127,6 +127,20 @@ async def replies_waiting(db: Database, ref: ConversationRef) -> bool:
     return bool(waiting)
 
 
+async def conversations_waiting(db: Database, platform: str) -> set[str]:
+    """The keys of ``platform``'s conversations with replies waiting in the outbox (read once
+    when an adapter starts answering: rows an earlier process queued)."""
+    async with db.session() as session:
+        keys = await session.scalars(
+            select(Delivery.conversation_key).distinct().where(
+                Delivery.platform == platform,  # type: ignore[arg-type]
+                Delivery.kind == REPLY_KIND,  # type: ignore[arg-type]
+                Delivery.state.in_(  # type: ignore[attr-defined]
+                    (DeliveryState.PENDING.value, DeliveryState.SENDING.value)),
+            ))
+    return set(keys)
+
+
 async def miss_older_replies(session: AsyncSession, *, platform: str, key: str,
                              asked_before: datetime, except_id: int) -> int:
     """A reply came too late and its conversation gets one notice instead: the other pending
