@@ -1,7 +1,7 @@
 """repeating personal reminders
 
 Revision ID: 0003f
-Revises: 0003e
+Revises: 0003d
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0003f'
-down_revision: str | None = '0003e'
+down_revision: str | None = '0003d'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
