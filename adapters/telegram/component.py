@@ -220,21 +220,21 @@ class TelegramComponent:
         try:
             if isinstance(event, ChatMigration):
                 await chat_migrated(self._db, event.old_chat_id, event.new_chat_id)
-                recorded.set_result(True)
+                _settle(recorded, True)
                 return
             await self._record(event)
             async with self._in_core:
                 reply = await self._core.handle_recorded(event)
         except Exception as exc:
             if not is_outage(exc):
-                recorded.set_result(True)  # a bug: logged; redelivery would not help
+                _settle(recorded, True)  # a bug: logged; redelivery would not help
                 raise
             log.warning("telegram update %s not recorded (database unavailable); Telegram "
                         "delivers it again", event.event_id if isinstance(
                             event, InboundEvent) else "migration")
-            recorded.set_result(False)
+            _settle(recorded, False)
             return
-        recorded.set_result(True)
+        _settle(recorded, True)
         self._replies.submit(_order_key(event), (event, reply))
 
     async def _answer_with(self, item: tuple[InboundEvent, Reply]) -> None:
@@ -306,3 +306,11 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
                         type(exc).__name__, delay)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def _settle(recorded: asyncio.Future[bool], value: bool) -> None:
+    """Tell the waiting receiver whether the update was recorded. At shutdown the receiver
+    may have been cancelled already; the update's reply must still be queued, so a cancelled
+    future is no reason to stop."""
+    if not recorded.done():
+        recorded.set_result(value)
