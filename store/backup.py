@@ -79,6 +79,10 @@ async def backup(db: Database, target: Path) -> None:
     """Write a backup of ``db`` to ``target`` (replaced only once the copy is complete)."""
     target = await asyncio.to_thread(_writable, target)
     partial = target.with_name(target.name + ".partial")
+    # A backup holds every person's data: it is the owner's alone from its first byte (both
+    # writers below fill the file created here and keep its mode).
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         if db.is_sqlite:
             await asyncio.to_thread(_sqlite_backup, _sqlite_path(db), partial)
@@ -100,7 +104,6 @@ def _writable(target: Path) -> Path:
 def _sqlite_backup(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BackupError(f"the database file {source} does not exist")
-    target.unlink(missing_ok=True)
     with sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30) as src, \
             sqlite3.connect(target) as dst:
         # Small steps with pauses let the running service write between them.

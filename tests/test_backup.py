@@ -72,6 +72,7 @@ async def test_a_backup_restores_every_table(app: App, tmp_path: Path,
 
     assert await lacznik(monkeypatch, app.db, "db", "backup", str(backup)) == 0
     assert "backup written" in capsys.readouterr().out and backup.stat().st_size > 0
+    assert backup.stat().st_mode & 0o077 == 0  # every person's data: the owner's file alone
 
     # Someone deletes people by mistake; restoring over data needs --yes.
     async with app.db.session() as session:
