@@ -62,10 +62,15 @@ class Context:
             return self.linked
         return any(g.role == role for g in self.grants)
 
+    @property
+    def who(self) -> Actor:
+        """The sender as the rule book (commands/authz.py) sees them."""
+        person_id = int(self.person.id) if self.person and self.person.id is not None else None
+        return Actor(person_id, tuple(self.grants))
+
     def may(self, act: Act, target: Target = NOTHING) -> bool:
         """The sender may do ``act`` to ``target`` (the one rule book: commands/authz.py)."""
-        person_id = int(self.person.id) if self.person and self.person.id is not None else None
-        return may(Actor(person_id, tuple(self.grants)), act, target)
+        return may(self.who, act, target)
 
     @property
     def actor(self) -> str:

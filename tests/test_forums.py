@@ -162,6 +162,8 @@ async def test_only_members_ask_and_groups_are_linked_by_moderators(app: App) ->
     outsider = ConsoleSession(app.core, "j.kolodziej@wieliczka.example.pl")  # ODPADY, not PZP
     [refused] = await outsider.say("/pytanie PZP Pytanie?")
     assert "Pytania do forum PZP zadają jego członkowie" in refused
+    [refused] = await outsider.say("/pytanie PZP")  # refused before being asked to write it
+    assert "Pytania do forum PZP zadają jego członkowie" in refused
     reply = await app.core.handle(said(EXPERT, "/forum podlacz PZP", GROUP_A))
     assert "Grupy do forum podłączają administratorzy" in reply.messages[0].text
     [listing] = await ConsoleSession(app.core, ADMIN).say("/forum lista")

@@ -4,7 +4,7 @@ admins keep its members from any chat. Dispatched from ``/forum`` in
 
 from __future__ import annotations
 
-from commands.authz import actor, moderated_forums
+from commands.authz import moderated_forums
 from commands.context import Context, Reply
 from commands.forums.admin import ForumAdmin, Refused, names, split_emails
 from commands.model import ConversationKind, OutboundMessage
@@ -20,8 +20,7 @@ VERBS: dict[str, str] = {
 
 def _moderated(ctx: Context) -> set[int] | None:
     """Forums the sender moderates; None for admins (every forum) — the rule of authz."""
-    person_id = int(ctx.person.id) if ctx.person and ctx.person.id is not None else None
-    return moderated_forums(actor(person_id, ctx.grants))
+    return moderated_forums(ctx.who)
 
 
 def _text(ctx: Context, lines: list[str], title: str = "") -> Reply:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands import prompts
-from commands.authz import Act, Target, actor, moderated_forums
+from commands.authz import Act, Target, moderated_forums
 from commands.context import Context, Reply
 from commands.forums import admin_handlers
 from commands.forums.service import ACTION_DONE
@@ -24,7 +24,7 @@ def _say(ctx: Context, text_key: str, /, **values: object) -> Reply:
 
 def _moderated(ctx: Context) -> set[int] | None:
     """Forums the sender moderates; None for admins (every forum)."""
-    return moderated_forums(actor(ctx.person.id if ctx.person else None, ctx.grants))
+    return moderated_forums(ctx.who)
 
 
 async def forum(ctx: Context, args: str) -> Reply:
@@ -99,12 +99,12 @@ async def ask(ctx: Context, args: str) -> Reply:
         return _say(ctx, "forum.unknown", key=key.upper()[:40]) if text else _say(ctx, "q.usage")
     if ctx.person is None:  # [directory] public lets unlinked accounts this far
         return _say(ctx, "q.unlinked")
-    if not text:  # "/pytanie PZP": the next message is the question
-        return await prompts.ask(ctx, t(ctx.lang, "q.which_question", key=found.key),
-                                 command="pytanie", args=found.key, style=prompts.APPEND)
     if not ctx.may(Act.READ_FORUM, Target(forum_id=found.id, member_of=frozenset(
             await service.member_forums(ctx.person)))):
         return _say(ctx, "q.not_member", key=found.key)
+    if not text:  # "/pytanie PZP": the next message is the question
+        return await prompts.ask(ctx, t(ctx.lang, "q.which_question", key=found.key),
+                                 command="pytanie", args=found.key, style=prompts.APPEND)
     asked = await service.ask(asker=ctx.person, forum=found, text=text,
                               via=ctx.event.platform.value)
     if not asked.groups:
