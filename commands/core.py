@@ -159,9 +159,10 @@ class Core:
                     followed.outcome, "q.followup_sent")
                 return Reply.of(OutboundMessage(text=t(ctx.lang, said, id=followed.question_id,
                                                        key=followed.forum_key), lang=ctx.lang))
-        if not text.startswith("/") and text:
+        if not text.startswith("/") and text and ctx.linked:
             # The answer to a question the bot asked this person here ("Podaj termin…"),
-            # addressed or not: they were spoken to.
+            # addressed or not: they were spoken to. Only linked people are ever asked, so
+            # nobody else's messages cost a look in the database.
             answered = await self._answer_prompt(ctx, text)
             if answered is not None:
                 return answered
@@ -171,7 +172,8 @@ class Core:
         if len(event.text) > limit:  # a long answer was relayed above; anything else is not
             return Reply.of(_say(ctx, "error.too_long", count=len(event.text), limit=limit))
         if text.startswith("/"):
-            await prompts.drop(ctx)  # a command instead of the answer: the question is dropped
+            if ctx.linked:  # a command instead of the answer: the question is dropped
+                await prompts.drop(ctx)
             head, _, args = text[1:].partition(" ")
             name = head.split("@", 1)[0]
             command = self.registry.find(name)
