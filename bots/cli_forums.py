@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bots.cli_demo import cli_lang
 from commands.forums.admin import ForumAdmin, ImportRefused, ImportResult, Refused, names
 from commands.render import forum_name
 from commands.texts import t
@@ -82,16 +82,6 @@ def add_arguments(forums_sub: argparse._SubParsersAction) -> None:  # type: igno
     imp.add_argument("file", type=Path, help="CSV (UTF-8 or Windows-1250, , or ;) or XLSX")
     imp.add_argument("--dry-run", action="store_true", help="show what would change, change "
                      "nothing")
-
-
-def cli_lang(environ: dict[str, str] | None = None) -> str:
-    """The terminal's language: "pl" or "en"."""
-    env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            return "pl" if value.lower().startswith("pl") else "en"
-    return "en"
 
 
 def _error(text: str) -> None:

@@ -30,7 +30,7 @@ def retention_settings(section: Mapping[str, Any]) -> RetentionSettings:
         value = section.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"retention.{key}", "must be a whole number of days")
-        if not (low <= value <= high or (value == 0 and low == 0)):
+        if not low <= value <= high:
             raise ConfigError(f"retention.{key}", f"must be {low}-{high} (days)")
         values[key] = value
     return RetentionSettings(**values)

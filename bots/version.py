@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import metadata
 
 
+@functools.cache  # asked by every /healthz and /metrics request
 def installed_version() -> str:
     """The installed package's version, or a note that the source tree was never installed."""
     try:

@@ -8,32 +8,13 @@ from __future__ import annotations
 
 from commands.context import Context, Reply
 from commands.model import ConversationKind, OutboundMessage
+from commands.render import split_text
 from commands.texts import t
 from store.rodo import RodoError, export_json, export_person
 
 EXPORT_WORDS = frozenset({"eksport", "export"})
 PART_CHARS = 2500
 MAX_PARTS = 40
-
-
-def split_text(text: str, limit: int = PART_CHARS) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters, cut at line ends where possible."""
-    parts: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > limit:  # one very long line (a long note): cut it
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) > limit:
-            parts.append(current)
-            current = ""
-        current += line
-    if current.strip():
-        parts.append(current)
-    return [part.rstrip("\n") for part in parts]
 
 
 async def export_my_data(ctx: Context) -> Reply:
@@ -49,7 +30,7 @@ async def export_my_data(ctx: Context) -> Reply:
             data = await export_person(session, now=ctx.now, person_id=int(person.id))
         except RodoError:
             return Reply.of(OutboundMessage(text=t(lang, "me.not_in_directory"), lang=lang))
-    parts = split_text(export_json(data))
+    parts = split_text(export_json(data), PART_CHARS)
     count = len(parts)
     many = t(lang, "rodo.export.parts", count=count) if count > 1 else ""
     messages = [OutboundMessage(text=t(lang, "rodo.export.intro", parts=many), lang=lang)]

@@ -52,7 +52,7 @@ async def enqueue(session: AsyncSession, deliveries: list[NewDelivery]) -> int:
         {
             "dedupe_key": d.dedupe_key[:300], "kind": d.kind, "source": d.source[:100],
             "person_id": d.person_id, "account_id": d.account_id, "platform": d.platform,
-            "target": d.target, "conversation_key": _conversation_key(d.target),
+            "target": d.target, "conversation_key": conversation_key(d.target),
             "payload": d.payload, "state": DeliveryState.PENDING.value,
             "not_before": d.not_before, "useful_until": d.useful_until, "attempts": 0,
             "claimed_by": "", "message_id": "", "reason": "",
@@ -318,9 +318,6 @@ async def state_counts(session: AsyncSession, *, source: str) -> dict[str, int]:
 def conversation_key(target: str) -> str:
     """The key under which rows of the conversation ``target`` (stored JSON) are grouped."""
     return ConversationRef.from_json(target).key[:400]
-
-
-_conversation_key = conversation_key
 
 
 def _in_turn() -> ColumnElement[bool]:

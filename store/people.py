@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.models import (
@@ -194,17 +193,6 @@ async def audit(
         AuditLog(actor=actor[:300], action=action, target=target[:300],
                  details=json.dumps(details or {}, ensure_ascii=False, default=str))
     )
-
-
-async def first_delivery(session: AsyncSession, platform: str, event_id: str) -> bool:
-    """True the first time a platform delivery is seen, on every instance sharing the DB."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedEvent(platform=platform, event_id=event_id[:200]))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 async def forget_deliveries_before(session: AsyncSession, moment: datetime) -> int:

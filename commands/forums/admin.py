@@ -47,7 +47,6 @@ from store.people import audit
 
 KEY_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 MAX_NAME = 200
-MAX_EMAILS = 200  # per chat command; the import takes any number
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 # Spreadsheet headers (normalised: lower case, no Polish letters, separators as spaces).

@@ -40,7 +40,6 @@ PL: dict[str, Text] = {
         "{names} moderuje forum {key}; moderatora z forum usuwa administrator. Nic nie "
         "zmieniono."
     ),
-    "fadm.none": "nikt",
     # chat
     "fadm.usage": (
         "Użycie: /forum dodaj <klucz> <e-mail…>, /forum usun <klucz> <e-mail…>, "
@@ -141,7 +140,6 @@ EN: dict[str, Text] = {
         "{names} moderates forum {key}; an admin removes a moderator from a forum. Nothing was "
         "changed."
     ),
-    "fadm.none": "nobody",
     "fadm.usage": (
         "Usage: /forum add <key> <e-mail…>, /forum remove <key> <e-mail…>, "
         "/forum members <key> (e.g. /forum add PZP a.nowak@gmina.pl)."

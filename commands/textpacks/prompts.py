@@ -10,9 +10,6 @@ PL: dict[str, Text] = {
                    "„anuluj”.",
     "prompt.cancelled": "Dobrze, anulowane — niczego nie zapisałem.",
     "q.which_question": "Jakie pytanie mam zadać forum {key}? Napisz je w następnej wiadomości.",
-    "prompt.deadline_who": "Dla kogo? Podaj gminy albo adresy e-mail, np. „Wieliczka, Skawina”.",
-    "prompt.personal_when": "Kiedy przypomnieć? Np. „jutro o 9”, „za 2 godziny”, „15 grudnia "
-                            "10:00”.",
     # announcements: counts that agree between the preview, the author's copy and /raport
     "ann.count_line": (
         "Odbiorcy: {recipients} · dostarczone: {delivered} · w drodze: {pending} · "
@@ -51,10 +48,6 @@ EN: dict[str, Text] = {
     "prompt.hint": "Answer in your next message (I will wait {minutes} min) or write “cancel”.",
     "prompt.cancelled": "All right, cancelled — nothing was saved.",
     "q.which_question": "What should I ask forum {key}? Write it in your next message.",
-    "prompt.deadline_who": "For whom? Give gminy or e-mail addresses, e.g. “Wieliczka, "
-                           "Skawina”.",
-    "prompt.personal_when": "When shall I remind you? E.g. “tomorrow at 9”, “in 2 hours”, "
-                            "“December 15 10:00”.",
     "ann.count_line": (
         "Recipients: {recipients} · delivered: {delivered} · on the way: {pending} · "
         "failed: {failed} · no messenger: {unreachable}{cut_off}"
