@@ -22,10 +22,10 @@ from bots.app import App
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "directory_accuracy.py"
 
 # What the set reaches now (all 100 %); a change that loses more than about one question in a
-# hundred of any kind (one in 200 of the unique ones) fails. The targets are below.
+# hundred of any kind (one in 200 of the unique ones) fails. Every floor is at or above the
+# issue's targets (unique 99 %, ambiguous 98 %, unknown 98 %, several 95 %).
 FLOORS = {"unique": 0.995, "ambiguous": 0.99, "unknown": 0.99, "several": 0.99,
           "qualified": 0.99, "english": 0.99}
-TARGETS = {"unique": 0.99, "ambiguous": 0.98, "unknown": 0.98, "several": 0.95}
 
 
 def _bench() -> ModuleType:
@@ -59,4 +59,3 @@ async def test_the_directory_answers_the_evaluation_set(bare_app: App) -> None:
         accuracy = result.accuracy(kind)
         misses = "\n".join(f"{text!r}: {why}" for text, why in result.misses[kind][:20])
         assert accuracy >= floor, f"{kind}: {accuracy:.3f} < {floor}\n{misses}"
-        assert accuracy >= TARGETS.get(kind, 0)
