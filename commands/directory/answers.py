@@ -9,7 +9,6 @@ from commands.directory.gminy import gmina_label
 from commands.directory.index import DirectoryIndex, GminaInfo, PersonInfo
 from commands.directory.query import DirectoryQuery
 from commands.model import Button, ContactCard, OutboundMessage
-from commands.render import render_plain
 from commands.texts import t
 
 PAGE_SIZE = 5
@@ -49,15 +48,6 @@ class DirectoryAnswers:
 
     def __init__(self, *, stale_after_months: int) -> None:
         self.stale_after_months = stale_after_months
-
-    def answer(
-        self, index: DirectoryIndex, query: DirectoryQuery, *, lang: str, today: date
-    ) -> OutboundMessage:
-        """The answer to a freshly parsed question as one message (see :meth:`answer_all`)."""
-        messages = self.answer_all(index, query, lang=lang, today=today)
-        if len(messages) == 1:
-            return messages[0]
-        return OutboundMessage(text="\n\n".join(render_plain(m) for m in messages), lang=lang)
 
     def answer_all(
         self, index: DirectoryIndex, query: DirectoryQuery, *, lang: str, today: date

@@ -8,7 +8,6 @@ from commands.authz import IDENTITY_FIELDS, Act, person_target
 from commands.context import Context, Reply
 from commands.directory.answers import ACTION_GMINA, ACTION_PAGE
 from commands.directory.importer import EMAIL_PATTERN, PHONE_PATTERN
-from commands.directory.query import parse_query
 from commands.model import Button, ButtonStyle, ContactCard, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
 from commands.rodo import EXPORT_WORDS, export_my_data
@@ -36,11 +35,7 @@ async def who(ctx: Context, args: str) -> Reply:
     """/kto <topic> <gmina> — and every plain question in a private chat."""
     if not args.strip():
         return Reply.of(OutboundMessage(text=t(ctx.lang, "error.empty"), lang=ctx.lang))
-    directory = ctx.services.directory
-    index = await directory.index()
-    # A question about several gminy gets a message per gmina (each pages on its own).
-    return Reply(directory.answers.answer_all(index, parse_query(args, index), lang=ctx.lang,
-                                              today=directory.today()))
+    return Reply(await ctx.services.directory.ask(args, lang=ctx.lang))
 
 
 async def who_page(ctx: Context, value: str) -> Reply:

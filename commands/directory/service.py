@@ -78,16 +78,12 @@ class DirectoryService:
         """Understand a question."""
         return parse_query(text, await self.index())
 
-    async def ask(self, text: str, *, lang: str) -> OutboundMessage:
-        """Answer a question written by a person."""
+    async def ask(self, text: str, *, lang: str) -> list[OutboundMessage]:
+        """Answer a question written by a person: a message per gmina it names (each pages
+        on its own), and one naming the gminy the directory does not have."""
         index = await self.index()
-        return self.answer_with(index, parse_query(text, index), lang=lang)
-
-    def answer_with(
-        self, index: DirectoryIndex, query: DirectoryQuery, *, lang: str
-    ) -> OutboundMessage:
-        """Answer an already parsed question (used by benchmarks to time the core alone)."""
-        return self.answers.answer(index, query, lang=lang, today=self.today())
+        return self.answers.answer_all(index, parse_query(text, index), lang=lang,
+                                       today=self.today())
 
     async def page(self, value: str, *, lang: str) -> OutboundMessage:
         """Answer a page or choice button."""
