@@ -73,7 +73,7 @@ async def enforce(db: Database, now: datetime, settings: RetentionSettings) -> d
 
 
 async def _closed_questions(session: AsyncSession, cutoff: datetime) -> int:
-    from store.forum_models import Answer, Question
+    from store.forum_models import Answer, Question, question_sources
 
     ids = list((await session.execute(select(Question.id).where(
         Question.state == "closed", Question.updated_at < cutoff)  # type: ignore[arg-type]
@@ -82,8 +82,7 @@ async def _closed_questions(session: AsyncSession, cutoff: datetime) -> int:
         chunk = ids[start:start + 500]
         answers = list((await session.execute(select(Answer.id).where(
             Answer.question_id.in_(chunk)))).scalars())  # type: ignore[attr-defined]
-        sources = [f"{kind}:{i}" for i in chunk
-                   for kind in ("question", "question-late", "question-note", "question-nudge")]
+        sources = question_sources(chunk)
         sources += [f"answer:{i}" for i in answers]
         for part in range(0, len(sources), 500):
             await session.execute(delete(Delivery).where(

@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.announcement_models import Announcement
 from store.calendar_models import Deadline, Event, PersonalReminder, ReminderGap
-from store.forum_models import Answer, ForumGroup, Question
+from store.forum_models import Answer, ForumGroup, Question, question_sources
 from store.models import (
     Delivery,
     Forum,
@@ -159,8 +159,7 @@ async def _remove_people_and_forums(
     # target is stored), a sent one maps a demo post in some group.
     sources = (
         [f"announcement:{i}" for i in announcements]
-        + [f"{kind}:{i}" for i in questions
-           for kind in ("question", "question-late", "question-note", "question-nudge")]
+        + question_sources(questions)
         + [f"answer:{i}" for i in answers] + [f"event:{i}" for i in events]
         + [f"deadline:{i}" for i in deadlines] + [f"personal:{i}" for i in reminders]
     )

@@ -7,6 +7,7 @@ are that mapping, so it survives restarts by construction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Column, Text, UniqueConstraint
@@ -74,3 +75,13 @@ class ForumArchive(SQLModel, table=True):
     forum_id: int = Field(foreign_key="forum.id", primary_key=True, ondelete="CASCADE")
     archived_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     archived_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+# The outbox sources that carry a question's id ("question:12", "question-late:12", …): what
+# goes with a question when it goes (retention, demo removal). A new kind belongs here.
+QUESTION_SOURCE_KINDS = ("question", "question-late", "question-note", "question-nudge")
+
+
+def question_sources(question_ids: Iterable[int]) -> list[str]:
+    """Every outbox ``source`` value a question of ``question_ids`` may have written."""
+    return [f"{kind}:{i}" for i in question_ids for kind in QUESTION_SOURCE_KINDS]
