@@ -11,6 +11,7 @@ from commands.directory.index import DirectoryIndex, TopicMatcherCache
 from commands.directory.language import Morphology
 from commands.directory.matching import TopicDefinition
 from commands.directory.query import DirectoryQuery, parse_query
+from commands.directory.register import shipped_register
 from commands.model import OutboundMessage
 from commands.texts import t
 from store.db import Database
@@ -61,6 +62,10 @@ class DirectoryService:
             async with self._db.session() as session:
                 version = await directory_version(session)
                 if self._index is None or self._index.version != version:
+                    if self._index is None:
+                        # The country's register (read once per process): off the event loop,
+                        # so the first question does not stall every other conversation.
+                        await asyncio.to_thread(shipped_register)
                     data = await load_index_data(session)
                     matcher = self._matchers.matcher(data.topics, data.synonyms)
                     self._index = DirectoryIndex(
