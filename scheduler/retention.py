@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy import Table, delete, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, not_, or_, select, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,31 +45,56 @@ class RetentionSettings:
 
 
 async def enforce(db: Database, now: datetime, settings: RetentionSettings) -> dict[str, int]:
-    """Delete what is past its retention; returns the number of rows removed per kind."""
+    """Delete what is past its retention; returns the number of rows removed per kind.
+
+    Each kind is its own transaction and the big tables go in batches: the first round on a
+    database that has run for years must not hold SQLite's one write lock for long, or the
+    messengers' updates meanwhile would be refused (and sent again) instead of recorded.
+    """
     removed: dict[str, int] = {}
-    async with db.session() as session:
-        if settings.closed_questions_days:
+    if settings.closed_questions_days:
+        async with db.session() as session:
             removed["closed_questions"] = await _closed_questions(
                 session, now - timedelta(days=settings.closed_questions_days))
-        if settings.delivered_messages_days:
-            cutoff = now - timedelta(days=settings.delivered_messages_days)
-            forum = or_(*(Delivery.source.like(f"{p}%")  # type: ignore[attr-defined]
-                          for p in FORUM_SOURCES))
-            result = await session.execute(delete(Delivery).where(
-                Delivery.state.in_([s.value for s in FINAL_STATES]),  # type: ignore[attr-defined]
-                func.coalesce(Delivery.sent_at, Delivery.created_at) < cutoff,
-                not_(forum)))
-            removed["delivered_messages"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        if settings.processed_events_days:
+            await session.commit()
+    if settings.delivered_messages_days:
+        cutoff = now - timedelta(days=settings.delivered_messages_days)
+        forum = or_(*(Delivery.source.like(f"{p}%")  # type: ignore[attr-defined]
+                      for p in FORUM_SOURCES))
+        removed["delivered_messages"] = await _in_batches(
+            db, Delivery, Delivery.id,  # type: ignore[arg-type]
+            Delivery.state.in_([s.value for s in FINAL_STATES]),  # type: ignore[attr-defined]
+            func.coalesce(Delivery.sent_at, Delivery.created_at) < cutoff, not_(forum))
+    if settings.processed_events_days:
+        async with db.session() as session:  # a week of updates: small, one statement
             result = await session.execute(delete(ProcessedEvent).where(
                 ProcessedEvent.at < now - timedelta(days=settings.processed_events_days)))  # type: ignore[arg-type]
-            removed["processed_events"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        if settings.audit_log_days:
-            result = await session.execute(delete(AuditLog).where(
-                AuditLog.at < now - timedelta(days=settings.audit_log_days)))  # type: ignore[arg-type]
-            removed["audit_log"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        await session.commit()
+            await session.commit()
+        removed["processed_events"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if settings.audit_log_days:
+        removed["audit_log"] = await _in_batches(
+            db, AuditLog, AuditLog.id,  # type: ignore[arg-type]
+            AuditLog.at < now - timedelta(days=settings.audit_log_days))  # type: ignore[arg-type]
     return removed
+
+
+BATCH = 2000
+
+
+async def _in_batches(db: Database, model: type[SQLModel], id_column: ColumnElement[int],
+                      *conditions: ColumnElement[bool]) -> int:
+    """Delete the rows of ``model`` meeting ``conditions``, ``BATCH`` rows a transaction."""
+    total = 0
+    while True:
+        async with db.session() as session:
+            ids = select(id_column).where(*conditions).limit(BATCH)
+            result = await session.execute(delete(model).where(
+                id_column.in_(ids.scalar_subquery())))
+            await session.commit()
+        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        total += count
+        if count < BATCH:
+            return total
 
 
 async def _closed_questions(session: AsyncSession, cutoff: datetime) -> int:

@@ -15,6 +15,7 @@ from bots.app import App
 from bots.components import build_components
 from bots.config import Config, ConfigError
 from bots.retention_config import retention_settings
+from scheduler import retention
 from scheduler.retention import RetentionComponent, RetentionSettings
 from store.forum_models import Answer, Question
 from store.models import AuditLog, Delivery, ProcessedEvent
@@ -148,3 +149,21 @@ async def test_the_service_refuses_to_start_with_bad_retention(
     monkeypatch.setenv("LACZNIK_TEAMS_APP_PASSWORD", "not-a-real-secret")
     assert await lacznik(monkeypatch, app.db, "--config", str(config), "run") == 2
     assert "[retention] audit_log_days: must be 0-36500" in capsys.readouterr().err
+
+
+async def test_years_of_records_go_in_batches_and_all_of_them(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first round on an old database removes everything past its time, a batch per
+    transaction (the write lock is never held for the whole table)."""
+    monkeypatch.setattr(retention, "BATCH", 4)
+    now = app.clock.now()
+    async with app.db.session() as session:
+        for day in range(11):
+            session.add(AuditLog(at=now - timedelta(days=800 + day), actor="cli",
+                                 action="old.thing"))
+        session.add(AuditLog(at=now - timedelta(days=1), actor="cli", action="recent.thing"))
+        await session.commit()
+    removed = await retention.enforce(app.db, now, retention.RetentionSettings())
+    assert removed["audit_log"] == 11
+    assert await count(app, AuditLog, AuditLog.action == "old.thing") == 0
+    assert await count(app, AuditLog, AuditLog.action == "recent.thing") == 1
