@@ -81,8 +81,7 @@ async def backup(db: Database, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     # A backup holds every person's data: it is the owner's alone from its first byte (both
     # writers below fill the file created here and keep its mode).
-    partial.unlink(missing_ok=True)
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _private_file(partial)
     try:
         if db.is_sqlite:
             await asyncio.to_thread(_sqlite_backup, _sqlite_path(db), partial)
@@ -91,6 +90,12 @@ async def backup(db: Database, target: Path) -> None:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (the writers keep the mode)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _writable(target: Path) -> Path:
@@ -214,7 +219,14 @@ async def _pg_restore(db: Database, source: Path) -> None:
         raise BackupError(f"{source} holds schema {', '.join(dumped) or '?'}, but the "
                           f"database uses {schema}: restore it with the same schema")
     # Empty the schema first: tables of a newer migration that the backup does not know
-    # would otherwise remain beside the restored ones.
+    # would otherwise remain beside the restored ones. Emptying commits before pg_restore
+    # runs, so what is there now is dumped first: a restore that fails brings it back.
+    async with db.engine.connect() as connection:
+        present = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    safety = source.with_name(source.name + ".before-restore")
+    if present:
+        _private_file(safety)
+        await _pg_dump(db, safety)
     async with db.engine.begin() as connection:
         names = await connection.run_sync(lambda c: inspect(c).get_table_names())
         for name in names:
@@ -227,5 +239,14 @@ async def _pg_restore(db: Database, source: Path) -> None:
     await db.dispose()
     # --section pre-data would recreate the schema itself, which exists: restore its
     # contents only, in one transaction (all or nothing).
-    await _run([tool, "--no-owner", "--no-privileges", "--single-transaction",
-                "--exit-on-error", f"--schema={schema}", f"--dbname={uri}", str(source)], env)
+    restore = [tool, "--no-owner", "--no-privileges", "--single-transaction",
+               "--exit-on-error", f"--schema={schema}", f"--dbname={uri}"]
+    try:
+        await _run([*restore, str(source)], env)
+    except BackupError:
+        if present:  # put back what was there (same schema, same tool)
+            await db.dispose()
+            await _run([*restore, str(safety)], env)
+        raise
+    finally:
+        safety.unlink(missing_ok=True)

@@ -127,6 +127,25 @@ async def test_restore_explains_what_is_wrong_with_the_file(
     assert (await snapshot(app.db))[0]["person"] > 50  # nothing was touched
 
 
+async def test_a_postgresql_restore_that_fails_midway_puts_back_what_was_there(
+        app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    if app.db.is_sqlite:
+        pytest.skip("SQLite restores by copying a whole file; nothing is emptied first")
+    before = await snapshot(app.db)
+    backup = tmp_path / "lacznik.backup"
+    assert await lacznik(monkeypatch, app.db, "db", "backup", str(backup)) == 0
+    # Damaged after its table of contents: pg_restore lists it, then fails in the data.
+    data = bytearray(backup.read_bytes())
+    data[-400:] = b"\xff" * 400
+    backup.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert await lacznik(monkeypatch, app.db, "db", "restore", str(backup), "--yes") == 1
+    assert capsys.readouterr().err
+    assert (await snapshot(app.db))[0] == before[0]  # every table as it was
+    assert not (tmp_path / "lacznik.backup.before-restore").exists()  # no stray copy
+
+
 async def test_postgresql_without_its_tools_says_what_to_install(
         postgres_schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
