@@ -13,6 +13,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# Re-exported: the errors live where adapters can import them without the composition root.
+from adapters.lifecycle import StartupError as StartupError
+from commands.config_schema import ConfigError as ConfigError
+from commands.config_schema import setting_name as setting_name
+
 if TYPE_CHECKING:
     from commands.announcements.service import AnnouncementSettings
     from commands.forums.service import ForumSettings
@@ -20,42 +25,6 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
 DEFAULT_DB = "sqlite:///data/lacznik.db"
-
-
-def setting_name(key: str) -> str:
-    """How people find a key in the file: ``telegram.api_base_url`` → ``[telegram]
-    api_base_url``; a bare section name stays as it is."""
-    section, _, name = key.rpartition(".")
-    return f"[{section}] {name}" if section else key
-
-
-class ConfigError(Exception):
-    """A configuration problem, naming the key."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"configuration error in {setting_name(key)}: {problem}")
-        self.key = key
-        self.problem = problem
-
-    @property
-    def setting(self) -> str:
-        """The setting to fix, as written in the file (``[server] port``)."""
-        return setting_name(self.key)
-
-
-class StartupError(Exception):
-    """Something could not start (unreachable, refused, port taken); names the setting to
-    check. The message carries no secret and no personal data."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{setting_name(key)}: {problem}")
-        self.key = key
-        self.problem = problem
-
-    @property
-    def setting(self) -> str:
-        """The setting to check, as written in the file (``[telegram] api_base_url``)."""
-        return setting_name(self.key)
 
 
 @dataclass(frozen=True, slots=True)

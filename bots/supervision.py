@@ -13,9 +13,10 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bots.config import ConfigError, StartupError
+from adapters.lifecycle import DEGRADED, DOWN, OK, Health, StartupError
+from bots.config import ConfigError
 from bots.logformat import bind_for_task
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OK = "ok"
-DEGRADED = "degraded"
-DOWN = "down"
+# Re-exported: the health states are defined beside the adapters that report them.
+__all__ = ["DEGRADED", "DOWN", "OK", "Backoff", "Health", "Supervised", "explain",
+           "until_ready"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,28 +42,6 @@ class Backoff:
         """The pause after failed attempt number ``attempt`` (1, 2, …)."""
         base = min(self.cap, self.first * 2.0 ** min(attempt - 1, 30))
         return base * (1.0 - random.uniform(0.0, self.jitter))
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    """One part's state for ``/healthz``: ``ok``, ``degraded`` or ``down``; if not ok, the
-    setting to check and what went wrong (no secrets, no personal data)."""
-
-    state: str = OK
-    check: str = ""
-    problem: str = ""
-    attempts: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        """The JSON object ``/healthz`` shows."""
-        shown: dict[str, Any] = {"state": self.state}
-        if self.check:
-            shown["check"] = self.check
-        if self.problem:
-            shown["problem"] = self.problem
-        if self.attempts:
-            shown["attempts"] = self.attempts
-        return shown
 
 
 def _loudness(attempt: int, problem: str, last: str) -> int:
