@@ -16,16 +16,16 @@ from adapters.slack.messenger import SlackMessenger
 from commands.model import Platform
 
 if TYPE_CHECKING:
-    from bots.app import App
+    from adapters.hosting import Host
 
 __all__ = ["SlackComponent", "SlackConfig", "SlackMessenger", "build_manifest",
            "build_slack_component", "parse_config"]
 
 
-def build_slack_component(app: App, section: dict[str, Any]) -> SlackComponent:
+def build_slack_component(app: Host, section: dict[str, Any]) -> SlackComponent:
     """The Slack component from the raw ``[slack]`` table (secrets may come from
     ``SLACK_BOT_TOKEN`` / ``SLACK_SIGNING_SECRET`` / ``SLACK_APP_TOKEN``); raises
-    :class:`bots.config.ConfigError` naming the bad key.
+    :class:`commands.config_schema.ConfigError` naming the bad key.
 
     Its :class:`SlackMessenger` joins ``app.messengers`` for reminders and announcements.
     """

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from adapters.slack.proxy import is_loopback
-from bots.config import ConfigError
+from commands.config_schema import ConfigError
 
 EVENTS_PATH = "/slack/events"
 DEFAULT_API_BASE_URL = "https://slack.com/api/"

@@ -13,7 +13,7 @@ from typing import Any
 
 from adapters.slack.config import EVENTS_PATH, parse_config
 from adapters.slack.texts import slack_text
-from bots.config import ConfigError
+from commands.config_schema import ConfigError
 from commands.registry import Command
 from commands.setup import build_registry
 from commands.texts import t

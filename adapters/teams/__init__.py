@@ -12,13 +12,13 @@ from adapters.teams.package import build_package
 from adapters.teams.settings import TeamsSettings, parse_settings
 
 if TYPE_CHECKING:
+    from adapters.hosting import Host
     from adapters.teams.component import TeamsComponent
-    from bots.app import App
 
 
-def build_teams_component(app: App, section: dict[str, Any]) -> TeamsComponent:
+def build_teams_component(app: Host, section: dict[str, Any]) -> TeamsComponent:
     """The Teams component from the raw ``[teams]`` table (validated here; raises
-    :class:`bots.config.ConfigError` naming the bad key). Its own-initiative sending is
+    :class:`commands.config_schema.ConfigError` naming the bad key). Its own-initiative sending is
     registered in ``app.messengers`` under ``"teams"``."""
     from adapters.teams.component import TeamsComponent
     from commands.model import Platform

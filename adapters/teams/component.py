@@ -7,6 +7,8 @@ import logging
 import aiohttp
 from aiohttp import web
 
+from adapters.hosting import Host
+from adapters.lifecycle import DEGRADED, Health
 from adapters.ratelimit import RetryPolicy
 from adapters.teams.bot_token import BotTokenProvider
 from adapters.teams.cards import DEFAULT_BUDGET
@@ -18,9 +20,7 @@ from adapters.teams.members import MemberAddresses
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.translate import CommandWords
-from bots.app import App
-from bots.config import setting_name
-from bots.supervision import DEGRADED, Health
+from commands.config_schema import setting_name
 from commands.ports import Rejected, TransientFailure
 
 ENDPOINT_PATH = "/api/messages"
@@ -69,7 +69,7 @@ class TeamsComponent:
     def __init__(
         self,
         *,
-        app: App,
+        app: Host,
         settings: TeamsSettings,
         budget: int = DEFAULT_BUDGET,
         retry_policy: RetryPolicy | None = None,

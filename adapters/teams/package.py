@@ -20,7 +20,7 @@ from typing import Any
 
 from adapters.teams.icons import ACCENT_HEX, color_icon, outline_icon
 from adapters.teams.settings import TeamsSettings, parse_settings
-from bots.config import ConfigError
+from commands.config_schema import ConfigError
 from commands.registry import CommandRegistry
 from commands.texts import t
 

@@ -14,7 +14,7 @@ from adapters.telegram.messenger import TelegramMessenger
 from commands.model import Platform
 
 if TYPE_CHECKING:
-    from bots.app import App
+    from adapters.hosting import Host
 
 __all__ = [
     "TelegramComponent",
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-def build_telegram_component(app: App, section: dict[str, Any]) -> TelegramComponent:
+def build_telegram_component(app: Host, section: dict[str, Any]) -> TelegramComponent:
     """The Telegram component from the raw ``[telegram]`` table (validated here); its
     own-initiative sending is registered for the delivery worker, announcements and forums."""
     component = TelegramComponent(core=app.core, db=app.db, config=parse_config(section))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from bots.config import ConfigError
+from commands.config_schema import ConfigError
 
 WEBHOOK_PATH = "/telegram/webhook"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
