@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
@@ -23,6 +23,7 @@ from commands.clock import Clock
 from commands.directory.language import Morphology, tokens
 from commands.directory.query import STOPWORDS
 from commands.forums.archive import ArchiveIndex, search_terms
+from commands.forums.relay import AnswerRelay, with_text
 from commands.model import (
     Attachment,
     Button,
@@ -34,12 +35,11 @@ from commands.model import (
     MessageReceived,
     OutboundMessage,
     Priority,
-    SentMessage,
     message_from_json,
     message_to_json,
     private_refs,
 )
-from commands.ports import DeliveryError, Messenger, Rejected, Unreachable
+from commands.ports import Messenger
 from commands.render import forum_name
 from commands.texts import PLATFORM_NAMES, pick_lang, t
 from store.announcements import reachable_accounts
@@ -59,7 +59,6 @@ from store.models import (
 from store.models import RoleGrant as Grant
 from store.outbox import NewDelivery, cancel_pending, enqueue
 from store.people import audit, set_conversation_registered
-from store.replies import DELETE, EDIT, Outgoing, rows_for
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +102,7 @@ class ForumService:
         self._clock = clock
         self._morphology = morphology
         self._messengers = messengers
+        self._relay = AnswerRelay(db=db, clock=clock, messengers=messengers)
         self.settings = settings
         self._archive = ArchiveIndex()
         self._archive_version = -1
@@ -465,15 +465,14 @@ class ForumService:
                 await session.execute(update(Delivery).where(
                     Delivery.id == row_id,  # type: ignore[arg-type]
                     Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
-                ).values(payload=message_to_json(_with_text(message_from_json(payload),
+                ).values(payload=message_to_json(with_text(message_from_json(payload),
                                                             answer))))
             copies = await self._sent_copies(session, answer)
             # an earlier edit still waiting in the outbox must not overwrite this one
             await cancel_pending(session, source=f"answer-edit:{answer.id}")
             await self._reindex(session, answer.question_id)
             await session.commit()
-        for ref, message_id, original in copies:
-            await self._edit(ref, message_id, _with_text(original, answer), int(answer.id or 0))
+        await self._relay.edit_copies(copies, answer)
         return True
 
     async def on_delete(self, event: MessageDeleted) -> bool:
@@ -491,25 +490,7 @@ class ForumService:
             await session.flush()
             await self._reindex(session, answer.question_id)
             await session.commit()
-        for ref, message_id, original in copies:
-            messenger = self._messengers.get(ref.platform.value)
-            if messenger is None:
-                continue
-            sent = SentMessage(ref, message_id)
-            gone = OutboundMessage(text=t(original.lang, "q.answer_deleted"), lang=original.lang)
-            try:
-                if messenger.capabilities.delete:
-                    try:
-                        await messenger.delete(sent)
-                        continue
-                    except Rejected:  # e.g. Telegram: a group message older than 48 hours
-                        pass
-                await messenger.edit(sent, gone)
-            except (Rejected, Unreachable) as exc:
-                log.info("answer %s: a copy was not removed (%s)", answer.id, exc.reason)
-            except DeliveryError as exc:  # the platform is away: the outbox does it later
-                log.info("answer %s: a copy not removed yet (%s)", answer.id, exc.reason)
-                await self._later(ref, Outgoing(gone, DELETE, message_id), int(answer.id or 0))
+        await self._relay.remove_copies(copies, answer)
         return True
 
     async def _reindex(self, session: AsyncSession, question_id: int) -> None:
@@ -553,28 +534,6 @@ class ForumService:
                 ref = ref.in_thread(message.reply_to)
             copies.append((ref, str(mid), message))
         return copies
-
-    async def _edit(self, ref: ConversationRef, message_id: str,
-                    message: OutboundMessage, answer_id: int) -> None:
-        messenger = self._messengers.get(ref.platform.value)
-        if messenger is None or not messenger.capabilities.edit:
-            return
-        try:
-            await messenger.edit(SentMessage(ref, message_id), message)
-        except (Rejected, Unreachable) as exc:
-            log.info("a relayed copy was not edited (%s)", exc.reason)
-        except DeliveryError as exc:  # the platform is away: the outbox does it later
-            log.info("a relayed copy not edited yet (%s)", exc.reason)
-            await self._later(ref, Outgoing(message, EDIT, message_id), answer_id)
-
-    async def _later(self, ref: ConversationRef, item: Outgoing, answer_id: int) -> None:
-        """An edit or deletion the platform did not take now: through the outbox, which does
-        it when the platform is back (a newer edit cancels it)."""
-        async with self._db.session() as session:
-            await enqueue(session, rows_for(ref, [item], kind="relay-edit", key=str(answer_id),
-                                            now=self._clock.now(),
-                                            source=f"answer-edit:{answer_id}"))
-            await session.commit()
 
     # --- closing, redirecting, nudging -----------------------------------------------------
 
@@ -817,16 +776,6 @@ def _answered_by_others(question: Question) -> list[ColumnElement[bool]]:
 
 def _actor(person: Person | None) -> str:
     return f"person:{person.id}" if person else "cli"
-
-
-def _with_text(copy: OutboundMessage, answer: Answer) -> OutboundMessage:
-    """A copy of an answer brought up to its current text; title, footer, buttons,
-    attachments, thread and language stay as they were."""
-    if copy.buttons:  # the asker's copy: who answered is its footer
-        return replace(copy, text=answer.text)
-    header = t(copy.lang, "q.answer_by", author=answer.author_label,
-               via=PLATFORM_NAMES.get(answer.platform, answer.platform))
-    return replace(copy, text=f"{header}: {answer.text}")
 
 
 async def _language(session: AsyncSession, person_id: int | None) -> str:
