@@ -1,33 +1,26 @@
-"""Texts of newer features, one module per feature, merged into :mod:`commands.texts`.
+"""Texts of features, one module per feature, merged into :mod:`commands.texts`.
 
-Each module defines ``PL`` and ``EN`` (same keys); a key may not repeat one in another pack or
-in ``commands.texts`` itself (a test checks). A counted text is a mapping of CLDR plural forms
-(see :mod:`commands.plurals`). Keeping a feature's wording beside the feature
-keeps ``commands/texts.py`` from growing further.
+Each module of this package defines ``PL`` and ``EN`` (same keys); a key may not repeat one in
+another pack or in ``commands.texts`` itself (the merge fails loudly). A counted text is a
+mapping of CLDR plural forms (see :mod:`commands.plurals`). The modules are found by listing
+the package, so a feature adds its pack as a new file here and registers nothing.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Mapping
-from types import ModuleType
 
 from commands.plurals import Text
-from commands.textpacks import (
-    demo,
-    forum_admin,
-    gmina,
-    operations,
-    prompts,
-    reminders_repeat,
-    security,
-    startup,
-)
-
-PACKS: tuple[ModuleType, ...] = (
-    demo, forum_admin, gmina, operations, prompts, reminders_repeat, security, startup,
-)
 
 
 def packs() -> list[tuple[str, Mapping[str, Text], Mapping[str, Text]]]:
-    """Every pack as (name, Polish texts, English texts)."""
-    return [(module.__name__, module.PL, module.EN) for module in PACKS]
+    """Every pack of the package, by module name, as (name, Polish texts, English texts)."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.ispkg or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        found.append((module.__name__, module.PL, module.EN))
+    return found
