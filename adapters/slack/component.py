@@ -24,6 +24,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.lifecycle import DEGRADED, Health, StartupError
 from adapters.reply_path import ReplyPath
 from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.messenger import SlackMessenger
@@ -34,8 +35,7 @@ from adapters.slack.texts import slack_text
 from adapters.slack.translate import Inbound, from_block_actions, from_command, from_event
 from adapters.slack.users import SlackUsers
 from adapters.slack.webhook import NOT_RECORDED, EventsEndpoint
-from bots.config import StartupError, setting_name
-from bots.supervision import DEGRADED, Health
+from commands.config_schema import setting_name
 from commands.context import Reply
 from commands.core import Core
 from commands.model import ConversationKind, Sender

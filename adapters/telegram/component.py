@@ -15,6 +15,7 @@ from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
+from adapters.lifecycle import DOWN, Health, StartupError
 from adapters.ratelimit import RetryPolicy
 from adapters.reply_path import ReplyPath
 from adapters.telegram.bookkeeping import chat_back, chat_gone, chat_migrated
@@ -34,8 +35,7 @@ from adapters.telegram.translate import (
     translate_update,
 )
 from adapters.telegram.webhook import WebhookReceiver
-from bots.config import StartupError, setting_name
-from bots.supervision import DOWN, Health
+from commands.config_schema import setting_name
 from commands.context import Reply
 from commands.core import Core
 from commands.model import (
