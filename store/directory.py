@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import delete, func, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from commands.directory.index import Entry, GminaInfo, IndexData, PersonInfo, TopicInfo
 from store.demo import DemoRemoval
 from store.models import (
     ContactEntry,
@@ -26,16 +26,80 @@ from store.models import (
 VERSION_KEY = "directory_version"
 
 
+@dataclass(frozen=True, slots=True)
+class GminaInfo:
+    """A gmina as answers show it."""
+
+    id: int
+    name: str
+    kind: str = ""
+    powiat: str = ""
+    wojewodztwo: str = ""
+    teryt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInfo:
+    """A topic with its names in both languages."""
+
+    id: int
+    key: str
+    name_pl: str
+    name_en: str = ""
+
+    def name(self, lang: str) -> str:
+        """The topic's name in ``lang`` (Polish when there is no English name)."""
+        return self.name_en if lang == "en" and self.name_en else self.name_pl
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    """A person's contact details."""
+
+    id: int
+    name: str
+    email: str | None = None
+    position: str = ""
+    phone: str = ""
+    preferred_contact: str = ""
+    notes: str = ""
+    gmina_id: int | None = None
+    organisation: str = ""
+    confirmed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """``person_id`` handles ``topic_id`` in ``gmina_id``."""
+
+    person_id: int
+    topic_id: int
+    gmina_id: int
+
+
+@dataclass(slots=True)
+class IndexData:
+    """Everything the in-memory index is built from, as the store loads it."""
+
+    gminy: list[GminaInfo] = field(default_factory=list)
+    forms: Mapping[str, Iterable[int]] = field(default_factory=dict)
+    topics: list[TopicInfo] = field(default_factory=list)
+    synonyms: list[tuple[int, str, str]] = field(default_factory=list)  # topic id, phrase, lang
+    persons: list[PersonInfo] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    version: int = 0
+
+
 async def directory_version(session: AsyncSession) -> int:
     """A counter bumped by every directory write (cheap to poll)."""
-    value = await session.scalar(select(Meta.value).where(Meta.key == VERSION_KEY))
+    value = await session.scalar(select(col(Meta.value)).where(col(Meta.key) == VERSION_KEY))
     return int(value or 0)
 
 
 async def bump_version(session: AsyncSession) -> None:
     """Mark the directory as changed, for every instance."""
     updated = await session.execute(
-        update(Meta).where(Meta.key == VERSION_KEY).values(value=Meta.value + 1)
+        update(Meta).where(col(Meta.key) == VERSION_KEY).values(value=col(Meta.value) + 1)
     )
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.add(Meta(key=VERSION_KEY, value=1))
@@ -46,27 +110,31 @@ async def load_index_data(session: AsyncSession) -> IndexData:
     data = IndexData(version=await directory_version(session))
     # Plain column rows, not ORM objects: ~35,000 people must fit in a small service.
     rows = await session.execute(
-        select(Gmina.id, Gmina.name, Gmina.kind, Gmina.powiat, Gmina.wojewodztwo, Gmina.teryt)
+        select(col(Gmina.id), col(Gmina.name), col(Gmina.kind), col(Gmina.powiat),
+               col(Gmina.wojewodztwo), col(Gmina.teryt))
     )
     data.gminy = [GminaInfo(*row) for row in rows]
     forms: dict[str, set[int]] = defaultdict(set)
-    for form, gmina_id in await session.execute(select(GminaForm.form, GminaForm.gmina_id)):
+    for form, gmina_id in await session.execute(select(col(GminaForm.form),
+                                                          col(GminaForm.gmina_id))):
         forms[form].add(gmina_id)
     data.forms = forms
-    rows = await session.execute(select(Topic.id, Topic.key, Topic.name_pl, Topic.name_en))
+    rows = await session.execute(select(col(Topic.id), col(Topic.key), col(Topic.name_pl),
+                                         col(Topic.name_en)))
     data.topics = [TopicInfo(*row) for row in rows]
     rows = await session.execute(
-        select(TopicSynonym.topic_id, TopicSynonym.phrase, TopicSynonym.lang)
+        select(col(TopicSynonym.topic_id), col(TopicSynonym.phrase), col(TopicSynonym.lang))
     )
     data.synonyms = [(int(a), str(b), str(c)) for a, b, c in rows]
     rows = await session.execute(
-        select(Person.id, Person.name, Person.email, Person.position, Person.phone,
-               Person.preferred_contact, Person.notes, Person.gmina_id, Person.organisation,
-               Person.confirmed_on)
+        select(col(Person.id), col(Person.name), col(Person.email), col(Person.position),
+               col(Person.phone), col(Person.preferred_contact), col(Person.notes),
+               col(Person.gmina_id), col(Person.organisation), col(Person.confirmed_on))
     )
     data.persons = [PersonInfo(*row) for row in rows]
     rows = await session.execute(
-        select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
+        select(col(ContactEntry.person_id), col(ContactEntry.topic_id),
+               col(ContactEntry.gmina_id))
     )
     data.entries = [Entry(int(a), int(b), int(c)) for a, b, c in rows]
     return data
@@ -140,21 +208,21 @@ async def ensure_topics(
     session: AsyncSession, topics: Iterable[tuple[str, str, str]], *, builtin: bool
 ) -> dict[str, int]:
     """Create missing topics ``(key, name_pl, name_en)``; returns key → id for all topics."""
-    existing = {t.key: t for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
+    existing = {t.key: t for t in (await session.execute(select(Topic))).scalars()}
     for key, name_pl, name_en in topics:
         if key not in existing:
             topic = Topic(key=key, name_pl=name_pl, name_en=name_en, builtin=builtin)
             session.add(topic)
             existing[key] = topic
     await session.flush()
-    return {k: int(t.id) for k, t in existing.items()}  # type: ignore[arg-type]
+    return {k: int(t.id) for k, t in existing.items() if t.id is not None}
 
 
 async def replace_gmina_forms(
     session: AsyncSession, gmina_id: int, forms: Iterable[str]
 ) -> None:
     """Store the normalised inflected forms of a gmina's name."""
-    await session.execute(delete(GminaForm).where(GminaForm.gmina_id == gmina_id))  # type: ignore[arg-type]
+    await session.execute(delete(GminaForm).where(col(GminaForm.gmina_id) == gmina_id))
     session.add_all(GminaForm(form=form, gmina_id=gmina_id) for form in sorted(set(forms)))
 
 
@@ -167,15 +235,16 @@ async def touch_person(session: AsyncSession, person: Person) -> None:
 
 async def add_synonym(session: AsyncSession, topic_key: str, phrase: str, lang: str) -> bool:
     """Teach the directory another word for a topic; False if the topic does not exist."""
-    topic = (await session.execute(select(Topic).where(Topic.key == topic_key))).scalars().first()
+    found = await session.execute(select(Topic).where(col(Topic.key) == topic_key))
+    topic = found.scalars().first()
     if topic is None:
         return False
     exists = await session.scalar(
         select(func.count()).select_from(TopicSynonym).where(
-            TopicSynonym.topic_id == topic.id, TopicSynonym.phrase == phrase  # type: ignore[arg-type]
+            col(TopicSynonym.topic_id) == topic.id, col(TopicSynonym.phrase) == phrase
         )
     )
     if not exists:
-        session.add(TopicSynonym(topic_id=topic.id, phrase=phrase, lang=lang))  # type: ignore[arg-type]
+        session.add(TopicSynonym(topic_id=topic.id, phrase=phrase, lang=lang))
         await bump_version(session)
     return True

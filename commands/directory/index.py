@@ -7,9 +7,6 @@ here, never to SQL on the hot path.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
 
 from commands.directory.language import Morphology, fold, tokens
 from commands.directory.matching import (
@@ -20,69 +17,12 @@ from commands.directory.matching import (
 )
 from commands.directory.register import GminaRegister, RegisteredGmina, shipped_register
 
+# The rows the index is built from are the store's own (loaded as plain column tuples, no
+# copy): the index reads them as they come, and re-exports them under the names it uses.
+from store.directory import Entry, GminaInfo, IndexData, PersonInfo, TopicInfo
 
-@dataclass(frozen=True, slots=True)
-class GminaInfo:
-    """A gmina as answers show it."""
-
-    id: int
-    name: str
-    kind: str = ""
-    powiat: str = ""
-    wojewodztwo: str = ""
-    teryt: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TopicInfo:
-    """A topic with its names in both languages."""
-
-    id: int
-    key: str
-    name_pl: str
-    name_en: str = ""
-
-    def name(self, lang: str) -> str:
-        """The topic's name in ``lang`` (Polish when there is no English name)."""
-        return self.name_en if lang == "en" and self.name_en else self.name_pl
-
-
-@dataclass(frozen=True, slots=True)
-class PersonInfo:
-    """A person's contact details."""
-
-    id: int
-    name: str
-    email: str | None = None
-    position: str = ""
-    phone: str = ""
-    preferred_contact: str = ""
-    notes: str = ""
-    gmina_id: int | None = None
-    organisation: str = ""
-    confirmed_on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """``person_id`` handles ``topic_id`` in ``gmina_id``."""
-
-    person_id: int
-    topic_id: int
-    gmina_id: int
-
-
-@dataclass(slots=True)
-class IndexData:
-    """Everything the index is built from (what the store loads)."""
-
-    gminy: list[GminaInfo] = field(default_factory=list)
-    forms: Mapping[str, Iterable[int]] = field(default_factory=dict)
-    topics: list[TopicInfo] = field(default_factory=list)
-    synonyms: list[tuple[int, str, str]] = field(default_factory=list)  # topic id, phrase, lang
-    persons: list[PersonInfo] = field(default_factory=list)
-    entries: list[Entry] = field(default_factory=list)
-    version: int = 0
+__all__ = ["DirectoryIndex", "Entry", "GminaInfo", "IndexData", "PersonInfo", "TopicInfo",
+           "TopicMatcherCache"]
 
 
 class TopicMatcherCache:
@@ -131,8 +71,8 @@ class TopicMatcherCache:
                 original = tokens(topic.name_pl)
                 found = self._matcher.find([fold(w) for w in original], original)
                 broader = tuple(dict.fromkeys(
-                    key_of[m.target] for m in found  # type: ignore[index]
-                    if m.target != topic.id and key_of.get(m.target) in self._thesaurus))  # type: ignore[arg-type]
+                    key_of[m.target] for m in found
+                    if m.target != topic.id and key_of.get(m.target) in self._thesaurus))
                 if broader:
                     definitions.append(TopicDefinition(topic.key, topic.name_pl, topic.name_en,
                                                        (), broader=broader))
