@@ -115,6 +115,7 @@ class Step:
     stats: dict[str, Any] = field(default_factory=dict)  # from the bot process
     parent_cpu: float = 0.0
     wall: float = 0.0  # seconds between the bot's two marks
+    load: float = 0.0  # the machine's 1-minute load average at the end (others share it)
 
     @property
     def lost(self) -> int:
@@ -140,10 +141,13 @@ class Instruments:
         self.sessions: Counter[str] = Counter()  # by the code that opened them
         self.commit_sites: Counter[str] = Counter()  # AsyncSession.commit() by caller
         self.lags: list[float] = []
-        self.stalls: list[tuple[float, str]] = []  # (lag, stack of the loop thread)
+        self.waits: list[float] = []  # of each lag, time the loop thread sat in the run queue
+        self.stalls: list[tuple[float, float, str]] = []  # (lag, run-queue wait, loop stack)
         self.gc_pauses: list[float] = []
         self._gc_started = 0.0
         self._cpu = _cpu()
+        self._run_queue = RunQueue()  # of the loop thread: made there
+        self._queued = self._run_queue()
         self._heartbeat = time.monotonic()
         self._captured: str | None = None
         self._loop_thread = threading.get_ident()
@@ -210,18 +214,21 @@ class Instruments:
         gc.callbacks.append(callback)
 
     async def lag_monitor(self) -> None:
-        """Sleep ``LAG_TICK`` again and again; the overshoot is the loop's lag."""
+        """Sleep ``LAG_TICK`` again and again; the overshoot is the loop's lag. The loop
+        thread's run-queue wait (Linux schedstat) over the same tick tells a stall of our own
+        making from one where the machine's other processes had the CPU."""
         threading.Thread(target=self._watchdog, name="stall-watchdog", daemon=True).start()
         while True:
-            before = time.monotonic()
+            before, queued = time.monotonic(), self._run_queue()
             await asyncio.sleep(LAG_TICK)
             now = time.monotonic()
             self._heartbeat = now
-            lag = now - before - LAG_TICK
+            lag, wait = now - before - LAG_TICK, self._run_queue() - queued
             self.lags.append(lag)
+            self.waits.append(wait)
             if self._captured is not None:
                 if lag >= STALL:
-                    self.stalls.append((lag, self._captured))
+                    self.stalls.append((lag, wait, self._captured))
                 self._captured = None
 
     def _watchdog(self) -> None:
@@ -235,16 +242,19 @@ class Instruments:
 
     def mark(self) -> dict[str, Any]:
         """Everything since the previous mark; counters start again."""
-        cpu = _cpu()
+        cpu, queued = _cpu(), self._run_queue()
+        worst = sorted(zip(self.lags, self.waits, strict=True), reverse=True)[:5]
         report = {
-            "cpu": cpu - self._cpu, "statements": self.statements, "commits": self.commits,
+            "cpu": cpu - self._cpu, "run_queue": queued - self._queued, "worst_lags": worst,
+            "statements": self.statements, "commits": self.commits,
             "rollbacks": self.rollbacks, "log_records": self.log_records,
             "lags": self.lags, "stalls": sorted(self.stalls, reverse=True)[:5],
             "gc_pauses": sorted(self.gc_pauses, reverse=True)[:5], "gc_count": len(self.gc_pauses),
             "sql": self.sql.most_common(25), "sessions": self.sessions.most_common(15),
             "commit_sites": self.commit_sites.most_common(15),
         }
-        self._cpu = cpu
+        self._cpu, self._queued = cpu, queued
+        self.waits = []
         self.sql, self.sessions, self.commit_sites = Counter(), Counter(), Counter()
         self.statements = self.commits = self.rollbacks = self.log_records = 0
         self.lags, self.stalls, self.gc_pauses = [], [], []
@@ -260,6 +270,22 @@ def _caller(frame: Any) -> str:
             found.append(f"{name.removeprefix(f'{REPO}/')}:{frame.f_code.co_name}")
         frame = frame.f_back
     return " ← ".join(found) or "?"
+
+
+class RunQueue:
+    """Seconds one thread has been runnable but not running, from Linux's schedstat (0
+    elsewhere): the share of a stall that other processes took. Open it in that thread."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def __call__(self) -> float:
+        if self._fd is None:
+            return 0.0
+        return int(os.pread(self._fd, 128, 0).split()[1]) / 1e9
 
 
 def _cpu() -> float:
@@ -622,6 +648,7 @@ async def run_bot(name: str, tg: FakeTelegramServer, folder: Path, args: argpars
             step = await load.step(rate, args.seconds, step_chats)
             step.stats = await bot.command("mark")
             step.wall = time.monotonic() - started
+            step.load = os.getloadavg()[0]
             run.steps.append(step)
             print(row(step), flush=True)
             if not step.clean and not args.keep_going:
@@ -662,6 +689,7 @@ async def profile_lacznik(tg: FakeTelegramServer, folder: Path, args: argparse.N
 def row(step: Step) -> str:
     stats, answered = step.stats, max(step.answered, 1)
     lags = stats.get("lags", [])
+    starved = stats.get("run_queue", 0) / max(step.wall, 1e-9) * 100
     return (f"  {step.rate:>5}/s  offered {step.offered:6.1f}/s  sent {step.sent:>5}  "
             f"answered {step.answered:>5}  lost {step.lost:>4}  errors {step.errors:>3}  "
             f"p50 {pct(step.latencies, 50) * 1000:7.1f} ms  "
@@ -671,6 +699,7 @@ def row(step: Step) -> str:
             f"commits {stats.get('commits', 0) / answered:4.1f}  "
             f"logs {stats.get('log_records', 0) / answered:4.1f}  "
             f"lag max {max(lags, default=0) * 1000:5.0f} ms  "
+            f"loop thread waiting for a CPU {starved:4.1f} %  load {step.load:4.1f}  "
             f"{'ok' if step.clean else 'FAIL'}")
 
 
@@ -710,13 +739,17 @@ def report(runs: list[BotRun], args: argparse.Namespace) -> None:
 def loop_report(step: Step) -> None:
     stats = step.stats
     lags = stats.get("lags", [])
+    worst = ", ".join(f"{lag * 1000:.0f} ({wait * 1000:.0f})"
+                      for lag, wait in stats.get("worst_lags", []))
     print(f"  event-loop lag at {step.rate}/s ({len(lags)} ticks of {LAG_TICK * 1000:.0f} ms): "
           f"p50 {pct(lags, 50) * 1000:.1f} ms, p99 {pct(lags, 99) * 1000:.1f} ms, "
-          f"worst {', '.join(f'{lag * 1000:.0f}' for lag in sorted(lags)[-5:])} ms; "
+          f"worst {worst} ms "
+          f"(in brackets: of that, the loop thread waited for a CPU); "
           f"GC runs {stats.get('gc_count', 0)}, longest "
           f"{', '.join(f'{p * 1000:.1f}' for p in stats.get('gc_pauses', []))} ms")
-    for lag, stack in stats.get("stalls", []):
-        print(f"  stall of {lag * 1000:.0f} ms; the loop thread was at:")
+    for lag, wait, stack in stats.get("stalls", []):
+        print(f"  stall of {lag * 1000:.0f} ms ({wait * 1000:.0f} ms waiting for a CPU); "
+              f"the loop thread was at:")
         for line in stack.rstrip().splitlines():
             print(f"      {line}")
 
@@ -739,6 +772,9 @@ def sql_report(step: Step) -> None:
 
 IDLE = "method 'poll' of 'select.epoll' objects"  # the loop waiting: not a cost
 _GROUPS = (  # (label, path fragments), first match wins: where own time goes
+    ("socket send/recv (GIL hand-offs)", ("_socket.socket",)),
+    ("SimpleQueue.put (to aiosqlite's thread)", ("_queue.SimpleQueue",)),
+    ("greenlet (SQLAlchemy async bridge)", ("greenlet",)),
     ("sqlalchemy", ("/sqlalchemy/",)), ("sqlmodel", ("/sqlmodel/",)),
     ("aiosqlite/sqlite3", ("/aiosqlite/", "sqlite3")), ("telegram (PTB)", ("/telegram/",)),
     ("httpx/httpcore", ("/httpx/", "/httpcore/", "/h11/", "/anyio/")),
@@ -773,6 +809,7 @@ def profile_report(step: Step, path: Path) -> None:
             if line.strip():
                 print("   " + _shorten(line))
     groups: Counter[str] = Counter()
+    others: Counter[str] = Counter()
     for (filename, _line, function), entry in raw.items():
         where = f"{filename}:{function}"
         if IDLE in where:
@@ -780,10 +817,15 @@ def profile_report(step: Step, path: Path) -> None:
         label = next((name for name, parts in _GROUPS if any(p in where for p in parts)),
                      "other")
         groups[label] += entry[2]
+        if label == "other":
+            others[f"{_shorten(filename)}:{function}"] += entry[2]
     print("\n  own time by library (share of profiled time, ms per answered update):")
     for label, seconds in groups.most_common():
-        print(f"    {label:<26} {seconds / total * 100:5.1f} %  "
+        print(f"    {label:<40} {seconds / total * 100:5.1f} %  "
               f"{seconds * 1000 / answered:6.3f} ms")
+    print("  the largest of \"other\":")
+    for where, seconds in others.most_common(6):
+        print(f"    {seconds / total * 100:5.1f} %  {where}")
 
 
 def _shorten(line: str) -> str:
@@ -826,7 +868,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="webhook connections at once (Telegram's max_connections)")
     parser.add_argument("--chat-rate", type=float, default=0.5,
                         help="updates/s per chat (step chats = rate / this)")
-    parser.add_argument("--profile-rate", type=int, default=50)
+    parser.add_argument("--profile-rate", type=int, default=25,
+                        help="updates/s under cProfile (it about halves what Łącznik sustains)")
     parser.add_argument("--profile-seconds", type=float, default=None)
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     # the bot processes
