@@ -25,7 +25,7 @@ COMMANDS = frozenset({"add", "rename", "remove", "members", "import"})
 SHOWN_ERRORS = 200
 
 
-def add_arguments(forums_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_arguments(forums_sub: argparse._SubParsersAction) -> None:
     """The sub-commands of ``lacznik forums`` this module runs."""
     add = forums_sub.add_parser(
         "add", help="create a forum", description="Create a forum. It has no members until "

@@ -1,5 +1,13 @@
 """Forums and their members: the SQL of forum administration (create, rename, remove or
-archive a forum, add and remove members, who belongs where)."""
+archive a forum, add and remove members, who belongs where).
+
+The forum repositories are this module, :mod:`store.forum_groups` (groups on the
+messengers), :mod:`store.forum_questions` (questions, answers, the archive's version) and
+:mod:`store.forum_copies` (where the bot put them, read from the outbox). Who commits is one
+rule for all of them: **a repository function never commits** (it adds, flushes and reads in
+the session it is given); the service or handler that opened the session (``async with
+db.session()``) commits it once, at the end of its use case, or not at all when it refused.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, delete, exists, func, or_, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.calendar_models import Deadline, Event
@@ -38,13 +47,61 @@ class History:
 
 
 def _not_archived() -> ColumnElement[bool]:
-    return ~exists().where(ForumArchive.forum_id == Forum.id)  # type: ignore[arg-type]
+    return ~exists().where(col(ForumArchive.forum_id) == col(Forum.id))
+
+
+async def active_forum(session: AsyncSession, key: str) -> Forum | None:
+    """A forum by its key, case-insensitively; an archived forum is no longer found."""
+    return (await session.execute(select(Forum).where(
+        col(Forum.key) == key.strip().upper(), _not_archived(),
+    ))).scalars().first()
+
+
+async def forum_by_id(session: AsyncSession, forum_id: int) -> Forum | None:
+    """A forum by its id (archived or not)."""
+    return await session.get(Forum, forum_id)
+
+
+async def rename_forum(session: AsyncSession, forum: Forum, name_pl: str,
+                       name_en: str | None) -> None:
+    """New names for a forum (``name_en`` None: the English one stays)."""
+    forum.name_pl = name_pl
+    if name_en is not None:
+        forum.name_en = name_en
+    session.add(forum)
+
+
+async def member_forums(session: AsyncSession, person_id: int) -> set[int]:
+    """Forums a person belongs to: as a member or as a moderator."""
+    members = set((await session.execute(select(col(ForumMember.forum_id)).where(
+        col(ForumMember.person_id) == person_id))).scalars())
+    moderated = set((await session.execute(select(col(RoleGrant.forum_id)).where(
+        col(RoleGrant.person_id) == person_id,
+        col(RoleGrant.role) == Role.FORUM_MODERATOR.value))).scalars())
+    return members | {f for f in moderated if f is not None}
+
+
+async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
+    """A person of the directory by id."""
+    return await session.get(Person, person_id)
+
+
+async def chosen_language(session: AsyncSession, person_id: int | None) -> str | None:
+    """The language a person chose for the bot's messages (None: never chose, or unknown)."""
+    person = await session.get(Person, person_id) if person_id else None
+    return person.language if person else None
+
+
+async def place_of(session: AsyncSession, person: Person) -> str:
+    """Where a person works: their gmina's name, else their organisation ("" if neither)."""
+    gmina = await session.get(Gmina, person.gmina_id) if person.gmina_id else None
+    return gmina.name if gmina else person.organisation
 
 
 async def find_forum(session: AsyncSession, key: str) -> tuple[Forum, bool] | None:
     """A forum by its key, case-insensitively, with whether it is archived."""
     forum = (await session.execute(
-        select(Forum).where(Forum.key == key.strip().upper())  # type: ignore[arg-type]
+        select(Forum).where(col(Forum.key) == key.strip().upper())
     )).scalars().first()
     if forum is None:
         return None
@@ -55,14 +112,14 @@ async def find_forum(session: AsyncSession, key: str) -> tuple[Forum, bool] | No
 async def active_forums(session: AsyncSession) -> list[Forum]:
     """Every forum not archived, by key."""
     return list((await session.execute(
-        select(Forum).where(_not_archived()).order_by(Forum.key)  # type: ignore[arg-type]
+        select(Forum).where(_not_archived()).order_by(col(Forum.key))
     )).scalars())
 
 
 async def topic_by_key(session: AsyncSession, key: str) -> Topic | None:
     """A topic of the thesaurus by its key (``lacznik topics list``)."""
     return (await session.execute(
-        select(Topic).where(Topic.key == key.strip().lower())  # type: ignore[arg-type]
+        select(Topic).where(col(Topic.key) == key.strip().lower())
     )).scalars().first()
 
 
@@ -78,11 +135,11 @@ async def create_forum(session: AsyncSession, *, key: str, name_pl: str, name_en
 async def history(session: AsyncSession, forum_id: int) -> History:
     """Questions (asked there or moved away from it) and calendar entries of a forum."""
     questions = await session.scalar(select(func.count()).select_from(Question).where(
-        or_(Question.forum_id == forum_id, Question.moved_from == forum_id)))  # type: ignore[arg-type]
+        or_(col(Question.forum_id) == forum_id, col(Question.moved_from) == forum_id)))
     events = await session.scalar(select(func.count()).select_from(Event).where(
-        Event.forum_id == forum_id))  # type: ignore[arg-type]
+        col(Event.forum_id) == forum_id))
     deadlines = await session.scalar(select(func.count()).select_from(Deadline).where(
-        Deadline.forum_id == forum_id))  # type: ignore[arg-type]
+        col(Deadline.forum_id) == forum_id))
     return History(int(questions or 0), int(events or 0) + int(deadlines or 0))
 
 
@@ -90,9 +147,9 @@ async def delete_forum(session: AsyncSession, forum_id: int) -> None:
     """Delete a forum without history; its groups, memberships and moderator roles go with
     it (foreign keys cascade)."""
     # Explicit deletes as well: the cascade is the database's, these keep the session honest.
-    await session.execute(delete(ForumMember).where(ForumMember.forum_id == forum_id))  # type: ignore[arg-type]
-    await session.execute(delete(RoleGrant).where(RoleGrant.forum_id == forum_id))  # type: ignore[arg-type]
-    await session.execute(delete(Forum).where(Forum.id == forum_id))  # type: ignore[arg-type]
+    await session.execute(delete(ForumMember).where(col(ForumMember.forum_id) == forum_id))
+    await session.execute(delete(RoleGrant).where(col(RoleGrant.forum_id) == forum_id))
+    await session.execute(delete(Forum).where(col(Forum.id) == forum_id))
 
 
 async def archive_forum(session: AsyncSession, forum_id: int, *, by: int | None) -> None:
@@ -109,22 +166,22 @@ async def people_by_email(session: AsyncSession, emails: Iterable[str]) -> dict[
     for start in range(0, len(wanted), 500):  # bounded IN lists
         chunk = wanted[start:start + 500]
         for person in (await session.execute(select(Person).where(
-                Person.email.in_(chunk)))).scalars():  # type: ignore[union-attr]
+                col(Person.email).in_(chunk)))).scalars():
             found[str(person.email)] = person
     return found
 
 
 async def member_ids(session: AsyncSession, forum_id: int) -> set[int]:
     """People with a membership row in the forum."""
-    return set((await session.execute(select(ForumMember.person_id).where(
-        ForumMember.forum_id == forum_id))).scalars())  # type: ignore[arg-type]
+    return set((await session.execute(select(col(ForumMember.person_id)).where(
+        col(ForumMember.forum_id) == forum_id))).scalars())
 
 
 async def moderator_ids(session: AsyncSession, forum_id: int) -> set[int]:
     """People holding ``forum_moderator`` for the forum."""
-    return set((await session.execute(select(RoleGrant.person_id).where(
-        RoleGrant.forum_id == forum_id,  # type: ignore[arg-type]
-        RoleGrant.role == Role.FORUM_MODERATOR.value))).scalars())  # type: ignore[arg-type]
+    return set((await session.execute(select(col(RoleGrant.person_id)).where(
+        col(RoleGrant.forum_id) == forum_id,
+        col(RoleGrant.role) == Role.FORUM_MODERATOR.value))).scalars())
 
 
 async def add_members(session: AsyncSession, forum_id: int, person_ids: Iterable[int]) -> None:
@@ -142,7 +199,7 @@ async def remove_members(session: AsyncSession, forum_id: int, person_ids: Itera
     if not ids:
         return
     await session.execute(delete(ForumMember).where(
-        ForumMember.forum_id == forum_id, ForumMember.person_id.in_(ids)))  # type: ignore[arg-type,attr-defined]
+        col(ForumMember.forum_id) == forum_id, col(ForumMember.person_id).in_(ids)))
     await revoke_moderators(session, forum_id, ids)
 
 
@@ -162,9 +219,9 @@ async def revoke_moderators(session: AsyncSession, forum_id: int, person_ids: It
     ids = list(set(person_ids))
     if ids:
         await session.execute(delete(RoleGrant).where(
-            RoleGrant.forum_id == forum_id,  # type: ignore[arg-type]
-            RoleGrant.role == Role.FORUM_MODERATOR.value,  # type: ignore[arg-type]
-            RoleGrant.person_id.in_(ids)))  # type: ignore[attr-defined]
+            col(RoleGrant.forum_id) == forum_id,
+            col(RoleGrant.role) == Role.FORUM_MODERATOR.value,
+            col(RoleGrant.person_id).in_(ids)))
 
 
 async def members_of(session: AsyncSession, forum_id: int) -> list[MemberRow]:
@@ -175,8 +232,8 @@ async def members_of(session: AsyncSession, forum_id: int) -> list[MemberRow]:
     if not ids:
         return []
     rows = await session.execute(
-        select(Person, Gmina.name).outerjoin(Gmina, Gmina.id == Person.gmina_id)  # type: ignore[arg-type]
-        .where(Person.id.in_(ids)))  # type: ignore[union-attr]
+        select(Person, col(Gmina.name)).outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+        .where(col(Person.id).in_(ids)))
     result = [MemberRow(person, gmina or person.organisation, person.id in members,
                         person.id in moderators) for person, gmina in rows]
     return sorted(result, key=lambda row: (row.person.name.lower(), row.person.id or 0))

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.directory.importer import EMAIL_PATTERN, ImportError_, read_table
@@ -22,7 +21,7 @@ from commands.directory.language import normalise
 from commands.forums.service import ForumService
 from commands.texts import t
 from store.db import Database
-from store.forum_models import ForumGroup
+from store.forum_groups import group_ids
 from store.forums import (
     History,
     MemberRow,
@@ -39,6 +38,7 @@ from store.forums import (
     moderator_ids,
     people_by_email,
     remove_members,
+    rename_forum,
     revoke_moderators,
     topic_by_key,
 )
@@ -186,10 +186,8 @@ class ForumAdmin:
         async with self._db.session() as session:
             forum = await self._forum(session, key, may=None)
             old = forum.name_pl
-            forum.name_pl = name_pl
-            if name_en is not None:
-                forum.name_en = _name(name_en, required=False)
-            session.add(forum)
+            await rename_forum(session, forum, name_pl,
+                               None if name_en is None else _name(name_en, required=False))
             await audit(session, actor=actor, action="forum.rename", target=f"forum:{forum.key}",
                         details={"forum_id": forum.id})
             await session.commit()
@@ -205,7 +203,7 @@ class ForumAdmin:
             if not past.empty and not force:
                 raise Refused("fadm.has_history", key=forum.key, questions=past.questions,
                               events=past.events)
-            groups = await _group_ids(session, int(forum.id or 0))
+            groups = await group_ids(session, int(forum.id or 0))
         # Its groups stop getting anything first, as /forum odlacz does it (queued relays
         # cancelled, a group no other forum uses unregistered).
         for group_id in groups:
@@ -345,11 +343,6 @@ async def _people(session: AsyncSession, emails: Sequence[str]) -> list[Person]:
         raise Refused("fadm.unknown_people", emails=", ".join(unknown[:20])
                       + (" …" if len(unknown) > 20 else ""))
     return [found[e] for e in wanted]
-
-
-async def _group_ids(session: AsyncSession, forum_id: int) -> list[int]:
-    return [int(i) for i in (await session.execute(select(ForumGroup.id).where(
-        ForumGroup.forum_id == forum_id))).scalars()]  # type: ignore[arg-type]
 
 
 def _positions(header: list[str]) -> dict[str, int]:

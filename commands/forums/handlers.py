@@ -6,12 +6,14 @@ from commands import prompts
 from commands.authz import Act, Target, moderated_forums
 from commands.context import Context, Reply
 from commands.forums import admin_handlers
-from commands.forums.service import ACTION_DONE
+from commands.forums.answers import ACTION_DONE
 from commands.model import ConversationKind, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
 from commands.render import forum_name
 from commands.texts import PLATFORM_NAMES, t
 from store.forum_models import ForumGroup, Question
+from store.forum_questions import question_by_id
+from store.forums import active_forum
 from store.models import Forum, Role
 
 MAX_QUESTION = 3000
@@ -94,7 +96,7 @@ async def ask(ctx: Context, args: str) -> Reply:
         return _say(ctx, "q.too_long", count=len(text), limit=MAX_QUESTION)
     service = ctx.services.forums
     async with ctx.services.db.session() as session:
-        found = await service.forum_by_key(session, key)
+        found = await active_forum(session, key)
     if found is None:
         return _say(ctx, "forum.unknown", key=key.upper()[:40]) if text else _say(ctx, "q.usage")
     if ctx.person is None:  # [directory] public lets unlinked accounts this far
@@ -151,7 +153,7 @@ async def redirect(ctx: Context, args: str) -> Reply:
     if not _may_moderate(ctx, question.forum_id):
         return _say(ctx, "q.moderators_only")
     async with ctx.services.db.session() as session:
-        target = await ctx.services.forums.forum_by_key(session, key)
+        target = await active_forum(session, key)
     if target is None:
         return _say(ctx, "forum.unknown", key=key.upper()[:40])
     assert ctx.person is not None
@@ -198,7 +200,7 @@ async def faq(ctx: Context, args: str) -> Reply:
     if not verb:
         return _say(ctx, "q.faq_usage")
     async with ctx.services.db.session() as session:
-        found: Forum | None = await ctx.services.forums.forum_by_key(session, verb)
+        found: Forum | None = await active_forum(session, verb)
     if found is None:
         return _say(ctx, "forum.unknown", key=verb.upper()[:40])
     mine = await ctx.services.forums.member_forums(ctx.person) if ctx.person else set()
@@ -225,7 +227,7 @@ async def _question(ctx: Context, value: str) -> Question | None:
     if not value.isdigit():
         return None
     async with ctx.services.db.session() as session:
-        return await session.get(Question, int(value))
+        return await question_by_id(session, int(value))
 
 
 def _short(text: str, limit: int) -> str:
