@@ -84,6 +84,14 @@ QUESTIONS = (
     "transport Zabierzów", "kto zajmuje się funduszami europejskimi w Wieliczce",
 )
 FIXED_REPLY = "Dziękuję, wiadomość dotarła."
+LACZNIK_STAGES = (  # awaited wall time of each, per update (see Instruments.watch_stages)
+    "adapters.telegram.webhook:WebhookReceiver.handle",
+    "adapters.telegram.component:TelegramComponent.receive",
+    "commands.core:Core.handle_recorded",
+    "adapters.reply_path:ReplyPath.deliver",
+    "adapters.ratelimit:KeyedRateLimiter.acquire",
+    "telegram:Bot.send_message",
+)
 CLEAN_P99 = 1.0  # seconds: a step is "sustained" with reply p99 at most this and no loss
 LAG_TICK = 0.010
 STALL = 0.100  # the watchdog captures the loop thread's stack once stuck this long
@@ -134,6 +142,9 @@ class Instruments:
 
     def __init__(self) -> None:
         self.sql: Counter[str] = Counter()
+        self.sql_times: defaultdict[str, list[float]] = defaultdict(list)  # wall, per kind
+        self.commit_times: list[float] = []  # AsyncSession.commit() awaited, wall
+        self.stages: defaultdict[str, list[float]] = defaultdict(list)  # awaited, wall
         self.statements = 0
         self.commits = 0
         self.rollbacks = 0
@@ -159,9 +170,18 @@ class Instruments:
         """Count statements, commits and rollbacks on a SQLAlchemy (sync) engine."""
         from sqlalchemy import event
 
-        def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        def on_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             self.statements += 1
             self.sql[" ".join(statement.split())[:110]] += 1
+            conn.info["bench_started"] = time.perf_counter()
+
+        def after_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            # Wall time of the statement as the session waited for it: aiosqlite's thread,
+            # SQLite's lock (busy_timeout), the GIL.
+            started = conn.info.pop("bench_started", None)
+            if started is not None:
+                kind = " ".join(statement.split()[:3])[:40]
+                self.sql_times[kind].append(time.perf_counter() - started)
 
         def on_commit(_conn: Any) -> None:
             self.commits += 1
@@ -170,6 +190,7 @@ class Instruments:
             self.rollbacks += 1
 
         event.listen(sync_engine, "before_cursor_execute", on_execute)
+        event.listen(sync_engine, "after_cursor_execute", after_execute)
         event.listen(sync_engine, "commit", on_commit)
         event.listen(sync_engine, "rollback", on_rollback)
 
@@ -189,9 +210,42 @@ class Instruments:
 
         async def counted_commit(session: AsyncSession) -> None:
             self.commit_sites[_caller(sys._getframe(1))] += 1
-            await commit(session)
+            started = time.perf_counter()
+            try:
+                await commit(session)
+            finally:
+                self.commit_times.append(time.perf_counter() - started)
 
         AsyncSession.commit = counted_commit  # type: ignore[method-assign,assignment]  # bench only
+
+    def watch_stages(self, targets: tuple[str, ...]) -> None:
+        """Time every await of these ``module:Class.method`` coroutines (wall time, so it
+        includes waiting: a semaphore, the rate limiter, the HTTP round trip). A target
+        that no longer exists (the code moved) is skipped and named on stderr."""
+        import importlib
+
+        for target in targets:
+            module_name, _, path = target.partition(":")
+            class_name, _, method_name = path.partition(".")
+            try:
+                owner = getattr(importlib.import_module(module_name), class_name)
+                original = getattr(owner, method_name)
+            except (ImportError, AttributeError):
+                print(f"bench: no {target} to time", file=sys.stderr)
+                continue
+            setattr(owner, method_name, self._timed(original, f"{class_name}.{method_name}"))
+
+    def _timed(self, original: Callable[..., Any], label: str) -> Callable[..., Any]:
+        times = self.stages
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                times[label].append(time.perf_counter() - started)
+
+        return timed
 
     def watch_logging(self) -> None:
         """Count log records that reach the root logger's handlers."""
@@ -252,13 +306,23 @@ class Instruments:
             "gc_pauses": sorted(self.gc_pauses, reverse=True)[:5], "gc_count": len(self.gc_pauses),
             "sql": self.sql.most_common(25), "sessions": self.sessions.most_common(15),
             "commit_sites": self.commit_sites.most_common(15),
+            "commit_times": _spread(self.commit_times),
+            "sql_times": {kind: _spread(times) for kind, times in self.sql_times.items()},
+            "stages": {label: _spread(times) for label, times in self.stages.items()},
         }
+        self.commit_times, self.sql_times = [], defaultdict(list)
+        self.stages.clear()
         self._cpu, self._queued = cpu, queued
         self.waits = []
         self.sql, self.sessions, self.commit_sites = Counter(), Counter(), Counter()
         self.statements = self.commits = self.rollbacks = self.log_records = 0
         self.lags, self.stalls, self.gc_pauses = [], [], []
         return report
+
+
+def _spread(times: list[float]) -> list[float]:
+    """count, p50, p99, max (seconds) of some durations."""
+    return [len(times), pct(times, 50), pct(times, 99), max(times, default=0.0)]
 
 
 def _caller(frame: Any) -> str:
@@ -387,6 +451,7 @@ async def serve_lacznik(args: argparse.Namespace) -> None:
     app = build_app(config)
     instruments.watch_engine(app.db.engine.sync_engine)
     instruments.watch_sessions(app.db)
+    instruments.watch_stages(LACZNIK_STAGES)
     service = Service(app, build_components(app))
     await service.start()
     async with app.db.session() as session:
@@ -768,6 +833,15 @@ def sql_report(step: Step) -> None:
     print("  AsyncSession.commit() per answered update, by caller:")
     for where, count in stats.get("commit_sites", []):
         print(f"    {count / answered:5.2f} × {where}")
+    timings = sorted(stats.get("stages", {}).items(), key=lambda kv: -kv[1][3])
+    timings += [("AsyncSession.commit()", stats.get("commit_times"))]
+    timings += sorted(stats.get("sql_times", {}).items(), key=lambda kv: -kv[1][0])[:8]
+    print("  wall time awaited (ms): calls per update, p50, p99, max")
+    for kind, spread in timings:
+        if spread and spread[0]:
+            count, p50, p99, longest = spread
+            print(f"    {kind:<40} {count / answered:5.2f}  {p50 * 1000:6.2f}  "
+                  f"{p99 * 1000:7.2f}  {longest * 1000:7.2f}")
 
 
 IDLE = "method 'poll' of 'select.epoll' objects"  # the loop waiting: not a cost
