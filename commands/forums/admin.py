@@ -395,7 +395,9 @@ async def _read_rows(session: AsyncSession, rows: list[tuple[int, list[str]]],
         if problems:
             errors.extend(t(lang, "fadm.imp_row", row=line, problem=p) for p in problems)
             continue
-        forum = forums[key][0]  # type: ignore[index]
+        known = forums[key]
+        assert known is not None  # a row naming no known forum has a problem (above)
+        forum = known[0]
         person = people[email]
         _, listed = wanted.setdefault(int(forum.id or 0), (forum, {}))
         # A person listed twice in one forum is a moderator if any row says so.
