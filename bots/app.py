@@ -30,11 +30,13 @@ from commands.directory.importer import DirectoryImporter
 from commands.directory.language import Morphology
 from commands.directory.matching import TopicDefinition, load_thesaurus
 from commands.directory.service import DirectoryService
+from commands.forums.relay import AnswerRelay
 from commands.forums.service import ForumService
 from commands.model import Platform
 from commands.ports import Messenger
 from commands.setup import build_registry
 from scheduler.delivery import DeliveryWorker
+from scheduler.outbound import OutboundPath
 from store.db import Database
 from store.directory import count_people
 
@@ -55,6 +57,7 @@ class App:
     core: Core
     messengers: dict[str, Messenger]
     worker: DeliveryWorker
+    outbound: OutboundPath
     calendar: CalendarService | None = None
     metrics: Metrics | None = None  # [metrics] enabled: what GET /metrics serves
 
@@ -85,6 +88,11 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
               morphology: Morphology | None = None) -> App:
     """Wire the application together."""
     clock = clock or SystemClock()
+    # Replies are outbox rows written on every update: aiosqlite's DEBUG line for each call
+    # carries the statement's parameters (names, phones, message texts). Never let it through,
+    # whatever the log level (SQLAlchemy's own lines hide parameters: store/db.py).
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO,
+                                                logging.getLogger("aiosqlite").level))
     database = db or Database(config.database.url)
     morph = morphology or Morphology()
     thesaurus = load_thesaurus()
@@ -124,9 +132,28 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     worker = DeliveryWorker(db=database, clock=clock, messengers=messengers,
                             settings=delivery_settings(config.extra.get("delivery", {})),
                             observer=metrics)
+    # The one way out: replies, edits and own-initiative messages all become outbox rows;
+    # adapters reach it through the core's services and register their reply messengers.
+    outbound = OutboundPath(db=database, clock=clock, worker=worker)
+    core.services.outbound = outbound
+    # Relayed answers' edits and deletions take it too. ForumService does not pass it on to
+    # its AnswerRelay yet (commands/forums/service.py is another change's): set it here.
+    relay = _relay_of(forums)
+    if relay is not None:
+        relay.outbound = outbound
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
                directory=directory, importer=importer, core=core, messengers=messengers,
-               worker=worker, calendar=calendar, metrics=metrics)
+               worker=worker, outbound=outbound, calendar=calendar, metrics=metrics)
+
+
+def _relay_of(forums: ForumService) -> AnswerRelay | None:
+    """The forum service's AnswerRelay (held by its answer-changes part, or by itself)."""
+    holder = getattr(forums, "changes", forums)
+    relay = getattr(holder, "_relay", None)
+    if not isinstance(relay, AnswerRelay):
+        log.error("forum answer edits will not be relayed: no AnswerRelay found")
+        return None
+    return relay
 
 
 def reminder_settings(config: Config) -> ReminderSettings:

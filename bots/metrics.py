@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bots.logformat import bind
-from commands.context import Reply
+from commands.context import Reply, ReplyPlan
 from commands.core import Core, Services
 from commands.model import (
     ActionInvoked,
@@ -137,8 +138,8 @@ class Metrics:
         return generate_latest(self.registry)
 
     async def _read_outbox(self, db: Database, now: datetime) -> None:
-        query = (select(Delivery.state, func.count(), func.min(Delivery.not_before))
-                 .group_by(Delivery.state))
+        query = (select(col(Delivery.state), func.count(), func.min(col(Delivery.not_before)))
+                 .group_by(col(Delivery.state)))
         try:
             async with db.session() as session:
                 rows = (await session.execute(query)).all()
@@ -237,7 +238,8 @@ class InstrumentedCore(Core):
         super().__init__(services)
         self._metrics = metrics
 
-    async def handle_recorded(self, event: InboundEvent) -> Reply:
+    async def handle_recorded(self, event: InboundEvent, *, plan: ReplyPlan | None = None
+                              ) -> Reply:
         """:meth:`Core.handle_recorded`, counted and timed; :meth:`Core.handle` comes here
         too."""
         platform = event.platform.value
@@ -247,7 +249,7 @@ class InstrumentedCore(Core):
         started = time.perf_counter()
         try:
             with bind(event_id=event.event_id or "", platform=platform):
-                return await super().handle_recorded(event)
+                return await super().handle_recorded(event, plan=plan)
         finally:
             if metrics is not None:
                 metrics.reply_seconds.labels(platform).observe(time.perf_counter() - started)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from commands.authz import NOTHING, Act, Actor, Target, may
 from commands.model import InboundEvent, OutboundMessage
+from commands.ports import Planned, Staged
 from store.models import Person, Role
 from store.people import Grant
 
@@ -23,17 +25,24 @@ class Reply:
     toast for button presses (Telegram ``answerCallbackQuery``, Slack ephemeral); ``replace``
     asks the adapter to update the message whose button was pressed instead of adding one;
     ``leave`` asks the adapter to leave the conversation (an unregistered group).
+    ``staged``: the outbox rows of this reply, written with the update's "done" mark (see
+    :func:`commands.core.dedupe`), for the adapter to send at once.
     """
 
     messages: list[OutboundMessage] = field(default_factory=list)
     notice: str = ""
     replace: bool = False
     leave: bool = False
+    staged: Staged | None = None
 
     @classmethod
     def of(cls, *messages: OutboundMessage, replace: bool = False) -> Reply:
         """A reply made of ``messages``."""
         return cls(list(messages), replace=replace)
+
+
+ReplyPlan = Callable[[Reply], Sequence[Planned]]
+"""What an adapter hands the core with an event: turns its reply into outbox rows."""
 
 
 @dataclass(slots=True)
@@ -47,6 +56,10 @@ class Context:
     person: Person | None = None
     grants: list[Grant] = field(default_factory=list)
     trusted: bool = False  # the local console: its user is who they say they are
+    # The adapter's hook: where and how each message of the reply goes (quotes, edits of a
+    # pressed message, threads); None: the adapter sends the reply itself.
+    plan: ReplyPlan | None = None
+    registered: bool | None = None  # a group's registration, once identify has looked
 
     @property
     def linked(self) -> bool:

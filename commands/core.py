@@ -2,23 +2,38 @@
 
 Adapters call :meth:`Core.handle` with a neutral event and render the :class:`Reply` they get.
 Nothing here knows about Telegram, Slack, Teams or HTTP.
+
+Who commits (the rule, for SQLite's single writer as much as for clarity): every piece of
+code that opens a session commits it itself, and no session that has written stays open while
+other code opens its own. One inbound update therefore takes these transactions of the
+middleware, each short: the claim of the delivery (:func:`dedupe`; committed at once, so that
+a redelivery or another instance sees it while the handler runs), the sender's identity and
+the group's registration (:func:`identify`, one transaction), then the handler's own, and
+last the "done" mark together with the reply's outbox rows (:func:`dedupe` again, via
+:meth:`commands.ports.Outbound.stage`): a reply is recorded exactly when its update is.
+The rows are held by this process and sent at once after that commit; the record that the
+platform took them is written later, batched, off the reply's path.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands import prompts
 from commands.announcements.service import AnnouncementService
 from commands.calendar.service import CalendarService
 from commands.clock import Clock
-from commands.context import Context, Reply
+from commands.context import Context, Reply, ReplyPlan
 from commands.directory.service import DirectoryService
 from commands.forums.service import ForumService, person_label
 from commands.model import (
+    KIND_HELP,
+    KIND_UNLINKED,
     ActionInvoked,
     BotAdded,
     BotRemoved,
@@ -32,7 +47,7 @@ from commands.model import (
     Platform,
     private_refs,
 )
-from commands.ports import Messenger
+from commands.ports import Messenger, Outbound
 from commands.registry import CommandRegistry
 from commands.texts import pick_lang, t
 from store.availability import StoreUnavailable, is_outage
@@ -81,6 +96,7 @@ class Services:
     announcements: AnnouncementService
     forums: ForumService
     calendar: CalendarService | None = None  # events, deadlines and reminders
+    outbound: Outbound | None = None  # the one way out (scheduler/outbound.py)
 
 
 class Core:
@@ -105,17 +121,22 @@ class Core:
             lang = pick_lang(event.sender.locale)
             return Reply.of(OutboundMessage(text=t(lang, "error.internal"), lang=lang))
 
-    async def handle_recorded(self, event: InboundEvent) -> Reply:
+    async def handle_recorded(self, event: InboundEvent, *, plan: ReplyPlan | None = None
+                              ) -> Reply:
         """Process one event; raises :class:`StoreUnavailable` when the database could not
         record it (or another instance is still handling it). The adapter must then answer so
-        that the platform delivers the update again; the redelivery is handled once."""
+        that the platform delivers the update again; the redelivery is handled once.
+
+        With ``plan`` (the adapter's hook turning the reply into outbox rows), the reply is
+        written to the outbox in the transaction that marks the update done, and comes back
+        with :attr:`Reply.staged` for the adapter to send at once."""
         ctx = Context(event=event, services=self.services, now=self.services.clock.now(),
-                      lang=pick_lang(event.sender.locale))
+                      lang=pick_lang(event.sender.locale), plan=plan)
         ctx.trusted = event.platform == Platform.CONSOLE
 
         async def call(index: int, current: Context) -> Reply:
             if index == len(self._chain):
-                return await self._dispatch(current)
+                return _with_kinds(current, await self._dispatch(current))
             return await self._chain[index](current, lambda c: call(index + 1, c))
 
         return await call(0, ctx)
@@ -222,6 +243,27 @@ class Core:
         return await action.handler(ctx, event.value)
 
 
+_KIND_OF_TEXT = (("error.unlinked", "text", KIND_UNLINKED), ("help.title", "title", KIND_HELP))
+"""Messages of handlers that do not name their kind yet (commands/basic.py,
+commands/calendar/personal_commands.py): tagged here, once, from the key they were made of."""
+
+
+def _with_kinds(ctx: Context, reply: Reply) -> Reply:
+    """Tag the reply's messages with their kind where the handler did not."""
+    if not reply.messages:
+        return reply
+    tagged = []
+    for message in reply.messages:
+        if not message.kind:
+            for key, part, kind in _KIND_OF_TEXT:
+                if getattr(message, part) and getattr(message, part) == t(message.lang, key):
+                    message = replace(message, kind=kind)
+                    break
+        tagged.append(message)
+    reply.messages = tagged
+    return reply
+
+
 def _unlinked_label(ctx: Context) -> str:
     sender = ctx.event.sender
     return t("pl", "q.unlinked_author", name=sender.display_name or sender.user_id)
@@ -238,7 +280,7 @@ def _check_roles(ctx: Context, roles: frozenset[Role]) -> Reply | None:
     if roles == {Role.MEMBER}:
         if ctx.linked or ctx.services.settings.directory_public:
             return None
-        return Reply.of(_say(ctx, "error.unlinked"))
+        return Reply.of(replace(_say(ctx, "error.unlinked"), kind=KIND_UNLINKED))
     if any(ctx.has_role(role) for role in roles):
         return None
     names = ", ".join(t(ctx.lang, f"role.{r.value}") for r in sorted(roles | {Role.ADMIN}))
@@ -296,13 +338,21 @@ async def dedupe(ctx: Context, call_next: Next) -> Reply:
         if not is_outage(exc):  # a bug does not go away on redelivery: done with it
             await _finish(ctx, platform)
         raise
-    await _finish(ctx, platform)  # the reply goes out only once the delivery is recorded
+    # The reply goes out only once the delivery is recorded, and is recorded with it.
+    await _finish(ctx, platform, reply)
     return reply
 
 
-async def _finish(ctx: Context, platform: str) -> None:
+async def _finish(ctx: Context, platform: str, reply: Reply | None = None) -> None:
+    """Mark the delivery done; with the adapter's plan, write the reply's outbox rows in the
+    same transaction (a crash after this commit loses no answer: the worker sends it)."""
+    outbound = ctx.services.outbound
+    planned = ctx.plan(reply) if reply is not None and ctx.plan is not None else ()
     async with ctx.services.db.session() as session:
         await finish_delivery(session, platform, ctx.event.event_id)
+        if planned and outbound is not None and reply is not None:
+            reply.staged = await outbound.stage(session, planned, event_id=ctx.event.event_id,
+                                                asked_at=ctx.now)
         await session.commit()
 
 
@@ -347,6 +397,8 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                     session.add(account)
         if ctx.person is not None:
             ctx.grants = await grants_of(session, int(ctx.person.id))  # type: ignore[arg-type]
+        if _gated(ctx):  # the group's registration, in the same transaction
+            ctx.registered = await _remember_group(session, event)
         await session.commit()
     ctx.lang = pick_lang(ctx.person.language if ctx.person else None, sender.locale)
     return await call_next(ctx)
@@ -355,19 +407,13 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
 async def gate_conversations(ctx: Context, call_next: Next) -> Reply:
     """Groups and channels: remember them; work only where an admin registered the bot."""
     event = ctx.event
-    conversation = event.conversation
-    if conversation.kind == ConversationKind.PERSONAL or ctx.trusted:
+    if not _gated(ctx):
         return await call_next(ctx)
-    async with ctx.services.db.session() as session:
-        stored = await find_conversation(session, conversation.platform.value, conversation.key)
-        if stored is None or isinstance(event, BotAdded):
-            stored = await remember_conversation(
-                session, platform=conversation.platform.value, key=conversation.key,
-                kind=conversation.kind.value, ref=conversation.in_thread(None).to_json(),
-                title=str(event.raw.get("title", "")) if event.raw else "",
-            )
-        await session.commit()
-        registered = stored.registered
+    registered = ctx.registered
+    if registered is None:  # identify did not look (another middleware chain)
+        async with ctx.services.db.session() as session:
+            registered = await _remember_group(session, event)
+            await session.commit()
     if registered or _works_unregistered(ctx):
         return await call_next(ctx)
     if isinstance(event, BotAdded):
@@ -376,6 +422,25 @@ async def gate_conversations(ctx: Context, call_next: Next) -> Reply:
         # Spoken to (a command or a mention) in a group nobody registered: say why, then go.
         return Reply([_say(ctx, "error.unregistered_group")], leave=True)
     return Reply()
+
+
+def _gated(ctx: Context) -> bool:
+    """Groups and channels (not the console) work only once registered."""
+    return ctx.event.conversation.kind != ConversationKind.PERSONAL and not ctx.trusted
+
+
+async def _remember_group(session: AsyncSession, event: InboundEvent) -> bool:
+    """Remember the group the event came from (the caller commits); whether it is
+    registered."""
+    conversation = event.conversation
+    stored = await find_conversation(session, conversation.platform.value, conversation.key)
+    if stored is None or isinstance(event, BotAdded):
+        stored = await remember_conversation(
+            session, platform=conversation.platform.value, key=conversation.key,
+            kind=conversation.kind.value, ref=conversation.in_thread(None).to_json(),
+            title=str(event.raw.get("title", "")) if event.raw else "",
+        )
+    return bool(stored.registered)
 
 
 def _works_unregistered(ctx: Context) -> bool:

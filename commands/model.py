@@ -274,6 +274,8 @@ class OutboundMessage:
     """A message as data. ``text`` is plain text: adapters escape it for their format.
 
     ``title`` is shown bold where the platform can; ``footer`` small where it can.
+    ``kind`` says what the message is, for an adapter that adds to some kinds (Slack's
+    typing hints: :data:`KIND_UNLINKED`, :data:`KIND_HELP`); adapters never compare texts.
     """
 
     text: str = ""
@@ -285,10 +287,15 @@ class OutboundMessage:
     lang: str = "pl"
     reply_to: str | None = None  # a message to answer in its thread / reply chain
     attachments: tuple[Attachment, ...] = ()
+    kind: str = ""
 
     def with_buttons(self, *buttons: Button) -> OutboundMessage:
         """A copy with more buttons."""
         return replace(self, buttons=self.buttons + buttons)
+
+
+KIND_UNLINKED = "unlinked"  # "link your account first" (Slack adds how to type /start)
+KIND_HELP = "help"  # the command overview (Slack adds how to type commands)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +317,7 @@ def message_to_json(message: OutboundMessage) -> str:
         "buttons": [[b.label, b.action, b.value, b.style.value] for b in message.buttons],
         "reply_to": message.reply_to,
         "attachments": [[a.name, a.url, a.mime] for a in message.attachments],
+        "kind": message.kind,
         "cards": [
             {
                 "name": c.name, "gmina": c.gmina, "position": c.position,
@@ -346,4 +354,5 @@ def message_from_json(text: str) -> OutboundMessage:
         footer=data.get("footer", ""), priority=Priority(data.get("priority", "normal")),
         lang=data.get("lang", "pl"), reply_to=data.get("reply_to"),
         attachments=tuple(Attachment(n, u, m) for n, u, m in data.get("attachments", [])),
+        kind=str(data.get("kind") or ""),
     )

@@ -40,6 +40,7 @@ from commands.ports import (
     Unreachable,
 )
 from commands.texts import t
+from scheduler.sending import perform
 from store.db import Database
 from store.models import Delivery, DeliveryState, MessengerAccount
 from store.outbox import (
@@ -52,7 +53,7 @@ from store.outbox import (
     settle,
     settle_sent,
 )
-from store.replies import REPLY_KIND, SEND, Envelope, envelope_of, miss_older_replies, perform
+from store.replies import REPLY_KIND, SEND, Envelope, envelope_of, miss_older_replies
 
 log = logging.getLogger(__name__)
 
@@ -355,10 +356,20 @@ class DeliveryWorker:
                 await self._sent.record(delivery.id, message_id)
                 self._observe(delivery, "sent", lateness=max(0.0, lateness))
                 return
-        await self._failed(delivery, failure, patient=patient)
-        self._observe(delivery, "retry" if patient and not isinstance(
-            failure, Unreachable | Rejected | Moved | RateLimited) else _result_of(
-            failure, delivery.attempts + 1, self.settings.max_attempts))
+        await self.settle_failure(delivery, failure, patient=patient)
+
+    async def record_sent(self, sent: list[tuple[int, str]]) -> None:
+        """Rows this worker holds (claimed by its id) that the platform took: ``(row id,
+        platform message id)``, recorded in the next group commit."""
+        await asyncio.gather(*(self._sent.record(row_id, message_id)
+                               for row_id, message_id in sent))
+
+    async def settle_failure(self, delivery: Delivery, failure: BaseException, *,
+                             patient: bool = False) -> None:
+        """Settle a send of a row this worker holds that the platform did not take (later,
+        elsewhere or never), and count how."""
+        result = await self._failed(delivery, failure, patient=patient)
+        self._observe(delivery, result)
 
     async def _miss_older(self, delivery: Delivery, asked_at: datetime) -> None:
         """Drop the conversation's other replies that are too old as well (one notice)."""
@@ -378,43 +389,49 @@ class DeliveryWorker:
         except Exception:  # counting must never stop a delivery
             log.debug("delivery observer failed", exc_info=True)
 
-    async def _failed(self, delivery: Delivery, failure: Exception, *,
-                      patient: bool = False) -> None:
+    async def _failed(self, delivery: Delivery, failure: BaseException, *,
+                      patient: bool = False) -> str:
         """Settle a send the platform did not accept: later, elsewhere, or never. A
-        ``patient`` row (a reply not yet too old) is retried until its age runs out."""
+        ``patient`` row (a reply not yet too old) is retried until its age runs out.
+        Returns how, as the observer names it (the one place failures are classified)."""
         try:
             raise failure
         except Moved as exc:
             await self._settle(delivery, DeliveryState.PENDING, reason="conversation moved",
                                target=exc.new_ref.to_json(), not_before=self._clock.now())
+            return "moved"
         except Unreachable as exc:
             await self._settle(delivery, DeliveryState.FAILED, reason=exc.reason)
             await self._mark_unreachable(delivery, exc.reason)
+            return "failed"
         except Rejected as exc:
             await self._settle(delivery, DeliveryState.FAILED, reason=exc.reason)
+            return "failed"
         except RateLimited as exc:
             await self._settle(delivery, DeliveryState.PENDING, reason=exc.reason,
                                not_before=self._clock.now()
                                + timedelta(seconds=exc.retry_after))
+            return "rate_limited"
         except (TimeoutError, TransientFailure, DeliveryError, OSError) as exc:
-            await self._retry_later(delivery, str(getattr(exc, "reason", exc)) or "error",
-                                    patient=patient)
+            return await self._retry_later(
+                delivery, str(getattr(exc, "reason", exc)) or "error", patient=patient)
         except Exception as exc:
             log.exception("delivery %s: unexpected failure", delivery.id)
-            await self._retry_later(delivery, type(exc).__name__, patient=patient)
+            return await self._retry_later(delivery, type(exc).__name__, patient=patient)
 
     async def _retry_later(self, delivery: Delivery, reason: str, *,
-                           patient: bool = False) -> None:
+                           patient: bool = False) -> str:
         attempts = delivery.attempts + 1
         if attempts >= self.settings.max_attempts and not patient:
             await self._settle(delivery, DeliveryState.DEAD, reason=reason, attempts=attempts)
-            return
+            return "dead"
         base = self.settings.retry_base.total_seconds() * 2 ** min(attempts - 1, 16)
         if patient:  # a person waits for it: look again soon after the platform is back
             base = min(base, self.settings.reply_retry_max.total_seconds())
         delay = timedelta(seconds=random.uniform(base / 2, base))
         await self._settle(delivery, DeliveryState.PENDING, reason=reason, attempts=attempts,
                            not_before=self._clock.now() + delay)
+        return "retry"
 
     async def _settle(self, delivery: Delivery, state: DeliveryState, **values: object) -> None:
         async with self._write_session() as session:
@@ -537,17 +554,6 @@ class _SentLog:
                     done.set_result(None)
                 else:
                     done.set_exception(outcome)
-
-
-def _result_of(failure: Exception, attempts: int, max_attempts: int) -> str:
-    """How :meth:`DeliveryWorker._failed` settled ``failure``, as the observer names it."""
-    if isinstance(failure, Moved):
-        return "moved"
-    if isinstance(failure, Unreachable | Rejected):
-        return "failed"
-    if isinstance(failure, RateLimited):
-        return "rate_limited"
-    return "dead" if attempts >= max_attempts else "retry"
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -7,16 +7,28 @@ that died to the pool. SQLite has a single writer, so the same statement is atom
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from commands.model import ConversationRef
 from store.db import OUTBOX_WRITTEN
 from store.models import Delivery, DeliveryState
 
@@ -69,7 +81,7 @@ async def enqueue(session: AsyncSession, deliveries: list[NewDelivery]) -> int:
         statement = (
             sqlite.insert(Delivery).values(created_at=func.now())
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(Delivery.id)
+            .returning(col(Delivery.id))
         )
         inserted = len((await session.execute(statement, rows)).all())
     if inserted:
@@ -77,6 +89,34 @@ async def enqueue(session: AsyncSession, deliveries: list[NewDelivery]) -> int:
         # instead of at its next tick
         session.info[OUTBOX_WRITTEN] = True
     return inserted
+
+
+async def insert_claimed(session: AsyncSession, deliveries: list[NewDelivery], *, worker: str,
+                         until: datetime) -> list[int]:
+    """Insert deliveries already claimed by ``worker`` until ``until`` (it sends them itself,
+    at once; should it die, they return to the pool when the lease runs out); their ids, in
+    the order given. Nobody is woken: nothing is pending."""
+    if not deliveries:
+        return []
+    table = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass sets it
+    rows = [
+        {
+            "dedupe_key": d.dedupe_key[:300], "kind": d.kind, "source": d.source[:100],
+            "person_id": d.person_id, "account_id": d.account_id, "platform": d.platform,
+            "target": d.target, "conversation_key": conversation_key(d.target),
+            "payload": d.payload, "state": DeliveryState.SENDING.value,
+            "not_before": d.not_before, "useful_until": d.useful_until, "attempts": 0,
+            "claimed_by": worker, "claimed_until": until, "message_id": "", "reason": "",
+            "created_at": d.not_before,
+        }
+        for d in deliveries
+    ]
+    if len(rows) == 1:  # the usual reply: one plain INSERT … RETURNING
+        return [int((await session.execute(insert(table).values(rows[0])
+                                           .returning(table.c.id))).scalar_one())]
+    result = await session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [int(row_id) for row_id in result.scalars()]
 
 
 _ARRAY_COLUMNS = {  # column: its PostgreSQL type, for the arrays of :func:`enqueue`
@@ -101,20 +141,20 @@ async def claim_due(
 ) -> list[Delivery]:
     """Take up to ``limit`` due rows for ``worker`` (and rows whose lease ran out)."""
     due = or_(
-        and_(Delivery.state == DeliveryState.PENDING.value, Delivery.not_before <= now),  # type: ignore[arg-type]
-        and_(Delivery.state == DeliveryState.SENDING.value, Delivery.claimed_until < now),  # type: ignore[arg-type,operator]
+        and_(col(Delivery.state) == DeliveryState.PENDING.value, col(Delivery.not_before) <= now),
+        and_(col(Delivery.state) == DeliveryState.SENDING.value, col(Delivery.claimed_until) < now),
     )
     chosen = (
-        select(Delivery.id)
+        select(col(Delivery.id))
         .where(due, _in_turn())
-        .order_by(Delivery.not_before, Delivery.id)
+        .order_by(col(Delivery.not_before), col(Delivery.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(chosen))  # type: ignore[union-attr]
+        .where(col(Delivery.id).in_(chosen))
         .values(state=DeliveryState.SENDING.value, claimed_by=worker,
                 claimed_until=now + lease)
         .returning(Delivery)
@@ -131,10 +171,10 @@ async def read_due(session: AsyncSession, *, until: datetime, limit: int,
     then claims it with :func:`claim_ids` when it does."""
     result = await session.execute(
         select(Delivery)
-        .where(Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
-               Delivery.not_before <= until,  # type: ignore[arg-type,operator]
-               Delivery.id > after_id)  # type: ignore[arg-type,operator]
-        .order_by(Delivery.id)  # type: ignore[arg-type]
+        .where(col(Delivery.state) == DeliveryState.PENDING.value,
+               col(Delivery.not_before) <= until,
+               col(Delivery.id) > after_id)
+        .order_by(col(Delivery.id))
         .limit(limit)
     )
     return list(result.scalars())
@@ -162,15 +202,15 @@ async def claim_ids(
     if not ids:
         return {}
     chosen = (
-        select(Delivery.id)
-        .where(Delivery.id.in_(ids),  # type: ignore[union-attr]
-               Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
-               Delivery.not_before <= now,  # type: ignore[arg-type,operator]
+        select(col(Delivery.id))
+        .where(col(Delivery.id).in_(ids),
+               col(Delivery.state) == DeliveryState.PENDING.value,
+               col(Delivery.not_before) <= now,
                _in_turn())
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    table = Delivery.__table__  # type: ignore[attr-defined]
+    table = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass sets it
     result = await session.execute(
         update(table).where(table.c.id.in_(chosen))
         .values(state=DeliveryState.SENDING.value, claimed_by=worker, claimed_until=now + lease)
@@ -178,7 +218,7 @@ async def claim_ids(
                    table.c.account_id, table.c.not_before, table.c.useful_until,
                    table.c.attempts)
     )
-    claimed: dict[int, ClaimedRow] = {int(row.id): row for row in result}  # type: ignore[misc]
+    claimed: dict[int, ClaimedRow] = {int(row.id): row for row in result}
     await session.commit()
     return claimed
 
@@ -210,11 +250,11 @@ async def settle(
         values |= {"claimed_by": "", "claimed_until": None}
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.claimed_by == worker)  # type: ignore[arg-type]
+        .where(col(Delivery.id) == delivery_id, col(Delivery.claimed_by) == worker)
         .values(**values)
     )
     await session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 async def settle_sent(
@@ -235,7 +275,7 @@ async def settle_sent(
             "now": now, "worker": worker, "sent": DeliveryState.SENT.value,
         })
     else:  # SQLite: executemany is a loop in C over one prepared statement
-        table = Delivery.__table__  # type: ignore[attr-defined]
+        table = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass sets it
         result = await session.execute(
             update(table)
             .where(table.c.id == bindparam("row_id"), table.c.claimed_by == worker)
@@ -246,7 +286,7 @@ async def settle_sent(
              for row_id, message_id in sent],
         )
     await session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 _SETTLE_SENT_PG = text(
@@ -269,18 +309,18 @@ async def renew_claims(session: AsyncSession, ids: list[int], *, worker: str,
     renewed = 0
     for start in range(0, len(ids), 1000):
         held = (
-            select(Delivery.id)
-            .where(Delivery.id.in_(ids[start:start + 1000]),  # type: ignore[union-attr]
-                   Delivery.claimed_by == worker,  # type: ignore[arg-type]
-                   Delivery.state == DeliveryState.SENDING.value)  # type: ignore[arg-type]
+            select(col(Delivery.id))
+            .where(col(Delivery.id).in_(ids[start:start + 1000]),
+                   col(Delivery.claimed_by) == worker,
+                   col(Delivery.state) == DeliveryState.SENDING.value)
             .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
         result = await session.execute(
-            update(Delivery).where(Delivery.id.in_(held))  # type: ignore[union-attr]
+            update(Delivery).where(col(Delivery.id).in_(held))
             .values(claimed_until=until)
         )
-        renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
     await session.commit()
     return renewed
 
@@ -288,10 +328,10 @@ async def renew_claims(session: AsyncSession, ids: list[int], *, worker: str,
 async def next_due(session: AsyncSession) -> datetime | None:
     """When the earliest pending row falls due (None: nothing pending)."""
     moment = await session.scalar(
-        select(func.min(Delivery.not_before))
-        .where(Delivery.state == DeliveryState.PENDING.value)  # type: ignore[arg-type]
+        select(func.min(col(Delivery.not_before)))
+        .where(col(Delivery.state) == DeliveryState.PENDING.value)
     )
-    return moment  # type: ignore[no-any-return]
+    return moment
 
 
 async def cancel_pending(session: AsyncSession, *, source: str) -> int:
@@ -299,25 +339,28 @@ async def cancel_pending(session: AsyncSession, *, source: str) -> int:
     cancelled)."""
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.source == source,  # type: ignore[arg-type]
-               Delivery.state == DeliveryState.PENDING.value)  # type: ignore[arg-type]
+        .where(col(Delivery.source) == source,
+               col(Delivery.state) == DeliveryState.PENDING.value)
         .values(state=DeliveryState.CANCELLED.value)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 async def state_counts(session: AsyncSession, *, source: str) -> dict[str, int]:
     """How many deliveries of ``source`` are in each state."""
     rows = await session.execute(
-        select(Delivery.state, func.count()).where(Delivery.source == source)  # type: ignore[arg-type]
-        .group_by(Delivery.state)
+        select(col(Delivery.state), func.count()).where(col(Delivery.source) == source)
+        .group_by(col(Delivery.state))
     )
     return {str(state): int(count) for state, count in rows}
 
 
 def conversation_key(target: str) -> str:
-    """The key under which rows of the conversation ``target`` (stored JSON) are grouped."""
-    return ConversationRef.from_json(target).key[:400]
+    """The key under which rows of the conversation ``target`` (stored JSON of a
+    conversation reference) are grouped: the reference's own ``key`` (platform, tenant,
+    conversation — not the thread)."""
+    data = json.loads(target)
+    return f"{data['platform']}:{data.get('tenant_id') or ''}:{data['conversation_id']}"[:400]
 
 
 def _in_turn() -> ColumnElement[bool]:
@@ -325,13 +368,13 @@ def _in_turn() -> ColumnElement[bool]:
     still pending or being sent (other kinds are not held back)."""
     earlier = aliased(Delivery)
     return or_(
-        Delivery.kind != ORDERED_KIND,  # type: ignore[arg-type]
+        col(Delivery.kind) != ORDERED_KIND,
         ~exists().where(
-            earlier.platform == Delivery.platform,  # type: ignore[arg-type]
-            earlier.conversation_key == Delivery.conversation_key,  # type: ignore[arg-type]
-            earlier.kind == ORDERED_KIND,  # type: ignore[arg-type]
-            earlier.id < Delivery.id,  # type: ignore[operator]
-            earlier.state.in_(  # type: ignore[attr-defined]
+            col(earlier.platform) == col(Delivery.platform),
+            col(earlier.conversation_key) == col(Delivery.conversation_key),
+            col(earlier.kind) == ORDERED_KIND,
+            col(earlier.id) < col(Delivery.id),
+            col(earlier.state).in_(
                 (DeliveryState.PENDING.value, DeliveryState.SENDING.value)),
         ),
     )

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Coroutine
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -25,7 +26,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.lifecycle import DEGRADED, Health, StartupError
-from adapters.reply_path import ReplyPath
 from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.proxy import proxy_for
@@ -38,7 +38,7 @@ from adapters.slack.webhook import NOT_RECORDED, EventsEndpoint
 from commands.config_schema import setting_name
 from commands.context import Reply
 from commands.core import Core
-from commands.model import ConversationKind, Sender
+from commands.model import ConversationKind, Platform, Sender
 from commands.ports import DeliveryError
 from commands.texts import t
 from store.availability import StoreUnavailable
@@ -71,12 +71,15 @@ class SlackComponent:
         self.sender = SlackSender(client=self._client, proxy=config.proxy)
         self.messenger = SlackMessenger(sender=self.sender, db=db)
         self._users = SlackUsers(sender=self.sender)
-        # Replies are tried once (429s waited out); what Slack does not take goes to the outbox.
+        # Replies: outbox rows sent at once, tried once (429s waited out); what Slack does
+        # not take now, the delivery worker sends later.
         replying = self.sender.trying_once()
-        self._replies = ReplyDelivery(
-            sender=replying, messenger=self.messenger, commands=config.commands,
-            path=ReplyPath(db=db, clock=core.services.clock,
-                           messenger=SlackMessenger(sender=replying, db=db)))
+        outbound = core.services.outbound
+        if outbound is None:
+            raise RuntimeError("the core has no outbound path (Services.outbound)")
+        outbound.register(Platform.SLACK.value, SlackMessenger(sender=replying, db=db))
+        self._replies = ReplyDelivery(sender=replying, commands=config.commands,
+                                      outbound=outbound)
         self.bolt = AsyncApp(
             client=self._client,
             signing_secret=config.signing_secret or "socket-mode-signs-nothing",
@@ -303,15 +306,17 @@ class SlackComponent:
         async with self._slots:
             sender = await self._identify(event.sender)
             event = replace(event, sender=sender)
+            identified = replace(inbound, event=event)
             conversation = event.conversation
             if conversation.kind == ConversationKind.PERSONAL:
                 self.messenger.remember_dm(sender.user_id, conversation.conversation_id)
             try:
-                reply = await self._core.handle_recorded(event)
+                reply = await self._core.handle_recorded(
+                    event, plan=partial(self._replies.plan, identified))
             except StoreUnavailable:
                 log.warning("Slack %s not recorded (database unavailable)", event.event_id)
                 raise
-        return reply, replace(inbound, event=event)
+        return reply, identified
 
     async def _process(self, reply: Reply, inbound: Inbound) -> None:
         """The reply's stage, after Slack has its answer."""

@@ -6,11 +6,13 @@ processed), 400 for a body that is not an activity, 403 for a tenant not on the 
 (the Connector delivers it again), 200 otherwise — unknown activity types included.
 An ``adaptiveCard/action`` invoke is answered in the HTTP response (the updated card).
 
-Replies go through :class:`adapters.reply_path.ReplyPath`: what the Connector does not take
-now waits in the outbox and follows when it is back. The invoke response itself cannot be
-queued: Teams shows it to the person who pressed only as the body of that very HTTP answer
-(there is no later call that delivers it), so it is always answered at once; the card update
-for everyone (a PUT) and any further messages take the outbox's way.
+Replies take the one way out (:class:`commands.ports.Outbound`): :func:`plan` is Teams' hook
+that turns a reply into outbox rows (a reply chain's ``replyToId``, the PUT of a pressed
+card), written with the activity's "done" mark and sent at once; what the Connector does not
+take now waits in the outbox and follows when it is back. The invoke response itself is not
+a row: Teams shows it to the person who pressed only as the body of that very HTTP answer
+(there is no later call that delivers it), so it is always answered at once, synchronously;
+the card update for everyone (a PUT) and any further messages take the outbox's way.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -27,7 +30,6 @@ from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
 from adapters.inbound import BodyLost, read_body
-from adapters.reply_path import ReplyPath
 from adapters.teams.cards import ADAPTIVE_CARD, render_parts
 from adapters.teams.channel_auth import ChannelAuthError, ChannelTokenValidator, KeysUnavailable
 from adapters.teams.members import MemberAddresses
@@ -61,10 +63,10 @@ from commands.model import (
     OutboundMessage,
     Platform,
 )
+from commands.ports import EDIT, OutboundKind, Outgoing, Planned
 from store.availability import is_outage
 from store.db import Database
 from store.people import find_account, person_by_email
-from store.replies import EDIT, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +93,11 @@ class TeamsEndpoint:
         self._settings = settings
         self._validator = validator
         self._messenger = messenger
-        self._replies = ReplyPath(db=db, clock=core.services.clock,
-                                  messenger=messenger.trying_once())
+        outbound = core.services.outbound
+        if outbound is None:
+            raise RuntimeError("the core has no outbound path (Services.outbound)")
+        outbound.register(Platform.TEAMS.value, messenger.trying_once())
+        self._outbound = outbound
         self._members = members
         self._words = words
         self._accepting = True
@@ -189,7 +194,8 @@ class TeamsEndpoint:
         ref = conversation_ref(activity, tenant)
         sender = sender_of(activity, tenant, email=await self._verified_email(activity, ref))
         event = message_event(activity, ref, sender, self._words, raw=body)
-        reply = await self._core.handle_recorded(event)
+        reply = await self._core.handle_recorded(
+            event, plan=partial(plan, ref, event, reply_to=activity.id))
         await self._deliver(reply, ref, event, reply_to=activity.id)
 
     async def _on_change(self, activity: Activity, body: dict[str, Any], tenant: str) -> None:
@@ -211,22 +217,16 @@ class TeamsEndpoint:
             return web.json_response({"statusCode": 400, "type": "application/vnd.microsoft.error",
                                       "value": {"code": "BadRequest",
                                                 "message": "unreadable action"}})
-        reply = await self._core.handle_recorded(event)
-        messages = list(reply.messages)
+        reply = await self._core.handle_recorded(event, plan=partial(_invoke_plan, ref, event))
         response: dict[str, Any] = {"statusCode": 200, "type": MESSAGE_RESPONSE,
                                     "value": reply.notice}
-        items: list[Outgoing] = []
-        if reply.replace and messages:
-            first = messages.pop(0)
-            parts = render_parts(first)
+        if reply.replace and reply.messages:
+            # The invoke response redraws the card for the presser (synchronous: see the
+            # module's docstring); the PUT for everyone is a row of the plan.
+            parts = render_parts(reply.messages[0])
             if parts:
                 response = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": parts[0].card()}
-            if event.message_id:
-                # The invoke response redraws the card for the presser; the PUT for everyone
-                # (queued if the Connector does not take it now).
-                items.append(Outgoing(first, EDIT, event.message_id))
-        items += [Outgoing(message) for message in messages]
-        await self._replies.deliver(ref, items, event_id=event.event_id)
+        await self._send(reply, _invoke_plan(ref, event, reply), event)
         return web.json_response(response)
 
     async def _on_conversation_update(self, activity: Activity, body: dict[str, Any],
@@ -245,7 +245,8 @@ class TeamsEndpoint:
                                  raw={**body, "title": title} if title else body)
         if event is None:
             return
-        reply = await self._core.handle_recorded(event)
+        reply = await self._core.handle_recorded(
+            event, plan=partial(plan, ref.in_thread(None), event, reply_to=None))
         if isinstance(event, BotRemoved):
             await forget(self._db, ref.in_thread(None))
             return
@@ -256,7 +257,8 @@ class TeamsEndpoint:
                 platform=Platform.TEAMS, event_id=f"{activity.id}:welcome", conversation=ref,
                 sender=sender, raw=body, text="/start",
             )
-            greeting = await self._core.handle_recorded(welcome)
+            greeting = await self._core.handle_recorded(
+                welcome, plan=partial(plan, ref, welcome, reply_to=None))
             await self._deliver(greeting, ref, welcome, reply_to=None)
 
     async def _on_installation_update(self, activity: Activity, tenant: str) -> None:
@@ -275,14 +277,14 @@ class TeamsEndpoint:
         if reply.leave:
             log.info("teams: asked to leave %s; a Teams bot cannot remove itself, an admin "
                      "removes the app", ref.key)
-        messages = list(reply.messages)
-        items: list[Outgoing] = []
-        if isinstance(event, ActionInvoked) and reply.replace and messages and event.message_id:
-            items.append(Outgoing(messages.pop(0), EDIT, event.message_id))
-        elif not messages and reply.notice:
-            messages = [OutboundMessage(text=reply.notice)]
-        items += [Outgoing(message, reply_to=reply_to or "") for message in messages]
-        await self._replies.deliver(ref, items, event_id=event.event_id)
+        await self._send(reply, plan(ref, event, reply, reply_to=reply_to), event)
+
+    async def _send(self, reply: Reply, planned: list[Planned], event: InboundEvent) -> None:
+        """The reply's rows: recorded with the activity (send them now), or written now."""
+        if reply.staged is not None:
+            await self._outbound.send_staged(reply.staged)
+        else:
+            await self._outbound.send_now(planned, kind=OutboundKind.REPLY, key=event.event_id)
 
     async def _verified_email(self, activity: Activity, ref: ConversationRef) -> str | None:
         """The sender's e-mail from the Connector — only for senders not linked yet."""
@@ -301,6 +303,34 @@ class TeamsEndpoint:
                     if await person_by_email(session, address) is not None:
                         return address
         return addresses[0] if addresses else None
+
+
+def plan(ref: ConversationRef, event: InboundEvent, reply: Reply, *,
+         reply_to: str | None) -> list[Planned]:
+    """Teams' hook of the way out: a message answers the activity in its reply chain
+    (``reply_to``); a page turned replaces the pressed card (PUT); a bare notice is a
+    message."""
+    messages = list(reply.messages)
+    items: list[Outgoing] = []
+    if isinstance(event, ActionInvoked) and reply.replace and messages and event.message_id:
+        items.append(Outgoing(messages.pop(0), EDIT, event.message_id))
+    elif not messages and reply.notice:
+        messages = [OutboundMessage(text=reply.notice)]
+    items += [Outgoing(message, reply_to=reply_to or "") for message in messages]
+    return [Planned(ref, item) for item in items]
+
+
+def _invoke_plan(ref: ConversationRef, event: InboundEvent, reply: Reply) -> list[Planned]:
+    """An ``adaptiveCard/action``'s rows: the PUT of the pressed card for everyone (its
+    presser sees the invoke response) and any further messages; the notice is the response."""
+    messages = list(reply.messages)
+    items: list[Outgoing] = []
+    if reply.replace and messages:
+        first = messages.pop(0)
+        if isinstance(event, ActionInvoked) and event.message_id:
+            items.append(Outgoing(first, EDIT, event.message_id))
+    items += [Outgoing(message) for message in messages]
+    return [Planned(ref, item) for item in items]
 
 
 def read_activity(body: Mapping[str, Any]) -> Activity | None:

@@ -17,7 +17,6 @@ from telegram.request import HTTPXRequest
 
 from adapters.lifecycle import DOWN, Health, StartupError
 from adapters.ratelimit import RetryPolicy
-from adapters.reply_path import ReplyPath
 from adapters.telegram.bookkeeping import chat_back, chat_gone, chat_migrated
 from adapters.telegram.config import TelegramConfig
 from adapters.telegram.dispatch import OrderedDispatcher
@@ -45,10 +44,11 @@ from commands.model import (
     ConversationKind,
     InboundEvent,
     MessageReceived,
+    Platform,
 )
+from commands.ports import EDIT, Outbound, OutboundKind, Outgoing, Planned
 from store.availability import is_outage
 from store.db import Database
-from store.replies import EDIT, Outgoing
 
 __all__ = ["TelegramComponent"]
 
@@ -79,8 +79,10 @@ class TelegramComponent:
         )
         limiter = telegram_limiter(per_second=config.max_messages_per_second)
         self.messenger = TelegramMessenger(bot=self.bot, db=db, limiter=limiter)
-        # Replies: tried once here (429s still waited out), the rest through the outbox.
-        self._reply_path = ReplyPath(db=db, clock=core.services.clock, messenger=TelegramMessenger(
+        # Replies: outbox rows sent at once through a messenger that tries once (429s still
+        # waited out); what Telegram does not take, the delivery worker sends later.
+        self._outbound = _outbound_of(core)
+        self._outbound.register(Platform.TELEGRAM.value, TelegramMessenger(
             bot=self.bot, db=db, limiter=limiter,
             policy=RetryPolicy(max_attempts=1, max_rate_limited=100)))
         self.identity: BotIdentity | None = None
@@ -224,7 +226,7 @@ class TelegramComponent:
                 return
             await self._record(event)
             async with self._in_core:
-                reply = await self._core.handle_recorded(event)
+                reply = await self._core.handle_recorded(event, plan=partial(_plan, event))
         except Exception as exc:
             if not is_outage(exc):
                 _settle(recorded, True)  # a bug: logged; redelivery would not help
@@ -244,21 +246,14 @@ class TelegramComponent:
         ref = event.conversation
         query_id = callback_query_id(event)
         if query_id is not None:  # first, so the button stops spinning
-            # Not queued: Telegram accepts a callback answer only within seconds of the press.
+            # Not an outbox row: Telegram accepts a callback answer only within seconds of
+            # the press, as part of answering it.
             await self._answer(query_id, reply.notice)
-        items: list[Outgoing] = []
-        messages = list(reply.messages)
-        if isinstance(event, ActionInvoked) and reply.replace and event.message_id and messages:
-            # paging: the pressed message is edited (sent anew if too old to edit)
-            items.append(Outgoing(messages.pop(0), EDIT, event.message_id))
-        quote = (event.message_id if isinstance(event, MessageReceived)
-                 and ref.kind != ConversationKind.PERSONAL else None)
-        for message in messages:
-            if quote and not message.reply_to:  # a group answer quotes the question
-                message = dataclass_replace(message, reply_to=quote)
-            items.append(Outgoing(message))
-            quote = None
-        await self._reply_path.deliver(ref, items, event_id=event.event_id)
+        if reply.staged is not None:  # recorded with the update: send now
+            await self._outbound.send_staged(reply.staged)
+        else:  # an update the core did not record (no id): recorded and sent here
+            await self._outbound.send_now(_plan(event, reply), kind=OutboundKind.REPLY,
+                                          key=event.event_id)
         if reply.leave:
             await self.messenger.leave(ref)
             log.info("telegram: left unregistered chat %s", ref.conversation_id)
@@ -277,6 +272,32 @@ class TelegramComponent:
             await chat_gone(self._db, ref, "blocked" if personal else "removed")
         elif isinstance(event, BotAdded) and personal:
             await chat_back(self._db, event.sender.user_id)
+
+
+def _plan(event: InboundEvent, reply: Reply) -> list[Planned]:
+    """Telegram's hooks of the way out: a page turned edits the pressed message (sent anew
+    if too old to edit); a group answer quotes the question."""
+    ref = event.conversation
+    items: list[Outgoing] = []
+    messages = list(reply.messages)
+    if isinstance(event, ActionInvoked) and reply.replace and event.message_id and messages:
+        items.append(Outgoing(messages.pop(0), EDIT, event.message_id))
+    quote = (event.message_id if isinstance(event, MessageReceived)
+             and ref.kind != ConversationKind.PERSONAL else None)
+    for message in messages:
+        if quote and not message.reply_to:
+            message = dataclass_replace(message, reply_to=quote)
+        items.append(Outgoing(message))
+        quote = None
+    return [Planned(ref, item) for item in items]
+
+
+def _outbound_of(core: Core) -> Outbound:
+    """The way out the composition root gave the core."""
+    outbound = core.services.outbound
+    if outbound is None:
+        raise RuntimeError("the core has no outbound path (Services.outbound)")
+    return outbound
 
 
 _Taken = tuple[Translated, "asyncio.Future[bool]"]

@@ -218,6 +218,9 @@ class FakeTelegramServer:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._faults: list[_Fault] = []
         self._outage_until: float | None = None
+        self._hanging: dict[str, int] = {}  # method → calls still to hold
+        self._held = asyncio.Event()  # set: held calls give up (502, nothing done)
+        self.held_calls = 0  # calls being held right now
         self._buckets: dict[int, tuple[float, float]] = {}
         self._windows: defaultdict[int | None, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
@@ -338,6 +341,16 @@ class FakeTelegramServer:
                               params)
         self._faults.append(_Fault(method.lower(), times, chat_id, error))
 
+    def hang_next(self, method: str, *, times: int = 1) -> None:
+        """Hold the next ``times`` calls of ``method`` unanswered and undone (a caller that
+        dies while it waits never learns anything) until :meth:`release_held`."""
+        self._hanging[method.lower()] = self._hanging.get(method.lower(), 0) + times
+        self._held = asyncio.Event()
+
+    def release_held(self) -> None:
+        """Answer the held calls 502, without doing them (they never reached Telegram)."""
+        self._held.set()
+
     def outage(self, seconds: float | None) -> None:
         """Answer every call 502 "Bad Gateway" for ``seconds`` (``None`` ends the outage)."""
         self._outage_until = None if seconds is None else self._clock() + seconds
@@ -438,6 +451,7 @@ class FakeTelegramServer:
         params: JSONDict = {}
         try:
             params = await _read_params(request)
+            await self._hold(method)
             self._check_faults(method, params)
             result = await handler(params)
             body: JSONDict = {"ok": True, "result": result}
@@ -452,6 +466,18 @@ class FakeTelegramServer:
         self.calls.append(Call(method, params, arrived, status, body))
         self._poke()
         return web.json_response(body, status=status, dumps=_dumps)
+
+    async def _hold(self, method: str) -> None:
+        if not self._hanging.get(method.lower()):
+            return
+        self._hanging[method.lower()] -= 1
+        self.held_calls += 1
+        self._poke()
+        try:
+            await self._held.wait()
+        finally:
+            self.held_calls -= 1
+        raise _ApiError(502, "Bad Gateway")
 
     def _check_faults(self, method: str, params: JSONDict) -> None:
         if self._outage_until is not None:
