@@ -7,14 +7,18 @@ the embedded default applies: SQLite next to the working directory, the console,
 from __future__ import annotations
 
 import os
-import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass as plain_dataclass
+from dataclasses import field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, field_validator
+from pydantic.dataclasses import dataclass
 
 # Re-exported: the errors live where adapters can import them without the composition root.
 from adapters.lifecycle import StartupError as StartupError
+from commands.config_schema import STRICT, Problem, read_section, section_keys
 from commands.config_schema import ConfigError as ConfigError
 from commands.config_schema import setting_name as setting_name
 
@@ -25,72 +29,105 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
 DEFAULT_DB = "sqlite:///data/lacznik.db"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
+METRICS_TOKEN_ENV = "LACZNIK_METRICS_TOKEN"  # noqa: S105 (a variable name)
+
+# The bots' own sections are declared as pydantic dataclasses: validated as they are read
+# (and whenever code builds one), kept as they are by the running service.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=STRICT)
 class DatabaseConfig:
-    """``[database]``"""
+    """``[database]`` (its URL is checked once the environment may have replaced it)."""
+
+    section: ClassVar[str] = "database"
 
     url: str = DEFAULT_DB
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=STRICT)
 class ServerConfig:
     """``[server]`` — the HTTP server for webhooks and health checks."""
 
-    host: str = "127.0.0.1"
-    port: int = 8080
+    section: ClassVar[str] = "server"
+
+    host: Annotated[str, Field(min_length=1), Problem("must not be empty",
+                                                      "must be a string")] = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535), Problem("must be between 0 and 65535",
+                                                        "must be a whole number")] = 8080
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=STRICT)
 class DirectoryConfig:
     """``[directory]``"""
 
-    stale_after_months: int = 6
+    section: ClassVar[str] = "directory"
+
+    stale_after_months: Annotated[int, Field(ge=1, le=120), Problem(
+        "must be between 1 and 120", "must be a whole number")] = 6
     public: bool = False  # unlinked accounts may query (the data is personal: default no)
     sample_data: bool = True  # load the sample directory into an empty database
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=STRICT)
 class ConsoleConfig:
     """``[console]`` — the local terminal chat."""
 
+    section: ClassVar[str] = "console"
+
     enabled: bool = True
-    user: str = ""  # e-mail of the person the console speaks as ("" = first admin)
+    # e-mail of the person the console speaks as ("" = first admin)
+    user: Annotated[str, Field(pattern=r"^([^@\s]+@[^@\s]+)?$"), Problem(
+        "must be an e-mail address", "must be a string")] = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=STRICT)
 class LinkingConfig:
     """``[linking]``"""
 
-    code_valid_hours: int = 24
+    section: ClassVar[str] = "linking"
+
+    code_valid_hours: Annotated[int, Field(ge=1, le=24 * 30), Problem(
+        "must be between 1 and 720", "must be a whole number")] = 24
 
 
-LOG_LEVELS = ("debug", "info", "warning", "error")
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=STRICT)
 class LoggingConfig:
     """``[logging]`` — what the service writes to standard error."""
 
-    level: str = "info"  # of a headless service; -v means "debug"
+    section: ClassVar[str] = "logging"
+
+    # of a headless service; -v means "debug"
+    level: Annotated[Literal["debug", "info", "warning", "error"], Problem(
+        f"must be one of {', '.join(LOG_LEVELS)}")] = "info"
     sql: bool = False  # log SQL statements (never their parameters)
-    format: str = "text"  # "json": one JSON object per line, for log collectors
+    # "json": one JSON object per line, for log collectors
+    format: Annotated[Literal["text", "json"], Problem(
+        f"must be one of {', '.join(LOG_FORMATS)}")] = "text"
 
 
-LOG_FORMATS = ("text", "json")
-METRICS_TOKEN_ENV = "LACZNIK_METRICS_TOKEN"  # noqa: S105 (a variable name)
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=STRICT)
 class MetricsConfig:
     """``[metrics]`` — ``GET /metrics`` (Prometheus) on the service's port; off by default."""
+
+    section: ClassVar[str] = "metrics"
 
     enabled: bool = False
     token: str = field(default="", repr=False)  # if set: Authorization: Bearer TOKEN
 
+    @field_validator("token")
+    @classmethod
+    def _secret_enough(cls, token: str) -> str:
+        if token and (len(token) < 16 or not token.isascii() or not token.isprintable()
+                      or " " in token):
+            # Never echo the value: it is a secret.
+            raise ConfigError("metrics.token", "must be at least 16 printable ASCII "
+                              "characters without spaces (e.g. from `openssl rand -hex 32`)")
+        return token
 
-@dataclass(frozen=True, slots=True)
+
+@plain_dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration."""
 
@@ -130,26 +167,6 @@ OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "fo
 PATH_KEYS = (("teams", "certificate_path"),)
 
 
-def _build(section: str, cls: type, raw: Any) -> Any:
-    if not isinstance(raw, dict):
-        raise ConfigError(section, "must be a table")
-    known = {f.name: f for f in fields(cls)}
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in known:
-            raise ConfigError(f"{section}.{key}", f"unknown key (known: {', '.join(known)})")
-        default = getattr(cls(), key)
-        expected = type(default)
-        if expected is bool and not isinstance(value, bool):
-            raise ConfigError(f"{section}.{key}", "must be true or false")
-        if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ConfigError(f"{section}.{key}", "must be a whole number")
-        if expected is str and not isinstance(value, str):
-            raise ConfigError(f"{section}.{key}", "must be a string")
-        values[key] = value
-    return cls(**values)
-
-
 def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) -> Config:
     """Read and validate the configuration.
 
@@ -174,7 +191,7 @@ def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) 
     extra: dict[str, Any] = {}
     for name, value in raw.items():
         if name in _SECTIONS:
-            sections[name] = _build(name, _SECTIONS[name], value)
+            sections[name] = read_section(_SECTIONS[name], value)
         elif name in OPEN_SECTIONS:
             if not isinstance(value, dict):
                 raise ConfigError(name, "must be a table")
@@ -227,122 +244,57 @@ def _replace(config: Config, **changes: Any) -> Config:
 
 
 def _validate(config: Config) -> None:
+    """What no section can check alone: the database URL, wherever it came from."""
     from store.db import DatabaseUrlError, parse_url
 
     try:
         parse_url(config.database.url)
     except DatabaseUrlError as exc:
         raise ConfigError("database.url", str(exc)) from None
-    if not 0 <= config.server.port <= 65535:
-        raise ConfigError("server.port", "must be between 0 and 65535")
-    if not config.server.host:
-        raise ConfigError("server.host", "must not be empty")
-    if not 1 <= config.directory.stale_after_months <= 120:
-        raise ConfigError("directory.stale_after_months", "must be between 1 and 120")
-    if not 1 <= config.linking.code_valid_hours <= 24 * 30:
-        raise ConfigError("linking.code_valid_hours", "must be between 1 and 720")
-    if config.console.user and not re.match(r"^[^@\s]+@[^@\s]+$", config.console.user):
-        raise ConfigError("console.user", "must be an e-mail address")
-    if config.logging.level not in LOG_LEVELS:
-        raise ConfigError("logging.level", f"must be one of {', '.join(LOG_LEVELS)}")
-    if config.logging.format not in LOG_FORMATS:
-        raise ConfigError("logging.format", f"must be one of {', '.join(LOG_FORMATS)}")
-    token = config.metrics.token
-    if token and (len(token) < 16 or not token.isascii() or not token.isprintable()
-                  or " " in token):
-        # Never echo the value: it is a secret.
-        raise ConfigError("metrics.token", "must be at least 16 printable ASCII characters "
-                          "without spaces (e.g. from `openssl rand -hex 32`)")
-
-
-ANNOUNCEMENT_KEYS = ("reping_after_minutes", "max_pings", "author_copy_every_seconds")
-FORUM_KEYS = ("unanswered_after_hours",)
-_DELIVERY_LIMITS = {"concurrency": (1, 1000, 128), "lease_seconds": (15, 3600, 60),
-                    "max_attempts": (1, 50, 6), "reply_max_age_seconds": (30, 86400, 600)}
-DELIVERY_KEYS = tuple(_DELIVERY_LIMITS)
 
 
 def announcement_settings(section: dict[str, Any]) -> AnnouncementSettings:
-    """Validate ``[announcements]``: ``reping_after_minutes`` (15), ``max_pings`` (3) and
-    ``author_copy_every_seconds`` (15)."""
-    from datetime import timedelta
+    """Validate ``[announcements]`` (declared in commands/announcements/settings.py)."""
+    from commands.announcements.settings import announcement_settings as read
 
-    from commands.announcements.service import AnnouncementSettings
-
-    for key in section:
-        if key not in ANNOUNCEMENT_KEYS:
-            raise ConfigError(f"announcements.{key}",
-                              f"unknown key (known: {', '.join(ANNOUNCEMENT_KEYS)})")
-    minutes = section.get("reping_after_minutes", 15)
-    pings = section.get("max_pings", 3)
-    every = section.get("author_copy_every_seconds", 15)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440:
-        raise ConfigError("announcements.reping_after_minutes", "must be 1-1440 (minutes)")
-    if isinstance(pings, bool) or not isinstance(pings, int) or not 1 <= pings <= 10:
-        raise ConfigError("announcements.max_pings", "must be 1-10")
-    if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every <= 3600:
-        raise ConfigError("announcements.author_copy_every_seconds", "must be 1-3600 (seconds)")
-    return AnnouncementSettings(reping_after=timedelta(minutes=minutes), max_pings=pings,
-                                author_copy_every=timedelta(seconds=every))
+    return read(section)
 
 
 def forum_settings(section: dict[str, Any]) -> ForumSettings:
-    """Validate ``[forums]``: ``unanswered_after_hours`` (24)."""
-    from datetime import timedelta
+    """Validate ``[forums]`` (declared in commands/forums/settings.py)."""
+    from commands.forums.settings import forum_settings as read
 
-    from commands.forums.service import ForumSettings
-
-    for key in section:
-        if key not in FORUM_KEYS:
-            raise ConfigError(f"forums.{key}", f"unknown key (known: {', '.join(FORUM_KEYS)})")
-    hours = section.get("unanswered_after_hours", 24)
-    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 14:
-        raise ConfigError("forums.unanswered_after_hours", "must be 1-336 (hours)")
-    return ForumSettings(unanswered_after=timedelta(hours=hours))
+    return read(section)
 
 
 def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
-    """Validate ``[delivery]``: ``concurrency`` (128), ``lease_seconds`` (60),
-    ``max_attempts`` (6) and ``reply_max_age_seconds`` (600)."""
-    from datetime import timedelta
+    """Validate ``[delivery]`` (declared in scheduler/delivery_settings.py)."""
+    from scheduler.delivery_settings import delivery_settings as read
 
-    from scheduler.delivery import DeliverySettings
-
-    limits = _DELIVERY_LIMITS
-    for key in section:
-        if key not in limits:
-            raise ConfigError(f"delivery.{key}", f"unknown key (known: {', '.join(limits)})")
-    values: dict[str, int] = {}
-    for key, (low, high, default) in limits.items():
-        value = section.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(f"delivery.{key}", f"must be {low}-{high}")
-        values[key] = value
-    return DeliverySettings(concurrency=values["concurrency"],
-                            lease=timedelta(seconds=values["lease_seconds"]),
-                            max_attempts=values["max_attempts"],
-                            reply_max_age=timedelta(seconds=values["reply_max_age_seconds"]))
+    return read(section)
 
 
 def accepted_keys() -> dict[str, tuple[str, ...]]:
-    """Every section the loader accepts with the keys its owner validates (read from the
-    owners' own key lists, so ``config.example.toml`` can be checked against the code)."""
-    from adapters.slack.config import KEYS as SLACK_KEYS
-    from adapters.teams.settings import KEYS as TEAMS_KEYS
-    from adapters.telegram.config import KEYS as TELEGRAM_KEYS
+    """Every section the loader accepts with the keys its owner's schema declares, so
+    ``config.example.toml`` can be checked against the code."""
+    from adapters.slack.config import SlackSection
+    from adapters.teams.settings import TeamsSection
+    from adapters.telegram.config import TelegramSection
     from bots.operations import section_keys as operations_keys
-    from commands.calendar.settings import KEYS as REMINDER_KEYS
+    from commands.announcements.settings import AnnouncementsSection
+    from commands.calendar.settings import RemindersSection
+    from commands.forums.settings import ForumsSection
+    from scheduler.delivery_settings import DeliverySection
 
-    keys: dict[str, tuple[str, ...]] = {
-        name: tuple(f.name for f in fields(cls)) for name, cls in _SECTIONS.items()}
+    keys = {name: section_keys(schema) for name, schema in _SECTIONS.items()}
     owned: dict[str, tuple[str, ...]] = {
-        "telegram": tuple(TELEGRAM_KEYS), "slack": tuple(SLACK_KEYS),
-        "teams": tuple(sorted(TEAMS_KEYS)), "reminders": tuple(REMINDER_KEYS),
-        "announcements": ANNOUNCEMENT_KEYS, "forums": FORUM_KEYS, "delivery": DELIVERY_KEYS,
-        **operations_keys(),
+        schema.section: section_keys(schema)
+        for schema in (TelegramSection, SlackSection, TeamsSection, RemindersSection,
+                       AnnouncementsSection, ForumsSection, DeliverySection)
     }
+    owned.update(operations_keys())
     for name in OPEN_SECTIONS:
         if name not in owned:
-            raise LookupError(f"[{name}]: add its key list to bots.config.accepted_keys")
+            raise LookupError(f"[{name}]: add its schema to bots.config.accepted_keys")
         keys[name] = owned[name]
     return keys

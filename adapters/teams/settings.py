@@ -14,13 +14,20 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from commands.config_schema import ConfigError
+from commands.config_schema import (
+    ConfigError,
+    Problem,
+    SectionSchema,
+    read_section,
+    section_keys,
+)
 
 BOT_FRAMEWORK_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
@@ -32,15 +39,6 @@ PASSWORD_ENV = "LACZNIK_TEAMS_APP_PASSWORD"  # noqa: S105 - a variable name, not
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _VERSION = re.compile(r"^\d{1,4}\.\d{1,4}\.\d{1,4}$")
 _THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
-
-_KEYS = frozenset({
-    "app_id", "app_password", "certificate_path", "certificate_thumbprint",
-    "certificate_password", "tenant_id", "allowed_tenants", "authority", "openid_metadata_url",
-    "allowed_issuers", "require_endorsement", "bot_scope", "public_domain", "app_version",
-    "developer_name", "website_url", "privacy_url", "terms_url",
-})
-KEYS = _KEYS  # every accepted key (config.example.toml lists them; a test compares)
-
 
 @dataclass(frozen=True, slots=True)
 class CertificateCredential:
@@ -90,6 +88,164 @@ class TeamsSettings:
         return f"{self.authority}/{self.tenant_id}"
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(key: str, value: str, *, https_only: bool = False) -> str:
+    """An absolute URL (or empty); plain http only for a loopback host (a local fake)."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        raise ConfigError(f"teams.{key}", "must be an absolute https:// URL")
+    if parts.scheme == "http" and (https_only or not _is_loopback(parts.hostname)):
+        raise ConfigError(f"teams.{key}", "must use https://")
+    return value
+
+
+def _check_guid(key: str, value: str) -> str:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise ConfigError(key, f"{value!r} is not a GUID") from None
+    return value.lower()
+
+
+_LIST = Problem("must be a list of non-empty strings")
+
+
+class TeamsSection(SectionSchema):
+    """``[teams]`` as written in the file; :meth:`settings` turns it into what the adapter
+    runs with (the credential read, the defaults that follow from other keys filled in)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)  # merged with the strict base
+    section = "teams"
+
+    app_id: str
+    tenant_id: str
+    app_password: str = Field("", repr=False)
+    certificate_path: str = ""
+    certificate_thumbprint: str = ""
+    certificate_password: str = Field("", repr=False)
+    allowed_tenants: Annotated[list[Annotated[str, Field(min_length=1)]], _LIST] = Field(
+        default_factory=list)
+    authority: str = ""
+    openid_metadata_url: str = ""
+    allowed_issuers: Annotated[list[Annotated[str, Field(min_length=1)]], _LIST] = Field(
+        default_factory=list)
+    require_endorsement: bool = True
+    bot_scope: str = ""
+    public_domain: str = ""
+    app_version: str = ""
+    developer_name: str = ""
+    website_url: str = ""
+    privacy_url: str = ""
+    terms_url: str = ""
+
+    @field_validator("app_id", "tenant_id")
+    @classmethod
+    def _guid(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            raise ConfigError(f"teams.{info.field_name}", "required")
+        return _check_guid(f"teams.{info.field_name}", value)
+
+    @field_validator("allowed_tenants", "allowed_issuers", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("allowed_tenants")
+    @classmethod
+    def _tenants(cls, tenants: list[str]) -> list[str]:
+        return [_check_guid("teams.allowed_tenants", tenant) for tenant in tenants]
+
+    @field_validator("authority")
+    @classmethod
+    def _authority(cls, url: str) -> str:
+        return _check_url("authority", url, https_only=True).rstrip("/")
+
+    @field_validator("openid_metadata_url", "website_url", "privacy_url", "terms_url")
+    @classmethod
+    def _url(cls, url: str, info: ValidationInfo) -> str:
+        return _check_url(str(info.field_name), url)
+
+    @field_validator("bot_scope")
+    @classmethod
+    def _scope(cls, scope: str) -> str:
+        if scope and not scope.endswith("/.default"):
+            raise ConfigError("teams.bot_scope", "must end with /.default (client credentials)")
+        return scope
+
+    @field_validator("public_domain")
+    @classmethod
+    def _domain(cls, domain: str) -> str:
+        domain = domain.lower()
+        if domain and not _DOMAIN.match(domain):
+            raise ConfigError("teams.public_domain", "must be a host name like bot.gmina.pl")
+        return domain
+
+    @field_validator("app_version")
+    @classmethod
+    def _version(cls, version: str) -> str:
+        if version and not _VERSION.match(version):
+            raise ConfigError("teams.app_version", "must look like 1.0.0")
+        return version
+
+    def settings(self, *, env: Mapping[str, str],
+                 require_credentials: bool = True) -> TeamsSettings:
+        """What the adapter runs with; the client secret may come from ``env``."""
+        password = self.app_password or env.get(PASSWORD_ENV, "")
+        certificate = self._certificate()
+        if password and certificate:
+            raise ConfigError("teams.app_password",
+                              "give either app_password or certificate_path")
+        if not password and not certificate and require_credentials:
+            raise ConfigError(
+                "teams.app_password",
+                f"required (or certificate_path, or the {PASSWORD_ENV} environment variable)",
+            )
+        website = self.website_url or (f"https://{self.public_domain}/"
+                                       if self.public_domain else "")
+        return TeamsSettings(
+            app_id=self.app_id,
+            tenant_id=self.tenant_id,
+            app_password=password or None,
+            certificate=certificate,
+            allowed_tenants=frozenset(self.allowed_tenants or [self.tenant_id]),
+            authority=self.authority or ENTRA_AUTHORITY,
+            openid_metadata_url=self.openid_metadata_url or BOT_FRAMEWORK_METADATA_URL,
+            allowed_issuers=tuple(self.allowed_issuers or [BOT_FRAMEWORK_ISSUER]),
+            require_endorsement=self.require_endorsement,
+            bot_scope=self.bot_scope or BOT_FRAMEWORK_SCOPE,
+            public_domain=self.public_domain,
+            app_version=self.app_version or "1.0.0",
+            developer_name=self.developer_name[:32] or DEFAULT_DEVELOPER,
+            website_url=website,
+            privacy_url=self.privacy_url or website,
+            terms_url=self.terms_url or website,
+        )
+
+    def _certificate(self) -> CertificateCredential | None:
+        if not self.certificate_path:
+            if self.certificate_thumbprint:
+                raise ConfigError("teams.certificate_thumbprint", "needs certificate_path")
+            if self.certificate_password:
+                raise ConfigError("teams.certificate_password", "needs certificate_path")
+            return None
+        return read_certificate(Path(self.certificate_path).expanduser(),
+                                password=self.certificate_password,
+                                thumbprint=self.certificate_thumbprint)
+
+
+KEYS = section_keys(TeamsSection)  # config.example.toml lists them; a test compares
+
+
 def parse_settings(
     section: Mapping[str, Any],
     *,
@@ -102,136 +258,18 @@ def parse_settings(
     ``require_credentials=False`` is for building the app package, which needs no secret.
     """
     environ = os.environ if env is None else env
-    if not isinstance(section, Mapping):
-        raise ConfigError("teams", "must be a table")
-    for key in section:
-        if key not in _KEYS:
-            raise ConfigError(f"teams.{key}", f"unknown key (known: {', '.join(sorted(_KEYS))})")
-    app_id = _guid(section, "app_id", required=True)
-    tenant_id = _guid(section, "tenant_id", required=True)
-    password = _string(section, "app_password") or environ.get(PASSWORD_ENV, "")
-    certificate = _certificate(section)
-    if password and certificate:
-        raise ConfigError("teams.app_password", "give either app_password or certificate_path")
-    if not password and not certificate and require_credentials:
-        raise ConfigError(
-            "teams.app_password",
-            f"required (or certificate_path, or the {PASSWORD_ENV} environment variable)",
-        )
-    allowed = _string_list(section, "allowed_tenants") or [tenant_id]
-    for tenant in allowed:
-        _check_guid("teams.allowed_tenants", tenant)
-    issuers = _string_list(section, "allowed_issuers") or [BOT_FRAMEWORK_ISSUER]
-    domain = _string(section, "public_domain").lower()
-    if domain and not _DOMAIN.match(domain):
-        raise ConfigError("teams.public_domain", "must be a host name like bot.gmina.pl")
-    version = _string(section, "app_version") or "1.0.0"
-    if not _VERSION.match(version):
-        raise ConfigError("teams.app_version", "must look like 1.0.0")
-    website = _url(section, "website_url") or (f"https://{domain}/" if domain else "")
-    endorse = section.get("require_endorsement", True)
-    if not isinstance(endorse, bool):
-        raise ConfigError("teams.require_endorsement", "must be true or false")
-    return TeamsSettings(
-        app_id=app_id,
-        tenant_id=tenant_id,
-        app_password=password or None,
-        certificate=certificate,
-        allowed_tenants=frozenset(t.lower() for t in allowed),
-        authority=(_url(section, "authority", https_only=True) or ENTRA_AUTHORITY).rstrip("/"),
-        openid_metadata_url=_url(section, "openid_metadata_url") or BOT_FRAMEWORK_METADATA_URL,
-        allowed_issuers=tuple(issuers),
-        require_endorsement=endorse,
-        bot_scope=_scope(section),
-        public_domain=domain,
-        app_version=version,
-        developer_name=_string(section, "developer_name")[:32] or DEFAULT_DEVELOPER,
-        website_url=website,
-        privacy_url=_url(section, "privacy_url") or website,
-        terms_url=_url(section, "terms_url") or website,
-    )
+    return read_section(TeamsSection, section).settings(
+        env=environ, require_credentials=require_credentials)
 
 
-# --- helpers -------------------------------------------------------------------------------
-
-
-def _string(section: Mapping[str, Any], key: str) -> str:
-    value = section.get(key, "")
-    if not isinstance(value, str):
-        raise ConfigError(f"teams.{key}", "must be a string")
-    return value.strip()
-
-
-def _string_list(section: Mapping[str, Any], key: str) -> list[str]:
-    value = section.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError(f"teams.{key}", "must be a list of non-empty strings")
-    return [v.strip() for v in value]
-
-
-def _check_guid(key: str, value: str) -> None:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        raise ConfigError(key, f"{value!r} is not a GUID") from None
-
-
-def _guid(section: Mapping[str, Any], key: str, *, required: bool) -> str:
-    value = _string(section, key)
-    if not value:
-        if required:
-            raise ConfigError(f"teams.{key}", "required")
-        return ""
-    _check_guid(f"teams.{key}", value)
-    return value.lower()
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _url(section: Mapping[str, Any], key: str, *, https_only: bool = False) -> str:
-    """An absolute URL; plain http only for a loopback host (a local fake)."""
-    value = _string(section, key)
-    if not value:
-        return ""
-    parts = urlsplit(value)
-    if not parts.hostname or parts.scheme not in ("https", "http"):
-        raise ConfigError(f"teams.{key}", "must be an absolute https:// URL")
-    if parts.scheme == "http" and (https_only or not _is_loopback(parts.hostname)):
-        raise ConfigError(f"teams.{key}", "must use https://")
-    return value
-
-
-def _scope(section: Mapping[str, Any]) -> str:
-    scope = _string(section, "bot_scope") or BOT_FRAMEWORK_SCOPE
-    if not scope.endswith("/.default"):
-        raise ConfigError("teams.bot_scope", "must end with /.default (client credentials)")
-    return scope
-
-
-def _certificate(section: Mapping[str, Any]) -> CertificateCredential | None:
-    path_text = _string(section, "certificate_path")
-    if not path_text:
-        for name in ("certificate_thumbprint", "certificate_password"):
-            if section.get(name):
-                raise ConfigError(f"teams.{name}", "needs certificate_path")
-        return None
-    path = Path(path_text).expanduser()
+def read_certificate(path: Path, *, password: str, thumbprint: str) -> CertificateCredential:
+    """The private key (and certificate, if the PEM has one) in ``certificate_path``."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError("teams.certificate_path", f"cannot read {path}: {exc.strerror}") from None
-    password = _string(section, "certificate_password").encode() or None
     try:
-        key = serialization.load_pem_private_key(data, password=password)
+        key = serialization.load_pem_private_key(data, password=password.encode() or None)
     except (ValueError, TypeError):
         raise ConfigError(
             "teams.certificate_path",
@@ -244,7 +282,7 @@ def _certificate(section: Mapping[str, Any]) -> CertificateCredential | None:
         serialization.NoEncryption(),
     ).decode()
     certificate_pem: str | None = None
-    thumbprint = _string(section, "certificate_thumbprint").replace(":", "")
+    thumbprint = thumbprint.replace(":", "")
     if b"-----BEGIN CERTIFICATE-----" in data:
         certificate = x509.load_pem_x509_certificate(data)
         der = certificate.public_bytes(serialization.Encoding.DER)

@@ -1,7 +1,6 @@
 """The ``[reminders]`` configuration: offsets, quiet hours, grace period, planning horizon.
 
-Validated here (the core may not import ``bots``); the composition root turns
-:class:`SettingsError` into a configuration error naming the key.
+Declared and validated here, by the calendar that reads it; errors name the key.
 """
 
 from __future__ import annotations
@@ -10,18 +9,30 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from commands.calendar.quiet import QuietHours
 from commands.clock import WARSAW
+from commands.config_schema import (
+    ConfigError,
+    Problem,
+    SectionSchema,
+    read_section,
+    section_keys,
+)
 from store.calendar_models import QuietPreference
 
 _OFFSET = re.compile(r"^(?:(\d+)\s*(d|h|min|m|w))(?:@(\d{1,2}):(\d{2}))?$")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_QUIET_FORM = 'must look like "20:00-07:00" (equal times: no nightly quiet hours)'
+_FEED_FORM = "must be an http(s):// address or empty"
 
 
 class SettingsError(ValueError):
-    """A bad value in ``[reminders]``; ``key`` names it."""
+    """Formerly raised for a bad value in ``[reminders]``; :func:`parse_settings` now raises
+    :class:`ConfigError` naming the key. Kept while the composition root still catches it."""
 
     def __init__(self, key: str, problem: str) -> None:
         super().__init__(f"{key}: {problem}")
@@ -106,81 +117,104 @@ class ReminderSettings:
     feed_base_url: str = ""  # public base of .ics addresses ("" = the server's own address)
 
 
-_KEYS = ("meeting", "materials", "deadline", "quiet_hours", "quiet_weekends",
-         "quiet_holidays", "grace_hours", "horizon_days", "plan_interval_minutes",
-         "personal_time", "event_duration_minutes", "max_personal", "feed_base_url")
-KEYS = _KEYS  # every accepted key (config.example.toml lists them; a test compares)
+def _number(low: float, high: float) -> Problem:
+    return Problem(f"must be a number from {low:g} to {high:g}")
+
+
+_OFFSETS = Problem('must be a list of offsets, e.g. ["1d@09:00", "1h"]')
+
+
+class RemindersSection(SectionSchema):
+    """``[reminders]`` as written in the file; :meth:`settings` is what the calendar runs
+    with."""
+
+    section = "reminders"
+
+    meeting: Annotated[list[str], _OFFSETS] = Field(
+        default_factory=lambda: ["1d@09:00", "1h"])
+    materials: Annotated[list[str], _OFFSETS] = Field(default_factory=lambda: ["2d"])
+    deadline: Annotated[list[str], _OFFSETS] = Field(
+        default_factory=lambda: ["3d@09:00", "1d@09:00"])
+    quiet_hours: Annotated[str, Problem(_QUIET_FORM)] = ""
+    quiet_weekends: bool = QuietHours().weekends
+    quiet_holidays: bool = QuietHours().holidays
+    grace_hours: Annotated[float, Field(ge=0, le=24 * 7), _number(0, 24 * 7)] = 12
+    horizon_days: Annotated[float, Field(ge=7, le=400), _number(7, 400)] = 62
+    plan_interval_minutes: Annotated[float, Field(ge=1, le=24 * 60), _number(1, 24 * 60)] = 10
+    personal_time: Annotated[str, Problem('must be a time like "07:00"')] = "09:00"
+    event_duration_minutes: Annotated[
+        float, Field(ge=5, le=24 * 60), _number(5, 24 * 60)] = 120
+    max_personal: Annotated[float, Field(ge=1, le=10_000), _number(1, 10_000)] = 100
+    feed_base_url: Annotated[str, Problem(_FEED_FORM)] = ""
+
+    @field_validator("meeting", "materials", "deadline")
+    @classmethod
+    def _offsets(cls, texts: list[str], info: ValidationInfo) -> list[str]:
+        key = f"reminders.{info.field_name}"
+        try:
+            labels = [Offset.parse(text).label for text in texts]
+        except ValueError as exc:
+            raise ConfigError(key, str(exc)) from None
+        if len(set(labels)) != len(labels):
+            raise ConfigError(key, "lists the same offset twice")
+        return texts
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, text: str) -> str:
+        parts = text.split("-")
+        try:
+            if len(parts) != 2:
+                raise ValueError(text)
+            _clock_time(parts[0]), _clock_time(parts[1])
+        except ValueError:
+            raise ConfigError("reminders.quiet_hours", _QUIET_FORM) from None
+        return text
+
+    @field_validator("personal_time")
+    @classmethod
+    def _personal_time(cls, text: str) -> str:
+        try:
+            _clock_time(text)
+        except ValueError as exc:
+            raise ConfigError("reminders.personal_time", str(exc)) from None
+        return text
+
+    @field_validator("feed_base_url")
+    @classmethod
+    def _feed_base_url(cls, url: str) -> str:
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            raise ConfigError("reminders.feed_base_url", _FEED_FORM)
+        return url.rstrip("/")
+
+    def settings(self) -> ReminderSettings:
+        """What the calendar runs with."""
+        base = QuietHours()
+        start, end = base.start, base.end
+        if self.quiet_hours:
+            first, last = self.quiet_hours.split("-")
+            start, end = _clock_time(first), _clock_time(last)
+        return ReminderSettings(
+            meeting=tuple(Offset.parse(text) for text in self.meeting),
+            materials=tuple(Offset.parse(text) for text in self.materials),
+            deadline=tuple(Offset.parse(text) for text in self.deadline),
+            quiet=QuietHours(start, end, self.quiet_weekends, self.quiet_holidays),
+            grace=timedelta(hours=self.grace_hours),
+            horizon=timedelta(days=self.horizon_days),
+            plan_interval=timedelta(minutes=self.plan_interval_minutes),
+            personal_time=_clock_time(self.personal_time),
+            event_duration=timedelta(minutes=self.event_duration_minutes),
+            max_personal=int(self.max_personal),
+            feed_base_url=self.feed_base_url,
+        )
+
+
+KEYS = section_keys(RemindersSection)  # config.example.toml lists them; a test compares
 
 
 def parse_settings(raw: Mapping[str, Any] | None) -> ReminderSettings:
-    """Validate the raw ``[reminders]`` table; raises :class:`SettingsError`."""
-    raw = dict(raw or {})
-    for key in raw:
-        if key not in _KEYS:
-            raise SettingsError(key, f"unknown key (known: {', '.join(_KEYS)})")
-    defaults = ReminderSettings()
-    values: dict[str, Any] = {}
-    for key in ("meeting", "materials", "deadline"):
-        if key in raw:
-            values[key] = _offsets(key, raw[key])
-    quiet = defaults.quiet
-    if "quiet_hours" in raw:
-        text = raw["quiet_hours"]
-        parts = text.split("-") if isinstance(text, str) else []
-        try:
-            if len(parts) != 2:
-                raise ValueError("x")
-            quiet = QuietHours(_clock_time(parts[0]), _clock_time(parts[1]), quiet.weekends,
-                               quiet.holidays)
-        except ValueError:
-            raise SettingsError("quiet_hours", "must look like \"20:00-07:00\" "
-                                "(equal times: no nightly quiet hours)") from None
-    weekends = _bool(raw, "quiet_weekends", quiet.weekends)
-    holidays = _bool(raw, "quiet_holidays", quiet.holidays)
-    values["quiet"] = QuietHours(quiet.start, quiet.end, weekends, holidays)
-    values["grace"] = timedelta(hours=_number(raw, "grace_hours", 12, 0, 24 * 7))
-    values["horizon"] = timedelta(days=_number(raw, "horizon_days", 62, 7, 400))
-    values["plan_interval"] = timedelta(
-        minutes=_number(raw, "plan_interval_minutes", 10, 1, 24 * 60))
-    values["event_duration"] = timedelta(
-        minutes=_number(raw, "event_duration_minutes", 120, 5, 24 * 60))
-    values["max_personal"] = int(_number(raw, "max_personal", 100, 1, 10_000))
-    if "personal_time" in raw:
-        try:
-            values["personal_time"] = _clock_time(str(raw["personal_time"]))
-        except ValueError as exc:
-            raise SettingsError("personal_time", str(exc)) from None
-    url = raw.get("feed_base_url", "")
-    if not isinstance(url, str) or (url and not re.match(r"^https?://[^\s/]+", url)):
-        raise SettingsError("feed_base_url", "must be an http(s):// address or empty")
-    values["feed_base_url"] = url.rstrip("/")
-    return ReminderSettings(**values)
-
-
-def _offsets(key: str, value: object) -> tuple[Offset, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SettingsError(key, "must be a list of offsets, e.g. [\"1d@09:00\", \"1h\"]")
-    try:
-        offsets = tuple(Offset.parse(v) for v in value)
-    except ValueError as exc:
-        raise SettingsError(key, str(exc)) from None
-    if len({o.label for o in offsets}) != len(offsets):
-        raise SettingsError(key, "lists the same offset twice")
-    return offsets
-
-
-def _bool(raw: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        raise SettingsError(key, "must be true or false")
-    return value
-
-
-def _number(raw: Mapping[str, Any], key: str, default: float, low: float, high: float) -> float:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise SettingsError(key, f"must be a number from {low:g} to {high:g}")
-    return float(value)
+    """Validate the raw ``[reminders]`` table; raises :class:`ConfigError` naming the key."""
+    return read_section(RemindersSection, raw or {}).settings()
 
 
 def with_preference(base: QuietHours, preference: QuietPreference | None) -> QuietHours:
