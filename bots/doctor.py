@@ -66,7 +66,7 @@ class _Examination:
         self.skew = (local - server, source)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     """``lacznik doctor``."""
     sub.add_parser("doctor", help="check the configuration, the database, each messenger's "
                    "credentials and webhook, and the clock; exit 0 only if all pass")

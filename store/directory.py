@@ -101,7 +101,7 @@ async def bump_version(session: AsyncSession) -> None:
     updated = await session.execute(
         update(Meta).where(col(Meta.key) == VERSION_KEY).values(value=col(Meta.value) + 1)
     )
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
+    if updated.rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         session.add(Meta(key=VERSION_KEY, value=1))
 
 

@@ -86,7 +86,7 @@ class TeamsComponent:
         )
         self._watched = _WatchedTokens(self.tokens)
         connector = ConnectorClient(session=self._session,
-                                    tokens=self._watched)  # type: ignore[arg-type]
+                                    tokens=self._watched)  # type: ignore[arg-type]  # typed as the provider; this wrapper has its methods
         limits = TeamsLimits(policy=retry_policy)
         self.messenger = TeamsMessenger(connector=connector, limits=limits, settings=settings,
                                         db=app.db, budget=budget)
