@@ -20,9 +20,9 @@ from typing import Any
 
 from adapters.teams.icons import ACCENT_HEX, color_icon, outline_icon
 from adapters.teams.settings import TeamsSettings, parse_settings
+from adapters.teams.texts import teams_text
 from commands.config_schema import ConfigError
 from commands.registry import CommandRegistry
-from commands.texts import t
 
 MANIFEST_VERSION = "1.17"
 MANIFEST_SCHEMA = (
@@ -86,10 +86,10 @@ def manifest(settings: TeamsSettings, registry: CommandRegistry) -> dict[str, An
             "privacyUrl": legal_url(settings, settings.privacy_url, "privacy"),
             "termsOfUseUrl": legal_url(settings, settings.terms_url, "terms"),
         },
-        "name": {"short": t("pl", "teams.app.name_short")[:30],
-                 "full": t("pl", "teams.app.name_full")[:100]},
-        "description": {"short": t("pl", "teams.app.description_short")[:80],
-                        "full": t("pl", "teams.app.description_full")[:4000]},
+        "name": {"short": teams_text("pl", "app.name_short")[:30],
+                 "full": teams_text("pl", "app.name_full")[:100]},
+        "description": {"short": teams_text("pl", "app.description_short")[:80],
+                        "full": teams_text("pl", "app.description_full")[:4000]},
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": ACCENT_HEX,
         "bots": [{
@@ -126,10 +126,10 @@ def english_localization(registry: CommandRegistry) -> dict[str, str]:
     """The ``en-us`` localization file: names, descriptions and the command menu."""
     strings = {
         "$schema": LOCALIZATION_SCHEMA,
-        "name.short": t("en", "teams.app.name_short")[:30],
-        "name.full": t("en", "teams.app.name_full")[:100],
-        "description.short": t("en", "teams.app.description_short")[:80],
-        "description.full": t("en", "teams.app.description_full")[:4000],
+        "name.short": teams_text("en", "app.name_short")[:30],
+        "name.full": teams_text("en", "app.name_full")[:100],
+        "description.short": teams_text("en", "app.description_short")[:80],
+        "description.full": teams_text("en", "app.description_full")[:4000],
     }
     for index, command in enumerate(commands(registry, "en")):
         prefix = f"bots[0].commandLists[0].commands[{index}]"
