@@ -102,6 +102,7 @@ LACZNIK_STAGES = (  # awaited wall time of each, per update (see Instruments.wat
     "adapters.ratelimit:KeyedRateLimiter.acquire",
     "telegram:Bot.send_message",
 )
+BOTS = ("minimal", "lacznik")
 CLEAN_P99 = 1.0  # seconds: a step is "sustained" with reply p99 at most this and no loss
 LAG_TICK = 0.010
 STALL = 0.100  # the watchdog captures the loop thread's stack once stuck this long
@@ -461,9 +462,10 @@ async def serve_lacznik(args: argparse.Namespace) -> None:
     setup_logging(argparse.Namespace(command="run", verbose=False), config)
     instruments.watch_logging()
     app = build_app(config)
-    instruments.watch_engine(app.db.engine.sync_engine)
-    instruments.watch_sessions(app.db)
-    instruments.watch_stages(LACZNIK_STAGES)
+    if not args.bare:
+        instruments.watch_engine(app.db.engine.sync_engine)
+        instruments.watch_sessions(app.db)
+        instruments.watch_stages(LACZNIK_STAGES)
     service = Service(app, build_components(app))
     await service.start()
     async with app.db.session() as session:
@@ -705,7 +707,7 @@ async def run_bot(name: str, tg: FakeTelegramServer, folder: Path, args: argpars
                   ) -> BotRun:
     """Start one bot, warm it up, run the steps, stop it."""
     chats = list(chat_ranges(args.rates, args.seconds, args.chat_rate))
-    extra = ["--fake-url", tg.url, "--token", tg.token]
+    extra = ["--fake-url", tg.url, "--token", tg.token, *(["--bare"] if args.bare else [])]
     (folder / name).mkdir(exist_ok=True)
     if name == "lacznik":
         extra += ["--config", str(lacznik_config(folder / name, tg)),
@@ -890,12 +892,15 @@ def profile_report(step: Step, path: Path) -> None:
         buffer = io.StringIO()
         stats.stream = buffer  # type: ignore[attr-defined]  # where print_stats writes
         stats.sort_stats(key).print_stats(15)
-        print(f"\n  top 15 by {key} (times are for all {step.answered} updates):")
+        note = (" — coroutines' cumulative times are inflated by cProfile (await chains "
+                "re-entered, greenlet switches)" if key == "cumulative" else "")
+        print(f"\n  top 15 by {key} (times are for all {step.answered} updates){note}:")
         lines = buffer.getvalue().splitlines()
         start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
         for line in lines[start:]:
             if line.strip():
                 print("   " + _shorten(line))
+    parts_report(raw, answered, total)
     groups: Counter[str] = Counter()
     others: Counter[str] = Counter()
     for (filename, _line, function), entry in raw.items():
@@ -914,6 +919,36 @@ def profile_report(step: Step, path: Path) -> None:
     print("  the largest of \"other\":")
     for where, seconds in others.most_common(6):
         print(f"    {seconds / total * 100:5.1f} %  {where}")
+
+
+PROFILE_PARTS = (  # (label, file fragment, function) of plain functions: inclusive time
+    ("translate_update (raw update → event)", "/translate.py", "translate_update"),
+    ("directory answer_all (the answer itself)", "directory/answers.py", "answer_all"),
+    ("render_message (HTML chunks)", "/render.py", "render_message"),
+    ("PTB Message.de_json (sendMessage's result)", "telegram/_message.py", "de_json"),
+    ("SQLAlchemy ORM: Session.execute (sync)", "sqlalchemy/orm/session.py", "execute"),
+    ("SQLAlchemy ORM: Session.commit (sync)", "sqlalchemy/orm/session.py", "commit"),
+    ("SQLAlchemy ORM: Session.flush (sync)", "sqlalchemy/orm/session.py", "flush"),
+    ("SQLAlchemy ORM: Session.get (sync)", "sqlalchemy/orm/session.py", "get"),
+    ("SQLAlchemy: statement compile", "sqlalchemy/sql/compiler.py", "__init__"),
+    ("logging: Logger.handle", "logging/__init__.py", "handle"),
+    ("json.loads", "json/__init__.py", "loads"),
+    ("json.dumps", "json/__init__.py", "dumps"),
+)
+
+
+def parts_report(raw: dict[Any, Any], answered: int, total: float) -> None:
+    """Inclusive time of some plain (not async) functions on the request path. Coroutines
+    are left out: cProfile mis-times them (every resumption re-enters the await chain, and
+    SQLAlchemy's greenlet switches hide where a frame returns)."""
+    print("\n  inclusive time of plain functions on the request path (ms per answered "
+          "update, share of busy time):")
+    for label, fragment, function in PROFILE_PARTS:
+        seconds = sum(entry[3] for (name, _, func), entry in raw.items()
+                      if fragment in name and func == function)
+        if seconds:
+            print(f"    {label:<48} {seconds * 1000 / answered:6.3f} ms  "
+                  f"{seconds / total * 100:5.1f} %")
 
 
 def _shorten(line: str) -> str:
@@ -949,7 +984,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=None, help="length of a step (10)")
     parser.add_argument("--quick", action="store_true",
                         help="short steps, a short profile: the whole run in under 3 minutes")
-    parser.add_argument("--bots", type=lambda s: s.split(","), default=["minimal", "lacznik"])
+    parser.add_argument("--bots", type=lambda s: [b for b in s.split(",") if b in BOTS],
+                        default=list(BOTS), help="minimal,lacznik (or none: the profile only)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run every step, not only up to the first failing one")
     parser.add_argument("--connections", type=int, default=40,
@@ -960,6 +996,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="updates/s under cProfile (it about halves what Łącznik sustains)")
     parser.add_argument("--profile-seconds", type=float, default=None)
     parser.add_argument("--no-profile", dest="profile", action="store_false")
+    parser.add_argument("--bare", action="store_true",
+                        help="no SQL, session and stage instruments in Łącznik's steps (they "
+                             "cost it a few %% of CPU); the profile run keeps them")
     # the bot processes
     parser.add_argument("--serve", choices=("minimal", "lacznik"), help=argparse.SUPPRESS)
     parser.add_argument("--fake-url", help=argparse.SUPPRESS)
