@@ -25,6 +25,27 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class RateLimitWatch:
+    """Hears of every 429 an adapter waits out: the hook the composition root listens to
+    (it counts them for ``/metrics``). One per adapter, shared by all its limiters."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` at each 429; returns the function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def limited(self) -> None:
+        """A 429 was answered (and is being waited out)."""
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:  # counting must never stop a send
+                log.debug("rate-limit listener failed", exc_info=True)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """At most ``calls`` in any ``seconds``."""
@@ -79,7 +100,9 @@ class KeyedRateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         late_after: float | None = None,
+        watch: RateLimitWatch | None = None,
     ) -> None:
+        self.watch = watch or RateLimitWatch()  # told of each 429 (see :meth:`pause`)
         self._per_key = per_key
         self._late_after = late_after
         self._overall = _Windows(overall)
@@ -170,6 +193,7 @@ async def call_with_limits(
             if limited > policy.max_rate_limited:
                 raise
             log.info("rate limited on %s: waiting %.1fs", key, exc.retry_after)
+            limiter.watch.limited()
             limiter.pause(key, exc.retry_after)
         except TransientFailure as exc:
             failures += 1

@@ -136,6 +136,7 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     # adapters reach it through the core's services and register their reply messengers.
     outbound = OutboundPath(db=database, clock=clock, worker=worker)
     core.services.outbound = outbound
+    announcements.outbound = outbound  # the author's copy is edited through it
     # Relayed answers' edits and deletions take it too. ForumService does not pass it on to
     # its AnswerRelay yet (commands/forums/service.py is another change's): set it here.
     relay = _relay_of(forums)

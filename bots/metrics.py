@@ -12,10 +12,9 @@ part's state as ``/healthz`` shows it, and the version. The core never imports t
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -47,15 +46,10 @@ log = logging.getLogger(__name__)
 # The classic text format: every Prometheus (2.x too) reads it; our names need no more.
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 STATES = ("ok", "degraded", "down")
-# The line adapters.ratelimit logs for every 429 it waits out (see RateLimitCounter).
-_RATE_LIMIT_LOGGER = "adapters.ratelimit"
-_RATE_LIMIT_MESSAGE = "rate limited on "
 _KINDS: tuple[tuple[type, str], ...] = (
     (MessageReceived, "message"), (ActionInvoked, "action"), (MessageEdited, "edit"),
     (MessageDeleted, "delete"), (BotAdded, "bot_added"), (BotRemoved, "bot_removed"),
 )
-# Which messenger an outgoing call is for, while the delivery worker makes it.
-_SENDING: contextvars.ContextVar[str] = contextvars.ContextVar("lacznik_sending", default="")
 
 
 class Metrics:
@@ -77,7 +71,7 @@ class Metrics:
             ["messenger", "result"], registry=registry)
         self.rate_limited = Counter(
             "lacznik_rate_limited", "429 answers from a messenger's API (waited out and "
-            "retried); messenger 'unknown' for calls outside the delivery worker",
+            "retried), replies and the delivery worker's sends alike",
             ["messenger"], registry=registry)
         self.lateness = Histogram(
             "lacznik_delivery_lateness_seconds", "From a row's due time to the platform "
@@ -98,7 +92,7 @@ class Metrics:
             registry=registry)
         Info("lacznik_build", "The running version", registry=registry).info(
             {"version": version})
-        self._rate_limits = RateLimitCounter(self.rate_limited)
+        self._unlisten: list[Callable[[], None]] = []
 
     # --- the delivery worker's observer (scheduler.delivery.DeliveryObserver) ---------------
 
@@ -113,12 +107,9 @@ class Metrics:
 
     @contextlib.contextmanager
     def sending(self, platform: str) -> Iterator[None]:
-        """Around one platform call of the worker: its 429s count for ``platform``."""
-        token = _SENDING.set(platform)
-        try:
-            yield
-        finally:
-            _SENDING.reset(token)
+        """Around one platform call of the worker (its 429s are heard from the messenger's
+        own :class:`adapters.ratelimit.RateLimitWatch`, see :meth:`start`)."""
+        yield
 
     # --- inbound -------------------------------------------------------------------------
 
@@ -178,56 +169,23 @@ class Metrics:
 
     # --- life cycle ----------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Begin counting what only the adapters' log shows (429s they wait out)."""
-        self._rate_limits.install()
+    def start(self, messengers: Iterable[object] = ()) -> None:
+        """Begin counting the 429s each messenger waits out (its ``rate_limits`` hook, an
+        :class:`adapters.ratelimit.RateLimitWatch`), under the messenger's platform."""
+        self.stop()
+        for messenger in messengers:
+            watch = getattr(messenger, "rate_limits", None)
+            platform = getattr(messenger, "platform", None)
+            if watch is None or platform is None:
+                continue
+            counter = self.rate_limited.labels(str(getattr(platform, "value", platform)))
+            self._unlisten.append(watch.listen(counter.inc))
 
     def stop(self) -> None:
-        """Stop counting from the log."""
-        self._rate_limits.uninstall()
-
-
-class RateLimitCounter(logging.Filter):
-    """Counts the 429s the adapters wait out, from the line :mod:`adapters.ratelimit`
-    writes for each (the adapters offer no other hook). The messenger is the one the
-    delivery worker was sending to; other calls (replies, edits) count as ``unknown``.
-
-    The line is at INFO: while installed, that logger lets INFO through to this filter,
-    which passes on only what the configured level would have passed.
-    """
-
-    def __init__(self, counter: Counter) -> None:
-        super().__init__()
-        self._counter = counter
-        self._logger = logging.getLogger(_RATE_LIMIT_LOGGER)
-        self._level = logging.NOTSET
-        self._passes_from = logging.NOTSET
-        self._installed = False
-
-    def install(self) -> None:
-        """Attach to the adapters' rate-limit logger."""
-        if self._installed:
-            return
-        self._level = self._logger.level
-        self._passes_from = self._logger.getEffectiveLevel()
-        if self._passes_from > logging.INFO:
-            self._logger.setLevel(logging.INFO)
-        self._logger.addFilter(self)
-        self._installed = True
-
-    def uninstall(self) -> None:
-        """Detach; the logger's level is as before."""
-        if not self._installed:
-            return
-        self._logger.removeFilter(self)
-        self._logger.setLevel(self._level)
-        self._installed = False
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Count a 429; pass the record on only if the configured level would."""
-        if isinstance(record.msg, str) and record.msg.startswith(_RATE_LIMIT_MESSAGE):
-            self._counter.labels(_SENDING.get() or "unknown").inc()
-        return record.levelno >= self._passes_from
+        """Stop counting."""
+        for unlisten in self._unlisten:
+            unlisten()
+        self._unlisten.clear()
 
 
 class InstrumentedCore(Core):

@@ -148,7 +148,7 @@ class Service:
     async def start(self) -> None:
         """Start the server, wait for the database, then start every component."""
         if self.app.metrics is not None:
-            self.app.metrics.start()
+            self.app.metrics.start(self.app.messengers.values())
         await self._serve()
         setting = self.app.config.database_setting
         log.info("database: %s", self.app.db.display_url)
@@ -175,8 +175,8 @@ class Service:
             await self._runner.cleanup()
             self._runner = None
             raise _bind_error(exc, server.host, server.port) from None
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1] if sockets else server.port
+        addresses = self._runner.addresses  # what the sockets are bound to (port 0: chosen)
+        self.port = int(addresses[0][1]) if addresses else server.port
         log.info("HTTP server on %s:%s", server.host, self.port)
 
     async def stop(self) -> None:
@@ -247,4 +247,4 @@ def _hide_server_version() -> None:
     """Also for answers aiohttp gives before any route is found (a request it cannot parse),
     which skip ``on_response_prepare``: the default it fills in is a module constant."""
     if hasattr(web_response, "SERVER_SOFTWARE"):
-        web_response.SERVER_SOFTWARE = SERVER_HEADER  # type: ignore[attr-defined]
+        web_response.SERVER_SOFTWARE = SERVER_HEADER

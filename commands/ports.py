@@ -158,15 +158,18 @@ class Outbound(Protocol):
         """Write reply rows for ``planned`` in ``session`` (in order; the caller commits)."""
         ...
 
-    async def send_staged(self, staged: Staged) -> None:
-        """Send staged rows now, in order; failures are left to the worker (never raises)."""
+    async def send_staged(self, staged: Staged | None) -> list[str]:
+        """Send staged rows now, in order; failures are left to the worker (never raises).
+        Each row's outcome: ``sent``, ``failed`` (refused, unreachable) or ``queued``."""
         ...
 
-    async def send_now(self, planned: Sequence[Planned], *, kind: OutboundKind, key: str,
-                       source: str = "") -> None:
+    async def send_now(self, planned: Sequence[Planned], *, kind: OutboundKind | str,
+                       key: str, source: str = "", replaces: bool = False) -> list[str]:
         """Write ``planned`` in a transaction of its own and send it at once (replies outside
-        an update's transaction, edits and deletions of relayed copies); what the platform
-        does not take now, the worker does later. Never raises."""
+        an update's transaction, edits and deletions of relayed copies, the author's copy of
+        an announcement); what the platform does not take now, the worker does later.
+        ``replaces``: rows of ``source`` still pending are cancelled (newer content wins).
+        Each row's outcome as :meth:`send_staged`'s. Never raises."""
         ...
 
     async def post(self, session: AsyncSession, planned: Sequence[Planned], *,

@@ -45,10 +45,12 @@ from scheduler.delivery import DeliveryWorker
 from scheduler.sending import perform, rows_for
 from store.db import OUTBOX_WRITTEN, Database
 from store.models import DeliveryState
-from store.outbox import enqueue, insert_claimed, settle
+from store.outbox import cancel_pending, enqueue, insert_claimed, settle
 from store.replies import REPLY_KIND, Envelope, conversations_waiting, replies_waiting
 
 log = logging.getLogger(__name__)
+
+SENT, FAILED, QUEUED = "sent", "failed", "queued"  # what became of a row sent at once
 
 
 class OutboundPath:
@@ -70,6 +72,10 @@ class OutboundPath:
         """The messenger that sends ``platform``'s replies at once."""
         self._messengers[platform] = messenger
 
+    def _messenger(self, platform: str) -> Messenger | None:
+        """The registered reply messenger, else the platform's own (the worker's)."""
+        return self._messengers.get(platform) or self._worker.messengers.get(platform)
+
     async def stage(self, session: AsyncSession, planned: Sequence[Planned], *,
                     event_id: str, asked_at: datetime) -> Staged:
         """Write reply rows in ``session`` (the caller commits): claimed by this process
@@ -85,7 +91,7 @@ class OutboundPath:
         now = self._clock.now()
         behind = await self._behind(session, planned) if kind == REPLY_KIND else set()
         mine = [p for p in planned
-                if p.ref.key not in behind and p.ref.platform.value in self._messengers]
+                if p.ref.key not in behind and self._messenger(p.ref.platform.value)]
         later = [p for p in planned if p not in mine]
         rows = rows_for(mine, kind=kind, key=key, now=now, asked_at=asked_at, source=source)
         ids = await insert_claimed(session, rows, worker=self._worker.worker_id,
@@ -111,16 +117,19 @@ class OutboundPath:
                     self._queued.discard(key)
         return behind
 
-    async def send_staged(self, staged: Staged | None) -> None:
-        """Send the staged rows now, in order; what fails is left to the worker."""
+    async def send_staged(self, staged: Staged | None) -> list[str]:
+        """Send the staged rows now, in order; what fails is left to the worker. Returns
+        each row's outcome: ``sent``, ``failed`` (refused, unreachable) or ``queued``."""
         if staged is None or not staged.rows:
-            return
+            return []
+        outcomes = {row_id: QUEUED for row_id, _ in staged.rows}
         sent: list[tuple[int, str]] = []
         rows = list(staged.rows)
         reply = staged.kind == REPLY_KIND
         for index, (row_id, planned) in enumerate(rows):
             ref, item = planned.ref, planned.item
-            messenger = self._messengers[ref.platform.value]
+            messenger = self._messenger(ref.platform.value)
+            assert messenger is not None  # staged only with one
             try:
                 message_id = await perform(
                     messenger, ref, item.message,
@@ -130,12 +139,15 @@ class OutboundPath:
                          ref.conversation_id, exc.reason)
                 if reply:
                     await self._give_up(rows[index:], exc.reason)
+                    outcomes.update({row: FAILED for row, _ in rows[index:]})
                     break
                 await self._settle(row_id, DeliveryState.FAILED, exc.reason)
+                outcomes[row_id] = FAILED
             except Rejected as exc:  # this message cannot be sent; the next ones may
                 log.warning("%s %s to %s refused: %s", ref.platform.value, staged.kind,
                             ref.conversation_id, exc.reason)
                 await self._settle(row_id, DeliveryState.FAILED, exc.reason)
+                outcomes[row_id] = FAILED
             except (DeliveryError, TimeoutError, OSError) as exc:
                 log.info("%s %s to %s not taken now (%s): left in the outbox",
                          ref.platform.value, staged.kind, ref.conversation_id,
@@ -151,20 +163,26 @@ class OutboundPath:
                 break
             else:
                 sent.append((row_id, message_id))
+                outcomes[row_id] = SENT
         if sent:
             try:
                 await self._worker.record_sent(sent)
             except Exception:  # still claimed: sent again after the lease (at least once)
                 log.error("%d sent messages not recorded", len(sent), exc_info=True)
+        return [outcomes[row_id] for row_id, _ in staged.rows]
 
     async def send_now(self, planned: Sequence[Planned], *, kind: OutboundKind | str,
-                       key: str, source: str = "") -> None:
-        """Write ``planned`` in a transaction of its own and send it at once."""
+                       key: str, source: str = "", replaces: bool = False) -> list[str]:
+        """Write ``planned`` in a transaction of its own and send it at once; each row's
+        outcome (``sent``, ``failed``, ``queued``: the worker does it later). ``replaces``:
+        rows of ``source`` still pending are cancelled (the newer content wins)."""
         if not planned:
-            return
+            return []
         kind = OutboundKind(kind).value
         try:
             async with self._db.session() as session:
+                if replaces and source:
+                    await cancel_pending(session, source=source)
                 staged = await self._stage(
                     session, planned, kind=kind, key=key, source=source,
                     asked_at=self._clock.now() if kind == REPLY_KIND else None)
@@ -172,8 +190,9 @@ class OutboundPath:
         except Exception:
             log.error("%d messages lost: the database did not take them", len(planned),
                       exc_info=True)
-            return
-        await self.send_staged(staged)
+            return [FAILED] * len(planned)
+        outcomes = await self.send_staged(staged)
+        return outcomes + [QUEUED] * (len(planned) - len(outcomes))
 
     async def post(self, session: AsyncSession, planned: Sequence[Planned], *,
                    kind: OutboundKind, key: str, source: str = "",

@@ -48,6 +48,7 @@ class SlackMessenger:
 
     def __init__(self, *, sender: SlackSender, db: Database) -> None:
         self._sender = sender
+        self.rate_limits = sender.rate_limits  # the 429s it waits out (counted by the root)
         self._db = db
         self._dms: dict[str, str] = {}  # user id -> DM channel id
 

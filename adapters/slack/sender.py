@@ -21,7 +21,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.ratelimit import KeyedRateLimiter, RetryPolicy, Window, call_with_limits
+from adapters.ratelimit import (
+    KeyedRateLimiter,
+    RateLimitWatch,
+    RetryPolicy,
+    Window,
+    call_with_limits,
+)
 from adapters.slack.blocks import SlackMessage
 from adapters.slack.proxy import proxy_for
 from commands.ports import (
@@ -84,8 +90,11 @@ class SlackSender:
         self._proxy = proxy
         self._policy = policy
         self._session: aiohttp.ClientSession | None = None
-        self._posts = KeyedRateLimiter(per_key=lambda _key: POST_WINDOWS)
-        self._methods = KeyedRateLimiter(per_key=lambda key: METHOD_WINDOWS.get(str(key), ()))
+        self.rate_limits = RateLimitWatch()  # the 429s it waits out, for whoever counts them
+        self._posts = KeyedRateLimiter(per_key=lambda _key: POST_WINDOWS,
+                                       watch=self.rate_limits)
+        self._methods = KeyedRateLimiter(per_key=lambda key: METHOD_WINDOWS.get(str(key), ()),
+                                         watch=self.rate_limits)
         self._views: list[SlackSender] = []
 
     def trying_once(self) -> SlackSender:

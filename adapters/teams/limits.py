@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
-from adapters.ratelimit import KeyedRateLimiter, RetryPolicy, Window, call_with_limits
+from adapters.ratelimit import (
+    KeyedRateLimiter,
+    RateLimitWatch,
+    RetryPolicy,
+    Window,
+    call_with_limits,
+)
 
 T = TypeVar("T")
 
@@ -48,6 +54,7 @@ class TeamsLimits:
     def __init__(self, *, policy: RetryPolicy | None = None) -> None:
         self._policy = policy or RetryPolicy()
         self._tenants: dict[str, KeyedRateLimiter] = {}
+        self.watch = RateLimitWatch()  # every tenant's 429s
 
     async def run(
         self,
@@ -62,7 +69,7 @@ class TeamsLimits:
         limiter = self._tenants.get(tenant)
         if limiter is None:
             limiter = self._tenants[tenant] = KeyedRateLimiter(
-                per_key=_windows, overall=TENANT_WINDOWS, late_after=LATE_AFTER
-            )
+                per_key=_windows, overall=TENANT_WINDOWS, late_after=LATE_AFTER,
+                watch=self.watch)
         key = ("read" if read else "send", thread_of(conversation_id))
         return await call_with_limits(call, limiter=limiter, key=key, policy=self._policy)

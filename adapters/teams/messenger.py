@@ -66,6 +66,7 @@ class TeamsMessenger:
     ) -> None:
         self._connector = connector
         self._limits = limits
+        self.rate_limits = limits.watch  # the 429s it waits out (counted by the root)
         self._settings = settings
         self._db = db
         self._budget = budget

@@ -70,6 +70,7 @@ class TelegramMessenger:
         self._bot = bot
         self._db = db
         self._limiter = limiter
+        self.rate_limits = limiter.watch  # the 429s it waits out, for whoever counts them
         # A reply is never given up for 429s alone: each one waits Telegram's retry_after.
         self._policy = policy or RetryPolicy(max_rate_limited=100)
 

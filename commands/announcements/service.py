@@ -25,10 +25,9 @@ from commands.model import (
     ConversationRef,
     OutboundMessage,
     Priority,
-    SentMessage,
     message_to_json,
 )
-from commands.ports import DeliveryError, Messenger, Rejected, Unreachable
+from commands.ports import EDIT, Messenger, Outbound, OutboundKind, Outgoing, Planned
 from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement, AnnouncementRecipient
 from store.announcements import (
@@ -105,10 +104,11 @@ class AnnouncementService:
     def __init__(self, *, db: Database, clock: Clock, messengers: Mapping[str, Messenger],
                  settings: AnnouncementSettings = AnnouncementSettings(),
                  hold_quiet: Callable[[datetime, QuietPreference | None], datetime] | None
-                 = None) -> None:
+                 = None, outbound: Outbound | None = None) -> None:
         self._db = db
         self._clock = clock
         self._messengers = messengers
+        self.outbound = outbound  # the way out of the author's copy (set by the root)
         self.settings = settings
         # Normal announcements wait for the recipient's next working window (their own
         # quiet hours, /cisza, over the configured ones); urgent ones never do.
@@ -354,18 +354,23 @@ class AnnouncementService:
             author = await session.get(Person, announcement.author_id)
         lang = (author.language if author else None) or "pl"
         counts = await self.status(announcement_id)  # read after the claim: nothing older
-        try:
-            await messenger.edit(SentMessage(ref, announcement.author_message_id),
-                                 await self.author_copy(announcement_id, lang, counts))
-        except (Rejected, Unreachable) as exc:
-            # The copy cannot be edited any more (deleted, too old, bot blocked): stop trying.
-            log.info("announcement %s: author's copy not updated (%s)", announcement_id,
-                     exc.reason)
-        except DeliveryError as exc:
-            # A passing fault: the refresh stays owed; a later flush tries again.
-            log.info("announcement %s: author's copy not updated yet (%s)", announcement_id,
-                     exc.reason)
+        if self.outbound is None:
+            log.error("announcement %s: author's copy not updated: no outbound path",
+                      announcement_id)
             return False
+        # Through the one way out: an outbox row sent at once. Refused (deleted, too old,
+        # bot blocked): the copy is not edited any more. Not taken now: the refresh stays
+        # owed, and the row waits for the worker; a later refresh replaces it.
+        [outcome] = await self.outbound.send_now(
+            [Planned(ref, Outgoing(await self.author_copy(announcement_id, lang, counts),
+                                   EDIT, announcement.author_message_id))],
+            kind=OutboundKind.AUTHOR_COPY, key=str(announcement_id),
+            source=f"author-copy:{announcement_id}", replaces=True)
+        if outcome == "queued":
+            log.info("announcement %s: author's copy not updated yet", announcement_id)
+            return False
+        if outcome == "failed":
+            log.info("announcement %s: author's copy not updated (refused)", announcement_id)
         async with self._db.session() as session:
             await record_copy_shown(session, announcement_id, copy_progress(counts))
             await session.commit()
