@@ -35,14 +35,16 @@ by the code that opened or made them, and the wall time awaited in each stage of
 (``LACZNIK_STAGES``: webhook, core, reply path, rate limiter, ``send_message``). These
 wrappers live in the bench process only; the product code runs unchanged.
 
-Then (unless ``--no-profile``) a third process runs Łącznik under cProfile at
-``--profile-rate`` for ``--profile-seconds`` and prints the top entries by cumulative and by
-own time, own time grouped by library, and the SQL statements per update.
+Then (unless ``--no-profile``) another process runs Łącznik (``--profile minimal,lacznik``:
+each bot) under cProfile at ``--profile-rate`` for ``--profile-seconds`` and prints the top
+entries by cumulative and by own time, own time grouped by library, the inclusive time of
+some plain functions on the request path, and the SQL statements per update.
 
     cd /work/main && .venv/bin/python -m bench.throughput            # about 5 minutes
     cd /work/main && .venv/bin/python -m bench.throughput --quick    # under 3 minutes
         [--rates 25,50,100] [--seconds 10] [--bots minimal,lacznik] [--keep-going]
-        [--profile-rate 50] [--profile-seconds 10] [--no-profile] [--connections 40]
+        [--profile-rate 25] [--profile-seconds 10] [--no-profile] [--connections 40]
+        [--bare] [--database postgresql://postgres@127.0.0.1:5432/test]
 
 Targets (issue 17): Łącznik's highest clean rate ≥ 0.5 × the minimal bot's; Łącznik's reply
 p99 ≤ 250 ms at 50 updates/s. On a machine shared with other work, latencies follow its load:
@@ -72,7 +74,7 @@ import threading
 import time
 import traceback
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -489,12 +491,12 @@ def _policy() -> str:
     return type(asyncio.get_event_loop_policy()).__name__
 
 
-def lacznik_config(folder: Path, tg: FakeTelegramServer) -> Path:
-    """A ``lacznik.toml`` for the bench: SQLite in ``folder``, Telegram webhook to the fake."""
+def lacznik_config(folder: Path, tg: FakeTelegramServer, database: str) -> Path:
+    """A ``lacznik.toml`` for the bench: ``database``, Telegram webhook to the fake."""
     path = folder / "lacznik.toml"
     path.write_text(f"""
 [database]
-url = "sqlite:///{folder / 'bench.db'}"
+url = "{database}"
 
 [server]
 host = "127.0.0.1"
@@ -703,15 +705,47 @@ def chat_ranges(rates: list[int], seconds: float, chat_rate: float) -> Iterator[
         first += count
 
 
+@contextlib.asynccontextmanager
+async def fresh_database(server: str | None, folder: Path) -> AsyncIterator[str]:
+    """A new SQLite file in ``folder``; with ``--database postgresql://…``, a new database
+    on that server, dropped afterwards."""
+    if not server:
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    name = f"bench_throughput_{os.getpid()}_{folder.name}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    async with await psycopg.AsyncConnection.connect(admin, autocommit=True) as connection:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with await psycopg.AsyncConnection.connect(admin, autocommit=True) as connection:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 async def run_bot(name: str, tg: FakeTelegramServer, folder: Path, args: argparse.Namespace,
                   ) -> BotRun:
-    """Start one bot, warm it up, run the steps, stop it."""
-    chats = list(chat_ranges(args.rates, args.seconds, args.chat_rate))
-    extra = ["--fake-url", tg.url, "--token", tg.token, *(["--bare"] if args.bare else [])]
+    """Start one bot (Łącznik on a fresh database), warm it up, run the steps, stop it."""
     (folder / name).mkdir(exist_ok=True)
-    if name == "lacznik":
-        extra += ["--config", str(lacznik_config(folder / name, tg)),
-                  "--first-chat", str(FIRST_CHAT), "--chats", str(chats[-1].stop - FIRST_CHAT)]
+    if name != "lacznik":
+        return await _run_bot(name, tg, folder, args, [])
+    async with fresh_database(args.database, folder / name) as database:
+        chats = chat_ranges(args.rates, args.seconds, args.chat_rate)
+        last = list(chats)[-1].stop
+        extra = ["--config", str(lacznik_config(folder / name, tg, database)),
+                 "--first-chat", str(FIRST_CHAT), "--chats", str(last - FIRST_CHAT)]
+        return await _run_bot(name, tg, folder, args, extra)
+
+
+async def _run_bot(name: str, tg: FakeTelegramServer, folder: Path, args: argparse.Namespace,
+                   extra: list[str]) -> BotRun:
+    chats = list(chat_ranges(args.rates, args.seconds, args.chat_rate))
+    extra = ["--fake-url", tg.url, "--token", tg.token, *(["--bare"] if args.bare else []),
+             *extra]
     print(f"\n{name}: starting …", flush=True)
     bot = await BotProcess.start(name, extra, folder / name / "stderr.log")
     run = BotRun(name, bot.policy)
@@ -738,19 +772,27 @@ async def run_bot(name: str, tg: FakeTelegramServer, folder: Path, args: argpars
     return run
 
 
-async def profile_lacznik(tg: FakeTelegramServer, folder: Path, args: argparse.Namespace,
-                          ) -> tuple[Step, Path]:
-    """Łącznik under cProfile at one steady rate."""
-    out = folder / "profile" / "lacznik.prof"
+async def profile_bot(name: str, tg: FakeTelegramServer, folder: Path,
+                      args: argparse.Namespace) -> tuple[str, Step, Path]:
+    """One bot under cProfile at one steady rate (Łącznik on a fresh database)."""
+    out = folder / f"profile-{name}" / f"{name}.prof"
     out.parent.mkdir(exist_ok=True)
+    if name != "lacznik":
+        return name, await _profile(name, tg, out, [], args), out
+    async with fresh_database(args.database, out.parent) as database:
+        extra = ["--config", str(lacznik_config(out.parent, tg, database))]
+        return name, await _profile(name, tg, out, extra, args), out
+
+
+async def _profile(name: str, tg: FakeTelegramServer, out: Path, extra: list[str],
+                   args: argparse.Namespace) -> Step:
     seconds = args.profile_seconds
     chats = range(FIRST_CHAT + WARMUP, FIRST_CHAT + WARMUP
                   + max(1, round(args.profile_rate / args.chat_rate)))
-    extra = ["--fake-url", tg.url, "--token", tg.token, "--profile-out", str(out),
-             "--config", str(lacznik_config(out.parent, tg)),
+    extra = ["--fake-url", tg.url, "--token", tg.token, "--profile-out", str(out), *extra,
              "--first-chat", str(FIRST_CHAT), "--chats", str(chats.stop - FIRST_CHAT)]
-    print(f"\nlacznik under cProfile at {args.profile_rate}/s for {seconds:g} s …", flush=True)
-    bot = await BotProcess.start("lacznik", extra, out.parent / "stderr.log")
+    print(f"\n{name} under cProfile at {args.profile_rate}/s for {seconds:g} s …", flush=True)
+    bot = await BotProcess.start(name, extra, out.parent / "stderr.log")
     try:
         load = Load(tg, bot.url, args.connections)
         await load.step(20, WARMUP / 20, range(FIRST_CHAT, FIRST_CHAT + WARMUP))
@@ -759,7 +801,7 @@ async def profile_lacznik(tg: FakeTelegramServer, folder: Path, args: argparse.N
         step.stats = await bot.command("profile-off")
     finally:
         await bot.stop()
-    return step, out
+    return step
 
 
 # ================================================================================ printing
@@ -812,7 +854,8 @@ def report(runs: list[BotRun], args: argparse.Namespace) -> None:
               f"{max(at50.latencies, default=0) * 1000:.1f} ms; target ≤ 250 ms)")
         loop_report(at50)
         sql_report(at50)
-    print(f"\n(python {sys.version.split()[0]}, {os.cpu_count()} CPUs, SQLite; "
+    database = "PostgreSQL" if args.database else "SQLite"
+    print(f"\n(python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {database}; "
           f"{args.seconds:g} s per step, {args.connections} webhook connections)")
 
 
@@ -875,12 +918,13 @@ _GROUPS = (  # (label, path fragments), first match wins: where own time goes
 )
 
 
-def profile_report(step: Step, path: Path) -> None:
+def profile_report(name: str, step: Step, path: Path) -> None:
     answered = max(step.answered, 1)
-    print(f"\n=== Łącznik under cProfile at {step.rate}/s: {step.answered}/{step.sent} answered, "
+    print(f"\n=== {name} under cProfile at {step.rate}/s: {step.answered}/{step.sent} answered, "
           f"p50 {pct(step.latencies, 50) * 1000:.1f} ms, p99 {pct(step.latencies, 99) * 1000:.1f}"
           f" ms (profiler overhead included); loop thread only ===")
-    sql_report(step)
+    if step.stats.get("statements"):
+        sql_report(step)
     stats = pstats.Stats(str(path))
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]  # pstats keeps it untyped
     idle = sum(entry[2] for (name, _, function), entry in raw.items()
@@ -968,12 +1012,10 @@ async def bench(args: argparse.Namespace) -> None:
         async with FakeTelegramServer() as tg:
             for name in args.bots:
                 runs.append(await run_bot(name, tg, folder, args))
-            profiled = None
-            if args.profile:
-                profiled = await profile_lacznik(tg, folder, args)
+            profiled = [await profile_bot(name, tg, folder, args) for name in args.profile]
             report(runs, args)
-            if profiled is not None:
-                profile_report(*profiled)
+            for name, step, path in profiled:
+                profile_report(name, step, path)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -995,7 +1037,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-rate", type=int, default=25,
                         help="updates/s under cProfile (it about halves what Łącznik sustains)")
     parser.add_argument("--profile-seconds", type=float, default=None)
-    parser.add_argument("--no-profile", dest="profile", action="store_false")
+    parser.add_argument("--profile", type=lambda s: [b for b in s.split(",") if b in BOTS],
+                        default=["lacznik"], help="bots to run under cProfile afterwards "
+                        "(lacznik; minimal,lacznik for both)")
+    parser.add_argument("--no-profile", dest="profile", action="store_const", const=[])
+    parser.add_argument("--database", help="a PostgreSQL server URL (postgresql://user@host/db):"
+                        " Łącznik gets a new database there, dropped afterwards (default: a new "
+                        "SQLite file)")
     parser.add_argument("--bare", action="store_true",
                         help="no SQL, session and stage instruments in Łącznik's steps (they "
                              "cost it a few %% of CPU); the profile run keeps them")
