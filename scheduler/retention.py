@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy import ColumnElement, Table, delete, func, not_, or_, select, update
-from sqlmodel import SQLModel
+from sqlalchemy.orm import Mapped
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.clock import Clock
-from store.db import Database
+from store.db import Database, affected_rows
 from store.models import AuditLog, Delivery, DeliveryState, ProcessedEvent
 
 log = logging.getLogger(__name__)
@@ -59,29 +60,29 @@ async def enforce(db: Database, now: datetime, settings: RetentionSettings) -> d
             await session.commit()
     if settings.delivered_messages_days:
         cutoff = now - timedelta(days=settings.delivered_messages_days)
-        forum = or_(*(Delivery.source.like(f"{p}%")  # type: ignore[attr-defined]
+        forum = or_(*(col(Delivery.source).like(f"{p}%")
                       for p in FORUM_SOURCES))
         removed["delivered_messages"] = await _in_batches(
-            db, Delivery, Delivery.id,  # type: ignore[arg-type]
-            Delivery.state.in_([s.value for s in FINAL_STATES]),  # type: ignore[attr-defined]
-            func.coalesce(Delivery.sent_at, Delivery.created_at) < cutoff, not_(forum))
+            db, Delivery, col(Delivery.id),
+            col(Delivery.state).in_([s.value for s in FINAL_STATES]),
+            func.coalesce(col(Delivery.sent_at), col(Delivery.created_at)) < cutoff, not_(forum))
     if settings.processed_events_days:
         async with db.session() as session:  # a week of updates: small, one statement
             result = await session.execute(delete(ProcessedEvent).where(
-                ProcessedEvent.at < now - timedelta(days=settings.processed_events_days)))  # type: ignore[arg-type]
+                col(ProcessedEvent.at) < now - timedelta(days=settings.processed_events_days)))
             await session.commit()
-        removed["processed_events"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        removed["processed_events"] = affected_rows(result)
     if settings.audit_log_days:
         removed["audit_log"] = await _in_batches(
-            db, AuditLog, AuditLog.id,  # type: ignore[arg-type]
-            AuditLog.at < now - timedelta(days=settings.audit_log_days))  # type: ignore[arg-type]
+            db, AuditLog, col(AuditLog.id),
+            col(AuditLog.at) < now - timedelta(days=settings.audit_log_days))
     return removed
 
 
 BATCH = 2000
 
 
-async def _in_batches(db: Database, model: type[SQLModel], id_column: ColumnElement[int],
+async def _in_batches(db: Database, model: type[SQLModel], id_column: Mapped[int | None],
                       *conditions: ColumnElement[bool]) -> int:
     """Delete the rows of ``model`` meeting ``conditions``, ``BATCH`` rows a transaction."""
     total = 0
@@ -91,7 +92,7 @@ async def _in_batches(db: Database, model: type[SQLModel], id_column: ColumnElem
             result = await session.execute(delete(model).where(
                 id_column.in_(ids.scalar_subquery())))
             await session.commit()
-        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        count = affected_rows(result)
         total += count
         if count < BATCH:
             return total
@@ -100,22 +101,22 @@ async def _in_batches(db: Database, model: type[SQLModel], id_column: ColumnElem
 async def _closed_questions(session: AsyncSession, cutoff: datetime) -> int:
     from store.forum_models import Answer, Question, question_sources
 
-    ids = list((await session.execute(select(Question.id).where(
-        Question.state == "closed", Question.updated_at < cutoff)  # type: ignore[arg-type]
+    ids = list((await session.execute(select(col(Question.id)).where(
+        col(Question.state) == "closed", col(Question.updated_at) < cutoff)
     )).scalars())
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        answers = list((await session.execute(select(Answer.id).where(
-            Answer.question_id.in_(chunk)))).scalars())  # type: ignore[attr-defined]
+        answers = list((await session.execute(select(col(Answer.id)).where(
+            col(Answer.question_id).in_(chunk)))).scalars())
         sources = question_sources(chunk)
         sources += [f"answer:{i}" for i in answers]
         for part in range(0, len(sources), 500):
             await session.execute(delete(Delivery).where(
-                Delivery.source.in_(sources[part:part + 500])))  # type: ignore[attr-defined]
+                col(Delivery.source).in_(sources[part:part + 500])))
         await _detach(session, "answer", answers)
         await _detach(session, "question", chunk)
-        await session.execute(delete(Answer).where(Answer.question_id.in_(chunk)))  # type: ignore[attr-defined]
-        await session.execute(delete(Question).where(Question.id.in_(chunk)))  # type: ignore[union-attr]
+        await session.execute(delete(Answer).where(col(Answer.question_id).in_(chunk)))
+        await session.execute(delete(Question).where(col(Question.id).in_(chunk)))
     return len(ids)
 
 

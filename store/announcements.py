@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import distinct, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.announcement_models import Announcement, AnnouncementRecipient
+from store.db import affected_rows
 from store.forum_models import ForumGroup
 from store.models import (
     Delivery,
@@ -29,22 +31,22 @@ async def resolve_people(
     """Person ids an audience names (union of its parts)."""
     people: set[int] = set()
     if everyone:
-        people |= set((await session.execute(select(Person.id))).scalars())
+        people |= set((await session.execute(select(col(Person.id)))).scalars())
     if forum_ids:
         people |= set((await session.execute(
-            select(ForumMember.person_id).where(ForumMember.forum_id.in_(forum_ids))  # type: ignore[attr-defined]
+            select(col(ForumMember.person_id)).where(col(ForumMember.forum_id).in_(forum_ids))
         )).scalars())
     if gmina_ids:
         people |= set((await session.execute(
-            select(Person.id).where(Person.gmina_id.in_(gmina_ids))  # type: ignore[union-attr]
+            select(col(Person.id)).where(col(Person.gmina_id).in_(gmina_ids))
         )).scalars())
     if roles:
         people |= set((await session.execute(
-            select(RoleGrant.person_id).where(RoleGrant.role.in_(roles))  # type: ignore[attr-defined]
+            select(col(RoleGrant.person_id)).where(col(RoleGrant.role).in_(roles))
         )).scalars())
     if emails:
         people |= set((await session.execute(
-            select(Person.id).where(Person.email.in_(emails))  # type: ignore[union-attr]
+            select(col(Person.id)).where(col(Person.email).in_(emails))
         )).scalars())
     return people
 
@@ -59,13 +61,13 @@ async def reachable_accounts(
     if not person_ids:
         return result
     rows = await session.execute(
-        select(MessengerAccount, Person.preferred_contact)
-        .join(Person, Person.id == MessengerAccount.person_id)  # type: ignore[arg-type]
+        select(MessengerAccount, col(Person.preferred_contact))
+        .join(Person, col(Person.id) == col(MessengerAccount.person_id))
         .where(
-            MessengerAccount.person_id.in_(person_ids),  # type: ignore[union-attr]
-            MessengerAccount.reachable == True,  # noqa: E712
-            MessengerAccount.private_ref != None,  # type: ignore[arg-type]  # noqa: E711
-        ).order_by(MessengerAccount.linked_at)
+            col(MessengerAccount.person_id).in_(person_ids),
+            col(MessengerAccount.reachable) == True,  # noqa: E712
+            col(MessengerAccount.private_ref) != None,  # noqa: E711
+        ).order_by(col(MessengerAccount.linked_at))
     )
     preferences: dict[int, str] = {}
     for account, preferred in rows.all():
@@ -87,12 +89,12 @@ async def linked_accounts(
         return result
     rows = await session.execute(
         select(MessengerAccount).where(
-            MessengerAccount.person_id.in_(person_ids),  # type: ignore[union-attr]
-            MessengerAccount.reachable == False,  # noqa: E712
-        ).order_by(MessengerAccount.linked_at)
+            col(MessengerAccount.person_id).in_(person_ids),
+            col(MessengerAccount.reachable) == False,  # noqa: E712
+        ).order_by(col(MessengerAccount.linked_at))
     )
     for account in rows.scalars():
-        result[int(account.person_id)].append(account)  # type: ignore[arg-type]
+        result[int(account.person_id)].append(account)
     return result
 
 
@@ -102,13 +104,13 @@ async def mark_sent(session: AsyncSession, announcement_id: int, author_id: int,
     was previewed before ``previewed_after``."""
     result = await session.execute(
         update(Announcement)
-        .where(Announcement.id == announcement_id,  # type: ignore[arg-type]
-               Announcement.author_id == author_id,  # type: ignore[arg-type]
-               Announcement.state == "draft",  # type: ignore[arg-type]
-               Announcement.created_at >= previewed_after)  # type: ignore[arg-type,operator]
+        .where(col(Announcement.id) == announcement_id,
+               col(Announcement.author_id) == author_id,
+               col(Announcement.state) == "draft",
+               col(Announcement.created_at) >= previewed_after)
         .values(state="sent", sent_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 _NUMBER = "announcement_number"  # the last number given (``meta``)
@@ -122,26 +124,26 @@ async def next_number(session: AsyncSession) -> int:
     PostgreSQL the counter's row lock makes concurrent sends take turns: no number twice.
     """
     bumped = await session.execute(
-        update(Meta).where(Meta.key == _NUMBER)  # type: ignore[arg-type]
-        .values(value=Meta.value + 1))  # type: ignore[operator]
-    if not bumped.rowcount:  # type: ignore[attr-defined]
+        update(Meta).where(col(Meta.key) == _NUMBER)
+        .values(value=col(Meta.value) + 1))
+    if not affected_rows(bumped):
         # The first send (or the first since numbers were introduced): continue after the
         # highest number shown so far.
-        highest = await session.scalar(select(func.max(Announcement.number))) or 0
+        highest = await session.scalar(select(func.max(col(Announcement.number)))) or 0
         try:
             async with session.begin_nested():
                 session.add(Meta(key=_NUMBER, value=int(highest) + 1))
         except IntegrityError:  # another instance started the counter meanwhile
             await session.execute(
-                update(Meta).where(Meta.key == _NUMBER)  # type: ignore[arg-type]
-                .values(value=Meta.value + 1))  # type: ignore[operator]
-    return int(await session.scalar(select(Meta.value).where(Meta.key == _NUMBER)) or 0)
+                update(Meta).where(col(Meta.key) == _NUMBER)
+                .values(value=col(Meta.value) + 1))
+    return int(await session.scalar(select(col(Meta.value)).where(col(Meta.key) == _NUMBER)) or 0)
 
 
 async def by_number(session: AsyncSession, number: int) -> Announcement | None:
     """The sent announcement people know as ``number``."""
     return await session.scalar(select(Announcement).where(
-        Announcement.number == number))  # type: ignore[arg-type]
+        col(Announcement.number) == number))
 
 
 async def acknowledge(session: AsyncSession, announcement_id: int, person_id: int,
@@ -149,17 +151,17 @@ async def acknowledge(session: AsyncSession, announcement_id: int, person_id: in
     """Record an acknowledgement: "new", "again" (already acknowledged) or "not_recipient"."""
     result = await session.execute(
         update(AnnouncementRecipient)
-        .where(AnnouncementRecipient.announcement_id == announcement_id,  # type: ignore[arg-type]
-               AnnouncementRecipient.person_id == person_id,  # type: ignore[arg-type]
-               AnnouncementRecipient.acknowledged_at == None)  # type: ignore[arg-type]  # noqa: E711
+        .where(col(AnnouncementRecipient.announcement_id) == announcement_id,
+               col(AnnouncementRecipient.person_id) == person_id,
+               col(AnnouncementRecipient.acknowledged_at) == None)  # noqa: E711
         .values(acknowledged_at=now, acknowledged_on=platform)
     )
-    if result.rowcount:  # type: ignore[attr-defined]
+    if affected_rows(result):
         return "new"
     exists = await session.scalar(
         select(func.count()).select_from(AnnouncementRecipient).where(
-            AnnouncementRecipient.announcement_id == announcement_id,  # type: ignore[arg-type]
-            AnnouncementRecipient.person_id == person_id,  # type: ignore[arg-type]
+            col(AnnouncementRecipient.announcement_id) == announcement_id,
+            col(AnnouncementRecipient.person_id) == person_id,
         )
     )
     return "again" if exists else "not_recipient"
@@ -172,14 +174,14 @@ async def due_for_reping(
     ``before`` and who have pings left, or who ran out and were not escalated yet."""
     rows = await session.execute(
         select(AnnouncementRecipient, Announcement)
-        .join(Announcement, Announcement.id == AnnouncementRecipient.announcement_id)  # type: ignore[arg-type]
+        .join(Announcement, col(Announcement.id) == col(AnnouncementRecipient.announcement_id))
         .where(
-            Announcement.urgent == True,  # noqa: E712
-            Announcement.state == "sent",  # type: ignore[arg-type]
-            AnnouncementRecipient.acknowledged_at == None,  # type: ignore[arg-type]  # noqa: E711
-            AnnouncementRecipient.last_ping_at < before,  # type: ignore[operator]
-            or_(AnnouncementRecipient.pings < max_pings,  # type: ignore[arg-type]
-                AnnouncementRecipient.escalated_at == None),  # type: ignore[arg-type]  # noqa: E711
+            col(Announcement.urgent) == True,  # noqa: E712
+            col(Announcement.state) == "sent",
+            col(AnnouncementRecipient.acknowledged_at) == None,  # noqa: E711
+            col(AnnouncementRecipient.last_ping_at) < before,
+            or_(col(AnnouncementRecipient.pings) < max_pings,
+                col(AnnouncementRecipient.escalated_at) == None),  # noqa: E711
         )
     )
     return [(r, a) for r, a in rows.all()]
@@ -189,9 +191,10 @@ async def delivery_report(session: AsyncSession, source: str
                           ) -> list[tuple[int | None, str, str, str]]:
     """``(person id, platform, state, reason)`` of every delivery of an announcement."""
     rows = await session.execute(
-        select(Delivery.person_id, Delivery.platform, Delivery.state, Delivery.reason)
-        .where(Delivery.source == source)  # type: ignore[arg-type]
-        .order_by(Delivery.person_id, Delivery.platform, Delivery.id)
+        select(col(Delivery.person_id), col(Delivery.platform), col(Delivery.state),
+               col(Delivery.reason))
+        .where(col(Delivery.source) == source)
+        .order_by(col(Delivery.person_id), col(Delivery.platform), col(Delivery.id))
     )
     return [(p, str(pl), str(st), str(r)) for p, pl, st, r in rows.all()]
 
@@ -202,9 +205,9 @@ async def forum_groups(session: AsyncSession, *, everyone: bool, forum_ids: set[
     the named forums. A place (conversation and topic) shared by two forums comes once."""
     if not everyone and not forum_ids:
         return []
-    query = select(ForumGroup).order_by(ForumGroup.id)
+    query = select(ForumGroup).order_by(col(ForumGroup.id))
     if not everyone:
-        query = query.where(ForumGroup.forum_id.in_(forum_ids))  # type: ignore[attr-defined]
+        query = query.where(col(ForumGroup.forum_id).in_(forum_ids))
     groups: dict[str, ForumGroup] = {}
     for group in (await session.execute(query)).scalars():
         groups.setdefault(group.ref, group)  # the stored reference includes the topic
@@ -216,10 +219,10 @@ async def group_posts(session: AsyncSession, source: str
     """``(dedupe key, platform, conversation key, state, reason)`` of the posts of ``source``
     in forum groups, in the order they were written."""
     rows = await session.execute(
-        select(Delivery.dedupe_key, Delivery.platform, Delivery.conversation_key,
-               Delivery.state, Delivery.reason)
-        .where(Delivery.source == source)  # type: ignore[arg-type]
-        .order_by(Delivery.id)
+        select(col(Delivery.dedupe_key), col(Delivery.platform), col(Delivery.conversation_key),
+               col(Delivery.state), col(Delivery.reason))
+        .where(col(Delivery.source) == source)
+        .order_by(col(Delivery.id))
     )
     return [(str(k), str(p), str(c), str(st), str(r)) for k, p, c, st, r in rows.all()]
 
@@ -252,12 +255,12 @@ async def claim_copy_slot(session: AsyncSession, announcement_id: int, *, elapse
     the last refresh was at least ``every`` seconds ago. One caller wins, across instances."""
     key = _copy_at(announcement_id)
     claimed = await session.execute(
-        update(Meta).where(Meta.key == key, Meta.value <= elapsed - every)  # type: ignore[arg-type]
+        update(Meta).where(col(Meta.key) == key, col(Meta.value) <= elapsed - every)
         .values(value=elapsed)
     )
-    if claimed.rowcount:  # type: ignore[attr-defined]
+    if affected_rows(claimed):
         return True
-    if await session.scalar(select(Meta.value).where(Meta.key == key)) is not None:
+    if await session.scalar(select(col(Meta.value)).where(col(Meta.key) == key)) is not None:
         return False
     try:  # sent before these counters existed: the first refresh starts them
         async with session.begin_nested():
@@ -279,10 +282,10 @@ async def record_copy_shown(session: AsyncSession, announcement_id: int, progres
     down)."""
     key = _copy_shown(announcement_id)
     await session.execute(
-        update(Meta).where(Meta.key == key, Meta.value < progress)  # type: ignore[arg-type]
+        update(Meta).where(col(Meta.key) == key, col(Meta.value) < progress)
         .values(value=progress)
     )
-    if await session.scalar(select(Meta.value).where(Meta.key == key)) is None:
+    if await session.scalar(select(col(Meta.value)).where(col(Meta.key) == key)) is None:
         try:
             async with session.begin_nested():
                 session.add(Meta(key=key, value=progress))
@@ -294,29 +297,29 @@ async def copies_behind(session: AsyncSession, *, sent_after: datetime) -> list[
     """Announcements sent after ``sent_after`` whose author's copy shows less progress than
     there is — copies delivered or failed, acknowledgements — so a refresh is owed."""
     sent = list((await session.execute(
-        select(Announcement.id).where(
-            Announcement.state == "sent",  # type: ignore[arg-type]
-            Announcement.author_message_id != "",  # type: ignore[arg-type]
-            Announcement.sent_at > sent_after)  # type: ignore[arg-type,operator]
+        select(col(Announcement.id)).where(
+            col(Announcement.state) == "sent",
+            col(Announcement.author_message_id) != "",
+            col(Announcement.sent_at) > sent_after)
     )).scalars())
     if not sent:
         return []
     progress: Counter[int] = Counter(dict((await session.execute(
-        select(AnnouncementRecipient.announcement_id,
-               func.count(AnnouncementRecipient.acknowledged_at))
-        .where(AnnouncementRecipient.announcement_id.in_(sent))  # type: ignore[attr-defined]
-        .group_by(AnnouncementRecipient.announcement_id)
+        select(col(AnnouncementRecipient.announcement_id),
+               func.count(col(AnnouncementRecipient.acknowledged_at)))
+        .where(col(AnnouncementRecipient.announcement_id).in_(sent))
+        .group_by(col(AnnouncementRecipient.announcement_id))
     )).all()))
     sources = {f"announcement:{i}": i for i in sent}
     for source, settled in (await session.execute(
-        select(Delivery.source, func.count(distinct(Delivery.person_id)))
-        .where(Delivery.source.in_(sources),  # type: ignore[attr-defined]
-               Delivery.state.in_(_SETTLED))  # type: ignore[attr-defined]
-        .group_by(Delivery.source)
+        select(col(Delivery.source), func.count(distinct(col(Delivery.person_id))))
+        .where(col(Delivery.source).in_(sources),
+               col(Delivery.state).in_(_SETTLED))
+        .group_by(col(Delivery.source))
     )).all():
         progress[sources[str(source)]] += int(settled)
     shown = dict((await session.execute(
-        select(Meta.key, Meta.value).where(
-            Meta.key.in_([_copy_shown(i) for i in sent]))  # type: ignore[attr-defined]
+        select(col(Meta.key), col(Meta.value)).where(
+            col(Meta.key).in_([_copy_shown(i) for i in sent]))
     )).all())
     return sorted(i for i in sent if progress[i] > shown.get(_copy_shown(i), 0))

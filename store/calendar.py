@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.calendar_models import (
@@ -27,6 +28,7 @@ from store.calendar_models import (
     ReminderGap,
     Rsvp,
 )
+from store.db import affected_rows, table_of
 from store.models import (
     Delivery,
     DeliveryState,
@@ -43,19 +45,19 @@ from store.models import (
 
 async def forum_by_key(session: AsyncSession, key: str) -> Forum | None:
     """A forum by its short key, case-insensitively ("pzp" → PZP)."""
-    result = await session.execute(select(Forum).where(func.upper(Forum.key) == key.upper()))
+    result = await session.execute(select(Forum).where(func.upper(col(Forum.key)) == key.upper()))
     return result.scalars().first()
 
 
 async def all_forums(session: AsyncSession) -> list[Forum]:
     """Every forum, by key."""
-    return list((await session.execute(select(Forum).order_by(Forum.key))).scalars())
+    return list((await session.execute(select(Forum).order_by(col(Forum.key)))).scalars())
 
 
 async def forum_ids_of(session: AsyncSession, person_id: int) -> set[int]:
     """Forums a person belongs to."""
     rows = await session.execute(
-        select(ForumMember.forum_id).where(ForumMember.person_id == person_id)  # type: ignore[arg-type]
+        select(col(ForumMember.forum_id)).where(col(ForumMember.person_id) == person_id)
     )
     return set(rows.scalars())
 
@@ -63,7 +65,7 @@ async def forum_ids_of(session: AsyncSession, person_id: int) -> set[int]:
 async def forum_member_ids(session: AsyncSession, forum_id: int) -> set[int]:
     """Members of a forum."""
     rows = await session.execute(
-        select(ForumMember.person_id).where(ForumMember.forum_id == forum_id)  # type: ignore[arg-type]
+        select(col(ForumMember.person_id)).where(col(ForumMember.forum_id) == forum_id)
     )
     return set(rows.scalars())
 
@@ -75,9 +77,9 @@ async def coordinators_of(session: AsyncSession, gmina_ids: Iterable[int]) -> di
     if not ids:
         return found
     rows = await session.execute(
-        select(RoleGrant.gmina_id, RoleGrant.person_id).where(
-            RoleGrant.role == Role.GMINA_COORDINATOR.value,  # type: ignore[arg-type]
-            RoleGrant.gmina_id.in_(ids),  # type: ignore[union-attr]
+        select(col(RoleGrant.gmina_id), col(RoleGrant.person_id)).where(
+            col(RoleGrant.role) == Role.GMINA_COORDINATOR.value,
+            col(RoleGrant.gmina_id).in_(ids),
         )
     )
     for gmina_id, person_id in rows:
@@ -91,9 +93,9 @@ async def persons_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
     found: dict[int, Person] = {}
     for start in range(0, len(wanted), 1000):
         rows = await session.execute(
-            select(Person).where(Person.id.in_(wanted[start:start + 1000]))  # type: ignore[union-attr]
+            select(Person).where(col(Person.id).in_(wanted[start:start + 1000]))
         )
-        found.update({int(p.id): p for p in rows.scalars()})  # type: ignore[arg-type]
+        found.update({int(p.id): p for p in rows.scalars()})
     return found
 
 
@@ -105,13 +107,13 @@ async def usable_accounts(session: AsyncSession, person_ids: Iterable[int]
     for start in range(0, len(wanted), 1000):
         rows = await session.execute(
             select(MessengerAccount).where(
-                MessengerAccount.person_id.in_(wanted[start:start + 1000]),  # type: ignore[union-attr]
-                MessengerAccount.reachable == True,  # type: ignore[arg-type]  # noqa: E712
-                MessengerAccount.private_ref.is_not(None),  # type: ignore[union-attr]
-            ).order_by(MessengerAccount.id)
+                col(MessengerAccount.person_id).in_(wanted[start:start + 1000]),
+                col(MessengerAccount.reachable) == True,  # noqa: E712
+                col(MessengerAccount.private_ref).is_not(None),
+            ).order_by(col(MessengerAccount.id))
         )
         for account in rows.scalars():
-            found[int(account.person_id)].append(account)  # type: ignore[arg-type]
+            found[int(account.person_id)].append(account)
     return found
 
 
@@ -123,7 +125,7 @@ async def quiet_preferences(session: AsyncSession, person_ids: Iterable[int]
     for start in range(0, len(wanted), 1000):
         rows = await session.execute(
             select(QuietPreference).where(
-                QuietPreference.person_id.in_(wanted[start:start + 1000])  # type: ignore[attr-defined]
+                col(QuietPreference.person_id).in_(wanted[start:start + 1000])
             )
         )
         found.update({p.person_id: p for p in rows.scalars()})
@@ -141,15 +143,15 @@ async def save_quiet_preference(session: AsyncSession, preference: QuietPreferen
 async def overrides_of(session: AsyncSession, event_id: int) -> list[EventOverride]:
     """Moved occurrences of an event."""
     rows = await session.execute(
-        select(EventOverride).where(EventOverride.event_id == event_id)  # type: ignore[arg-type]
-        .order_by(EventOverride.recurrence_id)
+        select(EventOverride).where(col(EventOverride.event_id) == event_id)
+        .order_by(col(EventOverride.recurrence_id))
     )
     return list(rows.scalars())
 
 
 async def event_by_uid(session: AsyncSession, uid: str) -> Event | None:
     """An event by its iCalendar UID."""
-    return (await session.execute(select(Event).where(Event.uid == uid))).scalars().first()  # type: ignore[arg-type]
+    return (await session.execute(select(Event).where(col(Event.uid) == uid))).scalars().first()
 
 
 async def events_to_plan(session: AsyncSession, *, since: datetime,
@@ -157,12 +159,12 @@ async def events_to_plan(session: AsyncSession, *, since: datetime,
                          with_cancelled: bool = False) -> list[Event]:
     """Events that may still have occurrences after ``since`` (recurring ones, or ones that
     have not ended), optionally of some forums only."""
-    conditions = [or_(Event.rrule != "", Event.ends_at > since)]  # type: ignore[arg-type,operator]
+    conditions = [or_(col(Event.rrule) != "", col(Event.ends_at) > since)]
     if not with_cancelled:
-        conditions.append(Event.status == CalendarStatus.ACTIVE.value)  # type: ignore[arg-type]
+        conditions.append(col(Event.status) == CalendarStatus.ACTIVE.value)
     if forum_ids is not None:
-        conditions.append(Event.forum_id.in_(list(forum_ids)))  # type: ignore[attr-defined]
-    rows = await session.execute(select(Event).where(and_(*conditions)).order_by(Event.id))
+        conditions.append(col(Event.forum_id).in_(list(forum_ids)))
+    rows = await session.execute(select(Event).where(and_(*conditions)).order_by(col(Event.id)))
     return list(rows.scalars())
 
 
@@ -173,7 +175,7 @@ async def overrides_by_event(session: AsyncSession, event_ids: Iterable[int]
     found: dict[int, list[EventOverride]] = defaultdict(list)
     if ids:
         rows = await session.execute(
-            select(EventOverride).where(EventOverride.event_id.in_(ids))  # type: ignore[attr-defined]
+            select(EventOverride).where(col(EventOverride.event_id).in_(ids))
         )
         for override in rows.scalars():
             found[override.event_id].append(override)
@@ -185,20 +187,20 @@ async def claim_revision(session: AsyncSession, model: type[SQLModel], item_id: 
     """Lock an event, deadline or personal reminder for planning, if it is still active (and
     still at ``sequence``). The UPDATE takes the row lock on PostgreSQL and the write lock on
     SQLite, so a change made meanwhile waits for this plan or makes it stand down."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     conditions = [table.c.id == item_id, table.c.status == CalendarStatus.ACTIVE.value]
     if sequence is not None:
         conditions.append(table.c.sequence == sequence)
     result = await session.execute(update(table).where(*conditions).values(planned_at=now))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 async def set_rsvp(session: AsyncSession, *, event_id: int, occurrence: datetime,
                    person_id: int, answer: str, now: datetime) -> None:
     """Record (or change) an answer."""
     existing = (await session.execute(select(Rsvp).where(
-        Rsvp.event_id == event_id, Rsvp.occurrence == occurrence,  # type: ignore[arg-type]
-        Rsvp.person_id == person_id,  # type: ignore[arg-type]
+        col(Rsvp.event_id) == event_id, col(Rsvp.occurrence) == occurrence,
+        col(Rsvp.person_id) == person_id,
     ))).scalars().first()
     if existing is None:
         existing = Rsvp(event_id=event_id, occurrence=occurrence, person_id=person_id,
@@ -213,25 +215,25 @@ async def rekey_rsvps(session: AsyncSession, *, event_id: int, before: datetime,
     """Move the answers for occurrence ``before`` to ``after`` (a one-off meeting whose time
     changed: its only occurrence is known by its start). An answer already stored under
     ``after`` by the same person gives way to the one being moved."""
-    moving = select(Rsvp.person_id).where(
-        Rsvp.event_id == event_id, Rsvp.occurrence == before)  # type: ignore[arg-type]
+    moving = select(col(Rsvp.person_id)).where(
+        col(Rsvp.event_id) == event_id, col(Rsvp.occurrence) == before)
     await session.execute(delete(Rsvp).where(
-        Rsvp.event_id == event_id, Rsvp.occurrence == after,  # type: ignore[arg-type]
-        Rsvp.person_id.in_(moving)))  # type: ignore[attr-defined]
+        col(Rsvp.event_id) == event_id, col(Rsvp.occurrence) == after,
+        col(Rsvp.person_id).in_(moving)))
     await session.execute(update(Rsvp).where(
-        Rsvp.event_id == event_id, Rsvp.occurrence == before,  # type: ignore[arg-type]
+        col(Rsvp.event_id) == event_id, col(Rsvp.occurrence) == before,
     ).values(occurrence=after))
 
 
 async def rsvps_of(session: AsyncSession, event_id: int) -> list[Rsvp]:
     """Every answer for an event."""
-    rows = await session.execute(select(Rsvp).where(Rsvp.event_id == event_id))  # type: ignore[arg-type]
+    rows = await session.execute(select(Rsvp).where(col(Rsvp.event_id) == event_id))
     return list(rows.scalars())
 
 
 async def rsvps_of_person(session: AsyncSession, person_id: int) -> list[Rsvp]:
     """A person's answers."""
-    rows = await session.execute(select(Rsvp).where(Rsvp.person_id == person_id))  # type: ignore[arg-type]
+    rows = await session.execute(select(Rsvp).where(col(Rsvp.person_id) == person_id))
     return list(rows.scalars())
 
 
@@ -245,7 +247,7 @@ async def audience_of(session: AsyncSession, deadline_ids: Iterable[int]
     found: dict[int, list[DeadlineAudience]] = defaultdict(list)
     if ids:
         rows = await session.execute(
-            select(DeadlineAudience).where(DeadlineAudience.deadline_id.in_(ids))  # type: ignore[attr-defined]
+            select(DeadlineAudience).where(col(DeadlineAudience.deadline_id).in_(ids))
         )
         for row in rows.scalars():
             found[row.deadline_id].append(row)
@@ -259,7 +261,7 @@ async def done_of(session: AsyncSession, deadline_ids: Iterable[int]
     found: dict[int, dict[int, datetime]] = defaultdict(dict)
     if ids:
         rows = await session.execute(
-            select(DeadlineDone).where(DeadlineDone.deadline_id.in_(ids))  # type: ignore[attr-defined]
+            select(DeadlineDone).where(col(DeadlineDone.deadline_id).in_(ids))
         )
         for row in rows.scalars():
             found[row.deadline_id][row.person_id] = row.done_at
@@ -269,10 +271,10 @@ async def done_of(session: AsyncSession, deadline_ids: Iterable[int]
 async def deadlines_to_plan(session: AsyncSession, *, since: datetime,
                             with_cancelled: bool = False) -> list[Deadline]:
     """Deadlines not yet past."""
-    conditions = [Deadline.due_at > since]  # type: ignore[operator]
+    conditions = [col(Deadline.due_at) > since]
     if not with_cancelled:
-        conditions.append(Deadline.status == CalendarStatus.ACTIVE.value)  # type: ignore[arg-type]
-    rows = await session.execute(select(Deadline).where(*conditions).order_by(Deadline.due_at))
+        conditions.append(col(Deadline.status) == CalendarStatus.ACTIVE.value)
+    rows = await session.execute(select(Deadline).where(*conditions).order_by(col(Deadline.due_at)))
     return list(rows.scalars())
 
 
@@ -284,13 +286,13 @@ async def personal_reminders(session: AsyncSession, *, person_id: int | None = N
     """Active personal reminders due after ``since`` (of one person, or everyone's); a
     repeating one whatever its ``due_at`` (the planner moves it on, and after a long stop
     it may lag behind)."""
-    conditions = [PersonalReminder.status == CalendarStatus.ACTIVE.value,  # type: ignore[arg-type]
-                  or_(PersonalReminder.due_at > since,  # type: ignore[operator]
-                      PersonalReminder.rrule != "")]  # type: ignore[arg-type]
+    conditions = [col(PersonalReminder.status) == CalendarStatus.ACTIVE.value,
+                  or_(col(PersonalReminder.due_at) > since,
+                      col(PersonalReminder.rrule) != "")]
     if person_id is not None:
-        conditions.append(PersonalReminder.person_id == person_id)  # type: ignore[arg-type]
+        conditions.append(col(PersonalReminder.person_id) == person_id)
     rows = await session.execute(
-        select(PersonalReminder).where(*conditions).order_by(PersonalReminder.due_at)
+        select(PersonalReminder).where(*conditions).order_by(col(PersonalReminder.due_at))
     )
     return list(rows.scalars())
 
@@ -318,12 +320,13 @@ async def outbox_rows(session: AsyncSession, source: str, *, since: datetime | N
                       ) -> list[OutboxRow]:
     """Every outbox row of ``source`` ("event:12"); with ``since``, only those due from then
     on (a repeating reminder's past occurrences are no longer planned)."""
-    query = select(Delivery.id, Delivery.dedupe_key, Delivery.kind, Delivery.state,
-                   Delivery.not_before, Delivery.reason, Delivery.person_id,
-                   Delivery.account_id, Delivery.platform, Delivery.target).where(
-        Delivery.source == source)  # type: ignore[arg-type]
+    query = select(col(Delivery.id), col(Delivery.dedupe_key), col(Delivery.kind),
+                   col(Delivery.state), col(Delivery.not_before), col(Delivery.reason),
+                   col(Delivery.person_id), col(Delivery.account_id), col(Delivery.platform),
+                   col(Delivery.target)).where(
+        col(Delivery.source) == source)
     if since is not None:
-        query = query.where(Delivery.not_before >= since)  # type: ignore[arg-type,operator]
+        query = query.where(col(Delivery.not_before) >= since)
     return [OutboxRow(*row) for row in await session.execute(query)]
 
 
@@ -336,11 +339,11 @@ async def retime_row(session: AsyncSession, row_id: int, *, not_before: datetime
     if payload is not None:
         values["payload"] = payload
     result = await session.execute(
-        update(Delivery).where(Delivery.id == row_id,  # type: ignore[arg-type]
-                               Delivery.state.in_(from_states))  # type: ignore[attr-defined]
+        update(Delivery).where(col(Delivery.id) == row_id,
+                               col(Delivery.state).in_(from_states))
         .values(**values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 async def close_rows(session: AsyncSession, row_ids: Iterable[int], *, state: DeliveryState,
@@ -350,23 +353,23 @@ async def close_rows(session: AsyncSession, row_ids: Iterable[int], *, state: De
     if not ids:
         return 0
     result = await session.execute(
-        update(Delivery).where(Delivery.id.in_(ids),  # type: ignore[union-attr]
-                               Delivery.state == DeliveryState.PENDING.value)  # type: ignore[arg-type]
+        update(Delivery).where(col(Delivery.id).in_(ids),
+                               col(Delivery.state) == DeliveryState.PENDING.value)
         .values(state=state.value, reason=reason[:300])
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(result)
 
 
 async def cancel_pending_of_person(session: AsyncSession, *, source: str, person_id: int,
                                    reason: str) -> int:
     """Cancel one person's pending rows of a source (a deadline they reported done)."""
     result = await session.execute(
-        update(Delivery).where(Delivery.source == source,  # type: ignore[arg-type]
-                               Delivery.person_id == person_id,  # type: ignore[arg-type]
-                               Delivery.state == DeliveryState.PENDING.value)  # type: ignore[arg-type]
+        update(Delivery).where(col(Delivery.source) == source,
+                               col(Delivery.person_id) == person_id,
+                               col(Delivery.state) == DeliveryState.PENDING.value)
         .values(state=DeliveryState.CANCELLED.value, reason=reason[:300])
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(result)
 
 
 async def overdue_rows(session: AsyncSession, *, now: datetime, kinds: tuple[str, ...],
@@ -375,10 +378,10 @@ async def overdue_rows(session: AsyncSession, *, now: datetime, kinds: tuple[str
     down, or is catching up)."""
     rows = await session.execute(
         select(Delivery).where(
-            Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
-            Delivery.not_before <= now,  # type: ignore[arg-type,operator]
-            Delivery.kind.in_(kinds),  # type: ignore[attr-defined]
-            or_(*(Delivery.source.startswith(p) for p in source_prefixes)),  # type: ignore[attr-defined]
+            col(Delivery.state) == DeliveryState.PENDING.value,
+            col(Delivery.not_before) <= now,
+            col(Delivery.kind).in_(kinds),
+            or_(*(col(Delivery.source).startswith(p) for p in source_prefixes)),
         )
     )
     return list(rows.scalars())
@@ -390,8 +393,8 @@ async def delivery_summary(session: AsyncSession, source: str
     counts: dict[str, int] = {}
     failures: list[tuple[int | None, str]] = []
     rows = await session.execute(
-        select(Delivery.state, Delivery.person_id, Delivery.reason).where(
-            Delivery.source == source, Delivery.kind == "reminder",  # type: ignore[arg-type]
+        select(col(Delivery.state), col(Delivery.person_id), col(Delivery.reason)).where(
+            col(Delivery.source) == source, col(Delivery.kind) == "reminder",
         )
     )
     for state, person_id, reason in rows:
@@ -416,17 +419,17 @@ async def record_gaps(session: AsyncSession, *, source: str, person_ids: set[int
                 for pid in sorted(person_ids)
             ]).on_conflict_do_nothing(index_elements=["source", "person_id"])
         )
-    stale = delete(ReminderGap).where(ReminderGap.source == source)  # type: ignore[arg-type]
+    stale = delete(ReminderGap).where(col(ReminderGap.source) == source)
     if person_ids:
-        stale = stale.where(ReminderGap.person_id.not_in(sorted(person_ids)))  # type: ignore[attr-defined]
+        stale = stale.where(col(ReminderGap.person_id).not_in(sorted(person_ids)))
     await session.execute(stale)
 
 
 async def gaps_of(session: AsyncSession, source: str) -> list[ReminderGap]:
     """Invited people who cannot be reminded, for the organiser."""
     rows = await session.execute(
-        select(ReminderGap).where(ReminderGap.source == source)  # type: ignore[arg-type]
-        .order_by(ReminderGap.since)
+        select(ReminderGap).where(col(ReminderGap.source) == source)
+        .order_by(col(ReminderGap.since))
     )
     return list(rows.scalars())
 
@@ -442,7 +445,7 @@ def token_hash(token: str) -> str:
 async def feed_by_token(session: AsyncSession, token: str) -> CalendarFeed | None:
     """A live feed by its secret token."""
     feed = (await session.execute(select(CalendarFeed).where(
-        CalendarFeed.token_hash == token_hash(token)  # type: ignore[arg-type]
+        col(CalendarFeed.token_hash) == token_hash(token)
     ))).scalars().first()
     if feed is None or feed.revoked_at is not None:
         return None
@@ -452,11 +455,11 @@ async def feed_by_token(session: AsyncSession, token: str) -> CalendarFeed | Non
 async def live_feed(session: AsyncSession, *, person_id: int, forum_id: int | None
                     ) -> CalendarFeed | None:
     """The person's current feed (own, or of a forum)."""
-    scope = (CalendarFeed.forum_id.is_(None) if forum_id is None  # type: ignore[union-attr]
-             else CalendarFeed.forum_id == forum_id)
+    scope = (col(CalendarFeed.forum_id).is_(None) if forum_id is None
+             else col(CalendarFeed.forum_id) == forum_id)
     rows = await session.execute(select(CalendarFeed).where(
-        CalendarFeed.person_id == person_id,  # type: ignore[arg-type]
-        scope, CalendarFeed.revoked_at.is_(None),  # type: ignore[union-attr]
+        col(CalendarFeed.person_id) == person_id,
+        scope, col(CalendarFeed.revoked_at).is_(None),
     ))
     return rows.scalars().first()
 
@@ -466,19 +469,20 @@ async def events_for_feed(session: AsyncSession, *, forum_ids: Iterable[int] | N
                           cancelled_since: datetime) -> list[Event]:
     """Events a feed shows: recent and coming ones, and recently cancelled ones (so that
     subscribed calendars remove them)."""
-    scope = []
+    scope: list[ColumnElement[bool]] = []
     if forum_ids is not None:
-        scope.append(Event.forum_id.in_(list(forum_ids)))  # type: ignore[attr-defined]
+        scope.append(col(Event.forum_id).in_(list(forum_ids)))
     if organiser_id is not None:
-        scope.append(Event.organiser_id == organiser_id)  # type: ignore[arg-type]
+        scope.append(col(Event.organiser_id) == organiser_id)
     if not scope:
         return []
-    live = and_(Event.status == CalendarStatus.ACTIVE.value,  # type: ignore[arg-type]
-                or_(Event.rrule != "", Event.ends_at > history_since))  # type: ignore[arg-type,operator]
-    gone = and_(Event.status == CalendarStatus.CANCELLED.value,  # type: ignore[arg-type]
-                Event.updated_at > cancelled_since)  # type: ignore[arg-type,operator]
+    live = and_(col(Event.status) == CalendarStatus.ACTIVE.value,
+                or_(col(Event.rrule) != "", col(Event.ends_at) > history_since))
+    gone = and_(col(Event.status) == CalendarStatus.CANCELLED.value,
+                col(Event.updated_at) > cancelled_since)
     rows = await session.execute(
-        select(Event).where(or_(*scope), or_(live, gone)).order_by(Event.starts_at, Event.id)
+        select(Event).where(or_(*scope), or_(live, gone))
+        .order_by(col(Event.starts_at), col(Event.id))
     )
     return list(rows.scalars())
 
@@ -486,9 +490,10 @@ async def events_for_feed(session: AsyncSession, *, forum_ids: Iterable[int] | N
 async def deadlines_for_feed(session: AsyncSession, *, history_since: datetime,
                              cancelled_since: datetime) -> list[Deadline]:
     """Deadlines a feed may show (the caller picks whose)."""
-    live = and_(Deadline.status == CalendarStatus.ACTIVE.value,  # type: ignore[arg-type]
-                Deadline.due_at > history_since)  # type: ignore[arg-type,operator]
-    gone = and_(Deadline.status == CalendarStatus.CANCELLED.value,  # type: ignore[arg-type]
-                Deadline.updated_at > cancelled_since)  # type: ignore[arg-type,operator]
-    rows = await session.execute(select(Deadline).where(or_(live, gone)).order_by(Deadline.due_at))
+    live = and_(col(Deadline.status) == CalendarStatus.ACTIVE.value,
+                col(Deadline.due_at) > history_since)
+    gone = and_(col(Deadline.status) == CalendarStatus.CANCELLED.value,
+                col(Deadline.updated_at) > cancelled_since)
+    rows = await session.execute(
+        select(Deadline).where(or_(live, gone)).order_by(col(Deadline.due_at)))
     return list(rows.scalars())

@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from store.models import utcnow
 
 
-def _ts(*, nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+def _ts(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=nullable, index=index)
 
 

@@ -13,13 +13,15 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Table, event
+from sqlalchemy.engine import URL, CursorResult, Result, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ def connection_problem(exc: BaseException) -> str | None:
     try:
         import psycopg
     except ImportError:  # pragma: no cover - psycopg is a dependency
-        psycopg = None  # type: ignore[assignment]
+        psycopg = None  # type: ignore[assignment]  # a module, or None when it is missing
     if psycopg is not None and isinstance(cause, psycopg.OperationalError):
         if getattr(cause, "sqlstate", None) is not None:
             return None  # the server answered a statement: not a connection problem
@@ -183,7 +185,7 @@ class Database:
     def _connect_args(self) -> dict[str, object]:
         if self.is_postgres:
             # A host that drops packets must not hold start-up for minutes per attempt.
-            timeout = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+            timeout: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
             if self.schema:
                 return {**timeout, "options": f"-csearch_path={self.schema}"}
             return timeout
@@ -229,10 +231,38 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. Its result is a ``CursorResult``, which
+    ``Session.execute`` types as a plain ``Result`` (without ``rowcount``)."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
+class _Saved(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: _Saved) -> int:
+    """The primary key of a row already written (flushed or read): the models type it as
+    optional, since a new row has none yet."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: it was not flushed")
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a ``table=True`` model (SQLModel sets ``__table__`` when it creates the
+    class, so type checkers do not see it)."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     # WAL lets the console, the CLI and the service read while one writes; foreign keys are off
     # by default in SQLite.
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; fsync at checkpoints

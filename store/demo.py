@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Column, Table, delete, exists, func, or_, select, update
-from sqlmodel import SQLModel
+from sqlalchemy import Column, Select, Table, delete, exists, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.announcement_models import Announcement
 from store.calendar_models import Deadline, Event, PersonalReminder, ReminderGap
+from store.db import affected_rows, table_of
 from store.forum_models import Answer, ForumGroup, Question, question_sources
 from store.models import (
     Delivery,
@@ -67,17 +70,18 @@ class DemoRemoval:
         return [(kind, self.counts[kind]) for kind in KINDS if self.counts.get(kind)]
 
 
-async def _ids(session: AsyncSession, statement: object) -> set[int]:
-    return {int(value) for value in (await session.execute(statement)).scalars()}  # type: ignore[call-overload]
+async def _ids(session: AsyncSession, statement: Select[int | None]) -> set[int]:
+    return {int(value) for value in (await session.execute(statement)).scalars()}
 
 
-async def _delete(session: AsyncSession, model: type[SQLModel], condition: object) -> int:
-    result = await session.execute(delete(model).where(condition))  # type: ignore[arg-type]
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+async def _delete(session: AsyncSession, model: type[SQLModel],
+                  condition: ColumnElement[bool]) -> int:
+    result = await session.execute(delete(model).where(condition))
+    return affected_rows(result)
 
 
-def _col(model: type[SQLModel], name: str) -> Column:  # type: ignore[type-arg]
-    return model.__table__.c[name]  # type: ignore[attr-defined,no-any-return]
+def _col(model: type[SQLModel], name: str) -> Column[Any]:
+    return table_of(model).c[name]
 
 
 async def has_demo(session: AsyncSession) -> bool:
@@ -90,12 +94,13 @@ async def has_demo(session: AsyncSession) -> bool:
 
 async def demo_cleared(session: AsyncSession) -> bool:
     """Whether the demo was cleared from this database once (then it is not loaded again)."""
-    return bool(await session.scalar(select(Meta.value).where(Meta.key == DEMO_CLEARED_KEY)))
+    return bool(await session.scalar(
+        select(col(Meta.value)).where(col(Meta.key) == DEMO_CLEARED_KEY)))
 
 
 async def set_demo_cleared(session: AsyncSession, cleared: bool) -> None:
     """Remember (or forget) that the demo was cleared."""
-    await session.execute(delete(Meta).where(Meta.key == DEMO_CLEARED_KEY))  # type: ignore[arg-type]
+    await session.execute(delete(Meta).where(col(Meta.key) == DEMO_CLEARED_KEY))
     if cleared:
         session.add(Meta(key=DEMO_CLEARED_KEY, value=1))
         await session.flush()
@@ -109,7 +114,7 @@ async def demo_emails(session: AsyncSession, emails: Iterable[str]) -> set[str]:
         chunk = wanted[start : start + 500]
         found |= {
             str(e) for e in (await session.execute(
-                select(Person.email).where(_col(Person, "demo").is_(True),
+                select(col(Person.email)).where(_col(Person, "demo").is_(True),
                                            _col(Person, "email").in_(chunk))
             )).scalars()
         }
@@ -123,8 +128,8 @@ async def remove_demo(session: AsyncSession, *, gminy: bool = True) -> DemoRemov
     :func:`remove_demo_gminy` after it to drop those it did not use.
     """
     removal = DemoRemoval()
-    people = await _ids(session, select(Person.id).where(_col(Person, "demo").is_(True)))
-    forums = await _ids(session, select(Forum.id).where(_col(Forum, "demo").is_(True)))
+    people = await _ids(session, select(col(Person.id)).where(_col(Person, "demo").is_(True)))
+    forums = await _ids(session, select(col(Forum.id)).where(_col(Forum, "demo").is_(True)))
     if people or forums:
         await _remove_people_and_forums(session, people, forums, removal)
     if gminy:
@@ -138,21 +143,21 @@ async def _remove_people_and_forums(
     session: AsyncSession, people: set[int], forums: set[int], removal: DemoRemoval
 ) -> None:
     person_ids, forum_ids = sorted(people), sorted(forums)
-    accounts = await _ids(session, select(MessengerAccount.id).where(
+    accounts = await _ids(session, select(col(MessengerAccount.id)).where(
         _col(MessengerAccount, "person_id").in_(person_ids)))
-    announcements = await _ids(session, select(Announcement.id).where(
+    announcements = await _ids(session, select(col(Announcement.id)).where(
         _col(Announcement, "author_id").in_(person_ids)))
-    questions = await _ids(session, select(Question.id).where(or_(
+    questions = await _ids(session, select(col(Question.id)).where(or_(
         _col(Question, "forum_id").in_(forum_ids), _col(Question, "asker_id").in_(person_ids))))
-    answers = await _ids(session, select(Answer.id).where(or_(
+    answers = await _ids(session, select(col(Answer.id)).where(or_(
         _col(Answer, "question_id").in_(sorted(questions)),
         _col(Answer, "author_id").in_(person_ids))))
-    events = await _ids(session, select(Event.id).where(or_(
+    events = await _ids(session, select(col(Event.id)).where(or_(
         _col(Event, "forum_id").in_(forum_ids), _col(Event, "organiser_id").in_(person_ids))))
-    deadlines = await _ids(session, select(Deadline.id).where(or_(
+    deadlines = await _ids(session, select(col(Deadline.id)).where(or_(
         _col(Deadline, "forum_id").in_(forum_ids),
         _col(Deadline, "organiser_id").in_(person_ids))))
-    reminders = await _ids(session, select(PersonalReminder.id).where(
+    reminders = await _ids(session, select(col(PersonalReminder.id)).where(
         _col(PersonalReminder, "person_id").in_(person_ids)))
 
     # The outbox rows of all of it, sent or not: a pending one would still go out (its
@@ -227,7 +232,7 @@ async def _remove_other_references(
             if not await _table_exists(session, table):
                 continue
             result = await session.execute(delete(table).where(key.parent.in_(ids[target])))
-            removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+            removed += affected_rows(result)
     return removed
 
 
@@ -240,7 +245,7 @@ async def _table_exists(session: AsyncSession, table: Table) -> bool:
 
 async def remove_demo_gminy(session: AsyncSession) -> int:
     """Delete the demo's gminy nothing real refers to any more; returns how many."""
-    candidates = await _ids(session, select(Gmina.id).where(_col(Gmina, "demo").is_(True)))
+    candidates = await _ids(session, select(col(Gmina.id)).where(_col(Gmina, "demo").is_(True)))
     for table in SQLModel.metadata.sorted_tables:
         if not candidates or table.name == GminaForm.__tablename__:
             continue

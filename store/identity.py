@@ -9,6 +9,7 @@ audit log). The links and roles a person has stay with the person, never with th
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.models import AuditLog, Person
@@ -42,10 +43,10 @@ async def change_email(session: AsyncSession, person: Person, email: str, *, act
 async def auto_link_held(session: AsyncSession, person_id: int) -> bool:
     """True if the person's e-mail was changed in chat after their last link by code."""
     result = await session.execute(
-        select(AuditLog.action)
-        .where(AuditLog.target == f"person:{person_id}",  # type: ignore[arg-type]
-               AuditLog.action.in_((EMAIL_CHANGE, CODE_LINK)))  # type: ignore[attr-defined]
-        .order_by(AuditLog.at.desc(), AuditLog.id.desc())  # type: ignore[attr-defined,union-attr]
+        select(col(AuditLog.action))
+        .where(col(AuditLog.target) == f"person:{person_id}",
+               col(AuditLog.action).in_((EMAIL_CHANGE, CODE_LINK)))
+        .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
         .limit(1)
     )
     return result.scalar() == EMAIL_CHANGE

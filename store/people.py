@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows
 from store.models import (
     AuditLog,
     Conversation,
@@ -40,13 +43,13 @@ async def find_account(
 ) -> MessengerAccount | None:
     """The stored account of a platform user, if any."""
     result = await session.exec(
-        select(MessengerAccount).where(  # type: ignore[call-overload]
-            MessengerAccount.platform == platform,
-            MessengerAccount.tenant_id == tenant_id,
-            MessengerAccount.external_id == external_id,
+        select(MessengerAccount).where(
+            col(MessengerAccount.platform) == platform,
+            col(MessengerAccount.tenant_id) == tenant_id,
+            col(MessengerAccount.external_id) == external_id,
         )
     )
-    return result.scalars().first()
+    return result.first()
 
 
 async def link_account(
@@ -80,9 +83,9 @@ async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     """A person by e-mail, case-insensitively."""
     result = await session.exec(
         # E-mails are stored lower-case, so the unique index answers this.
-        select(Person).where(Person.email == email.strip().lower())  # type: ignore[call-overload,arg-type]
+        select(Person).where(col(Person.email) == email.strip().lower())
     )
-    return result.scalars().first()
+    return result.first()
 
 
 def _hash(code: str) -> str:
@@ -129,9 +132,9 @@ async def redeem_link_code(
 async def grants_of(session: AsyncSession, person_id: int) -> list[Grant]:
     """Every role of a person."""
     result = await session.exec(
-        select(RoleGrant).where(RoleGrant.person_id == person_id)  # type: ignore[call-overload]
+        select(RoleGrant).where(col(RoleGrant.person_id) == person_id)
     )
-    return [Grant(Role(g.role), g.forum_id, g.gmina_id) for g in result.scalars()]
+    return [Grant(Role(g.role), g.forum_id, g.gmina_id) for g in result]
 
 
 async def grant_role(
@@ -140,12 +143,12 @@ async def grant_role(
 ) -> bool:
     """Give a role; False if the person already had it."""
     existing = await session.exec(
-        select(RoleGrant).where(  # type: ignore[call-overload]
-            RoleGrant.person_id == person_id, RoleGrant.role == role.value,
-            RoleGrant.forum_id == forum_id, RoleGrant.gmina_id == gmina_id,
+        select(RoleGrant).where(
+            col(RoleGrant.person_id) == person_id, col(RoleGrant.role) == role.value,
+            col(RoleGrant.forum_id) == forum_id, col(RoleGrant.gmina_id) == gmina_id,
         )
     )
-    if existing.scalars().first():
+    if existing.first():
         return False
     session.add(RoleGrant(person_id=person_id, role=role.value, forum_id=forum_id,
                           gmina_id=gmina_id))
@@ -160,23 +163,23 @@ async def revoke_role(
     """Take a role away; False if the person did not have it."""
     result = await session.execute(
         delete(RoleGrant).where(
-            RoleGrant.person_id == person_id,  # type: ignore[arg-type]
-            RoleGrant.role == role.value,  # type: ignore[arg-type]
-            RoleGrant.forum_id == forum_id,  # type: ignore[arg-type]
-            RoleGrant.gmina_id == gmina_id,  # type: ignore[arg-type]
+            col(RoleGrant.person_id) == person_id,
+            col(RoleGrant.role) == role.value,
+            col(RoleGrant.forum_id) == forum_id,
+            col(RoleGrant.gmina_id) == gmina_id,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 async def list_grants(session: AsyncSession) -> list[tuple[Person, RoleGrant, str]]:
     """Every grant with its person and a readable scope."""
     rows = await session.execute(
-        select(Person, RoleGrant, Forum.key, Gmina.name)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)  # type: ignore[arg-type]
-        .outerjoin(Forum, Forum.id == RoleGrant.forum_id)  # type: ignore[arg-type]
-        .outerjoin(Gmina, Gmina.id == RoleGrant.gmina_id)  # type: ignore[arg-type]
-        .order_by(Person.name, RoleGrant.role)
+        select(Person, RoleGrant, col(Forum.key), col(Gmina.name))
+        .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .outerjoin(Forum, col(Forum.id) == col(RoleGrant.forum_id))
+        .outerjoin(Gmina, col(Gmina.id) == col(RoleGrant.gmina_id))
+        .order_by(col(Person.name), col(RoleGrant.role))
     )
     return [
         (person, grant, f"forum {forum}" if forum else (f"gmina {gmina}" if gmina else ""))
@@ -186,7 +189,7 @@ async def list_grants(session: AsyncSession) -> list[tuple[Person, RoleGrant, st
 
 async def audit(
     session: AsyncSession, *, actor: str, action: str, target: str = "",
-    details: dict[str, object] | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> None:
     """Record a privileged action. Callers pass ids and names, never message bodies."""
     session.add(
@@ -198,9 +201,9 @@ async def audit(
 async def forget_deliveries_before(session: AsyncSession, moment: datetime) -> int:
     """Drop dedupe records older than any platform retries (housekeeping)."""
     result = await session.execute(
-        delete(ProcessedEvent).where(ProcessedEvent.at < moment)  # type: ignore[arg-type]
+        delete(ProcessedEvent).where(col(ProcessedEvent.at) < moment)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(result)
 
 
 async def remember_conversation(
@@ -208,11 +211,11 @@ async def remember_conversation(
 ) -> Conversation:
     """Store (or refresh) the reference of a group, channel or team conversation."""
     result = await session.exec(
-        select(Conversation).where(  # type: ignore[call-overload]
-            Conversation.platform == platform, Conversation.conversation_key == key
+        select(Conversation).where(
+            col(Conversation.platform) == platform, col(Conversation.conversation_key) == key
         )
     )
-    conversation = result.scalars().first()
+    conversation = result.first()
     if conversation is None:
         conversation = Conversation(platform=platform, conversation_key=key, kind=kind, ref=ref)
     conversation.ref = ref
@@ -231,11 +234,11 @@ async def find_conversation(
 ) -> Conversation | None:
     """A stored group or channel by its key."""
     result = await session.exec(
-        select(Conversation).where(  # type: ignore[call-overload]
-            Conversation.platform == platform, Conversation.conversation_key == key
+        select(Conversation).where(
+            col(Conversation.platform) == platform, col(Conversation.conversation_key) == key
         )
     )
-    return result.scalars().first()
+    return result.first()
 
 
 async def mark_account_unreachable(
@@ -253,9 +256,9 @@ async def mark_account_unreachable(
 async def accounts_of(session: AsyncSession, person_id: int) -> list[MessengerAccount]:
     """Every messenger account linked to a person."""
     result = await session.exec(
-        select(MessengerAccount).where(MessengerAccount.person_id == person_id)  # type: ignore[call-overload]
+        select(MessengerAccount).where(col(MessengerAccount.person_id) == person_id)
     )
-    return list(result.scalars())
+    return list(result)
 
 
 async def mark_conversation_inactive(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows
 from store.prompt_models import PendingPrompt
 
 
@@ -14,9 +16,9 @@ async def put_prompt(session: AsyncSession, prompt: PendingPrompt) -> None:
     """Store ``prompt``, replacing whatever that person was asked there before; expired
     prompts of anyone are cleared on the way (the table stays small without a job)."""
     await session.execute(delete(PendingPrompt).where(
-        (PendingPrompt.expires_at <= prompt.created_at)  # type: ignore[arg-type,operator]
-        | ((PendingPrompt.conversation_key == prompt.conversation_key)  # type: ignore[arg-type]
-           & (PendingPrompt.user_key == prompt.user_key))))  # type: ignore[arg-type]
+        (col(PendingPrompt.expires_at) <= prompt.created_at)
+        | ((col(PendingPrompt.conversation_key) == prompt.conversation_key)
+           & (col(PendingPrompt.user_key) == prompt.user_key))))
     session.add(prompt)
 
 
@@ -25,13 +27,13 @@ async def take_prompt(session: AsyncSession, conversation_key: str, user_key: st
     """Remove and return the prompt waiting for this person in this conversation, if it has
     not expired. Only one caller gets it (the delete decides), also across instances."""
     found = await session.scalar(select(PendingPrompt).where(
-        PendingPrompt.conversation_key == conversation_key,  # type: ignore[arg-type]
-        PendingPrompt.user_key == user_key))  # type: ignore[arg-type]
+        col(PendingPrompt.conversation_key) == conversation_key,
+        col(PendingPrompt.user_key) == user_key))
     if found is None:
         return None
     taken = await session.execute(delete(PendingPrompt).where(
-        PendingPrompt.id == found.id))  # type: ignore[arg-type]
-    if not taken.rowcount:  # type: ignore[attr-defined]
+        col(PendingPrompt.id) == found.id))
+    if not affected_rows(taken):
         return None
     expires = found.expires_at if found.expires_at.tzinfo else \
         found.expires_at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
@@ -41,6 +43,6 @@ async def take_prompt(session: AsyncSession, conversation_key: str, user_key: st
 async def drop_prompt(session: AsyncSession, conversation_key: str, user_key: str) -> bool:
     """Forget the prompt waiting for this person here; True if there was one."""
     result = await session.execute(delete(PendingPrompt).where(
-        PendingPrompt.conversation_key == conversation_key,  # type: ignore[arg-type]
-        PendingPrompt.user_key == user_key))  # type: ignore[arg-type]
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        col(PendingPrompt.conversation_key) == conversation_key,
+        col(PendingPrompt.user_key) == user_key))
+    return bool(affected_rows(result))

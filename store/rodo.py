@@ -19,9 +19,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, func, inspect, or_, select, update
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows, table_of
 from store.directory import bump_version
 from store.models import (
     AuditLog,
@@ -113,13 +114,13 @@ def _person_links() -> list[tuple[Table, list[Column[Any]]]]:
 def _audit_about(person_id: int, accounts: list[MessengerAccount]) -> Any:
     """Audit rows whose actor or target names the person or one of their accounts."""
     me = f"person:{person_id}"
-    conditions = [AuditLog.actor == me, AuditLog.actor.like(f"{me} %"),  # type: ignore[attr-defined]
-                  AuditLog.target == me]
+    conditions = [col(AuditLog.actor) == me, col(AuditLog.actor).like(f"{me} %"),
+                  col(AuditLog.target) == me]
     for account in accounts:
         handle = f"{account.platform}:{account.external_id}"
-        conditions += [AuditLog.actor == handle,
-                       AuditLog.actor.like(f"% via {handle}")]  # type: ignore[attr-defined]
-    return or_(*conditions)  # type: ignore[arg-type]
+        conditions += [col(AuditLog.actor) == handle,
+                       col(AuditLog.actor).like(f"% via {handle}")]
+    return or_(*conditions)
 
 
 async def export_person(session: AsyncSession, email: str | None = None, *, now: datetime,
@@ -139,12 +140,13 @@ async def export_person(session: AsyncSession, email: str | None = None, *, now:
     existing = await _existing(session)
     gmina = await session.get(Gmina, person.gmina_id) if person.gmina_id else None
     topics = (await session.execute(
-        select(Topic.name_pl, Gmina.name).join(ContactEntry, ContactEntry.topic_id == Topic.id)  # type: ignore[arg-type]
-        .join(Gmina, Gmina.id == ContactEntry.gmina_id)  # type: ignore[arg-type]
-        .where(ContactEntry.person_id == pid).order_by(Gmina.name, Topic.name_pl)  # type: ignore[arg-type]
+        select(col(Topic.name_pl), col(Gmina.name))
+        .join(ContactEntry, col(ContactEntry.topic_id) == col(Topic.id))
+        .join(Gmina, col(Gmina.id) == col(ContactEntry.gmina_id))
+        .where(col(ContactEntry.person_id) == pid).order_by(col(Gmina.name), col(Topic.name_pl))
     )).all()
     entry = {column.name: _value(getattr(person, column.name, None))
-             for column in Person.__table__.columns}  # type: ignore[attr-defined]
+             for column in table_of(Person).columns}
     data: dict[str, Any] = {
         "format": f"lacznik-person-export/{SCHEMA_VERSION}",
         "exported_at": now.isoformat(),
@@ -152,7 +154,7 @@ async def export_person(session: AsyncSession, email: str | None = None, *, now:
                             "handles": [{"topic": t, "gmina": g} for t, g in topics]},
     }
     accounts = list((await session.execute(
-        select(MessengerAccount).where(MessengerAccount.person_id == pid)  # type: ignore[arg-type]
+        select(MessengerAccount).where(col(MessengerAccount.person_id) == pid)
     )).scalars())
     other: dict[str, list[dict[str, Any]]] = {}
     for table, columns in _person_links():
@@ -172,16 +174,16 @@ async def export_person(session: AsyncSession, email: str | None = None, *, now:
             data[SECTIONS[table.name]] = records
         elif records:
             other[table.name] = records
-    for name, rows in (await _account_keyed(session, accounts, person.email,
-                                            existing)).items():
-        other[name] = rows
+    for name, keyed in (await _account_keyed(session, accounts, person.email,
+                                             existing)).items():
+        other[name] = keyed
     for section in SECTIONS.values():
         data.setdefault(section, [])
     data["audit_entries"] = [
         {"at": _value(row.at), "actor": row.actor, "action": row.action, "target": row.target,
          "details": row.details}
         for row in (await session.execute(
-            select(AuditLog).where(_audit_about(pid, accounts)).order_by(AuditLog.id)  # type: ignore[arg-type]
+            select(AuditLog).where(_audit_about(pid, accounts)).order_by(col(AuditLog.id))
         )).scalars()
     ]
     data["other"] = other
@@ -212,7 +214,7 @@ async def _account_keyed(session: AsyncSession, accounts: list[MessengerAccount]
 
 async def _named_roles(session: AsyncSession, records: list[dict[str, Any]]
                        ) -> list[dict[str, Any]]:
-    forums = dict((await session.execute(select(Forum.id, Forum.key))).all())  # type: ignore[arg-type]
+    forums = dict((await session.execute(select(col(Forum.id), col(Forum.key)))).all())
     named = []
     for record in records:
         gmina = await session.get(Gmina, record["gmina_id"]) if record.get("gmina_id") else None
@@ -229,7 +231,7 @@ def export_json(data: dict[str, Any]) -> str:
 async def is_last_admin(session: AsyncSession, person_id: int) -> bool:
     """The person is an admin and nobody else is."""
     admins = set((await session.execute(
-        select(RoleGrant.person_id).where(RoleGrant.role == Role.ADMIN.value)  # type: ignore[arg-type]
+        select(col(RoleGrant.person_id)).where(col(RoleGrant.role) == Role.ADMIN.value)
     )).scalars())
     return admins == {person_id}
 
@@ -254,7 +256,7 @@ async def forget_person(session: AsyncSession, email: str, *, actor: str) -> For
         secrets.token_bytes(16) + str(pid).encode()).hexdigest()[:12]
     result = Forgotten(pseudonym)
     accounts = list((await session.execute(
-        select(MessengerAccount).where(MessengerAccount.person_id == pid)  # type: ignore[arg-type]
+        select(MessengerAccount).where(col(MessengerAccount.person_id) == pid)
     )).scalars())
     result.anonymised["auditlog"] = await _pseudonymise_audit(
         session, pid, accounts, [person.email or "", person.name], pseudonym)
@@ -262,32 +264,32 @@ async def forget_person(session: AsyncSession, email: str, *, actor: str) -> For
         from store.forum_models import Answer
 
         changed = await session.execute(
-            update(Answer).where(Answer.author_id == pid)  # type: ignore[arg-type]
+            update(Answer).where(col(Answer.author_id) == pid)
             .values(author_label=DELETED_NAME))
-        result.anonymised["answer"] = int(changed.rowcount or 0)  # type: ignore[attr-defined]
+        result.anonymised["answer"] = affected_rows(changed)
     # Copies the bot keeps of what it posted (forum relays signed "Od: Anna Nowak, …", an
     # announcement's audience naming e-mails) must not keep the name either.
     words = [w for w in (person.name, person.email or "") if len(w) >= 3]
     for table_name, column_name in SCRUBBED:
         if table_name in existing:
             table = SQLModel.metadata.tables[table_name]
-            changed = await _scrub(session, table, table.c[column_name], words)
-            if changed:
-                result.anonymised[f"{table_name}.{column_name}"] = changed
+            scrubbed = await _scrub(session, table, table.c[column_name], words)
+            if scrubbed:
+                result.anonymised[f"{table_name}.{column_name}"] = scrubbed
     for name, column_name in ACCOUNT_KEYED.items():
         if name in existing and name in SQLModel.metadata.tables:
             table = SQLModel.metadata.tables[name]
             gone = await session.execute(delete(table).where(
                 table.c[column_name].in_(_account_keys(accounts, person.email))))
-            if gone.rowcount:  # type: ignore[attr-defined]
-                result.removed[name] = int(gone.rowcount)  # type: ignore[attr-defined]
+            if affected_rows(gone):
+                result.removed[name] = affected_rows(gone)
     links = sorted(_person_links(), key=lambda link: link[0].name != "delivery")
     for table, columns in links:
         if table.name in KEEP or table.name not in existing:
             continue
         removed = await session.execute(delete(table).where(or_(*(c == pid for c in columns))))
-        if removed.rowcount:  # type: ignore[attr-defined]
-            result.removed[table.name] = int(removed.rowcount)  # type: ignore[attr-defined]
+        if affected_rows(removed):
+            result.removed[table.name] = affected_rows(removed)
     stub = await session.get(Person, pid)
     assert stub is not None
     stub.name = DELETED_NAME
