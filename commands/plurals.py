@@ -53,6 +53,6 @@ def choose(lang: str, forms: Mapping[str, str], count: float) -> str:
     return forms.get(category(lang, count)) or forms["other"]
 
 
-def missing_forms(lang: str, forms: Mapping[str, str]) -> set[str]:
+def missing_forms(lang: str, forms: Mapping[str, str]) -> frozenset[str]:
     """Categories ``lang`` needs that ``forms`` lacks, and keys that are no category."""
     return (categories(lang) - set(forms)) | (set(forms) - set(CATEGORIES))

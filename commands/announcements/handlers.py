@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from commands.announcements.audience import AudienceError, parse_audience, split_command
 from commands.announcements.service import (
@@ -64,9 +65,9 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
     if audience.emails:
         async with ctx.services.db.session() as session:
             named = list((await session.execute(select(Person).where(
-                Person.email.in_(audience.emails)))).scalars())  # type: ignore[union-attr]
+                col(Person.email).in_(audience.emails)))).scalars())
         # A mistyped address must not quietly leave someone out of the announcement.
-        unknown = sorted(audience.emails - {p.email.lower() for p in named})
+        unknown = sorted(audience.emails - {(p.email or "").lower() for p in named})
         if unknown:
             return _say(ctx, "ann.unknown_people", emails=", ".join(unknown)[:300])
     if not await _may_address(ctx, audience.everyone or bool(audience.roles),
@@ -97,8 +98,8 @@ async def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids
     memberships: dict[int, set[int]] = {}
     async with ctx.services.db.session() as session:
         for person_id, forum_id in await session.execute(
-                select(ForumMember.person_id, ForumMember.forum_id).where(
-                    ForumMember.person_id.in_([p.id for p in named]))):  # type: ignore[attr-defined]
+                select(col(ForumMember.person_id), col(ForumMember.forum_id)).where(
+                    col(ForumMember.person_id).in_([p.id for p in named]))):
             memberships.setdefault(person_id, set()).add(forum_id)
     return all(ctx.may(Act.ANNOUNCE_PERSON, Target(
         person_id=p.id, gmina_id=p.gmina_id, member_of=frozenset(memberships.get(p.id or 0, ()))))

@@ -124,7 +124,7 @@ async def _create(ctx: Context, args: str) -> Reply:
                           gmina_ids=[int(g.id or 0) for g in gminy],
                           person_ids=[int(p.id or 0) for p in people])
     created, plan = await service.create_deadline(
-        forum=forum, draft=draft, organiser_id=int(ctx.person.id) if ctx.person else None,
+        forum=forum, draft=draft, organiser_id=ctx.person.id if ctx.person else None,
         actor=ctx.actor)
     who = _who_text(ctx, forum, gminy, people)
     return Reply.of(await _confirmation(ctx, created, forum, plan, who,

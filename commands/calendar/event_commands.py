@@ -165,7 +165,7 @@ async def _create(ctx: Context, args: str) -> Reply:
     except _Problem as problem:
         return Reply.of(OutboundMessage(text=problem.message, lang=ctx.lang))
     created, plan = await service.create_event(
-        forum=forum, draft=draft, organiser_id=int(ctx.person.id) if ctx.person else None,
+        forum=forum, draft=draft, organiser_id=ctx.person.id if ctx.person else None,
         actor=ctx.actor)
     heading = text(ctx, "cal.event.created", id=created.id)
     if draft.rrule and local(draft.start).date() != local(asked).date():
@@ -304,6 +304,7 @@ async def _show(ctx: Context, event_id: int, date_text: str) -> Reply:
         answers = await rsvps_of(session, event_id)
         gaps = await gaps_of(session, event_source(event_id))
         rows = await outbox_rows(session, event_source(event_id))
+        occurrence: Occurrence | None
         if date_text:
             try:
                 occurrence = _occurrence_on(event_row, overrides, date_text, ctx)

@@ -93,8 +93,8 @@ def build_calendar(*, name: str, events: Iterable[FeedEvent],
     for item in events:
         for component in event_components(item, now=now, lang=lang):
             calendar.add_component(component)
-    for item in deadlines:
-        calendar.add_component(deadline_component(item, now=now, lang=lang))
+    for deadline in deadlines:
+        calendar.add_component(deadline_component(deadline, now=now, lang=lang))
     return calendar.to_ical()
 
 
@@ -264,10 +264,10 @@ def parse_ics(data: bytes, *, forum_keys: Iterable[str],
     keys = {k.upper(): k for k in forum_keys}
     result = ParsedCalendar()
     masters: dict[str, ImportedEvent] = {}
-    overrides: list[icalendar.Event] = []
+    overrides: list[icalendar.Component] = []
     cancel_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
     for component in calendar.subcomponents:
-        name = component.name
+        name = str(component.name)
         if name == "VTIMEZONE":
             continue
         if name in _UNSUPPORTED_COMPONENTS:
@@ -313,7 +313,7 @@ class _Skip(Exception):
         self.reason = reason
 
 
-def _note_ignored(component: icalendar.Event, result: ParsedCalendar) -> None:
+def _note_ignored(component: icalendar.Component, result: ParsedCalendar) -> None:
     for sub in component.subcomponents:
         if sub.name == "VALARM":
             result.ignored["alarms (VALARM): Łącznik sends its own reminders"] += 1
@@ -336,7 +336,7 @@ def _when(value: object) -> tuple[datetime, bool]:
     raise ValueError("not a date")
 
 
-def _event(component: icalendar.Event, keys: dict[str, str], default_forum: str | None,
+def _event(component: icalendar.Component, keys: dict[str, str], default_forum: str | None,
            cancel_all: bool) -> ImportedEvent:
     title = str(component.get("SUMMARY", "")).strip()
     uid = str(component.get("UID", "")).strip()
@@ -362,7 +362,8 @@ def _event(component: icalendar.Event, keys: dict[str, str], default_forum: str 
     if component.get("RRULE") is not None:
         rule = component["RRULE"]
         rule = rule[0] if isinstance(rule, list) else rule
-        rrule = rule.to_ical().decode()
+        text = rule.to_ical()
+        rrule = text.decode() if isinstance(text, bytes) else text
         try:
             check_rule(rrule)
         except RecurrenceError:
@@ -395,14 +396,17 @@ def _event(component: icalendar.Event, keys: dict[str, str], default_forum: str 
     )
 
 
-def _end(component: icalendar.Event, start: datetime, all_day: bool, what: str) -> datetime:
+def _end(component: icalendar.Component, start: datetime, all_day: bool, what: str) -> datetime:
     if component.get("DTEND") is not None:
         try:
             end, _ = _when(component["DTEND"])
         except ValueError:
             raise _Skip(what, "unreadable end (DTEND)") from None
     elif component.get("DURATION") is not None:
-        end = start + component["DURATION"].dt
+        duration = component["DURATION"]
+        if not isinstance(duration, icalendar.vDuration):  # repeated: a list
+            raise _Skip(what, "unreadable duration (DURATION)")
+        end = start + duration.dt
     else:  # RFC 5545: a whole day lasts the day, a moment lasts no time
         end = start + (timedelta(days=1) if all_day else timedelta(0))
     if end < start:
@@ -410,7 +414,7 @@ def _end(component: icalendar.Event, start: datetime, all_day: bool, what: str) 
     return end
 
 
-def _forum(component: icalendar.Event, keys: dict[str, str],
+def _forum(component: icalendar.Component, keys: dict[str, str],
            default_forum: str | None) -> str | None:
     own = str(component.get("X-LACZNIK-FORUM", "")).upper()
     if own in keys:
@@ -422,7 +426,7 @@ def _forum(component: icalendar.Event, keys: dict[str, str],
     return default_forum
 
 
-def _online_url(component: icalendar.Event, description: str, location: str) -> str:
+def _online_url(component: icalendar.Component, description: str, location: str) -> str:
     for prop in ("X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK",
                  "X-GOOGLE-CONFERENCE", "URL"):
         value = str(component.get(prop, "")).strip()
@@ -435,7 +439,7 @@ def _online_url(component: icalendar.Event, description: str, location: str) -> 
     return ""
 
 
-def _override(component: icalendar.Event) -> ImportedOverride:
+def _override(component: icalendar.Component) -> ImportedOverride:
     recurrence_id, all_day = _when(component["RECURRENCE-ID"])
     if component.get("DTSTART") is not None:
         start, _ = _when(component["DTSTART"])

@@ -258,9 +258,9 @@ class ReminderService:
             return members | people
         chosen = set(people)
         covered: set[int] = set()
-        for person in (await persons_by_id(session, members)).values():
+        for person_id, person in (await persons_by_id(session, members)).items():
             if person.gmina_id in gminy:
-                chosen.add(int(person.id))  # type: ignore[arg-type]
+                chosen.add(person_id)
                 covered.add(person.gmina_id)
         for gmina_id, coordinators in (await coordinators_of(session, gminy - covered)).items():
             del gmina_id

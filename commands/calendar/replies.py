@@ -4,6 +4,8 @@ explaining a date that could not be used, and how reminders fared."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import TypeVar
 
 from commands.authz import Act, Target
 from commands.calendar.dates import format_day, format_moment, format_time
@@ -41,22 +43,34 @@ def when_problem(lang: str, error: WhenError, typed: str) -> str:
     if error.key == "when.no_such_day":
         values["month"] = t(lang, f"cal.month.{values['month']}")
     elif error.key == "when.past":
-        values["when"] = format_moment(lang, values["when"])  # type: ignore[arg-type]
+        values["when"] = format_moment(lang, _typed(values["when"], datetime))
     elif error.key == "when.past_date":
-        values = {"date": format_day(lang, values["day"], year=False).split(", ", 1)[-1],  # type: ignore[arg-type]
-                  "when": format_day(lang, values["day"]),  # type: ignore[arg-type]
-                  "example": format_day(lang, values["example"]).split(", ", 1)[-1]}  # type: ignore[arg-type]
+        day = _typed(values["day"], date)
+        values = {"date": format_day(lang, day, year=False).split(", ", 1)[-1],
+                  "when": format_day(lang, day),
+                  "example": format_day(lang, _typed(values["example"], date)
+                                        ).split(", ", 1)[-1]}
     elif error.key == "when.past_time":
-        values["time"] = format_time(values["time"])  # type: ignore[arg-type]
+        values["time"] = format_time(_typed(values["time"], datetime))
     elif error.key == "when.ambiguous_hour":
-        values["pm"] = int(values["hour"]) + 12  # type: ignore[call-overload]
+        values["pm"] = _typed(values["hour"], int) + 12
     elif error.key == "when.weekday_mismatch":
-        day = values["day"]
-        values = {"date": format_day(lang, day, year=False).split(", ", 1)[-1],  # type: ignore[arg-type]
-                  "actual": t(lang, f"cal.weekday.{day.weekday()}"),  # type: ignore[attr-defined]
+        day = _typed(values["day"], date)
+        values = {"date": format_day(lang, day, year=False).split(", ", 1)[-1],
+                  "actual": t(lang, f"cal.weekday.{day.weekday()}"),
                   "given": t(lang, f"cal.weekday.{values['weekday']}")}
     values.setdefault("text", typed.strip()[:80])
     return t(lang, error.key, **values)
+
+
+_Value = TypeVar("_Value")
+
+
+def _typed(value: object, kind: type[_Value]) -> _Value:
+    """A value of a :class:`WhenError`, of the type its key gives it."""
+    if not isinstance(value, kind):
+        raise TypeError(f"expected {kind.__name__}, got {value!r}")
+    return value
 
 
 def recurrence_problem(lang: str, error: RecurrenceError) -> str:
@@ -95,7 +109,8 @@ def delivery_lines(ctx: Context, counts: Mapping[str, int],
                   failed=count(DeliveryState.FAILED, DeliveryState.DEAD),
                   missed=count(DeliveryState.MISSED))]
     for person_id, reason in failures[:10]:
-        name = people[person_id].name if person_id in people else "?"
+        person = people.get(person_id) if person_id is not None else None
+        name = person.name if person is not None else "?"
         lines.append(text(ctx, "cal.event.failed_line", name=name, reason=reason or "—"))
     if gaps:
         names = ", ".join(sorted(people[g.person_id].name for g in gaps if g.person_id in people))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.calendar.dates import format_span, from_stamp, utc
@@ -140,7 +141,9 @@ class CalendarService:
         assert forum.id is not None
         async with self.db.session() as session:
             event = Event(uid=uid or new_uid(), forum_id=forum.id, organiser_id=organiser_id,
-                          created_at=now, updated_at=now, sequence=sequence, source=source)
+                          title=draft.title[:300], starts_at=utc(draft.start),
+                          ends_at=utc(draft.end), created_at=now, updated_at=now,
+                          sequence=sequence, source=source)
             _fill(event, draft)
             session.add(event)
             await session.flush()
@@ -176,7 +179,7 @@ class CalendarService:
                                   after=first_recurrence_id(event))
             if overrides is not None:
                 await session.execute(delete(EventOverride).where(
-                    EventOverride.event_id == event_id))  # type: ignore[arg-type]
+                    col(EventOverride.event_id) == event_id))
                 for override in overrides:
                     override.event_id = event_id
                     session.add(override)
@@ -230,8 +233,8 @@ class CalendarService:
             forum = await session.get(Forum, event.forum_id)
             event.exdates = exdate_text([*exdate_list(event), occurrence.recurrence_id])
             await session.execute(delete(EventOverride).where(
-                EventOverride.event_id == event_id,  # type: ignore[arg-type]
-                EventOverride.recurrence_id == occurrence.recurrence_id,  # type: ignore[arg-type]
+                col(EventOverride.event_id) == event_id,
+                col(EventOverride.recurrence_id) == occurrence.recurrence_id,
             ))
             await self._bump(session, event, now)
 
@@ -255,8 +258,8 @@ class CalendarService:
             event = await self._active_event(session, event_id)
             forum = await session.get(Forum, event.forum_id)
             await session.execute(delete(EventOverride).where(
-                EventOverride.event_id == event_id,  # type: ignore[arg-type]
-                EventOverride.recurrence_id == occurrence.recurrence_id,  # type: ignore[arg-type]
+                col(EventOverride.event_id) == event_id,
+                col(EventOverride.recurrence_id) == occurrence.recurrence_id,
             ))
             override = EventOverride(event_id=event_id, recurrence_id=occurrence.recurrence_id,
                                      starts_at=utc(start), ends_at=utc(end))

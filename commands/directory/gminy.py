@@ -118,8 +118,8 @@ def _by_code(text: str, digits: str, index: DirectoryIndex) -> Resolution:
                         if code.startswith(digits))
         if found:
             return Resolution(text, found=found)
-        registered = [g for g in index.register.gminy if g.teryt.startswith(digits)]
-        return Resolution(text, outside=tuple(registered))
+        return Resolution(text, outside=tuple(
+            g for g in index.register.gminy if g.teryt.startswith(digits)))
     return Resolution(text)
 
 

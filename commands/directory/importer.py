@@ -15,12 +15,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.clock import WARSAW
 from commands.directory.index import TopicInfo, TopicMatcherCache
 from commands.directory.language import Morphology, fold, normalise, tokens
 from commands.directory.matching import TopicDefinition
+from store.db import saved_id
 from store.demo import demo_emails, remove_demo, remove_demo_gminy
 from store.directory import (
     GminaRow,
@@ -388,19 +390,21 @@ class DirectoryImporter:
         # Plain rows and bulk statements, not ORM objects: a whole country's directory
         # (~35,000 people) must import within a small memory budget.
         people: dict[str, tuple[int, tuple[object, ...]]] = {}
-        for row in await session.execute(select(Person.id, Person.email, *_FIELD_COLUMNS)):
-            person_id, email, *values = row
+        everyone = select(col(Person.id), col(Person.email), *_FIELD_COLUMNS)
+        for record in await session.execute(everyone):
+            person_id, email, *values = record
             by_name = dict(zip(PERSON_FIELDS, values, strict=True))
             key = person_key(email, str(by_name["name"]), str(by_name["gmina_id"]))
             people[key] = (int(person_id), tuple(values))
         existing_entries: dict[int, set[tuple[int, int]]] = {}
         for person_id, topic_id, gmina_id in await session.execute(
-            select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
+            select(col(ContactEntry.person_id), col(ContactEntry.topic_id),
+                   col(ContactEntry.gmina_id))
         ):
             existing_entries.setdefault(person_id, set()).add((topic_id, gmina_id))
 
         now = utcnow()
-        wanted: dict[str, set[tuple[int, int]]] = {}
+        wanted: dict[str, set[tuple[int, int | None]]] = {}  # None: the row names no gmina
         new_people: dict[str, dict[str, object]] = {}
         changes: dict[int, dict[str, object]] = {}
         for done, row in enumerate(parsed.rows, start=1):
@@ -424,8 +428,10 @@ class DirectoryImporter:
             elif known[0] not in changes:
                 current = dict(zip(PERSON_FIELDS, known[1], strict=True))
                 edited = any(current[k] != v for k, v in fields.items())
-                confirmed = _confirmation(row.confirmed_on, current["confirmed_on"],  # type: ignore[arg-type]
-                                          edited=edited, today=today)
+                stored_on = current["confirmed_on"]  # a Date column: a date or None
+                confirmed = _confirmation(
+                    row.confirmed_on, stored_on if isinstance(stored_on, date) else None,
+                    edited=edited, today=today)
                 if edited or current["source"] != source or current["confirmed_on"] != confirmed:
                     summary.people_updated += 1
                     changes[known[0]] = {"id": known[0], "updated_at": now, "source": source,
@@ -441,7 +447,7 @@ class DirectoryImporter:
         for start in range(0, len(batch), 1000):
             chunk = batch[start : start + 1000]
             result = await session.execute(
-                insert(Person).values([values for _key, values in chunk]).returning(Person.id)
+                insert(Person).values([values for _key, values in chunk]).returning(col(Person.id))
             )
             # RETURNING keeps the order of VALUES on both SQLite and PostgreSQL.
             for (key, _values), (person_id,) in zip(chunk, result.all(), strict=True):
@@ -450,24 +456,24 @@ class DirectoryImporter:
         if updates:
             await session.execute(update(Person), updates)
 
-        new_entries: list[dict[str, int]] = []
+        new_entries: list[dict[str, int | None]] = []
         removed: list[tuple[int, int, int]] = []
         for key, entries in wanted.items():
             person_id = ids[key]
-            current = existing_entries.get(person_id, set())
+            stored = existing_entries.get(person_id, set())
             new_entries += [
                 {"person_id": person_id, "topic_id": topic_id, "gmina_id": gmina_id}
-                for topic_id, gmina_id in entries - current
+                for topic_id, gmina_id in entries - stored
             ]
-            removed += [(person_id, t, g) for t, g in current - entries]
+            removed += [(person_id, t, g) for t, g in stored - entries]
         for start in range(0, len(new_entries), 2000):
             await session.execute(insert(ContactEntry).values(new_entries[start : start + 2000]))
         for person_id, topic_id, gmina_id in removed:
             await session.execute(
                 delete(ContactEntry).where(
-                    ContactEntry.person_id == person_id,  # type: ignore[arg-type]
-                    ContactEntry.topic_id == topic_id,  # type: ignore[arg-type]
-                    ContactEntry.gmina_id == gmina_id,  # type: ignore[arg-type]
+                    col(ContactEntry.person_id) == person_id,
+                    col(ContactEntry.topic_id) == topic_id,
+                    col(ContactEntry.gmina_id) == gmina_id,
                 )
             )
         summary.entries_added, summary.entries_removed = len(new_entries), len(removed)
@@ -489,12 +495,12 @@ class DirectoryImporter:
     ) -> dict[str, int]:
         known = {
             gmina_key(GminaRow(g.name, g.teryt, powiat=g.powiat)): g
-            for g in (await session.exec(select(Gmina))).scalars()  # type: ignore[call-overload]
+            for g in await session.scalars(select(Gmina))
         }
         by_name_only = {
             g.name.lower(): g for g in known.values() if not g.teryt and not g.powiat
         }
-        result: dict[str, int] = {}
+        result: dict[str, Gmina] = {}
         created: list[Gmina] = []
         for row in parsed.rows:
             if row.gmina is None:
@@ -519,26 +525,27 @@ class DirectoryImporter:
                     if value and getattr(gmina, name) != value:
                         setattr(gmina, name, value)
             known[key] = gmina
-            result[key] = gmina  # type: ignore[assignment]
+            result[key] = gmina
         await session.flush()
         for gmina in created:
             await replace_gmina_forms(
-                session, int(gmina.id), self._morphology.name_forms(gmina.name)  # type: ignore[arg-type]
+                session, saved_id(gmina), self._morphology.name_forms(gmina.name)
             )
-        return {k: int(g.id) for k, g in result.items()}  # type: ignore[attr-defined]
+        return {k: saved_id(g) for k, g in result.items()}
 
     async def _resolve_topics(
         self, session: AsyncSession, texts: set[str], summary: ImportSummary
     ) -> dict[str, int]:
         """Topic id for every topic text of the file; unknown topics are created."""
-        topics = list((await session.exec(select(Topic))).scalars())  # type: ignore[call-overload]
+        topics = list(await session.scalars(select(Topic)))
         synonyms = [
             (int(a), str(b), str(c))
             for a, b, c in await session.execute(
-                select(TopicSynonym.topic_id, TopicSynonym.phrase, TopicSynonym.lang)
+                select(col(TopicSynonym.topic_id), col(TopicSynonym.phrase),
+                       col(TopicSynonym.lang))
             )
         ]
-        infos = [TopicInfo(int(t.id), t.key, t.name_pl, t.name_en) for t in topics]
+        infos = [TopicInfo(saved_id(t), t.key, t.name_pl, t.name_en) for t in topics]
         matcher = self._matchers.matcher(infos, synonyms)
         by_key = {t.key: t for t in topics}
         resolved: dict[str, int | Topic] = {}
@@ -550,7 +557,7 @@ class DirectoryImporter:
             content = {i for i, w in enumerate(folded) if len(w) > 2}
             if matches and len(covered & content) * 2 >= len(content):
                 best = max(matches, key=lambda m: m.end - m.start)
-                resolved[normalise(text)] = int(best.target)  # type: ignore[call-overload]
+                resolved[normalise(text)] = best.target
                 continue
             key = _slug(text)
             if key not in by_key:
@@ -559,7 +566,7 @@ class DirectoryImporter:
                 summary.topics_added.append(text.strip())
             resolved[normalise(text)] = by_key[key]
         await session.flush()
-        return {k: v if isinstance(v, int) else int(v.id) for k, v in resolved.items()}  # type: ignore[arg-type]
+        return {k: v if isinstance(v, int) else saved_id(v) for k, v in resolved.items()}
 
 
 def _confirmation(
@@ -580,12 +587,13 @@ async def export_rows(session: AsyncSession) -> list[dict[str, str]]:
     """The directory as rows of :data:`EXPORT_COLUMNS`: one per person and gmina, topics
     joined by ``"; "``, then the staff of organisations (no gmina) — what
     :func:`parse_rows` reads back unchanged."""
-    people = {p.id: p for p in (await session.exec(select(Person))).scalars()}  # type: ignore[call-overload]
-    gminy = {g.id: g for g in (await session.exec(select(Gmina))).scalars()}  # type: ignore[call-overload]
-    topics = {t.id: t for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
+    people = {p.id: p for p in await session.scalars(select(Person))}
+    gminy = {g.id: g for g in await session.scalars(select(Gmina))}
+    topics = {t.id: t for t in await session.scalars(select(Topic))}
     grouped: dict[tuple[int, int], list[str]] = {}
     for person_id, topic_id, gmina_id in await session.execute(
-        select(ContactEntry.person_id, ContactEntry.topic_id, ContactEntry.gmina_id)
+        select(col(ContactEntry.person_id), col(ContactEntry.topic_id),
+               col(ContactEntry.gmina_id))
     ):
         grouped.setdefault((person_id, gmina_id), []).append(topics[topic_id].name_pl)
     rows = []

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from commands.directory.language import Morphology, fold, tokens
 
 THESAURUS_FILE = Path(__file__).with_name("topics_pl.toml")
+
+Target = TypeVar("Target", covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,30 +76,32 @@ def _walk(key: str, links: Mapping[str, Iterable[str]]) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Match:
-    """A phrase found at ``tokens[start:end]``."""
+class Match(Generic[Target]):
+    """A phrase found at ``tokens[start:end]``: a topic id, or the ids of the gminy a name
+    may mean."""
 
     start: int
     end: int
-    target: Hashable
+    target: Target
 
 
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     words: tuple[frozenset[str], ...]
-    target: Hashable
+    target: int
     exact_case: tuple[str, ...] | None  # short abbreviations must be written in capitals
 
 
 class PhraseMatcher:
-    """Finds phrases in a token list; each phrase word matches any of its inflected forms."""
+    """Finds phrases (of topics) in a token list; each phrase word matches any of its inflected
+    forms."""
 
     def __init__(self, morphology: Morphology) -> None:
         self._morphology = morphology
         self._by_first: dict[str, list[_Phrase]] = {}
 
-    def add(self, phrase: str, target: Hashable, *, lang: str = "pl") -> None:
-        """Register ``phrase`` meaning ``target``; Polish words are inflected."""
+    def add(self, phrase: str, target: int, *, lang: str = "pl") -> None:
+        """Register ``phrase`` meaning topic ``target``; Polish words are inflected."""
         words = tokens(phrase)
         if not words:
             return
@@ -115,9 +120,9 @@ class PhraseMatcher:
         for form in forms[0]:
             self._by_first.setdefault(form, []).append(entry)
 
-    def find(self, folded: list[str], original: list[str]) -> list[Match]:
+    def find(self, folded: list[str], original: list[str]) -> list[Match[int]]:
         """All matches in ``folded`` tokens (``original`` keeps the user's capitals)."""
-        found: list[Match] = []
+        found: list[Match[int]] = []
         for start, token in enumerate(folded):
             for phrase in self._by_first.get(token, ()):
                 end = start + len(phrase.words)
@@ -152,9 +157,9 @@ class GminaNames:
         """Every known form (for fuzzy matching)."""
         return list(self._forms)
 
-    def find(self, folded: list[str]) -> list[Match]:
+    def find(self, folded: list[str]) -> list[Match[frozenset[int]]]:
         """Every n-gram of ``folded`` that is a gmina name form, longest first per position."""
-        found: list[Match] = []
+        found: list[Match[frozenset[int]]] = []
         for start in range(len(folded)):
             for size in range(min(self.max_words, len(folded) - start), 0, -1):
                 ids = self._forms.get(" ".join(folded[start : start + size]))

@@ -18,6 +18,9 @@ from commands.directory.index import DirectoryIndex
 from commands.directory.language import fold, tokens
 from commands.directory.matching import Match
 
+GminaMatch = Match[frozenset[int]]  # the ids of the gminy a name may mean
+TopicMatch = Match[int]
+
 # Folded words that carry no content in a directory question (Polish and English).
 STOPWORDS = frozenset(
     """
@@ -119,21 +122,21 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     gmina_ids: frozenset[int] = frozenset()
     gmina_text = ""
     if gmina_match is not None:
-        gmina_ids = frozenset(gmina_match.target)  # type: ignore[arg-type]
+        gmina_ids = frozenset(gmina_match.target)
         gmina_text = " ".join(original[gmina_match.start : gmina_match.end])
         used |= set(range(gmina_match.start, gmina_match.end))
         if strong:
             topic_matches = [m for m in topic_matches if not _overlaps(m, gmina_match)]
 
     topic_ids: list[int] = []
-    for match in topic_matches:
-        if gmina_match is not None and _overlaps(match, gmina_match):
+    for topic_match in topic_matches:
+        if gmina_match is not None and _overlaps(topic_match, gmina_match):
             continue
-        used |= set(range(match.start, match.end))
-        if match.target not in topic_ids:
-            topic_ids.append(match.target)  # type: ignore[arg-type]
+        used |= set(range(topic_match.start, topic_match.end))
+        if topic_match.target not in topic_ids:
+            topic_ids.append(topic_match.target)
 
-    more: list[Match] = []
+    more: list[GminaMatch] = []
     away: list[str] = []  # qualified out of the directory: "w Czernichowie w powiecie …"
     if gmina_match is not None:
         more = _more_gminy(index, name_matches, folded, original, gmina_match, topic_matches)
@@ -147,7 +150,7 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
                     for match in [gmina_match, *more]]
         narrowed = [match for match in narrowed if match.target]
         gmina_match, more = (narrowed[0], narrowed[1:]) if narrowed else (None, [])
-        gmina_ids = frozenset(gmina_match.target) if gmina_match else frozenset()  # type: ignore[arg-type]
+        gmina_ids = frozenset(gmina_match.target) if gmina_match else frozenset()
         gmina_text = (" ".join(original[gmina_match.start : gmina_match.end])
                       if gmina_match else "")
         for match in more:
@@ -160,7 +163,7 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
     more += known
     if gmina_match is None and more:
         gmina_match, more = more[0], more[1:]
-        gmina_ids = frozenset(gmina_match.target)  # type: ignore[arg-type]
+        gmina_ids = frozenset(gmina_match.target)
         gmina_text = " ".join(original[gmina_match.start : gmina_match.end])
     if not (gmina_ids or outside or away):
         fuzzy = _fuzzy_gmina(index, folded, original, used)
@@ -169,7 +172,7 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
             used |= span
             typo = _narrow(index, Match(min(span), max(span) + 1, gmina_ids), folded,
                            original, used, away)
-            gmina_ids = frozenset(typo.target)  # type: ignore[arg-type]
+            gmina_ids = frozenset(typo.target)
 
     if not (gmina_ids or outside or away):
         named = _named_unknown(index, folded, original, used)
@@ -186,9 +189,9 @@ def parse_query(text: str, index: DirectoryIndex) -> DirectoryQuery:
         and not folded[i].isdigit()
     )
     mentions = tuple(
-        GminaMention(frozenset(m.target), " ".join(original[m.start : m.end]))  # type: ignore[arg-type]
+        GminaMention(frozenset(m.target), " ".join(original[m.start : m.end]))
         for m in sorted(more, key=lambda m: m.start)
-        if frozenset(m.target) != gmina_ids  # type: ignore[arg-type]
+        if frozenset(m.target) != gmina_ids
     )
     names = tuple(dict.fromkeys([*away, *(
         " / ".join(sorted({g.name for g in index.register.named(" ".join(
@@ -210,7 +213,7 @@ def _unique(mentions: tuple[GminaMention, ...]) -> tuple[GminaMention, ...]:
 
 
 def _named_unknown(index: DirectoryIndex, folded: list[str], original: list[str],
-                   used: set[int]) -> Match | None:
+                   used: set[int]) -> GminaMatch | None:
     """A gmina neither the directory nor the register knows, named as one: "w gminie
     Nibylandia" (the words after "gmina" written with a capital, or unknown to the
     dictionary)."""
@@ -228,8 +231,8 @@ def _named_unknown(index: DirectoryIndex, folded: list[str], original: list[str]
     return None
 
 
-def _not_part_of_another(index: DirectoryIndex, matches: list[Match], folded: list[str]
-                         ) -> list[Match]:
+def _not_part_of_another(index: DirectoryIndex, matches: list[GminaMatch], folded: list[str]
+                         ) -> list[GminaMatch]:
     """Drop directory names that are part of a longer name of a gmina the directory does not
     have: "w Czarnym Dunajcu" is Czarny Dunajec, not the directory's Czarne; "w Aleksandrowie
     Łódzkim" is not either of the directory's Aleksandrów."""
@@ -250,20 +253,20 @@ def _not_part_of_another(index: DirectoryIndex, matches: list[Match], folded: li
     return kept
 
 
-def _teryt_codes(index: DirectoryIndex, folded: list[str]) -> list[Match]:
+def _teryt_codes(index: DirectoryIndex, folded: list[str]) -> list[GminaMatch]:
     """TERYT codes of directory gminy written in the question ("w 1219053")."""
     return [Match(i, i + 1, frozenset({index.by_teryt[w]}))
             for i, w in enumerate(folded) if len(w) == 7 and w in index.by_teryt]
 
 
-def _overlaps(a: Match, b: Match) -> bool:
+def _overlaps(a: Match[object], b: Match[object]) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _outermost(matches: list[Match]) -> list[Match]:
+def _outermost(matches: list[TopicMatch]) -> list[TopicMatch]:
     """Drop matches that sit inside a longer one ("drogi" inside "drogi gminne")."""
     ordered = sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))
-    kept: list[Match] = []
+    kept: list[TopicMatch] = []
     for match in ordered:
         if any(k.start <= match.start and match.end <= k.end for k in kept):
             continue
@@ -272,12 +275,12 @@ def _outermost(matches: list[Match]) -> list[Match]:
 
 
 def _pick_gmina(
-    index: DirectoryIndex, matches: list[Match], folded: list[str], original: list[str],
-    topics: list[Match], heading: int = 0,
-) -> tuple[Match | None, bool]:
+    index: DirectoryIndex, matches: list[GminaMatch], folded: list[str], original: list[str],
+    topics: list[TopicMatch], heading: int = 0,
+) -> tuple[GminaMatch | None, bool]:
     """The best gmina mention and whether it is certain (a cue word or a capital before it).
     ``heading``: the number of words before a colon that opens the question ("Złota: …")."""
-    best: tuple[int, Match] | None = None
+    best: tuple[int, GminaMatch] | None = None
     for match in matches:
         cue = match.start > 0 and folded[match.start - 1] in LOCATION_CUES
         capital = original[match.start][:1].isupper() and (
@@ -301,8 +304,8 @@ def _pick_gmina(
     return match, match.start > 0 and folded[match.start - 1] in LOCATION_CUES
 
 
-def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: list[str],
-            used: set[int], away: list[str]) -> Match:
+def _narrow(index: DirectoryIndex, match: GminaMatch, folded: list[str], original: list[str],
+            used: set[int], away: list[str]) -> GminaMatch:
     """A shared name narrowed by what the question says about it.
 
     Qualifiers: "w gminie wiejskiej Bochnia", "Bochnia miasto", "w Czernichowie w powiecie
@@ -312,7 +315,7 @@ def _narrow(index: DirectoryIndex, match: Match, folded: list[str], original: li
     qualifiers fit only a gmina of the register outside the directory: then the match names
     no directory gmina and ``away`` gets that gmina's name.
     """
-    candidates = [index.gminy[i] for i in match.target if i in index.gminy]  # type: ignore[attr-defined]
+    candidates = [index.gminy[i] for i in match.target if i in index.gminy]
     if not candidates:
         return match
     span: set[int] = set()
@@ -382,7 +385,7 @@ def _case_fits(index: DirectoryIndex, name: str, form: str, cases: frozenset[str
     return bool(form_cases & cases)
 
 
-def _joined(match: Match, accepted: list[Match], folded: list[str]) -> bool:
+def _joined(match: GminaMatch, accepted: list[GminaMatch], folded: list[str]) -> bool:
     """Whether ``match`` is listed together with an accepted mention: right next to it
     ("Skawina, Wieliczka") or joined by a conjunction ("w Skawinie i (w) Wieliczce")."""
     for first, second in ((other, match) for other in accepted):
@@ -396,14 +399,14 @@ def _joined(match: Match, accepted: list[Match], folded: list[str]) -> bool:
     return False
 
 
-def _cued(match: Match, folded: list[str]) -> bool:
+def _cued(match: Match[object], folded: list[str]) -> bool:
     return match.start > 0 and folded[match.start - 1] in LOCATION_CUES
 
 
 def _more_gminy(
-    index: DirectoryIndex, matches: list[Match], folded: list[str], original: list[str],
-    first: Match, topics: list[Match],
-) -> list[Match]:
+    index: DirectoryIndex, matches: list[GminaMatch], folded: list[str], original: list[str],
+    first: GminaMatch, topics: list[TopicMatch],
+) -> list[GminaMatch]:
     """Further directory gminy of a question about several: each with its own cue word
     ("w Skawinie i w Wieliczce") or listed with one already taken ("Skawina, Wieliczka")."""
     accepted = [first]
@@ -436,8 +439,8 @@ def _more_gminy(
 
 def _outside_gminy(
     index: DirectoryIndex, folded: list[str], original: list[str], used: set[int],
-    topics: list[Match], accepted: list[Match], heading: int = 0,
-) -> tuple[list[Match], list[Match]]:
+    topics: list[TopicMatch], accepted: list[GminaMatch], heading: int = 0,
+) -> tuple[list[GminaMatch], list[GminaMatch]]:
     """Gminy of the country's register named with a cue word (or listed with a gmina already
     taken, or written as the question's heading: "Kurów — kto od …") that the directory does
     not have; and register names the directory has under another spelling (returned second,
@@ -447,8 +450,8 @@ def _outside_gminy(
                                for i, w in enumerate(folded)):
         return [], []  # every mention needs a cue or a list to be in, and there is none free
     register = index.register
-    outside: list[Match] = []
-    known: list[Match] = []
+    outside: list[GminaMatch] = []
+    known: list[GminaMatch] = []
     for match in register.names.find(folded):
         span = set(range(match.start, match.end))
         if span & used:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import date
 
 from commands.clock import WARSAW, Clock
 from commands.directory.answers import AnswerState, DirectoryAnswers
@@ -75,7 +76,7 @@ class DirectoryService:
             self._checked_at = time.monotonic()
             return self._index
 
-    def today(self):  # type: ignore[no-untyped-def]
+    def today(self) -> date:
         """Today's date in Warsaw (staleness is counted in local days)."""
         return self._clock.now().astimezone(WARSAW).date()
 
