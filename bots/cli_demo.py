@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from commands.texts import t
+from store.db import table_of
 from store.demo import DemoRemoval, remove_demo
 from store.directory import bump_version, count_people
 from store.people import audit
@@ -28,7 +29,7 @@ def cli_lang() -> str:
     return "en"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``demo clear [--dry-run]`` and ``demo load`` to the ``lacznik`` parser."""
     demo = sub.add_parser("demo", help="the fictional demo data (sample people and forums)")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
@@ -66,7 +67,7 @@ async def demo_command(app: App, args: argparse.Namespace) -> int:
         await load_sample_data(app, again=True)
         async with app.db.session() as session:
             people = await count_people(session)
-            forums = len((await session.execute(Forum.__table__.select())).all())  # type: ignore[attr-defined]
+            forums = len((await session.execute(table_of(Forum).select())).all())
         print(t(lang, "demo.loaded", people=t(lang, "demo.n_people", count=people),
                 forums=t(lang, "demo.n_forums", count=forums)))
         return 0

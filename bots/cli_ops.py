@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bots.app import App
 
 
-def add_db_parsers(db_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_db_parsers(db_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``lacznik db backup FILE`` and ``lacznik db restore FILE [--yes]``."""
     save = db_sub.add_parser("backup", help="write a backup of the whole database to FILE "
                              "(SQLite: safe while the service runs; PostgreSQL: pg_dump)")
@@ -28,7 +28,7 @@ def add_db_parsers(db_sub: argparse._SubParsersAction) -> None:  # type: ignore[
                       help="overwrite a database that already holds data")
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``lacznik people export EMAIL [--output FILE]`` and ``lacznik people forget EMAIL``."""
     people = sub.add_parser("people", help="RODO/GDPR: a person's data, export or erasure")
     people_sub = people.add_subparsers(dest="people_command", required=True)

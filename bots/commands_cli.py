@@ -10,11 +10,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from adapters.console.adapter import ConsoleSession, run_console, stdin_lines
 from commands.directory.gminy import candidate_line, refusal, resolve_gmina
 from commands.directory.importer import ImportError_, export_rows, parse_rows, write_export
 from commands.directory.index import GminaInfo
+from store.db import saved_id
 from store.directory import add_synonym, bump_version, ensure_topics
 from store.models import (
     Conversation,
@@ -46,17 +48,16 @@ async def _console_user(app: App, requested: str | None) -> str | None:
     """The e-mail the console speaks as: asked for, configured, or the first admin."""
     async with app.db.session() as session:
         if requested or app.config.console.user:
-            email = requested or app.config.console.user
-            person = await person_by_email(session, email)
+            person = await person_by_email(session, requested or app.config.console.user)
             return person.email if person else None
         row = await session.execute(
-            select(Person.email).join(RoleGrant, RoleGrant.person_id == Person.id)  # type: ignore[arg-type]
-            .where(RoleGrant.role == Role.ADMIN.value).order_by(Person.id).limit(1)
+            select(col(Person.email)).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+            .where(col(RoleGrant.role) == Role.ADMIN.value).order_by(col(Person.id)).limit(1)
         )
         email = row.scalar()
         if email is None:
-            email = (await session.execute(select(Person.email).order_by(Person.id).limit(1))
-                     ).scalar()
+            email = (await session.execute(
+                select(col(Person.email)).order_by(col(Person.id)).limit(1))).scalar()
         return email
 
 
@@ -260,8 +261,8 @@ async def roles(app: App, args: argparse.Namespace) -> int:
     await app.prepare(with_sample=False)
     async with app.db.session() as session:
         if args.roles_command == "list":
-            for person, grant, scope in await list_grants(session):
-                print(f"{person.email or person.name}\t{grant.role}\t{scope}")
+            for holder, grant, scope in await list_grants(session):
+                print(f"{holder.email or holder.name}\t{grant.role}\t{scope}")
             return 0
         person = await person_by_email(session, args.email)
         if person is None:
@@ -273,9 +274,9 @@ async def roles(app: App, args: argparse.Namespace) -> int:
             if not args.forum:
                 print("error: forum_moderator needs --forum NAME", file=sys.stderr)
                 return 2
-            forum = (await session.exec(
-                select(Forum).where(Forum.key == args.forum.upper())  # type: ignore[call-overload]
-            )).scalars().first()
+            forum = (await session.scalars(
+                select(Forum).where(col(Forum.key) == args.forum.upper())
+            )).first()
             if forum is None:
                 print(f"error: no forum {args.forum!r}", file=sys.stderr)
                 return 2
@@ -291,7 +292,7 @@ async def roles(app: App, args: argparse.Namespace) -> int:
                 print("error: gmina_coordinator needs --gmina NAME", file=sys.stderr)
                 return 2
         change = grant_role if args.roles_command == "grant" else revoke_role
-        changed = await change(session, int(person.id), role, forum_id=forum_id,  # type: ignore[arg-type]
+        changed = await change(session, saved_id(person), role, forum_id=forum_id,
                                gmina_id=gmina_id)
         await audit(session, actor="cli", action=f"role.{args.roles_command}",
                     target=f"person:{person.id}",
@@ -326,7 +327,7 @@ async def link(app: App, args: argparse.Namespace) -> int:
             print(f"error: no person with e-mail {args.email!r}", file=sys.stderr)
             return 2
         platform = "" if args.platform == "any" else args.platform
-        code = await issue_link_code(session, int(person.id), platform=platform,  # type: ignore[arg-type]
+        code = await issue_link_code(session, saved_id(person), platform=platform,
                                      valid_for=valid, now=app.clock.now())
         await audit(session, actor="cli", action="link.issue", target=f"person:{person.id}",
                     details={"platform": args.platform})
@@ -345,8 +346,9 @@ async def topics(app: App, args: argparse.Namespace) -> int:
     await app.prepare(with_sample=False)
     async with app.db.session() as session:
         if args.topics_command == "list":
-            rows = await session.execute(select(Topic.key, Topic.name_pl, Topic.name_en)
-                                         .order_by(Topic.key))
+            rows = await session.execute(
+                select(col(Topic.key), col(Topic.name_pl), col(Topic.name_en))
+                .order_by(col(Topic.key)))
             for key, name_pl, name_en in rows:
                 print(f"{key}\t{name_pl}\t{name_en}")
             return 0
@@ -394,14 +396,14 @@ async def groups(app: App, args: argparse.Namespace) -> int:
     async with app.db.session() as session:
         if args.groups_command == "list":
             rows = (await session.execute(select(Conversation).order_by(
-                Conversation.platform, Conversation.title))).scalars()
+                col(Conversation.platform), col(Conversation.title)))).scalars()
             for row in rows:
                 state = "registered" if row.registered else "not registered"
                 active = "" if row.active else " (bot removed)"
                 print(f"{row.conversation_key}\t{row.kind}\t{row.title or '-'}\t{state}{active}")
             return 0
         conversation = (await session.execute(select(Conversation).where(
-            Conversation.conversation_key == args.key))).scalars().first()
+            col(Conversation.conversation_key) == args.key))).scalars().first()
         if conversation is None:
             print(f"error: no group {args.key!r} (see `lacznik groups list`)", file=sys.stderr)
             return 2

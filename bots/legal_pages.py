@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -93,7 +93,7 @@ class LegalPagesComponent:
             "</body>\n</html>\n"
         )
 
-    def _handler(self, page: str):  # type: ignore[no-untyped-def]
+    def _handler(self, page: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handle(request: web.Request) -> web.Response:
             lang = "en" if request.query.get("lang", "").lower().startswith("en") else "pl"
             return web.Response(

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from commands.directory.importer import parse_rows
+from store.db import saved_id
 from store.demo import demo_cleared, set_demo_cleared
 from store.models import ContactEntry, Forum, ForumMember, Person, Role, Topic
 from store.people import audit, grant_role, person_by_email
@@ -43,7 +45,7 @@ async def load_sample_data(app: App, *, again: bool = False) -> bool:
                                  today=app.directory.today())
     data = tomllib.loads((SAMPLE_DIR / "forums.toml").read_text(encoding="utf-8"))
     async with app.db.session() as session:
-        topics = {t.key: t.id for t in (await session.exec(select(Topic))).scalars()}  # type: ignore[call-overload]
+        topics = {t.key: t.id for t in await session.scalars(select(Topic))}
         for office in data.get("office", []):
             person = await person_by_email(session, office["email"])
             if person is None:
@@ -55,7 +57,7 @@ async def load_sample_data(app: App, *, again: bool = False) -> bool:
                 session.add(person)
                 await session.flush()
             if office.get("role") == "admin":
-                await grant_role(session, int(person.id), Role.ADMIN)  # type: ignore[arg-type]
+                await grant_role(session, saved_id(person), Role.ADMIN)
         for item in data.get("forum", []):
             forum = Forum(key=item["key"], name_pl=item["name_pl"],
                           name_en=item.get("name_en", ""), topic_id=topics.get(item.get("topic")),
@@ -66,17 +68,17 @@ async def load_sample_data(app: App, *, again: bool = False) -> bool:
             for email in sorted(members):
                 person = await person_by_email(session, email)
                 if person is not None:
-                    session.add(ForumMember(forum_id=forum.id, person_id=person.id))  # type: ignore[arg-type]
+                    session.add(ForumMember(forum_id=saved_id(forum), person_id=saved_id(person)))
             for email in item.get("moderators", []):
                 person = await person_by_email(session, email)
                 if person is not None:
-                    await grant_role(session, int(person.id), Role.FORUM_MODERATOR,  # type: ignore[arg-type]
+                    await grant_role(session, saved_id(person), Role.FORUM_MODERATOR,
                                      forum_id=forum.id)
         # Each gmina's metropolitan coordinator coordinates that gmina's entries.
         coordination = topics.get("koordynacja")
         rows = await session.execute(
-            select(ContactEntry.person_id, ContactEntry.gmina_id).where(
-                ContactEntry.topic_id == coordination  # type: ignore[arg-type]
+            select(col(ContactEntry.person_id), col(ContactEntry.gmina_id)).where(
+                col(ContactEntry.topic_id) == coordination
             )
         )
         for person_id, gmina_id in rows.all():
