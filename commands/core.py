@@ -11,8 +11,8 @@ a redelivery or another instance sees it while the handler runs), the sender's i
 the group's registration (:func:`identify`, one transaction), then the handler's own, and
 last the "done" mark together with the reply's outbox rows (:func:`dedupe` again, via
 :meth:`commands.ports.Outbound.stage`): a reply is recorded exactly when its update is.
-The rows are held by this process and sent at once after that commit; the record that the
-platform took them is written later, batched, off the reply's path.
+The rows are held by this process and sent at once after that commit; once the platform took
+them they are removed, batched, off the reply's path.
 """
 
 from __future__ import annotations
@@ -382,7 +382,7 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                     account = await link_account(
                         session, platform=sender.platform.value,
                         tenant_id=sender.tenant_id or "", external_id=sender.user_id,
-                        person_id=int(person.id),  # type: ignore[arg-type]
+                        person_id=int(person.id or 0),
                         display_name=sender.display_name, private_ref=private_ref,
                     )
                     log.info("linked %s account %s by verified e-mail", sender.platform,
@@ -396,7 +396,7 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                     account.private_ref = fallback
                     session.add(account)
         if ctx.person is not None:
-            ctx.grants = await grants_of(session, int(ctx.person.id))  # type: ignore[arg-type]
+            ctx.grants = await grants_of(session, int(ctx.person.id or 0))
         if _gated(ctx):  # the group's registration, in the same transaction
             ctx.registered = await _remember_group(session, event)
         await session.commit()

@@ -39,14 +39,16 @@ from commands.ports import (
     TransientFailure,
     Unreachable,
 )
+from commands.reachability import record_unreachable
 from commands.texts import t
 from scheduler.sending import perform
 from store.db import Database
-from store.models import Delivery, DeliveryState, MessengerAccount
+from store.models import Delivery, DeliveryState
 from store.outbox import (
     ClaimedRow,
     claim_due,
     claim_ids,
+    forget_sent,
     next_due,
     read_due,
     renew_claims,
@@ -123,6 +125,9 @@ class DeliveryWorker:
         self._writes: contextlib.AbstractAsyncContextManager[object] = (
             asyncio.Lock() if db.is_sqlite else contextlib.nullcontext())
         self._sent = _SentLog(db, clock, self.worker_id, self._writes)
+        # Rows sent at once by the process that wrote them (scheduler/outbound.py): removed
+        # once the platform took them, so they leave no trace, as before they were rows.
+        self._done_at_once = _SentLog(db, clock, self.worker_id, self._writes, forget=True)
         self._held: set[int] = set()  # rows this worker has claimed and not yet settled
         self._stopping = False
         self._nudged: asyncio.Event | None = None  # set while a round runs (its loop's)
@@ -243,6 +248,7 @@ class DeliveryWorker:
     async def close(self) -> None:
         """Wait for the last group commit of accepted sends."""
         await self._sent.close()
+        await self._done_at_once.close()
 
     async def _claim(self, ahead: list[_Prepared], limit: int) -> list[_Prepared]:
         """The next rows to send: the next of those read ahead (if any), else due rows."""
@@ -358,10 +364,12 @@ class DeliveryWorker:
                 return
         await self.settle_failure(delivery, failure, patient=patient)
 
-    async def record_sent(self, sent: list[tuple[int, str]]) -> None:
+    async def record_sent(self, sent: list[tuple[int, str]], *, at_once: bool = False) -> None:
         """Rows this worker holds (claimed by its id) that the platform took: ``(row id,
-        platform message id)``, recorded in the next group commit."""
-        await asyncio.gather(*(self._sent.record(row_id, message_id)
+        platform message id)``, recorded in the next group commit — or, ``at_once`` (sent by
+        the process that wrote them, never queued), removed in it."""
+        log_ = self._done_at_once if at_once else self._sent
+        await asyncio.gather(*(log_.record(row_id, message_id)
                                for row_id, message_id in sent))
 
     async def settle_failure(self, delivery: Delivery, failure: BaseException, *,
@@ -433,24 +441,23 @@ class DeliveryWorker:
                            not_before=self._clock.now() + delay)
         return "retry"
 
-    async def _settle(self, delivery: Delivery, state: DeliveryState, **values: object) -> None:
+    async def _settle(self, delivery: Delivery, state: DeliveryState, *, reason: str = "",
+                      not_before: datetime | None = None, attempts: int | None = None,
+                      target: str | None = None) -> None:
         async with self._write_session() as session:
             kept = await settle(session, int(delivery.id or 0), worker=self.worker_id,
-                                state=state, now=self._clock.now(), **values)  # type: ignore[arg-type]
+                                state=state, now=self._clock.now(), reason=reason,
+                                not_before=not_before, attempts=attempts, target=target)
         if not kept:
             log.warning("delivery %s was re-claimed by another worker before settling",
                         delivery.id)
 
     async def _mark_unreachable(self, delivery: Delivery, reason: str) -> None:
         if delivery.account_id is None:
-            return
-        async with self._write_session() as session:
-            account = await session.get(MessengerAccount, delivery.account_id)
-            if account is not None:
-                account.reachable = False
-                account.unreachable_reason = reason[:300]
-                session.add(account)
-                await session.commit()
+            return  # the messenger recorded its target itself
+        async with self._writes:
+            await record_unreachable(self._db, ConversationRef.from_json(delivery.target),
+                                     reason, account_id=delivery.account_id)
 
 
 class _Prepared:
@@ -500,7 +507,9 @@ class _SentLog:
     accepted while it is being written wait for the next one, which takes all of them."""
 
     def __init__(self, db: Database, clock: Clock, worker: str,
-                 writes: contextlib.AbstractAsyncContextManager[object]) -> None:
+                 writes: contextlib.AbstractAsyncContextManager[object], *,
+                 forget: bool = False) -> None:
+        self._forget = forget  # remove the rows instead of marking them sent
         self._db = db
         self._writes = writes
         self._clock = clock
@@ -531,9 +540,13 @@ class _SentLog:
             for pause in (0.2, 1.0, 3.0, None):
                 try:
                     async with self._writes, self._db.session() as session:
-                        recorded = await settle_sent(
-                            session, [(row, mid) for row, mid, _ in batch],
-                            worker=self._worker, now=self._clock.now())
+                        if self._forget:
+                            recorded = await forget_sent(session, [row for row, _, _ in batch],
+                                                         worker=self._worker)
+                        else:
+                            recorded = await settle_sent(
+                                session, [(row, mid) for row, mid, _ in batch],
+                                worker=self._worker, now=self._clock.now())
                 except Exception as exc:
                     outcome = exc
                     if pause is None:

@@ -3,8 +3,9 @@
 Replies (:meth:`OutboundPath.stage`) are written in the transaction that marks their update
 done, already claimed by this process with a lease, and sent at once after that commit by
 :meth:`OutboundPath.send_staged` through the adapter's reply messenger (tried once; 429s are
-still waited out): no added latency, and the record that the platform took them follows in
-the delivery worker's next group commit. What the platform does not take is handed to the
+still waited out): no added latency. Once the platform took them they are removed, in the
+delivery worker's next group commit (batched, off the reply's path): a reply sent at once
+leaves no row behind, as before replies were rows; what the worker sends stays as ``sent``. What the platform does not take is handed to the
 worker, which sends it when the platform is back, in order per conversation, or — once
 older than ``[delivery] reply_max_age_seconds`` — tells the person instead.
 
@@ -166,7 +167,7 @@ class OutboundPath:
                 outcomes[row_id] = SENT
         if sent:
             try:
-                await self._worker.record_sent(sent)
+                await self._worker.record_sent(sent, at_once=True)
             except Exception:  # still claimed: sent again after the lease (at least once)
                 log.error("%d sent messages not recorded", len(sent), exc_info=True)
         return [outcomes[row_id] for row_id, _ in staged.rows]

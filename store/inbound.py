@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.models import ProcessedEvent, utcnow
@@ -51,22 +52,22 @@ async def claim_delivery(session: AsyncSession, platform: str, event_id: str, *,
         return Claim.BUSY
     taken = await session.execute(
         update(ProcessedEvent)
-        .where(ProcessedEvent.platform == platform,  # type: ignore[arg-type]
-               ProcessedEvent.event_id == key,  # type: ignore[arg-type]
-               ProcessedEvent.done.is_(False),  # type: ignore[attr-defined]
-               ProcessedEvent.at == row.at)  # type: ignore[arg-type]
+        .where(col(ProcessedEvent.platform) == platform,
+               col(ProcessedEvent.event_id) == key,
+               col(ProcessedEvent.done).is_(False),
+               col(ProcessedEvent.at) == row.at)
         .values(at=now)
         .execution_options(synchronize_session=False)
     )
-    return Claim.FIRST if taken.rowcount == 1 else Claim.BUSY  # type: ignore[attr-defined]
+    return Claim.FIRST if taken.rowcount == 1 else Claim.BUSY  # type: ignore[attr-defined]  # a CursorResult
 
 
 async def finish_delivery(session: AsyncSession, platform: str, event_id: str) -> None:
     """The delivery was handled to the end; the caller commits."""
     await session.execute(
         update(ProcessedEvent)
-        .where(ProcessedEvent.platform == platform,  # type: ignore[arg-type]
-               ProcessedEvent.event_id == event_id[:200])  # type: ignore[arg-type]
+        .where(col(ProcessedEvent.platform) == platform,
+               col(ProcessedEvent.event_id) == event_id[:200])
         .values(done=True)
         .execution_options(synchronize_session=False)
     )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
+    delete,
     exists,
     func,
     insert,
@@ -254,7 +255,7 @@ async def settle(
         .values(**values)
     )
     await session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
 
 
 async def settle_sent(
@@ -286,7 +287,19 @@ async def settle_sent(
              for row_id, message_id in sent],
         )
     await session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
+
+
+async def forget_sent(session: AsyncSession, ids: list[int], *, worker: str) -> int:
+    """Remove rows ``worker`` holds that were sent at once by the process that wrote them
+    (a reply: it leaves no row behind once the platform took it); one statement and one
+    commit for the group. Rows another worker took over meanwhile stay. Returns how many."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        delete(Delivery).where(col(Delivery.id).in_(ids), col(Delivery.claimed_by) == worker))
+    await session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
 
 
 _SETTLE_SENT_PG = text(
@@ -320,7 +333,7 @@ async def renew_claims(session: AsyncSession, ids: list[int], *, worker: str,
             update(Delivery).where(col(Delivery.id).in_(held))
             .values(claimed_until=until)
         )
-        renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
     await session.commit()
     return renewed
 
@@ -343,7 +356,7 @@ async def cancel_pending(session: AsyncSession, *, source: str) -> int:
                col(Delivery.state) == DeliveryState.PENDING.value)
         .values(state=DeliveryState.CANCELLED.value)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
 
 
 async def state_counts(session: AsyncSession, *, source: str) -> dict[str, int]:

@@ -22,8 +22,9 @@ from commands.model import (
     SentMessage,
 )
 from commands.ports import Capabilities, Unreachable
+from commands.reachability import record_unreachable
 from store.db import Database
-from store.people import find_account, mark_account_unreachable, mark_conversation_inactive
+from store.people import find_account
 
 log = logging.getLogger(__name__)
 
@@ -120,17 +121,6 @@ class SlackMessenger:
             await session.commit()
 
     async def _record_unreachable(self, ref: ConversationRef, reason: str) -> None:
-        async with self._db.session() as session:
-            if ref.kind == ConversationKind.PERSONAL:
-                user = ref.extra.get("user_id") or ref.conversation_id
-                self._dms.pop(user, None)
-                await mark_account_unreachable(
-                    session, platform=Platform.SLACK.value, tenant_id=ref.tenant_id or "",
-                    external_id=user, reason=reason)
-                log.warning("Slack user %s unreachable: %s", user, reason)
-            else:
-                await mark_conversation_inactive(session, platform=Platform.SLACK.value,
-                                                 key=ref.key)
-                log.warning("Slack conversation %s unreachable: %s", ref.conversation_id,
-                            reason)
-            await session.commit()
+        if ref.kind == ConversationKind.PERSONAL:
+            self._dms.pop(ref.extra.get("user_id") or ref.conversation_id, None)
+        await record_unreachable(self._db, ref, reason)

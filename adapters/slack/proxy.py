@@ -18,7 +18,9 @@ def proxy_for(url: str, configured: str = "") -> str | None:
         return configured
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if is_loopback(host) or urllib.request.proxy_bypass_environment(host):
+    # public in CPython, missing from typeshed's stubs:
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]  # no stub
+    if is_loopback(host) or bypass(host):
         return None
     proxies = urllib.request.getproxies_environment()
     scheme = "https" if parts.scheme in ("https", "wss") else "http"

@@ -34,7 +34,8 @@ class SlackUser:
 
 def user_from_api(data: Mapping[str, Any]) -> SlackUser:
     """A ``users.info`` ``user`` object as :class:`SlackUser`."""
-    profile = data.get("profile") if isinstance(data.get("profile"), Mapping) else {}
+    found = data.get("profile")
+    profile: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     is_bot = bool(data.get("is_bot")) or bool(profile.get("bot_id"))
     deleted = bool(data.get("deleted"))
     email = str(profile.get("email") or "").strip() or None

@@ -16,6 +16,7 @@ from typing import Any
 
 from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationParameters
 from sqlalchemy import select
+from sqlmodel import col
 
 from adapters.ratelimit import RetryPolicy
 from adapters.teams.cards import ADAPTIVE_CARD, DEFAULT_BUDGET, CardPart, render_parts, split_part
@@ -32,13 +33,12 @@ from commands.model import (
     SentMessage,
 )
 from commands.ports import Capabilities, Rejected, Unreachable
+from commands.reachability import record_unreachable
 from store.db import Database
 from store.models import Conversation, MessengerAccount
 from store.people import (
     accounts_of,
     find_account,
-    mark_account_unreachable,
-    mark_conversation_inactive,
 )
 
 log = logging.getLogger(__name__)
@@ -290,34 +290,24 @@ class TeamsMessenger:
         return smaller
 
     async def _record_unreachable(self, ref: ConversationRef, reason: str) -> None:
-        async with self._db.session() as session:
-            if ref.kind == ConversationKind.PERSONAL and ref.extra.get("user_id"):
-                await mark_account_unreachable(
-                    session, platform=Platform.TEAMS.value, tenant_id=ref.tenant_id or "",
-                    external_id=ref.extra["user_id"], reason=reason,
-                )
-            elif ref.kind != ConversationKind.PERSONAL:
-                await mark_conversation_inactive(session, platform=Platform.TEAMS.value,
-                                                 key=ref.key)
-            await session.commit()
-        log.info("teams: %s marked unreachable: %s", ref.key, reason)
+        if ref.kind == ConversationKind.PERSONAL and not ref.extra.get("user_id"):
+            return  # a chat not opened yet: no account to mark by it
+        await record_unreachable(self._db, ref, reason)
 
 
 async def _service_url_of_tenant(session: Any, tenant_id: str) -> str | None:
     """A service URL the bot already talks to in ``tenant_id`` (it is per region)."""
-    rows = await session.exec(
-        select(Conversation.ref).where(Conversation.platform == Platform.TEAMS.value)  # type: ignore[call-overload]
-        .limit(200)
-    )
-    refs = list(rows.scalars())
-    rows = await session.exec(
-        select(MessengerAccount.private_ref).where(  # type: ignore[call-overload]
-            MessengerAccount.platform == Platform.TEAMS.value,
-            MessengerAccount.private_ref.is_not(None),  # type: ignore[union-attr]
-        ).limit(200)
-    )
-    refs += list(rows.scalars())
+    refs: list[str | None] = list(await session.scalars(
+        select(col(Conversation.ref)).where(col(Conversation.platform) == Platform.TEAMS.value)
+        .limit(200)))
+    refs += list(await session.scalars(
+        select(col(MessengerAccount.private_ref)).where(
+            col(MessengerAccount.platform) == Platform.TEAMS.value,
+            col(MessengerAccount.private_ref).is_not(None),
+        ).limit(200)))
     for text in refs:
+        if text is None:
+            continue
         try:
             ref = ConversationRef.from_json(text)
         except (ValueError, KeyError):

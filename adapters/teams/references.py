@@ -10,15 +10,16 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.teams.translate import ChannelChange
 from commands.model import ConversationKind, ConversationRef, Platform
+from commands.reachability import record_unreachable
 from store.db import Database
 from store.models import Conversation
 from store.people import (
     find_account,
-    mark_account_unreachable,
     mark_conversation_inactive,
     remember_conversation,
 )
@@ -66,30 +67,21 @@ async def remember_channel(db: Database, change: ChannelChange, *, tenant_id: st
 
 async def forget(db: Database, ref: ConversationRef) -> None:
     """The app was removed: the person's chat, or the team with every channel, is gone."""
-    async with db.session() as session:
-        if ref.kind == ConversationKind.PERSONAL:
-            await mark_account_unreachable(
-                session, platform=TEAMS, tenant_id=ref.tenant_id or "",
-                external_id=ref.extra.get("user_id", ""), reason="app removed in Teams",
-            )
-        else:
-            await mark_conversation_inactive(session, platform=TEAMS, key=ref.key)
-            team_id = ref.extra.get("team_id")
-            if team_id:
-                await _deactivate_team(session, team_id)
-        await session.commit()
+    await record_unreachable(db, ref, "app removed in Teams")
+    team_id = ref.extra.get("team_id")
+    if ref.kind != ConversationKind.PERSONAL and team_id:
+        async with db.session() as session:
+            await _deactivate_team(session, team_id)
+            await session.commit()
     log.info("teams: removed from %s %s", ref.kind, ref.conversation_id)
 
 
 async def _deactivate_team(session: AsyncSession, team_id: str) -> None:
     """Every stored channel of a team the app was removed from."""
-    rows = await session.exec(
-        select(Conversation).where(  # type: ignore[call-overload]
-            Conversation.platform == TEAMS,  # type: ignore[arg-type]
-            Conversation.active == True,  # type: ignore[arg-type]  # noqa: E712
-        )
-    )
-    for conversation in rows.scalars():
+    rows = await session.scalars(
+        select(Conversation).where(col(Conversation.platform) == TEAMS,
+                                   col(Conversation.active).is_(True)))
+    for conversation in rows:
         try:
             stored = ConversationRef.from_json(conversation.ref)
         except (ValueError, KeyError):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 
 from commands.model import ConversationKind, ConversationRef, Platform
+from commands.reachability import record_unreachable
 from store.db import Database
 from store.models import utcnow
 from store.people import (
     find_account,
     find_conversation,
-    mark_account_unreachable,
-    mark_conversation_inactive,
     move_conversation,
 )
 
@@ -29,14 +28,7 @@ def group_ref(chat_id: int | str) -> ConversationRef:
 
 async def chat_gone(db: Database, ref: ConversationRef, reason: str) -> None:
     """A person blocked the bot (their account becomes unreachable) or a group lost it."""
-    async with db.session() as session:
-        if ref.kind == ConversationKind.PERSONAL:
-            # In a private chat the chat id is the user's id.
-            await mark_account_unreachable(session, platform=PLATFORM, tenant_id="",
-                                           external_id=ref.conversation_id, reason=reason)
-        else:
-            await mark_conversation_inactive(session, platform=PLATFORM, key=ref.key)
-        await session.commit()
+    await record_unreachable(db, ref, reason)  # a private chat's id is the user's id
     log.info("telegram chat %s unreachable: %s", ref.conversation_id, reason)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.announcements.audience import Audience
@@ -178,8 +179,8 @@ class AnnouncementService:
             people.discard(int(author.id or 0))  # as in the preview: the author has their copy
             accounts = await reachable_accounts(session, people)
             author_label = await _person_label(session, author)
-            languages = dict((await session.execute(
-                select(Person.id, Person.language).where(Person.id.in_(people))  # type: ignore[union-attr]
+            languages: dict[int | None, str | None] = dict((await session.execute(
+                select(col(Person.id), col(Person.language)).where(col(Person.id).in_(people))
             )).all())
             preferences = ({} if announcement.urgent
                            else await quiet_preferences(session, people))
@@ -244,13 +245,13 @@ class AnnouncementService:
         async with self._db.session() as session:
             result = await session.execute(
                 update(Announcement).where(
-                    Announcement.id == announcement_id,  # type: ignore[arg-type]
-                    Announcement.author_id == author.id,  # type: ignore[arg-type]
-                    Announcement.state == "draft",  # type: ignore[arg-type]
+                    col(Announcement.id) == announcement_id,
+                    col(Announcement.author_id) == author.id,
+                    col(Announcement.state) == "draft",
                 ).values(state="cancelled")
             )
             await session.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
 
     async def acknowledge(self, announcement_id: int, *, person: Person, platform: str) -> str:
         """A recipient pressed "Potwierdzam": counts everywhere, stops further pings.
@@ -269,9 +270,9 @@ class AnnouncementService:
                 # Copies of this announcement still waiting for this person are not needed.
                 await session.execute(
                     update(Delivery).where(
-                        Delivery.source == f"announcement:{announcement_id}",  # type: ignore[arg-type]
-                        Delivery.person_id == person.id,  # type: ignore[arg-type]
-                        Delivery.state == DeliveryState.PENDING.value,  # type: ignore[arg-type]
+                        col(Delivery.source) == f"announcement:{announcement_id}",
+                        col(Delivery.person_id) == person.id,
+                        col(Delivery.state) == DeliveryState.PENDING.value,
                     ).values(state=DeliveryState.CANCELLED.value, reason="acknowledged")
                 )
                 await audit(session, actor=f"person:{person.id}",
@@ -290,7 +291,7 @@ class AnnouncementService:
         async with self._db.session() as session:
             recipients = list((await session.execute(
                 select(AnnouncementRecipient).where(
-                    AnnouncementRecipient.announcement_id == announcement_id  # type: ignore[arg-type]
+                    col(AnnouncementRecipient.announcement_id) == announcement_id
                 ))).scalars())
             deliveries = await delivery_report(session, f"announcement:{announcement_id}")
             cut_off = await linked_accounts(
@@ -408,12 +409,12 @@ class AnnouncementService:
                 # Only the instance whose update wins goes on (the others see 0 rows).
                 claimed = await session.execute(
                     update(AnnouncementRecipient)
-                    .where(AnnouncementRecipient.id == recipient.id,  # type: ignore[arg-type]
-                           AnnouncementRecipient.pings == pings)  # type: ignore[arg-type]
+                    .where(col(AnnouncementRecipient.id) == recipient.id,
+                           col(AnnouncementRecipient.pings) == pings)
                     .values(pings=pings + 1, last_ping_at=now,
                             escalated_at=now if last else recipient.escalated_at)
                 )
-                if not claimed.rowcount:  # type: ignore[attr-defined]
+                if not claimed.rowcount:  # type: ignore[attr-defined]  # a CursorResult
                     continue
                 author = await session.get(Person, announcement.author_id)
                 label = await _person_label(session, author) if author else ""
@@ -444,17 +445,18 @@ class AnnouncementService:
             return []
         gmina = await session.get(Gmina, person.gmina_id) if person.gmina_id else None
         coordinators = set((await session.execute(
-            select(RoleGrant.person_id).where(
-                RoleGrant.role == Role.GMINA_COORDINATOR.value,  # type: ignore[arg-type]
-                RoleGrant.gmina_id == person.gmina_id,  # type: ignore[arg-type]
+            select(col(RoleGrant.person_id)).where(
+                col(RoleGrant.role) == Role.GMINA_COORDINATOR.value,
+                col(RoleGrant.gmina_id) == person.gmina_id,
             ))).scalars()) - {person.id} if person.gmina_id else set()
         accounts = await reachable_accounts(session, coordinators)
         key = "ann.escalation"
         if not accounts:
             accounts = await reachable_accounts(session, {announcement.author_id})
             key = "ann.escalation_nobody"
-        languages = dict((await session.execute(
-            select(Person.id, Person.language).where(Person.id.in_(set(accounts)))  # type: ignore[union-attr]
+        languages: dict[int | None, str | None] = dict((await session.execute(
+            select(col(Person.id), col(Person.language))
+            .where(col(Person.id).in_(set(accounts)))
         )).all())
         rows = []
         for told_id, linked in accounts.items():
@@ -489,10 +491,10 @@ class AnnouncementService:
             announcement = await session.get(Announcement, announcement_id)
             deliveries = await delivery_report(session, f"announcement:{announcement_id}")
             recipients = list((await session.execute(
-                select(AnnouncementRecipient, Person.name)
-                .join(Person, Person.id == AnnouncementRecipient.person_id)  # type: ignore[arg-type]
-                .where(AnnouncementRecipient.announcement_id == announcement_id)  # type: ignore[arg-type]
-                .order_by(Person.name)
+                select(AnnouncementRecipient, col(Person.name))
+                .join(Person, col(Person.id) == col(AnnouncementRecipient.person_id))
+                .where(col(AnnouncementRecipient.announcement_id) == announcement_id)
+                .order_by(col(Person.name))
             )).all())
             cut_off = await linked_accounts(
                 session, {r.person_id for r, _name in recipients if not r.platforms})
@@ -559,9 +561,9 @@ class AnnouncementService:
                 return []
             ids = {int(k.rsplit(":", 1)[1]) for k, *_ in posts if k.rsplit(":", 1)[1].isdigit()}
             groups = {int(g.id or 0): (g, key) for g, key in (await session.execute(
-                select(ForumGroup, Forum.key)
-                .join(Forum, Forum.id == ForumGroup.forum_id)  # type: ignore[arg-type]
-                .where(ForumGroup.id.in_(ids))  # type: ignore[union-attr]
+                select(ForumGroup, col(Forum.key))
+                .join(Forum, col(Forum.id) == col(ForumGroup.forum_id))
+                .where(col(ForumGroup.id).in_(ids))
             )).all()}
         lines = []
         for dedupe_key, platform, conversation_key, state, reason in posts:
