@@ -1,0 +1,43 @@
+"""What the invitation campaign and the digest need from an e-mail sender.
+
+The sender (adapters/email) turns a :class:`Mail` into a MIME message and raises the neutral
+delivery errors of :mod:`commands.ports`: :class:`~commands.ports.TransientFailure` for a
+4xx answer or a lost connection (the caller retries), :class:`~commands.ports.Unreachable`
+when the server refuses the recipient (5xx on RCPT: no such mailbox), and
+:class:`~commands.ports.Rejected` when it refuses the message itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+# The Telegram bot's @username (from getMe), or None when Telegram is not configured.
+BotUsername = Callable[[], Awaitable[str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """One e-mail to one person. ``html`` is an alternative whose user values are escaped
+    already; ``unsubscribe_url`` goes into ``List-Unsubscribe`` (one-click, RFC 8058)."""
+
+    to: str
+    to_name: str
+    subject: str
+    text: str
+    lang: str
+    unsubscribe_url: str
+    html: str = ""
+
+
+class MailSender(Protocol):
+    """Sends e-mails, reusing one connection for a batch (``async with sender: …``)."""
+
+    async def __aenter__(self) -> MailSender: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def send(self, mail: Mail) -> None:
+        """Hand ``mail`` to the server; raises a :class:`commands.ports.DeliveryError`."""
+        ...
