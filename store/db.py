@@ -60,11 +60,14 @@ def connection_problem(exc: BaseException) -> str | None:
         if exc.orig is None:
             return None
         cause = exc.orig
+    postgres_errors: tuple[type[Exception], ...]
     try:
         import psycopg
+
+        postgres_errors = (psycopg.OperationalError,)
     except ImportError:  # pragma: no cover - psycopg is a dependency
-        psycopg = None  # type: ignore[assignment]  # a module, or None when it is missing
-    if psycopg is not None and isinstance(cause, psycopg.OperationalError):
+        postgres_errors = ()
+    if isinstance(cause, postgres_errors):
         if getattr(cause, "sqlstate", None) is not None:
             return None  # the server answered a statement: not a connection problem
     elif isinstance(cause, sqlite3.OperationalError):
