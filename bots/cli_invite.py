@@ -1,0 +1,170 @@
+"""``lacznik invite (--all | --gmina NAME | --forum KEY) [--dry-run]`` and ``lacznik invite
+status``: the e-mail campaign that invites people without a messenger to link one.
+
+Register with ``cli_invite.add_parser(sub)`` in :mod:`bots.cli` and dispatch ``"invite":
+cli_invite.invite``. Messages follow the terminal's language (as ``lacznik forums``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from adapters.email.config import EmailSettings, parse_config
+from adapters.email.sender import SmtpSender
+from bots.cli_demo import cli_lang
+from commands.directory.gminy import candidate_line, refusal, resolve_gmina
+from commands.invitations.campaign import CampaignResult, CampaignSettings, InvitationCampaign
+from commands.invitations.ports import BotUsername
+from commands.texts import PLATFORM_NAMES, t
+from store.forums import find_forum
+from store.invitations import Scope, StatusRow, status
+
+if TYPE_CHECKING:
+    from bots.app import App
+
+log = logging.getLogger(__name__)
+MESSENGERS = ("teams", "telegram", "slack")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """``lacznik invite`` with its options and the ``status`` sub-command."""
+    invite = sub.add_parser(
+        "invite", help="e-mail people without a messenger an invitation to link one",
+        description="E-mail every person of the scope who has no messenger linked: a "
+        "personal Telegram link (valid 14 days) and how Teams and Slack link. Running it "
+        "again sends nobody the invitation twice, only the reminders that are due ([email] "
+        "reminder_days, at most two). People who opted out get nothing. "
+        "`lacznik invite status` shows who is linked, invited or not reachable.")
+    invite.add_argument("what", nargs="?", choices=("status",),
+                        help="status: linked / invited / not reachable per messenger and gmina")
+    scope = invite.add_mutually_exclusive_group()
+    scope.add_argument("--all", action="store_true", help="everyone in the directory")
+    scope.add_argument("--gmina", metavar="NAME", help="the people of one gmina (any case, "
+                       "or its TERYT code)")
+    scope.add_argument("--forum", metavar="KEY", help="the members of a forum")
+    invite.add_argument("--dry-run", action="store_true",
+                        help="count what would be sent, send nothing")
+
+
+def telegram_username(section: dict[str, Any] | None) -> BotUsername:
+    """The bot's @username from Telegram's ``getMe`` (``[telegram] bot_username`` when
+    getMe cannot be asked); None without a ``[telegram]`` section."""
+
+    async def ask() -> str | None:
+        if not section or not section.get("token"):
+            return None
+        from adapters.telegram.config import parse_config as telegram_config
+
+        config = telegram_config(section)
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                answer = await client.get(f"{config.bot_base_url}{config.token}/getMe")
+            name = answer.json().get("result", {}).get("username")
+            if isinstance(name, str) and name:
+                return name
+        except (httpx.HTTPError, ValueError):
+            log.warning("Telegram getMe failed; using [telegram] bot_username")
+        return config.bot_username or None
+
+    return ask
+
+
+def campaign_for(app: App, settings: EmailSettings, *, retry_delays: tuple[float, ...] = (2.0,
+                 10.0)) -> InvitationCampaign:
+    """The campaign wired to SMTP and Telegram's getMe from the configuration."""
+    platforms = tuple(p for p in ("teams", "slack") if p in app.config.extra) or ("teams",
+                                                                                  "slack")
+    return InvitationCampaign(
+        app.db, app.clock, SmtpSender(settings), telegram_username(app.config.extra.get(
+            "telegram")),
+        CampaignSettings(public_url=settings.public_url, reminder_days=settings.reminder_days,
+                         retry_delays=retry_delays, platforms=platforms))
+
+
+async def invite(app: App, args: argparse.Namespace) -> int:
+    """Run ``lacznik invite``."""
+    lang = cli_lang()
+    await app.prepare(with_sample=False)
+    if args.what == "status":
+        async with app.db.session() as session:
+            rows = await status(session)
+        print(status_table(rows, lang))
+        return 0
+    if not (args.all or args.gmina or args.forum):
+        print("error: give --all, --gmina NAME or --forum KEY (or `status`)", file=sys.stderr)
+        return 2
+    section = app.config.extra.get("email")
+    if not section:
+        print(f"error: {t(lang, 'invite.cli.no_email')}", file=sys.stderr)
+        return 2
+    settings = parse_config(section)
+    if not settings.public_url:
+        print(f"error: {t(lang, 'invite.cli.no_public_url')}", file=sys.stderr)
+        return 2
+    scope, label = Scope(everyone=True), "--all"
+    if args.gmina:
+        resolution = resolve_gmina(args.gmina, await app.directory.index())
+        if resolution.gmina is None:
+            print(f"error: {refusal(resolution, lang)}", file=sys.stderr)
+            return 2
+        scope, label = Scope(gmina_id=resolution.gmina.id), candidate_line(resolution.gmina,
+                                                                            lang)
+    elif args.forum:
+        async with app.db.session() as session:
+            found = await find_forum(session, args.forum)
+        if found is None:
+            print(f"error: {t(lang, 'invite.cli.unknown_forum', key=args.forum)}",
+                  file=sys.stderr)
+            return 2
+        scope, label = Scope(forum_id=found[0].id), found[0].key
+    campaign = campaign_for(app, settings)
+    result = await campaign.run(scope, dry_run=args.dry_run)
+    print(t(lang, "invite.cli.scope", scope=label))
+    print(counts_line(result, lang))
+    if args.dry_run:
+        print(t(lang, "invite.cli.dry_run"))
+        return 0
+    print(t(lang, "invite.cli.sent", invited=result.invited, reminded=result.reminded))
+    for email, reason in result.failed:
+        print(t(lang, "invite.cli.failed", email=email, reason=reason), file=sys.stderr)
+    if result.retry:
+        print(t(lang, "invite.cli.retry", count=result.retry), file=sys.stderr)
+    return 1 if result.failed or result.retry else 0
+
+
+def counts_line(result: CampaignResult, lang: str) -> str:
+    """What the campaign found, in one line."""
+    p = result.planned
+    return t(lang, "invite.cli.counts", people=sum(p.values()), linked=p["linked"],
+             invite=p["invite"], remind=p["remind"], waiting=p["waiting"],
+             opted_out=p["opted_out"], no_email=p["no_email"], refused=p["refused"])
+
+
+def status_table(rows: list[StatusRow], lang: str) -> str:
+    """``lacznik invite status``: one line per gmina and the total, tab-separated."""
+    everyone = "razem" if lang == "pl" else "total"
+    nowhere = "(bez gminy)" if lang == "pl" else "(no gmina)"
+    header = ["gmina", "osoby" if lang == "pl" else "people",
+              *(PLATFORM_NAMES[m] for m in MESSENGERS),
+              "połączeni" if lang == "pl" else "linked",
+              "zaproszeni" if lang == "pl" else "invited",
+              "wypisani" if lang == "pl" else "opted out",
+              "nieosiągalni" if lang == "pl" else "not reachable"]
+    lines = ["\t".join(header)]
+    for index, row in enumerate(rows):
+        name = everyone if index == len(rows) - 1 else (row.name or nowhere)
+        cells = [name, str(row.people)]
+        for messenger in MESSENGERS:
+            cell = str(row.linked[messenger])
+            if row.unreachable[messenger]:
+                cell += f" (+{row.unreachable[messenger]} ✗)"
+            cells.append(cell)
+        cells += [str(row.any_linked), str(row.invited), str(row.opted_out),
+                  str(row.not_reachable)]
+        lines.append("\t".join(cells))
+    return "\n".join(lines)

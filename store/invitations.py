@@ -1,0 +1,210 @@
+"""Invitations by e-mail and e-mail preferences: who is in a campaign's scope, who has
+linked, the per-person invitation record, opt-out tokens, and the status counts.
+
+Like every repository here, these functions never commit: the campaign, the opt-out page
+or the digest that opened the session commits once per person (see :mod:`store.forums`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from store.invitation_models import EmailPreference, Invitation, InvitationState
+from store.models import ForumMember, Gmina, MessengerAccount, Person, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Who a campaign is for: everyone, the people of one gmina, or a forum's members."""
+
+    everyone: bool = False
+    gmina_id: int | None = None
+    forum_id: int | None = None
+
+
+async def people_in_scope(session: AsyncSession, scope: Scope) -> list[Person]:
+    """The real (not demo) people ``scope`` names, by name."""
+    query = select(Person).where(col(Person.demo) == False)  # noqa: E712
+    if scope.gmina_id is not None:
+        query = query.where(col(Person.gmina_id) == scope.gmina_id)
+    if scope.forum_id is not None:
+        query = query.join(ForumMember, col(ForumMember.person_id) == col(Person.id)).where(
+            col(ForumMember.forum_id) == scope.forum_id)
+    if not (scope.everyone or scope.gmina_id is not None or scope.forum_id is not None):
+        return []
+    result = await session.execute(query.order_by(col(Person.name), col(Person.id)))
+    return list(result.scalars())
+
+
+async def linked_people(session: AsyncSession, person_ids: set[int]) -> set[int]:
+    """Of ``person_ids``, those with a messenger account linked (reachable or not)."""
+    if not person_ids:
+        return set()
+    result = await session.execute(
+        select(col(MessengerAccount.person_id)).distinct()
+        .where(col(MessengerAccount.person_id).in_(person_ids)))
+    return {int(p) for p in result.scalars()}
+
+
+async def invitations_of(session: AsyncSession, person_ids: set[int]) -> dict[int, Invitation]:
+    """Each person's invitation record, if they have one."""
+    if not person_ids:
+        return {}
+    result = await session.execute(
+        select(Invitation).where(col(Invitation.person_id).in_(person_ids)))
+    return {i.person_id: i for i in result.scalars()}
+
+
+async def preferences_of(session: AsyncSession, person_ids: set[int]
+                         ) -> dict[int, EmailPreference]:
+    """Each person's e-mail preferences, if they have any."""
+    if not person_ids:
+        return {}
+    result = await session.execute(
+        select(EmailPreference).where(col(EmailPreference.person_id).in_(person_ids)))
+    return {p.person_id: p for p in result.scalars()}
+
+
+async def preference(session: AsyncSession, person_id: int) -> EmailPreference:
+    """The person's preferences, made with a fresh opt-out token the first time."""
+    found = await session.get(EmailPreference, person_id)
+    if found is None:
+        found = EmailPreference(person_id=person_id, token=secrets.token_urlsafe(24))
+        session.add(found)
+        await session.flush()
+    return found
+
+
+async def preference_by_token(session: AsyncSession, token: str) -> EmailPreference | None:
+    """Whose opt-out link ``token`` is; None for an unknown token."""
+    if not token or len(token) > 64:
+        return None
+    result = await session.execute(
+        select(EmailPreference).where(col(EmailPreference.token) == token))
+    return result.scalars().first()
+
+
+async def opt_out(session: AsyncSession, token: str, now: datetime) -> EmailPreference | None:
+    """Opt the token's person out of every e-mail (idempotent: the first moment stays);
+    None for an unknown token."""
+    found = await preference_by_token(session, token)
+    if found is not None and found.opted_out_at is None:
+        found.opted_out_at = now
+        session.add(found)
+        await session.flush()
+    return found
+
+
+async def claim(session: AsyncSession, person: Person, *, email: str, code_hash: str,
+                now: datetime) -> Invitation:
+    """Record that an e-mail to ``person`` is being sent now (state ``sending``)."""
+    assert person.id is not None  # a stored person
+    invitation = (await invitations_of(session, {person.id})).get(person.id)
+    if invitation is None:
+        invitation = Invitation(person_id=person.id, email=email)
+    if invitation.email != email:  # a new address: a new invitation, not a reminder
+        invitation.email = email
+        invitation.sent_at = None
+        invitation.reminders = 0
+    invitation.state = InvitationState.SENDING.value
+    invitation.code_hash = code_hash
+    invitation.attempt_at = now
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+async def record(session: AsyncSession, person_id: int, *, state: InvitationState,
+                 reminder: bool, error: str, now: datetime) -> None:
+    """The outcome of the e-mail :func:`claim` started."""
+    invitation = (await invitations_of(session, {person_id}))[person_id]
+    invitation.state = state.value
+    invitation.last_error = error[:300]
+    if state == InvitationState.SENT:
+        invitation.last_sent_at = now
+        if reminder:
+            invitation.reminders += 1
+        else:
+            invitation.sent_at = now
+    session.add(invitation)
+    await session.flush()
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StatusRow:
+    """Counts of one gmina (or of everyone): who is linked where, invited, not reachable.
+
+    ``not_reachable``: no messenger, and no e-mail can reach them (none, refused, opted out).
+    """
+
+    name: str
+    people: int = 0
+    linked: Counter[str] = field(default_factory=Counter)  # platform → people reachable there
+    unreachable: Counter[str] = field(default_factory=Counter)  # linked, but blocked/left
+    invited: int = 0
+    opted_out: int = 0
+    not_reachable: int = 0
+
+    @property
+    def any_linked(self) -> int:
+        """Set by :func:`status`: people linked on at least one messenger."""
+        return self.linked["any"]
+
+
+async def status(session: AsyncSession) -> list[StatusRow]:
+    """One row per gmina (by name; people without one last), then the total."""
+    people = list((await session.execute(
+        select(Person, col(Gmina.name)).outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+        .where(col(Person.demo) == False))).all())  # noqa: E712
+    accounts: dict[int, list[MessengerAccount]] = {}
+    for account in (await session.execute(
+            select(MessengerAccount).where(col(MessengerAccount.person_id) != None))  # noqa: E711
+            ).scalars():
+        accounts.setdefault(int(account.person_id or 0), []).append(account)
+    ids = {int(p.id or 0) for p, _ in people}
+    invitations = await invitations_of(session, ids)
+    preferences = await preferences_of(session, ids)
+    rows: dict[str, StatusRow] = {}
+    total = StatusRow("")
+    for person, gmina in people:
+        pid = int(person.id or 0)
+        row = rows.setdefault(gmina or "", StatusRow(gmina or ""))
+        mine = accounts.get(pid, [])
+        pref = preferences.get(pid)
+        invitation = invitations.get(pid)
+        opted_out = pref is not None and pref.opted_out_at is not None
+        reachable_on = {a.platform for a in mine if a.reachable}
+        for target in (row, total):
+            target.people += 1
+            for platform in reachable_on:
+                target.linked[platform] += 1
+            for platform in {a.platform for a in mine if not a.reachable} - reachable_on:
+                target.unreachable[platform] += 1
+            if reachable_on:
+                target.linked["any"] += 1
+                continue
+            if opted_out:
+                target.opted_out += 1
+            if invitation is not None and invitation.sent_at is not None and not mine:
+                target.invited += 1
+            refused = invitation is not None and invitation.state == InvitationState.FAILED \
+                and invitation.email == (person.email or "")
+            if not person.email or opted_out or refused:
+                target.not_reachable += 1
+    ordered = sorted(rows.values(), key=lambda r: (r.name == "", r.name))
+    return [*ordered, total]
+
+
+def stale_before(now: datetime | None, lease_minutes: int = 15) -> datetime:
+    """A ``sending`` claim older than this is taken to have died with its process."""
+    return (now or utcnow()) - timedelta(minutes=lease_minutes)
