@@ -6,6 +6,7 @@ private chat. Every statement the engine executes and every COMMIT is counted fr
 until the answer's ``sendMessage`` has been recorded as sent.
 
     cd /work/main && .venv/bin/python -m bench.transactions_per_update [--questions 50]
+        [--burst] [--database postgresql://…]
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from bots.app import build_app
 from bots.config import Config, DatabaseConfig
 from bots.service import Service
 from tests.fakes.telegram_api import FakeTelegramServer
-
 
 USERS = 5  # people asking, each several questions
 
@@ -52,10 +52,11 @@ class Counts:
         self.log.append("COMMIT")
 
 
-async def measure(url: str, questions: int, show: bool) -> None:
+async def measure(url: str, questions: int, show: bool, burst: bool) -> None:
+    users = 50 if burst else USERS
     app = build_app(Config(database=DatabaseConfig(url=url)))
     await app.prepare(with_sample=True)
-    await link_users(app, USERS)
+    await link_users(app, users)
     ids = itertools.count(1)
     async with FakeTelegramServer() as tg:
         bot = component(app, tg, mode="webhook",
@@ -67,7 +68,7 @@ async def measure(url: str, questions: int, show: bool) -> None:
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         hook = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram/webhook"
         try:
-            for user in range(USERS):  # warm-up: caches, each chat's reference stored
+            for user in range(users):  # warm-up: caches, each chat's reference stored
                 status, _ = await tg.post_webhook(hook, question(FIRST_USER + user, 0,
                                                                  next(ids)), SECRET)
                 assert status == 200
@@ -77,10 +78,18 @@ async def measure(url: str, questions: int, show: bool) -> None:
             engine = app.db.engine.sync_engine
             event.listen(engine, "before_cursor_execute", counts.statement)
             event.listen(engine, "commit", counts.commit)
-            for n in range(questions):
+            before = len(tg.calls_to("sendMessage"))
+            if burst:  # all at once, from users chats: what a busy minute looks like
+                statuses = await asyncio.gather(*(
+                    tg.post_webhook(hook, question(FIRST_USER + n % users, n, next(ids)), SECRET)
+                    for n in range(questions)))
+                assert all(status == 200 for status, _ in statuses)
+                await tg.wait_for_calls("sendMessage", before + questions, timeout=60)
+                await bot.drain()
+            for n in range(0 if burst else questions):
                 before = len(tg.calls_to("sendMessage"))
-                status, _ = await tg.post_webhook(hook, question(FIRST_USER + n % USERS, n, next(ids)),
-                                                  SECRET)
+                status, _ = await tg.post_webhook(
+                    hook, question(FIRST_USER + n % users, n, next(ids)), SECRET)
                 assert status == 200
                 await tg.wait_for_calls("sendMessage", before + 1)
                 await bot.drain()
@@ -91,7 +100,7 @@ async def measure(url: str, questions: int, show: bool) -> None:
             await bot.stop()
             await runner.cleanup()
     await app.close()
-    print(f"{url.split(':')[0]}: {questions} questions: "
+    print(f"{url.split(':')[0]}: {questions} questions{' in a burst' if burst else ''}: "
           f"{counts.commits / questions:.2f} commits, "
           f"{counts.statements / questions:.2f} SQL statements "
           f"({counts.writes / questions:.2f} writes) per update")
@@ -104,11 +113,12 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--database", default="")
     parser.add_argument("--show", action="store_true", help="print one update's statements")
+    parser.add_argument("--burst", action="store_true", help="post every question at once")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.db'}"
-        asyncio.run(measure(url, args.questions, args.show))
+        asyncio.run(measure(url, args.questions, args.show, args.burst))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,13 +36,16 @@ async def claim_delivery(session: AsyncSession, platform: str, event_id: str, *,
     """Claim ``(platform, event_id)`` for handling; the caller commits."""
     key = event_id[:200]
     now = utcnow()
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedEvent(platform=platform, event_id=key, at=now, done=False))
-            await session.flush()
+    # One statement on the usual path (a first delivery): INSERT … ON CONFLICT DO NOTHING
+    # RETURNING, instead of a savepoint around an insert that may fail.
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = await session.execute(
+        insert(ProcessedEvent).values(platform=platform, event_id=key, at=now, done=False)
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(col(ProcessedEvent.event_id)))
+    if inserted.first() is not None:
         return Claim.FIRST
-    except IntegrityError:
-        pass
     row = await session.get(ProcessedEvent, (platform, key), populate_existing=True)
     if row is None:  # forgotten by housekeeping meanwhile: an old duplicate
         return Claim.DONE
