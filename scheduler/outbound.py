@@ -5,9 +5,10 @@ done, already claimed by this process with a lease, and sent at once after that 
 :meth:`OutboundPath.send_staged` through the adapter's reply messenger (tried once; 429s are
 still waited out): no added latency. Once the platform took them they are removed, in the
 delivery worker's next group commit (batched, off the reply's path): a reply sent at once
-leaves no row behind, as before replies were rows; what the worker sends stays as ``sent``. What the platform does not take is handed to the
-worker, which sends it when the platform is back, in order per conversation, or — once
-older than ``[delivery] reply_max_age_seconds`` — tells the person instead.
+leaves no row behind, as before replies were rows; what the worker sends stays as ``sent``.
+What the platform does not take is handed to the worker, which sends it when the platform is
+back, in order per conversation, or — once older than ``[delivery] reply_max_age_seconds`` —
+tells the person instead.
 
 At-least-once: a process killed between the commit and the platform's answer leaves its rows
 claimed; the worker of any instance takes them when the lease (``[delivery]``'s lease, a

@@ -6,7 +6,7 @@ more keys that :func:`commands.model.message_from_json` ignores (:func:`with_env
 edit or delete), ``answer_to`` (the message a send answers in its chain) and ``asked_at``
 (when the person asked: a reply older than ``[delivery] reply_max_age_seconds`` is replaced
 by a notice). Turning messages into payloads and back is the delivery path's
-(:mod:`scheduler.outbound`); the store keeps to primitives.
+(:mod:`scheduler.sending`); the store keeps to primitives.
 
 Replies of one conversation go out in the order they were written: a reply row is claimed
 only when no earlier reply row of its conversation is still pending or being sent
