@@ -38,13 +38,13 @@ def build_message(mail: Mail, settings: EmailSettings) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=settings.sender_address.domain or None)
-    message["Content-Language"] = mail.lang
     message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text, subtype="plain", charset="utf-8")
     if mail.html:
         message.add_alternative(mail.html, subtype="html", charset="utf-8")
+    message["Content-Language"] = mail.lang  # after the content: set_content drops Content-*
     return message
 
 

@@ -1,0 +1,234 @@
+"""Invitations by e-mail, as people receive them: a real SMTP server (aiosmtpd) in the test
+process takes the e-mails; they are parsed and read as a person would read them."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import timedelta
+from email.message import EmailMessage
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.email.config import ConfigError, EmailSettings, parse_config
+from adapters.email.sender import SmtpSender
+from bots import cli_invite
+from bots.app import App
+from bots.config import Config
+from bots.invite_pages import InvitePagesComponent
+from commands.clock import ManualClock
+from commands.invitations.campaign import CampaignSettings, InvitationCampaign
+from store.invitations import Scope, status
+from store.models import Gmina, MessengerAccount, Person
+from store.people import redeem_link_code
+from tests.fakes.smtp import SmtpServer, smtp_server
+
+PUBLIC = "https://lacznik.example.pl"
+
+
+async def bot() -> str:
+    return "lacznik_test_bot"
+
+
+async def no_telegram() -> None:
+    return None
+
+
+def settings(server: SmtpServer) -> EmailSettings:
+    return EmailSettings(host="127.0.0.1", port=server.port, security="none",
+                         sender="Łącznik <lacznik@urzad.example.pl>", public_url=PUBLIC)
+
+
+def campaign(app: App, server: SmtpServer, username=bot) -> InvitationCampaign:  # type: ignore[no-untyped-def]  # a test helper
+    return InvitationCampaign(app.db, app.clock, SmtpSender(settings(server)), username,
+                              CampaignSettings(public_url=PUBLIC, retry_delays=(0.0, 0.0)))
+
+
+async def people(app: App) -> dict[str, int]:
+    """Anna (Polish), John (English), Linked (on Telegram), Nomail (no address)."""
+    async with app.db.session() as session:
+        gmina = Gmina(name="Wieliczka", teryt="1219063")
+        session.add(gmina)
+        await session.flush()
+        rows = {
+            "anna": Person(name="Anna Kowalska", email="anna@wieliczka.example.pl",
+                           gmina_id=gmina.id),
+            "john": Person(name="John <b>Smith</b>", email="john@wieliczka.example.pl",
+                           language="en", gmina_id=gmina.id),
+            "linked": Person(name="Ola Linked", email="ola@wieliczka.example.pl",
+                             gmina_id=gmina.id),
+            "nomail": Person(name="Bez Maila", gmina_id=gmina.id),
+        }
+        session.add_all(rows.values())
+        await session.flush()
+        session.add(MessengerAccount(platform="telegram", external_id="77",
+                                     person_id=rows["linked"].id, private_ref="{}"))
+        await session.commit()
+        return {key: int(p.id or 0) for key, p in rows.items()}
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+async def test_invitation_carries_a_working_link_in_the_persons_language(bare_app: App
+                                                                         ) -> None:
+    ids = await people(bare_app)
+    async with smtp_server() as server:
+        result = await campaign(bare_app, server).run(Scope(everyone=True))
+        assert (result.invited, result.failed) == (2, [])
+        [anna] = server.to("anna@wieliczka.example.pl")
+        [john] = server.to("john@wieliczka.example.pl")
+        assert not server.to("ola@wieliczka.example.pl")  # linked already
+        assert server.connections == 1  # one SMTP session for the campaign
+    assert anna["Subject"] == "Łącznik: połącz swój komunikator"
+    assert john["Subject"] == "Łącznik: link your messenger"
+    assert john["Content-Language"] == "en"
+    text = text_of(anna)
+    assert "Dzień dobry, Anna Kowalska!" in text and "Microsoft Teams" in text
+    code = re.search(r"https://t\.me/lacznik_test_bot\?start=([A-Za-z0-9]+)", text)
+    assert code is not None
+    async with bare_app.db.session() as session:  # the link links Anna's Telegram
+        assert await redeem_link_code(session, code.group(1), platform="telegram",
+                                      now=bare_app.clock.now() + timedelta(days=13)) == \
+            ids["anna"]
+    unsubscribe = str(anna["List-Unsubscribe"]).strip()
+    assert unsubscribe.startswith(f"<{PUBLIC}/email/opt-out/") and unsubscribe[1:-1] in text
+    assert anna["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html_part = john.get_body(("html",))
+    assert html_part is not None
+    assert "John &lt;b&gt;Smith&lt;/b&gt;" in str(html_part.get_content())
+
+
+async def test_rerun_sends_nothing_twice_and_at_most_two_reminders(bare_app: App) -> None:
+    await people(bare_app)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    async with smtp_server() as server:
+        run = campaign(bare_app, server)
+        await run.run(Scope(everyone=True))
+        again = await run.run(Scope(everyone=True))
+        assert (again.invited, again.reminded, len(server.received)) == (0, 0, 2)
+        for days, expected in ((3, 4), (1, 4), (3, 6), (30, 6)):
+            clock.advance(timedelta(days=days))
+            await run.run(Scope(everyone=True))
+            assert len(server.received) == expected
+    subjects = [m["Subject"] for m in server.to("anna@wieliczka.example.pl")]
+    assert subjects.count("Przypomnienie — Łącznik: połącz swój komunikator") == 2
+
+
+async def test_opted_out_people_get_nothing(bare_app: App) -> None:
+    await people(bare_app)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    async with smtp_server() as server:
+        run = campaign(bare_app, server)
+        await run.run(Scope(everyone=True))
+        [anna] = server.to("anna@wieliczka.example.pl")
+        path = str(anna["List-Unsubscribe"]).strip()[1:-1].removeprefix(PUBLIC)
+        web_app = web.Application()
+        web_app.add_routes(InvitePagesComponent(bare_app.db, clock).routes())
+        runner = web.AppRunner(web_app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            async with aiohttp.ClientSession() as client:
+                async with client.get(f"http://127.0.0.1:{port}{path}") as page:
+                    assert page.status == 200
+                    assert "Tak, wypisz mnie" in await page.text()
+                clock.advance(timedelta(days=3))
+                await run.run(Scope(everyone=True))  # a GET changed nothing: reminded
+                assert len(server.to("anna@wieliczka.example.pl")) == 2
+                for _ in range(2):  # idempotent
+                    async with client.post(f"http://127.0.0.1:{port}{path}") as done:
+                        assert done.status == 200
+                        assert "Wypisano adres anna@wieliczka.example.pl" in await done.text()
+                async with client.get(f"http://127.0.0.1:{port}/email/opt-out/nope") as bad:
+                    assert bad.status == 404
+        finally:
+            await runner.cleanup()
+        clock.advance(timedelta(days=4))
+        result = await run.run(Scope(everyone=True))
+        assert result.planned["opted_out"] == 1
+        assert len(server.to("anna@wieliczka.example.pl")) == 2
+        assert len(server.to("john@wieliczka.example.pl")) == 3
+
+
+async def test_busy_server_451_then_250_delivers_once(bare_app: App) -> None:
+    await people(bare_app)
+    async with smtp_server() as server:
+        server.busy = 1
+        result = await campaign(bare_app, server).run(Scope(everyone=True))
+        assert (result.invited, result.retry) == (2, 0)
+        assert len(server.to("anna@wieliczka.example.pl")) == 1
+        assert len(server.received) == 2
+
+
+async def test_refused_recipient_is_reported_and_the_others_go(bare_app: App) -> None:
+    await people(bare_app)
+    async with smtp_server() as server:
+        server.refuse["anna@wieliczka.example.pl"] = "550 5.1.1 No such user"
+        run = campaign(bare_app, server)
+        result = await run.run(Scope(everyone=True))
+        assert result.failed == [("anna@wieliczka.example.pl", "smtp 550")]
+        assert result.invited == 1 and len(server.to("john@wieliczka.example.pl")) == 1
+        again = await run.run(Scope(everyone=True))
+        assert again.planned["refused"] == 1 and len(server.received) == 1
+        async with bare_app.db.session() as session:
+            total = (await status(session))[-1]
+        assert (total.people, total.linked["telegram"], total.invited,
+                total.not_reachable) == (4, 1, 1, 2)  # Anna refused, Bez no e-mail
+
+
+async def test_without_telegram_the_email_explains_teams_and_slack(bare_app: App) -> None:
+    await people(bare_app)
+    async with smtp_server() as server:
+        await campaign(bare_app, server, no_telegram).run(Scope(everyone=True))
+        text = text_of(server.to("john@wieliczka.example.pl")[0])
+    assert "t.me" not in text
+    assert "Microsoft Teams: install the Łącznik app" in text and "Slack: add" in text
+
+
+async def test_cli_dry_run_counts_and_sends_nothing_then_status(
+        bare_app: App, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+    await people(bare_app)
+    bare_app.directory.invalidate()
+    async with smtp_server() as server:
+        bare_app.config = Config(database=bare_app.config.database, extra={"email": {
+            "host": "127.0.0.1", "port": server.port, "security": "none",
+            "from": "lacznik@urzad.example.pl", "public_url": PUBLIC}})
+        args = argparse.Namespace(what=None, all=False, gmina="1219063", forum=None,
+                                  dry_run=True)
+        assert await cli_invite.invite(bare_app, args) == 0
+        assert server.received == []
+        out = capsys.readouterr().out
+        assert "linked 1; invitations to send 2;" in out and "no e-mail 1" in out
+        assert "nothing was sent" in out
+        args.dry_run = False
+        assert await cli_invite.invite(bare_app, args) == 0
+        assert len(server.received) == 2
+        args.what = "status"
+        assert await cli_invite.invite(bare_app, args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].split("\t") == ["total", "4", "0", "1", "0", "1", "2", "0", "1"]
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ({"from": "a@b.pl"}, "[email] host: is required"),
+    ({"host": "h", "from": "nobody"}, "[email] from: must be an e-mail address"),
+    ({"host": "h", "from": "a@b.pl", "security": "ssl"}, '[email] security: must be "starttls"'),
+    ({"host": "h", "from": "a@b.pl", "password": "s3cret"}, "[email] username:"),
+    ({"host": "h", "from": "a@b.pl", "reminder_days": [3, 7, 9]}, "[email] reminder_days:"),
+])
+def test_bad_email_settings_name_the_key(section: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(section)
+    assert message in str(caught.value) and "s3cret" not in str(caught.value)
