@@ -19,8 +19,10 @@ from adapters.email.sender import SmtpSender
 from bots.cli_demo import cli_lang
 from commands.directory.gminy import candidate_line, refusal, resolve_gmina
 from commands.invitations.campaign import CampaignResult, CampaignSettings, InvitationCampaign
+from commands.invitations.digest import DailyDigest
 from commands.invitations.ports import BotUsername
 from commands.texts import PLATFORM_NAMES, t
+from scheduler.digest import DailyEmailJob
 from store.forums import find_forum
 from store.invitations import Scope, StatusRow, status
 
@@ -74,16 +76,18 @@ def telegram_username(section: dict[str, Any] | None) -> BotUsername:
     return ask
 
 
-def campaign_for(app: App, settings: EmailSettings, *, retry_delays: tuple[float, ...] = (2.0,
-                 10.0)) -> InvitationCampaign:
-    """The campaign wired to SMTP and Telegram's getMe from the configuration."""
+def campaign_for(app: App, settings: EmailSettings, bot_username: BotUsername | None = None,
+                 ) -> InvitationCampaign:
+    """The campaign wired to SMTP and to the bot's @username (``bot_username``, else
+    Telegram's getMe from ``[telegram]``). The e-mail explains the messengers configured
+    besides Telegram (Teams and Slack when neither is)."""
     platforms = tuple(p for p in ("teams", "slack") if p in app.config.extra) or ("teams",
                                                                                   "slack")
+    username = bot_username or telegram_username(app.config.extra.get("telegram"))
     return InvitationCampaign(
-        app.db, app.clock, SmtpSender(settings), telegram_username(app.config.extra.get(
-            "telegram")),
+        app.db, app.clock, SmtpSender(settings), username,
         CampaignSettings(public_url=settings.public_url, reminder_days=settings.reminder_days,
-                         retry_delays=retry_delays, platforms=platforms))
+                         platforms=platforms))
 
 
 async def invite(app: App, args: argparse.Namespace) -> int:
@@ -146,18 +150,16 @@ def counts_line(result: CampaignResult, lang: str) -> str:
 
 
 def status_table(rows: list[StatusRow], lang: str) -> str:
-    """``lacznik invite status``: one line per gmina and the total, tab-separated."""
-    everyone = "razem" if lang == "pl" else "total"
-    nowhere = "(bez gminy)" if lang == "pl" else "(no gmina)"
-    header = ["gmina", "osoby" if lang == "pl" else "people",
-              *(PLATFORM_NAMES[m] for m in MESSENGERS),
-              "połączeni" if lang == "pl" else "linked",
-              "zaproszeni" if lang == "pl" else "invited",
-              "wypisani" if lang == "pl" else "opted out",
-              "nieosiągalni" if lang == "pl" else "not reachable"]
+    """``lacznik invite status``: one line per gmina and the total, tab-separated; ``+N ✗``
+    after a messenger's count: people linked there whom it no longer reaches."""
+    header = [t(lang, "invite.status.gmina"), t(lang, "invite.status.people"),
+              *(PLATFORM_NAMES[m] for m in MESSENGERS), t(lang, "invite.status.linked"),
+              t(lang, "invite.status.invited"), t(lang, "invite.status.opted_out"),
+              t(lang, "invite.status.not_reachable")]
     lines = ["\t".join(header)]
     for index, row in enumerate(rows):
-        name = everyone if index == len(rows) - 1 else (row.name or nowhere)
+        name = t(lang, "invite.status.total") if index == len(rows) - 1 else (
+            row.name or t(lang, "invite.status.no_gmina"))
         cells = [name, str(row.people)]
         for messenger in MESSENGERS:
             cell = str(row.linked[messenger])
@@ -168,3 +170,20 @@ def status_table(rows: list[StatusRow], lang: str) -> str:
                   str(row.not_reachable)]
         lines.append("\t".join(cells))
     return "\n".join(lines)
+
+
+def daily_email_job(app: App, bot_username: BotUsername | None = None) -> DailyEmailJob | None:
+    """The once-a-day job for the scheduler: the digest (with ``[email] digest = true``) and
+    the due invitation reminders; None without ``[email]`` or ``public_url`` (nothing to
+    send with, or no opt-out link to give). ``bot_username``: the running Telegram
+    component's getMe, when the service has one."""
+    section = app.config.extra.get("email")
+    if not section:
+        return None
+    settings = parse_config(section)
+    if not settings.public_url:
+        log.warning("[email] public_url is not set: no digest and no invitation reminders")
+        return None
+    digest = DailyDigest(app.db, app.clock, SmtpSender(settings),
+                         public_url=settings.public_url) if settings.digest else None
+    return DailyEmailJob(digest=digest, campaign=campaign_for(app, settings, bot_username))

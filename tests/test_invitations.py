@@ -20,6 +20,7 @@ from bots.config import Config
 from bots.invite_pages import InvitePagesComponent
 from commands.clock import ManualClock
 from commands.invitations.campaign import CampaignSettings, InvitationCampaign
+from commands.invitations.ports import BotUsername
 from store.invitations import Scope, status
 from store.models import Gmina, MessengerAccount, Person
 from store.people import redeem_link_code
@@ -41,7 +42,7 @@ def settings(server: SmtpServer) -> EmailSettings:
                          sender="Łącznik <lacznik@urzad.example.pl>", public_url=PUBLIC)
 
 
-def campaign(app: App, server: SmtpServer, username=bot) -> InvitationCampaign:  # type: ignore[no-untyped-def]  # a test helper
+def campaign(app: App, server: SmtpServer, username: BotUsername = bot) -> InvitationCampaign:
     return InvitationCampaign(app.db, app.clock, SmtpSender(settings(server)), username,
                               CampaignSettings(public_url=PUBLIC, retry_delays=(0.0, 0.0)))
 

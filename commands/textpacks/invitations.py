@@ -78,6 +78,14 @@ PL: dict[str, Text] = {
     "invite.cli.no_telegram": "Telegram nie jest skonfigurowany: e-maile opisują tylko Teams "
                               "i Slacka.",
     "invite.cli.unknown_forum": "Nie ma forum {key} (zob. `lacznik forums list`).",
+    "invite.status.gmina": "gmina",
+    "invite.status.people": "osoby",
+    "invite.status.linked": "połączeni",
+    "invite.status.invited": "zaproszeni",
+    "invite.status.opted_out": "wypisani",
+    "invite.status.not_reachable": "nieosiągalni",
+    "invite.status.total": "razem",
+    "invite.status.no_gmina": "(bez gminy)",
 }
 
 EN: dict[str, Text] = {
@@ -151,4 +159,12 @@ EN: dict[str, Text] = {
     "invite.cli.no_telegram": "Telegram is not configured: the e-mails describe Teams and "
                               "Slack only.",
     "invite.cli.unknown_forum": "No forum {key} (see `lacznik forums list`).",
+    "invite.status.gmina": "gmina",
+    "invite.status.people": "people",
+    "invite.status.linked": "linked",
+    "invite.status.invited": "invited",
+    "invite.status.opted_out": "opted out",
+    "invite.status.not_reachable": "not reachable",
+    "invite.status.total": "total",
+    "invite.status.no_gmina": "(no gmina)",
 }

@@ -29,14 +29,14 @@ class SmtpServer:
     busy: int = 0  # DATA answers 451 this many times first
     connections: int = 0
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,  # noqa: N802
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
         if address.lower() in self.refuse:
             return self.refuse[address.lower()]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope
                           ) -> str:
         if self.busy:
             self.busy -= 1

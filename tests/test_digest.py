@@ -1,0 +1,126 @@
+"""The daily digest as a person without a messenger receives it: one e-mail a day listing
+the normal announcements they got on no messenger, through a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+
+from adapters.email.config import EmailSettings
+from adapters.email.sender import SmtpSender
+from bots.app import App
+from commands.calendar.dates import utc
+from commands.clock import ManualClock
+from commands.invitations.digest import DailyDigest
+from store.announcement_models import Announcement, AnnouncementRecipient
+from store.invitations import opt_out, preference
+from store.models import Person
+from tests.fakes.smtp import SmtpServer, smtp_server
+
+PUBLIC = "https://lacznik.example.pl"
+
+
+def digest(app: App, server: SmtpServer) -> DailyDigest:
+    return DailyDigest(app.db, app.clock, SmtpSender(EmailSettings(
+        host="127.0.0.1", port=server.port, security="none",
+        sender="lacznik@urzad.example.pl", public_url=PUBLIC)), public_url=PUBLIC,
+        retry_delays=(0.0,))
+
+
+async def setup(app: App) -> dict[str, int]:
+    async with app.db.session() as session:
+        rows = {
+            "author": Person(name="Biuro SMK", email="biuro@smk.example.pl"),
+            "ewa": Person(name="Ewa Nowak", email="ewa@skawina.example.pl"),
+            "tom": Person(name="Tom Brown", email="tom@skawina.example.pl", language="en"),
+            "tg": Person(name="Piotr Telegram", email="piotr@skawina.example.pl"),
+        }
+        session.add_all(rows.values())
+        await session.commit()
+        return {key: int(p.id or 0) for key, p in rows.items()}
+
+
+async def announce(app: App, ids: dict[str, int], text: str, *, number: int,
+                   urgent: bool = False, hours_ago: float = 1) -> None:
+    """An announcement sent ``hours_ago`` to Ewa and Tom (no messenger) and Piotr (on
+    Telegram)."""
+    async with app.db.session() as session:
+        sent = Announcement(author_id=ids["author"], urgent=urgent, text=text, audience="{}",
+                            state="sent", number=number,
+                            sent_at=utc(app.clock.now()) - timedelta(hours=hours_ago))
+        session.add(sent)
+        await session.flush()
+        for key, platforms in (("ewa", ""), ("tom", ""), ("tg", "telegram")):
+            session.add(AnnouncementRecipient(announcement_id=int(sent.id or 0),
+                                              person_id=ids[key], platforms=platforms))
+        await session.commit()
+
+
+def body(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+async def test_one_email_a_day_lists_the_normal_announcements(bare_app: App) -> None:
+    ids = await setup(bare_app)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    await announce(bare_app, ids, "Zebranie w piątek o 10:00.", number=1, hours_ago=5)
+    await announce(bare_app, ids, "Nowy wzór wniosku <PDF>.", number=2)
+    await announce(bare_app, ids, "PILNE: awaria wodociągu.", number=3, urgent=True)
+    await announce(bare_app, ids, "Stare ogłoszenie.", number=4, hours_ago=30)
+    async with smtp_server() as server:
+        job = digest(bare_app, server)
+        done = await job.run()
+        assert done.sent == 2
+        [ewa] = server.to("ewa@skawina.example.pl")
+        [tom] = server.to("tom@skawina.example.pl")
+        assert not server.to("piotr@skawina.example.pl")  # got them on Telegram
+        await job.run()  # the same day again: nothing new
+        assert len(server.received) == 2
+        clock.advance(timedelta(days=1))
+        await announce(bare_app, ids, "Szkolenie RODO.", number=5)
+        await job.run()
+        assert len(server.received) == 4
+        [_, next_day] = server.to("ewa@skawina.example.pl")
+    text = body(ewa)
+    assert ewa["Subject"] == "Łącznik: 2 ogłoszenia z ostatniej doby"
+    assert tom["Subject"] == "Łącznik: 2 announcements of the last day"
+    assert text.index("Zebranie w piątek") < text.index("Nowy wzór wniosku <PDF>")
+    assert "PILNE" not in text and "Stare ogłoszenie" not in text
+    assert "Ogłoszenie nr 1 — Biuro SMK" in text
+    assert str(ewa["List-Unsubscribe"]).strip().startswith(f"<{PUBLIC}/email/opt-out/")
+    html_part = ewa.get_body(("html",))
+    assert html_part is not None and "&lt;PDF&gt;" in str(html_part.get_content())
+    assert "Szkolenie RODO" in body(next_day) and "Zebranie" not in body(next_day)
+
+
+async def test_opted_out_people_get_no_digest(bare_app: App) -> None:
+    ids = await setup(bare_app)
+    async with bare_app.db.session() as session:
+        token = (await preference(session, ids["ewa"])).token
+        await opt_out(session, token, bare_app.clock.now())
+        await session.commit()
+    await announce(bare_app, ids, "Zebranie w piątek.", number=1)
+    async with smtp_server() as server:
+        done = await digest(bare_app, server).run()
+        assert (done.sent, done.opted_out) == (1, 1)
+        assert not server.to("ewa@skawina.example.pl")
+
+
+async def test_a_failed_digest_comes_the_next_day(bare_app: App) -> None:
+    ids = await setup(bare_app)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    await announce(bare_app, ids, "Zebranie w piątek.", number=1)
+    async with smtp_server() as server:
+        server.busy = 4  # 451 to every try of both e-mails
+        done = await digest(bare_app, server).run()
+        assert (done.sent, done.failed) == (0, 2)
+        clock.advance(timedelta(days=1))
+        await announce(bare_app, ids, "Szkolenie RODO.", number=2)
+        done = await digest(bare_app, server).run()
+        assert done.sent == 2
+        text = body(server.to("ewa@skawina.example.pl")[0])
+    assert "Zebranie w piątek" in text and "Szkolenie RODO" in text
