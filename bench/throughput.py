@@ -167,7 +167,7 @@ class Instruments:
         self.lags: list[float] = []
         self.waits: list[float] = []  # of each lag, time the loop thread sat in the run queue
         self.stalls: list[tuple[float, float, str]] = []  # (lag, run-queue wait, loop stack)
-        self.gc_pauses: list[float] = []
+        self.gc_pauses: list[tuple[float, int]] = []  # (seconds, generation)
         self._gc_started = 0.0
         self._cpu = _cpu()
         self._loop_cpu = time.thread_time()  # of the loop thread (marks are made there)
@@ -273,11 +273,12 @@ class Instruments:
 
     def watch_gc(self) -> None:
         """Time every garbage collection (a full one can stall the loop)."""
-        def callback(phase: str, _info: dict[str, int]) -> None:
+        def callback(phase: str, info: dict[str, int]) -> None:
             if phase == "start":
                 self._gc_started = time.perf_counter()
             else:
-                self.gc_pauses.append(time.perf_counter() - self._gc_started)
+                self.gc_pauses.append((time.perf_counter() - self._gc_started,
+                                       info.get("generation", -1)))
 
         gc.callbacks.append(callback)
 
@@ -478,13 +479,29 @@ async def serve_lacznik(args: argparse.Namespace) -> None:
                                external_id=str(chat), person_id=person.id)
         await session.commit()
     await app.directory.index()  # built at the first question otherwise: not what we measure
+    objects = len(gc.get_objects())
+    full = _full_collection()
+    frozen = None
+    if args.gc_freeze:  # an experiment (not what the service does): see --gc-freeze
+        gc.freeze()
+        frozen = _full_collection()
     monitor = asyncio.create_task(instruments.lag_monitor())
-    _say({"port": service.port, "path": LACZNIK_PATH, "policy": _policy()})
+    _say({"port": service.port, "path": LACZNIK_PATH, "policy": _policy(),
+          "objects": objects, "full_gc": full, "frozen_gc": frozen})
     try:
         await _serve_commands(instruments, args.profile_out)
     finally:
         monitor.cancel()
         await service.stop()
+
+
+def _full_collection() -> float:
+    """Seconds one full (generation 2) collection takes now, once start-up's garbage is
+    gone: the pause the loop gets whenever the collector decides on one."""
+    gc.collect()
+    started = time.perf_counter()
+    gc.collect()
+    return time.perf_counter() - started
 
 
 def _policy() -> str:
@@ -536,6 +553,9 @@ class BotProcess:
         self.proc, self.log = proc, log
         self.url = ""
         self.policy = ""
+        self.objects = 0  # tracked by the GC once started (Łącznik)
+        self.full_gc: float | None = None  # seconds of a full collection then
+        self.frozen_gc: float | None = None  # the same after gc.freeze() (--gc-freeze)
 
     @classmethod
     async def start(cls, kind: str, extra: list[str], log: Path) -> BotProcess:
@@ -553,6 +573,9 @@ class BotProcess:
             raise RuntimeError(f"{kind} did not start:\n" + "\n".join(tail)) from None
         bot.url = f"http://127.0.0.1:{ready['port']}{ready['path']}"
         bot.policy = ready["policy"]
+        bot.objects = ready.get("objects", 0)
+        bot.full_gc = ready.get("full_gc")
+        bot.frozen_gc = ready.get("frozen_gc")
         return bot
 
     async def _read(self) -> dict[str, Any]:
@@ -682,6 +705,9 @@ class BotRun:
     policy: str = ""
     steps: list[Step] = field(default_factory=list)
     idle_cpu: float = 0.0  # CPU seconds per second with no updates (timers, the lag monitor)
+    objects: int = 0  # tracked by the GC once started
+    full_gc: float | None = None  # seconds of one full collection once started
+    frozen_gc: float | None = None  # the same after gc.freeze() (--gc-freeze)
 
     def best(self) -> int:
         """The highest rate with p99 ≤ 1 s and nothing lost (below the first failing step)."""
@@ -745,10 +771,11 @@ async def _run_bot(name: str, tg: FakeTelegramServer, folder: Path, args: argpar
                    extra: list[str]) -> BotRun:
     chats = list(chat_ranges(args.rates, args.seconds, args.chat_rate))
     extra = ["--fake-url", tg.url, "--token", tg.token, *(["--bare"] if args.bare else []),
-             *extra]
+             *(["--gc-freeze"] if args.gc_freeze else []), *extra]
     print(f"\n{name}: starting …", flush=True)
     bot = await BotProcess.start(name, extra, folder / name / "stderr.log")
-    run = BotRun(name, bot.policy)
+    run = BotRun(name, bot.policy, objects=bot.objects, full_gc=bot.full_gc,
+                 frozen_gc=bot.frozen_gc)
     try:
         load = Load(tg, bot.url, args.connections)
         await load.step(20, WARMUP / 20, range(FIRST_CHAT, FIRST_CHAT + WARMUP))
@@ -790,6 +817,7 @@ async def _profile(name: str, tg: FakeTelegramServer, out: Path, extra: list[str
     chats = range(FIRST_CHAT + WARMUP, FIRST_CHAT + WARMUP
                   + max(1, round(args.profile_rate / args.chat_rate)))
     extra = ["--fake-url", tg.url, "--token", tg.token, "--profile-out", str(out), *extra,
+             *(["--gc-freeze"] if args.gc_freeze else []),
              "--first-chat", str(FIRST_CHAT), "--chats", str(chats.stop - FIRST_CHAT)]
     print(f"\n{name} under cProfile at {args.profile_rate}/s for {seconds:g} s …", flush=True)
     bot = await BotProcess.start(name, extra, out.parent / "stderr.log")
@@ -828,7 +856,13 @@ def row(step: Step) -> str:
 def report(runs: list[BotRun], args: argparse.Namespace) -> None:
     print("\n=== summary (reply latency = webhook POST started → fake got sendMessage) ===")
     for run in runs:
-        print(f"\n{run.name} (event loop policy {run.policy}):")
+        heap = ""
+        if run.objects and run.full_gc is not None:
+            heap = (f", {run.objects:,} objects tracked by the GC once started: a full "
+                    f"collection takes {run.full_gc * 1000:.0f} ms")
+            if run.frozen_gc is not None:
+                heap += f", {run.frozen_gc * 1000:.1f} ms after gc.freeze()"
+        print(f"\n{run.name} (event loop policy {run.policy}{heap}):")
         for step in run.steps:
             print(row(step))
         clean = [s for s in run.steps if s.clean]
@@ -869,7 +903,7 @@ def loop_report(step: Step) -> None:
           f"worst {worst} ms "
           f"(in brackets: of that, the loop thread waited for a CPU); "
           f"GC runs {stats.get('gc_count', 0)}, longest "
-          f"{', '.join(f'{p * 1000:.1f}' for p in stats.get('gc_pauses', []))} ms")
+          f"{', '.join(f'{p * 1000:.1f} (gen {g})' for p, g in stats.get('gc_pauses', []))} ms")
     for lag, wait, stack in stats.get("stalls", []):
         print(f"  stall of {lag * 1000:.0f} ms ({wait * 1000:.0f} ms waiting for a CPU); "
               f"the loop thread was at:")
@@ -1044,6 +1078,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", help="a PostgreSQL server URL (postgresql://user@host/db):"
                         " Łącznik gets a new database there, dropped afterwards (default: a new "
                         "SQLite file)")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="experiment: gc.freeze() in Łącznik once started (the directory "
+                             "index and the rest of start-up leave the collector's view)")
     parser.add_argument("--bare", action="store_true",
                         help="no SQL, session and stage instruments in Łącznik's steps (they "
                              "cost it a few %% of CPU); the profile run keeps them")
