@@ -1,0 +1,1 @@
+"""The SMS channel (SMSAPI through its official client): urgent notices to phones."""
