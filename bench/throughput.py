@@ -882,6 +882,18 @@ def report(runs: list[BotRun], args: argparse.Namespace) -> None:
         ratio = lacznik.best() / minimal.best() if minimal.best() else float("nan")
         print(f"\nratio Łącznik / minimal (highest clean rate): {lacznik.best()} / "
               f"{minimal.best()} = {ratio:.2f}  (target ≥ 0.5)")
+    if minimal and lacznik:
+        for rate in (50, 100):
+            mine, theirs = lacznik.at(rate), minimal.at(rate)
+            if mine is None or theirs is None or not (mine.answered and theirs.answered):
+                continue
+            ours = mine.stats.get("cpu", 0) / mine.answered
+            base = theirs.stats.get("cpu", 0) / theirs.answered
+            print(f"CPU per answered update at {rate}/s: Łącznik {ours * 1000:.2f} ms, minimal "
+                  f"{base * 1000:.2f} ms (× {ours / max(base, 1e-9):.1f}); what one core "
+                  f"could take at that cost: {1 / max(ours, 1e-9):.0f} vs "
+                  f"{1 / max(base, 1e-9):.0f} updates/s (the steadier ratio on a busy machine: "
+                  f"{base / max(ours, 1e-9):.2f})")
     if lacznik and (at50 := lacznik.at(50)) is not None:
         print(f"Łącznik p99 at 50 updates/s: {pct(at50.latencies, 99) * 1000:.1f} ms "
               f"(p50 {pct(at50.latencies, 50) * 1000:.1f} ms, max "
