@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -82,6 +82,17 @@ async def preference(session: AsyncSession, person_id: int) -> EmailPreference:
     return found
 
 
+async def tokens_for(session: AsyncSession, person_ids: set[int]) -> dict[int, str]:
+    """Each person's opt-out token, made for those who have none yet."""
+    tokens = {pid: p.token for pid, p in (await preferences_of(session, person_ids)).items()}
+    fresh = [EmailPreference(person_id=pid, token=secrets.token_urlsafe(24))
+             for pid in sorted(person_ids - set(tokens))]
+    if fresh:
+        session.add_all(fresh)
+        await session.flush()
+    return {**tokens, **{p.person_id: p.token for p in fresh}}
+
+
 async def preference_by_token(session: AsyncSession, token: str) -> EmailPreference | None:
     """Whose opt-out link ``token`` is; None for an unknown token."""
     if not token or len(token) > 64:
@@ -123,18 +134,16 @@ async def claim(session: AsyncSession, person: Person, *, email: str, code_hash:
 
 async def record(session: AsyncSession, person_id: int, *, state: InvitationState,
                  reminder: bool, error: str, now: datetime) -> None:
-    """The outcome of the e-mail :func:`claim` started."""
-    invitation = (await invitations_of(session, {person_id}))[person_id]
-    invitation.state = state.value
-    invitation.last_error = error[:300]
+    """The outcome of the e-mail :func:`claim` started (one UPDATE)."""
+    values: dict[str, object] = {"state": state.value, "last_error": error[:300]}
     if state == InvitationState.SENT:
-        invitation.last_sent_at = now
+        values["last_sent_at"] = now
         if reminder:
-            invitation.reminders += 1
+            values["reminders"] = col(Invitation.reminders) + 1
         else:
-            invitation.sent_at = now
-    session.add(invitation)
-    await session.flush()
+            values["sent_at"] = now
+    await session.execute(
+        update(Invitation).where(col(Invitation.person_id) == person_id).values(values))
 
 
 # --- status -------------------------------------------------------------------------------

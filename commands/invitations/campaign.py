@@ -45,15 +45,16 @@ from store.invitations import (
     invitations_of,
     linked_people,
     people_in_scope,
-    preference,
     preferences_of,
     record,
+    tokens_for,
 )
 from store.models import Person
 from store.people import _hash, issue_link_code  # the hash LinkCode rows are keyed by
 
 CODE_VALID_FOR = timedelta(days=14)
 LEASE_MINUTES = 15
+CLAIM_BATCH = 25  # people claimed per transaction (their e-mails are recorded one by one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,29 +155,44 @@ class InvitationCampaign:
             return result
         username = await self._bot_username()
         async with self._sender:
-            for person, action in due:
-                await self._send_one(person, action, username, result)
+            for first in range(0, len(due), CLAIM_BATCH):
+                batch = due[first:first + CLAIM_BATCH]
+                for mail, (person, action) in zip(await self._claim(batch, username), batch,
+                                                  strict=True):
+                    await self._send_one(person, action, mail, result)
         return result
 
-    async def _send_one(self, person: Person, action: Action, username: str | None,
-                        result: CampaignResult) -> None:
-        pid, email = saved_id(person), str(person.email)
+    async def _claim(self, batch: Sequence[tuple[Person, Action]], username: str | None
+                     ) -> list[Mail]:
+        """Claim ``batch`` in one transaction (link codes, opt-out tokens, ``sending``
+        records) and return the e-mails to send."""
         now = utc(self._clock.now())
-        lang = pick_lang(person.language)
+        mails = []
         async with self._db.session() as session:
-            # The Telegram link carries the code; Teams and Slack link by the e-mail alone.
-            code = await issue_link_code(session, pid, platform="telegram",
-                                         valid_for=CODE_VALID_FOR, now=now) if username else ""
-            token = (await preference(session, pid)).token
-            await claim(session, person, email=email, code_hash=_hash(code) if code else "",
-                        now=now)
+            tokens = await tokens_for(session, {saved_id(p) for p, _ in batch})
+            for person, action in batch:
+                pid, email = saved_id(person), str(person.email)
+                # The Telegram link carries the code; Teams and Slack link by the e-mail.
+                code = await issue_link_code(session, pid, platform="telegram",
+                                             valid_for=CODE_VALID_FOR, now=now) \
+                    if username else ""
+                await claim(session, person, email=email,
+                            code_hash=_hash(code) if code else "", now=now)
+                mails.append(messages.invitation(
+                    lang=pick_lang(person.language), name=person.name, email=email,
+                    telegram_link=f"https://t.me/{username}?start={code}" if code else None,
+                    valid_until=local(now + CODE_VALID_FOR).date(),
+                    platforms=self._settings.platforms,
+                    unsubscribe=messages.unsubscribe_url(self._settings.public_url,
+                                                         tokens[pid]),
+                    reminder=action == Action.REMIND))
             await session.commit()
-        mail = messages.invitation(
-            lang=lang, name=person.name, email=email,
-            telegram_link=f"https://t.me/{username}?start={code}" if username else None,
-            valid_until=local(now + CODE_VALID_FOR).date(), platforms=self._settings.platforms,
-            unsubscribe=messages.unsubscribe_url(self._settings.public_url, token),
-            reminder=action == Action.REMIND)
+        return mails
+
+    async def _send_one(self, person: Person, action: Action, mail: Mail,
+                        result: CampaignResult) -> None:
+        """Send one claimed e-mail and record its outcome at once (its own commit: a crash
+        leaves at most this one person's e-mail unrecorded)."""
         error = await send_with_retries(self._sender, mail, self._settings.retry_delays)
         if error is None:
             state = InvitationState.SENT
@@ -189,10 +205,11 @@ class InvitationCampaign:
             result.retry += 1
         else:
             state = InvitationState.FAILED
-            result.failed.append((email, error.reason))
+            result.failed.append((mail.to, error.reason))
         async with self._db.session() as session:
-            await record(session, pid, state=state, reminder=action == Action.REMIND,
-                         error=error.reason if error else "", now=utc(self._clock.now()))
+            await record(session, saved_id(person), state=state,
+                         reminder=action == Action.REMIND, error=error.reason if error else "",
+                         now=utc(self._clock.now()))
             await session.commit()
 
 
