@@ -136,6 +136,9 @@ async def invite(app: App, args: argparse.Namespace) -> int:
     print(t(lang, "invite.cli.sent", invited=result.invited, reminded=result.reminded))
     for email, reason in result.failed:
         print(t(lang, "invite.cli.failed", email=email, reason=reason), file=sys.stderr)
+    if result.stopped:
+        print(t(lang, "invite.cli.stopped", reason=result.stopped, host=settings.host,
+                port=settings.port), file=sys.stderr)
     if result.retry:
         print(t(lang, "invite.cli.retry", count=result.retry), file=sys.stderr)
     return 1 if result.failed or result.retry else 0

@@ -187,6 +187,35 @@ async def test_refused_recipient_is_reported_and_the_others_go(bare_app: App) ->
                 total.not_reachable) == (4, 1, 1, 2)  # Anna refused, Bez no e-mail
 
 
+async def test_an_unusable_server_stops_the_run_and_the_next_run_sends(bare_app: App) -> None:
+    await people(bare_app)
+    async with smtp_server() as gone:
+        closed = SmtpServer(port=gone.port)
+    result = await campaign(bare_app, closed).run(Scope(everyone=True))
+    assert result.stopped == "smtp server unreachable"
+    assert (result.invited, result.retry, result.failed) == (0, 2, [])
+    async with smtp_server() as server:
+        result = await campaign(bare_app, server).run(Scope(everyone=True))
+        assert result.invited == 2 and len(server.received) == 2
+
+
+async def test_people_who_link_get_no_more_reminders(bare_app: App) -> None:
+    ids = await people(bare_app)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    async with smtp_server() as server:
+        run = campaign(bare_app, server)
+        await run.run(Scope(everyone=True))
+        async with bare_app.db.session() as session:
+            session.add(MessengerAccount(platform="slack", external_id="U1",
+                                         person_id=ids["john"], private_ref="{}"))
+            await session.commit()
+        clock.advance(timedelta(days=3))
+        result = await run.run(Scope(everyone=True))
+        assert (result.reminded, result.planned["linked"]) == (1, 2)
+        assert len(server.to("john@wieliczka.example.pl")) == 1
+
+
 async def test_without_telegram_the_email_explains_teams_and_slack(bare_app: App) -> None:
     await people(bare_app)
     async with smtp_server() as server:

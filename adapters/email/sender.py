@@ -21,7 +21,7 @@ from email.utils import format_datetime, make_msgid
 import aiosmtplib
 
 from adapters.email.config import EmailSettings
-from commands.invitations.ports import Mail
+from commands.invitations.ports import Mail, ServerUnavailable
 from commands.ports import DeliveryError, Rejected, TransientFailure, Unreachable
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ def build_message(mail: Mail, settings: EmailSettings) -> EmailMessage:
 
 def delivery_error(exc: Exception) -> DeliveryError:
     """The neutral error of an SMTP failure."""
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        # Our own "from" is refused: the same for every recipient.
+        return ServerUnavailable(f"smtp {exc.code} sender refused")
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         # One recipient per message: its refusal is the message's.
         return delivery_error(exc.recipients[0]) if exc.recipients else Unreachable("smtp 550")
@@ -64,8 +67,6 @@ def delivery_error(exc: Exception) -> DeliveryError:
         if 500 <= code < 600 and not isinstance(exc, aiosmtplib.SMTPServerDisconnected):
             return Rejected(f"smtp {code}")
         return TransientFailure(f"smtp {code}")
-    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
-        return Rejected("smtp authentication failed")
     # Disconnected, connect errors, timeouts, resets: try again later.
     return TransientFailure("smtp connection")
 
@@ -122,6 +123,15 @@ class SmtpSender:
         message = build_message(mail, self._settings)
         try:
             smtp = await self._connection()
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            log.warning("SMTP login refused (%s): check [email] username and password",
+                        exc.code)
+            raise ServerUnavailable(f"smtp {exc.code} login refused") from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            log.warning("SMTP server %s:%s not usable: %s", self._settings.host,
+                        self._settings.port, type(exc).__name__)
+            raise ServerUnavailable("smtp server unreachable") from None
+        try:
             await smtp.send_message(message, sender=self._settings.sender_address.addr_spec,
                                     recipients=[mail.to])
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:

@@ -34,7 +34,7 @@ from enum import StrEnum
 from commands.calendar.dates import local, utc
 from commands.clock import Clock
 from commands.invitations import messages
-from commands.invitations.ports import BotUsername, Mail, MailSender
+from commands.invitations.ports import BotUsername, Mail, MailSender, ServerUnavailable
 from commands.ports import DeliveryError, TransientFailure
 from commands.texts import pick_lang
 from store.db import Database, saved_id
@@ -90,6 +90,7 @@ class CampaignResult:
     reminded: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     retry: int = 0
+    stopped: str = ""  # why the run stopped early (the mail server could not be used)
 
 
 def plan(person: Person, *, linked: bool, invitation: Invitation | None, opted_out: bool,
@@ -159,7 +160,14 @@ class InvitationCampaign:
                 batch = due[first:first + CLAIM_BATCH]
                 for mail, (person, action) in zip(await self._claim(batch, username), batch,
                                                   strict=True):
-                    await self._send_one(person, action, mail, result)
+                    if result.stopped:  # claimed, not tried: the next run sends it
+                        await self._record(person, action, InvitationState.RETRY,
+                                           result.stopped)
+                        result.retry += 1
+                    else:
+                        await self._send_one(person, action, mail, result)
+                if result.stopped:
+                    break
         return result
 
     async def _claim(self, batch: Sequence[tuple[Person, Action]], username: str | None
@@ -203,12 +211,18 @@ class InvitationCampaign:
         elif isinstance(error, TransientFailure):
             state = InvitationState.RETRY
             result.retry += 1
+            if isinstance(error, ServerUnavailable):
+                result.stopped = error.reason
         else:
             state = InvitationState.FAILED
             result.failed.append((mail.to, error.reason))
+        await self._record(person, action, state, error.reason if error else "")
+
+    async def _record(self, person: Person, action: Action, state: InvitationState,
+                      error: str) -> None:
         async with self._db.session() as session:
             await record(session, saved_id(person), state=state,
-                         reminder=action == Action.REMIND, error=error.reason if error else "",
+                         reminder=action == Action.REMIND, error=error,
                          now=utc(self._clock.now()))
             await session.commit()
 

@@ -17,7 +17,7 @@ from commands.calendar.dates import utc
 from commands.clock import Clock
 from commands.invitations import messages
 from commands.invitations.campaign import send_with_retries
-from commands.invitations.ports import MailSender
+from commands.invitations.ports import MailSender, ServerUnavailable
 from commands.texts import pick_lang
 from store.db import Database
 from store.digest import DigestItem, digest_items
@@ -64,16 +64,17 @@ class DailyDigest:
                     continue
                 since = utc(pref.digest_until) if pref and pref.digest_until else now - LOOK_BACK
                 mine = [item for item in found if utc(item.sent_at) > since]
-                if mine:
-                    await self._send(person_id, mine, since, now, result)
+                if mine and not await self._send(person_id, mine, since, now, result):
+                    break  # the mail server cannot be used: the rest wait for tomorrow
         return result
 
     async def _send(self, person_id: int, items: list[DigestItem], since: datetime, now: datetime,
-                    result: DigestResult) -> None:
+                    result: DigestResult) -> bool:
+        """Send one digest; False when the mail server cannot be used at all."""
         async with self._db.session() as session:
             person = await session.get(Person, person_id)
             if person is None or not person.email:
-                return
+                return True
             pref = await preference(session, person_id)
             previous = pref.digest_until
             pref.digest_until = now
@@ -87,7 +88,7 @@ class DailyDigest:
         error = await send_with_retries(self._sender, mail, self._retry_delays)
         if error is None:
             result.sent += 1
-            return
+            return True
         result.failed += 1
         async with self._db.session() as session:
             pref = await preference(session, person_id)
@@ -95,3 +96,4 @@ class DailyDigest:
             pref.digest_sent_at = None
             session.add(pref)
             await session.commit()
+        return not isinstance(error, ServerUnavailable)

@@ -13,8 +13,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from commands.ports import TransientFailure
+
 # The Telegram bot's @username (from getMe), or None when Telegram is not configured.
 BotUsername = Callable[[], Awaitable[str | None]]
+
+
+class ServerUnavailable(TransientFailure):
+    """The mail server cannot be used at all right now (no connection, our login or our
+    sender address refused): no e-mail of the batch can go, so the batch stops."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,8 @@ PL: dict[str, Text] = {
     "invite.cli.no_telegram": "Telegram nie jest skonfigurowany: e-maile opisują tylko Teams "
                               "i Slacka.",
     "invite.cli.unknown_forum": "Nie ma forum {key} (zob. `lacznik forums list`).",
+    "invite.cli.stopped": "Przerwano: serwera poczty {host}:{port} nie da się teraz użyć "
+                          "({reason}). Sprawdź sekcję [email] i uruchom polecenie ponownie.",
     "invite.status.gmina": "gmina",
     "invite.status.people": "osoby",
     "invite.status.linked": "połączeni",
@@ -159,6 +161,8 @@ EN: dict[str, Text] = {
     "invite.cli.no_telegram": "Telegram is not configured: the e-mails describe Teams and "
                               "Slack only.",
     "invite.cli.unknown_forum": "No forum {key} (see `lacznik forums list`).",
+    "invite.cli.stopped": "Stopped: the mail server {host}:{port} cannot be used now "
+                          "({reason}). Check the [email] section and run the command again.",
     "invite.status.gmina": "gmina",
     "invite.status.people": "people",
     "invite.status.linked": "linked",
