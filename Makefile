@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/lacznik run
 
+# The layer rules (.importlinter) and the type checker (mypy.ini) run before the tests: a
+# broken contract or a type error fails the suite like a failing test.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
