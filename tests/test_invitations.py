@@ -22,9 +22,10 @@ from commands.clock import ManualClock
 from commands.invitations.campaign import CampaignSettings, InvitationCampaign
 from commands.invitations.ports import BotUsername
 from store.invitations import Scope, status
-from store.models import Gmina, MessengerAccount, Person
+from store.models import Forum, ForumMember, Gmina, MessengerAccount, Person
 from store.people import redeem_link_code
 from tests.fakes.smtp import SmtpServer, smtp_server
+from tests.fakes.telegram_api import FakeTelegramServer
 
 PUBLIC = "https://lacznik.example.pl"
 
@@ -262,3 +263,30 @@ def test_bad_email_settings_name_the_key(section: dict[str, object], message: st
     with pytest.raises(ConfigError) as caught:
         parse_config(section)
     assert message in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+async def test_cli_forum_scope_and_the_bot_name_from_get_me(
+        bare_app: App, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
+    ids = await people(bare_app)
+    async with bare_app.db.session() as session:
+        forum = Forum(key="PZP", name_pl="Zamówienia publiczne")
+        session.add(forum)
+        await session.flush()
+        session.add(ForumMember(forum_id=int(forum.id or 0), person_id=ids["john"]))
+        await session.commit()
+    async with smtp_server() as server, FakeTelegramServer() as telegram:
+        bare_app.config = Config(database=bare_app.config.database, extra={
+            "email": {"host": "127.0.0.1", "port": server.port, "security": "none",
+                      "from": "lacznik@urzad.example.pl", "public_url": PUBLIC},
+            "telegram": {"token": telegram.token, "api_base_url": telegram.url}})
+        args = argparse.Namespace(what=None, all=False, gmina=None, forum="pzp",
+                                  dry_run=False)
+        assert await cli_invite.invite(bare_app, args) == 0
+        assert "Wysłano: zaproszeń 1, przypomnień 0." in capsys.readouterr().out
+        [john] = server.received
+        args.forum = "XYZ"
+        assert await cli_invite.invite(bare_app, args) == 2
+        assert "Nie ma forum XYZ" in capsys.readouterr().err
+    assert f"https://t.me/{telegram.username}?start=" in text_of(john)
