@@ -9,6 +9,8 @@ from email.message import EmailMessage
 from adapters.email.config import EmailSettings
 from adapters.email.sender import SmtpSender
 from bots.app import App
+from bots.cli_invite import daily_email_job
+from bots.config import Config
 from commands.calendar.dates import utc
 from commands.clock import ManualClock
 from commands.invitations.digest import DailyDigest
@@ -124,3 +126,24 @@ async def test_a_failed_digest_comes_the_next_day(bare_app: App) -> None:
         assert done.sent == 2
         text = body(server.to("ewa@skawina.example.pl")[0])
     assert "Zebranie w piątek" in text and "Szkolenie RODO" in text
+
+
+async def test_the_daily_job_sends_the_digest_only_when_switched_on(bare_app: App) -> None:
+    ids = await setup(bare_app)
+    await announce(bare_app, ids, "Zebranie w piątek.", number=1)
+    async with smtp_server() as server:
+        section = {"host": "127.0.0.1", "port": server.port, "security": "none",
+                   "from": "lacznik@urzad.example.pl", "public_url": PUBLIC}
+        bare_app.config = Config(database=bare_app.config.database, extra={"email": section})
+        job = daily_email_job(bare_app)
+        assert job is not None
+        await job.run_once()
+        assert server.received == []  # digest = false (the default)
+        bare_app.config = Config(database=bare_app.config.database,
+                                 extra={"email": {**section, "digest": True}})
+        job = daily_email_job(bare_app)
+        assert job is not None
+        await job.run_once()
+        assert len(server.to("ewa@skawina.example.pl")) == 1
+        bare_app.config = Config(database=bare_app.config.database)
+        assert daily_email_job(bare_app) is None  # no [email]: nothing scheduled
