@@ -32,7 +32,7 @@ loop is stuck for more than 100 ms, so a stall names its culprit). In Łącznik 
 statements, commits and rollbacks (SQLAlchemy engine events) with the wall time each
 statement kind was awaited (SQLite's write lock shows there), database sessions and commits
 by the code that opened or made them, and the wall time awaited in each stage of an update
-(``LACZNIK_STAGES``: webhook, core, reply path, rate limiter, ``send_message``). These
+(``LACZNIK_STAGES``: webhook, core, outbound path, rate limiter, ``send_message``). These
 wrappers live in the bench process only; the product code runs unchanged.
 
 Then (unless ``--no-profile``) another process runs Łącznik (``--profile minimal,lacznik``:
@@ -40,11 +40,15 @@ each bot) under cProfile at ``--profile-rate`` for ``--profile-seconds`` and pri
 entries by cumulative and by own time, own time grouped by library, the inclusive time of
 some plain functions on the request path, and the SQL statements per update.
 
-    cd /work/main && .venv/bin/python -m bench.throughput            # about 5 minutes
-    cd /work/main && .venv/bin/python -m bench.throughput --quick    # under 3 minutes
+    cd /work/main && .venv/bin/python -m bench.throughput            # 3-5 minutes
+    cd /work/main && .venv/bin/python -m bench.throughput --quick    # under 2 minutes
         [--rates 25,50,100] [--seconds 10] [--bots minimal,lacznik] [--keep-going]
         [--profile-rate 25] [--profile-seconds 10] [--no-profile] [--connections 40]
-        [--bare] [--database postgresql://postgres@127.0.0.1:5432/test]
+        [--bare] [--gc-freeze] [--database postgresql://postgres@127.0.0.1:5432/test]
+
+Łącznik also reports how many objects the garbage collector tracks once it has started and
+how long one full collection takes then (the pause a generation-2 collection puts on the
+loop); ``--gc-freeze`` measures the service with ``gc.freeze()`` after start-up.
 
 Targets (issue 17): Łącznik's highest clean rate ≥ 0.5 × the minimal bot's; Łącznik's reply
 p99 ≤ 250 ms at 50 updates/s. On a machine shared with other work, latencies follow its load:
