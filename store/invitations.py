@@ -10,14 +10,14 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.invitation_models import EmailPreference, Invitation, InvitationState
-from store.models import ForumMember, Gmina, MessengerAccount, Person, utcnow
+from store.models import ForumMember, Gmina, MessengerAccount, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +213,3 @@ async def status(session: AsyncSession) -> list[StatusRow]:
     ordered = sorted(rows.values(), key=lambda r: (r.name == "", r.name))
     return [*ordered, total]
 
-
-def stale_before(now: datetime | None, lease_minutes: int = 15) -> datetime:
-    """A ``sending`` claim older than this is taken to have died with its process."""
-    return (now or utcnow()) - timedelta(minutes=lease_minutes)
