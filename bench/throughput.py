@@ -350,7 +350,9 @@ def _caller(frame: Any) -> str:
     found: list[str] = []
     while frame is not None and len(found) < 2:
         name = frame.f_code.co_filename
-        if name.startswith(f"{REPO}/") and "/.venv/" not in name:
+        if "/asyncio/" in name:  # the task's first frame is behind: the rest is the loop
+            break
+        if name.startswith(f"{REPO}/") and "/.venv/" not in name and "/bench/" not in name:
             found.append(f"{name.removeprefix(f'{REPO}/')}:{frame.f_code.co_name}")
         frame = frame.f_back
     return " ← ".join(found) or "?"
@@ -610,7 +612,8 @@ class BotProcess:
 
 
 def update_for(chat: int, n: int, update_id: int) -> dict[str, Any]:
-    """A private text message (a sample payload) from ``chat`` with the n-th question."""
+    """A private text message (a sample payload) from ``chat`` with the n-th question (``n``
+    also orders the chat's message ids)."""
     update = load_payload("private_text_message.json")
     update["update_id"] = update_id
     message = update["message"]
@@ -641,9 +644,9 @@ class Load:
         statuses: list[int] = []
         headers = {"Content-Type": "application/json",
                    "X-Telegram-Bot-Api-Secret-Token": SECRET}
-        bodies = [(chats[n % len(chats)],
-                   json.dumps(update_for(chats[n % len(chats)], n // len(chats),
-                                         next(self.update_ids)), ensure_ascii=False).encode())
+        bodies = [(chats[n % len(chats)],  # the questions in turn, whatever the step's length
+                   json.dumps(update_for(chats[n % len(chats)], n, next(self.update_ids)),
+                              ensure_ascii=False).encode())
                   for n in range(total)]
         cpu = _cpu()
 
