@@ -96,6 +96,7 @@ class FakeSmsapi:
     async def __aenter__(self) -> FakeSmsapi:
         app = web.Application()
         app.router.add_route("*", "/sms.do", self._sms_do)
+        app.router.add_get("/_fake/received", self._received)  # for a bench in another process
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self._port)
@@ -195,6 +196,10 @@ class FakeSmsapi:
                 self._reports.add(task)
                 task.add_done_callback(self._reports.discard)
         return web.json_response({"count": len(answer), "list": answer})
+
+    async def _received(self, request: web.Request) -> web.Response:
+        return web.json_response({"rate_limited": self.rate_limited,
+                                  "messages": [[m.to, m.parts] for m in self.messages]})
 
     async def _report(self, sms: ReceivedSms) -> None:
         await asyncio.sleep(self.report_delay)
