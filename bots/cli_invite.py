@@ -189,4 +189,25 @@ def daily_email_job(app: App, bot_username: BotUsername | None = None) -> DailyE
         return None
     digest = DailyDigest(app.db, app.clock, SmtpSender(settings),
                          public_url=settings.public_url) if settings.digest else None
-    return DailyEmailJob(digest=digest, campaign=campaign_for(app, settings, bot_username))
+    return DailyEmailJob(clock=app.clock, digest=digest,
+                         campaign=campaign_for(app, settings, bot_username))
+
+
+def email_components(app: App, telegram: object | None = None) -> list[Any]:
+    """What the service runs for e-mail: the opt-out page (always: links in e-mails sent
+    earlier keep working) and, with ``[email]``, the daily job. ``telegram``: the running
+    Telegram component, whose getMe identity names the bot in reminders."""
+    from bots.invite_pages import InvitePagesComponent
+
+    username: BotUsername | None = None
+    if telegram is not None:
+        async def from_component() -> str | None:
+            identity = getattr(telegram, "identity", None)
+            name = getattr(identity, "username", None)
+            if isinstance(name, str) and name:
+                return name
+            return await telegram_username(app.config.extra.get("telegram"))()
+
+        username = from_component
+    job = daily_email_job(app, username)
+    return [InvitePagesComponent(app.db, app.clock), *([job] if job else [])]

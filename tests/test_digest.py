@@ -3,7 +3,7 @@ the normal announcements they got on no messenger, through a real SMTP server (a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 
 from adapters.email.config import EmailSettings
@@ -14,6 +14,7 @@ from bots.config import Config
 from commands.calendar.dates import utc
 from commands.clock import ManualClock
 from commands.invitations.digest import DailyDigest
+from scheduler.digest import seconds_until
 from store.announcement_models import Announcement, AnnouncementRecipient
 from store.invitations import opt_out, preference
 from store.models import Person
@@ -147,3 +148,9 @@ async def test_the_daily_job_sends_the_digest_only_when_switched_on(bare_app: Ap
         assert len(server.to("ewa@skawina.example.pl")) == 1
         bare_app.config = Config(database=bare_app.config.database)
         assert daily_email_job(bare_app) is None  # no [email]: nothing scheduled
+
+
+def test_the_daily_job_runs_at_seven_in_warsaw() -> None:
+    winter = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)  # 06:00 in Warsaw
+    assert seconds_until(winter, time(7, 0)) == 3600
+    assert seconds_until(winter + timedelta(hours=2), time(7, 0)) == 23 * 3600

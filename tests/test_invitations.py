@@ -14,14 +14,18 @@ from aiohttp import web
 
 from adapters.email.config import ConfigError, EmailSettings, parse_config
 from adapters.email.sender import SmtpSender
+from adapters.telegram.translate import BotIdentity
 from bots import cli_invite
 from bots.app import App
-from bots.config import Config
+from bots.components import build_components
+from bots.config import Config, ServerConfig
 from bots.invite_pages import InvitePagesComponent
+from bots.service import Service
 from commands.clock import ManualClock
 from commands.invitations.campaign import CampaignSettings, InvitationCampaign
 from commands.invitations.ports import BotUsername
-from store.invitations import Scope, status
+from scheduler.digest import DailyEmailJob
+from store.invitations import Scope, preference, status
 from store.models import Forum, ForumMember, Gmina, MessengerAccount, Person
 from store.people import redeem_link_code
 from tests.fakes.smtp import SmtpServer, smtp_server
@@ -290,3 +294,43 @@ async def test_cli_forum_scope_and_the_bot_name_from_get_me(
         assert await cli_invite.invite(bare_app, args) == 2
         assert "Nie ma forum XYZ" in capsys.readouterr().err
     assert f"https://t.me/{telegram.username}?start=" in text_of(john)
+
+
+async def test_the_service_serves_the_opt_out_page_and_names_the_running_bot(
+        bare_app: App) -> None:
+    """Wired as the composition root is asked to: ``email_components`` beside the others."""
+    ids = await people(bare_app)
+    async with bare_app.db.session() as session:
+        token = (await preference(session, ids["john"])).token
+        await session.commit()
+
+    class RunningTelegram:  # what the Telegram component holds after getMe
+        identity = BotIdentity(1, "LacznikUrzadBot")
+
+    async with smtp_server() as server:
+        bare_app.config = Config(database=bare_app.config.database,
+                                 server=ServerConfig(port=0), extra={"email": {
+                                     "host": "127.0.0.1", "port": server.port,
+                                     "security": "none", "from": "lacznik@urzad.example.pl",
+                                     "public_url": PUBLIC}})
+        extra = cli_invite.email_components(bare_app, RunningTelegram())
+        assert [c.name for c in extra] == ["invite-pages", "daily-email"]
+        service = Service(bare_app, [*build_components(bare_app), *extra])
+        await service.start()
+        try:
+            async with aiohttp.ClientSession() as client:
+                url = f"http://127.0.0.1:{service.port}/email/opt-out/{token}"
+                async with client.get(url) as page:
+                    assert "Yes, opt me out" in await page.text()
+        finally:
+            await service.stop()
+        clock = bare_app.clock
+        assert isinstance(clock, ManualClock)
+        await campaign(bare_app, server).run(Scope(everyone=True))
+        clock.advance(timedelta(days=3))
+        job = extra[1]
+        assert isinstance(job, DailyEmailJob)
+        await job.run_once()  # reminders, with the running bot's name
+        reminder = server.to("anna@wieliczka.example.pl")[-1]
+    assert reminder["Subject"].startswith("Przypomnienie")
+    assert "https://t.me/LacznikUrzadBot?start=" in text_of(reminder)
