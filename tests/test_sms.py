@@ -31,13 +31,20 @@ from commands.announcements.sms import (
     read_ack_token,
     report_line,
     segments,
+    sms_after_reping,
     sms_deliveries,
     sms_recipients,
     sms_text,
 )
 from commands.config_schema import ConfigError
 from commands.directory.phones import MobileReport, NumberKind, check_mobile, is_mobile_header
-from commands.model import ConversationKind, ConversationRef, OutboundMessage, Platform
+from commands.model import (
+    ConversationKind,
+    ConversationRef,
+    OutboundMessage,
+    Platform,
+    message_from_json,
+)
 from commands.ports import RateLimited, Rejected, TransientFailure, Unreachable
 from scheduler.delivery import DeliveryWorker
 from store.announcement_models import Announcement, AnnouncementRecipient
@@ -267,8 +274,38 @@ async def test_only_people_without_a_messenger_and_with_a_mobile_get_an_sms(app:
                                           {first: "en"})
     assert [(r.person_id, r.number, r.lang) for r in recipients] == [
         (first, "+48601234567", "en")]
-    settings = SmsSettings(public_url="https://lacznik.example.pl", link_secret=b"k" * 32)
+    settings = SmsSettings(public_url="https://lacznik.example.pl", link_secret=b"k" * 32,
+                           escalate_unacknowledged=True)
     assert planned_segments(announcement, recipients, settings) == 1
+    [row] = sms_deliveries(announcement, recipients, settings, app.clock.now())
+    assert (row.platform, row.person_id, row.source) == (
+        "sms", first, f"announcement:{announcement.id}")
+    assert '"conversation_id": "+48601234567"' in row.target
+    text = message_from_json(row.payload).text
+    assert text.startswith("URGENT no. 1: Awaria EZD do 12:00. Confirm: "
+                           "https://lacznik.example.pl/a/")  # in the person's language
+    # Still silent after the first re-ping: one SMS, if the office wants it — and never a
+    # second one for the same announcement.
+    async with app.db.session() as session:
+        assert await sms_after_reping(session, announcement, second, 1, "pl", settings,
+                                      app.clock.now()) == []  # no re-ping yet
+        assert await sms_after_reping(session, announcement, third, 2, "pl", settings,
+                                      app.clock.now()) == []  # no mobile number
+        off = SmsSettings(public_url=settings.public_url, link_secret=settings.link_secret)
+        assert await sms_after_reping(session, announcement, second, 2, "pl", off,
+                                      app.clock.now()) == []  # not wanted
+        escalation = await sms_after_reping(session, announcement, second, 2, "pl",
+                                            settings, app.clock.now())
+        assert await enqueue(session, [row, *escalation]) == 2
+        again = await sms_after_reping(session, announcement, second, 3, "pl", settings,
+                                       app.clock.now())
+        first_again = await sms_after_reping(session, announcement, first, 2, "en",
+                                             settings, app.clock.now())
+        assert await enqueue(session, again + first_again) == 0  # one SMS each, at most
+        await session.commit()
+        assert await sms_states(session, f"announcement:{announcement.id}") == {"waiting": 2}
+        assert await report_line(session, int(announcement.id or 0), "en") == \
+            "SMS: waiting to be sent 2"
 
 
 async def test_the_acknowledgement_link_works_over_http(app: App) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,14 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from commands.model import (
-    ConversationKind,
-    ConversationRef,
-    OutboundMessage,
-    Platform,
-    Priority,
-    message_to_json,
-)
+from commands.model import ConversationKind, OutboundMessage, Priority, message_to_json
 from commands.texts import t
 from store.announcement_models import Announcement
 from store.outbox import NewDelivery
@@ -140,10 +134,15 @@ def sms_text(lang: str, announcement: Announcement, link: str) -> str:
     return text
 
 
-def sms_ref(number: str, idx: str) -> ConversationRef:
-    """Where an SMS goes: the E.164 number; ``idx`` is our id of it, sent to the provider."""
-    return ConversationRef(platform=Platform(SMS), conversation_id=number,
-                           kind=ConversationKind.PERSONAL, extra={"idx": idx})
+def sms_target(number: str, idx: str) -> str:
+    """The outbox target of an SMS: the JSON of a conversation reference (as
+    ``ConversationRef.to_json`` writes it) on platform ``sms``, to the E.164 ``number``;
+    ``idx`` is our id of the message, sent to the provider and back in its reports. Written
+    without ``ConversationRef`` so that rows can be planned before ``Platform`` has SMS."""
+    return json.dumps({"conversation_id": number, "extra": {"idx": idx},
+                       "kind": ConversationKind.PERSONAL.value, "platform": SMS,
+                       "service_url": None, "tenant_id": None, "thread_id": None},
+                      sort_keys=True, ensure_ascii=False)
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -184,11 +183,25 @@ def sms_deliveries(announcement: Announcement, recipients: Iterable[SmsRecipient
         rows.append(NewDelivery(
             dedupe_key=f"ann:{announcement.id}:{recipient.person_id}:{SMS}:{ping}",
             kind="announcement", source=f"announcement:{announcement.id}", platform=SMS,
-            target=sms_ref(recipient.number, idx).to_json(),
+            target=sms_target(recipient.number, idx),
             payload=message_to_json(message), not_before=now,
             person_id=recipient.person_id,
         ))
     return rows
+
+
+async def sms_after_reping(session: AsyncSession, announcement: Announcement, person_id: int,
+                           pings: int, lang: str, settings: SmsSettings, now: datetime
+                           ) -> list[NewDelivery]:
+    """The SMS for someone still silent after the first re-ping (``pings`` ≥ 2), when
+    ``[sms] escalate_unacknowledged`` is on and they have a mobile number. Its outbox key is
+    that of a first SMS, so nobody gets more than one SMS per announcement."""
+    if not settings.escalate_unacknowledged or pings < 2:
+        return []
+    number = (await mobiles_of(session, [person_id])).get(person_id)
+    if not number:
+        return []
+    return sms_deliveries(announcement, [SmsRecipient(person_id, number, lang)], settings, now)
 
 
 def planned_segments(announcement: Announcement, recipients: Iterable[SmsRecipient],
