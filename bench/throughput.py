@@ -1023,10 +1023,6 @@ PROFILE_PARTS = (  # (label, file fragment, function) of plain functions: inclus
     ("directory answer_all (the answer itself)", "directory/answers.py", "answer_all"),
     ("render_message (HTML chunks)", "/render.py", "render_message"),
     ("PTB Message.de_json (sendMessage's result)", "telegram/_message.py", "de_json"),
-    ("SQLAlchemy ORM: Session.execute (sync)", "sqlalchemy/orm/session.py", "execute"),
-    ("SQLAlchemy ORM: Session.commit (sync)", "sqlalchemy/orm/session.py", "commit"),
-    ("SQLAlchemy ORM: Session.flush (sync)", "sqlalchemy/orm/session.py", "flush"),
-    ("SQLAlchemy ORM: Session.get (sync)", "sqlalchemy/orm/session.py", "get"),
     ("SQLAlchemy: statement compile", "sqlalchemy/sql/compiler.py", "__init__"),
     ("logging: Logger.handle", "logging/__init__.py", "handle"),
     ("json.loads", "json/__init__.py", "loads"),
@@ -1036,8 +1032,9 @@ PROFILE_PARTS = (  # (label, file fragment, function) of plain functions: inclus
 
 def parts_report(raw: dict[Any, Any], answered: int, total: float) -> None:
     """Inclusive time of some plain (not async) functions on the request path. Coroutines
-    are left out: cProfile mis-times them (every resumption re-enters the await chain, and
-    SQLAlchemy's greenlet switches hide where a frame returns)."""
+    are left out: cProfile mis-times them (every resumption re-enters the await chain), and
+    so are SQLAlchemy's session methods (they run in greenlets that switch back to the loop
+    mid-call, so the loop's time lands in them)."""
     print("\n  inclusive time of plain functions on the request path (ms per answered "
           "update, share of busy time):")
     for label, fragment, function in PROFILE_PARTS:
