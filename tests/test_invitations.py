@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import ssl
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -28,7 +30,7 @@ from scheduler.digest import DailyEmailJob
 from store.invitations import Scope, preference, status
 from store.models import Forum, ForumMember, Gmina, MessengerAccount, Person
 from store.people import redeem_link_code
-from tests.fakes.smtp import SmtpServer, smtp_server
+from tests.fakes.smtp import SmtpServer, self_signed, smtp_server
 from tests.fakes.telegram_api import FakeTelegramServer
 
 PUBLIC = "https://lacznik.example.pl"
@@ -334,3 +336,28 @@ async def test_the_service_serves_the_opt_out_page_and_names_the_running_bot(
         reminder = server.to("anna@wieliczka.example.pl")[-1]
     assert reminder["Subject"].startswith("Przypomnienie")
     assert "https://t.me/LacznikUrzadBot?start=" in text_of(reminder)
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+async def test_tls_modes_and_login(bare_app: App, tmp_path: Path, security: str) -> None:
+    """STARTTLS (required by the server) or implicit TLS, with a login; a wrong password or
+    a certificate nobody vouches for stops the run without marking anyone refused."""
+    await people(bare_app)
+    server_tls, client_tls = self_signed(tmp_path)
+    modes = {"starttls": {"starttls": server_tls}, "tls": {"tls": server_tls}}[security]
+    async with smtp_server(login=("lacznik", "s3cret"), **modes) as server:
+        def run_with(password: str, context: ssl.SSLContext | None) -> InvitationCampaign:
+            config = EmailSettings(host="localhost", port=server.port, security=security,  # type: ignore[arg-type]  # a Security literal from the parameter
+                                   username="lacznik", password=password,
+                                   sender="lacznik@urzad.example.pl", public_url=PUBLIC)
+            return InvitationCampaign(bare_app.db, bare_app.clock,
+                                      SmtpSender(config, tls_context=context), bot,
+                                      CampaignSettings(public_url=PUBLIC, retry_delays=()))
+
+        refused = await run_with("wrong", client_tls).run(Scope(everyone=True))
+        assert refused.stopped == "smtp 535 login refused" and refused.failed == []
+        untrusted = await run_with("s3cret", None).run(Scope(everyone=True))
+        assert untrusted.stopped == "smtp server unreachable"
+        result = await run_with("s3cret", client_tls).run(Scope(everyone=True))
+        assert (result.invited, result.stopped) == (2, "")
+        assert len(server.received) == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -75,8 +76,10 @@ class SmtpSender:
     """``async with SmtpSender(settings) as sender: await sender.send(mail)`` — one
     connection for the batch; each :meth:`send` raises a :class:`DeliveryError` only."""
 
-    def __init__(self, settings: EmailSettings) -> None:
+    def __init__(self, settings: EmailSettings, *, tls_context: ssl.SSLContext | None = None
+                 ) -> None:
         self._settings = settings
+        self._tls_context = tls_context  # None: the system's CAs, certificates verified
         self._smtp: aiosmtplib.SMTP | None = None
         self._last_sent = 0.0
 
@@ -103,6 +106,7 @@ class SmtpSender:
             hostname=s.host, port=s.port, timeout=s.timeout_seconds,
             use_tls=s.security == "tls", start_tls=s.security == "starttls",
             username=s.username or None, password=s.password or None,
+            tls_context=self._tls_context,
         )
         await smtp.connect()
         self._smtp = smtp
