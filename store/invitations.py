@@ -12,10 +12,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows
 from store.invitation_models import EmailPreference, Invitation, InvitationState
 from store.models import ForumMember, Gmina, MessengerAccount, Person
 
@@ -74,23 +76,27 @@ async def preferences_of(session: AsyncSession, person_ids: set[int]
 
 async def preference(session: AsyncSession, person_id: int) -> EmailPreference:
     """The person's preferences, made with a fresh opt-out token the first time."""
+    await tokens_for(session, {person_id})
     found = await session.get(EmailPreference, person_id)
-    if found is None:
-        found = EmailPreference(person_id=person_id, token=secrets.token_urlsafe(24))
-        session.add(found)
-        await session.flush()
+    assert found is not None  # made above, by this run or a concurrent one
     return found
 
 
 async def tokens_for(session: AsyncSession, person_ids: set[int]) -> dict[int, str]:
-    """Each person's opt-out token, made for those who have none yet."""
+    """Each person's opt-out token, made for those who have none yet (a token another run
+    made at the same moment wins: one token per person)."""
     tokens = {pid: p.token for pid, p in (await preferences_of(session, person_ids)).items()}
-    fresh = [EmailPreference(person_id=pid, token=secrets.token_urlsafe(24))
-             for pid in sorted(person_ids - set(tokens))]
-    if fresh:
-        session.add_all(fresh)
-        await session.flush()
-    return {**tokens, **{p.person_id: p.token for p in fresh}}
+    missing = sorted(person_ids - set(tokens))
+    for pid in missing:
+        try:
+            async with session.begin_nested():
+                session.add(EmailPreference(person_id=pid, token=secrets.token_urlsafe(24)))
+        except IntegrityError:
+            pass
+    if missing:
+        tokens.update({pid: p.token for pid, p in
+                       (await preferences_of(session, set(missing))).items()})
+    return tokens
 
 
 async def preference_by_token(session: AsyncSession, token: str) -> EmailPreference | None:
@@ -113,23 +119,40 @@ async def opt_out(session: AsyncSession, token: str, now: datetime) -> EmailPref
     return found
 
 
-async def claim(session: AsyncSession, person: Person, *, email: str, code_hash: str,
-                now: datetime) -> Invitation:
-    """Record that an e-mail to ``person`` is being sent now (state ``sending``)."""
+async def claim(session: AsyncSession, person: Person, *, email: str, seen: Invitation | None,
+                now: datetime, stale_before: datetime) -> bool:
+    """Mark an e-mail to ``person`` as being sent now (state ``sending``), if nobody else
+    did since ``seen`` was read (another run, the daily job): False then, and nothing
+    changes. A ``sending`` mark older than ``stale_before`` died with its process."""
     assert person.id is not None  # a stored person
-    invitation = (await invitations_of(session, {person.id})).get(person.id)
-    if invitation is None:
-        invitation = Invitation(person_id=person.id, email=email)
-    if invitation.email != email:  # a new address: a new invitation, not a reminder
-        invitation.email = email
-        invitation.sent_at = None
-        invitation.reminders = 0
-    invitation.state = InvitationState.SENDING.value
-    invitation.code_hash = code_hash
-    invitation.attempt_at = now
-    session.add(invitation)
-    await session.flush()
-    return invitation
+    if seen is None:
+        try:
+            async with session.begin_nested():  # a concurrent run may insert it first
+                session.add(Invitation(person_id=person.id, email=email, attempt_at=now,
+                                       state=InvitationState.SENDING.value))
+            return True
+        except IntegrityError:
+            return False
+    values: dict[str, object] = {"state": InvitationState.SENDING.value, "attempt_at": now,
+                                 "email": email}
+    if seen.email != email:  # a new address: a new invitation, not a reminder
+        values.update(sent_at=None, reminders=0)
+    result = await session.execute(
+        update(Invitation)
+        .where(col(Invitation.person_id) == person.id,
+               col(Invitation.reminders) == seen.reminders,
+               col(Invitation.email) == seen.email,
+               or_(col(Invitation.state) != InvitationState.SENDING.value,
+                   col(Invitation.attempt_at) == None,  # noqa: E711
+                   col(Invitation.attempt_at) < stale_before))
+        .values(values))
+    return bool(affected_rows(result))
+
+
+async def set_code(session: AsyncSession, person_id: int, code_hash: str) -> None:
+    """The hash of the link code the claimed e-mail carries."""
+    await session.execute(update(Invitation).where(col(Invitation.person_id) == person_id)
+                          .values(code_hash=code_hash))
 
 
 async def record(session: AsyncSession, person_id: int, *, state: InvitationState,

@@ -4,6 +4,7 @@ process takes the e-mails; they are parsed and read as a person would read them.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import ssl
 from datetime import timedelta
@@ -361,3 +362,19 @@ async def test_tls_modes_and_login(bare_app: App, tmp_path: Path, security: str)
         result = await run_with("s3cret", client_tls).run(Scope(everyone=True))
         assert (result.invited, result.stopped) == (2, "")
         assert len(server.received) == 2
+
+
+async def test_two_runs_at_once_send_each_person_one_email(bare_app: App) -> None:
+    """An admin's `lacznik invite --all` while another is running (or the daily job)."""
+    await people(bare_app)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    async with smtp_server() as server:
+        first, second = campaign(bare_app, server), campaign(bare_app, server)
+        await asyncio.gather(first.run(Scope(everyone=True)), second.run(Scope(everyone=True)))
+        assert len(server.to("anna@wieliczka.example.pl")) == 1
+        assert len(server.to("john@wieliczka.example.pl")) == 1
+        clock.advance(timedelta(days=3))
+        await asyncio.gather(first.run(Scope(everyone=True)),
+                             second.run(Scope(everyone=True), reminders_only=True))
+        assert len(server.received) == 4  # one reminder each

@@ -8,8 +8,10 @@ HTML alternative, its address is on the person, and a campaign is one batch over
 connection — it does not fit the :class:`~commands.ports.Messenger` port without bending it.
 So the campaign sends itself, with a record per person that makes it safe to run again:
 
-1. in one transaction: a new link code (only its hash is stored) and the invitation row
-   marked ``sending``;
+1. in one transaction (for up to :data:`CLAIM_BATCH` people): the invitation row marked
+   ``sending`` — only if no other run did so since this one planned (two runs at once, or
+   the daily job beside an admin's run, send each person one e-mail) — and a new link code
+   (only its hash is stored);
 2. the e-mail is handed to SMTP (a 4xx or a dropped connection is retried at once, a few
    times, with a pause);
 3. in a second transaction: ``sent`` (and which reminder it was), ``failed`` (the server
@@ -47,6 +49,7 @@ from store.invitations import (
     people_in_scope,
     preferences_of,
     record,
+    set_code,
     tokens_for,
 )
 from store.models import Person
@@ -142,7 +145,7 @@ class InvitationCampaign:
             linked = await linked_people(session, ids)
             invitations = await invitations_of(session, ids)
             preferences = await preferences_of(session, ids)
-        due: list[tuple[Person, Action]] = []
+        due: list[tuple[Person, Action, Invitation | None]] = []
         for person in people:
             pid = saved_id(person)
             pref = preferences.get(pid)
@@ -151,15 +154,14 @@ class InvitationCampaign:
                           now=now, reminder_days=self._settings.reminder_days)
             result.planned[action.value] += 1
             if action == Action.REMIND or (action == Action.INVITE and not reminders_only):
-                due.append((person, action))
+                due.append((person, action, invitations.get(pid)))
         if dry_run or not due:
             return result
         username = await self._bot_username()
         async with self._sender:
             for first in range(0, len(due), CLAIM_BATCH):
-                batch = due[first:first + CLAIM_BATCH]
-                for mail, (person, action) in zip(await self._claim(batch, username), batch,
-                                                  strict=True):
+                claimed = await self._claim(due[first:first + CLAIM_BATCH], username)
+                for person, action, mail in claimed:
                     if result.stopped:  # claimed, not tried: the next run sends it
                         await self._record(person, action, InvitationState.RETRY,
                                            result.stopped)
@@ -170,32 +172,36 @@ class InvitationCampaign:
                     break
         return result
 
-    async def _claim(self, batch: Sequence[tuple[Person, Action]], username: str | None
-                     ) -> list[Mail]:
-        """Claim ``batch`` in one transaction (link codes, opt-out tokens, ``sending``
-        records) and return the e-mails to send."""
+    async def _claim(self, batch: Sequence[tuple[Person, Action, Invitation | None]],
+                     username: str | None) -> list[tuple[Person, Action, Mail]]:
+        """Claim ``batch`` in one transaction (``sending`` records, link codes, opt-out
+        tokens) and return the e-mails to send. Whoever another run claimed meanwhile is
+        left to it."""
         now = utc(self._clock.now())
-        mails = []
+        claimed = []
         async with self._db.session() as session:
-            tokens = await tokens_for(session, {saved_id(p) for p, _ in batch})
-            for person, action in batch:
+            tokens = await tokens_for(session, {saved_id(p) for p, _, _ in batch})
+            for person, action, seen in batch:
                 pid, email = saved_id(person), str(person.email)
+                if not await claim(session, person, email=email, seen=seen, now=now,
+                                   stale_before=now - timedelta(minutes=LEASE_MINUTES)):
+                    continue
                 # The Telegram link carries the code; Teams and Slack link by the e-mail.
-                code = await issue_link_code(session, pid, platform="telegram",
-                                             valid_for=CODE_VALID_FOR, now=now) \
-                    if username else ""
-                await claim(session, person, email=email,
-                            code_hash=_hash(code) if code else "", now=now)
-                mails.append(messages.invitation(
+                code = ""
+                if username:
+                    code = await issue_link_code(session, pid, platform="telegram",
+                                                 valid_for=CODE_VALID_FOR, now=now)
+                    await set_code(session, pid, _hash(code))
+                claimed.append((person, action, messages.invitation(
                     lang=pick_lang(person.language), name=person.name, email=email,
                     telegram_link=f"https://t.me/{username}?start={code}" if code else None,
                     valid_until=local(now + CODE_VALID_FOR).date(),
                     platforms=self._settings.platforms,
                     unsubscribe=messages.unsubscribe_url(self._settings.public_url,
                                                          tokens[pid]),
-                    reminder=action == Action.REMIND))
+                    reminder=action == Action.REMIND)))
             await session.commit()
-        return mails
+        return claimed
 
     async def _send_one(self, person: Person, action: Action, mail: Mail,
                         result: CampaignResult) -> None:
