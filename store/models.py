@@ -18,8 +18,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _ts(**kwargs: object) -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), **kwargs)  # type: ignore[arg-type]
+def _ts(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
 
 
 class Role(StrEnum):
