@@ -8,10 +8,12 @@ platform="sms")``). A forged or stale token gets a polite 404 page.
 
 SMSAPI does not sign its callbacks. The report endpoint is reached only through a secret
 path part (:func:`commands.announcements.sms.reports_key`, sent as ``notify_url`` with every
-SMS), and only reports of message ids this service sent are kept. Parameters as SMSAPI
-documents its callback ("Raporty doręczeń", callback URL): ``MsgId``, ``status``,
-``status_name``, ``idx``, ``donedate`` (Unix time), ``username``, ``points``, ``to``,
-``from`` — several reports in one call as comma-separated lists; the answer must be ``OK``.
+SMS), and only reports of message ids recorded as sent by this service are kept; for others
+it answers 503, so that a report which outran the record of its send is repeated.
+Parameters as SMSAPI documents its callback ("Raporty doręczeń", callback URL): ``MsgId``,
+``status``, ``status_name``, ``idx``, ``donedate`` (Unix time), ``username``, ``points``,
+``to``, ``from`` — several reports in one call as comma-separated lists; the answer must be
+``OK``.
 """
 
 from __future__ import annotations
@@ -132,8 +134,12 @@ class SmsPagesComponent:
             kept = await record_reports(session, reports)
             await session.commit()
         if kept < len(reports):
-            log.info("sms reports: %d of %d were not for messages we sent", len(reports) - kept,
-                     len(reports))
+            # Not (yet) ours: a report can outrun the record of its send (the outbox records
+            # accepted sends a few ms later, in group commits). Anything but "OK" makes SMSAPI
+            # call again later; a forged id only gets the same refusal.
+            log.info("sms reports: %d of %d not for a message recorded as sent",
+                     len(reports) - kept, len(reports))
+            return web.Response(status=503, text="RETRY")
         return web.Response(text="OK")
 
 

@@ -28,7 +28,8 @@ Where each behaviour comes from:
 - Delivery reports: when a message carries ``notify_url``, the fake calls it with GET and
   SMSAPI's callback parameters ``MsgId``, ``status`` (404 delivered, 405 undelivered),
   ``status_name``, ``idx``, ``donedate`` (Unix time), ``username``, ``points``, ``to``,
-  ``from``; it expects ``OK`` back and retries otherwise (SMSAPI's documented callback).
+  ``from``; it expects ``OK`` back and calls again otherwise (SMSAPI's documented
+  callback; here 5 calls at most, ``report_retry`` apart).
 - Billing: one point price per segment (160 GSM-7 / 153 per part; 70 / 67 with other
   characters), as SMSAPI bills parts.
 """
@@ -73,13 +74,14 @@ class FakeSmsapi:
     def __init__(self, *, token: str = "fake-oauth-token", senders: tuple[str, ...] = (
             "Lacznik",), points: float = 10_000.0, price: float = 0.16,
                  requests_per_second: int = 100, report_delay: float = 0.01,
-                 port: int = 0) -> None:
+                 report_retry: float = 0.1, port: int = 0) -> None:
         self.token = token
         self.senders = set(senders)
         self.points = points
         self.price = price
         self.requests_per_second = requests_per_second  # the published limit
         self.report_delay = report_delay
+        self.report_retry = report_retry  # between callbacks not answered OK (5 at most)
         self.messages: list[ReceivedSms] = []
         self.undeliverable: set[str] = set()  # numbers whose report says UNDELIVERED
         self.rate_limited = 0  # 429s answered
@@ -209,14 +211,15 @@ class FakeSmsapi:
                   "idx": sms.idx, "donedate": str(int(time.time())), "username": "lacznik",
                   "points": str(sms.points), "to": sms.to, "from": sms.sender}
         assert self._session is not None
-        for attempt in range(3):  # SMSAPI repeats a callback that did not answer OK
+        attempts = 5
+        for attempt in range(attempts):  # SMSAPI repeats a callback that did not answer OK
             with contextlib.suppress(aiohttp.ClientError):
                 async with self._session.get(sms.notify_url, params=params) as response:
                     body = await response.text()
-                    if attempt == 2 or body.strip() == "OK":
+                    if attempt == attempts - 1 or body.strip() == "OK":
                         self.callbacks.append((sms.id, response.status, body))
                         return
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(self.report_retry)
         self.callbacks.append((sms.id, 0, ""))
 
 
