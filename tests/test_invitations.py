@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import re
 import ssl
+import time
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -26,7 +27,7 @@ from bots.invite_pages import InvitePagesComponent
 from bots.service import Service
 from commands.clock import ManualClock
 from commands.invitations.campaign import CampaignSettings, InvitationCampaign
-from commands.invitations.ports import BotUsername
+from commands.invitations.ports import BotUsername, Mail
 from scheduler.digest import DailyEmailJob
 from store.invitations import Scope, preference, status
 from store.models import Forum, ForumMember, Gmina, MessengerAccount, Person
@@ -378,3 +379,17 @@ async def test_two_runs_at_once_send_each_person_one_email(bare_app: App) -> Non
         await asyncio.gather(first.run(Scope(everyone=True)),
                              second.run(Scope(everyone=True), reminders_only=True))
         assert len(server.received) == 4  # one reminder each
+
+
+async def test_messages_per_minute_paces_the_sender() -> None:
+    async with smtp_server() as server:
+        paced = EmailSettings(host="127.0.0.1", port=server.port, security="none",
+                              sender="lacznik@urzad.example.pl", public_url=PUBLIC,
+                              messages_per_minute=600)  # one every 0.1 s
+        started = time.monotonic()
+        async with SmtpSender(paced) as sender:
+            for n in range(4):
+                await sender.send(Mail(to=f"p{n}@gmina.example.pl", to_name="P", subject="s",
+                                       text="t", lang="pl", unsubscribe_url=f"{PUBLIC}/x"))
+        assert time.monotonic() - started >= 0.3
+        assert len(server.received) == 4 and server.connections == 1
