@@ -403,10 +403,11 @@ def _end(component: icalendar.Component, start: datetime, all_day: bool, what: s
         except ValueError:
             raise _Skip(what, "unreadable end (DTEND)") from None
     elif component.get("DURATION") is not None:
-        duration = component["DURATION"]
-        if not isinstance(duration, icalendar.vDuration):  # repeated: a list
+        # icalendar parses DURATION as vDDDTypes; only a repeated one (a list) has no .dt.
+        length = getattr(component["DURATION"], "dt", None)
+        if not isinstance(length, timedelta):
             raise _Skip(what, "unreadable duration (DURATION)")
-        end = start + duration.dt
+        end = start + length
     else:  # RFC 5545: a whole day lasts the day, a moment lasts no time
         end = start + (timedelta(days=1) if all_day else timedelta(0))
     if end < start:
