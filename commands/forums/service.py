@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from commands.clock import Clock
 from commands.directory.language import Morphology
 from commands.forums.answer_changes import AnswerChanges
@@ -38,8 +36,8 @@ from commands.forums.relay import AnswerRelay
 from commands.forums.searching import ArchiveSearch
 from commands.ports import Messenger
 from store.db import Database
-from store.forums import active_forum, member_forums
-from store.models import Forum, Person
+from store.forums import member_forums
+from store.models import Person
 
 __all__ = ["ACTION_DONE", "Asked", "FollowUp", "ForumService", "ForumSettings",
            "person_label"]
@@ -53,7 +51,6 @@ class ForumService:
                  messengers: Mapping[str, Messenger],
                  settings: ForumSettings | None = None) -> None:
         self._db = db
-        self.settings = settings = settings or ForumSettings()
         self.search_archive = ArchiveSearch(db=db, morphology=morphology)
         self.groups = ForumGroups(db=db)
         self.asking = Asking(db=db, clock=clock, morphology=morphology,
@@ -64,7 +61,7 @@ class ForumService:
         self.changes = AnswerChanges(db=db, clock=clock, morphology=morphology,
                                      archive=self.search_archive, relay=self.relay)
         self.moderation = Moderation(db=db, clock=clock, archive=self.search_archive,
-                                     settings=settings)
+                                     settings=settings or ForumSettings())
         # The callers' one object: each name is the method of the part that does it.
         self.link_group = self.groups.link_group
         self.unlink_group = self.groups.unlink_group
@@ -83,9 +80,14 @@ class ForumService:
         self.faq = self.search_archive.faq
         self.promote = self.search_archive.promote
 
-    async def forum_by_key(self, session: AsyncSession, key: str) -> Forum | None:
-        """A forum by its key, case-insensitively; an archived forum is no longer found."""
-        return await active_forum(session, key)
+    @property
+    def settings(self) -> ForumSettings:
+        """``[forums]``: the moderation's own (one copy, so a change reaches the nudges)."""
+        return self.moderation.settings
+
+    @settings.setter
+    def settings(self, settings: ForumSettings) -> None:
+        self.moderation.settings = settings
 
     async def member_forums(self, person: Person) -> set[int]:
         """Forums a person belongs to (members and moderators)."""
