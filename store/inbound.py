@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows
 from store.models import ProcessedEvent, utcnow
 
 LEASE = timedelta(seconds=30)
@@ -62,7 +63,7 @@ async def claim_delivery(session: AsyncSession, platform: str, event_id: str, *,
         .values(at=now)
         .execution_options(synchronize_session=False)
     )
-    return Claim.FIRST if taken.rowcount == 1 else Claim.BUSY  # type: ignore[attr-defined]  # a CursorResult
+    return Claim.FIRST if affected_rows(taken) == 1 else Claim.BUSY
 
 
 async def finish_delivery(session: AsyncSession, platform: str, event_id: str) -> None:

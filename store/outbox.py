@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.db import OUTBOX_WRITTEN
+from store.db import OUTBOX_WRITTEN, affected_rows, table_of
 from store.models import Delivery, DeliveryState
 
 ORDERED_KIND = "reply"  # rows of this kind go out one after another per conversation
@@ -99,7 +99,7 @@ async def insert_claimed(session: AsyncSession, deliveries: list[NewDelivery], *
     the order given. Nobody is woken: nothing is pending."""
     if not deliveries:
         return []
-    table = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass sets it
+    table = table_of(Delivery)
     rows = [
         {
             "dedupe_key": d.dedupe_key[:300], "kind": d.kind, "source": d.source[:100],
@@ -211,7 +211,7 @@ async def claim_ids(
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    table = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass sets it
+    table = table_of(Delivery)
     result = await session.execute(
         update(table).where(table.c.id.in_(chosen))
         .values(state=DeliveryState.SENDING.value, claimed_by=worker, claimed_until=now + lease)
@@ -255,7 +255,7 @@ async def settle(
         .values(**values)
     )
     await session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
+    return bool(affected_rows(result))
 
 
 async def settle_sent(
@@ -276,7 +276,7 @@ async def settle_sent(
             "now": now, "worker": worker, "sent": DeliveryState.SENT.value,
         })
     else:  # SQLite: executemany is a loop in C over one prepared statement
-        table = Delivery.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass sets it
+        table = table_of(Delivery)
         result = await session.execute(
             update(table)
             .where(table.c.id == bindparam("row_id"), table.c.claimed_by == worker)
@@ -287,7 +287,7 @@ async def settle_sent(
              for row_id, message_id in sent],
         )
     await session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
+    return affected_rows(result)
 
 
 async def forget_sent(session: AsyncSession, ids: list[int], *, worker: str) -> int:
@@ -299,7 +299,7 @@ async def forget_sent(session: AsyncSession, ids: list[int], *, worker: str) -> 
     result = await session.execute(
         delete(Delivery).where(col(Delivery.id).in_(ids), col(Delivery.claimed_by) == worker))
     await session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
+    return affected_rows(result)
 
 
 _SETTLE_SENT_PG = text(
@@ -333,7 +333,7 @@ async def renew_claims(session: AsyncSession, ids: list[int], *, worker: str,
             update(Delivery).where(col(Delivery.id).in_(held))
             .values(claimed_until=until)
         )
-        renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
+        renewed += affected_rows(result)
     await session.commit()
     return renewed
 
@@ -356,7 +356,7 @@ async def cancel_pending(session: AsyncSession, *, source: str) -> int:
                col(Delivery.state) == DeliveryState.PENDING.value)
         .values(state=DeliveryState.CANCELLED.value)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
+    return affected_rows(result)
 
 
 async def state_counts(session: AsyncSession, *, source: str) -> dict[str, int]:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows
 from store.models import Delivery, DeliveryState
 from store.outbox import ORDERED_KIND
 
@@ -110,4 +111,4 @@ async def miss_older_replies(session: AsyncSession, *, platform: str, key: str,
         update(Delivery).where(col(Delivery.id).in_(old))
         .values(state=DeliveryState.MISSED.value, reason="replaced by the late-reply notice"))
     await session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult has it
+    return affected_rows(result)

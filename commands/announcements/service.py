@@ -50,7 +50,7 @@ from store.announcements import (
 )
 from store.calendar import quiet_preferences
 from store.calendar_models import QuietPreference
-from store.db import Database
+from store.db import Database, affected_rows
 from store.forum_models import ForumGroup
 from store.models import (
     Delivery,
@@ -251,7 +251,7 @@ class AnnouncementService:
                 ).values(state="cancelled")
             )
             await session.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
+        return bool(affected_rows(result))
 
     async def acknowledge(self, announcement_id: int, *, person: Person, platform: str) -> str:
         """A recipient pressed "Potwierdzam": counts everywhere, stops further pings.
@@ -414,7 +414,7 @@ class AnnouncementService:
                     .values(pings=pings + 1, last_ping_at=now,
                             escalated_at=now if last else recipient.escalated_at)
                 )
-                if not claimed.rowcount:  # type: ignore[attr-defined]  # a CursorResult
+                if not affected_rows(claimed):
                     continue
                 author = await session.get(Person, announcement.author_id)
                 label = await _person_label(session, author) if author else ""
