@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows
 from store.demo import DemoRemoval
 from store.models import (
     ContactEntry,
@@ -101,7 +102,7 @@ async def bump_version(session: AsyncSession) -> None:
     updated = await session.execute(
         update(Meta).where(col(Meta.key) == VERSION_KEY).values(value=col(Meta.value) + 1)
     )
-    if updated.rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+    if not affected_rows(updated):
         session.add(Meta(key=VERSION_KEY, value=1))
 
 

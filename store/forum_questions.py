@@ -7,13 +7,13 @@ Like every forum repository (see :mod:`store.forums`), these functions never com
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Result, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from store.db import affected_rows
 from store.forum_models import Answer, Question
 from store.models import Meta
 
@@ -91,7 +91,7 @@ async def claim_nudge(session: AsyncSession, question_id: int, now: datetime) ->
     claimed = await session.execute(update(Question).where(
         col(Question.id) == question_id, col(Question.nudged_at).is_(None),
     ).values(nudged_at=now))
-    return _matched(claimed) > 0
+    return affected_rows(claimed) > 0
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ async def bump_archive_version(session: AsyncSession) -> None:
     """Tell every instance the archive changed."""
     updated = await session.execute(update(Meta).where(
         col(Meta.key) == ARCHIVE_VERSION).values(value=col(Meta.value) + 1))
-    if not _matched(updated):
+    if not affected_rows(updated):
         session.add(Meta(key=ARCHIVE_VERSION, value=1))
 
 
@@ -188,9 +188,3 @@ async def archive_rows(session: AsyncSession) -> list[tuple[int, int, str, str, 
         col(Question.state), col(Question.faq)))
     return [(int(qid or 0), int(forum_id), str(terms), str(state), bool(faq))
             for qid, forum_id, terms, state, faq in rows]
-
-
-def _matched(result: Result[Any]) -> int:
-    """Rows an UPDATE matched (its result is a ``CursorResult``; the session types it as a
-    plain ``Result``)."""
-    return int(cast("CursorResult[Any]", result).rowcount or 0)

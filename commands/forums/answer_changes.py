@@ -9,14 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.clock import Clock
 from commands.directory.language import Morphology
 from commands.forums.archive import search_terms
-from commands.forums.relay import AnswerRelay, with_text
+from commands.forums.relay import AnswerRelay, Copy, with_text
 from commands.forums.searching import ArchiveSearch
 from commands.model import (
     ConversationKind,
     ConversationRef,
     MessageDeleted,
     MessageEdited,
-    OutboundMessage,
     message_from_json,
     message_to_json,
 )
@@ -31,8 +30,6 @@ from store.forum_questions import (
     set_search_terms,
 )
 from store.outbox import cancel_pending
-
-Copy = tuple[ConversationRef, str, OutboundMessage]  # where a sent copy is, its id, its text
 
 
 class AnswerChanges:
