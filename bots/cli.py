@@ -148,9 +148,10 @@ def _parser() -> argparse.ArgumentParser:
                       help="where the code may be used: %(choices)s")
     link.add_argument("email", help="the person's e-mail in the directory")
 
-    from bots import cli_demo
+    from bots import cli_demo, cli_invite
 
     cli_demo.add_parser(sub)
+    cli_invite.add_parser(sub)
     cli_ops.add_parsers(sub)
     from bots import doctor
 
@@ -230,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
-    from bots import commands_cli, run_commands
+    from bots import cli_invite, commands_cli, run_commands
 
     app = build_app(config)
     try:
@@ -249,6 +250,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             "groups": commands_cli.groups,
             "forums": forums_command,
             "demo": _demo_command,
+            "invite": cli_invite.invite,
         }[args.command]
         return await handler(app, args)
     finally:
