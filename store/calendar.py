@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel, col
@@ -29,6 +29,7 @@ from store.calendar_models import (
     Rsvp,
 )
 from store.db import affected_rows, table_of
+from store.forums import find_forum, member_ids
 from store.models import (
     Delivery,
     DeliveryState,
@@ -44,9 +45,9 @@ from store.models import (
 
 
 async def forum_by_key(session: AsyncSession, key: str) -> Forum | None:
-    """A forum by its short key, case-insensitively ("pzp" → PZP)."""
-    result = await session.execute(select(Forum).where(func.upper(col(Forum.key)) == key.upper()))
-    return result.scalars().first()
+    """A forum by its short key, case-insensitively ("pzp" → PZP), archived or not."""
+    found = await find_forum(session, key)
+    return found[0] if found else None
 
 
 async def all_forums(session: AsyncSession) -> list[Forum]:
@@ -54,18 +55,15 @@ async def all_forums(session: AsyncSession) -> list[Forum]:
     return list((await session.execute(select(Forum).order_by(col(Forum.key)))).scalars())
 
 
+async def forum_member_ids(session: AsyncSession, forum_id: int) -> set[int]:
+    """Members of a forum."""
+    return await member_ids(session, forum_id)
+
+
 async def forum_ids_of(session: AsyncSession, person_id: int) -> set[int]:
     """Forums a person belongs to."""
     rows = await session.execute(
         select(col(ForumMember.forum_id)).where(col(ForumMember.person_id) == person_id)
-    )
-    return set(rows.scalars())
-
-
-async def forum_member_ids(session: AsyncSession, forum_id: int) -> set[int]:
-    """Members of a forum."""
-    rows = await session.execute(
-        select(col(ForumMember.person_id)).where(col(ForumMember.forum_id) == forum_id)
     )
     return set(rows.scalars())
 
