@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import col
@@ -141,10 +142,8 @@ class CalendarService:
         assert forum.id is not None
         async with self.db.session() as session:
             event = Event(uid=uid or new_uid(), forum_id=forum.id, organiser_id=organiser_id,
-                          title=draft.title[:300], starts_at=utc(draft.start),
-                          ends_at=utc(draft.end), created_at=now, updated_at=now,
-                          sequence=sequence, source=source)
-            _fill(event, draft)
+                          created_at=now, updated_at=now, sequence=sequence, source=source,
+                          **_content(draft))
             session.add(event)
             await session.flush()
             for override in overrides or []:
@@ -449,18 +448,26 @@ class CalendarService:
                                             since=self.clock.now())
 
 
+def _content(draft: EventDraft) -> dict[str, Any]:
+    """The event's columns that ``draft`` gives (for a new event and for a change alike)."""
+    return {
+        "title": draft.title[:300],
+        # SQLite keeps datetimes as written: always store UTC.
+        "starts_at": utc(draft.start),
+        "ends_at": utc(draft.end),
+        "all_day": draft.all_day,
+        "location": draft.location[:500],
+        "online_url": draft.online_url[:1000],
+        "materials": "\n".join(draft.materials),
+        "rrule": draft.rrule,
+        "description": draft.description,
+        "exdates": exdate_text(draft.exdates) if draft.rrule else "",
+    }
+
+
 def _fill(event: Event, draft: EventDraft) -> None:
-    event.title = draft.title[:300]
-    # SQLite keeps datetimes as written: always store UTC.
-    event.starts_at = utc(draft.start)
-    event.ends_at = utc(draft.end)
-    event.all_day = draft.all_day
-    event.location = draft.location[:500]
-    event.online_url = draft.online_url[:1000]
-    event.materials = "\n".join(draft.materials)
-    event.rrule = draft.rrule
-    event.description = draft.description
-    event.exdates = exdate_text(draft.exdates) if draft.rrule else ""
+    for name, value in _content(draft).items():
+        setattr(event, name, value)
 
 
 def fill_event(event: Event, draft: EventDraft) -> None:
