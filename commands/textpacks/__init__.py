@@ -1,7 +1,7 @@
 """Texts of features, one module per feature, merged into :mod:`commands.texts`.
 
 Each module of this package defines ``PL`` and ``EN`` (same keys); a key may not repeat one in
-another pack or in ``commands.texts`` itself (the merge fails loudly). A counted text is a
+another pack (the merge fails loudly). A counted text is a
 mapping of CLDR plural forms (see :mod:`commands.plurals`). The modules are found by listing
 the package, so a feature adds its pack as a new file here and registers nothing.
 """
