@@ -30,7 +30,8 @@ class RetentionSection(SectionSchema):
         int, Field(ge=0, le=36500), Problem("must be 0-36500 (days)", _WHOLE_DAYS)] = 730
 
 
-LIMITS = section_keys(RetentionSection)  # every accepted key (for accepted_keys)
+KEYS = section_keys(RetentionSection)  # every accepted key (for accepted_keys)
+LIMITS = KEYS  # the old name, still imported by bots/operations.py
 
 
 def retention_settings(section: Mapping[str, Any]) -> RetentionSettings:
