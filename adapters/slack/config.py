@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, field_validator
 
-from adapters.slack.proxy import is_loopback
+from adapters.net import is_loopback
 from commands.config_schema import (
     ConfigError,
     Problem,

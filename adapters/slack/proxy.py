@@ -7,9 +7,10 @@ unless ``NO_PROXY`` (or a loopback address, e.g. a local sandbox) exempts the ho
 
 from __future__ import annotations
 
-import ipaddress
 import urllib.request
 from urllib.parse import urlsplit
+
+from adapters.net import is_loopback
 
 
 def proxy_for(url: str, configured: str = "") -> str | None:
@@ -25,13 +26,3 @@ def proxy_for(url: str, configured: str = "") -> str | None:
     proxies = urllib.request.getproxies_environment()
     scheme = "https" if parts.scheme in ("https", "wss") else "http"
     return proxies.get(scheme) or proxies.get("https") or proxies.get("http") or None
-
-
-def is_loopback(host: str) -> bool:
-    """``localhost`` or a loopback address."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -7,7 +7,6 @@ is a setting, so tests can point the real clients at local fakes and sovereign c
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import re
 import uuid
@@ -21,6 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from adapters.net import is_loopback
 from commands.config_schema import (
     ConfigError,
     Problem,
@@ -88,15 +88,6 @@ class TeamsSettings:
         return f"{self.authority}/{self.tenant_id}"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_url(key: str, value: str, *, https_only: bool = False) -> str:
     """An absolute URL (or empty); plain http only for a loopback host (a local fake)."""
     if not value:
@@ -104,7 +95,7 @@ def _check_url(key: str, value: str, *, https_only: bool = False) -> str:
     parts = urlsplit(value)
     if not parts.hostname or parts.scheme not in ("https", "http"):
         raise ConfigError(f"teams.{key}", "must be an absolute https:// URL")
-    if parts.scheme == "http" and (https_only or not _is_loopback(parts.hostname)):
+    if parts.scheme == "http" and (https_only or not is_loopback(parts.hostname)):
         raise ConfigError(f"teams.{key}", "must use https://")
     return value
 
