@@ -98,7 +98,9 @@ async def run(url: str, schema: str | None, people: int, rate: int) -> None:
     through_outbox = hasattr(Platform, "SMS")
     async with fake_in_a_process(rate) as base_url:
         config = parse_config({"token": FakeSmsapi().token, "api_base_url": base_url,
-                               "sender": "Lacznik", "requests_per_second": rate})
+                               "sender": "Lacznik", "requests_per_second": rate,
+                               "public_url": settings.public_url,
+                               "delivery_reports": False})  # the sends alone are measured
         messenger = SmsMessenger(config)
         written = 0.0
         if through_outbox:

@@ -58,14 +58,16 @@ from tests.world import until
 
 ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
 SECRET = "s" * 40
+PUBLIC_URL = "https://lacznik.example.pl"
 HAS_SMS_PLATFORM = hasattr(Platform, "SMS")
 needs_platform = pytest.mark.skipif(
     not HAS_SMS_PLATFORM, reason="outbox rows need commands.model.Platform.SMS (h1's file)")
 
 
 def _config(fake: FakeSmsapi, **extra: object) -> SmsConfig:
-    return parse_config({"token": fake.token, "api_base_url": fake.base_url,
-                         "sender": "Lacznik", "link_secret": SECRET, **extra})
+    values = {"token": fake.token, "api_base_url": fake.base_url, "sender": "Lacznik",
+              "link_secret": SECRET, "public_url": PUBLIC_URL, "delivery_reports": False}
+    return parse_config({**values, **extra})
 
 
 def _ref(number: str, idx: str = "") -> ConversationRef:
@@ -223,16 +225,24 @@ def test_the_link_token_is_signed() -> None:
 
 
 def test_the_sms_section_is_validated() -> None:
+    def parse(**values: object) -> SmsConfig:
+        return parse_config({"token": "t", "public_url": PUBLIC_URL, **values})
+
     with pytest.raises(ConfigError, match=r"\[sms\] provider"):
-        parse_config({"token": "t", "provider": "twilio"})
+        parse(provider="twilio")
     with pytest.raises(ConfigError, match=r"\[sms\] link_secret"):
-        parse_config({"token": "t", "link_secret": "short"})
+        parse(link_secret="short")
     with pytest.raises(ConfigError, match=r"\[sms\] sender"):
-        parse_config({"token": "t", "sender": "A much too long name"})
+        parse(sender="A much too long name")
     with pytest.raises(ConfigError, match=r"\[sms\] api_base_url"):
-        parse_config({"token": "t", "api_base_url": "ftp://x"})
-    config = parse_config({"token": "secret-token", "api_base_url": "http://127.0.0.1:8/"})
+        parse(api_base_url="ftp://x")
+    with pytest.raises(ConfigError, match=r"\[sms\] public_url: is required"):
+        parse_config({"token": "t"})  # the link in every SMS needs it
+    with pytest.raises(ConfigError, match=r"\[sms\] token: is required"):
+        parse_config({"public_url": PUBLIC_URL})
+    config = parse(token="secret-token", api_base_url="http://127.0.0.1:8/")
     assert config.api_base_url == "http://127.0.0.1:8/" and "secret-token" not in repr(config)
+    assert config.settings().public_url == PUBLIC_URL
 
 
 # --- with the database --------------------------------------------------------------------------
@@ -311,8 +321,7 @@ async def test_only_people_without_a_messenger_and_with_a_mobile_get_an_sms(app:
 async def test_the_acknowledgement_link_works_over_http(app: App) -> None:
     announcement = await _send_urgent(app, "gmina Wieliczka", "Awaria EZD — nie wysyłać pism.")
     person = (await _recipients(app, int(announcement.id or 0)))[0]
-    config = parse_config({"token": "t", "link_secret": SECRET,
-                           "public_url": "https://lacznik.example.pl"})
+    config = parse_config({"token": "t", "link_secret": SECRET, "public_url": PUBLIC_URL})
     pages = SmsPagesComponent(config, db=app.db, announcements=app.core.services.announcements)
     link = ack_link(config.settings(), int(announcement.id or 0), int(person.id or 0))
     path = link.removeprefix("https://lacznik.example.pl")
@@ -368,10 +377,11 @@ async def test_delivery_reports_are_recorded(database: Database) -> None:
             return "missing"
 
     async with FakeSmsapi(report_retry=0.02) as fake:
-        pages = SmsPagesComponent(parse_config({"token": fake.token, **config_values}),
+        pages = SmsPagesComponent(parse_config({"token": fake.token, "public_url": PUBLIC_URL,
+                                                **config_values}),
                                   db=database, announcements=NoAcks())
         async with serving(*pages.routes()) as base:
-            config = _config(fake, public_url=base)
+            config = _config(fake, public_url=base, delivery_reports=True)
             messenger = SmsMessenger(config)
             fake.undeliverable.add("48601234568")
             try:

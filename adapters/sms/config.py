@@ -27,7 +27,7 @@ class SmsConfig(SectionSchema):
     sender: Annotated[str, Field(max_length=11),
                       Problem("must be a sender name registered at SMSAPI (at most 11 "
                               "characters)")] = ""
-    public_url: str = ""  # this service's https address: the link and the report callback
+    public_url: str  # this service's address: the link in every SMS and the report callback
     link_secret: str = Field("", repr=False)  # signs the acknowledgement links
     price_per_segment: Annotated[float, Field(ge=0, le=10),
                                  Problem("must be a price in zł from 0 to 10", "must be a "
@@ -35,6 +35,7 @@ class SmsConfig(SectionSchema):
     requests_per_second: Annotated[int, Field(ge=1, le=1000),
                                    Problem("must be a whole number from 1 to 1000")] = 50
     escalate_unacknowledged: bool = False  # also text those silent after the first re-ping
+    delivery_reports: bool = True  # ask SMSAPI to call /sms/reports/<key> (notify_url)
 
     @field_validator("token")
     @classmethod
@@ -46,8 +47,6 @@ class SmsConfig(SectionSchema):
     @field_validator("api_base_url", "public_url")
     @classmethod
     def _url(cls, url: str, info: Any) -> str:
-        if not url and info.field_name == "public_url":
-            return url
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"sms.{info.field_name}", "must be an http:// or https:// URL")

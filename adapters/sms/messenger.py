@@ -141,7 +141,7 @@ class SmsMessenger:
             overall=(Window(rate, 1.03), Window(max(1, -(-rate // 50)), 0.02)),
             late_after=0.01, watch=watch)
         self._notify_url = (f"{config.public_url}{REPORTS_PATH}"
-                            f"{reports_key(config.secret_bytes())}" if config.public_url
+                            f"{reports_key(config.secret_bytes())}" if config.delivery_reports
                             else "")
 
     async def send(self, ref: ConversationRef, message: OutboundMessage) -> SentMessage:
