@@ -20,7 +20,7 @@ from commands.directory.language import fold
 from commands.model import InboundEvent, OutboundMessage
 from commands.texts import t
 from store.prompt_models import PendingPrompt
-from store.prompts import drop_prompt, put_prompt, take_prompt
+from store.prompts import drop_prompt, put_prompt, take_prompt, waiting_prompt
 
 FIELDS = "fields"  # "name: value" lines (/wydarzenie, /termin); a bare answer fills ``field``
 PREPEND = "prepend"  # the answer goes before what was typed ("jutro o 9" + "wysłać raport")
@@ -65,10 +65,14 @@ async def ask(ctx: Context, question: str, *, command: str, args: str, field: st
 
 async def take(ctx: Context) -> PendingPrompt | None:
     """The question this person was asked here and has not answered yet (removed: a message
-    answers it once), or None — also when it has expired."""
+    answers it once), or None — also when it has expired. Without one (most messages) this
+    is one read: no write, no commit."""
     conversation_key, user_key = _keys(ctx.event)
     async with ctx.services.db.session() as session:
-        prompt = await take_prompt(session, conversation_key, user_key, ctx.now)
+        found = await waiting_prompt(session, conversation_key, user_key)
+        if found is None:
+            return None
+        prompt = await take_prompt(session, found, ctx.now)
         await session.commit()
     return prompt
 

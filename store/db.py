@@ -21,6 +21,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.engine import URL, CursorResult, Result, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +33,9 @@ CONNECT_TIMEOUT_SECONDS = 10  # PostgreSQL; an explicit connect_timeout in the U
 
 # Set in a session's ``info`` by whatever writes outbox rows, so that listeners hear of the commit.
 OUTBOX_WRITTEN = "lacznik.outbox_written"
+# Set in a session's ``info`` once it flushed rows or ran an INSERT, UPDATE or DELETE in the
+# current transaction (see :func:`wrote`).
+WROTE = "lacznik.wrote"
 
 
 class DatabaseUrlError(ValueError):
@@ -137,8 +141,9 @@ class Database:
         # database's sessions.
         sessions = type("LacznikSession", (Session,), {})
         event.listen(sessions, "after_commit", self._after_commit)
-        event.listen(sessions, "after_rollback", lambda session: session.info.pop(
-            OUTBOX_WRITTEN, None))
+        event.listen(sessions, "after_rollback", _forget_writes)
+        event.listen(sessions, "after_flush", _note_flush)
+        event.listen(sessions, "do_orm_execute", _note_statement)
         self._outbox_listeners: list[Callable[[], None]] = []
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False,
@@ -152,6 +157,7 @@ class Database:
         return lambda: self._outbox_listeners.remove(listener)
 
     def _after_commit(self, session: Session) -> None:
+        session.info.pop(WROTE, None)
         if not session.info.pop(OUTBOX_WRITTEN, False):
             return
         for listener in list(self._outbox_listeners):
@@ -232,6 +238,36 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+def wrote(session: AsyncSession) -> bool:
+    """The session's transaction has written (flushed rows, or run an INSERT, UPDATE or
+    DELETE through it) or holds changes a commit would write. A session that only read
+    need not commit: closing it ends the read (and on SQLite never took the write lock)."""
+    sync = session.sync_session
+    return bool(sync.info.get(WROTE) or sync.new or sync.dirty or sync.deleted)
+
+
+async def commit_if_written(session: AsyncSession) -> bool:
+    """Commit if the session wrote anything (see :func:`wrote`); whether it committed."""
+    if not wrote(session):
+        return False
+    await session.commit()
+    return True
+
+
+def _note_flush(session: Session, _flush_context: object) -> None:
+    session.info[WROTE] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+def _forget_writes(session: Session) -> None:
+    session.info.pop(WROTE, None)
+    session.info.pop(OUTBOX_WRITTEN, None)
 
 
 def affected_rows(result: Result[Any]) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy import select as select_columns  # sqlmodel's select types at most 4
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -135,6 +136,45 @@ async def grants_of(session: AsyncSession, person_id: int) -> list[Grant]:
         select(RoleGrant).where(col(RoleGrant.person_id) == person_id)
     )
     return [Grant(Role(g.role), g.forum_id, g.gmina_id) for g in result]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSender:
+    """What one read tells about a messenger account: the stored account (None: never seen),
+    the person it is linked to (None: not linked) and that person's roles."""
+
+    account: MessengerAccount | None
+    person: Person | None
+    grants: list[Grant]
+
+
+async def known_sender(
+    session: AsyncSession, platform: str, tenant_id: str, external_id: str
+) -> KnownSender:
+    """The account, its person and their roles in ONE statement (an account joined to its
+    person and their grants: one row per grant). A read: nothing to commit. The
+    account and the person are the session's rows (changes to them are written on flush)."""
+    rows = await session.execute(
+        select_columns(MessengerAccount, Person, col(RoleGrant.role), col(RoleGrant.forum_id),
+               col(RoleGrant.gmina_id))
+        .select_from(MessengerAccount)
+        .outerjoin(Person, col(Person.id) == col(MessengerAccount.person_id))
+        .outerjoin(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .where(
+            col(MessengerAccount.platform) == platform,
+            col(MessengerAccount.tenant_id) == tenant_id,
+            col(MessengerAccount.external_id) == external_id,
+        )
+        .order_by(col(RoleGrant.id))
+    )
+    account: MessengerAccount | None = None
+    person: Person | None = None
+    grants: list[Grant] = []
+    for row_account, row_person, role, forum_id, gmina_id in rows:
+        account, person = row_account, row_person
+        if role is not None:
+            grants.append(Grant(Role(role), forum_id, gmina_id))
+    return KnownSender(account, person, grants)
 
 
 async def grant_role(

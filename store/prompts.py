@@ -22,15 +22,20 @@ async def put_prompt(session: AsyncSession, prompt: PendingPrompt) -> None:
     session.add(prompt)
 
 
-async def take_prompt(session: AsyncSession, conversation_key: str, user_key: str,
-                      now: datetime) -> PendingPrompt | None:
-    """Remove and return the prompt waiting for this person in this conversation, if it has
-    not expired. Only one caller gets it (the delete decides), also across instances."""
-    found = await session.scalar(select(PendingPrompt).where(
+async def waiting_prompt(session: AsyncSession, conversation_key: str,
+                         user_key: str) -> PendingPrompt | None:
+    """The prompt stored for this person in this conversation, expired or not (a read: the
+    usual answer, None, needs no write and no commit)."""
+    return await session.scalar(select(PendingPrompt).where(
         col(PendingPrompt.conversation_key) == conversation_key,
         col(PendingPrompt.user_key) == user_key))
-    if found is None:
-        return None
+
+
+async def take_prompt(session: AsyncSession, found: PendingPrompt,
+                      now: datetime) -> PendingPrompt | None:
+    """Remove ``found`` (from :func:`waiting_prompt`) and return it if it has not expired;
+    the caller commits. Only one caller gets it (the delete decides), also across
+    instances."""
     taken = await session.execute(delete(PendingPrompt).where(
         col(PendingPrompt.id) == found.id))
     if not affected_rows(taken):
@@ -41,7 +46,13 @@ async def take_prompt(session: AsyncSession, conversation_key: str, user_key: st
 
 
 async def drop_prompt(session: AsyncSession, conversation_key: str, user_key: str) -> bool:
-    """Forget the prompt waiting for this person here; True if there was one."""
+    """Forget the prompt waiting for this person here; True if there was one. Nothing is
+    written (no SQLite write lock taken) when no prompt waits, as for most commands."""
+    waiting = await session.scalar(select(col(PendingPrompt.id)).where(
+        col(PendingPrompt.conversation_key) == conversation_key,
+        col(PendingPrompt.user_key) == user_key))
+    if waiting is None:
+        return False
     result = await session.execute(delete(PendingPrompt).where(
         col(PendingPrompt.conversation_key) == conversation_key,
         col(PendingPrompt.user_key) == user_key))
