@@ -48,7 +48,8 @@ some plain functions on the request path, and the SQL statements per update.
 
 Łącznik also reports how many objects the garbage collector tracks once it has started and
 how long one full collection takes then (the pause a generation-2 collection puts on the
-loop); ``--gc-freeze`` measures the service with ``gc.freeze()`` after start-up.
+loop); ``--gc-freeze`` measures the service with ``bots.memory.settle_heap()`` (collect,
+then ``gc.freeze()``) after start-up.
 
 Targets (issue 17): Łącznik's highest clean rate ≥ 0.5 × the minimal bot's; Łącznik's reply
 p99 ≤ 250 ms at 50 updates/s. On a machine shared with other work, latencies follow its load:
@@ -488,8 +489,9 @@ async def serve_lacznik(args: argparse.Namespace) -> None:
     objects = len(gc.get_objects())
     full = _full_collection()
     frozen = None
-    if args.gc_freeze:  # an experiment (not what the service does): see --gc-freeze
-        gc.freeze()
+    if args.gc_freeze:  # bots.memory.settle_heap, as the composition root calls it
+        from bots.memory import settle_heap
+        settle_heap()
         frozen = _full_collection()
     monitor = asyncio.create_task(instruments.lag_monitor())
     _say({"port": service.port, "path": LACZNIK_PATH, "policy": _policy(),
@@ -1095,8 +1097,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         " Łącznik gets a new database there, dropped afterwards (default: a new "
                         "SQLite file)")
     parser.add_argument("--gc-freeze", action="store_true",
-                        help="experiment: gc.freeze() in Łącznik once started (the directory "
-                             "index and the rest of start-up leave the collector's view)")
+                        help="bots.memory.settle_heap() in Łącznik once started (gc.collect() "
+                             "then gc.freeze(): the directory index and the rest of start-up "
+                             "leave the collector's view)")
     parser.add_argument("--bare", action="store_true",
                         help="no SQL, session and stage instruments in Łącznik's steps (they "
                              "cost it a few %% of CPU); the profile run keeps them")
