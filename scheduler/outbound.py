@@ -27,6 +27,8 @@ only minutes after it) and cannot be sent later; the adapters answer them themse
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -47,7 +49,7 @@ from scheduler.delivery import DeliveryWorker
 from scheduler.sending import perform, rows_for
 from store.db import OUTBOX_WRITTEN, Database
 from store.models import DeliveryState
-from store.outbox import cancel_pending, enqueue, insert_claimed, settle
+from store.outbox import cancel_pending, enqueue, insert_claimed, renew_claims, settle
 from store.replies import REPLY_KIND, Envelope, conversations_waiting, replies_waiting
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,39 @@ class OutboundPath:
         sent: list[tuple[int, str]] = []
         rows = list(staged.rows)
         reply = staged.kind == REPLY_KIND
+        # A send that waits out many 429s may outlast the lease: keep it, or the worker
+        # would send the same rows again meanwhile.
+        held = [row_id for row_id, _ in rows]
+        renewing = asyncio.create_task(self._renew(held))
+        try:
+            await self._send_rows(rows, outcomes, sent, reply=reply, kind=staged.kind)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+        if sent:
+            try:
+                await self._worker.record_sent(sent, at_once=True)
+            except Exception:  # still claimed: sent again after the lease (at least once)
+                log.error("%d sent messages not recorded", len(sent), exc_info=True)
+        return [outcomes[row_id] for row_id, _ in staged.rows]
+
+    async def _renew(self, row_ids: list[int]) -> None:
+        """Extend the lease of rows being sent now, every third of it, while they are."""
+        lease = self._worker.settings.lease
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            try:
+                async with self._db.session() as session:
+                    await renew_claims(session, row_ids, worker=self._worker.worker_id,
+                                       until=self._clock.now() + lease)
+            except Exception:  # the database is away: the lease may run out (at least once)
+                log.warning("could not renew the lease of rows being sent", exc_info=True)
+
+    async def _send_rows(self, rows: list[tuple[int, Planned]], outcomes: dict[int, str],
+                         sent: list[tuple[int, str]], *, reply: bool, kind: str) -> None:
+        """Send ``rows`` in order, noting each outcome; a reply that is not taken stops the
+        rest of its reply (they follow it through the worker, in turn)."""
         for index, (row_id, planned) in enumerate(rows):
             ref, item = planned.ref, planned.item
             messenger = self._messenger(ref.platform.value)
@@ -137,7 +172,7 @@ class OutboundPath:
                     messenger, ref, item.message,
                     Envelope(item.op, item.message_id, reply_to=item.reply_to), resend=reply)
             except Unreachable as exc:  # blocked, left: nobody to write to there
-                log.info("%s %s to %s not delivered: %s", ref.platform.value, staged.kind,
+                log.info("%s %s to %s not delivered: %s", ref.platform.value, kind,
                          ref.conversation_id, exc.reason)
                 if reply:
                     await self._give_up(rows[index:], exc.reason)
@@ -146,32 +181,26 @@ class OutboundPath:
                 await self._settle(row_id, DeliveryState.FAILED, exc.reason)
                 outcomes[row_id] = FAILED
             except Rejected as exc:  # this message cannot be sent; the next ones may
-                log.warning("%s %s to %s refused: %s", ref.platform.value, staged.kind,
+                log.warning("%s %s to %s refused: %s", ref.platform.value, kind,
                             ref.conversation_id, exc.reason)
                 await self._settle(row_id, DeliveryState.FAILED, exc.reason)
                 outcomes[row_id] = FAILED
             except (DeliveryError, TimeoutError, OSError) as exc:
                 log.info("%s %s to %s not taken now (%s): left in the outbox",
-                         ref.platform.value, staged.kind, ref.conversation_id,
+                         ref.platform.value, kind, ref.conversation_id,
                          getattr(exc, "reason", type(exc).__name__))
                 await self._leave_to_worker(rows[index:] if reply else rows[index:index + 1],
                                             exc, reply=reply)
                 if reply:
                     break
             except Exception as exc:  # a bug in a messenger: the worker tries once more
-                log.exception("%s %s to %s failed", ref.platform.value, staged.kind,
+                log.exception("%s %s to %s failed", ref.platform.value, kind,
                               ref.conversation_id)
                 await self._leave_to_worker(rows[index:], exc, reply=reply)
                 break
             else:
                 sent.append((row_id, message_id))
                 outcomes[row_id] = SENT
-        if sent:
-            try:
-                await self._worker.record_sent(sent, at_once=True)
-            except Exception:  # still claimed: sent again after the lease (at least once)
-                log.error("%d sent messages not recorded", len(sent), exc_info=True)
-        return [outcomes[row_id] for row_id, _ in staged.rows]
 
     async def send_now(self, planned: Sequence[Planned], *, kind: OutboundKind | str,
                        key: str, source: str = "", replaces: bool = False) -> list[str]:
