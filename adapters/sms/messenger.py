@@ -29,8 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
 import requests
-from smsapi.client import Client  # type: ignore[import-untyped]  # smsapi-client ships no type hints
-from smsapi.exception import (  # type: ignore[import-untyped]  # no type hints either
+from smsapi.client import Client
+from smsapi.exception import (
     EndpointException,
     SendException,
     SmsApiException,
