@@ -1,10 +1,12 @@
-"""Which long-running components the configuration asks for (messenger adapters, scheduler)."""
+"""Which long-running components the configuration asks for (messenger adapters, the e-mail
+and SMS channels, the scheduler)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bots.calendar_feed import CalendarFeedComponent
+from bots.cli_invite import email_components
 from bots.operations import operations_components
 from scheduler.reminders import ReminderPlannerComponent
 from scheduler.runner import SchedulerComponent
@@ -15,15 +17,18 @@ if TYPE_CHECKING:
 
 
 def build_components(app: App) -> list[Component]:
-    """Every component configured in ``app.config``: messengers, calendar, the scheduler."""
+    """Every component configured in ``app.config``: messengers, SMS, calendar, e-mail, the
+    scheduler."""
     components: list[Component] = []
     # Messengers first: each registers its own-initiative sending in app.messengers, which the
     # scheduler's delivery worker uses.
     extra = app.config.extra
+    telegram: Component | None = None
     if (section := extra.get("telegram")) is not None:
         from adapters.telegram import build_telegram_component
 
-        components.append(build_telegram_component(app, section))
+        telegram = build_telegram_component(app, section)
+        components.append(telegram)
     if (section := extra.get("slack")) is not None:
         from adapters.slack import build_slack_component
 
@@ -32,6 +37,12 @@ def build_components(app: App) -> list[Component]:
         from adapters.teams import build_teams_component
 
         components.append(build_teams_component(app, section))
+    if (section := extra.get("sms")) is not None:
+        # Urgent notices by SMS: the sender (messenger "sms"), the acknowledgement link and
+        # the delivery reports. Listed before the scheduler, so it stops after the worker.
+        from adapters.sms.component import build_sms_component
+
+        components.append(build_sms_component(app, section))
     if app.calendar is not None:
         # Listed before the scheduler: its first pass holds reminders that fell due during
         # quiet hours while the service was down, before the delivery worker sends anything.
@@ -41,6 +52,9 @@ def build_components(app: App) -> list[Component]:
             CalendarFeedComponent(feeds=app.calendar.feeds),
         ]
     components += operations_components(app)  # /privacy, /terms, the daily retention job
+    # The opt-out page (always: links in e-mails sent earlier keep working) and, with
+    # [email], the daily digest and invitation reminders, naming the running Telegram bot.
+    components += email_components(app, telegram)
     components += [
         SchedulerComponent(db=app.db, clock=app.clock, worker=app.worker,
                            announcements=app.core.services.announcements,

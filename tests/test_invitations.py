@@ -302,7 +302,7 @@ async def test_cli_forum_scope_and_the_bot_name_from_get_me(
 
 async def test_the_service_serves_the_opt_out_page_and_names_the_running_bot(
         bare_app: App) -> None:
-    """Wired as the composition root is asked to: ``email_components`` beside the others."""
+    """Wired by the composition root: ``build_components`` holds ``email_components``."""
     ids = await people(bare_app)
     async with bare_app.db.session() as session:
         token = (await preference(session, ids["john"])).token
@@ -319,7 +319,7 @@ async def test_the_service_serves_the_opt_out_page_and_names_the_running_bot(
                                      "public_url": PUBLIC}})
         extra = cli_invite.email_components(bare_app, RunningTelegram())
         assert [c.name for c in extra] == ["invite-pages", "daily-email"]
-        service = Service(bare_app, [*build_components(bare_app), *extra])
+        service = Service(bare_app, build_components(bare_app))  # the opt-out page in it
         await service.start()
         try:
             async with aiohttp.ClientSession() as client:
