@@ -88,6 +88,7 @@ class Person(SQLModel, table=True):
                                  ondelete="SET NULL")
     organisation: str = Field(default="", max_length=200)  # e.g. "Biuro SMK" for office staff
     language: str | None = Field(default=None, max_length=5)
+    mobile: str = Field(default="", max_length=20)  # E.164; only for urgent SMS
     confirmed_on: date | None = None
     source: str = Field(default="import", max_length=20)  # import / sample / self / admin
     # A person of the demo (fictional): removed, with all they did, by the first real import.
@@ -275,4 +276,6 @@ class Delivery(SQLModel, table=True):
 from store import announcement_models as _announcement_models  # noqa: E402,F401
 from store import calendar_models as _calendar_models  # noqa: E402,F401
 from store import forum_models as _forum_models  # noqa: E402,F401
+from store import invitation_models as _invitation_models  # noqa: E402,F401
 from store import prompt_models as _prompt_models  # noqa: E402,F401
+from store import sms_models as _sms_models  # noqa: E402,F401
