@@ -7,11 +7,12 @@ the embedded default applies: SQLite next to the working directory, the console,
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass as plain_dataclass
 from dataclasses import field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator
 from pydantic.dataclasses import dataclass
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG_FILES = ("lacznik.toml", "config.toml")
 DEFAULT_DB = "sqlite:///data/lacznik.db"
-LOG_LEVELS = ("debug", "info", "warning", "error")
-LOG_FORMATS = ("text", "json")
+LogLevel = Literal["debug", "info", "warning", "error"]
+LogFormat = Literal["text", "json"]
+LOG_LEVELS: tuple[str, ...] = get_args(LogLevel)
+LOG_FORMATS: tuple[str, ...] = get_args(LogFormat)
 METRICS_TOKEN_ENV = "LACZNIK_METRICS_TOKEN"  # noqa: S105 (a variable name)
 
 # The bots' own sections are declared as pydantic dataclasses: validated as they are read
@@ -51,6 +54,7 @@ class ServerConfig:
     """``[server]`` — the HTTP server for webhooks and health checks."""
 
     section: ClassVar[str] = "server"
+    checked_in: ClassVar[tuple[str, ...]] = ("port", "host")
 
     host: Annotated[str, Field(min_length=1), Problem("must not be empty",
                                                       "must be a string")] = "127.0.0.1"
@@ -77,9 +81,15 @@ class ConsoleConfig:
     section: ClassVar[str] = "console"
 
     enabled: bool = True
-    # e-mail of the person the console speaks as ("" = first admin)
-    user: Annotated[str, Field(pattern=r"^([^@\s]+@[^@\s]+)?$"), Problem(
-        "must be an e-mail address", "must be a string")] = ""
+    user: str = ""  # e-mail of the person the console speaks as ("" = first admin)
+
+    @field_validator("user")
+    @classmethod
+    def _email(cls, user: str) -> str:
+        # Python's re, as ever: "$" also matches before a final newline.
+        if user and not re.match(r"^[^@\s]+@[^@\s]+$", user):
+            raise ConfigError("console.user", "must be an e-mail address")
+        return user
 
 
 @dataclass(frozen=True, slots=True, config=STRICT)
@@ -99,11 +109,11 @@ class LoggingConfig:
     section: ClassVar[str] = "logging"
 
     # of a headless service; -v means "debug"
-    level: Annotated[Literal["debug", "info", "warning", "error"], Problem(
+    level: Annotated[LogLevel, Problem(
         f"must be one of {', '.join(LOG_LEVELS)}")] = "info"
     sql: bool = False  # log SQL statements (never their parameters)
     # "json": one JSON object per line, for log collectors
-    format: Annotated[Literal["text", "json"], Problem(
+    format: Annotated[LogFormat, Problem(
         f"must be one of {', '.join(LOG_FORMATS)}")] = "text"
 
 
@@ -160,6 +170,8 @@ _SECTIONS: dict[str, type] = {
     "logging": LoggingConfig,
     "metrics": MetricsConfig,
 }
+# The order the bots' own sections' values are checked in (after every section's shape).
+_VALUES_CHECKED_IN = ("server", "directory", "linking", "console", "logging", "metrics")
 # Sections owned by components that validate them themselves (messenger adapters, …).
 OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums",
                  "delivery", "retention", "legal")
@@ -189,9 +201,17 @@ def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) 
             raise ConfigError("file", f"{path} is not valid TOML: {exc}") from None
     sections: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    # A bad value is reported only after every section's keys and kinds of values, and
+    # after the database URL (wherever it came from), as the checks have always run.
+    bad_values: dict[str, ConfigError] = {}
     for name, value in raw.items():
         if name in _SECTIONS:
-            sections[name] = read_section(_SECTIONS[name], value)
+            try:
+                sections[name] = read_section(_SECTIONS[name], value, types_first=True)
+            except ConfigError as exc:
+                if exc.shape:
+                    raise
+                bad_values[name] = exc
         elif name in OPEN_SECTIONS:
             if not isinstance(value, dict):
                 raise ConfigError(name, "must be a table")
@@ -212,13 +232,22 @@ def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) 
                                   key: str(folder / Path(value.strip()).expanduser())}
     config = Config(**sections, source=path, extra=extra)
     token = environ.get(METRICS_TOKEN_ENV)
-    if token and not config.metrics.token:  # a secret is better kept out of the file
-        config = _replace(config, metrics=MetricsConfig(enabled=config.metrics.enabled,
-                                                        token=token))
+    # a secret is better kept out of the file
+    if token and not config.metrics.token and "metrics" not in bad_values:
+        try:
+            metrics = read_section(MetricsConfig, {"enabled": config.metrics.enabled,
+                                                   "token": token})
+        except ConfigError as exc:
+            bad_values["metrics"] = exc
+        else:
+            config = _replace(config, metrics=metrics)
     url = environ.get(DATABASE_ENV)
     if url:
         config = _replace(config, database=DatabaseConfig(url=url), database_from_env=True)
     _validate(config)
+    for name in _VALUES_CHECKED_IN:
+        if name in bad_values:
+            raise bad_values[name]
     return config
 
 
@@ -277,9 +306,9 @@ def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
 def accepted_keys() -> dict[str, tuple[str, ...]]:
     """Every section the loader accepts with the keys its owner's schema declares, so
     ``config.example.toml`` can be checked against the code."""
-    from adapters.slack.config import SlackSection
+    from adapters.slack.config import SlackConfig
     from adapters.teams.settings import TeamsSection
-    from adapters.telegram.config import TelegramSection
+    from adapters.telegram.config import TelegramConfig
     from bots.operations import section_keys as operations_keys
     from commands.announcements.settings import AnnouncementsSection
     from commands.calendar.settings import RemindersSection
@@ -289,7 +318,7 @@ def accepted_keys() -> dict[str, tuple[str, ...]]:
     keys = {name: section_keys(schema) for name, schema in _SECTIONS.items()}
     owned: dict[str, tuple[str, ...]] = {
         schema.section: section_keys(schema)
-        for schema in (TelegramSection, SlackSection, TeamsSection, RemindersSection,
+        for schema in (TelegramConfig, SlackConfig, TeamsSection, RemindersSection,
                        AnnouncementsSection, ForumsSection, DeliverySection)
     }
     owned.update(operations_keys())
