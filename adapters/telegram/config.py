@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from commands.config_schema import (
-    ConfigError,
-    Problem,
-    SectionSchema,
-    read_section,
-    section_keys,
-)
+from commands.config_schema import ConfigError, Problem, SectionSchema, read_section
 
 WEBHOOK_PATH = "/telegram/webhook"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -39,7 +33,8 @@ class TelegramConfig(SectionSchema):
     token: str = Field(repr=False)
     mode: Annotated[Mode, Problem('must be "polling" or "webhook"')] = "polling"
     webhook_url: str = ""
-    webhook_secret: str = Field("", repr=False)
+    # validated also when absent: webhook mode needs one (see _webhook)
+    webhook_secret: str = Field("", repr=False, validate_default=True)
     api_base_url: str = DEFAULT_API_BASE_URL
     bot_username: str = ""
     poll_timeout: Annotated[int, Field(ge=0, le=50), _whole(0, 50)] = 30
@@ -48,6 +43,12 @@ class TelegramConfig(SectionSchema):
     # 3 lets a reply split in three go out at once).
     chat_messages_per_three_seconds: Annotated[
         int, Field(ge=1, le=30), _whole(1, 30)] = 3
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _stripped(cls, mode: object) -> object:
+        # Every other string is stripped by the model; a Literal is not.
+        return mode.strip() if isinstance(mode, str) else mode
 
     @field_validator("token")
     @classmethod
@@ -75,31 +76,31 @@ class TelegramConfig(SectionSchema):
             raise ConfigError("telegram.bot_username", "must be the bot's @username")
         return name
 
-    @model_validator(mode="after")
-    def _webhook(self) -> Self:
-        if self.mode == "webhook":
-            parts = urlsplit(self.webhook_url)
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook(cls, secret: str, info: ValidationInfo) -> str:
+        # The last of the webhook keys: checked here, before the keys that follow.
+        if "mode" not in info.data or "webhook_url" not in info.data:
+            return secret  # reported as they are
+        if info.data["mode"] == "webhook":
+            parts = urlsplit(info.data["webhook_url"])
             if parts.scheme != "https" or not parts.hostname:
                 raise ConfigError("telegram.webhook_url",
                                   f"webhook mode needs the public https:// URL that reaches "
                                   f"{WEBHOOK_PATH} on this service")
-            if not _SECRET_RE.fullmatch(self.webhook_secret):
+            if not _SECRET_RE.fullmatch(secret):
                 raise ConfigError("telegram.webhook_secret",
                                   "webhook mode needs a secret of 1-256 characters "
                                   "A-Z, a-z, 0-9, _ or -")
-        elif self.webhook_secret and not _SECRET_RE.fullmatch(self.webhook_secret):
+        elif secret and not _SECRET_RE.fullmatch(secret):
             raise ConfigError("telegram.webhook_secret",
                               "must be 1-256 characters A-Z, a-z, 0-9, _ or -")
-        return self
+        return secret
 
     @property
     def bot_base_url(self) -> str:
         """What ``telegram.Bot`` takes as ``base_url`` (it appends the token)."""
         return f"{self.api_base_url}/bot"
-
-
-TelegramSection = TelegramConfig  # the declared schema is what the adapter runs with
-KEYS = section_keys(TelegramConfig)  # config.example.toml lists them; a test compares
 
 
 def parse_config(section: dict[str, Any]) -> TelegramConfig:
