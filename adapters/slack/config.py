@@ -11,16 +11,10 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from adapters.net import is_loopback
-from commands.config_schema import (
-    ConfigError,
-    Problem,
-    SectionSchema,
-    read_section,
-    section_keys,
-)
+from commands.config_schema import ConfigError, Problem, SectionSchema, read_section
 
 EVENTS_PATH = "/slack/events"
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
@@ -48,11 +42,16 @@ class SlackConfig(SectionSchema):
 
     model_config = ConfigDict(str_strip_whitespace=True)  # merged with the strict base
     section = "slack"
+    # The mode first: which secrets are needed depends on it.
+    checked_in = ("mode", "bot_token", "signing_secret", "app_token", "api_base_url",
+                  "allowed_team_ids", "commands", "public_url", "app_name", "proxy")
 
     bot_token: str = Field("", repr=False)
     signing_secret: str = Field("", repr=False)
     app_token: str = Field("", repr=False)
-    mode: Annotated[Mode, Problem('must be "http" or "socket"')] = "http"
+    # validated also when absent: the secrets it needs are checked with it (see _secrets)
+    mode: Annotated[Mode, Problem('must be "http" or "socket"'),
+                    Field(validate_default=True)] = "http"
     api_base_url: str = DEFAULT_API_BASE_URL
     allowed_team_ids: frozenset[str] = frozenset()
     commands: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COMMANDS))
@@ -61,6 +60,23 @@ class SlackConfig(SectionSchema):
                         Problem("must be 1 to 35 characters (Slack's limit)",
                                 "must be a string")] = DEFAULT_APP_NAME
     proxy: str = Field("", repr=False)  # may carry credentials
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _stripped(cls, mode: object) -> object:
+        # Every other string is stripped by the model; a Literal is not.
+        return mode.strip() if isinstance(mode, str) else mode
+
+    @field_validator("mode")
+    @classmethod
+    def _secrets(cls, mode: Mode, info: ValidationInfo) -> Mode:
+        """With ``require_secrets`` in the context: the tokens this mode needs (declared
+        before the mode, so read here, right after it, as they always were)."""
+        read = info.data  # a secret of the wrong type is not there: reported as it is
+        if info.context and info.context.get("require_secrets") and set(_ENV) <= set(read):
+            _check_secrets(read["bot_token"], read["signing_secret"], read["app_token"],
+                           mode=mode)
+        return mode
 
     @field_validator("api_base_url")
     @classmethod
@@ -125,10 +141,6 @@ class SlackConfig(SectionSchema):
         return proxy
 
 
-SlackSection = SlackConfig  # the declared schema is what the adapter runs with
-KEYS = section_keys(SlackConfig)  # config.example.toml lists them; a test compares
-
-
 def parse_config(section: Mapping[str, Any], *, env: Mapping[str, str] | None = None,
                  require_secrets: bool = True) -> SlackConfig:
     """Validate the raw ``[slack]`` table; raises :class:`ConfigError` naming the key.
@@ -143,20 +155,17 @@ def parse_config(section: Mapping[str, Any], *, env: Mapping[str, str] | None = 
         for key, name in _ENV.items():
             if key not in raw and environ.get(name):
                 raw[key] = environ[name]
-    config = read_section(SlackConfig, raw)
-    if require_secrets:
-        _check_secrets(config)
-    return config
+    return read_section(SlackConfig, raw, context={"require_secrets": require_secrets})
 
 
-def _check_secrets(config: SlackConfig) -> None:
+def _check_secrets(bot_token: str, signing_secret: str, app_token: str, *, mode: str) -> None:
     # Never echo a value: they are secrets.
-    if not _BOT_TOKEN_RE.fullmatch(config.bot_token):
+    if not _BOT_TOKEN_RE.fullmatch(bot_token):
         raise ConfigError("slack.bot_token", "must be the Bot User OAuth Token (xoxb-…) from "
                           "OAuth & Permissions, or set SLACK_BOT_TOKEN")
-    if config.mode == "http" and len(config.signing_secret) < 8:
+    if mode == "http" and len(signing_secret) < 8:
         raise ConfigError("slack.signing_secret", "HTTP mode needs the Signing Secret from "
                           "Basic Information, or set SLACK_SIGNING_SECRET")
-    if config.mode == "socket" and not _APP_TOKEN_RE.fullmatch(config.app_token):
+    if mode == "socket" and not _APP_TOKEN_RE.fullmatch(app_token):
         raise ConfigError("slack.app_token", "Socket Mode needs an app-level token (xapp-…) "
                           "with connections:write, or set SLACK_APP_TOKEN")
