@@ -40,6 +40,7 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\
 _VERSION = re.compile(r"^\d{1,4}\.\d{1,4}\.\d{1,4}$")
 _THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
 
+
 @dataclass(frozen=True, slots=True)
 class CertificateCredential:
     """A certificate the bot proves its identity with (instead of a client secret)."""
@@ -117,9 +118,15 @@ class TeamsSection(SectionSchema):
 
     model_config = ConfigDict(str_strip_whitespace=True)  # merged with the strict base
     section = "teams"
+    checked_in = ("app_id", "tenant_id", "app_password", "certificate_path",
+                  "certificate_thumbprint", "certificate_password", "allowed_tenants",
+                  "allowed_issuers", "public_domain", "app_version", "website_url",
+                  "require_endorsement", "authority", "openid_metadata_url", "bot_scope",
+                  "developer_name", "privacy_url", "terms_url")
 
-    app_id: str
-    tenant_id: str
+    # validated also when absent, to say "required" (see _guid)
+    app_id: str = Field("", validate_default=True)
+    tenant_id: str = Field("", validate_default=True)
     app_password: str = Field("", repr=False)
     certificate_path: str = ""
     certificate_thumbprint: str = ""
@@ -145,6 +152,17 @@ class TeamsSection(SectionSchema):
         if not value:
             raise ConfigError(f"teams.{info.field_name}", "required")
         return _check_guid(f"teams.{info.field_name}", value)
+
+    @field_validator("certificate_thumbprint", "certificate_password", mode="before")
+    @classmethod
+    def _needs_path(cls, value: object, info: ValidationInfo) -> object:
+        """Without a certificate these keys mean nothing: any value is a mistake, and an
+        empty one (of whatever kind) is no value."""
+        if info.data.get("certificate_path", "-"):  # given, or itself wrong: read as it is
+            return value
+        if value:
+            raise ConfigError(f"teams.{info.field_name}", "needs certificate_path")
+        return ""
 
     @field_validator("allowed_tenants", "allowed_issuers", mode="before")
     @classmethod
@@ -224,17 +242,10 @@ class TeamsSection(SectionSchema):
 
     def _certificate(self) -> CertificateCredential | None:
         if not self.certificate_path:
-            if self.certificate_thumbprint:
-                raise ConfigError("teams.certificate_thumbprint", "needs certificate_path")
-            if self.certificate_password:
-                raise ConfigError("teams.certificate_password", "needs certificate_path")
-            return None
+            return None  # and no thumbprint or password (see _needs_path)
         return read_certificate(Path(self.certificate_path).expanduser(),
                                 password=self.certificate_password,
                                 thumbprint=self.certificate_thumbprint)
-
-
-KEYS = section_keys(TeamsSection)  # config.example.toml lists them; a test compares
 
 
 def parse_settings(
@@ -249,6 +260,12 @@ def parse_settings(
     ``require_credentials=False`` is for building the app package, which needs no secret.
     """
     environ = os.environ if env is None else env
+    if isinstance(section, Mapping):
+        known = sorted(section_keys(TeamsSection))  # listed alphabetically, as always
+        for name in section:
+            if name not in known:
+                raise ConfigError(f"teams.{name}",
+                                  f"unknown key (known: {', '.join(known)})", shape=True)
     return read_section(TeamsSection, section).settings(
         env=environ, require_credentials=require_credentials)
 
