@@ -15,13 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from commands.calendar.quiet import QuietHours
 from commands.clock import WARSAW
-from commands.config_schema import (
-    ConfigError,
-    Problem,
-    SectionSchema,
-    read_section,
-    section_keys,
-)
+from commands.config_schema import ConfigError, Problem, SectionSchema, read_section
 from store.calendar_models import QuietPreference
 
 _OFFSET = re.compile(r"^(?:(\d+)\s*(d|h|min|m|w))(?:@(\d{1,2}):(\d{2}))?$")
@@ -129,6 +123,9 @@ class RemindersSection(SectionSchema):
     with."""
 
     section = "reminders"
+    checked_in = ("meeting", "materials", "deadline", "quiet_hours", "quiet_weekends",
+                  "quiet_holidays", "grace_hours", "horizon_days", "plan_interval_minutes",
+                  "event_duration_minutes", "max_personal", "personal_time", "feed_base_url")
 
     meeting: Annotated[list[str], _OFFSETS] = Field(
         default_factory=lambda: ["1d@09:00", "1h"])
@@ -171,6 +168,12 @@ class RemindersSection(SectionSchema):
             raise ConfigError("reminders.quiet_hours", _QUIET_FORM) from None
         return text
 
+    @field_validator("personal_time", mode="before")
+    @classmethod
+    def _as_text(cls, value: object) -> str:
+        # Read as text whatever it is: 9 is refused as '9' (not a time like "07:00").
+        return value if isinstance(value, str) else str(value)
+
     @field_validator("personal_time")
     @classmethod
     def _personal_time(cls, text: str) -> str:
@@ -207,9 +210,6 @@ class RemindersSection(SectionSchema):
             max_personal=int(self.max_personal),
             feed_base_url=self.feed_base_url,
         )
-
-
-KEYS = section_keys(RemindersSection)  # config.example.toml lists them; a test compares
 
 
 def parse_settings(raw: Mapping[str, Any] | None) -> ReminderSettings:
