@@ -88,5 +88,9 @@ def test_teams_and_reminders_say_what_they_said() -> None:
         "[teams] certificate_thumbprint: needs certificate_path")
     assert refused(parse_teams, {**base, "certificate_password": 5}, env={}) == (
         "[teams] certificate_password: needs certificate_path")
+    # the credential right after its keys, before the keys that follow
+    assert refused(parse_teams, {"app_id": APP_ID, "tenant_id": APP_ID,
+                                 "public_domain": "https://bot.example.pl/"}, env={}
+                   ).startswith("[teams] app_password: required")
     assert refused(parse_reminders, {"personal_time": 9}) == (
         "[reminders] personal_time: '9' is not a time like \"07:00\"")

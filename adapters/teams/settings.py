@@ -130,7 +130,8 @@ class TeamsSection(SectionSchema):
     app_password: str = Field("", repr=False)
     certificate_path: str = ""
     certificate_thumbprint: str = ""
-    certificate_password: str = Field("", repr=False)
+    # validated also when absent: the credential is checked with it (see _credential)
+    certificate_password: str = Field("", repr=False, validate_default=True)
     allowed_tenants: Annotated[list[Annotated[str, Field(min_length=1)]], _LIST] = Field(
         default_factory=list)
     authority: str = ""
@@ -163,6 +164,22 @@ class TeamsSection(SectionSchema):
         if value:
             raise ConfigError(f"teams.{info.field_name}", "needs certificate_path")
         return ""
+
+    @field_validator("certificate_password")
+    @classmethod
+    def _credential(cls, password: str, info: ValidationInfo) -> str:
+        """The secret or the certificate, checked right after their keys (before the keys
+        that follow, as always) when the context gives ``env`` and ``require_credentials``
+        (:func:`parse_settings` does; :meth:`settings` reads the certificate again)."""
+        read = info.data
+        if info.context is None or not {"app_password", "certificate_path",
+                                        "certificate_thumbprint"} <= set(read):
+            return password  # a key of them is wrong itself: reported as it is
+        certificate = _certificate(read["certificate_path"], password,
+                                   read["certificate_thumbprint"])
+        _client_secret(read["app_password"], env=info.context["env"], certificate=certificate,
+                       required=info.context["require_credentials"])
+        return password
 
     @field_validator("allowed_tenants", "allowed_issuers", mode="before")
     @classmethod
@@ -209,16 +226,10 @@ class TeamsSection(SectionSchema):
     def settings(self, *, env: Mapping[str, str],
                  require_credentials: bool = True) -> TeamsSettings:
         """What the adapter runs with; the client secret may come from ``env``."""
-        password = self.app_password or env.get(PASSWORD_ENV, "")
-        certificate = self._certificate()
-        if password and certificate:
-            raise ConfigError("teams.app_password",
-                              "give either app_password or certificate_path")
-        if not password and not certificate and require_credentials:
-            raise ConfigError(
-                "teams.app_password",
-                f"required (or certificate_path, or the {PASSWORD_ENV} environment variable)",
-            )
+        certificate = _certificate(self.certificate_path, self.certificate_password,
+                                   self.certificate_thumbprint)
+        password = _client_secret(self.app_password, env=env, certificate=certificate,
+                                  required=require_credentials)
         website = self.website_url or (f"https://{self.public_domain}/"
                                        if self.public_domain else "")
         return TeamsSettings(
@@ -240,12 +251,27 @@ class TeamsSection(SectionSchema):
             terms_url=self.terms_url or website,
         )
 
-    def _certificate(self) -> CertificateCredential | None:
-        if not self.certificate_path:
-            return None  # and no thumbprint or password (see _needs_path)
-        return read_certificate(Path(self.certificate_path).expanduser(),
-                                password=self.certificate_password,
-                                thumbprint=self.certificate_thumbprint)
+
+
+def _certificate(path: str, password: str, thumbprint: str) -> CertificateCredential | None:
+    if not path:
+        return None  # and no thumbprint or password (see TeamsSection._needs_path)
+    return read_certificate(Path(path).expanduser(), password=password, thumbprint=thumbprint)
+
+
+def _client_secret(app_password: str, *, env: Mapping[str, str],
+               certificate: CertificateCredential | None, required: bool) -> str:
+    """The client secret ("" with a certificate, or with neither when not ``required``);
+    it may come from the environment instead of the file."""
+    password = app_password or env.get(PASSWORD_ENV, "")
+    if password and certificate:
+        raise ConfigError("teams.app_password", "give either app_password or certificate_path")
+    if not password and not certificate and required:
+        raise ConfigError(
+            "teams.app_password",
+            f"required (or certificate_path, or the {PASSWORD_ENV} environment variable)",
+        )
+    return password
 
 
 def parse_settings(
@@ -266,7 +292,8 @@ def parse_settings(
             if name not in known:
                 raise ConfigError(f"teams.{name}",
                                   f"unknown key (known: {', '.join(known)})", shape=True)
-    return read_section(TeamsSection, section).settings(
+    asked = {"env": environ, "require_credentials": require_credentials}
+    return read_section(TeamsSection, section, context=asked).settings(
         env=environ, require_credentials=require_credentials)
 
 
