@@ -2,6 +2,11 @@
 
 Every row is validated first; any error stops the whole import (nothing is half-imported) and
 is reported with its row number. Re-importing updates people instead of duplicating them.
+
+A ``telefon komórkowy`` / ``mobile`` column (for urgent SMS only) is optional: numbers are
+stored in E.164, landlines are reported (:attr:`ParsedFile.mobile_report`) and not stored, an
+invalid number is a row error. A file without the column leaves stored mobile numbers alone;
+the export writes the column when someone has a mobile number.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from commands.clock import WARSAW
 from commands.directory.index import TopicInfo, TopicMatcherCache
 from commands.directory.language import Morphology, fold, normalise, tokens
 from commands.directory.matching import TopicDefinition
+from commands.directory.phones import MOBILE_COLUMN, MOBILE_HEADERS, MobileReport, check_mobile
 from store.db import saved_id
 from store.demo import demo_emails, remove_demo, remove_demo_gminy
 from store.directory import (
@@ -56,6 +62,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     # Staff of an organisation that is no gmina (the association's office): a row with an
     # organisation and no gmina needs no topic.
     "organisation": ("organisation", "organization", "organizacja", "instytucja"),
+    MOBILE_COLUMN: MOBILE_HEADERS,  # for urgent SMS only; optional
 }
 REQUIRED = ("gmina", "topic", "name")
 EXPORT_COLUMNS = (
@@ -68,7 +75,7 @@ POLISH_HEADERS: dict[str, str] = {
     "wojewodztwo": "województwo", "topic": "tematy", "name": "imię i nazwisko",
     "position": "stanowisko", "email": "e-mail", "phone": "telefon",
     "preferred_contact": "preferowany kontakt", "notes": "uwagi", "confirmed_at": "potwierdzono",
-    "organisation": "organizacja",
+    "organisation": "organizacja", MOBILE_COLUMN: "telefon komórkowy",
 }
 # What a spreadsheet may take for the start of a formula (OWASP "CSV injection", with the
 # full-width forms Excel also accepts).
@@ -87,6 +94,7 @@ _TERYT = re.compile(r"^\d{7}$")
 # The entry's data: a change to any of these is an edit, which confirms the entry.
 DATA_FIELDS = (
     "name", "position", "phone", "preferred_contact", "notes", "gmina_id", "organisation",
+    "mobile",
 )
 PERSON_FIELDS = (*DATA_FIELDS, "source", "confirmed_on")
 _FIELD_COLUMNS = tuple(getattr(Person, name) for name in PERSON_FIELDS)
@@ -106,6 +114,10 @@ class ParsedFile:
 
     rows: list[PersonRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # With a mobile column: the number to store (E.164; "" for none or a landline) by row
+    # line; None without one (stored numbers are then left as they are).
+    mobiles: dict[int, str] | None = None
+    mobile_report: MobileReport = field(default_factory=MobileReport)  # per person, once
 
 
 def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -211,12 +223,13 @@ def parse_rows(path: Path) -> ParsedFile:
     """Read and validate every row of ``path``."""
     header, rows = read_table(path)
     positions, errors = map_header(header)
-    parsed = ParsedFile(errors=errors)
+    parsed = ParsedFile(errors=errors, mobiles={} if MOBILE_COLUMN in positions else None)
     if errors:
         return parsed
     seen_entries: dict[tuple[str, str, str], int] = {}
     names_by_email: dict[str, tuple[str, int]] = {}
     teryt_names: dict[str, tuple[str, int]] = {}
+    reported: set[str] = set()  # people whose mobile number the report counts
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue
@@ -239,6 +252,9 @@ def parse_rows(path: Path) -> ParsedFile:
             row_errors.append(
                 f"phone {values['phone']!r} is not valid, e.g. {PHONE_EXAMPLE} / nieprawidłowy "
                 f"telefon {values['phone']!r}, np. {PHONE_EXAMPLE}")
+        mobile = check_mobile(values[MOBILE_COLUMN])
+        if mobile.error:
+            row_errors.append(mobile.error)
         teryt = values["teryt"] or None
         if teryt and not _TERYT.match(teryt):
             row_errors.append(f"TERYT {teryt!r} must have 7 digits / TERYT musi mieć 7 cyfr")
@@ -271,6 +287,11 @@ def parse_rows(path: Path) -> ParsedFile:
                     )
             where = gmina_key(gmina) if gmina else f"org:{fold(values['organisation'])}"
             key = person_key(email, values["name"], where)
+            if parsed.mobiles is not None:
+                parsed.mobiles[line] = mobile.number
+                if key not in reported:  # a person on several rows is told of once
+                    reported.add(key)
+                    parsed.mobile_report.add(line, values["name"], mobile)
             if office and (key, where, "") in seen_entries:
                 row_errors.append(
                     f"duplicate of row {seen_entries[(key, where, '')]} / duplikat wiersza "
@@ -415,6 +436,8 @@ class DirectoryImporter:
                 "preferred_contact": row.preferred_contact, "notes": row.notes,
                 "gmina_id": gmina_id, "organisation": row.organisation,
             }
+            if parsed.mobiles is not None:  # a file without the column keeps stored numbers
+                fields["mobile"] = parsed.mobiles[row.line]
             wanted.setdefault(key, set()).update(
                 (topic_of[normalise(t)], gmina_id) for t in row.topics
             )
@@ -584,8 +607,8 @@ def _confirmation(
 
 
 async def export_rows(session: AsyncSession) -> list[dict[str, str]]:
-    """The directory as rows of :data:`EXPORT_COLUMNS`: one per person and gmina, topics
-    joined by ``"; "``, then the staff of organisations (no gmina) — what
+    """The directory as rows of :data:`EXPORT_COLUMNS` and the mobile number: one per person
+    and gmina, topics joined by ``"; "``, then the staff of organisations (no gmina) — what
     :func:`parse_rows` reads back unchanged."""
     people = {p.id: p for p in await session.scalars(select(Person))}
     gminy = {g.id: g for g in await session.scalars(select(Gmina))}
@@ -606,7 +629,7 @@ async def export_rows(session: AsyncSession) -> list[dict[str, str]]:
             "position": person.position, "email": person.email or "", "phone": person.phone,
             "preferred_contact": person.preferred_contact, "notes": person.notes,
             "confirmed_at": person.confirmed_on.isoformat() if person.confirmed_on else "",
-            "organisation": person.organisation,
+            "organisation": person.organisation, MOBILE_COLUMN: person.mobile,
         })
     listed = {person_id for person_id, _gmina in grouped}
     for person in sorted(people.values(), key=lambda p: int(p.id or 0)):
@@ -618,7 +641,7 @@ async def export_rows(session: AsyncSession) -> list[dict[str, str]]:
             "phone": person.phone, "preferred_contact": person.preferred_contact,
             "notes": person.notes,
             "confirmed_at": person.confirmed_on.isoformat() if person.confirmed_on else "",
-            "organisation": person.organisation,
+            "organisation": person.organisation, MOBILE_COLUMN: person.mobile,
         })
     return rows
 
@@ -631,29 +654,37 @@ def write_export(path: Path, rows: list[dict[str, str]], *, plain: bool = False)
     Formula-like values get a ``'`` in front (:func:`neutralise_cell`). XLSX keeps the
     English headers; its cells are text (never formulas) and formula-like ones carry
     Excel's own apostrophe prefix (the ``quotePrefix`` style), so ``+48 12 …`` reads as it is
-    and stays text even when edited.
+    and stays text even when edited. The mobile column comes last, and only when a row has a
+    number (a file without it leaves numbers as they are when imported).
     """
+    columns = export_columns(rows)
     if path.suffix.lower() == ".xlsx":
-        _write_xlsx(path, rows)
+        _write_xlsx(path, rows, columns)
         return
-    headers = EXPORT_COLUMNS if plain else tuple(POLISH_HEADERS[c] for c in EXPORT_COLUMNS)
+    headers = columns if plain else tuple(POLISH_HEADERS[c] for c in columns)
     with path.open("w", encoding="utf-8" if plain else "utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter="," if plain else ";")
         writer.writerow(headers)
-        writer.writerows([neutralise_cell(row[c]) for c in EXPORT_COLUMNS] for row in rows)
+        writer.writerows([neutralise_cell(row.get(c, "")) for c in columns] for row in rows)
 
 
-def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
+def export_columns(rows: list[dict[str, str]]) -> tuple[str, ...]:
+    """:data:`EXPORT_COLUMNS`, and the mobile column when any of ``rows`` has a number."""
+    has_mobile = any(row.get(MOBILE_COLUMN) for row in rows)
+    return (*EXPORT_COLUMNS, MOBILE_COLUMN) if has_mobile else EXPORT_COLUMNS
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, str]], columns: tuple[str, ...]) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(list(EXPORT_COLUMNS))
+    sheet.append(list(columns))
     for row in rows:
         cells = []
-        for column in EXPORT_COLUMNS:
-            value = row[column]
+        for column in columns:
+            value = row.get(column, "")
             formula_like = _formula_like(value)
             # An apostrophe we would strip on import is doubled, like in CSV.
             cell = WriteOnlyCell(sheet, value="'" + value
