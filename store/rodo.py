@@ -1,7 +1,9 @@
 """RODO / GDPR: everything held about one person (export), and erasing it (forget).
 
 Both walk every table with a foreign key to ``person`` (found in the metadata, so a feature's
-new table is covered without changes here), plus the audit entries that name the person.
+new table is covered without changes here), plus the audit entries that name the person, the
+rows keyed by their messenger accounts and those about messages sent to them (SMS delivery
+reports, by the provider's message id).
 
 Erasure keeps the ``person`` row as an empty stub ("osoba usunięta", no e-mail, no contact
 data, no gmina): forum questions, answers and announcements keep a valid author to point to,
@@ -27,6 +29,7 @@ from store.directory import bump_version
 from store.models import (
     AuditLog,
     ContactEntry,
+    Delivery,
     Forum,
     Gmina,
     MessengerAccount,
@@ -56,6 +59,8 @@ SECTIONS = {
     "quietpreference": "quiet_hours",
     "rsvp": "event_answers",
     "delivery": "messages_sent_to_them",
+    "invitation": "email_invitations",
+    "emailpreference": "email_preferences",
 }
 # Their authorship stays, pointing at the stub: the content belongs to the forum or the
 # association, the author's identity is what goes.
@@ -63,6 +68,9 @@ KEEP = {"question", "answer", "announcement", "announcementrecipient", "event", 
         "forumgroup", "forumarchive"}
 # Tables keyed by a messenger account ("platform:tenant:user"), not by the person.
 ACCOUNT_KEYED = {"pendingprompt": "user_key"}
+# Tables keyed by the provider's id of a message sent to the person (``delivery.message_id``
+# of their rows on that platform): table → (platform, key column, export section).
+MESSAGE_KEYED = {"smsreport": ("sms", "message_id", "sms_reports")}
 # Text the bot keeps that may name a person: scrubbed on erasure.
 SCRUBBED = (("delivery", "payload"), ("announcement", "audience_label"),
             ("announcement", "audience"))
@@ -177,7 +185,8 @@ async def export_person(session: AsyncSession, email: str | None = None, *, now:
     for name, keyed in (await _account_keyed(session, accounts, person.email,
                                              existing)).items():
         other[name] = keyed
-    for section in SECTIONS.values():
+    data.update(await _message_keyed(session, pid, existing))
+    for section in (*SECTIONS.values(), *(m[2] for m in MESSAGE_KEYED.values())):
         data.setdefault(section, [])
     data["audit_entries"] = [
         {"at": _value(row.at), "actor": row.actor, "action": row.action, "target": row.target,
@@ -209,6 +218,28 @@ async def _account_keyed(session: AsyncSession, accounts: list[MessengerAccount]
             table.c[column_name].in_(_account_keys(accounts, email))))).mappings().all()
         if rows:
             found[name] = [{k: _value(v) for k, v in row.items()} for row in rows]
+    return found
+
+
+def _message_ids(pid: int, platform: str) -> Any:
+    """The provider's ids of the messages sent to the person on ``platform``."""
+    return select(col(Delivery.message_id)).where(
+        col(Delivery.person_id) == pid, col(Delivery.platform) == platform,
+        col(Delivery.message_id) != "")
+
+
+async def _message_keyed(session: AsyncSession, pid: int, existing: set[str]
+                         ) -> dict[str, list[dict[str, Any]]]:
+    """Rows about messages sent to the person (SMS delivery reports) by export section."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, (platform, column_name, section) in MESSAGE_KEYED.items():
+        if name not in existing or name not in SQLModel.metadata.tables:
+            continue
+        table = SQLModel.metadata.tables[name]
+        rows = (await session.execute(
+            select(table).where(table.c[column_name].in_(_message_ids(pid, platform)))
+            .order_by(*table.primary_key.columns))).mappings().all()
+        found[section] = [{k: _value(v) for k, v in row.items()} for row in rows]
     return found
 
 
@@ -283,6 +314,14 @@ async def forget_person(session: AsyncSession, email: str, *, actor: str) -> For
                 table.c[column_name].in_(_account_keys(accounts, person.email))))
             if affected_rows(gone):
                 result.removed[name] = affected_rows(gone)
+    # Before the person's outbox rows go: they say which of these rows are the person's.
+    for name, (platform, column_name, _section) in MESSAGE_KEYED.items():
+        if name in existing and name in SQLModel.metadata.tables:
+            table = SQLModel.metadata.tables[name]
+            gone = await session.execute(delete(table).where(
+                table.c[column_name].in_(_message_ids(pid, platform))))
+            if affected_rows(gone):
+                result.removed[name] = affected_rows(gone)
     links = sorted(_person_links(), key=lambda link: link[0].name != "delivery")
     for table, columns in links:
         if table.name in KEEP or table.name not in existing:
@@ -295,6 +334,7 @@ async def forget_person(session: AsyncSession, email: str, *, actor: str) -> For
     stub.name = DELETED_NAME
     stub.email = None
     stub.position = stub.phone = stub.preferred_contact = stub.notes = stub.organisation = ""
+    stub.mobile = ""
     stub.gmina_id = None
     stub.language = None
     stub.confirmed_on = None
