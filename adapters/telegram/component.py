@@ -77,7 +77,8 @@ class TelegramComponent:
             get_updates_request=HTTPXRequest(connection_pool_size=2,
                                              read_timeout=config.poll_timeout + 10.0),
         )
-        limiter = telegram_limiter(per_second=config.max_messages_per_second)
+        limiter = telegram_limiter(per_second=config.max_messages_per_second,
+                                   per_chat_in_3s=config.chat_messages_per_three_seconds)
         self.messenger = TelegramMessenger(bot=self.bot, db=db, limiter=limiter)
         # Replies: outbox rows sent at once through a messenger that tries once (429s still
         # waited out); what Telegram does not take, the delivery worker sends later.

@@ -38,12 +38,14 @@ T = TypeVar("T")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def telegram_limiter(*, per_second: int = 30) -> KeyedRateLimiter:
-    """Telegram's flood limits: ≈1 message/s per chat (short bursts allowed), 20/min per
-    group, ``per_second`` overall (evenly spaced)."""
+def telegram_limiter(*, per_second: int = 30, per_chat_in_3s: int = 3) -> KeyedRateLimiter:
+    """Telegram's flood limits: ≈1 message/s per chat (short bursts allowed: ``per_chat_in_3s``
+    in any 3 s, ``[telegram] chat_messages_per_three_seconds``), 20/min per group,
+    ``per_second`` overall (evenly spaced)."""
 
     def per_chat(key: Hashable) -> tuple[Window, ...]:
-        chat = (Window(3, 3.0),)  # ≤ 1/s on average, a reply split in 3 is not held back
+        # 3 in 3 s by default: ≤ 1/s on average, and a reply split in 3 is not held back.
+        chat = (Window(per_chat_in_3s, 3.0),)
         if isinstance(key, str) or (isinstance(key, int) and key < 0):
             return (*chat, Window(20, 61.0))  # groups, supergroups, channels
         return chat
