@@ -9,7 +9,6 @@ from datetime import timedelta
 from adapters.console.messenger import ConsoleMessenger
 from bots.config import (
     Config,
-    ConfigError,
     announcement_settings,
     delivery_settings,
     forum_settings,
@@ -20,7 +19,6 @@ from commands.announcements.service import AnnouncementService
 from commands.calendar.service import CalendarService
 from commands.calendar.settings import (
     ReminderSettings,
-    SettingsError,
     parse_settings,
     with_preference,
 )
@@ -158,8 +156,6 @@ def _relay_of(forums: ForumService) -> AnswerRelay | None:
 
 
 def reminder_settings(config: Config) -> ReminderSettings:
-    """The validated ``[reminders]`` section."""
-    try:
-        return parse_settings(config.extra.get("reminders", {}))
-    except SettingsError as exc:
-        raise ConfigError(f"reminders.{exc.key}", exc.problem) from None
+    """The validated ``[reminders]`` section (a bad value raises :class:`ConfigError` naming
+    the key)."""
+    return parse_settings(config.extra.get("reminders", {}))
