@@ -27,6 +27,7 @@ class Platform(StrEnum):
     TELEGRAM = "telegram"
     SLACK = "slack"
     TEAMS = "teams"
+    SMS = "sms"  # urgent notices to people's mobiles (send only: nobody writes to the bot)
 
 
 class ConversationKind(StrEnum):

@@ -18,7 +18,7 @@ DEFAULT_LANG = "pl"
 LANGS = ("pl", "en")
 # Messenger names as people read them in signatures and reports ("via Teams").
 PLATFORM_NAMES = {"teams": "Teams", "telegram": "Telegram", "slack": "Slack",
-                  "console": "konsola"}
+                  "console": "konsola", "sms": "SMS"}
 
 
 def _merge_packs() -> tuple[dict[str, Text], dict[str, Text]]:

@@ -26,7 +26,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, cast
+from typing import Any
 
 import requests
 from smsapi.client import Client
@@ -57,7 +57,7 @@ from commands.ports import (
 
 log = logging.getLogger(__name__)
 
-SMS = "sms"
+SMS = Platform.SMS.value
 REPORTS_PATH = "/sms/reports/"
 UNREACHABLE = {13: "invalid_number"}
 REJECTED = {8: "bad_request", 11: "too_long", 12: "too_many_parts", 14: "sender_name"}
@@ -115,7 +115,7 @@ class SmsMessenger:
     """Sends texts; no buttons, no edits, no deletion. The text must be ready (planned by
     :mod:`commands.announcements.sms`): the link is in it."""
 
-    platform = cast(Platform, SMS)  # Platform.SMS once commands/model.py has it
+    platform = Platform.SMS
     capabilities = Capabilities(max_text_length=459, buttons=False, threads=False,
                                 edit=False, silent=False, alert=False)
 
