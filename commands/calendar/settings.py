@@ -24,16 +24,6 @@ _QUIET_FORM = 'must look like "20:00-07:00" (equal times: no nightly quiet hours
 _FEED_FORM = "must be an http(s):// address or empty"
 
 
-class SettingsError(ValueError):
-    """Formerly raised for a bad value in ``[reminders]``; :func:`parse_settings` now raises
-    :class:`ConfigError` naming the key. Kept while the composition root still catches it."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-        self.problem = problem
-
-
 @dataclass(frozen=True, slots=True)
 class Offset:
     """How long before an event a reminder goes: ``2d``, ``1h``, ``30min``, or ``1d@09:00``
