@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from commands.context import Context, Reply
-from commands.model import OutboundMessage, private_refs
+from commands.model import KIND_HELP, KIND_UNLINKED, OutboundMessage, private_refs
 from commands.registry import ANYONE, Command, CommandRegistry
 from commands.texts import t
 from store.models import Gmina, Person
 from store.people import audit, link_account, redeem_link_code
+
+
+def unlinked(ctx: Context) -> Reply:
+    """The "not linked yet" answer (its kind lets an adapter add how to link there)."""
+    return Reply.of(OutboundMessage(text=t(ctx.lang, "error.unlinked"), lang=ctx.lang,
+                                    kind=KIND_UNLINKED))
 
 
 async def start(ctx: Context, args: str) -> Reply:
@@ -16,7 +22,7 @@ async def start(ctx: Context, args: str) -> Reply:
     if code and not ctx.trusted:
         return await _link(ctx, code)
     if ctx.person is None:
-        return Reply.of(OutboundMessage(text=t(ctx.lang, "error.unlinked"), lang=ctx.lang))
+        return unlinked(ctx)
     return Reply.of(
         OutboundMessage(text=t(ctx.lang, "start.hello", name=ctx.person.name), lang=ctx.lang)
     )
@@ -60,7 +66,7 @@ async def help_(ctx: Context, _args: str) -> Reply:
     ]
     return Reply.of(OutboundMessage(title=t(ctx.lang, "help.title"),
                                     text="\n".join([*lines, "", t(ctx.lang, "help.intro")]),
-                                    lang=ctx.lang))
+                                    lang=ctx.lang, kind=KIND_HELP))
 
 
 def register(registry: CommandRegistry) -> None:

@@ -32,7 +32,6 @@ from commands.context import Context, Reply, ReplyPlan
 from commands.directory.service import DirectoryService
 from commands.forums.service import ForumService, person_label
 from commands.model import (
-    KIND_HELP,
     KIND_UNLINKED,
     ActionInvoked,
     BotAdded,
@@ -136,7 +135,7 @@ class Core:
 
         async def call(index: int, current: Context) -> Reply:
             if index == len(self._chain):
-                return _with_kinds(current, await self._dispatch(current))
+                return await self._dispatch(current)
             return await self._chain[index](current, lambda c: call(index + 1, c))
 
         return await call(0, ctx)
@@ -241,27 +240,6 @@ class Core:
         if denied is not None:
             return denied
         return await action.handler(ctx, event.value)
-
-
-_KIND_OF_TEXT = (("error.unlinked", "text", KIND_UNLINKED), ("help.title", "title", KIND_HELP))
-"""Messages of handlers that do not name their kind yet (commands/basic.py,
-commands/calendar/personal_commands.py): tagged here, once, from the key they were made of."""
-
-
-def _with_kinds(ctx: Context, reply: Reply) -> Reply:
-    """Tag the reply's messages with their kind where the handler did not."""
-    if not reply.messages:
-        return reply
-    tagged = []
-    for message in reply.messages:
-        if not message.kind:
-            for key, part, kind in _KIND_OF_TEXT:
-                if getattr(message, part) and getattr(message, part) == t(message.lang, key):
-                    message = replace(message, kind=kind)
-                    break
-        tagged.append(message)
-    reply.messages = tagged
-    return reply
 
 
 def _unlinked_label(ctx: Context) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from commands import prompts
 from commands.authz import Act, Target
+from commands.basic import unlinked
 from commands.calendar.agenda import AgendaScope, agenda, render_agenda
 from commands.calendar.dates import format_moment
 from commands.calendar.messages import ACTION_CANCEL_PERSONAL
@@ -50,7 +51,7 @@ _RANGE = re.compile(r"^(\d{1,2}(?::\d{2})?)\s*[-–—]\s*(\d{1,2}(?::\d{2})?)$"
 async def remind(ctx: Context, args: str) -> Reply:
     """/przypomnij jutro o 9 wysłać sprawozdanie."""
     if ctx.person is None:
-        return say(ctx, "error.unlinked")
+        return unlinked(ctx)
     if not args.strip():  # the next message says when and what
         return await prompts.ask(ctx, text(ctx, "cal.personal.usage"), command="przypomnij",
                                  args="", style=prompts.PREPEND)
@@ -142,7 +143,7 @@ def _line(ctx: Context, reminder: PersonalReminder) -> str:
 async def my_reminders(ctx: Context, args: str) -> Reply:
     """/przypomnienia — my reminders; /przypomnienia usuń 3 — cancel one."""
     if ctx.person is None:
-        return say(ctx, "error.unlinked")
+        return unlinked(ctx)
     words = args.split()
     if words and fold(words[0]) in _CANCEL:
         number = words[1].lstrip("#") if len(words) > 1 else ""
@@ -186,7 +187,7 @@ async def cancel_reminder(ctx: Context, value: str) -> Reply:
 async def plan(ctx: Context, _args: str) -> Reply:
     """/plan — my meetings, deadlines and reminders, soonest first."""
     if ctx.person is None:
-        return say(ctx, "error.unlinked")
+        return unlinked(ctx)
     service = calendar(ctx)
     person_id = int(ctx.person.id or 0)
     async with service.db.session() as session:
@@ -205,7 +206,7 @@ async def plan(ctx: Context, _args: str) -> Reply:
 async def feed(ctx: Context, args: str) -> Reply:
     """/kalendarz — my .ics address; /kalendarz PZP — a forum's; "nowy" issues a new one."""
     if ctx.person is None:
-        return say(ctx, "error.unlinked")
+        return unlinked(ctx)
     service = calendar(ctx)
     words = args.split()
     renew = bool(words) and fold(words[-1]) in _NEW_LINK
@@ -243,7 +244,7 @@ async def feed(ctx: Context, args: str) -> Reply:
 async def quiet(ctx: Context, args: str) -> Reply:
     """/cisza — my quiet hours; /cisza 21:00-6:30, /cisza weekendy nie, /cisza domyślne."""
     if ctx.person is None:
-        return say(ctx, "error.unlinked")
+        return unlinked(ctx)
     service = calendar(ctx)
     person_id = int(ctx.person.id or 0)
     async with service.db.session() as session:
