@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bots.legal_pages import KEYS as LEGAL_KEYS
 from bots.legal_pages import LegalPagesComponent
-from bots.retention_config import LIMITS, retention_settings
+from bots.retention_config import KEYS, retention_settings
 from scheduler.retention import RetentionComponent
 
 if TYPE_CHECKING:
@@ -27,4 +27,4 @@ def operations_components(app: App) -> list[Component]:
 
 def section_keys() -> dict[str, tuple[str, ...]]:
     """The keys of ``[retention]`` and ``[legal]`` (for ``bots.config.accepted_keys``)."""
-    return {"retention": tuple(LIMITS), "legal": LEGAL_KEYS}
+    return {"retention": tuple(KEYS), "legal": LEGAL_KEYS}

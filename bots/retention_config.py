@@ -31,7 +31,6 @@ class RetentionSection(SectionSchema):
 
 
 KEYS = section_keys(RetentionSection)  # every accepted key (for accepted_keys)
-LIMITS = KEYS  # the old name, still imported by bots/operations.py
 
 
 def retention_settings(section: Mapping[str, Any]) -> RetentionSettings:

@@ -119,8 +119,3 @@ async def cancel_forum_relays(session: AsyncSession, target: str, forum_id: int)
             col(Delivery.state) == DeliveryState.PENDING.value,
         ).values(state=DeliveryState.CANCELLED.value))
     return len(ours)
-
-
-# The old name, until store/forum_groups.py imports sent_question_posts (the new name tells
-# it apart from commands.forums.asking.question_posts, which plans the posts).
-question_posts = sent_question_posts

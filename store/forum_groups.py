@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.forum_copies import question_posts
+from store.forum_copies import sent_question_posts
 from store.forum_models import ForumGroup, Question
 from store.models import Conversation
 
@@ -82,5 +82,5 @@ async def threads(session: AsyncSession, question: Question
     """Each live group of the question's forum with the id of the question's post there
     (None where it was not posted, or not yet)."""
     groups = await live_groups(session, question.forum_id)
-    posts = await question_posts(session, int(question.id or 0))
+    posts = await sent_question_posts(session, int(question.id or 0))
     return [(g, posts.get(g.conversation_key) or None) for g in groups]
