@@ -174,7 +174,7 @@ _SECTIONS: dict[str, type] = {
 _VALUES_CHECKED_IN = ("server", "directory", "linking", "console", "logging", "metrics")
 # Sections owned by components that validate them themselves (messenger adapters, …).
 OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums",
-                 "delivery", "retention", "legal")
+                 "delivery", "retention", "legal", "email", "sms")
 # Keys whose value is a file path: a relative one means "beside the configuration file".
 PATH_KEYS = (("teams", "certificate_path"),)
 
@@ -306,7 +306,9 @@ def delivery_settings(section: dict[str, Any]) -> DeliverySettings:
 def accepted_keys() -> dict[str, tuple[str, ...]]:
     """Every section the loader accepts with the keys its owner's schema declares, so
     ``config.example.toml`` can be checked against the code."""
+    from adapters.email.config import EmailSection
     from adapters.slack.config import SlackConfig
+    from adapters.sms.config import SmsConfig
     from adapters.teams.settings import TeamsSection
     from adapters.telegram.config import TelegramConfig
     from bots.operations import section_keys as operations_keys
@@ -319,7 +321,8 @@ def accepted_keys() -> dict[str, tuple[str, ...]]:
     owned: dict[str, tuple[str, ...]] = {
         schema.section: section_keys(schema)
         for schema in (TelegramConfig, SlackConfig, TeamsSection, RemindersSection,
-                       AnnouncementsSection, ForumsSection, DeliverySection)
+                       AnnouncementsSection, ForumsSection, DeliverySection, EmailSection,
+                       SmsConfig)
     }
     owned.update(operations_keys())
     for name in OPEN_SECTIONS:
