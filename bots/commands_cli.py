@@ -241,6 +241,8 @@ async def directory(app: App, args: argparse.Namespace) -> int:
     from commands.texts import t
 
     lang = cli_lang()
+    for line in parsed.mobile_report.lines(lang):  # landlines: kept out of SMS, said so
+        print(line)
     for line in removal_lines(lang, summary.demo_removed, dry_run=args.dry_run):
         print(line)
     if summary.demo_replaced:

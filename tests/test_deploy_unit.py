@@ -250,12 +250,18 @@ def test_the_reverse_proxy_examples_forward_every_public_route(example: str) -> 
     from adapters.slack.config import EVENTS_PATH
     from adapters.teams.component import ENDPOINT_PATH
     from adapters.telegram.config import WEBHOOK_PATH
+    from adapters.sms.messenger import REPORTS_PATH
     from bots.calendar_feed import ROUTE
+    from bots.invite_pages import PATH as OPT_OUT_PATH
     from bots.legal_pages import PAGES
+    from commands.announcements.sms import ACK_PATH
 
     text = (DEPLOY / example).read_text(encoding="utf-8")
+    # E-mail opt-out links, SMS acknowledgement links and SMS delivery reports come from
+    # outside too.
     routes = [EVENTS_PATH, ENDPOINT_PATH, WEBHOOK_PATH, ROUTE.split("{")[0],
-              *(f"/{page}" for page in PAGES)]
+              *(f"/{page}" for page in PAGES), OPT_OUT_PATH.split("{")[0], ACK_PATH,
+              REPORTS_PATH]
     for route in routes:
         assert route.lstrip("/") in text, route
     assert "healthz" not in text.replace("/healthz stays internal", "")
