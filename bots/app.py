@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.console.messenger import ConsoleMessenger
+from adapters.sms.config import parse_config as parse_sms_config
 from bots.config import (
     Config,
     announcement_settings,
@@ -16,6 +17,7 @@ from bots.config import (
 from bots.metrics import InstrumentedCore, Metrics
 from bots.version import installed_version
 from commands.announcements.service import AnnouncementService
+from commands.announcements.sms import SmsSettings
 from commands.calendar.service import CalendarService
 from commands.calendar.settings import (
     ReminderSettings,
@@ -112,6 +114,7 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
         # Normal announcements share the reminders' quiet hours; urgent ones ignore them.
         hold_quiet=lambda moment, preference: with_preference(
             reminders.quiet, preference).next_open(moment),
+        sms=sms_settings(config),
     )
     forums = ForumService(db=database, clock=clock, morphology=morph, messengers=messengers,
                           settings=forum_settings(config.extra.get("forums", {})))
@@ -153,6 +156,15 @@ def _relay_of(forums: ForumService) -> AnswerRelay | None:
         log.error("forum answer edits will not be relayed: no AnswerRelay found")
         return None
     return relay
+
+
+def sms_settings(config: Config) -> SmsSettings | None:
+    """What the announcements need of ``[sms]`` (None without the section: no SMS); a bad
+    value raises :class:`ConfigError` naming the key."""
+    section = config.extra.get("sms")
+    if section is None:
+        return None
+    return parse_sms_config(section).settings()
 
 
 def reminder_settings(config: Config) -> ReminderSettings:

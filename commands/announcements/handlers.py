@@ -13,6 +13,7 @@ from commands.announcements.service import (
     MAX_TEXT,
     Draft,
 )
+from commands.announcements.sms import preview_line
 from commands.authz import Act, Target
 from commands.context import Context, Reply
 from commands.model import Button, ButtonStyle, ConversationKind, OutboundMessage
@@ -117,10 +118,13 @@ def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: boo
              if p not in ("teams", "telegram", "slack")]
     unreachable = ([t(lang, "ann.unreachable_preview", count=draft.unreachable)]
                    if draft.unreachable else [])
-    counts = ", ".join([counts, *extra, t(lang, "ann.without", count=draft.without_messenger),
-                        *unreachable])
+    # Urgent, with [sms]: how many SMS go to those without a messenger, and what they cost.
+    sms = ([preview_line(lang, draft.sms, draft.sms_segments, draft.sms_price)]
+           if draft.sms else [])
+    counts = ", ".join([counts, *extra, *sms,
+                        t(lang, "ann.without", count=draft.without_messenger), *unreachable])
     footer = t(lang, "ann.confirm_question", count=draft.recipients, counts=counts)
-    copies = sum(draft.per_platform.values())
+    copies = sum(draft.per_platform.values()) + draft.sms
     reached = draft.recipients - draft.without_messenger - draft.unreachable
     if copies != reached:
         # Urgent ones go to each messenger of a person: the numbers above count copies, the

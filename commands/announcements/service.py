@@ -13,12 +13,23 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import insert, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.announcements.audience import Audience
+from commands.announcements.sms import (
+    SMS,
+    SmsRecipient,
+    SmsSettings,
+    planned_segments,
+    report_line,
+    sms_after_reping,
+    sms_deliveries,
+    sms_recipients,
+)
 from commands.clock import Clock
 from commands.model import (
     Button,
@@ -97,6 +108,9 @@ class Draft:
     groups: Mapping[str, int] = field(default_factory=dict)  # forum group posts per messenger
     unreachable: int = 0  # linked, but no messenger takes messages for them (blocked the bot…)
     author_left_out: bool = False  # the author was in the audience: they have their own copy
+    sms: int = 0  # urgent, with [sms]: people without a messenger who get an SMS instead
+    sms_segments: int = 0  # what those SMS are billed as
+    sms_price: Decimal = Decimal(0)  # per segment, from [sms] price_per_segment
 
 
 class AnnouncementService:
@@ -105,12 +119,15 @@ class AnnouncementService:
     def __init__(self, *, db: Database, clock: Clock, messengers: Mapping[str, Messenger],
                  settings: AnnouncementSettings = AnnouncementSettings(),
                  hold_quiet: Callable[[datetime, QuietPreference | None], datetime] | None
-                 = None, outbound: Outbound | None = None) -> None:
+                 = None, outbound: Outbound | None = None,
+                 sms: SmsSettings | None = None) -> None:
         self._db = db
         self._clock = clock
         self._messengers = messengers
         self.outbound = outbound  # the way out of the author's copy (set by the root)
         self.settings = settings
+        # [sms]: urgent announcements also reach people without a messenger by SMS.
+        self.sms = sms
         # Normal announcements wait for the recipient's next working window (their own
         # quiet hours, /cisza, over the configured ones); urgent ones never do.
         self._hold_quiet = hold_quiet or (lambda moment, _preference: moment)
@@ -131,6 +148,7 @@ class AnnouncementService:
             accounts = await reachable_accounts(session, people)
             groups = await forum_groups(session, everyone=audience.everyone,
                                         forum_ids=audience.forum_ids) if urgent else []
+            texted = await self._sms_recipients(session, urgent, people, accounts)
             announcement = Announcement(
                 author_id=int(author.id or 0), urgent=urgent, text=text,
                 audience=audience.to_json(), audience_label=label[:500],
@@ -142,12 +160,30 @@ class AnnouncementService:
         for person in people:
             chosen = _copies(accounts.get(person, []), urgent)
             per_platform.update(a.platform for a in chosen)
-        cut_off = {p for p in people if not accounts.get(p)}
+        # Those who get an SMS are counted there, not as without a messenger or cut off.
+        cut_off = {p for p in people if not accounts.get(p)} - {r.person_id for r in texted}
         async with self._db.session() as session:
             unreachable = set(await linked_accounts(session, cut_off))
         return Draft(int(announcement.id or 0), len(people), dict(per_platform),
                      len(cut_off - unreachable), dict(Counter(g.platform for g in groups)),
-                     unreachable=len(unreachable), author_left_out=author_left_out)
+                     unreachable=len(unreachable), author_left_out=author_left_out,
+                     sms=len(texted),
+                     sms_segments=(planned_segments(announcement, texted, self.sms)
+                                   if self.sms and texted else 0),
+                     sms_price=self.sms.price_per_segment if self.sms else Decimal(0))
+
+    async def _sms_recipients(self, session: AsyncSession, urgent: bool, people: set[int],
+                              accounts: Mapping[int, list[MessengerAccount]]
+                              ) -> list[SmsRecipient]:
+        """Who of ``people`` gets an SMS: only for an urgent announcement, with ``[sms]``,
+        those no messenger reaches who have a mobile number."""
+        if not urgent or self.sms is None:
+            return []
+        without = {p for p in people if not accounts.get(p)}
+        languages = {int(pid): lang for pid, lang in (await session.execute(
+            select(col(Person.id), col(Person.language)).where(col(Person.id).in_(without))
+        )).all()}
+        return await sms_recipients(session, without, people - without, languages)
 
     async def send(self, announcement_id: int, *, author: Person, author_ref: ConversationRef,
                    author_message_id: str | None) -> tuple[str, Announcement | None]:
@@ -184,6 +220,8 @@ class AnnouncementService:
             )).all())
             preferences = ({} if announcement.urgent
                            else await quiet_preferences(session, people))
+            texted = await self._sms_recipients(session, announcement.urgent, people, accounts)
+            by_sms = {r.person_id for r in texted}
             rows: list[NewDelivery] = []
             recipients: list[dict[str, object]] = []
             payloads: dict[str, str] = {}  # one copy per language, not per recipient
@@ -191,7 +229,8 @@ class AnnouncementService:
                 chosen = _copies(accounts.get(person_id, []), announcement.urgent)
                 recipients.append({
                     "announcement_id": announcement_id, "person_id": person_id,
-                    "platforms": ",".join(a.platform for a in chosen), "pings": 1,
+                    "platforms": SMS if person_id in by_sms
+                    else ",".join(a.platform for a in chosen), "pings": 1,
                     "last_ping_at": now, "acknowledged_on": "",
                 })
                 rows += self._copies_for(announcement, person_id, chosen, author_label, 1, now,
@@ -200,6 +239,8 @@ class AnnouncementService:
                                          quiet=preferences.get(person_id))
             if recipients:  # one executemany: thousands of recipients in one statement
                 await session.execute(insert(AnnouncementRecipient), recipients)
+            if self.sms is not None and texted:  # in the same transaction as the rest
+                rows += sms_deliveries(announcement, texted, self.sms, now)
             copies = len(rows)
             groups: list[ForumGroup] = []
             if announcement.urgent:  # urgent ones are posted in the forums' groups as well
@@ -215,6 +256,7 @@ class AnnouncementService:
                         target=f"announcement:{announcement_id}",
                         details={"urgent": announcement.urgent, "recipients": len(people),
                                  "copies": copies, "groups": len(groups),
+                                 "sms": len(texted),
                                  "audience": announcement.audience})
             await session.commit()
         return "sent", announcement
@@ -418,13 +460,18 @@ class AnnouncementService:
                     continue
                 author = await session.get(Person, announcement.author_id)
                 label = await _person_label(session, author) if author else ""
+                person = await session.get(Person, person_id)
+                lang = (person.language if person else None) or "pl"
+                if self.sms is not None:
+                    # Still silent after the first re-ping: an SMS too, if the office wants
+                    # it (its key is that of a first SMS: one per person and announcement).
+                    await enqueue(session, await sms_after_reping(
+                        session, announcement, person_id, pings, lang, self.sms, now))
                 if not last:
                     accounts = (await reachable_accounts(session, {person_id})).get(
                         person_id, [])
-                    person = await session.get(Person, person_id)
                     await enqueue(session, self._copies_for(
-                        announcement, person_id, accounts, label, pings + 1, now,
-                        lang=(person.language if person else None) or "pl"))
+                        announcement, person_id, accounts, label, pings + 1, now, lang=lang))
                 else:
                     await enqueue(session, await self._escalation(session, announcement,
                                                                   recipient, now))
@@ -498,6 +545,8 @@ class AnnouncementService:
             )).all())
             cut_off = await linked_accounts(
                 session, {r.person_id for r, _name in recipients if not r.platforms})
+            # The SMS line in the provider's terms: delivered / not delivered per its reports.
+            sms_line = await report_line(session, announcement_id, lang)
         assert announcement is not None
         # Each person on each messenger once, however often they were pinged there: delivered
         # if any copy got there, else on the way if one still may, else failed (last reason).
@@ -515,7 +564,9 @@ class AnnouncementService:
             by_platform.setdefault(platform, Counter())[state] += 1
         lines = [t(lang, "ann.report_line", platform=PLATFORM_NAMES.get(p, p), sent=c["sent"],
                    pending=c["pending"], failed=c["failed"])
-                 for p, c in sorted(by_platform.items())]
+                 for p, c in sorted(by_platform.items()) if p != SMS]
+        if sms_line:
+            lines.append(sms_line)
         problems = []
         names = {r.person_id: name for r, name in recipients}
         for (person_id, platform), (state, reason) in sorted(
