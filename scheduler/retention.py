@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy import ColumnElement, Table, delete, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.clock import Clock
 from store.db import Database, affected_rows
 from store.models import AuditLog, Delivery, DeliveryState, ProcessedEvent
+from store.sms_models import SmsReport
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,11 @@ async def enforce(db: Database, now: datetime, settings: RetentionSettings) -> d
             db, Delivery, col(Delivery.id),
             col(Delivery.state).in_([s.value for s in FINAL_STATES]),
             func.coalesce(col(Delivery.sent_at), col(Delivery.created_at)) < cutoff, not_(forum))
+        # An SMS delivery report is kept as long as the outbox row of its SMS.
+        removed["sms_reports"] = await _in_batches(
+            db, SmsReport, col(SmsReport.id), col(SmsReport.received_at) < cutoff,
+            ~exists().where(col(Delivery.platform) == "sms",
+                            col(Delivery.message_id) == col(SmsReport.message_id)))
     if settings.processed_events_days:
         async with db.session() as session:  # a week of updates: small, one statement
             result = await session.execute(delete(ProcessedEvent).where(
