@@ -30,7 +30,6 @@ from commands.directory.importer import DirectoryImporter
 from commands.directory.language import Morphology
 from commands.directory.matching import TopicDefinition, load_thesaurus
 from commands.directory.service import DirectoryService
-from commands.forums.relay import AnswerRelay
 from commands.forums.service import ForumService
 from commands.model import Platform
 from commands.ports import Messenger
@@ -108,6 +107,13 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     # Adapters register their own-initiative sending here when they are built.
     messengers: dict[str, Messenger] = {Platform.CONSOLE.value: ConsoleMessenger()}
     reminders = reminder_settings(config)
+    metrics = Metrics(version=installed_version()) if config.metrics.enabled else None
+    worker = DeliveryWorker(db=database, clock=clock, messengers=messengers,
+                            settings=delivery_settings(config.extra.get("delivery", {})),
+                            observer=metrics)
+    # The one way out: replies, edits and own-initiative messages all become outbox rows;
+    # adapters reach it through the core's services and register their reply messengers.
+    outbound = OutboundPath(db=database, clock=clock, worker=worker)
     announcements = AnnouncementService(
         db=database, clock=clock, messengers=messengers,
         settings=announcement_settings(config.extra.get("announcements", {})),
@@ -115,47 +121,25 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
         hold_quiet=lambda moment, preference: with_preference(
             reminders.quiet, preference).next_open(moment),
         sms=sms_settings(config),
+        outbound=outbound,  # the author's copy is edited through it
     )
     forums = ForumService(db=database, clock=clock, morphology=morph, messengers=messengers,
-                          settings=forum_settings(config.extra.get("forums", {})))
+                          settings=forum_settings(config.extra.get("forums", {})),
+                          outbound=outbound)  # relayed answers' edits and deletions
     calendar = CalendarService(
         db=database, clock=clock, settings=reminders,
         base_url=f"http://{config.server.host}:{config.server.port}",
     )
-    metrics = Metrics(version=installed_version()) if config.metrics.enabled else None
     # Counted and timed where events enter the core; log lines bound to the update's id.
     core: Core = InstrumentedCore(
         Services(db=database, clock=clock, directory=directory, registry=registry,
                  settings=settings, messengers=messengers, announcements=announcements,
-                 forums=forums, calendar=calendar),
+                 forums=forums, calendar=calendar, outbound=outbound),
         metrics=metrics)
     importer = DirectoryImporter(morphology=morph, thesaurus=thesaurus)
-    worker = DeliveryWorker(db=database, clock=clock, messengers=messengers,
-                            settings=delivery_settings(config.extra.get("delivery", {})),
-                            observer=metrics)
-    # The one way out: replies, edits and own-initiative messages all become outbox rows;
-    # adapters reach it through the core's services and register their reply messengers.
-    outbound = OutboundPath(db=database, clock=clock, worker=worker)
-    core.services.outbound = outbound
-    announcements.outbound = outbound  # the author's copy is edited through it
-    # Relayed answers' edits and deletions take it too. ForumService does not pass it on to
-    # its AnswerRelay yet (commands/forums/service.py is another change's): set it here.
-    relay = _relay_of(forums)
-    if relay is not None:
-        relay.outbound = outbound
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
                directory=directory, importer=importer, core=core, messengers=messengers,
                worker=worker, outbound=outbound, calendar=calendar, metrics=metrics)
-
-
-def _relay_of(forums: ForumService) -> AnswerRelay | None:
-    """The forum service's AnswerRelay (held by its answer-changes part, or by itself)."""
-    holder = getattr(forums, "changes", forums)
-    relay = getattr(holder, "_relay", None)
-    if not isinstance(relay, AnswerRelay):
-        log.error("forum answer edits will not be relayed: no AnswerRelay found")
-        return None
-    return relay
 
 
 def sms_settings(config: Config) -> SmsSettings | None:

@@ -29,8 +29,8 @@ Copy = tuple[ConversationRef, str, OutboundMessage]
 class AnswerRelay:
     """Edits and removes the sent copies of an answer on the messengers.
 
-    ``outbound`` is the way out; the composition root sets it (until ForumService passes it
-    on, see bots/app.py). Without it, changes are not relayed (logged)."""
+    ``outbound`` is the way out (the composition root hands it to ForumService). Without it,
+    changes are not relayed (logged)."""
 
     def __init__(self, *, db: Database, clock: Clock, messengers: Mapping[str, Messenger],
                  outbound: Outbound | None = None) -> None:

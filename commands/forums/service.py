@@ -34,7 +34,7 @@ from commands.forums.moderation import ForumSettings, Moderation
 from commands.forums.people import person_label
 from commands.forums.relay import AnswerRelay
 from commands.forums.searching import ArchiveSearch
-from commands.ports import Messenger
+from commands.ports import Messenger, Outbound
 from store.db import Database
 from store.forums import member_forums
 from store.models import Person
@@ -49,7 +49,8 @@ class ForumService:
 
     def __init__(self, *, db: Database, clock: Clock, morphology: Morphology,
                  messengers: Mapping[str, Messenger],
-                 settings: ForumSettings | None = None) -> None:
+                 settings: ForumSettings | None = None,
+                 outbound: Outbound | None = None) -> None:
         self._db = db
         self.search_archive = ArchiveSearch(db=db, morphology=morphology)
         self.groups = ForumGroups(db=db)
@@ -57,7 +58,7 @@ class ForumService:
                              archive=self.search_archive)
         self.answers = Answers(db=db, clock=clock, morphology=morphology,
                                archive=self.search_archive)
-        self.relay = AnswerRelay(db=db, clock=clock, messengers=messengers)
+        self.relay = AnswerRelay(db=db, clock=clock, messengers=messengers, outbound=outbound)
         self.changes = AnswerChanges(db=db, clock=clock, morphology=morphology,
                                      archive=self.search_archive, relay=self.relay)
         self.moderation = Moderation(db=db, clock=clock, archive=self.search_archive,
