@@ -59,9 +59,6 @@ from tests.world import until
 ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
 SECRET = "s" * 40
 PUBLIC_URL = "https://lacznik.example.pl"
-HAS_SMS_PLATFORM = hasattr(Platform, "SMS")
-needs_platform = pytest.mark.skipif(
-    not HAS_SMS_PLATFORM, reason="outbox rows need commands.model.Platform.SMS (h1's file)")
 
 
 def _config(fake: FakeSmsapi, **extra: object) -> SmsConfig:
@@ -71,9 +68,7 @@ def _config(fake: FakeSmsapi, **extra: object) -> SmsConfig:
 
 
 def _ref(number: str, idx: str = "") -> ConversationRef:
-    # The messenger reads only the number and idx; the console platform stands in until
-    # commands.model.Platform has SMS.
-    return ConversationRef(Platform.CONSOLE, number, ConversationKind.PERSONAL,
+    return ConversationRef(Platform.SMS, number, ConversationKind.PERSONAL,
                            extra={"idx": idx} if idx else {})
 
 
@@ -415,7 +410,6 @@ async def test_delivery_reports_are_recorded(database: Database) -> None:
 # --- through the outbox: a crash in the middle of the fan-out -----------------------------------
 
 
-@needs_platform
 async def test_a_crash_in_the_middle_of_an_sms_fan_out_loses_nothing(app: App) -> None:
     announcement = await _send_urgent(app, "wszyscy", "Awaria wodociągu, komunikat 1.")
     people = await _recipients(app, int(announcement.id or 0))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,13 +21,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from commands.model import ConversationKind, OutboundMessage, Priority, message_to_json
+from commands.model import (
+    ConversationKind,
+    ConversationRef,
+    OutboundMessage,
+    Platform,
+    Priority,
+    message_to_json,
+)
 from commands.texts import t
 from store.announcement_models import Announcement
 from store.outbox import NewDelivery
 from store.sms import mobiles_of, sms_states
 
-SMS = "sms"  # the platform name of the channel (commands.model.Platform.SMS once it exists)
+SMS = Platform.SMS.value  # the platform name of the channel
 ACK_PATH = "/a/"
 SMS_TEXT_LIMIT = 3  # segments at most: the text is cut to fit, the link always stays
 
@@ -137,12 +143,9 @@ def sms_text(lang: str, announcement: Announcement, link: str) -> str:
 def sms_target(number: str, idx: str) -> str:
     """The outbox target of an SMS: the JSON of a conversation reference (as
     ``ConversationRef.to_json`` writes it) on platform ``sms``, to the E.164 ``number``;
-    ``idx`` is our id of the message, sent to the provider and back in its reports. Written
-    without ``ConversationRef`` so that rows can be planned before ``Platform`` has SMS."""
-    return json.dumps({"conversation_id": number, "extra": {"idx": idx},
-                       "kind": ConversationKind.PERSONAL.value, "platform": SMS,
-                       "service_url": None, "tenant_id": None, "thread_id": None},
-                      sort_keys=True, ensure_ascii=False)
+    ``idx`` is our id of the message, sent to the provider and back in its reports."""
+    return ConversationRef(Platform.SMS, number, ConversationKind.PERSONAL,
+                           extra={"idx": idx}).to_json()
 
 
 # --- planning ---------------------------------------------------------------------------------
