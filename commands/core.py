@@ -50,14 +50,14 @@ from commands.ports import Messenger, Outbound
 from commands.registry import CommandRegistry
 from commands.texts import pick_lang, t
 from store.availability import StoreUnavailable, is_outage
-from store.db import Database
+from store.db import Database, commit_if_written
 from store.identity import auto_link_held
 from store.inbound import Claim, claim_delivery, finish_delivery
-from store.models import Person, Role
+from store.models import Role
 from store.people import (
-    find_account,
     find_conversation,
     grants_of,
+    known_sender,
     link_account,
     mark_conversation_inactive,
     person_by_email,
@@ -335,17 +335,22 @@ async def _finish(ctx: Context, platform: str, reply: Reply | None = None) -> No
 
 
 async def identify(ctx: Context, call_next: Next) -> Reply:
-    """Find the person behind the sender; pick their language; remember their private chat."""
+    """Find the person behind the sender; pick their language; remember their private chat.
+    A known sender is one read (account, person and roles joined); it commits only what it
+    changed (a link by e-mail, a new private chat, a group seen for the first time)."""
     event = ctx.event
     sender = event.sender
     settings = ctx.services.settings
     async with ctx.services.db.session() as session:
         if ctx.trusted:
             ctx.person = await person_by_email(session, sender.user_id)
+            if ctx.person is not None:
+                ctx.grants = await grants_of(session, int(ctx.person.id or 0))
         else:
-            account = await find_account(
+            known = await known_sender(
                 session, sender.platform.value, sender.tenant_id or "", sender.user_id
             )
+            account, ctx.person, ctx.grants = known.account, known.person, known.grants
             private_ref, fallback = private_refs(event)
             if (account is None or account.person_id is None) and sender.email and (
                 sender.platform in settings.email_linking
@@ -365,19 +370,18 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                     )
                     log.info("linked %s account %s by verified e-mail", sender.platform,
                              sender.user_id)
+                    ctx.person = person
+                    ctx.grants = await grants_of(session, int(person.id or 0))
             if account is not None and account.person_id is not None:
-                ctx.person = await session.get(Person, account.person_id)
                 if private_ref and account.private_ref != private_ref:
                     account.private_ref = private_ref
                     session.add(account)
                 elif fallback and not account.private_ref:
                     account.private_ref = fallback
                     session.add(account)
-        if ctx.person is not None:
-            ctx.grants = await grants_of(session, int(ctx.person.id or 0))
         if _gated(ctx):  # the group's registration, in the same transaction
             ctx.registered = await _remember_group(session, event)
-        await session.commit()
+        await commit_if_written(session)
     ctx.lang = pick_lang(ctx.person.language if ctx.person else None, sender.locale)
     return await call_next(ctx)
 
