@@ -14,6 +14,7 @@ from bots.config import (
     delivery_settings,
     forum_settings,
 )
+from bots.memory import settle_heap
 from bots.metrics import InstrumentedCore, Metrics
 from bots.version import installed_version
 from commands.announcements.service import AnnouncementService
@@ -98,6 +99,7 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     directory = DirectoryService(
         db=database, morphology=morph, thesaurus=thesaurus, clock=clock,
         stale_after_months=config.directory.stale_after_months,
+        on_rebuilt=settle_heap,
     )
     registry = build_registry()
     settings = CoreSettings(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import date
 
 from commands.clock import WARSAW, Clock
@@ -35,8 +36,12 @@ class DirectoryService:
         clock: Clock,
         stale_after_months: int = 6,
         refresh_seconds: float = 2.0,
+        on_rebuilt: Callable[[], object] | None = None,
     ) -> None:
         self._db = db
+        # Called after the index was rebuilt because the directory changed (the composition
+        # root settles the heap there: the old index's objects go, the new ones stay long).
+        self._on_rebuilt = on_rebuilt
         self.morphology = morphology
         self.thesaurus = thesaurus
         self._clock = clock
@@ -67,12 +72,15 @@ class DirectoryService:
                         # The country's register (read once per process): off the event loop,
                         # so the first question does not stall every other conversation.
                         await asyncio.to_thread(shipped_register)
+                    previous = self._index
                     data = await load_index_data(session)
                     matcher = self._matchers.matcher(data.topics, data.synonyms)
                     self._index = DirectoryIndex(
                         data, topic_matcher=matcher, morphology=self.morphology,
                         related=self._matchers.related(data.topics),
                     )
+                    if previous is not None and self._on_rebuilt is not None:
+                        self._on_rebuilt()
             self._checked_at = time.monotonic()
             return self._index
 
