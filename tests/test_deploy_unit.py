@@ -248,9 +248,9 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
 def test_the_reverse_proxy_examples_forward_every_public_route(example: str) -> None:
     """Every route a messenger or a calendar calls from outside is passed on; /healthz is not."""
     from adapters.slack.config import EVENTS_PATH
+    from adapters.sms.messenger import REPORTS_PATH
     from adapters.teams.component import ENDPOINT_PATH
     from adapters.telegram.config import WEBHOOK_PATH
-    from adapters.sms.messenger import REPORTS_PATH
     from bots.calendar_feed import ROUTE
     from bots.invite_pages import PATH as OPT_OUT_PATH
     from bots.legal_pages import PAGES
