@@ -62,13 +62,20 @@ class DailyEmailJob:
 
     async def run_once(self) -> None:
         """Send the day's digests, then the due reminders; logs counts, never addresses."""
+        # Each part on its own: a failing digest must not cost the reminders (or back).
         if self._digest is not None:
-            done = await self._digest.run()
-            log.info("daily digest: %d sent, %d failed", done.sent, done.failed)
+            try:
+                done = await self._digest.run()
+                log.info("daily digest: %d sent, %d failed", done.sent, done.failed)
+            except Exception:
+                log.exception("daily digest failed; tomorrow's run includes today's news")
         if self._campaign is not None:
-            result = await self._campaign.run(Scope(everyone=True), reminders_only=True)
-            log.info("invitation reminders: %d sent, %d to retry, %d refused",
-                     result.reminded, result.retry, len(result.failed))
+            try:
+                result = await self._campaign.run(Scope(everyone=True), reminders_only=True)
+                log.info("invitation reminders: %d sent, %d to retry, %d refused",
+                         result.reminded, result.retry, len(result.failed))
+            except Exception:
+                log.exception("invitation reminders failed; tomorrow's run sends them")
 
     async def _loop(self) -> None:
         while True:

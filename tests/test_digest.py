@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 
+import pytest
+
 from adapters.email.config import EmailSettings
 from adapters.email.sender import SmtpSender
 from bots.app import App
@@ -13,14 +15,20 @@ from bots.cli_invite import daily_email_job
 from bots.config import Config
 from commands.calendar.dates import utc
 from commands.clock import ManualClock
+from commands.invitations.campaign import CampaignSettings, InvitationCampaign
 from commands.invitations.digest import DailyDigest
-from scheduler.digest import seconds_until
+from commands.invitations.ports import Mail
+from scheduler.digest import DailyEmailJob, seconds_until
 from store.announcement_models import Announcement, AnnouncementRecipient
-from store.invitations import opt_out, preference
+from store.invitations import Scope, opt_out, preference
 from store.models import Person
 from tests.fakes.smtp import SmtpServer, smtp_server
 
 PUBLIC = "https://lacznik.example.pl"
+
+
+async def bot() -> str:
+    return "lacznik_test_bot"
 
 
 def digest(app: App, server: SmtpServer) -> DailyDigest:
@@ -154,3 +162,50 @@ def test_the_daily_job_runs_at_seven_in_warsaw() -> None:
     winter = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)  # 06:00 in Warsaw
     assert seconds_until(winter, time(7, 0)) == 3600
     assert seconds_until(winter + timedelta(hours=2), time(7, 0)) == 23 * 3600
+
+
+async def test_a_malformed_address_loses_only_that_persons_digest(bare_app: App) -> None:
+    ids = await setup(bare_app)
+    async with bare_app.db.session() as session:
+        ewa = await session.get(Person, ids["ewa"])
+        assert ewa is not None
+        ewa.email = "ewą@skawina.example.pl"  # no SMTP message can carry it
+        session.add(ewa)
+        await session.commit()
+    await announce(bare_app, ids, "Zebranie w piątek.", number=1)
+    async with smtp_server() as server:
+        done = await digest(bare_app, server).run()
+        assert (done.sent, done.failed) == (1, 1)
+        assert len(server.to("tom@skawina.example.pl")) == 1
+
+
+async def test_the_daily_job_sends_reminders_when_the_digest_fails(
+        bare_app: App, caplog: pytest.LogCaptureFixture) -> None:
+    """Each part of the daily job runs even when another one fails."""
+    class BrokenSender:  # a MailSender whose connection breaks in an unforeseen way
+        async def __aenter__(self) -> BrokenSender:
+            raise RuntimeError("unforeseen")
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+        async def send(self, mail: Mail) -> None:
+            return None
+
+    ids = await setup(bare_app)
+    clock = bare_app.clock
+    assert isinstance(clock, ManualClock)
+    await announce(bare_app, ids, "Zebranie w piątek.", number=1)
+    async with smtp_server() as server:
+        settings = EmailSettings(host="127.0.0.1", port=server.port, security="none",
+                                 sender="lacznik@urzad.example.pl", public_url=PUBLIC)
+        campaign = InvitationCampaign(bare_app.db, bare_app.clock, SmtpSender(settings), bot,
+                                      CampaignSettings(public_url=PUBLIC, retry_delays=(0.0,)))
+        await campaign.run(Scope(everyone=True))
+        invited = len(server.received)
+        clock.advance(timedelta(days=3))
+        job = DailyEmailJob(clock=clock, campaign=campaign, digest=DailyDigest(
+            bare_app.db, clock, BrokenSender(), public_url=PUBLIC))
+        await job.run_once()
+        assert len(server.received) == 2 * invited  # the reminders went
+    assert "daily digest failed" in caplog.text

@@ -393,3 +393,22 @@ async def test_messages_per_minute_paces_the_sender() -> None:
                                        text="t", lang="pl", unsubscribe_url=f"{PUBLIC}/x"))
         assert time.monotonic() - started >= 0.3
         assert len(server.received) == 4 and server.connections == 1
+
+
+async def test_a_malformed_address_or_name_fails_that_person_only(bare_app: App) -> None:
+    """A line break in a name (Alt+Enter in a spreadsheet cell) goes as a space; an address
+    that cannot be written into a message is that person's failure, the others go."""
+    await people(bare_app)
+    async with bare_app.db.session() as session:
+        session.add_all([Person(name="Żaneta", email="żaneta@gmina.example.pl"),
+                         Person(name="Jan\r\nKowal", email="jan@gmina.example.pl")])
+        await session.commit()
+    async with smtp_server() as server:
+        run = campaign(bare_app, server)
+        result = await run.run(Scope(everyone=True))
+        assert result.failed == [("żaneta@gmina.example.pl", "invalid address")]
+        assert result.invited == 3 and result.retry == 0
+        [jan] = server.to("jan@gmina.example.pl")
+        assert str(jan["To"]).startswith("Jan Kowal")
+        again = await run.run(Scope(everyone=True))
+        assert again.planned["refused"] == 1 and len(server.received) == 3

@@ -35,7 +35,9 @@ def build_message(mail: Mail, settings: EmailSettings) -> EmailMessage:
     person's language, and one-click unsubscribe headers."""
     message = EmailMessage()
     message["From"] = settings.sender_address
-    message["To"] = Address(display_name=mail.to_name, addr_spec=mail.to)
+    # A directory cell may hold a line break (Alt+Enter in a spreadsheet): never a header's.
+    name = " ".join(mail.to_name.split())
+    message["To"] = Address(display_name=name, addr_spec=mail.to)
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=settings.sender_address.domain or None)
@@ -124,7 +126,12 @@ class SmtpSender:
         """Send one e-mail; raises :class:`TransientFailure`, :class:`Unreachable` or
         :class:`Rejected`."""
         await self._pace()
-        message = build_message(mail, self._settings)
+        try:
+            message = build_message(mail, self._settings)
+        except ValueError:  # HeaderDefect too: a non-ASCII local part, CR/LF in the address
+            # This person's address cannot be written into a message: their failure only.
+            log.info("e-mail not sent: invalid address")
+            raise Unreachable("invalid address") from None
         try:
             smtp = await self._connection()
         except aiosmtplib.SMTPAuthenticationError as exc:

@@ -86,7 +86,10 @@ LIMITS = {
     "preferred_contact": 200, "notes": 2000, "powiat": 120, "wojewodztwo": 60, "topic": 600,
     "organisation": 200,
 }
-EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
+# The local part: an ASCII dot-atom (RFC 5322), what every SMTP server takes without
+# SMTPUTF8 — "żaneta@…" or a quoted local part is refused here rather than by the mail server.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+EMAIL_PATTERN = re.compile(rf"^{_ATEXT}(?:\.{_ATEXT})*@[^@\s<>]+\.[A-Za-z]{{2,}}$")
 PHONE_PATTERN = re.compile(r"^[+0-9 ()./-]{6,30}$")
 _TERYT = re.compile(r"^\d{7}$")
 
