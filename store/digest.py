@@ -1,17 +1,19 @@
 """Queries of the daily digest: the normal announcements a person got on no messenger, and
-how far each person's digest has got. Never commits (see :mod:`store.forums`)."""
+how far each person's digest has got (moved by compare-and-set, so two instances on one
+database send each digest once). Never commits (see :mod:`store.forums`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.announcement_models import Announcement, AnnouncementRecipient
-from store.db import table_of
+from store.db import affected_rows, table_of
+from store.invitation_models import EmailPreference
 from store.models import Person
 
 
@@ -46,3 +48,16 @@ async def digest_items(session: AsyncSession, *, since: datetime, until: datetim
         found.setdefault(int(person_id), []).append(
             DigestItem(int(ann_id), number, sent_at, name, text))
     return found
+
+
+async def move_digest_until(session: AsyncSession, person_id: int, *, seen: datetime | None,
+                            to: datetime | None, sent_at: datetime | None) -> bool:
+    """Move the person's ``digest_until`` from ``seen`` (what this run read) to ``to``, only
+    if nobody moved it since: True when this run did (one row changed), False when another
+    run (a second instance on the same database) got there first."""
+    result = await session.execute(
+        update(EmailPreference)
+        .where(col(EmailPreference.person_id) == person_id,
+               col(EmailPreference.digest_until).is_not_distinct_from(seen))
+        .values(digest_until=to, digest_sent_at=sent_at))
+    return affected_rows(result) == 1

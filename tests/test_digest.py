@@ -3,6 +3,7 @@ the normal announcements they got on no messenger, through a real SMTP server (a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 
@@ -209,3 +210,15 @@ async def test_the_daily_job_sends_reminders_when_the_digest_fails(
         await job.run_once()
         assert len(server.received) == 2 * invited  # the reminders went
     assert "daily digest failed" in caplog.text
+
+
+async def test_two_instances_at_once_send_each_digest_once(bare_app: App) -> None:
+    """Two service instances on one database run the daily digest at the same moment."""
+    ids = await setup(bare_app)
+    await announce(bare_app, ids, "Zebranie w piątek.", number=1)
+    async with smtp_server() as server:
+        first, second = await asyncio.gather(digest(bare_app, server).run(),
+                                             digest(bare_app, server).run())
+        assert first.sent + second.sent == 2
+        assert len(server.to("ewa@skawina.example.pl")) == 1
+        assert len(server.to("tom@skawina.example.pl")) == 1

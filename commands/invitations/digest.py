@@ -3,9 +3,11 @@ day listing them (never one e-mail per announcement); urgent ones are not in it 
 messenger or SMS), opted-out people get nothing, a day without news sends nothing.
 
 Each person's ``digest_until`` moves forward in the same transaction that decides to send,
-before the e-mail goes out: a crash after that loses one person's digest of that day rather
-than sending it twice (a digest is a convenience, the announcements stay in the archive). A
-failed send puts ``digest_until`` back so the next day's digest includes them.
+before the e-mail goes out, by compare-and-set from the value this run read: when two
+instances share one database, only the one whose update changed the row sends. A crash
+after that loses one person's digest of that day rather than sending it twice (a digest is
+a convenience, the announcements stay in the archive). A failed send puts ``digest_until``
+back so the next day's digest includes them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from commands.invitations.campaign import send_with_retries
 from commands.invitations.ports import MailSender, ServerUnavailable
 from commands.texts import pick_lang
 from store.db import Database
-from store.digest import DigestItem, digest_items
+from store.digest import DigestItem, digest_items, move_digest_until
 from store.invitations import preference, preferences_of
 from store.models import Person
 
@@ -62,27 +64,27 @@ class DailyDigest:
                 if pref is not None and pref.opted_out_at is not None:
                     result.opted_out += 1
                     continue
-                since = utc(pref.digest_until) if pref and pref.digest_until else now - LOOK_BACK
+                seen = pref.digest_until if pref else None
+                since = utc(seen) if seen else now - LOOK_BACK
                 mine = [item for item in found if utc(item.sent_at) > since]
-                if mine and not await self._send(person_id, mine, since, now, result):
+                if mine and not await self._send(person_id, mine, seen, now, result):
                     break  # the mail server cannot be used: the rest wait for tomorrow
         return result
 
-    async def _send(self, person_id: int, items: list[DigestItem], since: datetime, now: datetime,
-                    result: DigestResult) -> bool:
-        """Send one digest; False when the mail server cannot be used at all."""
+    async def _send(self, person_id: int, items: list[DigestItem], seen: datetime | None,
+                    now: datetime, result: DigestResult) -> bool:
+        """Send one digest, if this run is the one that moves the person's ``digest_until``
+        from ``seen`` (another instance on the same database may have); False when the mail
+        server cannot be used at all."""
         async with self._db.session() as session:
             person = await session.get(Person, person_id)
             if person is None or not person.email:
                 return True
-            pref = await preference(session, person_id)
-            previous = pref.digest_until
-            pref.digest_until = now
-            pref.digest_sent_at = now
-            session.add(pref)
+            token = (await preference(session, person_id)).token
+            if not await move_digest_until(session, person_id, seen=seen, to=now, sent_at=now):
+                return True  # another run sends (or sent) this digest
             await session.commit()
-            lang, name, email, token = (pick_lang(person.language), person.name, person.email,
-                                        pref.token)
+            lang, name, email = pick_lang(person.language), person.name, person.email
         mail = messages.digest(lang=lang, name=name, email=email, items=items,
                                unsubscribe=messages.unsubscribe_url(self._public_url, token))
         error = await send_with_retries(self._sender, mail, self._retry_delays)
@@ -90,10 +92,8 @@ class DailyDigest:
             result.sent += 1
             return True
         result.failed += 1
-        async with self._db.session() as session:
-            pref = await preference(session, person_id)
-            pref.digest_until = previous if previous is not None else since
-            pref.digest_sent_at = None
-            session.add(pref)
+        async with self._db.session() as session:  # tomorrow's digest includes these
+            await move_digest_until(session, person_id, seen=now, sent_at=None,
+                                    to=seen if seen is not None else now - LOOK_BACK)
             await session.commit()
         return not isinstance(error, ServerUnavailable)
