@@ -36,9 +36,16 @@ LONGEST_RETRY_SECONDS = 0.05
 YIELD_AFTER_SECONDS = 0.002
 
 
+# Busy and worth waiting for: a lock another connection holds, or a WAL being recovered.
+# Not SQLITE_BUSY_SNAPSHOT: a transaction whose read snapshot is older than the last write
+# can never write — waiting only delays its failure by ``busy_seconds``.
+_RETRIED = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY})
+
+
 def is_busy(exc: sqlite3.OperationalError) -> bool:
-    """The statement could not take a lock another connection holds (it did not run)."""
-    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+    """The statement could not take a lock another connection holds (it did not run) and
+    may succeed when it is tried again."""
+    return getattr(exc, "sqlite_errorcode", 0) in _RETRIED
 
 
 class InlineConnection(aiosqlite.Connection):
