@@ -17,6 +17,7 @@ import httpx
 from adapters.email.config import EmailSettings, parse_config
 from adapters.email.sender import SmtpSender
 from bots.cli_demo import cli_lang
+from commands.config_schema import ConfigError
 from commands.directory.gminy import candidate_line, refusal, resolve_gmina
 from commands.invitations.campaign import CampaignResult, CampaignSettings, InvitationCampaign
 from commands.invitations.digest import DailyDigest
@@ -177,16 +178,18 @@ def status_table(rows: list[StatusRow], lang: str) -> str:
 
 def daily_email_job(app: App, bot_username: BotUsername | None = None) -> DailyEmailJob | None:
     """The once-a-day job for the scheduler: the digest (with ``[email] digest = true``) and
-    the due invitation reminders; None without ``[email]`` or ``public_url`` (nothing to
-    send with, or no opt-out link to give). ``bot_username``: the running Telegram
+    the due invitation reminders; None without ``[email]``. Without a public address
+    (``[server] public_url`` or ``[email] public_url``) there is no opt-out link to give: a
+    :class:`ConfigError` stops the start-up. ``bot_username``: the running Telegram
     component's getMe, when the service has one."""
     section = app.config.extra.get("email")
     if not section:
         return None
     settings = parse_config(section)
     if not settings.public_url:
-        log.warning("[email] public_url is not set: no digest and no invitation reminders")
-        return None
+        # Reminders and digests carry an opt-out link: refuse to start rather than send none.
+        raise ConfigError("server.public_url", "is required with [email]: the service's "
+                          "public https:// address (every e-mail's opt-out link points there)")
     digest = DailyDigest(app.db, app.clock, SmtpSender(settings),
                          public_url=settings.public_url) if settings.digest else None
     return DailyEmailJob(clock=app.clock, digest=digest,

@@ -13,6 +13,7 @@ from dataclasses import dataclass as plain_dataclass
 from dataclasses import field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic.dataclasses import dataclass
@@ -54,12 +55,27 @@ class ServerConfig:
     """``[server]`` — the HTTP server for webhooks and health checks."""
 
     section: ClassVar[str] = "server"
-    checked_in: ClassVar[tuple[str, ...]] = ("port", "host")
+    checked_in: ClassVar[tuple[str, ...]] = ("port", "host", "public_url")
 
     host: Annotated[str, Field(min_length=1), Problem("must not be empty",
                                                       "must be a string")] = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535), Problem("must be between 0 and 65535",
                                                         "must be a whole number")] = 8080
+    # The service's public https:// address (behind the reverse proxy): the links in e-mails
+    # (opt-out) and SMS (acknowledgement, delivery reports); [email]/[sms] public_url override.
+    public_url: Annotated[str, Problem("must be the service's public https:// address, "
+                                       "e.g. \"https://lacznik.urzad.example.pl\"",
+                                       "must be a string")] = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str) -> str:
+        url = url.strip()
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ConfigError("server.public_url", "must be the service's public https:// "
+                              'address, e.g. "https://lacznik.urzad.example.pl"')
+        return url.rstrip("/")
 
 
 @dataclass(frozen=True, slots=True, config=STRICT)
@@ -152,6 +168,17 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)  # sections other components read
     database_from_env: bool = False  # LACZNIK_DATABASE_URL overrode [database] url
 
+    def __post_init__(self) -> None:
+        # One public address for the service: the sections that put links to it into
+        # e-mails and SMS take [server] public_url unless they set their own.
+        if self.server.public_url:
+            extra = dict(self.extra)
+            for name in LINKING_SECTIONS:
+                section = extra.get(name)
+                if isinstance(section, dict) and not section.get("public_url"):
+                    extra[name] = {**section, "public_url": self.server.public_url}
+            object.__setattr__(self, "extra", extra)  # frozen: set once, while being made
+
     @property
     def database_setting(self) -> str:
         """Where the database URL was set, for messages: ``[database] url`` or the
@@ -175,6 +202,8 @@ _VALUES_CHECKED_IN = ("server", "directory", "linking", "console", "logging", "m
 # Sections owned by components that validate them themselves (messenger adapters, …).
 OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums",
                  "delivery", "retention", "legal", "email", "sms")
+# Sections whose ``public_url`` defaults to ``[server] public_url``.
+LINKING_SECTIONS = ("email", "sms")
 # Keys whose value is a file path: a relative one means "beside the configuration file".
 PATH_KEYS = (("teams", "certificate_path"),)
 

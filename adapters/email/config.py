@@ -45,6 +45,7 @@ class _EmailFields(SectionSchema):
     password: str = Field("", repr=False)
     digest: bool = False  # people without a messenger get one e-mail a day of normal news
     # The service's public address: opt-out links point at <public_url>/email/opt-out/…
+    # Default: the service-wide [server] public_url (bots.config fills it in).
     public_url: str = ""
     # Reminders to people who have not linked, days after the invitation (at most two).
     reminder_days: Annotated[list[int], Problem(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from commands.announcements.sms import SmsSettings
 from commands.config_schema import ConfigError, Problem, SectionSchema, read_section, section_keys
@@ -27,7 +27,9 @@ class SmsConfig(SectionSchema):
     sender: Annotated[str, Field(max_length=11),
                       Problem("must be a sender name registered at SMSAPI (at most 11 "
                               "characters)")] = ""
-    public_url: str  # this service's address: the link in every SMS and the report callback
+    # This service's address: the link in every SMS and the report callback. Default: the
+    # service-wide [server] public_url (bots.config fills it in); one of the two is required.
+    public_url: str = ""
     link_secret: str = Field("", repr=False)  # signs the acknowledgement links
     price_per_segment: Annotated[float, Field(ge=0, le=10),
                                  Problem("must be a price in zł from 0 to 10", "must be a "
@@ -51,6 +53,14 @@ class SmsConfig(SectionSchema):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"sms.{info.field_name}", "must be an http:// or https:// URL")
         return url.rstrip("/") + ("/" if info.field_name == "api_base_url" else "")
+
+    @model_validator(mode="after")
+    def _a_public_url(self) -> Self:
+        if not self.public_url:
+            raise ConfigError("sms.public_url", "is required: set [server] public_url to the "
+                              "service's public https:// address (every SMS links there), "
+                              "or [sms] public_url", shape=True)
+        return self
 
     @field_validator("link_secret")
     @classmethod

@@ -73,8 +73,8 @@ PL: dict[str, Text] = {
     "invite.cli.retry": "Do ponowienia (chwilowy błąd serwera) {count}: uruchom polecenie "
                         "ponownie później.",
     "invite.cli.no_email": "Brak sekcji [email] w konfiguracji: nie ma czym wysłać zaproszeń.",
-    "invite.cli.no_public_url": "Ustaw [email] public_url (publiczny adres usługi): każdy "
-                                "e-mail ma link do wypisania się.",
+    "invite.cli.no_public_url": "Ustaw [server] public_url (publiczny adres https:// "
+                                "usługi): każdy e-mail ma link do wypisania się.",
     "invite.cli.no_telegram": "Telegram nie jest skonfigurowany: e-maile opisują tylko Teams "
                               "i Slacka.",
     "invite.cli.unknown_forum": "Nie ma forum {key} (zob. `lacznik forums list`).",
@@ -156,8 +156,8 @@ EN: dict[str, Text] = {
                         "later.",
     "invite.cli.no_email": "No [email] section in the configuration: nothing to send "
                            "invitations with.",
-    "invite.cli.no_public_url": "Set [email] public_url (the service's public address): "
-                                "every e-mail has an opt-out link.",
+    "invite.cli.no_public_url": "Set [server] public_url (the service's public https:// "
+                                "address): every e-mail has an opt-out link.",
     "invite.cli.no_telegram": "Telegram is not configured: the e-mails describe Teams and "
                               "Slack only.",
     "invite.cli.unknown_forum": "No forum {key} (see `lacznik forums list`).",
