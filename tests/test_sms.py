@@ -447,3 +447,19 @@ async def test_a_crash_in_the_middle_of_an_sms_fan_out_loses_nothing(app: App) -
     async with app.db.session() as session:
         assert await sms_states(session, f"announcement:{announcement.id}") == {
             "sent": len(recipients)}
+
+
+async def test_a_resend_after_a_crash_is_sent_again_not_refused() -> None:
+    """The crash window: SMSAPI took the text, the outbox did not record it; the row is sent
+    again with the same idx and arrives twice (documented) rather than ending as failed."""
+    async with FakeSmsapi() as fake:
+        messenger = SmsMessenger(_config(fake))
+        try:
+            first = await messenger.send(_ref("+48601234567", "a1p2n1"),
+                                         OutboundMessage(text="PILNE nr 1: Awaria."))
+            again = await messenger.send(_ref("+48601234567", "a1p2n1"),
+                                         OutboundMessage(text="PILNE nr 1: Awaria."))
+        finally:
+            await messenger.close()
+    assert [sms.idx for sms in fake.messages] == ["a1p2n1", "a1p2n1"]
+    assert first.message_id != again.message_id

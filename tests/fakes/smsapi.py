@@ -183,6 +183,11 @@ class FakeSmsapi:
             return _error(103, "Insufficient credits on your account")
         self.points -= cost * len(valid)
         idx = params.get("idx", "")
+        if idx and params.get("check_idx") in ("1", "true") and \
+                any(m.idx == idx for m in self.messages):
+            # SMSAPI refuses a second message with an idx already used when check_idx is set
+            # (the error number is this fake's; the refusal is what matters).
+            return _error(53, "Message with this idx already sent")
         sent_at = int(time.time())
         answer = []
         for number in valid:
