@@ -127,7 +127,10 @@ class DeliveryWorker:
         self._sent = _SentLog(db, clock, self.worker_id, self._writes)
         # Rows sent at once by the process that wrote them (scheduler/outbound.py): removed
         # once the platform took them, so they leave no trace, as before they were rows.
-        self._done_at_once = _SentLog(db, clock, self.worker_id, self._writes, forget=True)
+        # They are claimed under an id of their own: the worker's rows (taken over when a
+        # lease ran out) are never mistaken for them, nor removed as sent at once.
+        self.at_once_id = f"{self.worker_id}/now"
+        self._done_at_once = _SentLog(db, clock, self.at_once_id, self._writes, forget=True)
         self._held: set[int] = set()  # rows this worker has claimed and not yet settled
         self._stopping = False
         self._nudged: asyncio.Event | None = None  # set while a round runs (its loop's)
@@ -367,10 +370,15 @@ class DeliveryWorker:
     async def record_sent(self, sent: list[tuple[int, str]], *, at_once: bool = False) -> None:
         """Rows this worker holds (claimed by its id) that the platform took: ``(row id,
         platform message id)``, recorded in the next group commit — or, ``at_once`` (sent by
-        the process that wrote them, never queued), removed in it."""
+        the process that wrote them, claimed by :attr:`at_once_id`), removed in it."""
+        await asyncio.gather(*self.hand_sent(sent, at_once=at_once))
+
+    def hand_sent(self, sent: list[tuple[int, str]], *,
+                  at_once: bool = False) -> list[asyncio.Future[None]]:
+        """:meth:`record_sent` without waiting: each row's future is done once it is
+        recorded (or holds the commit's failure)."""
         log_ = self._done_at_once if at_once else self._sent
-        await asyncio.gather(*(log_.record(row_id, message_id)
-                               for row_id, message_id in sent))
+        return [log_.hand(row_id, message_id) for row_id, message_id in sent]
 
     async def settle_failure(self, delivery: Delivery, failure: BaseException, *,
                              patient: bool = False) -> None:
@@ -519,12 +527,16 @@ class _SentLog:
 
     async def record(self, row_id: int, message_id: str) -> None:
         """Return once the row is recorded as sent (raises if the commit failed)."""
+        await asyncio.shield(self.hand(row_id, message_id))
+
+    def hand(self, row_id: int, message_id: str) -> asyncio.Future[None]:
+        """Hand the row to the next group commit; the future is done once it is written."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((row_id, message_id, done))
         if self._writing is None or self._writing.done():
             # its own task: a sender cancelled at shutdown does not abandon the others' rows
             self._writing = asyncio.create_task(self._write())
-        await asyncio.shield(done)
+        return done
 
     async def close(self) -> None:
         """Wait until what was handed in is written."""

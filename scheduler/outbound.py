@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,12 +50,33 @@ from scheduler.delivery import DeliveryWorker
 from scheduler.sending import perform, rows_for
 from store.db import OUTBOX_WRITTEN, Database
 from store.models import DeliveryState
-from store.outbox import cancel_pending, enqueue, insert_claimed, renew_claims, settle
-from store.replies import REPLY_KIND, Envelope, conversations_waiting, replies_waiting
+from store.outbox import (
+    cancel_pending,
+    conversation_key,
+    enqueue,
+    insert_claimed,
+    insert_replies,
+    retake_claims,
+    settle,
+)
+from store.replies import REPLY_KIND, Envelope
 
 log = logging.getLogger(__name__)
 
 SENT, FAILED, QUEUED = "sent", "failed", "queued"  # what became of a row sent at once
+# A row whose lease ends sooner than this is taken again before it is sent at once.
+RETAKE_MARGIN = timedelta(seconds=5)
+
+
+class QueuedBehind(Exception):
+    """Why a reply went to the worker unsent: an earlier one of its conversation waits."""
+
+    reason = "queued behind an earlier reply"
+
+
+def _key(planned: Planned) -> str:
+    """The conversation's key as the outbox stores it (cut to the column's length)."""
+    return conversation_key(planned.ref.to_json())
 
 
 class OutboundPath:
@@ -65,12 +87,15 @@ class OutboundPath:
         self._clock = clock
         self._worker = worker
         self._messengers: dict[str, Messenger] = {}
-        # Conversations that may have replies waiting in the outbox: those whose reply this
-        # process could not send, and those with rows left by an earlier process (read once,
-        # at the first reply). Only these need a look before a reply is claimed to go out
-        # at once: the happy path reads nothing.
+        # Conversations (their stored keys) whose reply this process handed to the worker:
+        # a reply of theirs staged before that, to be sent at once, follows it through the
+        # worker instead (in turn). A reply staged after it is decided by its INSERT.
         self._queued: set[str] = set()
-        self._loaded = False
+        # Rows staged to be sent at once, and the end of their lease: held (renewed by one
+        # task) from the commit until they are recorded or handed to the worker.
+        self._held: dict[int, datetime] = {}
+        self._holding: asyncio.Task[None] | None = None
+        self._released = asyncio.Event()
 
     def register(self, platform: str, messenger: Messenger) -> None:
         """The messenger that sends ``platform``'s replies at once."""
@@ -79,6 +104,11 @@ class OutboundPath:
     def _messenger(self, platform: str) -> Messenger | None:
         """The registered reply messenger, else the platform's own (the worker's)."""
         return self._messengers.get(platform) or self._worker.messengers.get(platform)
+
+    @property
+    def _claimant(self) -> str:
+        """Who holds the rows sent at once: not the worker (its rows are its own)."""
+        return self._worker.at_once_id
 
     async def stage(self, session: AsyncSession, planned: Sequence[Planned], *,
                     event_id: str, asked_at: datetime) -> Staged:
@@ -93,33 +123,27 @@ class OutboundPath:
         if not planned:
             return Staged(kind=kind)
         now = self._clock.now()
-        behind = await self._behind(session, planned) if kind == REPLY_KIND else set()
-        mine = [p for p in planned
-                if p.ref.key not in behind and self._messenger(p.ref.platform.value)]
+        until = now + self._worker.settings.lease
+        mine = [p for p in planned if self._messenger(p.ref.platform.value)]
         later = [p for p in planned if p not in mine]
         rows = rows_for(mine, kind=kind, key=key, now=now, asked_at=asked_at, source=source)
-        ids = await insert_claimed(session, rows, worker=self._worker.worker_id,
-                                   until=now + self._worker.settings.lease)
+        if kind == REPLY_KIND:
+            decided = await insert_replies(session, rows, worker=self._claimant, until=until)
+            staged = []
+            for (row_id, claimed), p in zip(decided, mine, strict=True):
+                if claimed:  # nothing of its conversation waits (as of this insert)
+                    staged.append((row_id, p))
+                    self._queued.discard(_key(p))
+                else:
+                    self._queued.add(_key(p))
+        else:
+            ids = await insert_claimed(session, rows, worker=self._claimant, until=until)
+            staged = list(zip(ids, mine, strict=True))
         if later:
             await enqueue(session, rows_for(later, kind=kind, key=key, now=now,
                                             asked_at=asked_at, source=source))
-            if kind == REPLY_KIND:
-                self._queued |= {p.ref.key for p in later}
-        return Staged(tuple(zip(ids, mine, strict=True)), kind=kind)
-
-    async def _behind(self, session: AsyncSession, planned: Sequence[Planned]) -> set[str]:
-        """The conversations among ``planned``'s whose earlier replies still wait."""
-        if not self._loaded:
-            self._queued |= await conversations_waiting(session)
-            self._loaded = True
-        behind: set[str] = set()
-        for key, platform in {(p.ref.key, p.ref.platform.value) for p in planned}:
-            if key in self._queued:
-                if await replies_waiting(session, platform=platform, key=key[:400]):
-                    behind.add(key)
-                else:
-                    self._queued.discard(key)
-        return behind
+        self._hold({row_id: until for row_id, _ in staged})
+        return Staged(tuple(staged), kind=kind)
 
     async def send_staged(self, staged: Staged | None) -> list[str]:
         """Send the staged rows now, in order; what fails is left to the worker. Returns
@@ -128,43 +152,101 @@ class OutboundPath:
             return []
         outcomes = {row_id: QUEUED for row_id, _ in staged.rows}
         sent: list[tuple[int, str]] = []
-        rows = list(staged.rows)
-        reply = staged.kind == REPLY_KIND
-        # A send that waits out many 429s may outlast the lease: keep it, or the worker
-        # would send the same rows again meanwhile.
-        held = [row_id for row_id, _ in rows]
-        renewing = asyncio.create_task(self._renew(held))
+        rows = await self._still_mine(list(staged.rows))
         try:
-            await self._send_rows(rows, outcomes, sent, reply=reply, kind=staged.kind)
+            await self._send_rows(rows, outcomes, sent, reply=staged.kind == REPLY_KIND,
+                                  kind=staged.kind)
         finally:
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
-        if sent:
-            try:
-                await self._worker.record_sent(sent, at_once=True)
-            except Exception:  # still claimed: sent again after the lease (at least once)
-                log.error("%d sent messages not recorded", len(sent), exc_info=True)
+            recorded = {row_id for row_id, _ in sent}
+            self._release([row_id for row_id, _ in staged.rows if row_id not in recorded])
+        for (row_id, _), done in zip(sent, self._worker.hand_sent(sent, at_once=True),
+                                     strict=True):
+            # Recorded in the next group commit, off the reply's path: the chat's next reply
+            # does not wait for it. Held until then (else the worker could send it again).
+            done.add_done_callback(functools.partial(self._recorded, row_id))
         return [outcomes[row_id] for row_id, _ in staged.rows]
 
-    async def _renew(self, row_ids: list[int]) -> None:
-        """Extend the lease of rows being sent now, every third of it, while they are."""
+    def _recorded(self, row_id: int, done: asyncio.Future[None]) -> None:
+        self._release([row_id])
+        if not done.cancelled() and done.exception() is not None:
+            # still claimed: sent again after the lease (at least once)
+            log.error("a sent message not recorded: %s", done.exception())
+
+    async def _still_mine(self, rows: list[tuple[int, Planned]]) -> list[tuple[int, Planned]]:
+        """The rows this process may still send. A row whose lease may have run out before
+        now (its send waited behind earlier ones, or the renewal could not reach the
+        database) is taken again first: a worker may have sent it meanwhile."""
+        now = self._clock.now()
+        if all(self._held.get(row_id, now) > now + RETAKE_MARGIN for row_id, _ in rows):
+            return rows  # the usual case: staged a moment ago, nobody else may take them
+        until = now + self._worker.settings.lease
+        try:
+            async with self._db.session() as session:
+                mine = await retake_claims(session, [row_id for row_id, _ in rows],
+                                           worker=self._claimant, until=until)
+        except Exception:  # unknown: a worker sends them once their lease has run out
+            log.warning("could not take back %d rows to send", len(rows), exc_info=True)
+            return []
+        self._held.update({row_id: until for row_id in mine if row_id in self._held})
+        return [(row_id, planned) for row_id, planned in rows if row_id in mine]
+
+    def _hold(self, leases: dict[int, datetime]) -> None:
+        """Keep renewing the lease of these rows until they are released."""
+        if not leases:
+            return
+        self._held.update(leases)
+        if self._holding is None or self._holding.done():
+            self._holding = asyncio.create_task(self._renew())
+
+    def _release(self, row_ids: list[int]) -> None:
+        for row_id in row_ids:
+            self._held.pop(row_id, None)
+        if not self._held:
+            self._released.set()  # the renewing task ends
+
+    async def _renew(self) -> None:
+        """Extend the lease of the held rows every third of it, while there are any. A row
+        not renewed whose lease has run out is no longer held (another worker has it, or
+        its transaction never committed)."""
         lease = self._worker.settings.lease
-        while True:
-            await asyncio.sleep(lease.total_seconds() / 3)
+        while self._held:
+            self._released.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._released.wait(), lease.total_seconds() / 3)
+            if not self._held:
+                return
+            now = self._clock.now()
+            ids = sorted(self._held)
             try:
                 async with self._db.session() as session:
-                    await renew_claims(session, row_ids, worker=self._worker.worker_id,
-                                       until=self._clock.now() + lease)
+                    renewed = await retake_claims(session, ids, worker=self._claimant,
+                                                  until=now + lease)
             except Exception:  # the database is away: the lease may run out (at least once)
                 log.warning("could not renew the lease of rows being sent", exc_info=True)
+                continue
+            for row_id in ids:
+                if row_id in renewed and row_id in self._held:
+                    self._held[row_id] = now + lease
+                elif self._held.get(row_id, now) <= now:
+                    self._held.pop(row_id, None)
 
     async def _send_rows(self, rows: list[tuple[int, Planned]], outcomes: dict[int, str],
                          sent: list[tuple[int, str]], *, reply: bool, kind: str) -> None:
-        """Send ``rows`` in order, noting each outcome; a reply that is not taken stops the
-        rest of its reply (they follow it through the worker, in turn)."""
+        """Send ``rows`` in order, noting each outcome. A reply that is not taken stops the
+        rest of its reply (they follow it through the worker, in turn); one whose
+        conversation is unreachable takes that conversation's rows with it, no other's."""
+        unreachable: dict[str, str] = {}  # conversation key: why
         for index, (row_id, planned) in enumerate(rows):
             ref, item = planned.ref, planned.item
+            if reply and _key(planned) in unreachable:
+                await self._settle(row_id, DeliveryState.FAILED, unreachable[_key(planned)])
+                outcomes[row_id] = FAILED
+                continue
+            if reply and _key(planned) in self._queued:
+                # an earlier reply of its conversation was handed to the worker since this
+                # one was staged: it goes after it, through the worker
+                await self._leave_to_worker([(row_id, planned)], QueuedBehind(), reply=True)
+                continue
             messenger = self._messenger(ref.platform.value)
             assert messenger is not None  # staged only with one
             try:
@@ -175,9 +257,7 @@ class OutboundPath:
                 log.info("%s %s to %s not delivered: %s", ref.platform.value, kind,
                          ref.conversation_id, exc.reason)
                 if reply:
-                    await self._give_up(rows[index:], exc.reason)
-                    outcomes.update({row: FAILED for row, _ in rows[index:]})
-                    break
+                    unreachable[_key(planned)] = exc.reason
                 await self._settle(row_id, DeliveryState.FAILED, exc.reason)
                 outcomes[row_id] = FAILED
             except Rejected as exc:  # this message cannot be sent; the next ones may
@@ -241,12 +321,8 @@ class OutboundPath:
         reason = str(getattr(failure, "reason", "") or type(failure).__name__)
         for row_id, planned in rows:
             if reply:
-                self._queued.add(planned.ref.key)
+                self._queued.add(_key(planned))
             await self._settle(row_id, DeliveryState.PENDING, reason, wake=True)
-
-    async def _give_up(self, rows: list[tuple[int, Planned]], reason: str) -> None:
-        for row_id, _ in rows:
-            await self._settle(row_id, DeliveryState.FAILED, reason)
 
     async def _settle(self, row_id: int, state: DeliveryState, reason: str, *,
                       wake: bool = False) -> None:
@@ -254,7 +330,7 @@ class OutboundPath:
             async with self._db.session() as session:
                 if wake:  # the commit wakes the worker of this instance
                     session.info[OUTBOX_WRITTEN] = True
-                await settle(session, row_id, worker=self._worker.worker_id, state=state,
+                await settle(session, row_id, worker=self._claimant, state=state,
                              now=self._clock.now(), reason=reason,
                              not_before=self._clock.now())
         except Exception:  # still claimed: the worker takes it after the lease

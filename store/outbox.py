@@ -16,10 +16,12 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
     insert,
+    null,
     or_,
     select,
     text,
@@ -118,6 +120,84 @@ async def insert_claimed(session: AsyncSession, deliveries: list[NewDelivery], *
     result = await session.execute(
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [int(row_id) for row_id in result.scalars()]
+
+
+async def insert_replies(session: AsyncSession, deliveries: list[NewDelivery], *,
+                         worker: str, until: datetime) -> list[tuple[int, bool]]:
+    """Insert reply rows (:data:`ORDERED_KIND`), each deciding in its own statement whether
+    it is sent at once: claimed by ``worker`` until ``until`` (``sending``) unless earlier
+    replies of its conversation wait — pending, or being sent by anyone but ``worker`` (this
+    process sends its own in order) — in which case it is left ``pending`` behind them, for
+    the worker, which keeps their order. ``(id, claimed)`` per row, in the order given.
+
+    One ``INSERT … SELECT … RETURNING`` per row (a reply is mostly one row): the look for
+    earlier replies rides in the insert, on the (platform, conversation_key) index, so that
+    two instances answering one conversation cannot overtake each other.
+    """
+    table = table_of(Delivery)
+    earlier = table.alias("earlier")
+    decided: list[tuple[int, bool]] = []
+    for d in deliveries:
+        key = conversation_key(d.target)
+        waiting = exists().where(
+            earlier.c.platform == d.platform,
+            earlier.c.conversation_key == key,
+            earlier.c.kind == ORDERED_KIND,
+            or_(earlier.c.state == DeliveryState.PENDING.value,
+                and_(earlier.c.state == DeliveryState.SENDING.value,
+                     earlier.c.claimed_by != worker)),
+        )
+        behind = select(waiting.label("waiting")).subquery("behind")
+        values: dict[str, object] = {
+            "dedupe_key": d.dedupe_key[:300], "kind": d.kind, "source": d.source[:100],
+            "person_id": d.person_id, "account_id": d.account_id, "platform": d.platform,
+            "target": d.target, "conversation_key": key, "payload": d.payload,
+            "not_before": d.not_before, "useful_until": d.useful_until, "attempts": 0,
+            "message_id": "", "reason": "", "created_at": d.not_before,
+        }
+        columns = [bindparam(f"v_{name}", value, type_=table.c[name].type)
+                   for name, value in values.items()]
+        chosen = select(
+            *columns,
+            case((behind.c.waiting, DeliveryState.PENDING.value),
+                 else_=DeliveryState.SENDING.value),
+            case((behind.c.waiting, ""), else_=worker),
+            case((behind.c.waiting, null()),
+                 else_=bindparam("v_until", until, type_=table.c.claimed_until.type)),
+        ).select_from(behind)
+        row = (await session.execute(
+            insert(table).from_select([*values, "state", "claimed_by", "claimed_until"],
+                                      chosen)
+            .returning(table.c.id, table.c.state))).one()
+        claimed = row.state == DeliveryState.SENDING.value
+        if not claimed:  # the worker of this instance sends it in turn after the commit
+            session.info[OUTBOX_WRITTEN] = True
+        decided.append((int(row.id), claimed))
+    return decided
+
+
+async def retake_claims(session: AsyncSession, ids: list[int], *, worker: str,
+                        until: datetime) -> set[int]:
+    """Extend ``worker``'s lease of those of ``ids`` it still holds and return them (the
+    others a worker took over when the lease ran out: they are no longer ``worker``'s to
+    send). Rows locked right now are being taken by someone else: not returned."""
+    held: set[int] = set()
+    table = table_of(Delivery)
+    for start in range(0, len(ids), 1000):
+        chosen = (
+            select(col(Delivery.id))
+            .where(col(Delivery.id).in_(ids[start:start + 1000]),
+                   col(Delivery.claimed_by) == worker,
+                   col(Delivery.state) == DeliveryState.SENDING.value)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = await session.execute(
+            update(table).where(table.c.id.in_(chosen)).values(claimed_until=until)
+            .returning(table.c.id))
+        held |= {int(row_id) for row_id in result.scalars()}
+    await session.commit()
+    return held
 
 
 _ARRAY_COLUMNS = {  # column: its PostgreSQL type, for the arrays of :func:`enqueue`
