@@ -412,3 +412,18 @@ async def test_a_malformed_address_or_name_fails_that_person_only(bare_app: App)
         assert str(jan["To"]).startswith("Jan Kowal")
         again = await run.run(Scope(everyone=True))
         assert again.planned["refused"] == 1 and len(server.received) == 3
+
+
+async def test_a_relay_refusing_the_message_stops_the_run_and_fails_nobody(bare_app: App
+                                                                          ) -> None:
+    """Microsoft 365 answers 554 5.2.0 SendAsDenied to DATA when the account may not send as
+    ``from``: not the people's fault; once fixed, the next run invites them all."""
+    await people(bare_app)
+    async with smtp_server() as server:
+        server.refuse_data = "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException"
+        result = await campaign(bare_app, server).run(Scope(everyone=True))
+        assert result.failed == [] and result.invited == 0 and result.retry == 2
+        assert result.stopped == "smtp 554 refused by the server"
+        server.refuse_data = ""
+        again = await campaign(bare_app, server).run(Scope(everyone=True))
+        assert again.invited == 2 and len(server.received) == 2

@@ -3,8 +3,10 @@ digest run), reconnected when the server drops it, paced if the server limits se
 
 SMTP answers become the neutral delivery errors once, here: 4xx (421 "closing", 450/451/452
 "try later") and lost connections or timeouts are :class:`TransientFailure`; a 5xx refusing
-the recipient (550 no such user, 551, 553) is :class:`Unreachable`; any other 5xx (552 too
-large, 554 refused as spam) is :class:`Rejected`. The password is never logged; log lines
+the recipient on RCPT (550 no such user, 551, 553) is :class:`Unreachable` (that person
+only); any other 5xx (554 SendAsDenied or a content filter after DATA, 552 too large, relay
+denied) is :class:`ServerUnavailable`: the relay refuses us, not the person, so the batch
+stops and everyone stays to retry. The password is never logged; log lines
 name the SMTP code, never the address.
 """
 
@@ -23,7 +25,7 @@ import aiosmtplib
 
 from adapters.email.config import EmailSettings
 from commands.invitations.ports import Mail, ServerUnavailable
-from commands.ports import DeliveryError, Rejected, TransientFailure, Unreachable
+from commands.ports import DeliveryError, TransientFailure, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +67,11 @@ def delivery_error(exc: Exception) -> DeliveryError:
             return TransientFailure(f"smtp {code}")
         if isinstance(exc, aiosmtplib.SMTPRecipientRefused) and code in _RECIPIENT_CODES:
             return Unreachable(f"smtp {code}")
-        if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
-            return Rejected(f"smtp {code}")
         if 500 <= code < 600 and not isinstance(exc, aiosmtplib.SMTPServerDisconnected):
-            return Rejected(f"smtp {code}")
+            # Any other refusal (554 5.2.0 SendAsDenied after DATA, a content filter, relay
+            # denied) says nothing about this person: the next e-mail would be refused alike.
+            # Stop the run and keep everyone to retry, rather than burn the whole directory.
+            return ServerUnavailable(f"smtp {code} refused by the server")
         return TransientFailure(f"smtp {code}")
     # Disconnected, connect errors, timeouts, resets: try again later.
     return TransientFailure("smtp connection")
@@ -123,8 +126,8 @@ class SmtpSender:
             self._last_sent = time.monotonic()
 
     async def send(self, mail: Mail) -> None:
-        """Send one e-mail; raises :class:`TransientFailure`, :class:`Unreachable` or
-        :class:`Rejected`."""
+        """Send one e-mail; raises :class:`TransientFailure` (:class:`ServerUnavailable`: the
+        batch stops) or :class:`Unreachable`."""
         await self._pace()
         try:
             message = build_message(mail, self._settings)

@@ -3,8 +3,9 @@
 The sender (adapters/email) turns a :class:`Mail` into a MIME message and raises the neutral
 delivery errors of :mod:`commands.ports`: :class:`~commands.ports.TransientFailure` for a
 4xx answer or a lost connection (the caller retries), :class:`~commands.ports.Unreachable`
-when the server refuses the recipient (5xx on RCPT: no such mailbox), and
-:class:`~commands.ports.Rejected` when it refuses the message itself.
+when the server refuses the recipient (550/551/553 on RCPT: no such mailbox, that person
+only), and :class:`ServerUnavailable` when it refuses us (any other 5xx, e.g. 554 after DATA:
+the batch stops, nobody is marked failed).
 """
 
 from __future__ import annotations

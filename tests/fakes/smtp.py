@@ -2,7 +2,8 @@
 
 It keeps every message it accepted; ``refuse`` maps an address to a 5xx answer on RCPT,
 ``busy`` answers DATA with 451 that many times before accepting (a greylisting or
-overloaded server).
+overloaded server); ``refuse_data`` answers DATA with a 5xx (a relay refusing our sender,
+a content filter).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class SmtpServer:
     received: list[EmailMessage] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # address → "550 …"
     busy: int = 0  # DATA answers 451 this many times first
+    refuse_data: str = ""  # DATA answers this (e.g. "554 5.2.0 SendAsDenied") while set
     connections: int = 0
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
@@ -47,6 +49,8 @@ class SmtpServer:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope
                           ) -> str:
+        if self.refuse_data:
+            return self.refuse_data
         if self.busy:
             self.busy -= 1
             return "451 4.3.0 Try again later"
