@@ -427,3 +427,20 @@ async def test_a_relay_refusing_the_message_stops_the_run_and_fails_nobody(bare_
         server.refuse_data = ""
         again = await campaign(bare_app, server).run(Scope(everyone=True))
         assert again.invited == 2 and len(server.received) == 2
+
+
+@pytest.mark.parametrize(("host", "refused"), [
+    ("smtp.urzad.example.pl", True), ("10.0.0.5", True), ("localhost", False),
+    ("127.0.0.1", False), ("::1", False)])
+def test_a_login_over_plain_text_to_another_machine_is_refused(host: str, refused: bool
+                                                               ) -> None:
+    section = {"host": host, "from": "a@b.pl", "security": "none", "username": "lacznik",
+               "password": "s3cret"}
+    if not refused:
+        assert parse_config(section).username == "lacznik"
+        return
+    with pytest.raises(ConfigError) as caught:
+        parse_config(section)
+    assert str(caught.value).startswith("configuration error in [email] security: must be")
+    assert "s3cret" not in str(caught.value)
+    assert parse_config({**section, "security": "starttls"}).security == "starttls"

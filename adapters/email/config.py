@@ -7,6 +7,7 @@ The file's key ``from`` is a Python keyword, so the declared schema is built wit
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -76,7 +77,22 @@ class _EmailFields(SectionSchema):
         if bool(self.username) != bool(self.password):
             raise ConfigError("email.password" if self.username else "email.username",
                               "username and password go together (or leave both empty)")
+        if self.security == "none" and self.username and not is_loopback(self.host):
+            # The login would cross the network in plain text.
+            raise ConfigError("email.security", 'must be "starttls" or "tls" to log in to a '
+                              'server on another machine ("none" sends the password in '
+                              "plain text)")
         return self
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 # The declared schema: the fields above plus ``from`` (the sender of every e-mail).
