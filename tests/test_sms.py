@@ -53,7 +53,7 @@ from store.models import Delivery, DeliveryState, Person
 from store.outbox import NewDelivery, enqueue
 from store.sms import mobiles_of, set_mobile, sms_states
 from store.sms_models import SmsReport
-from tests.fakes.smsapi import FakeSmsapi
+from tests.fakes.smsapi import FakeSmsapi, billed_parts
 from tests.world import until
 
 ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
@@ -463,3 +463,14 @@ async def test_a_resend_after_a_crash_is_sent_again_not_refused() -> None:
             await messenger.close()
     assert [sms.idx for sms in fake.messages] == ["a1p2n1", "a1p2n1"]
     assert first.message_id != again.message_id
+
+
+def test_the_fake_bills_by_its_own_gsm_table() -> None:
+    """The provider's bill the preview's estimate is compared with is counted by the fake's
+    own GSM 03.38 table, not by the estimate's function."""
+    assert billed_parts("a" * 160) == 1 and billed_parts("a" * 161) == 2
+    assert billed_parts("a" * 306) == 2 and billed_parts("a" * 307) == 3
+    assert billed_parts("€" * 80) == 1 and billed_parts("€" * 81) == 2  # two septets each
+    assert billed_parts("ą" * 70) == 1 and billed_parts("ą" * 71) == 2
+    assert billed_parts("ą" * 134) == 2 and billed_parts("ą" * 135) == 3
+    assert billed_parts("😀" * 35) == 1 and billed_parts("😀" * 36) == 2  # UTF-16 pairs
