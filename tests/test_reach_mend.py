@@ -15,6 +15,7 @@ from bots.cli_invite import daily_email_job
 from bots.config import Config, ConfigError, ServerConfig, load_config
 from commands.calendar.dates import utc
 from commands.directory.importer import ImportError_, parse_rows
+from commands.directory.phones import NumberKind, check_mobile
 from store.announcement_models import Announcement, AnnouncementRecipient
 from store.models import Person
 from tests.fakes.smtp import smtp_server
@@ -111,3 +112,15 @@ async def test_email_with_only_its_fixed_keys_invites_and_sends_the_digest(
         bare_app.config = Config(database=bare_app.config.database, extra={"email": fixed})
         assert await cli_invite.invite(bare_app, args) == 2
         assert "[server] public_url" in capsys.readouterr().err
+
+
+# --- 8: only numbers known to be mobile are texted ----------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "kind"), [
+    ("+48 601 234 567", NumberKind.MOBILE), ("+48 12 345 67 89", NumberKind.LANDLINE),
+    ("+1 212 555 0100", NumberKind.LANDLINE)])  # US: fixed line or mobile, cannot tell
+def test_a_number_that_may_be_a_landline_is_not_texted(raw: str, kind: NumberKind) -> None:
+    checked = check_mobile(raw)
+    assert checked.kind == kind
+    assert bool(checked.number) == (kind == NumberKind.MOBILE)

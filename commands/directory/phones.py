@@ -26,8 +26,9 @@ MOBILE_HEADERS: tuple[str, ...] = (
     "numer komorki", "nr telefonu komorkowego", "numer telefonu komorkowego",
 )
 MOBILE_EXAMPLE = "+48 601 234 567"
-# Types a text message can reach; FIXED_LINE_OR_MOBILE is what some plans (US, …) cannot tell.
-_TEXTABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+# Only what is known to be a mobile: FIXED_LINE_OR_MOBILE (US, Canada, … whose plans cannot
+# tell) may be a landline, and an urgent notice texted to a desk phone reaches nobody.
+_TEXTABLE = {PhoneNumberType.MOBILE}
 
 
 class NumberKind(StrEnum):
