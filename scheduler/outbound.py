@@ -10,6 +10,15 @@ What the platform does not take is handed to the worker, which sends it when the
 back, in order per conversation, or — once older than ``[delivery] reply_max_age_seconds`` —
 tells the person instead.
 
+Rows sent at once are claimed under an id of their own (the worker's ``at_once_id``), their
+lease renewed by one task from the commit until they are recorded or handed over; a row
+whose lease may have run out before its send (it waited behind a chat's earlier replies) is
+taken back first, and sent only if no worker took it meanwhile: sent once.
+
+Order per conversation: a reply's INSERT leaves it pending behind earlier replies of its
+conversation still waiting (:func:`store.outbox.insert_replies`: any instance's), and a reply
+staged before an earlier one of this process was handed to the worker follows it there.
+
 At-least-once: a process killed between the commit and the platform's answer leaves its rows
 claimed; the worker of any instance takes them when the lease (``[delivery]``'s lease, a
 minute) runs out and sends them. A process killed after the platform took a message but

@@ -10,7 +10,7 @@ by a notice). Turning messages into payloads and back is the delivery path's
 
 Replies of one conversation go out in the order they were written: a reply row is claimed
 only when no earlier reply row of its conversation is still pending or being sent
-(:data:`REPLY_KIND`, see :mod:`store.outbox`).
+(:data:`REPLY_KIND`, see :mod:`store.outbox`: ``insert_replies`` and ``_in_turn``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +29,6 @@ from store.outbox import ORDERED_KIND
 
 REPLY_KIND = ORDERED_KIND  # an answer to a person's message or button press
 SEND, EDIT, DELETE = "send", "edit", "delete"
-_WAITING = (DeliveryState.PENDING.value, DeliveryState.SENDING.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,30 +60,6 @@ def envelope_of(payload: str) -> Envelope:
     return Envelope(op=str(data.get("op") or SEND), message_id=str(data.get("message_id") or ""),
                     asked_at=datetime.fromisoformat(asked) if asked else None,
                     reply_to=str(data.get("answer_to") or ""))
-
-
-async def replies_waiting(session: AsyncSession, *, platform: str, key: str) -> bool:
-    """Whether replies to the conversation ``key`` wait in the outbox (a newer one must queue
-    behind them)."""
-    waiting = await session.scalar(
-        select(func.count()).select_from(Delivery).where(
-            col(Delivery.platform) == platform,
-            col(Delivery.conversation_key) == key,
-            col(Delivery.kind) == REPLY_KIND,
-            col(Delivery.state).in_(_WAITING),
-        ))
-    return bool(waiting)
-
-
-async def conversations_waiting(session: AsyncSession) -> set[str]:
-    """The keys of the conversations with replies waiting in the outbox (read once when a
-    process starts answering: rows an earlier process queued or was sending)."""
-    keys = await session.scalars(
-        select(col(Delivery.conversation_key)).distinct().where(
-            col(Delivery.kind) == REPLY_KIND,
-            col(Delivery.state).in_(_WAITING),
-        ))
-    return set(keys)
 
 
 async def miss_older_replies(session: AsyncSession, *, platform: str, key: str,

@@ -23,7 +23,15 @@ from commands.model import (
     Platform,
     SentMessage,
 )
-from commands.ports import Capabilities, Outgoing, Planned, Staged, TransientFailure, Unreachable
+from commands.ports import (
+    Capabilities,
+    Outgoing,
+    Planned,
+    Rejected,
+    Staged,
+    TransientFailure,
+    Unreachable,
+)
 from scheduler.delivery import DeliveryWorker
 from scheduler.outbound import OutboundPath
 from store.db import Database
@@ -37,6 +45,7 @@ OTHER_CHAT = ConversationRef(Platform.TELEGRAM, "7", ConversationKind.PERSONAL)
 class Chats:
     """A messenger server as the person sees it: what arrived, in order, per chat."""
 
+    platform = Platform.TELEGRAM
     capabilities = Capabilities(max_text_length=4000)
 
     def __init__(self) -> None:
@@ -44,8 +53,7 @@ class Chats:
         self.fail_next = 0
         self.blocked: set[str] = set()
 
-    async def send(self, ref: ConversationRef, message: OutboundMessage, *,
-                   reply_to: str | None = None) -> SentMessage:
+    async def send(self, ref: ConversationRef, message: OutboundMessage) -> SentMessage:
         if ref.conversation_id in self.blocked:
             raise Unreachable("bot was blocked by the user")
         if self.fail_next:
@@ -53,6 +61,12 @@ class Chats:
             raise TransientFailure("502 Bad Gateway")
         self.sent.append((ref.conversation_id, message.text))
         return SentMessage(ref, str(len(self.sent)))
+
+    async def edit(self, sent: SentMessage, message: OutboundMessage) -> None:
+        raise Rejected("not asked of this server")
+
+    async def delete(self, sent: SentMessage) -> None:
+        raise Rejected("not asked of this server")
 
     def seen_in(self, ref: ConversationRef) -> list[str]:
         return [text for chat, text in self.sent if chat == ref.conversation_id]
