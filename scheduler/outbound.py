@@ -120,22 +120,28 @@ class OutboundPath:
         return self._worker.at_once_id
 
     async def stage(self, session: AsyncSession, planned: Sequence[Planned], *,
-                    event_id: str, asked_at: datetime) -> Staged:
+                    event_id: str, asked_at: datetime, person_id: int | None = None,
+                    account_id: int | None = None) -> Staged:
         """Write reply rows in ``session`` (the caller commits): claimed by this process
         unless their conversation has earlier replies waiting, which they then queue behind
-        (left pending for the worker, which is woken by the commit)."""
+        (left pending for the worker, which is woken by the commit). ``person_id`` and
+        ``account_id`` (the sender's) go with the rows: an erasure of the person finds them,
+        and a queued reply that finds the chat unreachable marks the account."""
         return await self._stage(session, planned, kind=REPLY_KIND, key=event_id,
-                                 asked_at=asked_at)
+                                 asked_at=asked_at, person_id=person_id,
+                                 account_id=account_id)
 
     async def _stage(self, session: AsyncSession, planned: Sequence[Planned], *, kind: str,
-                     key: str, asked_at: datetime | None = None, source: str = "") -> Staged:
+                     key: str, asked_at: datetime | None = None, source: str = "",
+                     person_id: int | None = None, account_id: int | None = None) -> Staged:
         if not planned:
             return Staged(kind=kind)
         now = self._clock.now()
         until = now + self._worker.settings.lease
         mine = [p for p in planned if self._messenger(p.ref.platform.value)]
         later = [p for p in planned if p not in mine]
-        rows = rows_for(mine, kind=kind, key=key, now=now, asked_at=asked_at, source=source)
+        rows = rows_for(mine, kind=kind, key=key, now=now, asked_at=asked_at, source=source,
+                        person_id=person_id, account_id=account_id)
         if kind == REPLY_KIND:
             decided = await insert_replies(session, rows, worker=self._claimant, until=until)
             staged = []
@@ -150,7 +156,8 @@ class OutboundPath:
             staged = list(zip(ids, mine, strict=True))
         if later:
             await enqueue(session, rows_for(later, kind=kind, key=key, now=now,
-                                            asked_at=asked_at, source=source))
+                                            asked_at=asked_at, source=source,
+                                            person_id=person_id, account_id=account_id))
         self._hold({row_id: until for row_id, _ in staged})
         return Staged(tuple(staged), kind=kind)
 

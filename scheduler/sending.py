@@ -34,13 +34,13 @@ def payload_of(item: Outgoing, *, asked_at: datetime | None = None) -> str:
 
 def rows_for(planned: list[Planned], *, kind: str, key: str, now: datetime,
              asked_at: datetime | None = None, account_id: int | None = None,
-             source: str = "") -> list[NewDelivery]:
+             source: str = "", person_id: int | None = None) -> list[NewDelivery]:
     """Outbox rows for ``planned`` (in their order), due now; ``key`` makes them unique."""
     return [
         NewDelivery(dedupe_key=f"{kind}:{key}:{index}:{uuid4().hex}", kind=kind,
                     platform=p.ref.platform.value, target=p.ref.to_json(),
                     payload=payload_of(p.item, asked_at=asked_at), not_before=now,
-                    source=source, account_id=account_id)
+                    source=source, account_id=account_id, person_id=person_id)
         for index, p in enumerate(planned)
     ]
 

@@ -35,7 +35,7 @@ from commands.ports import (
 from scheduler.delivery import DeliveryWorker
 from scheduler.outbound import OutboundPath
 from store.db import Database
-from store.models import Delivery
+from store.models import Delivery, Person
 from store.sqlite_inline import InlineConnection
 
 CHAT = ConversationRef(Platform.TELEGRAM, "42", ConversationKind.PERSONAL)
@@ -234,3 +234,29 @@ def test_sqlite_gives_up_at_once_on_a_snapshot_that_can_never_write(tmp_path: Pa
         assert asyncio.run(scenario()) < 1  # not retried for busy_seconds: it never succeeds
     finally:
         setup.close()
+
+
+async def test_a_queued_reply_names_the_person_it_answers(
+        database: Database, clock: ManualClock) -> None:
+    chats = Chats()
+    path, worker = instance(database, clock, chats)
+    async with database.session() as session:
+        person = Person(name="Renata Kowalska")
+        session.add(person)
+        await session.commit()
+        await session.refresh(person)
+    try:
+        async with database.session() as session:
+            staged = await path.stage(
+                session, [Planned(CHAT, Outgoing(OutboundMessage(text="R1")))],
+                event_id="e1", asked_at=clock.now(), person_id=person.id)
+            await session.commit()
+        chats.fail_next = 1
+        assert await path.send_staged(staged) == ["queued"]
+        # what an erasure of the person looks for: the reply waiting in the outbox
+        async with database.session() as session:
+            [row] = await session.scalars(
+                select(Delivery).where(col(Delivery.person_id) == person.id))
+        assert row.state == "pending"
+    finally:
+        await worker.close()
