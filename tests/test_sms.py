@@ -474,3 +474,30 @@ def test_the_fake_bills_by_its_own_gsm_table() -> None:
     assert billed_parts("ą" * 70) == 1 and billed_parts("ą" * 71) == 2
     assert billed_parts("ą" * 134) == 2 and billed_parts("ą" * 135) == 3
     assert billed_parts("😀" * 35) == 1 and billed_parts("😀" * 36) == 2  # UTF-16 pairs
+
+
+@pytest.mark.parametrize(("language", "lang", "words"), [
+    ("en-GB", "en", "I confirm"), ('"><i>', "pl", "Potwierdzam"),
+    ("de", "pl", "Potwierdzam")])
+async def test_the_acknowledgement_page_speaks_a_supported_language(
+        app: App, language: str, lang: str, words: str) -> None:
+    announcement = await _send_urgent(app, "gmina Wieliczka", "Awaria EZD — nie wysyłać pism.")
+    person = (await _recipients(app, int(announcement.id or 0)))[0]
+    async with app.db.session() as session:
+        stored = await session.get(Person, person.id)
+        assert stored is not None
+        stored.language = language
+        session.add(stored)
+        await session.commit()
+    config = parse_config({"token": "t", "link_secret": SECRET, "public_url": PUBLIC_URL})
+    pages = SmsPagesComponent(config, db=app.db, announcements=app.core.services.announcements)
+    path = ack_link(config.settings(), int(announcement.id or 0), int(person.id or 0)
+                    ).removeprefix(PUBLIC_URL)
+    async with serving(*pages.routes()) as base, aiohttp.ClientSession() as http:
+        for method in (http.get, http.post):
+            async with method(base + path) as page:
+                body = await page.text()
+                assert page.status == 200 and f'<html lang="{lang}">' in body
+                assert '"><i>' not in body
+        async with http.get(base + path) as page:
+            assert words in await page.text()

@@ -29,7 +29,7 @@ from aiohttp import web
 from adapters.sms.config import SmsConfig
 from adapters.sms.messenger import REPORTS_PATH, SMS
 from commands.announcements.sms import ACK_PATH, read_ack_token, reports_key
-from commands.texts import t
+from commands.texts import pick_lang, t
 from store.announcement_models import Announcement
 from store.db import Database
 from store.models import Person
@@ -97,7 +97,7 @@ class SmsPagesComponent:
         if found is None:
             return _missing(request)
         announcement, person = found
-        lang = person.language or "pl"
+        lang = pick_lang(person.language)
         number = announcement.number or announcement.id
         body = (f"<p>{html.escape(announcement.text)}</p>\n"
                 f"<p>{html.escape(t(lang, 'sms.page.intro'))}</p>\n"
@@ -113,7 +113,7 @@ class SmsPagesComponent:
         assert announcement.id is not None
         outcome = await self._announcements.acknowledge(announcement.id, person=person,
                                                         platform=SMS)
-        lang = person.language or "pl"
+        lang = pick_lang(person.language)
         if outcome not in ("new", "again"):
             return _missing(request, lang)
         key = "sms.page.done" if outcome == "new" else "sms.page.again"
@@ -179,6 +179,7 @@ def _missing(request: web.Request, lang: str = "") -> web.Response:
 
 
 def _page(lang: str, title: str, body: str) -> web.Response:
+    lang = pick_lang(lang)  # a supported code only: never a stored value in the markup
     document = (
         f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
