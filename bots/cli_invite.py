@@ -95,13 +95,17 @@ async def invite(app: App, args: argparse.Namespace) -> int:
     """Run ``lacznik invite``."""
     lang = cli_lang()
     await app.prepare(with_sample=False)
+    scoped = bool(args.all or args.gmina or args.forum)
     if args.what == "status":
+        if scoped or args.dry_run:
+            print(f"error: {t(lang, 'invite.cli.status_scope')}", file=sys.stderr)
+            return 2
         async with app.db.session() as session:
             rows = await status(session)
         print(status_table(rows, lang))
         return 0
-    if not (args.all or args.gmina or args.forum):
-        print("error: give --all, --gmina NAME or --forum KEY (or `status`)", file=sys.stderr)
+    if not scoped:
+        print(f"error: {t(lang, 'invite.cli.no_scope')}", file=sys.stderr)
         return 2
     section = app.config.extra.get("email")
     if not section:

@@ -254,7 +254,7 @@ async def test_cli_dry_run_counts_and_sends_nothing_then_status(
         args.dry_run = False
         assert await cli_invite.invite(bare_app, args) == 0
         assert len(server.received) == 2
-        args.what = "status"
+        args.what, args.gmina = "status", None  # status takes no scope (refused with one)
         assert await cli_invite.invite(bare_app, args) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1].split("\t") == ["total", "4", "0", "1", "0", "1", "2", "0", "1"]
@@ -444,3 +444,21 @@ def test_a_login_over_plain_text_to_another_machine_is_refused(host: str, refuse
     assert str(caught.value).startswith("configuration error in [email] security: must be")
     assert "s3cret" not in str(caught.value)
     assert parse_config({**section, "security": "starttls"}).security == "starttls"
+
+
+@pytest.mark.parametrize(("env", "no_scope", "status_scope"), [
+    ("pl_PL.UTF-8", "Podaj --all, --gmina NAZWA albo --forum KLUCZ",
+     "`lacznik invite status` pokazuje zawsze wszystkich"),
+    ("en_GB.UTF-8", "Give --all, --gmina NAME or --forum KEY",
+     "`lacznik invite status` always shows everyone")])
+async def test_cli_usage_errors_in_the_terminals_language(
+        bare_app: App, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        env: str, no_scope: str, status_scope: str) -> None:
+    monkeypatch.setenv("LC_ALL", env)
+    args = argparse.Namespace(what=None, all=False, gmina=None, forum=None, dry_run=False)
+    assert await cli_invite.invite(bare_app, args) == 2
+    assert no_scope in capsys.readouterr().err
+    for scope in ({"all": True}, {"gmina": "Wieliczka"}, {"forum": "PZP"}, {"dry_run": True}):
+        status_args = argparse.Namespace(**{**vars(args), "what": "status", **scope})
+        assert await cli_invite.invite(bare_app, status_args) == 2
+        assert status_scope in capsys.readouterr().err

@@ -72,6 +72,9 @@ PL: dict[str, Text] = {
     "invite.cli.failed": "Nie wysłano do {email}: {reason}",
     "invite.cli.retry": "Do ponowienia (chwilowy błąd serwera) {count}: uruchom polecenie "
                         "ponownie później.",
+    "invite.cli.no_scope": "Podaj --all, --gmina NAZWA albo --forum KLUCZ (albo `status`).",
+    "invite.cli.status_scope": "`lacznik invite status` pokazuje zawsze wszystkich: bez "
+                               "--all, --gmina, --forum i --dry-run.",
     "invite.cli.no_email": "Brak sekcji [email] w konfiguracji: nie ma czym wysłać zaproszeń.",
     "invite.cli.no_public_url": "Ustaw [server] public_url (publiczny adres https:// "
                                 "usługi): każdy e-mail ma link do wypisania się.",
@@ -154,6 +157,9 @@ EN: dict[str, Text] = {
     "invite.cli.failed": "Not sent to {email}: {reason}",
     "invite.cli.retry": "To retry (a passing server error) {count}: run the command again "
                         "later.",
+    "invite.cli.no_scope": "Give --all, --gmina NAME or --forum KEY (or `status`).",
+    "invite.cli.status_scope": "`lacznik invite status` always shows everyone: without "
+                               "--all, --gmina, --forum and --dry-run.",
     "invite.cli.no_email": "No [email] section in the configuration: nothing to send "
                            "invitations with.",
     "invite.cli.no_public_url": "Set [server] public_url (the service's public https:// "
