@@ -212,6 +212,7 @@ class OutboundPath:
             return
         self._held.update(leases)
         if self._holding is None or self._holding.done():
+            self._released = asyncio.Event()  # of the running loop
             self._holding = asyncio.create_task(self._renew())
 
     def _release(self, row_ids: list[int]) -> None:
@@ -225,12 +226,16 @@ class OutboundPath:
         not renewed whose lease has run out is no longer held (another worker has it, or
         its transaction never committed)."""
         lease = self._worker.settings.lease
+        loop = asyncio.get_running_loop()
+        renew_at = loop.time() + lease.total_seconds() / 3
         while self._held:
             self._released.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._released.wait(), lease.total_seconds() / 3)
-            if not self._held:
-                return
+            if (remaining := renew_at - loop.time()) > 0:
+                # released rows do not put the renewal off: it keeps its pace
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._released.wait(), remaining)
+                continue
+            renew_at = loop.time() + lease.total_seconds() / 3
             now = self._clock.now()
             ids = sorted(self._held)
             try:

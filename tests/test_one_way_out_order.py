@@ -32,7 +32,7 @@ from commands.ports import (
     TransientFailure,
     Unreachable,
 )
-from scheduler.delivery import DeliveryWorker
+from scheduler.delivery import DeliverySettings, DeliveryWorker
 from scheduler.outbound import OutboundPath
 from store.db import Database
 from store.models import Delivery, Person
@@ -260,3 +260,22 @@ async def test_a_queued_reply_names_the_person_it_answers(
         assert row.state == "pending"
     finally:
         await worker.close()
+
+
+async def test_a_reply_waiting_behind_others_keeps_its_lease_and_goes_out_at_once(
+        database: Database, clock: ManualClock) -> None:
+    chats = Chats()
+    worker = DeliveryWorker(db=database, clock=clock, messengers={"telegram": chats},
+                            settings=DeliverySettings(lease=timedelta(seconds=0.3)))
+    path = OutboundPath(db=database, clock=clock, worker=worker)
+    path.register("telegram", chats)
+    try:
+        staged = await stage(path, database, clock, (CHAT, "R1"), event="e1")
+        for _ in range(8):  # it waits behind the chat's earlier replies, longer than a lease
+            await asyncio.sleep(0.1)
+            clock.advance(timedelta(seconds=0.1))
+        assert await worker.run_once() == 0  # still held by the process that staged it
+        assert await path.send_staged(staged) == ["sent"]
+    finally:
+        await worker.close()
+    assert chats.seen_in(CHAT) == ["R1"]
