@@ -66,9 +66,10 @@ class InvitePagesComponent:
         if who is None:
             return self._unknown(request)
         lang, email = who
-        action = html.escape(request.path + (f"?lang={lang}"), quote=True)
+        # action="": the browser posts to the address it shows (query included), which a
+        # reverse proxy serving us under a path prefix (/lacznik/…) keeps; request.path lacks it.
         body = (f"<p>{html.escape(t(lang, 'optout.question', email=email))}</p>\n"
-                f'<form method="post" action="{action}"><button type="submit">'
+                f'<form method="post" action=""><button type="submit">'
                 f"{html.escape(t(lang, 'optout.button'))}</button></form>")
         return self._respond(lang, body)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import re
 import ssl
 import time
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import urljoin
 
 import aiohttp
 import pytest
@@ -462,3 +464,43 @@ async def test_cli_usage_errors_in_the_terminals_language(
         status_args = argparse.Namespace(**{**vars(args), "what": "status", **scope})
         assert await cli_invite.invite(bare_app, status_args) == 2
         assert status_scope in capsys.readouterr().err
+
+
+async def test_the_opt_out_form_works_behind_a_proxy_with_a_path_prefix(bare_app: App) -> None:
+    """The office serves Łącznik at https://urzad…/lacznik/ and its proxy strips /lacznik."""
+    await people(bare_app)
+    async with smtp_server() as server:
+        await campaign(bare_app, server).run(Scope(everyone=True))
+        [anna] = server.to("anna@wieliczka.example.pl")
+    path = str(anna["List-Unsubscribe"]).strip()[1:-1].removeprefix(PUBLIC)
+    backend = web.Application()
+    backend.add_routes(InvitePagesComponent(bare_app.db, bare_app.clock).routes())
+    backend_runner = web.AppRunner(backend)
+    await backend_runner.setup()
+    await web.TCPSite(backend_runner, "127.0.0.1", 0).start()
+    backend_port = backend_runner.addresses[0][1]
+
+    async def strip_prefix(request: web.Request) -> web.Response:
+        async with aiohttp.ClientSession() as upstream, upstream.request(
+                request.method, f"http://127.0.0.1:{backend_port}/{request.match_info['tail']}",
+                params=request.query, data=await request.read()) as answer:
+            return web.Response(status=answer.status, body=await answer.read(),
+                                content_type=answer.content_type)
+
+    proxy = web.Application()
+    proxy.add_routes([web.route("*", "/lacznik/{tail:.*}", strip_prefix)])
+    proxy_runner = web.AppRunner(proxy)
+    await proxy_runner.setup()
+    await web.TCPSite(proxy_runner, "127.0.0.1", 0).start()
+    page_url = f"http://127.0.0.1:{proxy_runner.addresses[0][1]}/lacznik{path}"
+    try:
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(page_url) as page:
+                found = re.search(r'<form method="post" action="([^"]*)"', await page.text())
+            assert page.status == 200 and found is not None
+            async with browser.post(urljoin(page_url, html.unescape(found.group(1)))) as done:
+                assert done.status == 200
+                assert "Wypisano adres anna@wieliczka.example.pl" in await done.text()
+    finally:
+        await proxy_runner.cleanup()
+        await backend_runner.cleanup()
