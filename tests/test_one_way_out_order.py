@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -271,11 +271,23 @@ async def test_a_reply_waiting_behind_others_keeps_its_lease_and_goes_out_at_onc
     path.register("telegram", chats)
     try:
         staged = await stage(path, database, clock, (CHAT, "R1"), event="e1")
-        for _ in range(8):  # it waits behind the chat's earlier replies, longer than a lease
-            await asyncio.sleep(0.1)
-            clock.advance(timedelta(seconds=0.1))
+        for _ in range(4):  # it waits behind the chat's earlier replies, longer than a lease
+            clock.advance(timedelta(seconds=0.2))
+            await until_leased(database, clock, past=clock.now() + timedelta(seconds=0.2))
         assert await worker.run_once() == 0  # still held by the process that staged it
         assert await path.send_staged(staged) == ["sent"]
     finally:
         await worker.close()
     assert chats.seen_in(CHAT) == ["R1"]
+
+
+async def until_leased(database: Database, clock: ManualClock, *, past: datetime) -> None:
+    """Wait (real time: the renewal runs every third of the lease) until the reply's lease
+    reaches beyond ``past``."""
+    for _ in range(300):
+        [row] = await rows_left(database)
+        assert row.claimed_until is not None
+        if row.claimed_until.replace(tzinfo=row.claimed_until.tzinfo or UTC) > past:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the lease was not renewed")
