@@ -55,6 +55,7 @@ class Context:
     lang: str = "pl"
     person: Person | None = None
     grants: list[Grant] = field(default_factory=list)
+    account_id: int | None = None  # the sender's messenger account, once known
     trusted: bool = False  # the local console: its user is who they say they are
     # The adapter's hook: where and how each message of the reply goes (quotes, edits of a
     # pressed message, threads); None: the adapter sends the reply itself.

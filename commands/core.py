@@ -329,8 +329,10 @@ async def _finish(ctx: Context, platform: str, reply: Reply | None = None) -> No
     async with ctx.services.db.session() as session:
         await finish_delivery(session, platform, ctx.event.event_id)
         if planned and outbound is not None and reply is not None:
-            reply.staged = await outbound.stage(session, planned, event_id=ctx.event.event_id,
-                                                asked_at=ctx.now)
+            reply.staged = await outbound.stage(
+                session, planned, event_id=ctx.event.event_id, asked_at=ctx.now,
+                person_id=ctx.person.id if ctx.person is not None else None,
+                account_id=ctx.account_id)
         await session.commit()
 
 
@@ -351,6 +353,7 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                 session, sender.platform.value, sender.tenant_id or "", sender.user_id
             )
             account, ctx.person, ctx.grants = known.account, known.person, known.grants
+            ctx.account_id = account.id if account is not None else None
             private_ref, fallback = private_refs(event)
             if (account is None or account.person_id is None) and sender.email and (
                 sender.platform in settings.email_linking
@@ -368,6 +371,7 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                         person_id=int(person.id or 0),
                         display_name=sender.display_name, private_ref=private_ref,
                     )
+                    ctx.account_id = account.id
                     log.info("linked %s account %s by verified e-mail", sender.platform,
                              sender.user_id)
                     ctx.person = person

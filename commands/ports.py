@@ -154,8 +154,10 @@ class Outbound(Protocol):
         ...
 
     async def stage(self, session: AsyncSession, planned: Sequence[Planned], *,
-                    event_id: str, asked_at: datetime) -> Staged:
-        """Write reply rows for ``planned`` in ``session`` (in order; the caller commits)."""
+                    event_id: str, asked_at: datetime, person_id: int | None = None,
+                    account_id: int | None = None) -> Staged:
+        """Write reply rows for ``planned`` in ``session`` (in order; the caller commits),
+        with the sender's ``person_id`` and ``account_id`` where known."""
         ...
 
     async def send_staged(self, staged: Staged | None) -> list[str]:
