@@ -57,7 +57,7 @@ def test_one_line_errors_name_the_key(tmp_path: Path, toml: str, message: str) -
 def test_every_section_lists_its_keys_from_its_schema() -> None:
     keys = accepted_keys()
     assert "chat_messages_per_three_seconds" in keys["telegram"]
-    assert keys["server"] == ("host", "port")
+    assert keys["server"] == ("host", "port", "public_url")
     assert "reply_max_age_seconds" in keys["delivery"]
 
 
