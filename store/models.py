@@ -276,6 +276,8 @@ class Delivery(SQLModel, table=True):
 from store import announcement_models as _announcement_models  # noqa: E402,F401
 from store import calendar_models as _calendar_models  # noqa: E402,F401
 from store import forum_models as _forum_models  # noqa: E402,F401
+from store import freshness_models as _freshness_models  # noqa: E402,F401
 from store import invitation_models as _invitation_models  # noqa: E402,F401
+from store import panel_models as _panel_models  # noqa: E402,F401
 from store import prompt_models as _prompt_models  # noqa: E402,F401
 from store import sms_models as _sms_models  # noqa: E402,F401

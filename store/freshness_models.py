@@ -1,0 +1,3 @@
+"""Tables of the directory freshness campaign (office panel): filled in by its feature."""
+
+from __future__ import annotations
