@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import TYPE_CHECKING
 
-from commands.authz import IDENTITY_FIELDS, Act, person_target
+from commands.authz import IDENTITY_FIELDS, Act, Actor, may, person_target
 from commands.context import Context, Reply
 from commands.directory.answers import ACTION_GMINA, ACTION_PAGE
 from commands.directory.importer import EMAIL_PATTERN, PHONE_PATTERN
@@ -16,6 +19,9 @@ from store.directory import touch_person
 from store.identity import EmailTaken, change_email
 from store.models import Gmina, Person, Role
 from store.people import audit, grants_of, person_by_email
+
+if TYPE_CHECKING:
+    from commands.core import Services
 
 ACTION_CONFIRM = "me.ok"
 
@@ -123,52 +129,72 @@ async def edit_entry(ctx: Context, args: str) -> Reply:
 async def _update_field(
     ctx: Context, person: Person, field_name: str, value: str, *, actor_is_self: bool
 ) -> Reply | None:
+    outcome = await edit_field(ctx.services, who=ctx.who, actor_label=ctx.actor,
+                               person_id=int(person.id or 0), field_name=field_name,
+                               value=value, actor_is_self=actor_is_self)
+    if outcome.saved and outcome.attribute == "language" and actor_is_self:
+        ctx.lang = value.lower()
+    return Reply.of(OutboundMessage(text=t(ctx.lang, outcome.key, **outcome.values),
+                                    lang=ctx.lang))
+
+
+@dataclass(frozen=True, slots=True)
+class EditOutcome:
+    """What an edit of one field came to: the text that says so (``me.updated`` when it was
+    saved) with its values, and the entry's attribute it named."""
+
+    key: str
+    values: dict[str, object] = dataclass_field(default_factory=dict)
+    saved: bool = False
+    attribute: str = ""
+
+
+async def edit_field(
+    services: Services, *, who: Actor, actor_label: str, person_id: int, field_name: str,
+    value: str, actor_is_self: bool, audited: bool | None = None,
+) -> EditOutcome:
+    """Change one field of a directory entry, as /moje-dane and /edytuj do (the office panel
+    too): validated, the e-mail for admins only, the entry confirmed today (a language is no
+    confirmation), audited when someone else's entry (``audited`` overrides). The caller has
+    decided that ``who`` may edit this entry (:data:`Act.EDIT_OWN` / :data:`Act.EDIT_ENTRY`)."""
     spec = FIELDS.get(field_name.lower().replace("-", "_"))
     if spec is None:
-        return Reply.of(OutboundMessage(text=t(ctx.lang, "me.bad_field", field=field_name[:40]),
-                                        lang=ctx.lang))
+        return EditOutcome("me.bad_field", {"field": field_name[:40]})
     attribute, limit = spec
     problem = _invalid(attribute, value, limit)
     if problem and attribute == "phone":  # the rejected value, then a valid one
-        return Reply.of(OutboundMessage(
-            text=t(ctx.lang, "demo.bad_phone", field=field_name[:40], value=value[:60]),
-            lang=ctx.lang))
+        return EditOutcome("demo.bad_phone", {"field": field_name[:40], "value": value[:60]},
+                           attribute=attribute)
     if problem:
-        return Reply.of(OutboundMessage(
-            text=t(ctx.lang, "me.bad_value", field=field_name[:40], reason=problem),
-            lang=ctx.lang))
-    if attribute in IDENTITY_FIELDS and not ctx.may(Act.EDIT_IDENTITY):
+        return EditOutcome("me.bad_value", {"field": field_name[:40], "reason": problem},
+                           attribute=attribute)
+    if attribute in IDENTITY_FIELDS and not may(who, Act.EDIT_IDENTITY):
         # The e-mail links messengers: only admins (or an import) change it.
-        return Reply.of(OutboundMessage(text=t(ctx.lang, "sec.email_admin_only"),
-                                        lang=ctx.lang))
-    async with ctx.services.db.session() as session:
-        stored = await session.get(Person, person.id)
+        return EditOutcome("sec.email_admin_only", attribute=attribute)
+    async with services.db.session() as session:
+        stored = await session.get(Person, person_id)
         if stored is None:
-            return Reply.of(OutboundMessage(text=t(ctx.lang, "me.not_in_directory"),
-                                            lang=ctx.lang))
+            return EditOutcome("me.not_in_directory", attribute=attribute)
         if attribute == "email":
             try:
-                await change_email(session, stored, value, actor=ctx.actor)
+                await change_email(session, stored, value, actor=actor_label)
             except EmailTaken:
-                return Reply.of(OutboundMessage(text=t(ctx.lang, "sec.email_taken"),
-                                                lang=ctx.lang))
+                return EditOutcome("sec.email_taken", attribute=attribute)
         else:
             setattr(stored, attribute, value.lower() if attribute == "language" else value)
         if attribute != "language":  # a preference is no confirmation of the entry's data
-            stored.confirmed_on = ctx.services.directory.today()
+            stored.confirmed_on = services.directory.today()
             stored.source = "self" if actor_is_self else "coordinator"
         await touch_person(session, stored)
-        if not actor_is_self:
+        if (not actor_is_self) if audited is None else audited:
             gmina = await session.get(Gmina, stored.gmina_id) if stored.gmina_id else None
-            await audit(session, actor=ctx.actor, action="directory.edit",
+            await audit(session, actor=actor_label, action="directory.edit",
                         target=f"person:{stored.id}",
                         details={"field": attribute, "gmina": gmina.name if gmina else None})
         await session.commit()
-    ctx.services.directory.invalidate()
-    if attribute == "language" and actor_is_self:
-        ctx.lang = value.lower()
-    return Reply.of(OutboundMessage(text=t(ctx.lang, "me.updated", field=field_name[:40],
-                                           value=value[:200]), lang=ctx.lang))
+    services.directory.invalidate()
+    return EditOutcome("me.updated", {"field": field_name[:40], "value": value[:200]},
+                       saved=True, attribute=attribute)
 
 
 def _invalid(attribute: str, value: str, limit: int) -> str:
