@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.models import _ts, utcnow
@@ -32,7 +32,17 @@ class ForumGroup(SQLModel, table=True):
 
 
 class Question(SQLModel, table=True):
-    """A question asked to a forum; ``search_terms`` are its (and its answers') lemmas."""
+    """A question asked to a forum; ``search_terms`` are its (and its answers') lemmas.
+
+    An FAQ question may have a *public wording* a moderator curated (``public_text``, and
+    ``public_answer`` for its answer): what a search or ``/faq`` shows instead of the words
+    as asked; ``public_terms`` are its lemmas, searched beside ``search_terms`` (which answers
+    rewrite, so the curated words keep a column of their own).
+    """
+
+    # The panel's unanswered list and counts: a forum's open questions, oldest first.
+    __table_args__ = (Index("ix_question_forum_state_created", "forum_id", "state",
+                            "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     forum_id: int = Field(foreign_key="forum.id", index=True)
@@ -47,6 +57,10 @@ class Question(SQLModel, table=True):
     nudged_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     moved_from: int | None = Field(default=None, foreign_key="forum.id")
     search_terms: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    public_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    public_answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    public_terms: str = Field(default="", sa_column=Column(Text, nullable=False, default="",
+                                                           server_default=""))
 
 
 class Answer(SQLModel, table=True):

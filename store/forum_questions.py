@@ -6,9 +6,11 @@ Like every forum repository (see :mod:`store.forums`), these functions never com
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,9 +59,20 @@ async def set_search_terms(session: AsyncSession, question: Question, terms: str
     session.add(question)
 
 
-async def set_faq(session: AsyncSession, question: Question) -> None:
-    """Put a question into its forum's FAQ."""
-    question.faq = True
+async def set_faq(session: AsyncSession, question: Question, faq: bool = True) -> None:
+    """Put a question into its forum's FAQ (``faq`` False: take it out; a curated wording
+    stays stored, unseen, for the day it comes back)."""
+    question.faq = faq
+    session.add(question)
+
+
+async def set_public_wording(session: AsyncSession, question: Question, *, text: str | None,
+                             answer: str | None, terms: str) -> None:
+    """The curated wording of an FAQ question and its answer (None: as written), with the
+    lemmas it is searched by."""
+    question.public_text = text
+    question.public_answer = answer
+    question.public_terms = terms
     session.add(question)
 
 
@@ -182,9 +195,104 @@ async def bump_archive_version(session: AsyncSession) -> None:
 
 
 async def archive_rows(session: AsyncSession) -> list[tuple[int, int, str, str, bool]]:
-    """(number, forum, search words, state, in the FAQ) of every question."""
+    """(number, forum, search words, state, in the FAQ) of every question; an FAQ question
+    is also found by the words of its curated wording."""
     rows = await session.execute(select(
         col(Question.id), col(Question.forum_id), col(Question.search_terms),
-        col(Question.state), col(Question.faq)))
-    return [(int(qid or 0), int(forum_id), str(terms), str(state), bool(faq))
-            for qid, forum_id, terms, state, faq in rows]
+        col(Question.state), col(Question.faq), col(Question.public_terms)))
+    return [(int(qid or 0), int(forum_id),
+             f"{terms} {public}" if faq and public else str(terms), str(state), bool(faq))
+            for qid, forum_id, terms, state, faq, public in rows]
+
+
+# --- the panel's lists: counted and paged in SQL (an archive has tens of thousands) -----------
+
+@dataclass(frozen=True, slots=True)
+class OpenStats:
+    """A forum's unanswered questions: how many, and when the oldest was asked."""
+
+    count: int
+    oldest: datetime | None
+
+
+async def open_stats(session: AsyncSession, forum_ids: Iterable[int] | None = None
+                     ) -> dict[int, OpenStats]:
+    """Unanswered (open) questions per forum (``forum_ids`` None: every forum)."""
+    query = select(col(Question.forum_id), func.count(), func.min(col(Question.created_at))
+                   ).where(col(Question.state) == "open").group_by(col(Question.forum_id))
+    if forum_ids is not None:
+        query = query.where(col(Question.forum_id).in_(list(forum_ids)))
+    return {int(forum_id): OpenStats(int(count), oldest)
+            for forum_id, count, oldest in await session.execute(query)}
+
+
+async def unanswered_page(session: AsyncSession, forum_id: int, *, offset: int,
+                          limit: int) -> list[Question]:
+    """A page of the forum's open questions, the longest waiting first."""
+    return list((await session.execute(select(Question).where(
+        col(Question.forum_id) == forum_id, col(Question.state) == "open",
+    ).order_by(col(Question.created_at), col(Question.id)).offset(offset).limit(limit)
+    )).scalars())
+
+
+def _answered_elsewhere() -> ColumnElement[bool]:
+    """The question has an answer, not deleted, by someone other than its asker (the rule of
+    :func:`is_answered`, as SQL over many questions)."""
+    return exists().where(
+        col(Answer.question_id) == col(Question.id),
+        col(Answer.deleted) == False,  # noqa: E712
+        or_(col(Question.asker_id).is_(None), col(Answer.author_id).is_(None),
+            col(Answer.author_id) != col(Question.asker_id)))
+
+
+def _faq_where(forum_id: int, faq: bool) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [col(Question.forum_id) == forum_id,
+                                        col(Question.faq) == faq]
+    if not faq:  # candidates: answered questions not in the FAQ
+        where.append(_answered_elsewhere())
+    return where
+
+
+async def count_faq(session: AsyncSession, forum_id: int, *, faq: bool) -> int:
+    """How many of the forum's questions are in its FAQ (``faq`` False: how many answered
+    ones could be promoted)."""
+    return int(await session.scalar(select(func.count()).select_from(Question).where(
+        *_faq_where(forum_id, faq))) or 0)
+
+
+async def faq_page(session: AsyncSession, forum_id: int, *, faq: bool, offset: int,
+                   limit: int) -> list[Question]:
+    """A page of the forum's FAQ (by number) or, ``faq`` False, of the answered questions
+    that could join it (newest first)."""
+    order = col(Question.id) if faq else col(Question.id).desc()
+    return list((await session.execute(select(Question).where(*_faq_where(forum_id, faq))
+                                       .order_by(order).offset(offset).limit(limit)
+                                       )).scalars())
+
+
+async def first_answers(session: AsyncSession, questions: Iterable[Question]
+                        ) -> dict[int, Answer]:
+    """Each question's first answer by someone other than its asker, not deleted (one
+    query for a page of questions)."""
+    askers = {int(q.id or 0): q.asker_id for q in questions}
+    if not askers:
+        return {}
+    found: dict[int, Answer] = {}
+    rows = (await session.execute(select(Answer).where(
+        col(Answer.question_id).in_(list(askers)), col(Answer.deleted) == False,  # noqa: E712
+    ).order_by(col(Answer.id)))).scalars()
+    for answer in rows:
+        asker = askers.get(answer.question_id)
+        if answer.question_id in found:
+            continue
+        if asker is None or answer.author_id is None or answer.author_id != asker:
+            found[answer.question_id] = answer
+    return found
+
+
+async def forum_question(session: AsyncSession, forum_id: int, question_id: int
+                         ) -> Question | None:
+    """A question by its number, if it is (now) in that forum."""
+    return (await session.execute(select(Question).where(and_(
+        col(Question.id) == question_id, col(Question.forum_id) == forum_id)))
+    ).scalars().first()

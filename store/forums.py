@@ -12,14 +12,16 @@ db.session()``) commits it once, at the end of its use case, or not at all when 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.calendar_models import Deadline, Event
-from store.forum_models import ForumArchive, Question
+from store.forum_models import ForumArchive, ForumGroup, Question
+from store.forum_questions import open_stats
 from store.models import Forum, ForumMember, Gmina, Person, Role, RoleGrant, Topic, utcnow
 
 
@@ -237,3 +239,113 @@ async def members_of(session: AsyncSession, forum_id: int) -> list[MemberRow]:
     result = [MemberRow(person, gmina or person.organisation, person.id in members,
                         person.id in moderators) for person, gmina in rows]
     return sorted(result, key=lambda row: (row.person.name.lower(), row.person.id or 0))
+
+
+# --- the panel's views: counted and paged in SQL ---------------------------------------------
+
+@dataclass(slots=True)
+class ForumSummary:
+    """A forum as the panel lists it."""
+
+    forum: Forum
+    members: int = 0
+    moderators: list[str] = field(default_factory=list)  # names
+    groups: dict[str, int] = field(default_factory=dict)  # messenger → linked groups
+    unanswered: int = 0
+    oldest: datetime | None = None  # when the longest-waiting open question was asked
+
+
+async def forum_summaries(session: AsyncSession, forum_ids: Iterable[int] | None = None
+                          ) -> list[ForumSummary]:
+    """Active forums (``forum_ids`` None: every one) with their counts, by key: a handful of
+    grouped queries however many members and questions there are."""
+    query = select(Forum).where(_not_archived()).order_by(col(Forum.key))
+    if forum_ids is not None:
+        query = query.where(col(Forum.id).in_(list(forum_ids)))
+    summaries = {int(f.id or 0): ForumSummary(f) for f in (await session.execute(query)).scalars()}
+    if not summaries:
+        return []
+    ids = list(summaries)
+    for forum_id, count in await session.execute(
+            select(col(ForumMember.forum_id), func.count()).where(
+                col(ForumMember.forum_id).in_(ids)).group_by(col(ForumMember.forum_id))):
+        summaries[int(forum_id)].members = int(count)
+    for forum_id, name in await session.execute(
+            select(col(RoleGrant.forum_id), col(Person.name))
+            .join(Person, col(Person.id) == col(RoleGrant.person_id))
+            .where(col(RoleGrant.forum_id).in_(ids),
+                   col(RoleGrant.role) == Role.FORUM_MODERATOR.value)
+            .order_by(col(Person.name))):
+        summaries[int(forum_id)].moderators.append(str(name))
+    for forum_id, platform, count in await session.execute(
+            select(col(ForumGroup.forum_id), col(ForumGroup.platform), func.count())
+            .where(col(ForumGroup.forum_id).in_(ids))
+            .group_by(col(ForumGroup.forum_id), col(ForumGroup.platform))
+            .order_by(col(ForumGroup.platform))):
+        summaries[int(forum_id)].groups[str(platform)] = int(count)
+    for forum_id, stats in (await open_stats(session, ids)).items():
+        summaries[forum_id].unanswered, summaries[forum_id].oldest = stats.count, stats.oldest
+    return list(summaries.values())
+
+
+def _people_of(forum_id: int) -> ColumnElement[bool]:
+    """The person is a member or a moderator of the forum."""
+    return or_(
+        col(Person.id).in_(select(col(ForumMember.person_id)).where(
+            col(ForumMember.forum_id) == forum_id)),
+        col(Person.id).in_(select(col(RoleGrant.person_id)).where(
+            col(RoleGrant.forum_id) == forum_id,
+            col(RoleGrant.role) == Role.FORUM_MODERATOR.value)))
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """Name or e-mail containing ``text`` (any case; SQLite's lower() folds only ASCII, so the
+    name is also matched as typed: "Łuk" finds "Łukasz")."""
+    def pattern(value: str) -> str:
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"%{escaped}%"
+
+    typed = text.strip()
+    return or_(func.lower(col(Person.name)).like(pattern(typed.lower()), escape="\\"),
+               col(Person.name).like(pattern(typed), escape="\\"),
+               func.lower(col(Person.email)).like(pattern(typed.lower()), escape="\\"))
+
+
+async def member_page(session: AsyncSession, forum_id: int, *, text: str = "", offset: int,
+                      limit: int) -> tuple[list[MemberRow], int]:
+    """A page of a forum's members and moderators by name (``text``: only names or e-mails
+    containing it), with how many there are in all."""
+    where = [_people_of(forum_id)] + ([_matching(text)] if text.strip() else [])
+    total = int(await session.scalar(select(func.count()).select_from(Person).where(*where))
+                or 0)
+    rows = list(await session.execute(
+        select(Person, col(Gmina.name)).outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+        .where(*where).order_by(func.lower(col(Person.name)), col(Person.id))
+        .offset(offset).limit(limit)))
+    ids = [int(person.id or 0) for person, _ in rows]
+    members: set[int] = set()
+    moderators: set[int] = set()
+    if ids:
+        members = set((await session.execute(select(col(ForumMember.person_id)).where(
+            col(ForumMember.forum_id) == forum_id, col(ForumMember.person_id).in_(ids),
+        ))).scalars())
+        moderators = set((await session.execute(select(col(RoleGrant.person_id)).where(
+            col(RoleGrant.forum_id) == forum_id,
+            col(RoleGrant.role) == Role.FORUM_MODERATOR.value,
+            col(RoleGrant.person_id).in_(ids),
+        ))).scalars())
+    return [MemberRow(person, gmina or person.organisation, person.id in members,
+                      person.id in moderators) for person, gmina in rows], total
+
+
+async def directory_matches(session: AsyncSession, forum_id: int, text: str, *,
+                            limit: int = 20) -> list[tuple[Person, str]]:
+    """People of the directory with an e-mail, not yet in the forum, whose name or e-mail
+    contains ``text``, with their gmina (or organisation): whom to add."""
+    if not text.strip():
+        return []
+    rows = await session.execute(
+        select(Person, col(Gmina.name)).outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+        .where(_matching(text), col(Person.email).is_not(None), ~_people_of(forum_id))
+        .order_by(func.lower(col(Person.name)), col(Person.id)).limit(limit))
+    return [(person, gmina or person.organisation) for person, gmina in rows]

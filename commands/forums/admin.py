@@ -9,6 +9,8 @@ line and the chat say the same thing in the user's language.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -180,11 +182,12 @@ class ForumAdmin:
         return forum
 
     async def rename(self, key: str, name_pl: str, *, name_en: str | None = None,
-                     actor: str) -> tuple[Forum, str]:
-        """New names for a forum; returns it and its former Polish name."""
+                     actor: str, may: set[int] | None = None) -> tuple[Forum, str]:
+        """New names for a forum; returns it and its former Polish name (``may``: the forums
+        the actor moderates; None for admins and the command line)."""
         name_pl = _name(name_pl)
         async with self._db.session() as session:
-            forum = await self._forum(session, key, may=None)
+            forum = await self._forum(session, key, may=may)
             old = forum.name_pl
             await rename_forum(session, forum, name_pl,
                                None if name_en is None else _name(name_en, required=False))
@@ -272,6 +275,57 @@ class ForumAdmin:
             forum = await self._forum(session, key, may=may)
             return forum, await members_of(session, int(forum.id or 0))
 
+    async def set_moderators(self, key: str, emails: Sequence[str], *, grant: bool,
+                             actor: str) -> MemberChange:
+        """Give (``grant``) or take the forum's moderator role. Admins only: the caller
+        checks, as the command line is one. A new moderator becomes a member too; one who
+        stops moderating stays a member."""
+        async with self._db.session() as session:
+            forum = await self._forum(session, key, may=None)
+            people = await _people(session, emails)
+            forum_id = int(forum.id or 0)
+            moderating = await moderator_ids(session, forum_id)
+            changed = [p for p in people if (p.id in moderating) != grant]
+            ids = [int(p.id or 0) for p in changed]
+            if grant:
+                await add_members(session, forum_id, ids)
+                await grant_moderators(session, forum_id, ids)
+            else:
+                await add_members(session, forum_id, ids)  # keeps belonging to the forum
+                await revoke_moderators(session, forum_id, ids)
+            if changed:
+                await audit(session, actor=actor,
+                            action="forum.moderator_grant" if grant else "forum.moderator_revoke",
+                            target=f"forum:{forum.key}", details={"person_ids": ids})
+            await session.commit()
+        gone = {p.id for p in changed}
+        return MemberChange(forum, changed, [p for p in people if p.id not in gone])
+
+    async def plan_members(self, key: str, emails: Sequence[str], *, replace: bool,
+                           dry_run: bool, actor: str, may: set[int] | None = None,
+                           source: str = "") -> ForumPlan:
+        """Import a list of e-mails into one forum (the panel's file): everyone listed
+        becomes a member; with ``replace``, members not listed leave (moderators stay, as a
+        file without roles says nothing about them). ``dry_run``: the plan, nothing changed.
+        An e-mail the directory does not know refuses the whole list."""
+        async with self._db.session() as session:
+            forum = await self._forum(session, key, may=may)
+            people = await _people(session, emails)
+            listed = {int(p.id or 0): (p, False) for p in people}
+            plan = await _plan(session, forum, listed, roles=False)
+            if not replace:
+                plan.remove = []
+            if not dry_run:
+                await _apply(session, plan)
+                if plan.changes:
+                    await audit(session, actor=actor, action="forum.import",
+                                target=f"forum:{forum.key}", details={
+                                    "file": source[:200],
+                                    "added": [p.id for p in plan.add],
+                                    "removed": [p.id for p in plan.remove]})
+                await session.commit()
+        return plan
+
     # --- the member list as a file --------------------------------------------------------
 
     async def import_file(self, path: Path, *, dry_run: bool, actor: str,
@@ -324,6 +378,43 @@ class ForumAdmin:
         if may is not None and forum.id not in may:
             raise Refused("fadm.forbidden", key=forum.key)
         return forum
+
+
+def emails_from_csv(data: bytes, lang: str) -> list[str]:
+    """The e-mails of an uploaded CSV (any columns; a first row without one is its header),
+    lower case, once each. A row without a valid e-mail refuses the file, row by row."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1250", errors="replace")  # Excel's CSV on Polish Windows
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    found: dict[str, None] = {}
+    errors: list[str] = []
+    rows = 0
+    for line, cells in enumerate(csv.reader(io.StringIO(text, newline=""),
+                                            delimiter=delimiter), start=1):
+        cells = [c.strip().strip("<>").removeprefix("mailto:") for c in cells]
+        if not any(cells):
+            continue
+        rows += 1
+        emails = [c.lower() for c in cells if EMAIL_PATTERN.match(c)]
+        if emails:
+            found.update(dict.fromkeys(emails))
+        elif rows == 1:
+            continue  # the header ("e-mail", "Imię i nazwisko;E-mail", …)
+        else:
+            odd = next((c for c in cells if "@" in c), "")
+            problem = (t(lang, "fadm.imp_bad_email", email=odd[:100]) if odd
+                       else t(lang, "fadm.imp_no_email"))
+            errors.append(t(lang, "fadm.imp_row", row=line, problem=problem))
+    if errors:
+        raise ImportRefused(errors[:50] + (["…"] if len(errors) > 50 else []))
+    if not found:
+        raise ImportRefused([t(lang, "fadm.imp_no_rows")])
+    return list(found)
 
 
 def _name(value: str, *, required: bool = True) -> str:

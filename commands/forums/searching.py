@@ -1,5 +1,6 @@
 """The archive as people search it: the index kept in step with the database, ``/szukaj``,
-a forum's FAQ and promoting a question into it."""
+a forum's FAQ and promoting a question into it. An FAQ question shows its public wording
+(curated in the office panel, :mod:`commands.forums.faq`) where it has one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.directory.language import Morphology, tokens
 from commands.directory.query import STOPWORDS
 from commands.forums.archive import ArchiveIndex
+from commands.forums.faq import public_view
 from store.db import Database
 from store.forum_models import Answer, Question
 from store.forum_questions import (
@@ -80,13 +82,13 @@ class ArchiveSearch:
                     continue
                 answer = await first_answer(session, question)
                 forum = await forum_by_id(session, question.forum_id)
-                results.append((question, answer, forum.key if forum else ""))
+                results.append((*public_view(question, answer), forum.key if forum else ""))
         return results
 
     async def faq(self, forum: Forum) -> list[tuple[Question, Answer | None]]:
         """The forum's FAQ: promoted questions with their first answer."""
         async with self._db.session() as session:
-            return [(question, await first_answer(session, question))
+            return [public_view(question, await first_answer(session, question))
                     for question in await faq_questions(session, int(forum.id or 0))]
 
     async def promote(self, question_id: int, *, by: Person) -> str:
