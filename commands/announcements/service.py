@@ -135,6 +135,18 @@ class AnnouncementService:
     async def draft(self, *, author: Person, urgent: bool, text: str, audience: Audience,
                     label: str) -> Draft:
         """Store a draft and count who would get it, per messenger."""
+        return await self._plan(author=author, urgent=urgent, text=text, audience=audience,
+                                label=label, store=True)
+
+    async def estimate(self, *, author: Person, urgent: bool, text: str, audience: Audience
+                       ) -> Draft:
+        """The counts :meth:`draft` would show, storing nothing (the panel's live counts;
+        ``announcement_id`` is 0)."""
+        return await self._plan(author=author, urgent=urgent, text=text, audience=audience,
+                                label="", store=False)
+
+    async def _plan(self, *, author: Person, urgent: bool, text: str, audience: Audience,
+                    label: str, store: bool) -> Draft:
         async with self._db.session() as session:
             people = await resolve_people(
                 session, everyone=audience.everyone, forum_ids=audience.forum_ids,
@@ -154,8 +166,9 @@ class AnnouncementService:
                 audience=audience.to_json(), audience_label=label[:500],
                 created_at=self._clock.now(),
             )
-            session.add(announcement)
-            await session.commit()
+            if store:
+                session.add(announcement)
+                await session.commit()
         per_platform: Counter[str] = Counter()
         for person in people:
             chosen = _copies(accounts.get(person, []), urgent)
@@ -185,10 +198,12 @@ class AnnouncementService:
         )).all()}
         return await sms_recipients(session, without, people - without, languages)
 
-    async def send(self, announcement_id: int, *, author: Person, author_ref: ConversationRef,
-                   author_message_id: str | None) -> tuple[str, Announcement | None]:
+    async def send(self, announcement_id: int, *, author: Person,
+                   author_ref: ConversationRef | None, author_message_id: str | None
+                   ) -> tuple[str, Announcement | None]:
         """Confirm a draft: "sent", "already" (a double press), "expired" (previewed more
-        than :data:`DRAFT_VALID` ago; cancelled now), "cancelled" or "missing"."""
+        than :data:`DRAFT_VALID` ago; cancelled now), "cancelled" or "missing".
+        ``author_ref`` None: confirmed outside a chat (the panel), no copy to keep current."""
         now = self._clock.now()
         async with self._db.session() as session:
             if not await mark_sent(session, announcement_id, int(author.id or 0), now,
@@ -247,7 +262,7 @@ class AnnouncementService:
                 groups = await forum_groups(session, everyone=audience.everyone,
                                             forum_ids=audience.forum_ids)
                 rows += _group_posts(announcement, groups, author_label, now)
-            announcement.author_ref = author_ref.to_json()
+            announcement.author_ref = author_ref.to_json() if author_ref else None
             announcement.author_message_id = author_message_id or ""
             session.add(announcement)
             await start_copy_counters(session, announcement_id)
@@ -369,6 +384,20 @@ class AnnouncementService:
             footer=count_line(lang, announcement.urgent, counts) + "\n"
             + t(lang, "ann.see_report", id=number), lang=lang,
         )
+
+    async def copy_preview(self, *, author: Person, urgent: bool, text: str, lang: str
+                           ) -> OutboundMessage:
+        """A recipient's first copy of an announcement ``author`` would send (the panel's
+        preview, rendered by each messenger's adapter)."""
+        async with self._db.session() as session:
+            label = await _person_label(session, author)
+        draft = Announcement(author_id=int(author.id or 0), urgent=urgent, text=text,
+                             audience="{}")
+        return copy_message(draft, label, lang, ping=1)
+
+    async def group_lines(self, announcement_id: int, lang: str) -> list[str]:
+        """The report's lines of the posts in forum groups (see :meth:`report`)."""
+        return await self._group_report(announcement_id, lang)
 
     async def refresh_author_copy(self, announcement_id: int) -> bool:
         """Show the latest counters in the author's copy, where the messenger allows edits —
