@@ -132,23 +132,25 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def put_upload(session: AsyncSession, *, token: str, person_id: int, filename: str,
-                     data: bytes, version: int, now: datetime, keep_after: datetime) -> None:
+async def put_upload(session: AsyncSession, *, token: str, person_id: int, session_id: int,
+                     filename: str, data: bytes, version: int, now: datetime,
+                     keep_after: datetime) -> None:
     """Keep an uploaded file for its confirmation; uploads created before ``keep_after``
     (abandoned previews) go, and so does the same person's earlier upload."""
     await session.execute(delete(DirectoryUpload).where(or_(
         col(DirectoryUpload.created_at) < keep_after,
         col(DirectoryUpload.person_id) == person_id)))
     session.add(DirectoryUpload(token_hash=token_hash(token), person_id=person_id,
-                                filename=filename[:200], data=data, version=version,
-                                created_at=now))
+                                session_id=session_id, filename=filename[:200], data=data,
+                                version=version, created_at=now))
 
 
-async def get_upload(session: AsyncSession, token: str, person_id: int, *,
+async def get_upload(session: AsyncSession, token: str, person_id: int, session_id: int, *,
                      created_after: datetime) -> DirectoryUpload | None:
-    """The upload behind ``token`` if ``person_id`` made it and it is recent enough."""
+    """The upload behind ``token`` if ``person_id`` made it in panel session ``session_id``
+    and it is recent enough."""
     upload = await session.get(DirectoryUpload, token_hash(token))
-    if upload is None or upload.person_id != person_id:
+    if upload is None or upload.person_id != person_id or upload.session_id != session_id:
         return None
     return upload if aware(upload.created_at) >= created_after else None
 

@@ -52,10 +52,12 @@ class FreshnessRequest(SQLModel, table=True):
 
 class DirectoryUpload(SQLModel, table=True):
     """An import file between preview and confirmation. ``token_hash`` is the SHA-256 of the
-    random id the previewing admin's form carries; only that admin may confirm it."""
+    random id the previewing admin's form carries; only that admin, in that panel session,
+    may confirm it."""
 
     token_hash: str = Field(primary_key=True, max_length=64)
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    session_id: int = 0  # the panel session that previewed it: only it may confirm
     filename: str = Field(max_length=200)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     version: int = 0  # the directory's version the preview was computed against

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from commands.authz import IDENTITY_FIELDS, Act, Actor, may, person_target
 from commands.context import Context, Reply
+from commands.directory import freshness
 from commands.directory.answers import ACTION_GMINA, ACTION_PAGE
 from commands.directory.importer import EMAIL_PATTERN, PHONE_PATTERN
 from commands.model import Button, ButtonStyle, ContactCard, OutboundMessage
@@ -225,3 +226,4 @@ def register(registry: CommandRegistry) -> None:
     registry.add_action(Action(ACTION_PAGE, who_page))
     registry.add_action(Action(ACTION_GMINA, who_page))
     registry.add_action(Action(ACTION_CONFIRM, confirm_my_data))
+    freshness.register(registry)  # the campaign's "Dane aktualne" / "Popraw"

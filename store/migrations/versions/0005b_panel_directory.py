@@ -51,6 +51,7 @@ def upgrade() -> None:
         'directoryupload',
         sa.Column('token_hash', _text(length=64), nullable=False),
         sa.Column('person_id', sa.Integer(), nullable=False),
+        sa.Column('session_id', sa.Integer(), nullable=False),
         sa.Column('filename', _text(length=200), nullable=False),
         sa.Column('data', sa.LargeBinary(), nullable=False),
         sa.Column('version', sa.Integer(), nullable=False),

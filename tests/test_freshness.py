@@ -1,0 +1,106 @@
+"""The freshness campaign as staff meet it: the office starts it, each person whose entry is
+old gets it on their messenger (the real adapters against the fakes) with "Dane aktualne" /
+"Popraw", and their answer updates the entry and the campaign's counters.
+
+The panel's side (starting it from the page, the progress shown) is in
+tests/test_panel_katalog.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select, update
+
+from commands.authz import Actor, actor
+from commands.directory.freshness import NotAllowed, current_progress, start_campaign
+from store.models import Person
+from store.people import grants_of, person_by_email
+from tests.world import ADMIN, ANNA, COORDINATOR, RENATA, World, slack_buttons, telegram_buttons
+
+TODAY = date(2026, 11, 23)  # the tests' clock (tests/conftest.py)
+
+
+async def _actor(world: World, email: str) -> Actor:
+    async with world.app.db.session() as session:
+        person = await person_by_email(session, email)
+        assert person is not None and person.id is not None
+        return actor(person.id, await grants_of(session, person.id))
+
+
+async def _confirmed_on(world: World, email: str) -> date | None:
+    async with world.app.db.session() as session:
+        return await session.scalar(select(Person.confirmed_on).where(Person.email == email))
+
+
+async def test_everyone_stale_gets_their_entry_with_both_buttons_and_answers_count(
+        world: World) -> None:
+    await world.link(RENATA, ANNA, COORDINATOR)
+    # Renata (confirmed 2025-12-09) and Anna (2025-10-18) are older than 6 months; the
+    # coordinator (2026-07-15) is not.
+    started = await start_campaign(world.app.core.services, await _actor(world, ADMIN),
+                                   months=6)
+    assert started.cutoff == date(2026, 5, 23)
+    assert started.asked == 2  # the other stale sample people have no messenger
+    assert started.unreachable > 0
+    await world.deliver()
+
+    [question] = world.on_telegram(RENATA)  # her entry prefers Telegram
+    assert "Czy Twoje dane w katalogu są aktualne?" in question["text"]
+    assert "Renata Nowak" in question["text"] and "2025-12-09" in question["text"]
+    assert telegram_buttons(question) == ["Dane aktualne", "Popraw"]
+    assert world.on_slack(RENATA) == []  # one messenger per person, like a quiet announcement
+    assert world.on_telegram(COORDINATOR) == []
+
+    await world.telegram_press(RENATA, question, "Dane aktualne")
+    assert await _confirmed_on(world, RENATA.email) == TODAY
+    [answered] = world.on_telegram(RENATA)  # the question was replaced: no buttons left
+    assert telegram_buttons(answered) == [] and TODAY.isoformat() in answered["text"]
+
+    progress = await current_progress(world.app.core.services)
+    assert progress is not None
+    assert (progress.asked, progress.confirmed, progress.corrected, progress.no_answer) == (
+        2, 1, 0, 1)
+
+
+async def test_correct_it_asks_what_and_the_answer_edits_the_entry(world: World) -> None:
+    await world.link(ANNA)
+    async with world.app.db.session() as session:  # Anna on Slack only, for this test
+        await session.execute(update(Person).where(Person.email == ANNA.email)
+                              .values(preferred_contact="Slack"))
+        await session.commit()
+    await start_campaign(world.app.core.services, await _actor(world, ADMIN), months=6)
+    await world.deliver()
+    [question] = world.on_slack(ANNA)
+    assert slack_buttons(question) == ["Dane aktualne", "Popraw"]
+    assert await world.slack_press(ANNA, question, "Popraw") == 200
+    await world.slack.drain()
+    assert "Co poprawić?" in world.on_slack(ANNA)[-1]["text"]
+    await world.slack_says(ANNA, "telefon +48 12 000 64 99")
+    assert "Zapisane" in world.on_slack(ANNA)[-1]["text"]
+    async with world.app.db.session() as session:
+        anna = await person_by_email(session, ANNA.email)
+    assert anna is not None and anna.phone == "+48 12 000 64 99" and anna.confirmed_on == TODAY
+    progress = await current_progress(world.app.core.services)
+    assert progress is not None and (progress.corrected, progress.confirmed) == (1, 0)
+
+
+async def test_only_admins_start_a_campaign_and_a_forged_button_does_nothing(
+        world: World) -> None:
+    with pytest.raises(NotAllowed):
+        await start_campaign(world.app.core.services, await _actor(world, COORDINATOR.email),
+                             months=6)
+    assert await current_progress(world.app.core.services) is None
+    await world.link(RENATA, COORDINATOR)
+    await start_campaign(world.app.core.services, await _actor(world, ADMIN), months=6)
+    await world.deliver()
+    [question] = world.on_telegram(RENATA)
+    # Someone else pressing Renata's button (e.g. a forwarded message) changes nothing.
+    data = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    forged = {**question, "reply_markup": {"inline_keyboard": [[
+        {"text": "Dane aktualne", "callback_data": data}]]}}
+    await world.telegram_press(COORDINATOR, forged, "Dane aktualne")
+    assert await _confirmed_on(world, RENATA.email) == date(2025, 12, 9)
+    progress = await current_progress(world.app.core.services)
+    assert progress is not None and progress.confirmed == 0
