@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.console.messenger import ConsoleMessenger
+from adapters.panel.settings import PanelConfig
+from adapters.panel.settings import parse_config as parse_panel_config
 from adapters.sms.config import parse_config as parse_sms_config
 from bots.config import (
     Config,
@@ -105,6 +107,7 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     settings = CoreSettings(
         directory_public=config.directory.public,
         link_code_valid_for=timedelta(hours=config.linking.code_valid_hours),
+        panel_url=config.server.base_url if panel_settings(config).enabled else "",
     )
     # Adapters register their own-initiative sending here when they are built.
     messengers: dict[str, Messenger] = {Platform.CONSOLE.value: ConsoleMessenger()}
@@ -142,6 +145,11 @@ def build_app(config: Config, *, clock: Clock | None = None, db: Database | None
     return App(config=config, db=database, clock=clock, morphology=morph, thesaurus=thesaurus,
                directory=directory, importer=importer, core=core, messengers=messengers,
                worker=worker, outbound=outbound, calendar=calendar, metrics=metrics)
+
+
+def panel_settings(config: Config) -> PanelConfig:
+    """The validated ``[panel]`` section (absent: the defaults, the panel on)."""
+    return parse_panel_config(config.extra.get("panel"))
 
 
 def sms_settings(config: Config) -> SmsSettings | None:

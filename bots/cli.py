@@ -148,10 +148,11 @@ def _parser() -> argparse.ArgumentParser:
                       help="where the code may be used: %(choices)s")
     link.add_argument("email", help="the person's e-mail in the directory")
 
-    from bots import cli_demo, cli_invite
+    from bots import cli_demo, cli_invite, cli_panel
 
     cli_demo.add_parser(sub)
     cli_invite.add_parser(sub)
+    cli_panel.add_parser(sub)
     cli_ops.add_parsers(sub)
     from bots import doctor
 
@@ -231,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
-    from bots import cli_invite, commands_cli, run_commands
+    from bots import cli_invite, cli_panel, commands_cli, run_commands
 
     app = build_app(config)
     try:
@@ -251,6 +252,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             "forums": forums_command,
             "demo": _demo_command,
             "invite": cli_invite.invite,
+            "panel": cli_panel.panel_command,
         }[args.command]
         return await handler(app, args)
     finally:

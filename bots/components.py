@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bots.app import panel_settings
 from bots.calendar_feed import CalendarFeedComponent
 from bots.cli_invite import email_components
 from bots.operations import operations_components
@@ -52,6 +53,13 @@ def build_components(app: App) -> list[Component]:
             CalendarFeedComponent(feeds=app.calendar.feeds),
         ]
     components += operations_components(app)  # /privacy, /terms, the daily retention job
+    if (panel := panel_settings(app.config)).enabled:
+        # The office panel under /panel/: the same services as the messengers, on the web.
+        from adapters.panel import build_panel_component
+
+        components.append(build_panel_component(
+            app, panel, public_url=app.config.server.base_url, importer=app.importer,
+            morphology=app.morphology))
     # The opt-out page (always: links in e-mails sent earlier keep working) and, with
     # [email], the daily digest and invitation reminders, naming the running Telegram bot.
     components += email_components(app, telegram)

@@ -77,6 +77,16 @@ class ServerConfig:
                               'address, e.g. "https://lacznik.urzad.example.pl"')
         return url.rstrip("/")
 
+    @property
+    def base_url(self) -> str:
+        """Where people reach the service: ``public_url``, else this machine's own address
+        (a local install: the panel's links then work on this machine only)."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
 
 @dataclass(frozen=True, slots=True, config=STRICT)
 class DirectoryConfig:
@@ -201,7 +211,7 @@ _SECTIONS: dict[str, type] = {
 _VALUES_CHECKED_IN = ("server", "directory", "linking", "console", "logging", "metrics")
 # Sections owned by components that validate them themselves (messenger adapters, …).
 OPEN_SECTIONS = ("telegram", "slack", "teams", "reminders", "announcements", "forums",
-                 "delivery", "retention", "legal", "email", "sms")
+                 "delivery", "retention", "legal", "email", "sms", "panel")
 # Sections whose ``public_url`` defaults to ``[server] public_url``.
 LINKING_SECTIONS = ("email", "sms")
 # Keys whose value is a file path: a relative one means "beside the configuration file".
@@ -336,6 +346,7 @@ def accepted_keys() -> dict[str, tuple[str, ...]]:
     """Every section the loader accepts with the keys its owner's schema declares, so
     ``config.example.toml`` can be checked against the code."""
     from adapters.email.config import EmailSection
+    from adapters.panel.settings import PanelConfig
     from adapters.slack.config import SlackConfig
     from adapters.sms.config import SmsConfig
     from adapters.teams.settings import TeamsSection
@@ -351,7 +362,7 @@ def accepted_keys() -> dict[str, tuple[str, ...]]:
         schema.section: section_keys(schema)
         for schema in (TelegramConfig, SlackConfig, TeamsSection, RemindersSection,
                        AnnouncementsSection, ForumsSection, DeliverySection, EmailSection,
-                       SmsConfig)
+                       SmsConfig, PanelConfig)
     }
     owned.update(operations_keys())
     for name in OPEN_SECTIONS:

@@ -15,7 +15,7 @@ import hmac
 import logging
 import signal
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from aiohttp import web, web_response
@@ -45,8 +45,8 @@ class Component(Protocol):
 
     name: str
 
-    def routes(self) -> list[web.RouteDef]:
-        """HTTP routes it serves on the shared server (webhooks)."""
+    def routes(self) -> Sequence[web.AbstractRouteDef]:
+        """HTTP routes it serves on the shared server (webhooks, pages, static files)."""
         ...
 
     async def start(self) -> None:
@@ -70,6 +70,11 @@ class Service:
         self._backoff = backoff or Backoff()
         self._first_attempt = first_attempt
         self._supervised = [Supervised(c, backoff=self._backoff) for c in self.components]
+        for component in self.components:
+            # The office panel shows the same health as /healthz.
+            bind = getattr(component, "bind_health", None)
+            if callable(bind):
+                bind(self.health)
         self._runner: web.AppRunner | None = None
         self._database = Health(DOWN, check=app.config.database_setting, problem="starting")
         self._database_ready = False
@@ -84,6 +89,9 @@ class Service:
         if self.app.metrics is not None:
             application.router.add_get("/metrics", self._metrics)
         for component in self.components:
+            setup = getattr(component, "setup_web", None)
+            if callable(setup):  # e.g. the panel's templates
+                setup(application)
             application.router.add_routes(component.routes())
         return application
 

@@ -80,6 +80,8 @@ class CoreSettings:
     email_linking: frozenset[Platform] = frozenset({Platform.SLACK, Platform.TEAMS})
     # How long a question the bot asked ("Podaj termin…") waits for the person's next message.
     prompt_timeout: timedelta = timedelta(minutes=10)
+    # The service's public address for office panel links (/panel); "" when the panel is off.
+    panel_url: str = ""
 
 
 @dataclass(slots=True)

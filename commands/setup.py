@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands import basic
+from commands import basic, panel_access
 from commands.announcements import handlers as announcement_handlers
 from commands.calendar import handlers as calendar_handlers
 from commands.directory import handlers as directory_handlers
@@ -18,4 +18,5 @@ def build_registry() -> CommandRegistry:
     calendar_handlers.register(registry)
     announcement_handlers.register(registry)
     forum_handlers.register(registry)
+    panel_access.register(registry)
     return registry

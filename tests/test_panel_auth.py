@@ -1,0 +1,233 @@
+"""Signing in to the office panel: one-time links from the messenger, the chat and the
+command line; sessions that expire, are listed and can be ended; CSRF on every change."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
+
+from bots.app import App
+from bots.service import Service
+from commands.clock import ManualClock
+from store.models import Person
+from store.panel_models import PanelSession
+from tests.panel_helpers import (  # noqa: F401  (fixtures)
+    csrf_of,
+    link_for,
+    open_link,
+    panel_client,
+    panel_component,
+    sign_in,
+)
+from tests.world import RENATA, THE_OFFICE, World, telegram_in_group
+
+ADMIN = THE_OFFICE.email
+URL = re.compile(r"https?://\S+/panel/signin/link/\S+")
+
+
+async def test_the_panel_without_a_session_sends_to_sign_in_and_shows_no_data(
+        panel_client: TestClient[Any, Any]) -> None:
+    response = await panel_client.get("/panel/", allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"] == "/panel/signin"
+    assert "Zawadzka" not in await response.text()
+    signin = await panel_client.get("/panel/signin")
+    page = await signin.text()
+    assert signin.status == 200 and '<html lang="pl">' in page
+    assert "Wyślij mi link" in page and "Zawadzka" not in page
+
+
+async def test_a_link_signs_in_once_and_lands_on_the_panel(
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    link = await link_for(app, ADMIN)
+    assert await open_link(panel_client, link)
+    home = await panel_client.get("/panel/")
+    assert "Magdalena Zawadzka-Hejmo" in await home.text()
+    panel_client.session.cookie_jar.clear()
+    again = await panel_client.get(link)
+    used = await panel_client.post(link, data={"csrf": csrf_of(await again.text())},
+                                   allow_redirects=False)
+    assert used.status == 410
+    assert "został już użyty albo wygasł" in await used.text()
+    assert (await panel_client.get("/panel/", allow_redirects=False)).status == 303
+
+
+async def test_a_link_expires_after_fifteen_minutes(
+        panel_client: TestClient[Any, Any], app: App, clock: ManualClock) -> None:
+    link = await link_for(app, ADMIN)
+    clock.advance(timedelta(minutes=15, seconds=1))
+    assert await open_link(panel_client, link) == ""
+
+
+async def test_a_change_without_the_csrf_token_is_refused_and_changes_nothing(
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    forged = await panel_client.post("/panel/jezyk", data={"lang": "en", "back": "/panel/"},
+                                     allow_redirects=False)
+    assert forged.status == 403
+    wrong = await panel_client.post("/panel/jezyk", data={"lang": "en", "csrf": csrf + "x"},
+                                    allow_redirects=False)
+    assert wrong.status == 403
+    async with app.db.session() as session:
+        person = (await session.exec(select(Person).where(Person.email == ADMIN))).one()
+        assert person.language != "en"
+    ok = await panel_client.post("/panel/jezyk", data={"lang": "en", "csrf": csrf},
+                                 allow_redirects=False)
+    assert ok.status == 303
+    home = await panel_client.get("/panel/")
+    assert '<html lang="en">' in await home.text()
+
+
+async def test_the_session_cookie_is_http_only_and_same_site_lax(
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    shown = await panel_client.get(await link_for(app, ADMIN))
+    path = shown.url.path
+    used = await panel_client.post(path, data={"csrf": csrf_of(await shown.text())},
+                                   allow_redirects=False)
+    header = ";".join(used.headers.getall("Set-Cookie"))
+    assert "lacznik_panel=" in header
+    assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/panel" in header
+    assert "Secure" not in header  # plain http on this machine: a Secure cookie would be lost
+
+
+async def test_behind_https_the_cookie_is_secure(app: App) -> None:
+    from adapters.panel import build_panel_component
+    from adapters.panel.settings import PanelConfig
+
+    component = build_panel_component(app, PanelConfig(), public_url="https://lacznik.example.pl",
+                                      importer=app.importer, morphology=app.morphology)
+    async with TestClient(TestServer(Service(app, [component]).web_app())) as client:
+        shown = await client.get(await link_for(app, ADMIN))
+        assert "Secure" in ";".join(shown.headers.getall("Set-Cookie"))
+        # This test's client speaks plain http, so it keeps no Secure cookie: send it back
+        # as the browser behind the https proxy would.
+        token = csrf_of(await shown.text())
+        used = await client.post(shown.url.path, data={"csrf": token}, allow_redirects=False,
+                                 headers={"Cookie": f"lacznik_panel_pre={token}"})
+        assert used.status == 303
+        assert "Secure" in ";".join(used.headers.getall("Set-Cookie"))
+
+
+async def test_sessions_are_listed_and_one_browser_can_end_another(
+        app: App, clock: ManualClock) -> None:
+    web_app = Service(app, [panel_component(app)]).web_app()
+    async with TestClient(TestServer(web_app)) as laptop, \
+            TestClient(TestServer(Service(app, [panel_component(app)]).web_app())) as phone:
+        csrf = await sign_in(laptop, app, ADMIN)
+        await sign_in(phone, app, ADMIN)
+        listing = await (await laptop.get("/panel/sesje")).text()
+        assert listing.count("/koniec\"") == 2
+        assert "ta przeglądarka" in listing
+        ended = await laptop.post("/panel/sesje/koniec-innych", data={"csrf": csrf},
+                                  allow_redirects=False)
+        assert ended.status == 303
+        assert (await phone.get("/panel/", allow_redirects=False)).status == 303
+        assert (await laptop.get("/panel/", allow_redirects=False)).status == 200
+
+
+async def test_an_idle_session_expires(panel_client: TestClient[Any, Any], app: App,
+                                       clock: ManualClock) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    clock.advance(timedelta(minutes=119))
+    assert (await panel_client.get("/panel/", allow_redirects=False)).status == 200
+    clock.advance(timedelta(minutes=119))  # used a moment ago: still within the idle limit
+    assert (await panel_client.get("/panel/", allow_redirects=False)).status == 200
+    clock.advance(timedelta(minutes=121))
+    assert (await panel_client.get("/panel/", allow_redirects=False)).status == 303
+
+
+async def test_signing_out_ends_the_session(panel_client: TestClient[Any, Any],
+                                            app: App) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    out = await panel_client.post("/panel/signout", data={"csrf": csrf}, allow_redirects=False)
+    assert out.status == 303 and out.headers["Location"] == "/panel/signin"
+    async with app.db.session() as session:
+        rows = (await session.exec(select(PanelSession))).all()
+    assert rows and all(row.ended_at is not None for row in rows)
+
+
+def _local(url: str, client: TestClient[Any, Any]) -> str:
+    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+async def test_send_me_a_link_goes_to_the_messenger_never_to_the_browser(
+        world: World, app: App) -> None:
+    await world.link(RENATA)
+    async with TestClient(TestServer(Service(app, [panel_component(app)]).web_app())) as client:
+        form = await client.get("/panel/signin")
+        sent = await client.post("/panel/signin", data={
+            "email": RENATA.email, "csrf": csrf_of(await form.text())})
+        page = await sent.text()
+        assert sent.status == 200 and "Sprawdź swój komunikator" in page
+        assert "/panel/signin/link/" not in page
+        unknown = await client.post("/panel/signin", data={
+            "email": "nikt@nigdzie.example.pl", "csrf": csrf_of(await form.text())})
+        assert "Sprawdź swój komunikator" in await unknown.text()  # tells a stranger nothing
+        await world.deliver()
+        texts = [m.get("text", "") for m in world.on_telegram(RENATA)]
+        links = [found.group(0) for text in texts if (found := URL.search(text))]
+        assert len(links) == 1
+        assert await open_link(client, _local(links[0], client))
+        home = await client.get("/panel/")
+        assert "Renata Nowak" in await home.text()
+
+
+async def test_the_sign_in_form_without_its_token_sends_nothing(world: World,
+                                                                 app: App) -> None:
+    await world.link(RENATA)
+    async with TestClient(TestServer(Service(app, [panel_component(app)]).web_app())) as client:
+        refused = await client.post("/panel/signin", data={"email": RENATA.email})
+        assert refused.status == 403
+        await world.deliver()
+        assert not [m for m in world.on_telegram(RENATA) if "/panel/" in m.get("text", "")]
+
+
+async def test_slash_panel_in_a_private_chat_gives_a_link_and_in_a_group_does_not(
+        world: World, app: App) -> None:
+    await world.link(RENATA)
+    await world.telegram_says(RENATA, "/panel")
+    texts = [m.get("text", "") for m in world.on_telegram(RENATA)]
+    links = [found.group(0) for text in texts if (found := URL.search(text))]
+    assert len(links) == 1
+    async with TestClient(TestServer(Service(app, [panel_component(app)]).web_app())) as client:
+        assert await open_link(client, _local(links[0], client))
+    await telegram_in_group(world, RENATA, -100777, "/panel")
+    group = " ".join(m.get("text", "") for m in world.on_telegram_group(-100777))
+    assert "/panel/signin/link/" not in group
+
+
+def test_lacznik_panel_link_prints_one_url_that_signs_in(tmp_path: Path) -> None:
+    config = tmp_path / "lacznik.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n', "utf-8")
+
+    async def scenario() -> None:
+        from bots.app import build_app
+        from bots.config import load_config
+
+        app = build_app(load_config(config))
+        await app.prepare(with_sample=True)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bots.cli", "--config", str(config), "panel", "link", ADMIN,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, _err = await process.communicate()
+        assert process.returncode == 0
+        lines = out.decode().splitlines()
+        assert len(lines) == 1 and URL.fullmatch(lines[0]), lines
+        async with TestClient(TestServer(Service(app, [panel_component(app)]).web_app())) as c:
+            assert await open_link(c, _local(lines[0], c))
+            assert "Magdalena Zawadzka-Hejmo" in await (await c.get("/panel/")).text()
+        unknown = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bots.cli", "--config", str(config), "panel", "link",
+            "nikt@example.pl", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await unknown.communicate()
+        assert unknown.returncode == 2 and out == b"" and b"nikt@example.pl" in err
+        await app.close()
+
+    asyncio.run(scenario())
