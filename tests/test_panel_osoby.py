@@ -1,0 +1,219 @@
+"""The panel's "Osoby i role": people with roles and messengers; admins grant and revoke
+roles with the chat's effect and the audit log's record; never the last admin; coordinators
+read their gmina's people only; anyone else is kept out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from adapters.console.adapter import ConsoleSession
+from bots.app import App
+from store.models import AuditLog, MessengerAccount, Role, RoleGrant
+from store.people import person_by_email
+from tests.panel_helpers import panel_client, sign_in
+
+__all__ = ["panel_client"]  # the fixture, imported for pytest
+
+ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
+OTHER_ADMINS = ("k.obara@metropoliakrakowska.example.pl",
+                "n.pirozek@metropoliakrakowska.example.pl")
+COORDINATOR = "w.fras@wieliczka.example.pl"  # coordinates Wieliczka
+RENATA = "r.nowak@wieliczka.example.pl"  # Wieliczka, no role
+PAULINA = "p.sikora@skawina.example.pl"  # Skawina, no role
+
+Client = TestClient[Any, Any]
+
+
+async def person_id(app: App, email: str) -> int:
+    async with app.db.session() as session:
+        person = await person_by_email(session, email)
+        assert person is not None and person.id is not None
+        return person.id
+
+
+async def roles_of(app: App, email: str) -> set[str]:
+    pid = await person_id(app, email)
+    async with app.db.session() as session:
+        return set((await session.execute(select(col(RoleGrant.role)).where(
+            col(RoleGrant.person_id) == pid))).scalars())
+
+
+async def admin_count(app: App) -> int:
+    async with app.db.session() as session:
+        return int((await session.execute(select(func.count()).select_from(RoleGrant).where(
+            col(RoleGrant.role) == Role.ADMIN.value))).scalar_one())
+
+
+async def test_a_coordinator_granted_in_the_panel_may_announce_in_chat_and_it_is_audited(
+        app: App, panel_client: Client) -> None:
+    renata = ConsoleSession(app.core, RENATA)
+    [before] = await renata.say("/ogloszenie gmina Wieliczka: Zebranie w piątek.")
+    assert "To polecenie jest dostępne tylko dla" in before
+
+    csrf = await sign_in(panel_client, app, ADMIN)
+    listed = await (await panel_client.get("/panel/osoby", params={"q": "renata"})).text()
+    assert "Renata Nowak" in listed and "Paulina Sikora" not in listed
+    rid = await person_id(app, RENATA)
+    assert f'href="/panel/osoby/{rid}"' in listed
+
+    granted = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "gmina_coordinator", "gmina": ""})
+    page = await granted.text()
+    assert granted.status == 200 and granted.url.path == f"/panel/osoby/{rid}"
+    assert "Rola nadana." in page
+    assert "koordynator gminy Wieliczka" in page  # her own gmina when none is named
+
+    [after] = await renata.say("/ogloszenie gmina Wieliczka: Zebranie w piątek.")
+    assert "Podgląd ogłoszenia" in after
+
+    log = await (await panel_client.get("/panel/dziennik",
+                                        params={"action": "role.grant"})).text()
+    assert f"person:{rid}" in log and "gmina_coordinator" in log
+    assert "Wpisów: 1" in log
+
+
+async def test_a_role_revoked_in_the_panel_stops_in_chat(app: App, panel_client: Client
+                                                          ) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    fid = await person_id(app, COORDINATOR)
+    page = await (await panel_client.get(f"/panel/osoby/{fid}")).text()
+    gmina = re.search(r'name="gmina_id" value="(\d+)"', page)
+    assert gmina, "her coordinator role has a revoke button"
+    revoked = await panel_client.post(f"/panel/osoby/{fid}/role", data={
+        "csrf": csrf, "do": "revoke", "role": "gmina_coordinator", "gmina_id": gmina.group(1)})
+    assert "Rola odebrana." in await revoked.text()
+    assert "gmina_coordinator" not in await roles_of(app, COORDINATOR)
+    [refused] = await ConsoleSession(app.core, COORDINATOR).say(
+        "/ogloszenie gmina Wieliczka: Zebranie.")
+    assert "To polecenie jest dostępne tylko dla" in refused
+
+
+async def test_the_last_admin_cannot_lose_the_role(app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    for email in OTHER_ADMINS:
+        done = await panel_client.post(f"/panel/osoby/{await person_id(app, email)}/role",
+                                       data={"csrf": csrf, "do": "revoke", "role": "admin"})
+        assert "Rola odebrana." in await done.text()
+    assert await admin_count(app) == 1
+
+    me = await person_id(app, ADMIN)
+    refused = await panel_client.post(f"/panel/osoby/{me}/role",
+                                      data={"csrf": csrf, "do": "revoke", "role": "admin"})
+    text = await refused.text()
+    assert refused.status == 409
+    assert "Nie można odebrać roli ostatniemu administratorowi" in text
+    assert await roles_of(app, ADMIN) == {"admin"}
+    async with app.db.session() as session:
+        revokes = (await session.execute(select(func.count()).select_from(AuditLog).where(
+            col(AuditLog.action) == "role.revoke"))).scalar_one()
+    assert revokes == 2  # the refused one is not recorded as done
+
+
+async def test_a_coordinator_reads_their_gminas_people_and_changes_nothing(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, COORDINATOR)
+    listed = await panel_client.get("/panel/osoby")
+    text = await listed.text()
+    assert listed.status == 200
+    assert "Renata Nowak" in text and "Paulina Sikora" not in text
+    assert "Magdalena Zawadzka-Hejmo" not in text  # office staff: no gmina
+    assert "Nadaj rolę" not in text
+
+    rid = await person_id(app, RENATA)
+    own = await (await panel_client.get(f"/panel/osoby/{rid}")).text()
+    assert "Role może zmieniać tylko administrator." in own and 'name="do"' not in own
+    other = await panel_client.get(f"/panel/osoby/{await person_id(app, PAULINA)}")
+    assert other.status == 404
+
+    before = await roles_of(app, RENATA)
+    for data in ({"do": "grant", "role": "admin"},
+                 {"do": "grant", "role": "gmina_coordinator", "gmina": "Wieliczka"}):
+        attempt = await panel_client.post(f"/panel/osoby/{rid}/role", data={"csrf": csrf, **data})
+        assert attempt.status == 403
+    me = await person_id(app, COORDINATOR)
+    selfish = await panel_client.post(f"/panel/osoby/{me}/role", data={
+        "csrf": csrf, "do": "grant", "role": "admin"})
+    assert selfish.status == 403
+    assert await roles_of(app, RENATA) == before
+    assert "admin" not in await roles_of(app, COORDINATOR)
+    assert (await panel_client.get("/panel/dziennik")).status == 403
+    assert (await panel_client.get("/panel/stan")).status == 403
+
+
+async def test_people_without_a_role_are_kept_out(app: App, panel_client: Client) -> None:
+    await sign_in(panel_client, app, RENATA)
+    page = await panel_client.get("/panel/osoby")
+    assert page.status == 403
+    assert "Znaleziono osób" not in await page.text()
+    assert 'href="/panel/osoby"' not in await (await panel_client.get("/panel/")).text()
+
+
+async def test_a_grant_without_the_csrf_token_changes_nothing(app: App, panel_client: Client
+                                                              ) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    rid = await person_id(app, RENATA)
+    forged = await panel_client.post(f"/panel/osoby/{rid}/role",
+                                     data={"do": "grant", "role": "admin"})
+    assert forged.status == 403
+    assert "admin" not in await roles_of(app, RENATA)
+
+
+async def test_roles_and_messengers_are_listed_filtered_and_paged(app: App,
+                                                                  panel_client: Client) -> None:
+    rid = await person_id(app, RENATA)
+    async with app.db.session() as session:
+        session.add(MessengerAccount(platform="telegram", external_id="7001", person_id=rid))
+        session.add(MessengerAccount(platform="slack", external_id="U0RNOWAK", person_id=rid,
+                                     reachable=False, unreachable_reason="account_inactive"))
+        await session.commit()
+    await sign_in(panel_client, app, ADMIN)
+    admins = await (await panel_client.get("/panel/osoby", params={"role": "admin"})).text()
+    assert "Znaleziono osób: 3" in admins
+    assert "Krzysztof Obara" in admins and "Renata Nowak" not in admins
+
+    renata = await (await panel_client.get("/panel/osoby", params={"q": "NOWAK"})).text()
+    assert "telegram: dostępny" in renata
+    assert "slack: niedostępny: account_inactive" in renata
+
+    moderators = await (await panel_client.get(
+        "/panel/osoby", params={"role": "forum_moderator"})).text()
+    assert "moderator forum" in moderators
+    everyone = await (await panel_client.get("/panel/osoby")).text()
+    total = int(re.search(r"Znaleziono osób: (\d+)", everyone).group(1))  # type: ignore[union-attr]  # asserted by the page
+    assert total > 100 and 'rel="next"' in everyone
+    last = (total + 49) // 50
+    tail = await (await panel_client.get("/panel/osoby", params={"page": str(last)})).text()
+    assert f"{last} / {last}" in tail and 'rel="next"' not in tail
+
+
+async def test_an_unknown_gmina_is_refused_with_what_to_write(app: App, panel_client: Client
+                                                              ) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    rid = await person_id(app, RENATA)
+    refused = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "gmina_coordinator", "gmina": "Atlantyda"})
+    assert refused.status == 400
+    assert "Nie ma takiej gminy w katalogu." in await refused.text()
+    no_forum = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "forum_moderator", "forum_id": ""})
+    assert no_forum.status == 409
+    assert "Moderator potrzebuje forum" in await no_forum.text()
+    assert await roles_of(app, RENATA) == set()
+
+
+async def test_the_page_speaks_english_to_an_english_speaker(app: App, panel_client: Client
+                                                             ) -> None:
+    async with app.db.session() as session:
+        person = await person_by_email(session, ADMIN)
+        assert person is not None
+        person.language = "en"
+        session.add(person)
+        await session.commit()
+    await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get("/panel/osoby", params={"role": "admin"})).text()
+    assert "People found: 3" in page and 'lang="en"' in page
