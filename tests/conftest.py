@@ -32,7 +32,7 @@ POSTGRES_URL = os.environ.get("LACZNIK_TEST_POSTGRES_URL", "postgresql://postgre
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW)  # a Monday morning
 
 # the three messengers against their fakes (``world``, ``entra``) for end-to-end tests
-pytest_plugins = ["tests.world"]
+pytest_plugins = ["tests.world", "tests.panel_helpers"]
 
 
 # --- no network beyond this machine ---------------------------------------------------------

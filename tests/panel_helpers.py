@@ -1,8 +1,9 @@
 """Fixtures for the office panel's tests: an HTTP client signed in as someone, and a real
 Chromium (Debian's package, driven by Playwright) with axe for the browser tests.
 
-Import what you use: ``from tests.panel_helpers import panel_client, sign_in`` (pytest finds
-fixtures imported into a test module).
+The fixtures (``panel_client``, ``browser_page``, ``panel_url``) are a pytest plugin registered
+in ``tests/conftest.py``: take them by name, do not import them; import the functions
+(``sign_in``, ``assert_accessible``, …).
 """
 
 from __future__ import annotations

@@ -18,11 +18,10 @@ from bots.service import Service
 from commands.clock import ManualClock
 from store.models import Person
 from store.panel_models import PanelSession
-from tests.panel_helpers import (  # noqa: F401  (fixtures)
+from tests.panel_helpers import (
     csrf_of,
     link_for,
     open_link,
-    panel_client,
     panel_component,
     sign_in,
 )

@@ -6,12 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from bots.app import App
-from tests.panel_helpers import (  # noqa: F401  (fixtures)
+from tests.panel_helpers import (
     assert_accessible,
-    browser_page,
     browser_sign_in,
     link_for,
-    panel_url,
     screenshot,
 )
 from tests.world import THE_OFFICE
