@@ -1,0 +1,138 @@
+"""The panel's "Stan": each part's state as /healthz shows it, the outbox by state and by how
+long rows have waited, failed sends of the last day with their reasons, and 429s."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import insert
+
+from adapters.ratelimit import RateLimitWatch
+from bots.app import App
+from commands.model import (
+    ConversationKind,
+    ConversationRef,
+    OutboundMessage,
+    Platform,
+    message_to_json,
+)
+from store.models import Delivery
+from store.outbox import NewDelivery, enqueue
+from tests.panel_helpers import panel_client, sign_in
+
+__all__ = ["panel_client"]  # the fixture, imported for pytest
+
+ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
+COORDINATOR = "w.fras@wieliczka.example.pl"
+Client = TestClient[Any, Any]
+
+
+def cell(page: str, state: str, age: str | None = None) -> int:
+    """The number in the outbox table's cell of ``state`` (and ``age``)."""
+    marker = f'data-state="{state}"' + (f' data-age="{age}"' if age else "") + ">"
+    found = re.search(re.escape(marker) + r"(\d+)<", page)
+    assert found, f"no cell {marker}"
+    return int(found.group(1))
+
+
+async def outbox_rows(app: App) -> None:
+    """A failure the delivery worker records (a messenger that is not configured), then rows
+    in every state at known ages."""
+    now = app.clock.now()
+    async with app.db.session() as session:
+        ref = ConversationRef(Platform.SMS, "+48600100200", ConversationKind.PERSONAL)
+        await enqueue(session, [NewDelivery(
+            dedupe_key="stan:sms", kind="notice", platform="sms", target=ref.to_json(),
+            payload=message_to_json(OutboundMessage(text="Test")), not_before=now)])
+        await session.commit()
+    assert await app.worker.run_once() == 1
+
+    def row(n: int, state: str, due: timedelta, reason: str = "") -> dict[str, object]:
+        return {"dedupe_key": f"stan:{n}", "kind": "notice", "platform": "telegram",
+                "target": "{}", "payload": "{}", "state": state, "not_before": now + due,
+                "reason": reason, "attempts": 0, "claimed_by": "", "message_id": "",
+                "source": "", "conversation_key": "", "created_at": now - timedelta(days=4)}
+
+    rows = [
+        row(1, "pending", -timedelta(minutes=2)), row(2, "pending", -timedelta(minutes=3)),
+        *(row(10 + i, "pending", timedelta(hours=1)) for i in range(3)),
+        row(20, "pending", -timedelta(hours=3), "rate_limited"),
+        row(30, "sending", -timedelta(minutes=30)),
+        *(row(40 + i, "sent", -timedelta(hours=2)) for i in range(4)),
+        row(50, "failed", -timedelta(days=3), "an old failure"),
+        row(60, "dead", -timedelta(hours=2), "connection timed out"),
+    ]
+    async with app.db.session() as session:
+        await session.execute(insert(Delivery), rows)
+        await session.commit()
+
+
+async def test_outbox_counts_and_failures_match_the_rows(app: App, panel_client: Client
+                                                         ) -> None:
+    await outbox_rows(app)
+    await sign_in(panel_client, app, ADMIN)
+    response = await panel_client.get("/panel/stan")
+    page = await response.text()
+    assert response.status == 200
+    assert [cell(page, s) for s in ("pending", "sending", "sent", "failed", "dead")] == \
+        [6, 1, 4, 2, 1]
+    assert cell(page, "pending", "scheduled") == 3
+    assert cell(page, "pending", "5m") == 2
+    assert cell(page, "pending", "24h") == 1
+    assert cell(page, "sending", "1h") == 1
+    assert cell(page, "pending", "older") == 0
+
+    failures = page.split("Nieudane wysyłki z ostatniej doby", 1)[1].split("<h2>", 1)[0]
+    assert "sms is not configured" in failures  # recorded by the delivery worker
+    assert "connection timed out" in failures
+    assert "an old failure" not in failures  # three days ago
+    retried = page.split("Ponawiane wysyłki", 1)[1].split("<h2>", 1)[0]
+    assert "rate_limited" in retried
+    local = (app.clock.now() - timedelta(hours=3)).astimezone().strftime("%Y-%m-%d")
+    assert "Najstarszy czekający wiersz jest wymagalny od: " + local[:4] in page
+
+
+async def test_parts_are_shown_as_healthz_shows_them(app: App, panel_client: Client) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    health = await (await panel_client.get("/healthz")).json()
+    page = await (await panel_client.get("/panel/stan")).text()
+    overall = {"ok": "działa", "degraded": "częściowo działa", "down": "nie działa"}
+    assert f"Stan ogólny: {overall[health['status']]}" in page
+    database = health["database"]
+    assert "baza danych" in page and database.get("problem", "") in page
+    for name in health["components"]:
+        assert f'<th scope="row">{name}</th>' in page
+
+
+async def test_429s_are_counted_per_messenger(app: App, panel_client: Client) -> None:
+    class Limited:
+        """A messenger as the root sees it: its adapter's watch of the 429s it waits out."""
+
+        platform = "telegram"
+        rate_limits = RateLimitWatch()
+
+    app.messengers["telegram"] = Limited()  # type: ignore[assignment]  # only its hook is used
+    await outbox_rows(app)
+    await sign_in(panel_client, app, ADMIN)
+    first = await (await panel_client.get("/panel/stan")).text()
+    assert "Ograniczenia liczby wywołań" in first
+    Limited.rate_limits.limited()
+    # an hour later (the panel session stays: it ends after two idle hours)
+    app.clock.advance(timedelta(minutes=61))  # type: ignore[attr-defined]  # the ManualClock
+    Limited.rate_limits.limited()
+    Limited.rate_limits.limited()
+    page = await (await panel_client.get("/panel/stan")).text()
+    limits = page.split("Odpowiedzi 429 od komunikatorów", 1)[1].split("</table>", 1)[0]
+    row = re.search(r'<th scope="row">telegram</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>',
+                    limits)
+    assert row, limits
+    assert row.groups() == ("2", "3", "1")  # last hour, last day, rows held after a 429
+
+
+async def test_only_admins_see_the_health_page(app: App, panel_client: Client) -> None:
+    await sign_in(panel_client, app, COORDINATOR)
+    refused = await panel_client.get("/panel/stan")
+    assert refused.status == 403 and "Kolejka wysyłek" not in await refused.text()
