@@ -1,0 +1,344 @@
+"""The panel's "Kalendarz": a forum's moderator plans, changes and cancels meetings that the
+chat shows and reminds of; a moderator of another forum changes nothing; an .ics file is
+previewed and stored only when confirmed; each entry lists its reminders planned and sent."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from bots.app import App
+from commands.calendar.dates import utc
+from commands.clock import WARSAW
+from store.calendar_models import Deadline, Event
+from store.calendar_panel import CalendarUpload
+from store.models import AuditLog, Delivery, Forum
+from store.people import person_by_email
+from tests.calendar_helpers import ADMIN, MEMBER, MODERATOR, Timeline, link_console, session_as
+from tests.panel_helpers import panel_client, sign_in
+
+__all__ = ["panel_client"]  # the fixture, imported for pytest
+
+OTHER_MODERATOR = "m.gawron@skawina.example.pl"  # moderates ROZWOJ, not PZP
+Client = TestClient[Any, Any]
+
+
+def warsaw(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WARSAW)
+
+
+async def forum_id(app: App, key: str) -> int:
+    async with app.db.session() as session:
+        found = (await session.execute(select(Forum).where(col(Forum.key) == key))).scalars()
+        forum = found.first()
+        assert forum is not None and forum.id is not None
+        return forum.id
+
+
+async def count(app: App, model: type[Any]) -> int:
+    async with app.db.session() as session:
+        return int((await session.execute(select(func.count()).select_from(model)))
+                   .scalar_one())
+
+
+async def reminder_states(app: App, source: str) -> dict[str, int]:
+    async with app.db.session() as session:
+        rows = await session.execute(
+            select(col(Delivery.state), func.count()).where(
+                col(Delivery.source) == source, col(Delivery.kind) == "reminder")
+            .group_by(col(Delivery.state)))
+        return {state: int(n) for state, n in rows}
+
+
+async def create_meeting(client: Client, app: App, csrf: str, **fields: str) -> Any:
+    data = {"csrf": csrf, "forum": str(await forum_id(app, "PZP")),
+            "title": "Narada w sprawie przetargu", "start_date": "2026-11-24",
+            "start_time": "10:00", "end_time": "11:00", "location": "sala 5", **fields}
+    return await client.post("/panel/kalendarz/wydarzenia/nowe", data=data,
+                             allow_redirects=False)
+
+
+async def test_a_moderator_plans_a_meeting_the_chat_shows_and_reminds_of(
+        app: App, panel_client: Client) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    form = await (await panel_client.get("/panel/kalendarz/wydarzenia/nowe")).text()
+    assert '<label for="k-start_date">Data rozpoczęcia</label>' in form
+    assert 'id="k-start_date" name="start_date" type="date"' in form
+    assert 'id="k-start_time" name="start_time" type="time"' in form
+    assert "PZP — " in form and "ROZWOJ" not in form  # only the forums they moderate
+
+    created = await create_meeting(panel_client, app, csrf)
+    assert created.status == 303
+    assert created.headers["Location"].startswith("/panel/kalendarz/wydarzenia/1?")
+
+    [agenda] = await session_as(app, MEMBER).say("/wydarzenia PZP")
+    assert "10:00–11:00 Narada w sprawie przetargu [PZP] · sala 5" in agenda
+    states = await reminder_states(app, "event:1")
+    assert states == {"pending": 4}  # two linked people: a catch-up now and an hour before
+
+    page = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "Zapisano wydarzenie; przypomnienia są zaplanowane." not in page  # shown once
+    assert "wtorek, 24 listopada 2026, 10:00–11:00" in page
+    assert "przypomnienie o spotkaniu (1 godz. przed)" in page
+    assert "Jeszcze nic nie wysłano." in page
+
+    listed = await (await panel_client.get("/panel/kalendarz")).text()
+    assert 'href="/panel/kalendarz/wydarzenia/1">Narada w sprawie przetargu</a>' in listed
+    assert "zaplanowane: 4, wysłane: 0" in listed
+
+    async with app.db.session() as session:
+        me = await person_by_email(session, MODERATOR)
+        assert me is not None
+        entry = (await session.execute(select(AuditLog).where(
+            col(AuditLog.action) == "event.create"))).scalars().one()
+    assert entry.actor == f"person:{me.id} via panel" and entry.target == "event:1"
+
+
+async def test_a_meeting_in_the_past_or_ending_before_it_starts_is_refused(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    past = await create_meeting(panel_client, app, csrf, start_date="2026-11-20")
+    page = await past.text()
+    assert past.status == 400
+    assert "Ten termin już minął — podaj przyszły." in page
+    assert 'aria-invalid="true" aria-describedby="k-start_date-error"' in page
+    assert 'value="Narada w sprawie przetargu"' in page  # what was typed stays
+    backwards = await create_meeting(panel_client, app, csrf, end_time="09:00")
+    assert backwards.status == 400
+    assert "Koniec musi być po początku." in await backwards.text()
+    assert await count(app, Event) == 0
+
+
+async def test_a_moderator_of_another_forum_gets_403_and_nothing_changes(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    assert (await create_meeting(panel_client, app, csrf)).status == 303
+    panel_client.session.cookie_jar.clear()
+
+    csrf = await sign_in(panel_client, app, OTHER_MODERATOR)
+    form = await (await panel_client.get("/panel/kalendarz/wydarzenia/nowe")).text()
+    assert "ROZWOJ — " in form and "PZP — " not in form
+    assert (await create_meeting(panel_client, app, csrf, title="Obca narada")).status == 403
+    edited = await panel_client.post("/panel/kalendarz/wydarzenia/1/edycja", data={
+        "csrf": csrf, "title": "Przejęte", "start_date": "2026-11-25", "start_time": "12:00"})
+    assert edited.status == 403
+    cancelled = await panel_client.post("/panel/kalendarz/wydarzenia/1/odwolanie",
+                                        data={"csrf": csrf})
+    assert cancelled.status == 403
+    assert (await panel_client.get("/panel/kalendarz/wydarzenia/1/edycja")).status == 403
+    no_forum = await panel_client.post("/panel/kalendarz/terminy/nowy", data={
+        "csrf": csrf, "forum": "", "title": "Sprawozdania", "due_date": "2026-12-15",
+        "who": "Skawina"})
+    assert no_forum.status == 403  # deadlines of no forum are for admins
+
+    async with app.db.session() as session:
+        event = await session.get(Event, 1)
+        assert event is not None
+        assert (event.title, event.status, event.sequence) == (
+            "Narada w sprawie przetargu", "active", 0)
+    assert await count(app, Event) == 1 and await count(app, Deadline) == 0
+    page = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "/panel/kalendarz/wydarzenia/1/edycja" not in page  # no buttons they cannot use
+
+
+async def test_cancelling_tells_those_reminded_as_chat_does_and_drops_the_rest(
+        app: App, panel_client: Client) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    await create_meeting(panel_client, app, csrf)
+    timeline = Timeline(app)
+    first = await timeline.run_until(warsaw(2026, 11, 23, 10, 1))
+    assert [r.to for r in first if r.to == MEMBER] == [MEMBER]  # the catch-up reminder
+
+    asked = await (await panel_client.get("/panel/kalendarz/wydarzenia/1/odwolanie")).text()
+    assert "Odwołać wydarzenie „Narada w sprawie przetargu”?" in asked
+    done = await panel_client.post("/panel/kalendarz/wydarzenia/1/odwolanie",
+                                   data={"csrf": csrf})
+    assert "Wydarzenie odwołane." in await done.text()
+    assert await reminder_states(app, "event:1") == {"sent": 2, "cancelled": 2}
+
+    later = [r for r in await timeline.run_until(warsaw(2026, 11, 24, 12)) if r.to == MEMBER]
+    assert len(later) == 1  # the notice, as in chat; the "hour before" never comes
+    assert later[0].text.startswith("Odwołane: Narada w sprawie przetargu")
+    assert "wtorek, 24 listopada 2026, 10:00–11:00" in later[0].text
+    [agenda] = await session_as(app, MEMBER).say("/wydarzenia PZP")
+    assert "Narada" not in agenda
+
+    await sign_in(panel_client, app, MODERATOR)  # a day later: the idle session has ended
+    cancelled = await (await panel_client.get("/panel/kalendarz",
+                                              params={"span": "cancelled"})).text()
+    assert "Narada w sprawie przetargu" in cancelled
+    upcoming = await (await panel_client.get("/panel/kalendarz")).text()
+    assert "Narada w sprawie przetargu" not in upcoming
+
+
+async def test_changing_a_meeting_replans_its_reminders(app: App, panel_client: Client) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    await create_meeting(panel_client, app, csrf, start_date="2026-11-30")
+    form = await (await panel_client.get("/panel/kalendarz/wydarzenia/1/edycja")).text()
+    assert 'value="2026-11-30"' in form and 'value="10:00"' in form
+    unchanged = await panel_client.post("/panel/kalendarz/wydarzenia/1/edycja", data={
+        "csrf": csrf, "title": "Narada w sprawie przetargu", "start_date": "2026-11-30",
+        "start_time": "10:00", "end_date": "2026-11-30", "end_time": "11:00",
+        "location": "sala 5"})
+    assert "Nic się nie zmieniło." in await unchanged.text()
+    moved = await panel_client.post("/panel/kalendarz/wydarzenia/1/edycja", data={
+        "csrf": csrf, "title": "Narada w sprawie przetargu", "start_date": "2026-12-01",
+        "start_time": "12:00", "end_date": "2026-12-01", "end_time": "13:00",
+        "location": "sala 7"})
+    assert "Zapisano zmiany; przypomnienia zaplanowano na nowo." in await moved.text()
+    [agenda] = await session_as(app, MEMBER).say("/wydarzenia PZP")
+    assert "12:00–13:00 Narada w sprawie przetargu [PZP] · sala 7" in agenda
+    received = [r for r in await Timeline(app).run_until(warsaw(2026, 12, 1, 12))
+                if r.to == MEMBER]
+    assert [r.at for r in received] == [warsaw(2026, 11, 30, 9), warsaw(2026, 12, 1, 11)]
+
+
+async def test_an_ics_preview_stores_nothing_until_confirmed(
+        app: App, panel_client: Client) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    ics = ICS.encode()
+    uploaded = await panel_client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": str(await forum_id(app, "PZP")),
+        "file": _file(ics, "posiedzenia.ics")}, allow_redirects=False)
+    assert uploaded.status == 303
+    preview_path = uploaded.headers["Location"]
+    assert re.fullmatch(r"/panel/kalendarz/import/[A-Za-z0-9_-]{20,64}", preview_path)
+
+    preview = await (await panel_client.get(preview_path)).text()
+    assert "Zostaną dodane (1)" in preview
+    assert "&#34;Posiedzenie Forum PZP&#34; (2026-12-01)" in preview  # escaped quotes
+    assert "forum, którego nie moderujesz" in preview  # the ROZWOJ event is not theirs
+    assert "brak tytułu (SUMMARY)" in preview
+    assert await count(app, Event) == 0  # a preview stores no event, plans no reminder
+    assert await count(app, Delivery) == 0
+
+    refused = await panel_client.post(preview_path, data={})  # no CSRF token
+    assert refused.status == 403 and await count(app, Event) == 0
+    confirmed = await panel_client.post(preview_path, data={"csrf": csrf})
+    assert "Dodano: 1" in await confirmed.text()
+    async with app.db.session() as session:
+        events = list((await session.execute(select(Event))).scalars())
+    assert [(e.title, e.forum_id, e.source) for e in events] == [
+        ("Posiedzenie Forum PZP", await forum_id(app, "PZP"), "ics:posiedzenia.ics")]
+    assert (await reminder_states(app, f"event:{events[0].id}"))["pending"] > 0
+    again = await panel_client.post(preview_path, data={"csrf": csrf})
+    assert again.status == 404 and await count(app, Event) == 1  # the file is gone
+    assert await count(app, CalendarUpload) == 0
+
+
+async def test_a_preview_is_only_for_whoever_uploaded_it(app: App, panel_client: Client
+                                                         ) -> None:
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    uploaded = await panel_client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": str(await forum_id(app, "PZP")),
+        "file": _file(ICS.encode(), "posiedzenia.ics")}, allow_redirects=False)
+    path = uploaded.headers["Location"]
+    panel_client.session.cookie_jar.clear()
+    csrf = await sign_in(panel_client, app, ADMIN)
+    assert (await panel_client.get(path)).status == 404
+    assert (await panel_client.post(path, data={"csrf": csrf})).status == 404
+    assert await count(app, Event) == 0
+
+    junk = await panel_client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": "", "file": _file(b"not a calendar", "x.ics")})
+    assert junk.status == 400
+    assert "To nie jest plik kalendarza" in await junk.text()
+
+
+async def test_reminders_planned_and_sent_are_listed_as_time_passes(
+        app: App, panel_client: Client) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    await create_meeting(panel_client, app, csrf, start_date="2026-11-25")
+    before = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    planned = _section(before, "Zaplanowane")
+    assert "wtorek, 24 listopada 2026, 9:00" in planned  # the day before at 9:00
+    assert "środa, 25 listopada 2026, 9:00" in planned  # an hour before
+    assert "Jeszcze nic nie wysłano." in before
+
+    await Timeline(app).run_until(warsaw(2026, 11, 24, 12))
+    await sign_in(panel_client, app, MODERATOR)  # a day later: the idle session has ended
+    after = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    sent = _section(after, "Wysłane")
+    assert "przypomnienie o spotkaniu (1 dzień przed, o 9:00)" in sent
+    assert re.search(r"<td>wtorek, 24 listopada 2026, 9:00</td>\s*<td>przypomnienie o "
+                     r"spotkaniu \(1 dzień przed, o 9:00\)</td>\s*<td>wysłane</td>\s*"
+                     r"<td>2</td>\s*<td>2</td>\s*<td>wtorek, 24 listopada 2026, 9:00</td>",
+                     sent), sent
+    assert "środa, 25 listopada 2026, 9:00" in _section(after, "Zaplanowane")
+    listed = await (await panel_client.get("/panel/kalendarz")).text()
+    assert "zaplanowane: 2, wysłane: 2 (osoby: 2)" in listed
+
+
+async def test_an_admin_sets_a_deadline_for_gminy_and_a_moderator_may_not(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    created = await panel_client.post("/panel/kalendarz/terminy/nowy", data={
+        "csrf": csrf, "forum": "", "title": "Sprawozdania z konsultacji",
+        "due_date": "2026-12-15", "due_time": "", "who": "Skawina, Wieliczka"},
+        allow_redirects=False)
+    assert created.status == 303
+    page = await (await panel_client.get(created.headers["Location"])).text()
+    assert "Skawina, Wieliczka" in page
+    async with app.db.session() as session:
+        deadline = await session.get(Deadline, 1)
+    assert deadline is not None and deadline.forum_id is None
+    assert utc(deadline.due_at) == warsaw(2026, 12, 15, 23, 59)  # by the end of the day
+    unknown = await panel_client.post("/panel/kalendarz/terminy/nowy", data={
+        "csrf": csrf, "forum": "", "title": "X", "due_date": "2026-12-15",
+        "who": "Atlantyda"})
+    assert unknown.status == 400 and await count(app, Deadline) == 1
+    [shown] = await session_as(app, ADMIN).say("/termin 1")
+    assert "Sprawozdania z konsultacji" in shown
+
+
+def _section(page: str, heading: str) -> str:
+    """The part of a page under an ``<h3>`` until the next heading."""
+    start = page.index(f">{heading}</h3>")
+    end = page.find("<h3", start + 1)
+    return page[start:end if end >= 0 else len(page)]
+
+
+def _file(data: bytes, name: str) -> io.BytesIO:
+    """A file field for ``client.post(data={...})``: aiohttp takes its name as the file's."""
+    upload = io.BytesIO(data)
+    upload.name = name  # read by aiohttp's FormData
+    return upload
+
+
+ICS = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Test//PL\r
+BEGIN:VEVENT\r
+UID:pzp-2026-12@smk\r
+DTSTAMP:20261120T120000Z\r
+DTSTART;TZID=Europe/Warsaw:20261201T100000\r
+DTEND;TZID=Europe/Warsaw:20261201T120000\r
+SUMMARY:Posiedzenie Forum PZP\r
+LOCATION:sala 101\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:rozwoj-2026-12@smk\r
+DTSTAMP:20261120T120000Z\r
+DTSTART;TZID=Europe/Warsaw:20261202T100000\r
+DTEND;TZID=Europe/Warsaw:20261202T120000\r
+SUMMARY:Posiedzenie Forum Rozwoju\r
+CATEGORIES:ROZWOJ\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:untitled@smk\r
+DTSTAMP:20261120T120000Z\r
+DTSTART;TZID=Europe/Warsaw:20261203T100000\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
