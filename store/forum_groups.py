@@ -84,3 +84,12 @@ async def threads(session: AsyncSession, question: Question
     groups = await live_groups(session, question.forum_id)
     posts = await sent_question_posts(session, int(question.id or 0))
     return [(g, posts.get(g.conversation_key) or None) for g in groups]
+
+
+async def groups_of(session: AsyncSession, forum_id: int) -> list[tuple[ForumGroup, bool]]:
+    """A forum's groups by messenger and number, each with whether it takes relays now."""
+    groups = list((await session.execute(select(ForumGroup).where(
+        col(ForumGroup.forum_id) == forum_id,
+    ).order_by(col(ForumGroup.platform), col(ForumGroup.id)))).scalars())
+    live = {g.id for g in await live_groups(session, forum_id)}
+    return [(g, g.id in live) for g in groups]

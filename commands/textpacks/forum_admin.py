@@ -105,6 +105,13 @@ PL: dict[str, Text] = {
     "fadm.imp_remove": "  − {name} <{email}> (nie ma go w pliku)",
     "fadm.imp_promote": "  + moderator: {name} <{email}>",
     "fadm.imp_demote": "  − moderator: {name} <{email}>",
+    # how long an unanswered question waits (the office panel's forum list and questions)
+    "fadm.age_minutes": {"one": "{count} minuta", "few": "{count} minuty",
+                         "many": "{count} minut", "other": "{count} minuty"},
+    "fadm.age_hours": {"one": "{count} godzina", "few": "{count} godziny",
+                       "many": "{count} godzin", "other": "{count} godziny"},
+    "fadm.age_days": {"one": "{count} dzień", "few": "{count} dni", "many": "{count} dni",
+                      "other": "{count} dnia"},
 }
 
 EN: dict[str, Text] = {
@@ -199,4 +206,7 @@ EN: dict[str, Text] = {
     "fadm.imp_remove": "  − {name} <{email}> (not in the file)",
     "fadm.imp_promote": "  + moderator: {name} <{email}>",
     "fadm.imp_demote": "  − moderator: {name} <{email}>",
+    "fadm.age_minutes": {"one": "{count} minute", "other": "{count} minutes"},
+    "fadm.age_hours": {"one": "{count} hour", "other": "{count} hours"},
+    "fadm.age_days": {"one": "{count} day", "other": "{count} days"},
 }
