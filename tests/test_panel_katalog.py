@@ -1,0 +1,266 @@
+"""The office panel's Katalog over HTTP, as an admin or a coordinator uses it: search as the
+bot understands it, filters, an entry edited with the chat's rules, import with a preview and
+a confirmation, export, and the freshness campaign with its progress (the messenger side
+through the Telegram fake)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select, update
+
+from bots.app import App
+from commands.directory.importer import export_rows, write_export
+from store.models import AuditLog, ContactEntry, Forum, Gmina, Person, Topic
+from tests.panel_helpers import panel_client, sign_in
+from tests.world import ADMIN, RENATA, World, telegram_buttons
+
+__all__ = ["panel_client"]  # the fixture, used by name
+
+Client = TestClient[Any, Any]
+COORDINATOR = "w.fras@wieliczka.example.pl"  # coordinates Wieliczka
+MARTA = "m.laskowska@wieliczka.example.pl"  # promocja; kultura; turystyka
+
+
+async def _person(app: App, email: str) -> Person:
+    async with app.db.session() as session:
+        found = (await session.scalars(select(Person).where(Person.email == email))).first()
+    assert found is not None
+    return found
+
+
+async def _gmina_id(app: App, name: str) -> int:
+    async with app.db.session() as session:
+        found = await session.scalar(select(Gmina.id).where(Gmina.name == name))
+    assert found is not None
+    return int(found)
+
+
+def _names(page: str) -> list[str]:
+    """The people a Katalog page lists, in order."""
+    return re.findall(r'<th scope="row"><a href="/panel/katalog/\d+">([^<]+)</a></th>', page)
+
+
+async def test_search_finds_who_the_bot_would_answer_with(app: App, panel_client: Client
+                                                          ) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    shown = await (await panel_client.get("/panel/katalog")).text()
+    assert '<label for="katalog-q">Szukaj</label>' in shown
+    page = await (await panel_client.get(
+        "/panel/katalog", params={"q": "kto od śmieci w Wieliczce"})).text()
+    assert _names(page) == ["Jolanta Kołodziej"]
+    assert "Znalezione wpisy: 1" in page
+    page = await (await panel_client.get("/panel/katalog", params={"q": "odpady Skawina"})).text()
+    assert _names(page) == ["Tomasz Wesołowski"]
+    page = await (await panel_client.get("/panel/katalog", params={"q": "Kołodziej"})).text()
+    assert set(_names(page)) == {"Jolanta Kołodziej", "Leszek Kołodziej"}  # by name, too
+
+
+async def test_the_search_field_is_labelled_search_in_english(app: App, panel_client: Client
+                                                              ) -> None:
+    async with app.db.session() as session:
+        await session.execute(update(Person).where(Person.email == ADMIN).values(language="en"))
+        await session.commit()
+    await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get("/panel/katalog")).text()
+    assert '<label for="katalog-q">Search</label>' in page and '<html lang="en">' in page
+
+
+async def test_filters_by_gmina_topic_and_staleness(app: App, panel_client: Client) -> None:
+    await sign_in(panel_client, app, COORDINATOR)  # any signed-in person reads the directory
+    wieliczka = await _gmina_id(app, "Wieliczka")
+    page = await (await panel_client.get("/panel/katalog",
+                                         params={"gmina": str(wieliczka)})).text()
+    names = _names(page)
+    assert {"Renata Nowak", "Jolanta Kołodziej", "Anna Hajduk"} <= set(names)
+    assert "Tomasz Wesołowski" not in names and names == sorted(names)
+    # Older than 6 months on 2026-11-23: Renata (2025-12-09) and Anna (2025-10-18).
+    page = await (await panel_client.get("/panel/katalog", params={
+        "gmina": str(wieliczka), "months": "6"})).text()
+    names = _names(page)
+    assert {"Renata Nowak", "Anna Hajduk"} <= set(names)
+    assert "Jolanta Kołodziej" not in names and "Wioletta Fraś" not in names
+    async with app.db.session() as session:
+        waste = await session.scalar(select(Topic.id).where(Topic.key == "odpady"))
+    page = await (await panel_client.get("/panel/katalog", params={
+        "gmina": str(wieliczka), "topic": str(waste)})).text()
+    assert _names(page) == ["Jolanta Kołodziej"]
+    # A search and the filters together.
+    page = await (await panel_client.get("/panel/katalog", params={
+        "q": "Wieliczka", "months": "6"})).text()
+    assert "Jolanta Kołodziej" not in _names(page) and "Renata Nowak" in _names(page)
+
+
+async def test_a_coordinator_edits_entries_of_their_gmina_only(app: App, panel_client: Client
+                                                                ) -> None:
+    csrf = await sign_in(panel_client, app, COORDINATOR)
+    skawina = await _person(app, "t.wesolowski@skawina.example.pl")
+    refused = await panel_client.post(f"/panel/katalog/{skawina.id}",
+                                      data={"phone": "+48 12 999 99 99", "csrf": csrf})
+    assert refused.status == 403
+    assert (await _person(app, "t.wesolowski@skawina.example.pl")).phone == skawina.phone
+    # Without the CSRF token nothing changes either, even in their own gmina.
+    renata = await _person(app, RENATA.email)
+    forged = await panel_client.post(f"/panel/katalog/{renata.id}",
+                                     data={"phone": "+48 12 111 11 11"})
+    assert forged.status == 403
+    assert (await _person(app, RENATA.email)).phone == renata.phone
+    # Her own gmina: saved, confirmed today, audited as done in the panel.
+    saved = await panel_client.post(f"/panel/katalog/{renata.id}", allow_redirects=False,
+                                    data={"phone": "+48 12 111 11 11", "csrf": csrf,
+                                          "position": renata.position})
+    assert saved.status == 303
+    after = await _person(app, RENATA.email)
+    assert after.phone == "+48 12 111 11 11" and after.confirmed_on == date(2026, 11, 23)
+    async with app.db.session() as session:
+        [row] = (await session.scalars(select(AuditLog).where(
+            AuditLog.action == "directory.edit", AuditLog.target == f"person:{renata.id}"))).all()
+    coordinator = await _person(app, COORDINATOR)
+    assert row.actor == f"panel:person:{coordinator.id}" and '"phone"' in row.details
+    # The chat's validation: a bad phone is refused with the reason, nothing saved.
+    bad = await panel_client.post(f"/panel/katalog/{renata.id}",
+                                  data={"phone": "zadzwoń", "csrf": csrf})
+    assert bad.status == 400 and "zadzwoń" in await bad.text()
+    assert (await _person(app, RENATA.email)).phone == "+48 12 111 11 11"
+    # The e-mail links messengers: a coordinator cannot change it.
+    mail = await panel_client.post(f"/panel/katalog/{renata.id}",
+                                   data={"email": "x@example.pl", "csrf": csrf})
+    assert mail.status == 400
+    assert (await _person(app, RENATA.email)).email == RENATA.email
+
+
+async def _real_data(app: App) -> None:
+    """The sample directory as if it were an office's own (a real import keeps it)."""
+    async with app.db.session() as session:
+        for model in (Person, Gmina, Forum):
+            await session.execute(update(model).values(demo=False))
+        await session.commit()
+
+
+async def _upload(client: Client, csrf: str, path: Path) -> aiohttp.ClientResponse:
+    form = aiohttp.FormData()
+    form.add_field("csrf", csrf)
+    data = await asyncio.to_thread(path.read_bytes)
+    form.add_field("file", data, filename=path.name, content_type="text/csv")
+    return await client.post("/panel/katalog/import", data=form)
+
+
+async def test_import_shows_each_rows_change_and_writes_only_when_confirmed(
+        app: App, panel_client: Client, tmp_path: Path) -> None:
+    await _real_data(app)
+    async with app.db.session() as session:
+        rows = await export_rows(session)
+        entries_before = await session.scalar(select(func.count()).select_from(ContactEntry))
+    renata = next(r for r in rows if r["email"] == RENATA.email)
+    marta = next(r for r in rows if r["email"] == MARTA)
+    changed = [{**renata, "phone": "+48 12 000 70 99"},
+               {**marta, "topic": "promocja; kultura"},  # tourism no longer
+               {**renata, "name": "Zofia Nowa", "email": "z.nowa@wieliczka.example.pl",
+                "topic": "oświata"}]
+    path = tmp_path / "katalog.csv"
+    write_export(path, changed)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    shown = await _upload(panel_client, csrf, path)
+    page = await shown.text()
+    assert shown.status == 200, page
+    counts = re.search(r"<p id=\"preview-counts\">([^<]*)<", page)
+    assert counts is not None and counts.group(1) == ("Wierszy: 3. Nowe osoby: 1, zmienione: 2, "
+                                                    "bez zmian: 0, usuwane tematy: 1."), page
+    assert re.search(r"Renata Nowak</th>.*?zmieniona.*?pola: Telefon", page, re.S)
+    assert re.search(r"Marta Laskowska</th>.*?zmieniona.*?usunięte tematy: [^<]*turystyk", page,
+                     re.S)
+    assert re.search(r"Zofia Nowa</th>.*?dodana", page, re.S)
+    # Nothing is written by the preview.
+    assert (await _person(app, RENATA.email)).phone != "+48 12 000 70 99"
+    async with app.db.session() as session:
+        assert await session.scalar(select(Person.id).where(Person.name == "Zofia Nowa")) \
+            is None
+        assert await session.scalar(select(func.count()).select_from(ContactEntry)) \
+            == entries_before
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    assert token is not None
+    # A forged token confirms nothing; a coordinator may not confirm at all.
+    forged = await panel_client.post("/panel/katalog/import/potwierdz",
+                                     data={"csrf": csrf, "token": "x" + token.group(1)})
+    assert forged.status == 400
+    assert (await _person(app, RENATA.email)).phone != "+48 12 000 70 99"
+    confirmed = await panel_client.post("/panel/katalog/import/potwierdz", allow_redirects=False,
+                                        data={"csrf": csrf, "token": token.group(1)})
+    assert confirmed.status == 303
+    assert (await _person(app, RENATA.email)).phone == "+48 12 000 70 99"
+    zofia = await _person(app, "z.nowa@wieliczka.example.pl")
+    assert zofia.name == "Zofia Nowa"
+    marta_after = await _person(app, MARTA)
+    async with app.db.session() as session:
+        topics = " ".join((await session.scalars(
+            select(Topic.name_pl).join(ContactEntry, ContactEntry.topic_id == Topic.id)
+            .where(ContactEntry.person_id == marta_after.id))).all())
+        audit = await session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "directory.import"))
+    assert "turystyk" not in topics and "kultur" in topics and audit == 1
+    # The same token cannot be used twice.
+    again = await panel_client.post("/panel/katalog/import/potwierdz",
+                                    data={"csrf": csrf, "token": token.group(1)})
+    assert again.status == 400
+
+
+async def test_import_and_export_are_for_admins(app: App, panel_client: Client,
+                                                tmp_path: Path) -> None:
+    csrf = await sign_in(panel_client, app, COORDINATOR)
+    path = tmp_path / "katalog.csv"
+    path.write_text("gmina,topic,name\nWieliczka,oświata,Ktoś Nowy\n", encoding="utf-8")
+    assert (await _upload(panel_client, csrf, path)).status == 403
+    assert (await panel_client.get("/panel/katalog/eksport")).status == 403
+    assert (await panel_client.get("/panel/katalog/aktualnosc")).status == 403
+    async with app.db.session() as session:
+        assert await session.scalar(select(Person.id).where(Person.name == "Ktoś Nowy")) is None
+
+
+async def test_export_downloads_what_the_filter_shows(app: App, panel_client: Client) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    wieliczka = await _gmina_id(app, "Wieliczka")
+    response = await panel_client.get("/panel/katalog/eksport",
+                                      params={"gmina": str(wieliczka)})
+    assert response.status == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    text = (await response.read()).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {r["gmina"] for r in rows} == {"Wieliczka"}
+    assert "Jolanta Kołodziej" in {r["imię i nazwisko"] for r in rows}
+    everything = await panel_client.get("/panel/katalog/eksport")
+    all_rows = list(csv.DictReader(io.StringIO((await everything.read()).decode("utf-8-sig")),
+                                   delimiter=";"))
+    assert len(all_rows) > len(rows) and "Skawina" in {r["gmina"] for r in all_rows}
+
+
+async def test_freshness_campaign_from_the_page_to_the_messenger_and_back(
+        world: World, panel_client: Client) -> None:
+    app = world.app
+    await world.link(RENATA)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get("/panel/katalog/aktualnosc")).text()
+    assert "Nie było jeszcze żadnej prośby." in page
+    started = await panel_client.post("/panel/katalog/aktualnosc", allow_redirects=False,
+                                      data={"csrf": csrf, "months": "6"})
+    assert started.status == 303
+    await world.deliver()
+    [question] = world.on_telegram(RENATA)
+    assert "Renata Nowak" in question["text"]
+    assert telegram_buttons(question) == ["Dane aktualne", "Popraw"]
+    page = await (await panel_client.get("/panel/katalog/aktualnosc")).text()
+    assert 'data-count="asked">1<' in page and 'data-count="confirmed">0<' in page
+    await world.telegram_press(RENATA, question, "Dane aktualne")
+    assert (await _person(app, RENATA.email)).confirmed_on == date(2026, 11, 23)
+    page = await (await panel_client.get("/panel/katalog/aktualnosc")).text()
+    assert 'data-count="confirmed">1<' in page and 'data-count="no_answer">0<' in page
+    async with app.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "directory.freshness_start")) == 1
