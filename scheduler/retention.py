@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.clock import Clock
 from store.db import Database, affected_rows
 from store.models import AuditLog, Delivery, DeliveryState, ProcessedEvent
+from store.panel import forget_before as forget_panel_sign_ins
 from store.sms_models import SmsReport
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,11 @@ async def enforce(db: Database, now: datetime, settings: RetentionSettings) -> d
                 col(ProcessedEvent.at) < now - timedelta(days=settings.processed_events_days)))
             await session.commit()
         removed["processed_events"] = affected_rows(result)
+    async with db.session() as session:
+        # Sign-in links and panel sessions that cannot be used any more: a day's grace so a
+        # person can still see in "Moje sesje" what just ended.
+        removed["panel_sign_ins"] = await forget_panel_sign_ins(session, now - timedelta(days=1))
+        await session.commit()
     if settings.audit_log_days:
         removed["audit_log"] = await _in_batches(
             db, AuditLog, col(AuditLog.id),

@@ -230,3 +230,24 @@ def test_lacznik_panel_link_prints_one_url_that_signs_in(tmp_path: Path) -> None
         await app.close()
 
     asyncio.run(scenario())
+
+
+async def test_retention_drops_used_up_links_and_ended_sessions_but_keeps_live_ones(
+        panel_client: TestClient[Any, Any], app: App, clock: ManualClock) -> None:
+    from scheduler.retention import RetentionSettings, enforce
+    from store.panel_models import PanelLink
+
+    await link_for(app, ADMIN)  # never used: expires in 15 minutes
+    await sign_in(panel_client, app, ADMIN)
+    clock.advance(timedelta(days=2))
+    fresh = await link_for(app, ADMIN)
+    await sign_in(panel_client, app, ADMIN)  # a live session, signed in today
+    removed = await enforce(app.db, clock.now(), RetentionSettings())
+    assert removed["panel_sign_ins"] == 3  # the two links and the session of two days ago
+    async with app.db.session() as session:
+        links = (await session.exec(select(PanelLink))).all()
+        sessions = (await session.exec(select(PanelSession))).all()
+    assert len(links) == 2  # today's two links stay
+    assert fresh.startswith("/panel/signin/link/")
+    assert len(sessions) == 1
+    assert (await panel_client.get("/panel/", allow_redirects=False)).status == 200
