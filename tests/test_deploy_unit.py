@@ -268,7 +268,7 @@ def test_the_reverse_proxy_examples_forward_every_public_route(example: str) -> 
     # outside too.
     routes = [EVENTS_PATH, ENDPOINT_PATH, WEBHOOK_PATH, ROUTE.split("{")[0],
               *(f"/{page}" for page in PAGES), OPT_OUT_PATH.split("{")[0], ACK_PATH,
-              REPORTS_PATH]
+              REPORTS_PATH, "/panel"]
     for route in routes:
         assert route.lstrip("/") in text, route
     assert "healthz" not in text.replace("/healthz stays internal", "")
