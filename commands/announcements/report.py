@@ -14,7 +14,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from commands.announcements.service import AnnouncementService, count_line, failure_reason
+from commands.announcements.audience import Audience
+from commands.announcements.service import (
+    AnnouncementService,
+    _audience_of,
+    count_line,
+    failure_reason,
+)
 from commands.announcements.sms import report_line
 from commands.authz import Act, Actor, Target, may
 from store.announcement_models import Announcement
@@ -199,6 +205,11 @@ class AnnouncementReports:
             if len(batch) < EXPORT_BATCH:
                 return
             offset += EXPORT_BATCH
+
+
+def stored_audience(announcement: Announcement) -> Audience:
+    """The audience a draft was made for, read as sending reads it."""
+    return _audience_of(announcement)
 
 
 def bucket_seconds(span: timedelta) -> int:

@@ -1,0 +1,285 @@
+"""The panel's "Ogłoszenia": compose with counts per messenger, send only after the
+confirmation page, the chat's rules on who may address whom, and the live report — per
+messenger with failure reasons, acknowledgements over time, the people still to act and
+their CSV — after real deliveries through the messengers' fakes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+
+from bots.app import App
+from commands.model import ConversationKind, ConversationRef, Platform
+from store.announcement_models import Announcement
+from store.models import AuditLog, Delivery, Gmina, Person
+from store.people import link_account, person_by_email
+from tests.panel_helpers import sign_in
+from tests.world import ANNA, JOLANTA, RECIPIENTS, RENATA, TOMASZ, Staff, World
+from tests.world import COORDINATOR as FRAS
+
+ADMIN = "m.zawadzka-hejmo@metropoliakrakowska.example.pl"
+Client = TestClient[Any, Any]
+WIELICZKA_STAFF = 12  # people of gmina Wieliczka in the sample directory
+LINKED = (*RECIPIENTS, FRAS)  # Wieliczka staff with messengers (see tests/world.py)
+
+
+async def gmina_id(app: App, name: str) -> int:
+    async with app.db.session() as session:
+        found = await session.scalar(select(Gmina.id).where(Gmina.name == name))
+    assert found is not None
+    return int(found)
+
+
+async def count(app: App, model: Any) -> int:
+    async with app.db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def link_plainly(app: App, *people: Staff) -> None:
+    """Accounts with a stored private chat on each of the person's messengers (no platform
+    behind them: enough for counting)."""
+    async with app.db.session() as session:
+        for staff in people:
+            person = await person_by_email(session, staff.email)
+            assert person is not None and person.id is not None
+            for platform, user in (("telegram", staff.telegram), ("slack", staff.slack),
+                                   ("teams", staff.teams)):
+                if user is None:
+                    continue
+                ref = ConversationRef(Platform(platform), str(user), ConversationKind.PERSONAL)
+                await link_account(session, platform=platform, tenant_id="",
+                                   external_id=str(user), person_id=person.id,
+                                   private_ref=ref.to_json())
+        await session.commit()
+
+
+def compose_form(csrf: str, *, kind: str, urgent: bool, text: str, do: str,
+                 **fields: str) -> dict[str, str]:
+    return {"csrf": csrf, "kind": kind, "mode": "urgent" if urgent else "quiet",
+            "text": text, "do": do, **fields}
+
+
+def cells(page: str, table_id: str) -> dict[str, list[str]]:
+    """A table's body rows by their first cell (the row header), the other cells' text."""
+    found = re.search(rf'<table id="{table_id}".*?<tbody>(.*?)</tbody>', page, re.S)
+    assert found, f"no table {table_id}"
+    rows: dict[str, list[str]] = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", found.group(1), re.S):
+        texts = [re.sub(r"<[^>]+>", "", c).strip()
+                 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        if texts and texts[0]:
+            rows.setdefault(texts[0], texts[1:])
+    return rows
+
+
+# --- compose and confirm ---------------------------------------------------------------------
+
+
+async def test_counts_per_messenger_match_the_audience(app: App, panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    wieliczka = str(await gmina_id(app, "Wieliczka"))
+    # Urgent: a copy on every messenger of each person.
+    answer = await panel_client.post("/panel/ogloszenia/policz", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=True, text="Awaria EZD", do="count"))
+    assert answer.status == 200
+    counts = await answer.json()
+    expected = {p: sum(1 for s in LINKED if getattr(s, p) is not None)
+                for p in ("telegram", "slack", "teams")}
+    assert counts["recipients"] == WIELICZKA_STAFF
+    assert {p: counts["per_platform"][p] for p in expected} == expected == {
+        "telegram": 3, "slack": 2, "teams": 3}
+    assert counts["without_messenger"] == WIELICZKA_STAFF - len(LINKED)
+    # Quiet: one copy per person, on their preferred (or first) messenger.
+    quiet = await (await panel_client.post("/panel/ogloszenia/policz", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=False, text="Zebranie", do="count"))
+    ).json()
+    assert sum(quiet["per_platform"].values()) == len(LINKED)
+    # Without script: "Policz" shows the same numbers on the page, and a preview per
+    # messenger (Telegram's sound, Teams' alert, the acknowledge button on each).
+    page = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=True, text="Awaria <EZD> & poczta",
+        do="count"))
+    text = await page.text()
+    assert page.status == 200
+    table = cells(text, "counts-table")
+    assert table["Telegram"] == ["3"] and table["Slack"] == ["2"] and table["Teams"] == ["3"]
+    assert table["Bez komunikatora"] == [str(WIELICZKA_STAFF - len(LINKED))]
+    for platform in ("telegram", "slack", "teams"):
+        preview = re.search(rf'id="preview-{platform}".*?</section>', text, re.S)
+        assert preview and "Potwierdzam" in preview.group(0), platform
+        assert "Awaria &lt;EZD&gt; &amp; poczta" in preview.group(0)  # escaped, not markup
+    assert "Powiadomienie z dźwiękiem." in text and "kanale aktywności i baner" in text
+    assert await count(app, Announcement) == 0  # counting stores nothing
+
+
+async def test_sending_needs_the_confirmation_page(app: App, panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    wieliczka = str(await gmina_id(app, "Wieliczka"))
+    form = compose_form(csrf, kind="gmina", gmina=wieliczka, urgent=True,
+                        text="Awaria EZD — proszę nie wysyłać pism.", do="preview")
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=form,
+                                    allow_redirects=False)
+    assert shown.status == 303
+    confirm_url = shown.headers["Location"]
+    assert confirm_url.endswith("/potwierdz")
+    assert await count(app, Delivery) == 0  # the compose form alone sends nothing
+    page = await (await panel_client.get(confirm_url)).text()
+    assert f"Wysłać do {WIELICZKA_STAFF} osób?" in page
+    number = confirm_url.split("/")[-2]
+    # A send without the CSRF token is refused and sends nothing.
+    forged = await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={})
+    assert forged.status == 403 and await count(app, Delivery) == 0
+    sent = await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={"csrf": csrf},
+                                   allow_redirects=False)
+    assert sent.status == 303 and sent.headers["Location"].startswith(
+        f"/panel/ogloszenia/{number}?")
+    assert await count(app, Delivery) == 8  # 3 Telegram + 2 Slack + 3 Teams copies
+    again = await panel_client.post(f"/panel/ogloszenia/{number}/wyslij",
+                                    data={"csrf": csrf}, allow_redirects=False)
+    assert "already" in again.headers["Location"] and await count(app, Delivery) == 8
+    async with app.db.session() as session:
+        actions = set((await session.execute(select(AuditLog.action).where(
+            AuditLog.target == f"announcement:{number}"))).scalars())
+    assert {"announcement.draft", "announcement.confirm", "announcement.send"} <= actions
+    # It is in the list, newest first, with its report one click away.
+    listing = await (await panel_client.get("/panel/ogloszenia")).text()
+    assert f'href="/panel/ogloszenia/{number}"' in listing and "Raport nr 1" in listing
+
+
+async def test_cancel_on_the_confirmation_page_sends_nothing(app: App,
+                                                             panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="person", email=RENATA.email, urgent=False, text="Hej", do="preview"),
+        allow_redirects=False)
+    number = shown.headers["Location"].split("/")[-2]
+    await panel_client.post(f"/panel/ogloszenia/{number}/anuluj", data={"csrf": csrf})
+    refused = await panel_client.post(f"/panel/ogloszenia/{number}/wyslij",
+                                      data={"csrf": csrf}, allow_redirects=False)
+    assert "cancelled" in refused.headers["Location"]
+    assert await count(app, Delivery) == 0
+
+
+async def test_a_coordinator_cannot_announce_to_another_gmina(app: App,
+                                                              panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    csrf = await sign_in(panel_client, app, FRAS.email)
+    skawina = str(await gmina_id(app, "Skawina"))
+    wieliczka = str(await gmina_id(app, "Wieliczka"))
+    page = await (await panel_client.get("/panel/ogloszenia/nowe")).text()
+    assert f'value="{wieliczka}"' in page and f'value="{skawina}"' not in page
+    assert 'value="everyone"' not in page  # not offered either
+    for form in (
+        compose_form(csrf, kind="gmina", gmina=skawina, urgent=True, text="x", do="preview"),
+        compose_form(csrf, kind="everyone", urgent=True, text="x", do="preview"),
+        compose_form(csrf, kind="person", email="m.gawron@skawina.example.pl", urgent=True,
+                     text="x", do="preview"),
+    ):
+        refused = await panel_client.post("/panel/ogloszenia/nowe", data=form,
+                                          allow_redirects=False)
+        assert refused.status == 403, form
+        counted = await panel_client.post("/panel/ogloszenia/policz", data=form)
+        assert counted.status == 403
+    assert await count(app, Announcement) == 0 and await count(app, Delivery) == 0
+    # Their own gmina is theirs to address.
+    own = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=False, text="Zebranie", do="preview"),
+        allow_redirects=False)
+    assert own.status == 303
+
+
+# --- the report after real deliveries ------------------------------------------------------------
+
+
+async def test_report_after_deliveries(app: App, world: World, panel_client: Client) -> None:
+    await world.link(*LINKED)
+    assert JOLANTA.telegram is not None
+    world.tg.block_chat(JOLANTA.telegram)  # she blocked the bot on Telegram
+    csrf = await sign_in(panel_client, app, ADMIN)
+    wieliczka = str(await gmina_id(app, "Wieliczka"))
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=True, text="Awaria <b>EZD</b> & poczty",
+        do="preview"), allow_redirects=False)
+    number = shown.headers["Location"].split("/")[-2]
+    await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={"csrf": csrf})
+    while await world.deliver():
+        pass
+    # Renata acknowledges on Telegram a minute later, Anna on Slack twenty minutes later.
+    world.clock.advance(timedelta(minutes=1))
+    await world.telegram_press(RENATA, world.on_telegram(RENATA)[-1], "Potwierdzam")
+    world.clock.advance(timedelta(minutes=19))
+    assert await world.slack_press(ANNA, world.on_slack(ANNA)[-1], "Potwierdzam") == 200
+    await world.slack.drain()
+
+    page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
+    assert "Awaria &lt;b&gt;EZD&lt;/b&gt; &amp; poczty" in page  # the text, escaped
+    platforms = cells(page, "platforms")  # delivered, acknowledged, on the way, failed
+    assert platforms["Telegram"] == ["2", "1", "0", "1"]
+    assert platforms["Slack"] == ["2", "1", "0", "0"]
+    assert platforms["Teams"] == ["3", "0", "0", "0"]
+    reasons = cells(page, "reasons-table")
+    assert reasons["Telegram"] == ["zablokował(a) bota", "1"]
+    # One point per bucket with acknowledgements (a minute each: +1 and +20 minutes).
+    assert page.count('class="chart-point"') == 2
+    assert 'role="img"' in page and "<title" in page
+    assert cells(page, "chart-table")  # the same numbers as a table
+    # Still to act: everyone but the two who acknowledged — Jolanta got Teams, Tomasz too.
+    people = cells(page, "to-act-table")
+    assert set(people) >= {JOLANTA.name, TOMASZ.name, FRAS.name}
+    assert RENATA.name not in people and ANNA.name not in people
+    assert len(people) == WIELICZKA_STAFF - 2
+    assert "brak połączonego komunikatora" in page
+    assert "Ogłoszenie nr 1" in page and "potwierdzone: 2" in page
+    # The CSV has exactly those people.
+    export = await panel_client.get(f"/panel/ogloszenia/{number}/osoby.csv")
+    assert export.status == 200 and export.content_type == "text/csv"
+    rows = list(csv.reader(io.StringIO((await export.text()).lstrip("\ufeff"))))
+    assert rows[0][0] == "osoba"
+    assert {r[0] for r in rows[1:]} == set(people)
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name[JOLANTA.name][1] == JOLANTA.email
+    # The refresh endpoint gives the same numbers and the parts to swap in.
+    live = await (await panel_client.get(f"/panel/ogloszenia/{number}/raport.json")).json()
+    assert live["counts"]["acknowledged"] == 2 and live["to_act"] == WIELICZKA_STAFF - 2
+    assert live["platforms"]["telegram"] == {"delivered": 2, "acknowledged": 1,
+                                             "pending": 0, "failed": 1}
+    assert 'id="platforms"' in live["live"] and 'id="to-act-table"' in live["people"]
+
+
+async def test_report_is_for_the_author_and_admins(app: App, panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    csrf = await sign_in(panel_client, app, FRAS.email)
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="person", email=RENATA.email, urgent=True, text="Proszę o kontakt",
+        do="preview"), allow_redirects=False)
+    number = shown.headers["Location"].split("/")[-2]
+    await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={"csrf": csrf})
+    assert (await panel_client.get(f"/panel/ogloszenia/{number}")).status == 200
+    # A moderator of another forum is a sender too, but not the author.
+    await panel_client.post("/panel/signout", data={"csrf": csrf})
+    await sign_in(panel_client, app, "m.gawron@skawina.example.pl")
+    assert (await panel_client.get(f"/panel/ogloszenia/{number}")).status == 404
+    assert (await panel_client.get(f"/panel/ogloszenia/{number}/osoby.csv")).status == 404
+    listing = await (await panel_client.get("/panel/ogloszenia")).text()
+    assert f"/panel/ogloszenia/{number}\"" not in listing
+    await sign_in(panel_client, app, ADMIN)
+    assert (await panel_client.get(f"/panel/ogloszenia/{number}")).status == 200
+
+
+async def test_a_person_without_a_role_has_no_announcement_pages(
+        app: App, panel_client: Client) -> None:
+    async with app.db.session() as session:
+        plain = await session.scalar(select(Person.email).where(
+            Person.email == RENATA.email))
+    assert plain
+    await sign_in(panel_client, app, RENATA.email)
+    assert (await panel_client.get("/panel/ogloszenia/nowe")).status == 403
