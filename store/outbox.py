@@ -181,21 +181,7 @@ async def retake_claims(session: AsyncSession, ids: list[int], *, worker: str,
     """Extend ``worker``'s lease of those of ``ids`` it still holds and return them (the
     others a worker took over when the lease ran out: they are no longer ``worker``'s to
     send). Rows locked right now are being taken by someone else: not returned."""
-    held: set[int] = set()
-    table = table_of(Delivery)
-    for start in range(0, len(ids), 1000):
-        chosen = (
-            select(col(Delivery.id))
-            .where(col(Delivery.id).in_(ids[start:start + 1000]),
-                   col(Delivery.claimed_by) == worker,
-                   col(Delivery.state) == DeliveryState.SENDING.value)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        result = await session.execute(
-            update(table).where(table.c.id.in_(chosen)).values(claimed_until=until)
-            .returning(table.c.id))
-        held |= {int(row_id) for row_id in result.scalars()}
+    held = await _extend_leases(session, ids, worker=worker, until=until)
     await session.commit()
     return held
 
@@ -399,9 +385,19 @@ async def renew_claims(session: AsyncSession, ids: list[int], *, worker: str,
 
     Rows locked right now are skipped: they are being settled by this very worker.
     """
-    renewed = 0
+    renewed = await _extend_leases(session, ids, worker=worker, until=until)
+    await session.commit()
+    return len(renewed)
+
+
+async def _extend_leases(session: AsyncSession, ids: list[int], *, worker: str,
+                         until: datetime) -> set[int]:
+    """Move the lease of those of ``ids`` that ``worker`` still holds (sending, not locked
+    by anyone right now) to ``until``; returns their ids. In chunks of 1000 ids."""
+    held: set[int] = set()
+    table = table_of(Delivery)
     for start in range(0, len(ids), 1000):
-        held = (
+        chosen = (
             select(col(Delivery.id))
             .where(col(Delivery.id).in_(ids[start:start + 1000]),
                    col(Delivery.claimed_by) == worker,
@@ -410,12 +406,10 @@ async def renew_claims(session: AsyncSession, ids: list[int], *, worker: str,
             .scalar_subquery()
         )
         result = await session.execute(
-            update(Delivery).where(col(Delivery.id).in_(held))
-            .values(claimed_until=until)
-        )
-        renewed += affected_rows(result)
-    await session.commit()
-    return renewed
+            update(table).where(table.c.id.in_(chosen)).values(claimed_until=until)
+            .returning(table.c.id))
+        held |= {int(row_id) for row_id in result.scalars()}
+    return held
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
