@@ -126,8 +126,8 @@ async def test_429s_are_counted_per_messenger(app: App, panel_client: Client) ->
     Limited.rate_limits.limited()
     page = await (await panel_client.get("/panel/stan")).text()
     limits = page.split("Odpowiedzi 429 od komunikatorów", 1)[1].split("</table>", 1)[0]
-    row = re.search(r'<th scope="row">telegram</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>',
-                    limits)
+    row = re.search(r'<th scope="row">telegram</th><td class="num">(\d+)</td>'
+                    r'<td class="num">(\d+)</td><td class="num">(\d+)</td>', limits)
     assert row, limits
     assert row.groups() == ("2", "3", "1")  # last hour, last day, rows held after a 429
 
