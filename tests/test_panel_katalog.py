@@ -264,3 +264,23 @@ async def test_freshness_campaign_from_the_page_to_the_messenger_and_back(
     async with app.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.action == "directory.freshness_start")) == 1
+
+
+async def test_an_xlsx_file_is_previewed_like_a_csv(app: App, panel_client: Client,
+                                                    tmp_path: Path) -> None:
+    await _real_data(app)
+    async with app.db.session() as session:
+        rows = await export_rows(session)
+    renata = next(r for r in rows if r["email"] == RENATA.email)
+    path = tmp_path / "katalog.xlsx"
+    write_export(path, [{**renata, "position": "kierownik Wydziału Zamówień"}])
+    csrf = await sign_in(panel_client, app, ADMIN)
+    form = aiohttp.FormData()
+    form.add_field("csrf", csrf)
+    form.add_field("file", await asyncio.to_thread(path.read_bytes), filename=path.name,
+                   content_type="application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet")
+    page = await (await panel_client.post("/panel/katalog/import", data=form)).text()
+    assert re.search(r"Renata Nowak</th>.*?zmieniona.*?pola: Stanowisko", page, re.S), page
+    # The progress counters as JSON, for the page's script (admins only, like the page).
+    assert (await panel_client.get("/panel/katalog/aktualnosc.json")).status == 200
