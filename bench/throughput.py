@@ -104,8 +104,7 @@ LACZNIK_STAGES = (  # awaited wall time of each, per update (see Instruments.wat
     "adapters.telegram.webhook:WebhookReceiver.handle",
     "adapters.telegram.component:TelegramComponent.receive",
     "commands.core:Core.handle_recorded",
-    "adapters.reply_path:ReplyPath.deliver",  # before the one way out (issue 17 point 2)
-    "scheduler.outbound:OutboundPath.send_staged",  # after it
+    "scheduler.outbound:OutboundPath.send_staged",  # the one way out (issue 17 point 2)
     "adapters.ratelimit:KeyedRateLimiter.acquire",
     "telegram:Bot.send_message",
 )

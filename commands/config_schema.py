@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
@@ -52,6 +52,15 @@ class Problem:
 
     text: str
     wrong_type: str | None = None
+
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+STRIPPED = BeforeValidator(_stripped)
+"""``Annotated`` metadata that strips a string before it is checked against a ``Literal``
+(the models strip plain strings themselves, but a ``Literal`` is matched as written)."""
 
 
 # Every section schema refuses unknown keys and converts nothing silently (a TOML ``"80"`` is

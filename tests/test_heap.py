@@ -18,7 +18,7 @@ async def test_a_started_service_has_its_index_built_and_a_full_collection_is_sh
     try:
         # The index was built at start-up (not by the first question) and frozen with the
         # rest: a full collection no longer walks it.
-        assert app.directory._index is not None
+        assert app.directory.built
         frozen = gc.get_freeze_count()
         assert frozen > 10_000
         began = time.perf_counter()

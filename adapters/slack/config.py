@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from adapters.net import is_loopback
-from commands.config_schema import ConfigError, Problem, SectionSchema, read_section
+from commands.config_schema import STRIPPED, ConfigError, Problem, SectionSchema, read_section
 
 EVENTS_PATH = "/slack/events"
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
@@ -50,7 +50,7 @@ class SlackConfig(SectionSchema):
     signing_secret: str = Field("", repr=False)
     app_token: str = Field("", repr=False)
     # validated also when absent: the secrets it needs are checked with it (see _secrets)
-    mode: Annotated[Mode, Problem('must be "http" or "socket"'),
+    mode: Annotated[Mode, STRIPPED, Problem('must be "http" or "socket"'),
                     Field(validate_default=True)] = "http"
     api_base_url: str = DEFAULT_API_BASE_URL
     allowed_team_ids: frozenset[str] = frozenset()
@@ -60,12 +60,6 @@ class SlackConfig(SectionSchema):
                         Problem("must be 1 to 35 characters (Slack's limit)",
                                 "must be a string")] = DEFAULT_APP_NAME
     proxy: str = Field("", repr=False)  # may carry credentials
-
-    @field_validator("mode", mode="before")
-    @classmethod
-    def _stripped(cls, mode: object) -> object:
-        # Every other string is stripped by the model; a Literal is not.
-        return mode.strip() if isinstance(mode, str) else mode
 
     @field_validator("mode")
     @classmethod

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from commands.config_schema import ConfigError, Problem, SectionSchema, read_section
+from commands.config_schema import STRIPPED, ConfigError, Problem, SectionSchema, read_section
 
 WEBHOOK_PATH = "/telegram/webhook"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -31,7 +31,7 @@ class TelegramConfig(SectionSchema):
     section = "telegram"
 
     token: str = Field(repr=False)
-    mode: Annotated[Mode, Problem('must be "polling" or "webhook"')] = "polling"
+    mode: Annotated[Mode, STRIPPED, Problem('must be "polling" or "webhook"')] = "polling"
     webhook_url: str = ""
     # validated also when absent: webhook mode needs one (see _webhook)
     webhook_secret: str = Field("", repr=False, validate_default=True)
@@ -43,12 +43,6 @@ class TelegramConfig(SectionSchema):
     # 3 lets a reply split in three go out at once).
     chat_messages_per_three_seconds: Annotated[
         int, Field(ge=1, le=30), _whole(1, 30)] = 3
-
-    @field_validator("mode", mode="before")
-    @classmethod
-    def _stripped(cls, mode: object) -> object:
-        # Every other string is stripped by the model; a Literal is not.
-        return mode.strip() if isinstance(mode, str) else mode
 
     @field_validator("token")
     @classmethod

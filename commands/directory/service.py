@@ -56,6 +56,11 @@ class DirectoryService:
         """Reload on next use (after a write made by this instance)."""
         self._checked_at = 0.0
 
+    @property
+    def built(self) -> bool:
+        """The in-memory index exists (built at start-up or by the first question)."""
+        return self._index is not None
+
     async def index(self) -> DirectoryIndex:
         """The current index, reloaded if the directory changed."""
         if self._index is not None and time.monotonic() - self._checked_at < self._refresh_seconds:
