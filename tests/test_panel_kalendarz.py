@@ -231,6 +231,8 @@ async def test_an_ics_preview_stores_nothing_until_confirmed(
     assert [(e.title, e.forum_id, e.source) for e in events] == [
         ("Posiedzenie Forum PZP", await forum_id(app, "PZP"), "ics:posiedzenia.ics")]
     assert (await reminder_states(app, f"event:{events[0].id}"))["pending"] > 0
+    shown = await (await panel_client.get(f"/panel/kalendarz/wydarzenia/{events[0].id}")).text()
+    assert "import z pliku posiedzenia.ics" in shown
     again = await panel_client.post(preview_path, data={"csrf": csrf})
     assert again.status == 404 and await count(app, Event) == 1  # the file is gone
     assert await count(app, CalendarUpload) == 0
@@ -342,3 +344,33 @@ DTSTART;TZID=Europe/Warsaw:20261203T100000\r
 END:VEVENT\r
 END:VCALENDAR\r
 """
+
+
+async def test_an_english_speaker_gets_the_calendar_in_english(app: App, panel_client: Client
+                                                               ) -> None:
+    async with app.db.session() as session:
+        me = await person_by_email(session, MODERATOR)
+        assert me is not None
+        me.language = "en"
+        session.add(me)
+        await session.commit()
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    form = await (await panel_client.get("/panel/kalendarz/wydarzenia/nowe")).text()
+    assert '<html lang="en">' in form
+    assert '<label for="k-start_date">Start date</label>' in form
+    await create_meeting(panel_client, app, csrf)
+    page = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "Tuesday, 24 November 2026, 10:00–11:00" in page
+    assert "meeting reminder (1 h before)" in page
+
+
+def test_every_reminder_state_and_offset_has_words_in_both_languages() -> None:
+    from adapters.panel.texts import pt
+    from store.models import DeliveryState
+
+    for lang in ("pl", "en"):
+        for state in DeliveryState:
+            assert pt(lang, f"kalendarz.state.{state.value}") != f"kalendarz.state.{state}"
+        for unit in ("d", "d1", "w", "w1", "h", "min"):
+            assert pt(lang, f"kalendarz.offset.{unit}")

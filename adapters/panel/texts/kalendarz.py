@@ -52,6 +52,8 @@ PL: dict[str, str] = {
     "kalendarz.cancel": "Odwołaj",
     "kalendarz.organiser": "Organizator",
     "kalendarz.source": "Źródło",
+    "kalendarz.source_here": "zapisane w Łączniku (panel lub czat)",
+    "kalendarz.source_ics": "import z pliku {file}",
     "kalendarz.upcoming_heading": "Najbliższe spotkania",
     "kalendarz.unreachable_heading": "Bez przypomnień (brak połączonego komunikatora)",
     # form fields
@@ -268,6 +270,8 @@ EN: dict[str, str] = {
     "kalendarz.cancel": "Cancel",
     "kalendarz.organiser": "Organiser",
     "kalendarz.source": "Source",
+    "kalendarz.source_here": "saved in Łącznik (panel or chat)",
+    "kalendarz.source_ics": "imported from the file {file}",
     "kalendarz.upcoming_heading": "Next meetings",
     "kalendarz.unreachable_heading": "Not reminded (no linked messenger)",
     "kalendarz.field.forum": "Forum",
