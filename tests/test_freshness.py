@@ -17,7 +17,17 @@ from commands.authz import Actor, actor
 from commands.directory.freshness import NotAllowed, current_progress, start_campaign
 from store.models import Person
 from store.people import grants_of, person_by_email
-from tests.world import ADMIN, ANNA, COORDINATOR, RENATA, World, slack_buttons, telegram_buttons
+from tests.world import (
+    ADMIN,
+    ANNA,
+    COORDINATOR,
+    RENATA,
+    World,
+    slack_buttons,
+    teams_buttons,
+    teams_text,
+    telegram_buttons,
+)
 
 TODAY = date(2026, 11, 23)  # the tests' clock (tests/conftest.py)
 
@@ -37,6 +47,10 @@ async def _confirmed_on(world: World, email: str) -> date | None:
 async def test_everyone_stale_gets_their_entry_with_both_buttons_and_answers_count(
         world: World) -> None:
     await world.link(RENATA, ANNA, COORDINATOR)
+    async with world.app.db.session() as session:  # Anna reads the bot in English
+        await session.execute(update(Person).where(Person.email == ANNA.email)
+                              .values(language="en"))
+        await session.commit()
     # Renata (confirmed 2025-12-09) and Anna (2025-10-18) are older than 6 months; the
     # coordinator (2026-07-15) is not.
     started = await start_campaign(world.app.core.services, await _actor(world, ADMIN),
@@ -52,6 +66,9 @@ async def test_everyone_stale_gets_their_entry_with_both_buttons_and_answers_cou
     assert telegram_buttons(question) == ["Dane aktualne", "Popraw"]
     assert world.on_slack(RENATA) == []  # one messenger per person, like a quiet announcement
     assert world.on_telegram(COORDINATOR) == []
+    [card] = world.on_teams(ANNA)  # her entry prefers Teams; she reads English
+    assert teams_buttons(card) == ["Still correct", "Correct it"]
+    assert "Is your directory entry still correct?" in teams_text(card)
 
     await world.telegram_press(RENATA, question, "Dane aktualne")
     assert await _confirmed_on(world, RENATA.email) == TODAY

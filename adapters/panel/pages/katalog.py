@@ -258,7 +258,8 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         for name in EDITABLE:
             if name not in form:
                 continue
-            value = form_text(form, name, limit=2100)
+            # A browser sends a textarea's line breaks as CRLF; the chat stores LF.
+            value = form_text(form, name, limit=2100).replace("\r\n", "\n")
             posted[name] = value
             if value == str(getattr(person, name) or "") or (name == "language" and not value):
                 continue

@@ -72,6 +72,7 @@ PL: dict[str, str] = {
                                "na teraz. Sprawdź go i potwierdź ponownie.",
     "katalog.preview_counts": "Wierszy: {rows}. Nowe osoby: {added}, zmienione: {changed}, "
                               "bez zmian: {unchanged}, usuwane tematy: {removed}.",
+    "katalog.preview_kept": "Osoby, których nie ma w pliku, zostają w katalogu bez zmian.",
     "katalog.preview_gminy": "Nowe gminy: {names}",
     "katalog.preview_topics": "Nowe tematy: {names}",
     "katalog.preview_demo": "Import usunie dane demonstracyjne (osób: {count}).",
@@ -189,6 +190,8 @@ EN: dict[str, str] = {
                                "the preview as of now. Check it and confirm again.",
     "katalog.preview_counts": "Rows: {rows}. New people: {added}, changed: {changed}, "
                               "unchanged: {unchanged}, topics removed: {removed}.",
+    "katalog.preview_kept": "People who are not in the file stay in the directory as they "
+                            "are.",
     "katalog.preview_gminy": "New gminy: {names}",
     "katalog.preview_topics": "New topics: {names}",
     "katalog.preview_demo": "The import removes the demo data ({count} people).",
