@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -374,3 +374,72 @@ def test_every_reminder_state_and_offset_has_words_in_both_languages() -> None:
             assert pt(lang, f"kalendarz.state.{state.value}") != f"kalendarz.state.{state}"
         for unit in ("d", "d1", "w", "w1", "h", "min"):
             assert pt(lang, f"kalendarz.offset.{unit}")
+
+
+async def test_a_moderator_moves_and_cancels_their_forums_deadline(
+        app: App, panel_client: Client) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    created = await panel_client.post("/panel/kalendarz/terminy/nowy", data={
+        "csrf": csrf, "forum": str(await forum_id(app, "PZP")), "title": "Uwagi do SWZ",
+        "due_date": "2026-11-27", "due_time": "12:00", "who": ""}, allow_redirects=False)
+    assert created.headers["Location"].startswith("/panel/kalendarz/terminy/1?")
+    assert (await reminder_states(app, "deadline:1")).get("pending", 0) > 0
+    form = await (await panel_client.get("/panel/kalendarz/terminy/1/edycja")).text()
+    assert 'value="2026-11-27"' in form and 'value="12:00"' in form
+    moved = await panel_client.post("/panel/kalendarz/terminy/1/edycja", data={
+        "csrf": csrf, "title": "Uwagi do SWZ", "due_date": "2026-12-04", "due_time": "12:00"})
+    assert "Zapisano zmiany terminu." in await moved.text()
+    [shown] = await session_as(app, MEMBER).say("/termin 1")
+    assert "4 grudnia 2026" in shown
+
+    done = await panel_client.post("/panel/kalendarz/terminy/1/odwolanie", data={"csrf": csrf})
+    assert "Termin odwołany." in await done.text()
+    states = await reminder_states(app, "deadline:1")
+    assert "pending" not in states and states.get("cancelled", 0) > 0
+    async with app.db.session() as session:
+        deadline = await session.get(Deadline, 1)
+        assert deadline is not None and deadline.status == "cancelled"
+        actions = list((await session.execute(select(col(AuditLog.action)).where(
+            col(AuditLog.target) == "deadline:1").order_by(col(AuditLog.id)))).scalars())
+    assert actions == ["deadline.create", "deadline.change", "deadline.cancel"]
+
+
+async def test_the_list_filters_by_kind_and_forum_and_pages_by_fifty(
+        app: App, panel_client: Client) -> None:
+    from commands.calendar.service import DeadlineDraft, EventDraft
+
+    calendar = app.calendar
+    assert calendar is not None
+    async with app.db.session() as session:
+        pzp = await session.get(Forum, await forum_id(app, "PZP"))
+        rozwoj = await session.get(Forum, await forum_id(app, "ROZWOJ"))
+    assert pzp is not None and rozwoj is not None
+    for day in range(1, 53):  # 52 meetings of PZP, one a day from 1 December
+        start = warsaw(2026, 12, 1, 10) + timedelta(days=day - 1)
+        await calendar.create_event(forum=pzp, draft=EventDraft(
+            title=f"Spotkanie {day:02d}", start=start, end=start.replace(hour=11)),
+            organiser_id=None, actor="test")
+    await calendar.create_event(forum=rozwoj, draft=EventDraft(
+        title="Rozwój: warsztat", start=warsaw(2026, 11, 25, 10),
+        end=warsaw(2026, 11, 25, 12)), organiser_id=None, actor="test")
+    await calendar.create_deadline(forum=pzp, draft=DeadlineDraft(
+        title="Uwagi do SWZ", due=warsaw(2026, 11, 26, 12)), organiser_id=None, actor="test")
+
+    await sign_in(panel_client, app, OTHER_MODERATOR)
+    first = await (await panel_client.get("/panel/kalendarz")).text()
+    assert "Pozycji: 54" in first
+    assert first.index("Rozwój: warsztat") < first.index("Uwagi do SWZ") < first.index(
+        "Spotkanie 01")  # soonest first
+    assert "Spotkanie 48" in first and "Spotkanie 49" not in first  # 50 on a page
+    second = await (await panel_client.get("/panel/kalendarz", params={"page": "2"})).text()
+    assert "Spotkanie 49" in second and "Spotkanie 52" in second and "Spotkanie 01" not in second
+
+    deadlines = await (await panel_client.get("/panel/kalendarz",
+                                              params={"kind": "deadline"})).text()
+    assert "Pozycji: 1" in deadlines and "Uwagi do SWZ" in deadlines
+    own = await (await panel_client.get("/panel/kalendarz",
+                                        params={"forum": str(rozwoj.id)})).text()
+    assert "Pozycji: 1" in own and "Rozwój: warsztat" in own
+    past = await (await panel_client.get("/panel/kalendarz", params={"span": "past"})).text()
+    assert "Pozycji: 0" in past

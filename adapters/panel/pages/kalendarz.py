@@ -81,7 +81,9 @@ from store.models import DeliveryState, Forum, Gmina
 
 BASE = "/panel/kalendarz"
 PER_PAGE = 50
-MAX_FILE = 2 * 1024 * 1024  # an Outlook export of a year of meetings is far smaller
+# An Outlook export of a year of meetings is far smaller; the server takes 2 MiB a request,
+# so the file's limit leaves room for the rest of the form.
+MAX_FILE = 2 * 1024 * 1024 - 64 * 1024
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _OFFSET = re.compile(r"^(\d+)(d|h|min|m|w)(?:at(\d{1,2})(\d{2}))?$")
 _PLANNED = (DeliveryState.PENDING.value, DeliveryState.SENDING.value)
