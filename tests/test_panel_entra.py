@@ -4,6 +4,7 @@ authorization code flow with PKCE, through the real msal against a fake Entra ID
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
-from adapters.panel.entra import CLAIMS, TENANT, EntraSignIn, Refused, identity_of
+from adapters.panel import build_panel_component
+from adapters.panel.entra import (
+    CLAIMS,
+    NO_FLOW,
+    STATE,
+    TENANT,
+    EntraSignIn,
+    Refused,
+    identity_of,
+)
 from adapters.panel.settings import PanelConfig
 from bots.app import App
 from bots.service import Service
@@ -22,7 +32,13 @@ from commands.clock import ManualClock
 from store.models import AuditLog
 from store.panel_models import PanelSession
 from tests.fakes.entra_oidc import FakeEntraOidc
-from tests.panel_helpers import panel_component
+from tests.panel_helpers import (
+    CHROMIUM_ARGS,
+    assert_accessible,
+    chromium,
+    panel_component,
+    screenshot,
+)
 from tests.world import PROXY_VARIABLES, THE_OFFICE
 
 TENANT_ID = "3f2b6a1e-8c47-4d0b-9a55-7e1c2d9b4f60"
@@ -307,11 +323,15 @@ async def test_waiting_flows_are_bounded(app: App, microsoft: FakeEntraOidc,
     entra = EntraSignIn(settings, redirect_uri=app.config.server.base_url.rstrip("/")
                         + CALLBACK, max_flows=2)
     first, _ = await entra.begin(now=clock.now())
-    await entra.begin(now=clock.now())
+    second, _ = await entra.begin(now=clock.now())
     await entra.begin(now=clock.now())
     assert entra.waiting == 2
-    with pytest.raises(Refused):  # the oldest went first
-        await entra.finish(first, {}, now=clock.now())
+    with pytest.raises(Refused) as gone:  # the oldest went first
+        await entra.finish(first, {"state": "x"}, now=clock.now())
+    assert gone.value.reason == NO_FLOW
+    with pytest.raises(Refused) as kept:  # the next one was still there (its state is not x)
+        await entra.finish(second, {"state": "x"}, now=clock.now())
+    assert kept.value.reason == STATE
 
 
 async def test_without_entra_settings_there_is_no_microsoft_sign_in(
@@ -329,3 +349,66 @@ async def test_an_unreachable_microsoft_gets_a_polite_page(
         down = await client.get(START, allow_redirects=False)
         assert down.status == 502
         assert "nie odpowiada" in await down.text()
+
+
+# --- in a real browser ----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def entra_panel_url(app: App, microsoft: FakeEntraOidc) -> AsyncIterator[str]:
+    """The service on a free local port, its panel offering Entra ID sign-in (registered at
+    the fake with that port's callback address)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    microsoft.register_app(CLIENT_ID, SECRET, tenant_id=TENANT_ID,
+                           redirect_uris=[base + CALLBACK])
+    component = build_panel_component(
+        app, PanelConfig.model_validate(entra_settings(microsoft)), public_url=base,
+        importer=app.importer, morphology=app.morphology)
+    server = TestServer(Service(app, [component]).web_app(), host="127.0.0.1", port=port)
+    await server.start_server()
+    try:
+        yield base
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def trusting_page() -> AsyncIterator[Any]:
+    """A Chromium page that accepts the fake Entra ID's throw-away certificate."""
+    executable = chromium()
+    if executable is None:
+        pytest.skip("no Chromium for the browser tests: install Debian's package "
+                    "(`sudo apt install chromium`) or set LACZNIK_CHROMIUM")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable,
+                                                   args=CHROMIUM_ARGS)
+        context = await browser.new_context(locale="pl-PL", ignore_https_errors=True,
+                                            viewport={"width": 1280, "height": 900})
+        try:
+            yield await context.new_page()
+        finally:
+            await context.close()
+            await browser.close()
+
+
+async def test_in_a_browser_the_microsoft_button_signs_in(
+        app: App, microsoft: FakeEntraOidc, entra_panel_url: str, trusting_page: Any) -> None:
+    page = trusting_page
+    await page.goto(entra_panel_url + "/panel/signin")
+    await assert_accessible(page)
+    await screenshot(page, "signin-entra")
+    microsoft.browser_signed_in_as(STRANGER)
+    await page.get_by_role("link", name="Zaloguj się kontem Microsoft (Entra ID)").click()
+    await page.wait_for_url("**" + CALLBACK + "?*")
+    assert "nie ma w katalogu" in await page.inner_text("main")
+    await assert_accessible(page)
+    microsoft.browser_signed_in_as(ADMIN)
+    await page.get_by_role("link", name="Zaloguj się linkiem z komunikatora").click()
+    await page.get_by_role("link", name="Zaloguj się kontem Microsoft (Entra ID)").click()
+    await page.wait_for_url(entra_panel_url + "/panel/")
+    assert "Magdalena Zawadzka-Hejmo" in await page.inner_text("header")
