@@ -34,15 +34,19 @@ class ForumGroup(SQLModel, table=True):
 class Question(SQLModel, table=True):
     """A question asked to a forum; ``search_terms`` are its (and its answers') lemmas.
 
-    An FAQ question may have a *public wording* a moderator curated (``public_text``, and
-    ``public_answer`` for its answer): what a search or ``/faq`` shows instead of the words
-    as asked; ``public_terms`` are its lemmas, searched beside ``search_terms`` (which answers
-    rewrite, so the curated words keep a column of their own).
+    ``answered_at``: when someone other than the asker first answered (an answer not
+    deleted; the repository keeps it as answers come and go). An open question without it
+    is unanswered. An FAQ question may have a *public wording* a moderator curated
+    (``public_text``, and ``public_answer`` for its answer): what a search or ``/faq`` shows
+    instead of the words as asked; ``public_terms`` are its lemmas, searched beside
+    ``search_terms`` (which answers rewrite, so the curated words keep a column of their own).
     """
 
-    # The panel's unanswered list and counts: a forum's open questions, oldest first.
-    __table_args__ = (Index("ix_question_forum_state_created", "forum_id", "state",
-                            "created_at"),)
+    # The panel's lists of a forum: unanswered questions by age, FAQ candidates, counted.
+    __table_args__ = (
+        Index("ix_question_unanswered", "forum_id", "state", "answered_at", "created_at"),
+        Index("ix_question_forum_faq", "forum_id", "faq", "answered_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     forum_id: int = Field(foreign_key="forum.id", index=True)
@@ -55,6 +59,7 @@ class Question(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     nudged_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     moved_from: int | None = Field(default=None, foreign_key="forum.id")
     search_terms: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     public_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -111,12 +111,18 @@ async def claim_nudge(session: AsyncSession, question_id: int, now: datetime) ->
 
 async def add_answer(session: AsyncSession, answer: Answer) -> bool:
     """Store an answer; False (nothing stored) when that message is stored already (a
-    platform's retry)."""
+    platform's retry). The first answer by someone other than the asker marks the question
+    answered (``answered_at``)."""
     try:
         async with session.begin_nested():
             session.add(answer)
     except IntegrityError:
         return False
+    question = await session.get(Question, answer.question_id)
+    if question is not None and question.answered_at is None and (
+            question.asker_id is None or answer.author_id != question.asker_id):
+        question.answered_at = answer.created_at
+        session.add(question)
     return True
 
 
@@ -139,10 +145,17 @@ async def edit_answer(session: AsyncSession, answer: Answer, text: str,
 
 
 async def delete_answer(session: AsyncSession, answer: Answer) -> None:
-    """Mark an answer deleted (its row stays: its copies are found by it)."""
+    """Mark an answer deleted (its row stays: its copies are found by it); the question's
+    ``answered_at`` follows the answers that remain."""
     answer.deleted = True
     session.add(answer)
     await session.flush()
+    question = await session.get(Question, answer.question_id)
+    if question is not None:
+        question.answered_at = await session.scalar(
+            select(func.min(col(Answer.created_at))).where(
+                *_answered_by_others(question), col(Answer.deleted) == False))  # noqa: E712
+        session.add(question)
 
 
 async def answer_texts(session: AsyncSession, question_id: int) -> list[str]:
@@ -217,9 +230,9 @@ class OpenStats:
 
 async def open_stats(session: AsyncSession, forum_ids: Iterable[int] | None = None
                      ) -> dict[int, OpenStats]:
-    """Unanswered (open) questions per forum (``forum_ids`` None: every forum)."""
+    """Unanswered questions per forum (``forum_ids`` None: every forum)."""
     query = select(col(Question.forum_id), func.count(), func.min(col(Question.created_at))
-                   ).where(col(Question.state) == "open").group_by(col(Question.forum_id))
+                   ).where(*_unanswered()).group_by(col(Question.forum_id))
     if forum_ids is not None:
         query = query.where(col(Question.forum_id).in_(list(forum_ids)))
     return {int(forum_id): OpenStats(int(count), oldest)
@@ -228,28 +241,23 @@ async def open_stats(session: AsyncSession, forum_ids: Iterable[int] | None = No
 
 async def unanswered_page(session: AsyncSession, forum_id: int, *, offset: int,
                           limit: int) -> list[Question]:
-    """A page of the forum's open questions, the longest waiting first."""
+    """A page of the forum's unanswered questions, the longest waiting first."""
     return list((await session.execute(select(Question).where(
-        col(Question.forum_id) == forum_id, col(Question.state) == "open",
+        col(Question.forum_id) == forum_id, *_unanswered(),
     ).order_by(col(Question.created_at), col(Question.id)).offset(offset).limit(limit)
     )).scalars())
 
 
-def _answered_elsewhere() -> ColumnElement[bool]:
-    """The question has an answer, not deleted, by someone other than its asker (the rule of
-    :func:`is_answered`, as SQL over many questions)."""
-    return exists().where(
-        col(Answer.question_id) == col(Question.id),
-        col(Answer.deleted) == False,  # noqa: E712
-        or_(col(Question.asker_id).is_(None), col(Answer.author_id).is_(None),
-            col(Answer.author_id) != col(Question.asker_id)))
+def _unanswered() -> list[ColumnElement[bool]]:
+    """Open, and nobody but the asker answered (``ix_question_unanswered``)."""
+    return [col(Question.state) == "open", col(Question.answered_at).is_(None)]
 
 
 def _faq_where(forum_id: int, faq: bool) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [col(Question.forum_id) == forum_id,
                                         col(Question.faq) == faq]
     if not faq:  # candidates: answered questions not in the FAQ
-        where.append(_answered_elsewhere())
+        where.append(col(Question.answered_at).is_not(None))
     return where
 
 

@@ -15,7 +15,8 @@ from sqlmodel import col
 
 from adapters.console.adapter import ConsoleSession
 from bots.app import App
-from store.forum_models import Question
+from store.forum_models import Answer, Question
+from store.forum_questions import add_answer
 from store.forums import active_forum, member_ids, moderator_ids
 from store.models import AuditLog, Forum
 from store.people import person_by_email
@@ -298,16 +299,23 @@ async def test_unanswered_questions_come_oldest_first_with_their_age(
                                  state="answered" if n % 3 == 2 else "open",
                                  created_at=now - timedelta(hours=60 - n)))
         await session.commit()
+    # #1 is still open, but someone answered it in a group: it waits for no answer.
+    async with app.db.session() as session:
+        await add_answer(session, Answer(
+            question_id=1, author_id=await person_id(app, EXPERT), author_label="Paulina",
+            platform="console", conversation_key=GROUP_A.key, message_id="odp-1",
+            text="Próg liczymy od wartości netto.", created_at=now))
+        await session.commit()
     await sign_in(panel_client, app, ADMIN)
     listing = await (await panel_client.get("/panel/fora")).text()
     [pzp_row] = [row for row in table_rows(listing) if row.startswith("PZP ")]
-    assert "40, najstarsze czeka 2 dni" in pzp_row
+    assert "39, najstarsze czeka 2 dni" in pzp_row
 
     first = await (await panel_client.get("/panel/fora/PZP/pytania")).text()
-    assert "Pytań bez odpowiedzi: 40" in first
+    assert "Pytań bez odpowiedzi: 39" in first
     rows = table_rows(first)
-    assert len(rows) == 40  # one page of 50 holds them
+    assert len(rows) == 39  # one page of 50 holds them
     numbers = [int(row.split()[0].lstrip("#")) for row in rows]
-    assert numbers == sorted(numbers) and numbers[0] == 1 and 3 not in numbers
-    assert rows[0].endswith("2 dni")
+    assert numbers == sorted(numbers) and numbers[0] == 2 and 3 not in numbers
+    assert rows[0] == "#2 Pytanie testowe 2 20.11.2026 23:00 2 dni"
     assert rows[-1] == "#59 Pytanie testowe 59 23.11.2026 08:00 2 godziny"
