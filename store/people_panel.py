@@ -8,7 +8,7 @@ A repository function never commits: the handler that opened the session does.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -18,21 +18,33 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.db import affected_rows
+from store.forum_models import ForumArchive
 from store.models import AuditLog, Forum, Gmina, MessengerAccount, Person, Role, RoleGrant
 
 PER_PAGE = 50
 ROLE_FILTERS = ("admin", "gmina_coordinator", "forum_moderator", "none")
 _PERSON_ACTOR = re.compile(r"^(?:panel:)?person:(\d+)\b")
 T = TypeVar("T")
+# What an actor is stored as, typed as such ("person:12", "cli", "telegram:7000"): no name.
+_ACTOR_ID = re.compile(r"^(?:[a-z]+:[\w:.@-]*|cli|system|unlinked)$")
 
 
 def text_variants(text: str) -> list[str]:
-    """The spellings to match ``text`` in: SQLite folds case only for ASCII, so "łukasz"
-    must also be looked for as "Łukasz" (PostgreSQL's ILIKE is matched the same way)."""
+    """The spellings to match ``text`` in, case-insensitively. ILIKE folds ASCII letters
+    everywhere, but SQLite folds nothing else (and PostgreSQL only under a Unicode-aware
+    locale), so "łukasz" must also be looked for as "Łukasz"; ASCII text needs one."""
     text = text.strip()[:100]
     if not text:
         return []
-    return sorted({text, text.lower(), text.upper(), text.title(), text.capitalize()})
+    if text.isascii():
+        return [text.lower()]
+    # ILIKE folds the ASCII letters itself: spellings that differ only there are one.
+    folded = {_fold_ascii(v): v for v in (text.lower(), text.title(), text.upper())}
+    return sorted(folded.values())
+
+
+def _fold_ascii(text: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in text)
 
 
 def _like(text: str) -> str:
@@ -44,6 +56,11 @@ def _contains(column: Any, text: str) -> ColumnElement[bool]:
     """``column`` (a model's text attribute) contains ``text``, case-insensitively; wildcards
     in ``text`` are taken as text."""
     return or_(*(col(column).ilike(_like(v), escape="\\") for v in text_variants(text)))
+
+
+def _lower_contains(column: Any, text: str) -> ColumnElement[bool]:
+    """``column``, stored lower-case (e-mails), contains ``text``."""
+    return col(column).like(_like(text.strip()[:100].lower()), escape="\\")
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -112,7 +129,7 @@ def _people_conditions(filters: PeopleFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.query.strip():
         conditions.append(or_(_contains(Person.name, filters.query),
-                              _contains(Person.email, filters.query)))
+                              _lower_contains(Person.email, filters.query)))
     if filters.gmina_ids is not None:
         conditions.append(col(Person.gmina_id).in_(sorted(filters.gmina_ids) or [-1]))
     if filters.role in ("admin", "gmina_coordinator", "forum_moderator"):
@@ -128,16 +145,34 @@ async def people_page(session: AsyncSession, filters: PeopleFilter, page: int = 
     """One page of people by name, with their roles and accounts (three small queries
     besides the count, whatever the directory's size)."""
     conditions = _people_conditions(filters)
-    total = int((await session.execute(
-        select(func.count()).select_from(Person).where(*conditions))).scalar_one())
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    people = list((await session.execute(
-        select(Person, col(Gmina.name)).outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
-        .where(*conditions).order_by(col(Person.name), col(Person.id))
-        .offset((page - 1) * per_page).limit(per_page))).all())
-    rows = await _rows(session, [(p, g) for p, g in people])
-    return Paged(rows, total, page, per_page)
+
+    async def one_page(number: int) -> tuple[list[tuple[Person, str | None]], int]:
+        # The total rides along as a window count: one pass over the matches, not two.
+        found = (await session.execute(
+            select(Person, col(Gmina.name), func.count().over())
+            .outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+            .where(*conditions).order_by(col(Person.name), col(Person.id))
+            .offset((number - 1) * per_page).limit(per_page))).all()
+        return [(p, g) for p, g, _ in found], int(found[0][2]) if found else 0
+
+    page = max(1, page)
+    if not conditions:  # everyone: counting the table is cheap, a window over it is not
+        total = int((await session.execute(select(func.count()).select_from(Person)))
+                    .scalar_one())
+        page = min(page, max(1, -(-total // per_page)))
+        people = [(p, g) for p, g in (await session.execute(
+            select(Person, col(Gmina.name))
+            .outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+            .order_by(col(Person.name), col(Person.id))
+            .offset((page - 1) * per_page).limit(per_page))).all()]
+        return Paged(await _rows(session, people), total, page, per_page)
+    people, total = await one_page(page)
+    if not people and page > 1:  # past the end (the list shrank): the last page instead
+        total = int((await session.execute(
+            select(func.count()).select_from(Person).where(*conditions))).scalar_one())
+        page = max(1, -(-total // per_page))
+        people, total = await one_page(page)
+    return Paged(await _rows(session, people), total, page, per_page)
 
 
 async def person_row(session: AsyncSession, person_id: int) -> PersonRow | None:
@@ -179,9 +214,12 @@ async def _rows(session: AsyncSession, people: list[tuple[Person, str | None]]
 
 
 async def forum_choices(session: AsyncSession) -> list[tuple[int, str, str]]:
-    """Every forum as (id, key, Polish name), by key: the moderator role's scope."""
+    """Every forum in use (not archived) as (id, key, Polish name), by key: the moderator
+    role's scope."""
     rows = await session.execute(
-        select(col(Forum.id), col(Forum.key), col(Forum.name_pl)).order_by(col(Forum.key)))
+        select(col(Forum.id), col(Forum.key), col(Forum.name_pl))
+        .where(~exists().where(col(ForumArchive.forum_id) == col(Forum.id)))
+        .order_by(col(Forum.key)))
     return [(int(i), str(k), str(n)) for i, k, n in rows]
 
 
@@ -257,15 +295,25 @@ class AuditFilter:
 
 @dataclass(frozen=True, slots=True)
 class AuditRow:
-    """One audit entry as stored, with the acting person's name when the actor is one."""
+    """One audit entry as stored; ``actor_id``/``target_id``: the person the actor or the
+    target names, if one (the page links to them instead of showing more about them)."""
 
     id: int
     at: datetime
     actor: str
-    actor_name: str
     action: str
     target: str
     details: str
+
+    @property
+    def actor_id(self) -> int | None:
+        """The acting person's id, if the actor is a person."""
+        return actor_person(self.actor)
+
+    @property
+    def target_id(self) -> int | None:
+        """The person acted on, if the target is a person."""
+        return actor_person(self.target)
 
 
 async def _audit_conditions(session: AsyncSession, filters: AuditFilter
@@ -275,10 +323,12 @@ async def _audit_conditions(session: AsyncSession, filters: AuditFilter
         # The actor is stored as "person:12" (or "person:12 via telegram:…", "panel:person:12",
         # "cli"): a name or an e-mail is looked up first, then matched by id.
         matches = [_contains(AuditLog.actor, filters.actor)]
-        people = (await session.execute(
-            select(col(Person.id)).where(or_(_contains(Person.name, filters.actor),
-                                             _contains(Person.email, filters.actor)))
-            .limit(50))).scalars().all()
+        people: Sequence[int] = []
+        if not _ACTOR_ID.match(filters.actor.strip()):
+            people = (await session.execute(
+                select(col(Person.id)).where(or_(_contains(Person.name, filters.actor),
+                                                 _lower_contains(Person.email, filters.actor)))
+                .limit(50))).scalars().all()
         for pid in people:
             matches += [col(AuditLog.actor).in_([f"person:{pid}", f"panel:person:{pid}"]),
                         col(AuditLog.actor).like(f"person:{pid} %")]
@@ -307,7 +357,7 @@ async def audit_page(session: AsyncSession, filters: AuditFilter, page: int = 1,
         select(AuditLog).where(*conditions).order_by(col(AuditLog.at).desc(),
                                                      col(AuditLog.id).desc())
         .offset((page - 1) * per_page).limit(per_page))).scalars())
-    return Paged(await _named(session, rows), total, page, per_page)
+    return Paged(_as_rows(rows), total, page, per_page)
 
 
 async def audit_rows(session: AsyncSession, filters: AuditFilter, *, chunk: int = 1000,
@@ -330,7 +380,7 @@ async def audit_rows(session: AsyncSession, filters: AuditFilter, *, chunk: int 
             return
         given += len(rows)
         last = (rows[-1].at, int(rows[-1].id or 0))
-        yield await _named(session, rows)
+        yield _as_rows(rows)
 
 
 async def audit_actions(session: AsyncSession) -> list[str]:
@@ -340,20 +390,15 @@ async def audit_actions(session: AsyncSession) -> list[str]:
 
 
 def actor_person(actor: str) -> int | None:
-    """The person id of an actor stored as "person:12…" or "panel:person:12", else None."""
+    """The person id of an actor (or target) stored as "person:12…" or "panel:person:12",
+    else None."""
     found = _PERSON_ACTOR.match(actor)
     return int(found.group(1)) if found else None
 
 
-async def _named(session: AsyncSession, rows: Iterable[AuditLog]) -> list[AuditRow]:
-    listed = list(rows)
-    ids = {pid for r in listed if (pid := actor_person(r.actor)) is not None}
-    names: dict[int, str] = {}
-    if ids:
-        names = {int(i): str(n) for i, n in (await session.execute(
-            select(col(Person.id), col(Person.name)).where(col(Person.id).in_(sorted(ids)))))}
-    return [AuditRow(int(r.id or 0), r.at, r.actor, names.get(actor_person(r.actor) or -1, ""),
-                     r.action, r.target, r.details) for r in listed]
+def _as_rows(rows: Iterable[AuditLog]) -> list[AuditRow]:
+    return [AuditRow(int(r.id or 0), r.at, r.actor, r.action, r.target, r.details)
+            for r in rows]
 
 
 __all__ = ["PER_PAGE", "ROLE_FILTERS", "AccountRow", "AuditFilter", "AuditRow", "Paged",

@@ -61,7 +61,7 @@ def targets(page: str) -> list[str]:
     body = page.split("<tbody>", 1)[1] if "<tbody>" in page else ""
     cells = re.findall(r"<tr>\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>",
                        body, re.S)
-    return [c.strip() for c in cells]
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
 
 
 async def test_filter_by_action_and_polish_days(app: App, panel_client: Client) -> None:
@@ -95,7 +95,9 @@ async def test_filter_by_who_and_by_text(app: App, panel_client: Client) -> None
     by_name = await (await panel_client.get("/panel/dziennik",
                                             params={"actor": "obara"})).text()
     assert targets(by_name) == ["person:102", "person:101"]
-    assert "Krzysztof Obara" in by_name  # the acting person is named beside the stored id
+    # as stored: the id, linked to the person's page, not their name or e-mail
+    assert f'<a href="/panel/osoby/{obara}">person:{obara} via telegram:7000</a>' in by_name
+    assert "Krzysztof Obara" not in by_name and OBARA not in by_name
     by_id = await (await panel_client.get("/panel/dziennik",
                                           params={"actor": f"person:{obara}"})).text()
     assert targets(by_id) == ["person:102", "person:101"]

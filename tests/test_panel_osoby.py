@@ -217,3 +217,14 @@ async def test_the_page_speaks_english_to_an_english_speaker(app: App, panel_cli
     await sign_in(panel_client, app, ADMIN)
     page = await (await panel_client.get("/panel/osoby", params={"role": "admin"})).text()
     assert "People found: 3" in page and 'lang="en"' in page
+
+
+async def test_search_ignores_the_case_of_polish_letters(app: App, panel_client: Client
+                                                         ) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    for typed in ("łabuz", "ŁABUZ", "Łabuz", "żak"):
+        page = await (await panel_client.get("/panel/osoby", params={"q": typed})).text()
+        wanted = "Jerzy Łabuz" if "ab" in typed.lower() else "Marta Żak"
+        assert wanted in page, typed
+    nobody = await (await panel_client.get("/panel/osoby", params={"q": "%"})).text()
+    assert "Znaleziono osób: 0" in nobody  # a wildcard is a character, not "anything"

@@ -1,8 +1,8 @@
 """Dziennik zdarzeń: the audit log, filtered by who, action, target text and dates, newest
 first, 50 a page, and exported as CSV with the same filters. Admins only.
 
-Entries are shown as stored (ids, no contact data); an actor that is a person also gets
-their name, which admins see on "Osoby i role" anyway. Dates are Polish calendar days.
+Entries are shown as stored (ids, no contact data): a person's id links to their page on
+"Osoby i role" rather than the log showing more about them. Dates are Polish calendar days.
 """
 
 from __future__ import annotations
