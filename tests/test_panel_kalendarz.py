@@ -443,3 +443,31 @@ async def test_the_list_filters_by_kind_and_forum_and_pages_by_fifty(
     assert "Pozycji: 1" in own and "Rozwój: warsztat" in own
     past = await (await panel_client.get("/panel/kalendarz", params={"span": "past"})).text()
     assert "Pozycji: 0" in past
+
+
+async def test_one_meeting_of_a_weekly_series_is_cancelled_and_the_rest_stay(
+        app: App, panel_client: Client) -> None:
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    created = await create_meeting(panel_client, app, csrf, start_date="2026-11-30",
+                                   repeat="co tydzień")
+    assert created.status == 303
+    page = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "co tydzień" in page
+    link = "/panel/kalendarz/wydarzenia/1/spotkania/202612070900/odwolanie"  # 7 Dec, 10:00
+    assert f'href="{link}"' in page
+    asked = await (await panel_client.get(link)).text()
+    assert "poniedziałek, 7 grudnia 2026, 10:00–11:00" in asked
+    done = await panel_client.post(link, data={"csrf": csrf})
+    assert "Spotkanie odwołane; pozostałe bez zmian." in await done.text()
+
+    [shown] = await session_as(app, MEMBER).say("/wydarzenia PZP")
+    assert "poniedziałek, 30 listopada" in shown and "poniedziałek, 14 grudnia" in shown
+    assert "7 grudnia" not in shown
+    received = [r.text for r in await Timeline(app).run_until(warsaw(2026, 12, 15))
+                if r.to == MEMBER]
+    assert sum("30 listopada 2026" in text for text in received) == 2  # day before, hour before
+    assert sum("14 grudnia 2026" in text for text in received) == 2
+    assert not any("7 grudnia 2026" in text for text in received)
+    csrf = await sign_in(panel_client, app, MODERATOR)  # weeks later: a new session
+    assert (await panel_client.post(link, data={"csrf": csrf})).status == 404  # gone already

@@ -19,7 +19,7 @@ from commands.authz import Act, Actor, Target, may
 from commands.calendar.dates import local, utc
 from commands.calendar.ics import IcsError, ParsedCalendar, materials_of, parse_ics
 from commands.calendar.importer import ImportSummary, import_calendar
-from commands.calendar.occurrences import exdate_list
+from commands.calendar.occurrences import Occurrence, exdate_list
 from commands.calendar.recurrence import RecurrenceError, first_on_or_after, parse_recurrence
 from commands.calendar.reminders import PlanReport
 from commands.calendar.service import (
@@ -338,6 +338,20 @@ class PanelCalendar:
         await self._managed_event(who, event_id)
         try:
             return await self.service.cancel_event(event_id, actor=actor)
+        except CalendarError:
+            raise NotFound() from None
+
+    async def cancel_meeting(self, who: Actor, actor: str, event_id: int, key: str
+                             ) -> tuple[Occurrence, ChangeResult]:
+        """Cancel one meeting of a series (``key``: its original start, as reminders name
+        it); those already reminded of it are told (as "/wydarzenie N odwołaj DATA")."""
+        event = await self._managed_event(who, event_id)
+        found = await self.service.occurrence_of(event_id, key) if event.rrule else None
+        if found is None or found[1].start <= self.service.clock.now():
+            raise NotFound()
+        try:
+            return found[1], await self.service.cancel_occurrence(event_id, found[1],
+                                                                  actor=actor)
         except CalendarError:
             raise NotFound() from None
 

@@ -330,7 +330,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             "when": format_span(user.lang, utc(event.starts_at), utc(event.ends_at),
                                 all_day=event.all_day),
             "repeats": describe(event.rrule, user.lang),
-            "upcoming": [format_span(user.lang, o.start, o.end, all_day=o.all_day)
+            "upcoming": [(format_span(user.lang, o.start, o.end, all_day=o.all_day), o.key)
                          for o in upcoming],
             "materials": [m for m in event.materials.splitlines() if m.strip()],
             "organiser": organiser.name if organiser else "",
@@ -402,6 +402,41 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             return forbidden(request, user)
         return redirect(request, f"{BASE}/wydarzenia/{event_id}",
                         notice="kalendarz.notice.event_cancelled")
+
+    async def meeting_cancel_page(request: web.Request, user: PanelUser
+                                  ) -> web.StreamResponse:
+        event_id, key = _int(request.match_info["id"]), request.match_info["key"]
+        if event_id is None:
+            return not_found(request, user)
+        service = calendar()
+        try:
+            event = await service.event(event_id)
+        except NotFound:
+            return not_found(request, user)
+        found = await service.service.occurrence_of(event_id, key) if event.rrule else None
+        if found is None or event.status != CalendarStatus.ACTIVE.value:
+            return not_found(request, user)
+        if not may_manage(user.actor, event.forum_id):
+            return forbidden(request, user)
+        meeting = found[1]
+        return render(request, "kalendarz/cancel.html", {
+            "title": event.title, "kind": "meeting",
+            "when": format_span(user.lang, meeting.start, meeting.end, all_day=meeting.all_day),
+            "action": f"{BASE}/wydarzenia/{event_id}/spotkania/{key}/odwolanie",
+            "back": f"{BASE}/wydarzenia/{event_id}"})
+
+    async def meeting_cancel(request: web.Request, user: PanelUser) -> web.StreamResponse:
+        event_id, key = _int(request.match_info["id"]), request.match_info["key"]
+        if event_id is None:
+            return not_found(request, user)
+        try:
+            await calendar().cancel_meeting(user.actor, _actor(user), event_id, key)
+        except NotFound:
+            return not_found(request, user)
+        except NotAllowed:
+            return forbidden(request, user)
+        return redirect(request, f"{BASE}/wydarzenia/{event_id}",
+                        notice="kalendarz.notice.meeting_cancelled")
 
     # --- deadlines ----------------------------------------------------------------------------
 
@@ -642,6 +677,10 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/edycja", guarded(event_save)),
         web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}/odwolanie", guarded(event_cancel_page)),
         web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/odwolanie", guarded(event_cancel)),
+        web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
+                guarded(meeting_cancel_page)),
+        web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
+                 guarded(meeting_cancel)),
         web.get(f"{BASE}/terminy/nowy", guarded(deadline_new, _manages_any)),
         web.post(f"{BASE}/terminy/nowy", guarded(deadline_create, _manages_any)),
         web.get(r"/panel/kalendarz/terminy/{id:\d+}", guarded(deadline_detail)),

@@ -111,6 +111,14 @@ PL: dict[str, str] = {
     "kalendarz.cancel_confirm.event": "Tak, odwołaj wydarzenie",
     "kalendarz.cancel_confirm.deadline": "Tak, odwołaj termin",
     "kalendarz.cancel_keep": "Nie, zostaw",
+    "kalendarz.cancel_title.meeting": "Odwołać jedno spotkanie „{title}”?",
+    "kalendarz.cancel_explain.meeting": "Odwołane zostanie tylko to spotkanie; pozostałe "
+                                        "odbędą się jak dotąd. Osoby, które dostały już "
+                                        "przypomnienie o nim, otrzymają informację.",
+    "kalendarz.cancel_confirm.meeting": "Tak, odwołaj to spotkanie",
+    "kalendarz.cancel_meeting": "odwołaj to spotkanie",
+    "kalendarz.cancel_meeting_label": "odwołaj to spotkanie: {when}",
+    "kalendarz.notice.meeting_cancelled": "Spotkanie odwołane; pozostałe bez zmian.",
     "kalendarz.notice.event_created": "Zapisano wydarzenie; przypomnienia są zaplanowane.",
     "kalendarz.notice.event_changed": "Zapisano zmiany; przypomnienia zaplanowano na nowo.",
     "kalendarz.notice.event_cancelled": "Wydarzenie odwołane.",
@@ -326,6 +334,13 @@ EN: dict[str, str] = {
     "kalendarz.cancel_confirm.event": "Yes, cancel the event",
     "kalendarz.cancel_confirm.deadline": "Yes, cancel the deadline",
     "kalendarz.cancel_keep": "No, keep it",
+    "kalendarz.cancel_title.meeting": "Cancel one meeting of “{title}”?",
+    "kalendarz.cancel_explain.meeting": "Only this meeting is cancelled; the others go ahead. "
+                                        "People already reminded of it are told.",
+    "kalendarz.cancel_confirm.meeting": "Yes, cancel this meeting",
+    "kalendarz.cancel_meeting": "cancel this meeting",
+    "kalendarz.cancel_meeting_label": "cancel this meeting: {when}",
+    "kalendarz.notice.meeting_cancelled": "Meeting cancelled; the others are unchanged.",
     "kalendarz.notice.event_created": "Event saved; reminders are planned.",
     "kalendarz.notice.event_changed": "Changes saved; reminders planned anew.",
     "kalendarz.notice.event_cancelled": "Event cancelled.",
