@@ -172,6 +172,7 @@ async def test_an_admin_signs_in_with_microsoft_and_lands_on_the_panel(
     assert asked["code_challenge_method"] == "S256" and len(asked["code_challenge"]) == 43
     assert asked["nonce"] and asked["state"]
     assert "offline_access" not in asked["scope"].split()  # no refresh token wanted
+    assert asked["prompt"] == "select_account"  # the person picks the account
     redeemed = microsoft.requests_to("token")[-1].form
     assert redeemed["code_verifier"] and redeemed["client_secret"] == SECRET
     assert microsoft.token_errors() == []
@@ -408,7 +409,6 @@ async def test_in_a_browser_the_microsoft_button_signs_in(
     assert "nie ma w katalogu" in await page.inner_text("main")
     await assert_accessible(page)
     microsoft.browser_signed_in_as(ADMIN)
-    await page.get_by_role("link", name="Zaloguj się linkiem z komunikatora").click()
-    await page.get_by_role("link", name="Zaloguj się kontem Microsoft (Entra ID)").click()
+    await page.get_by_role("link", name="Spróbuj jeszcze raz kontem Microsoft").click()
     await page.wait_for_url(entra_panel_url + "/panel/")
     assert "Magdalena Zawadzka-Hejmo" in await page.inner_text("header")

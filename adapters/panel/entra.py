@@ -143,7 +143,10 @@ class EntraSignIn:
 
     def _initiate(self) -> dict[str, Any]:
         flow: dict[str, Any] = self._client().initiate_auth_code_flow(
-            scopes=list(SCOPES), redirect_uri=self._redirect_uri)
+            scopes=list(SCOPES), redirect_uri=self._redirect_uri,
+            # The account picker: on a shared office computer, or after an account the panel
+            # refused, the person chooses which Microsoft account signs in.
+            prompt="select_account")
         return flow
 
     def _redeem(self, flow: dict[str, Any], response: dict[str, str]

@@ -10,6 +10,7 @@ error. Without the setting neither address exists (404). The protocol is in
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -19,6 +20,9 @@ from adapters.panel.web import HEADERS, PANEL_REQUEST, Panel, render
 from commands.texts import pick_lang
 from store.panel import open_session
 from store.people import audit, person_by_email
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +52,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             key, status = "entra.refused_unreachable", 502
         else:
             key, status = "entra.refused_failed", 400
-        response = render(request, "entra/refused.html",
-                          {"message_key": key, "again": reason != UNKNOWN},
+        response = render(request, "entra/refused.html", {"message_key": key},
                           status=status, lang=language(request), csrf="")
         response.del_cookie(FLOW_COOKIE, path=START_PATH)
         return response
@@ -73,14 +76,16 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         except Refused as refusal:
             log.info("panel: Entra ID sign-in refused (%s)", refusal.reason)
             if refusal.reason in (TENANT, GUEST):  # Microsoft vouched for someone: on record
-                await _audit_refusal(panel, refusal.reason)
+                async with panel.db.session() as session:
+                    await _audit_refusal(session, refusal.reason)
+                    await session.commit()
             return refused(request, refusal.reason)
         async with panel.db.session() as session:
             person = await person_by_email(session, identity.email)
             if person is None or person.id is None:
-                await session.rollback()
                 log.info("panel: Entra ID sign-in refused (%s)", UNKNOWN)
-                await _audit_refusal(panel, UNKNOWN)
+                await _audit_refusal(session, UNKNOWN)
+                await session.commit()
                 return refused(request, UNKNOWN)
             opened = await open_session(session, person.id, now=now,
                                         lasts=panel.settings.session_lasts, via="entra",
@@ -95,9 +100,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     return [web.get(START_PATH, begin), web.get(CALLBACK_PATH, callback)]
 
 
-async def _audit_refusal(panel: Panel, reason: str) -> None:
+async def _audit_refusal(session: AsyncSession, reason: str) -> None:
     # No address or name: only that Microsoft signed someone in whom the panel refused.
-    async with panel.db.session() as session:
-        await audit(session, actor="panel:entra", action="panel.signin_refused",
-                    target="", details={"via": "entra", "reason": reason})
-        await session.commit()
+    await audit(session, actor="panel:entra", action="panel.signin_refused", target="",
+                details={"via": "entra", "reason": reason})

@@ -7,7 +7,8 @@ PL: dict[str, str] = {
     "entra.refused_unknown": (
         "Zalogowałeś się w Microsoft, ale adresu e-mail tego konta nie ma w katalogu "
         "Łącznika, więc nie mogę otworzyć panelu. Poproś biuro stowarzyszenia o wpisanie "
-        "adresu do katalogu albo zaloguj się linkiem z komunikatora."),
+        "adresu do katalogu, wybierz inne konto Microsoft albo zaloguj się linkiem z "
+        "komunikatora."),
     "entra.refused_tenant": (
         "To konto Microsoft nie należy do organizacji stowarzyszenia (albo jest kontem "
         "gościa), więc nie może otworzyć panelu. Zaloguj się kontem służbowym stowarzyszenia "
@@ -27,7 +28,8 @@ EN: dict[str, str] = {
     "entra.refused_unknown": (
         "You signed in at Microsoft, but this account's e-mail address is not in Łącznik's "
         "directory, so the panel cannot open. Ask the association's office to add the "
-        "address to the directory, or sign in with a link from your messenger."),
+        "address to the directory, choose another Microsoft account or sign in with a link from "
+        "your messenger."),
     "entra.refused_tenant": (
         "This Microsoft account does not belong to the association's organisation (or is a "
         "guest account), so it cannot open the panel. Sign in with the association's work "
