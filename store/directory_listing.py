@@ -3,7 +3,6 @@ so a page costs the same with 35,000 people as with 35."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -127,24 +126,3 @@ async def _with_topics(session: AsyncSession, rows: list[ListingRow]) -> list[Li
                        tuple(p for p, _e in topics.get(r.id, [])),
                        tuple(e for _p, e in topics.get(r.id, [])))
             for r in rows]
-
-
-async def gmina_choices(session: AsyncSession) -> list[tuple[int, str]]:
-    """(id, label) of every gmina that has people, by name (the powiat tells same names
-    apart)."""
-    rows = (await session.execute(
-        select(col(Gmina.id), col(Gmina.name), col(Gmina.powiat))
-        .where(exists().where(col(Person.gmina_id) == col(Gmina.id)))
-        .order_by(col(Gmina.name), col(Gmina.powiat)))).all()
-    names = Counter(str(name) for _i, name, _p in rows)
-    return [(int(i), f"{name} ({powiat})" if names[str(name)] > 1 and powiat
-             else str(name)) for i, name, powiat in rows]
-
-
-async def topic_choices(session: AsyncSession) -> list[tuple[int, str, str]]:
-    """(id, Polish name, English name) of every topic someone handles, by Polish name."""
-    rows = (await session.execute(
-        select(col(Topic.id), col(Topic.name_pl), col(Topic.name_en))
-        .where(exists().where(col(ContactEntry.topic_id) == col(Topic.id)))
-        .order_by(col(Topic.name_pl)))).all()
-    return [(int(i), str(pl), str(en or "")) for i, pl, en in rows]

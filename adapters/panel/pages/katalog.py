@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -147,6 +148,29 @@ async def search(directory: DirectoryService, text: str) -> list[int]:
     return list(found)
 
 
+_CHOICES: WeakKeyDictionary[DirectoryIndex, tuple[list[tuple[int, str]],
+                                                  list[tuple[int, str, str]]]] = (
+    WeakKeyDictionary())
+
+
+def _choices(index: DirectoryIndex) -> tuple[list[tuple[int, str]], list[tuple[int, str, str]]]:
+    """The filters' options — gminy that have people (the powiat tells equal names apart),
+    topics someone handles — from the index (made once per index, not queried per page)."""
+    found = _CHOICES.get(index)
+    if found is None:
+        used = {p.gmina_id for p in index.persons.values() if p.gmina_id} | set(index.by_gmina)
+        shown = sorted((index.gminy[i] for i in used if i in index.gminy),
+                       key=lambda g: (g.name, g.powiat, g.id))
+        names = Counter(g.name for g in shown)
+        gminy = [(g.id, f"{g.name} ({g.powiat})" if names[g.name] > 1 and g.powiat else g.name)
+                 for g in shown]
+        topics = sorted(((t.id, t.name_pl, t.name_en) for t in index.topics.values()
+                         if index.by_topic.get(t.id)), key=lambda x: (x[1], x[0]))
+        found = (gminy, topics)
+        _CHOICES[index] = found
+    return found
+
+
 def _keep(index: DirectoryIndex, person_id: int, chosen: Selection, cutoff: date | None
           ) -> bool:
     """The filters, for the people a search found (from the index, already in memory)."""
@@ -197,8 +221,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                 pages = max(1, -(-total // PAGE))
                 start = (min(number, pages) - 1) * PAGE
                 rows = await listing.by_ids(session, found[start : start + PAGE])
-            gminy = await listing.gmina_choices(session)
-            topics = await listing.topic_choices(session)
+        gminy, topics = _choices(await directory.index())
         query = chosen.query()
         return render(request, "katalog/index.html", {
             "rows": rows, "total": total, "page": min(number, pages), "pages": pages,
