@@ -31,6 +31,7 @@ from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.calendar_models import CalendarStatus, Deadline, Event
+from store.db import affected_rows
 from store.models import Delivery, DeliveryState
 
 UPLOAD_LIFETIME = timedelta(minutes=30)  # a preview left alone longer is dropped
@@ -216,10 +217,16 @@ class CalendarUpload(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
+async def forget_stale_uploads(session: AsyncSession, *, now: datetime) -> int:
+    """Drop files left longer than :data:`UPLOAD_LIFETIME` (they may name people)."""
+    result = await session.execute(delete(CalendarUpload).where(
+        col(CalendarUpload.created_at) < now - UPLOAD_LIFETIME))
+    return affected_rows(result)
+
+
 async def save_upload(session: AsyncSession, upload: CalendarUpload) -> None:
     """Keep a file for its confirm step (and forget the ones left too long)."""
-    await session.execute(delete(CalendarUpload).where(
-        col(CalendarUpload.created_at) < upload.created_at - UPLOAD_LIFETIME))
+    await forget_stale_uploads(session, now=upload.created_at)
     session.add(upload)
 
 

@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from bots.app import App
 from commands.calendar.dates import utc
-from commands.clock import WARSAW
+from commands.clock import WARSAW, ManualClock
 from store.calendar_models import Deadline, Event
 from store.calendar_panel import CalendarUpload
 from store.models import AuditLog, Delivery, Forum
@@ -471,3 +471,20 @@ async def test_one_meeting_of_a_weekly_series_is_cancelled_and_the_rest_stay(
     assert not any("7 grudnia 2026" in text for text in received)
     csrf = await sign_in(panel_client, app, MODERATOR)  # weeks later: a new session
     assert (await panel_client.post(link, data={"csrf": csrf})).status == 404  # gone already
+
+
+async def test_a_preview_left_for_half_an_hour_is_forgotten(app: App, panel_client: Client
+                                                            ) -> None:
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    uploaded = await panel_client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": str(await forum_id(app, "PZP")),
+        "file": _file(ICS.encode(), "posiedzenia.ics")}, allow_redirects=False)
+    path = uploaded.headers["Location"]
+    assert await count(app, CalendarUpload) == 1
+    clock = app.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(minutes=31))
+    late = await panel_client.post(path, data={"csrf": csrf})
+    assert late.status == 404
+    assert "Podgląd wygasł" in await late.text()
+    assert await count(app, CalendarUpload) == 0 and await count(app, Event) == 0

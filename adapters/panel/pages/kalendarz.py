@@ -73,6 +73,7 @@ from store.calendar_panel import (
     calendar_page,
     drop_upload,
     find_upload,
+    forget_stale_uploads,
     reminder_groups,
     reminder_tallies,
     save_upload,
@@ -623,8 +624,12 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         if not _TOKEN.match(token):
             return None
         async with panel.db.session() as session:
-            return await find_upload(session, token_hash=_hash(token), person_id=user.person_id,
-                                     session_key=_session_key(user), now=panel.now())
+            await forget_stale_uploads(session, now=panel.now())
+            found = await find_upload(session, token_hash=_hash(token),
+                                      person_id=user.person_id,
+                                      session_key=_session_key(user), now=panel.now())
+            await session.commit()
+        return found
 
     async def import_preview(request: web.Request, user: PanelUser) -> web.StreamResponse:
         token = request.match_info["token"]
