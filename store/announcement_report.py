@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
-from sqlalchemy.sql import ColumnElement, Select, Subquery
+from sqlalchemy.sql import ColumnElement, Subquery
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -98,35 +98,11 @@ def _per_person_platform(announcement_id: int) -> Subquery:
     return (select(col(Delivery.platform).label("platform"),
                    col(Delivery.person_id).label("pid"),
                    _flag(SENT).label("sent"), _flag(ON_THE_WAY).label("way"),
-                   _flag(FAILED).label("fail"),
                    func.max(case((col(Delivery.state).in_(FAILED), col(Delivery.id)))
                             ).label("last_failed"))
             .where(col(Delivery.source) == source_of(announcement_id),
                    col(Delivery.state) != DeliveryState.CANCELLED.value)
             .group_by(col(Delivery.platform), col(Delivery.person_id)).subquery())
-
-
-async def per_platform(session: AsyncSession, announcement_id: int) -> list[PlatformCounts]:
-    """Each messenger (and SMS) the copies went to, by name."""
-    pairs = _per_person_platform(announcement_id)
-    rows = (await session.execute(
-        select(pairs.c.platform, func.sum(pairs.c.sent),
-               func.sum(case((and_(pairs.c.sent == 0, pairs.c.way == 1), 1), else_=0)),
-               func.sum(case((and_(pairs.c.sent == 0, pairs.c.way == 0, pairs.c.fail == 1),
-                              1), else_=0)))
-        .group_by(pairs.c.platform).order_by(pairs.c.platform))).all()
-    acknowledged = dict((await session.execute(
-        select(col(AnnouncementRecipient.acknowledged_on), func.count())
-        .where(col(AnnouncementRecipient.announcement_id) == announcement_id,
-               col(AnnouncementRecipient.acknowledged_at) != None)  # noqa: E711
-        .group_by(col(AnnouncementRecipient.acknowledged_on)))).all())
-    found = [PlatformCounts(str(p), int(d or 0), int(w or 0), int(f or 0),
-                            int(acknowledged.get(p, 0))) for p, d, w, f in rows]
-    # Acknowledged somewhere no copy went (a group post's button): still that messenger's.
-    seen = {c.platform for c in found}
-    found += [PlatformCounts(str(p), 0, 0, 0, int(n)) for p, n in acknowledged.items()
-              if p and p not in seen]
-    return sorted(found, key=lambda c: c.platform)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +116,27 @@ class FailureCount:
     cut_off: bool = False
 
 
-async def failure_reasons(session: AsyncSession, announcement_id: int) -> list[FailureCount]:
-    """Why copies failed, per messenger — the reason of each person's last failed copy —
-    and why the cut-off recipients' linked accounts take no messages."""
+async def messenger_outcomes(session: AsyncSession, announcement_id: int
+                             ) -> tuple[list[PlatformCounts], list[FailureCount]]:
+    """Each messenger (and SMS) the copies went to, by name, with its people delivered, on
+    the way, failed and acknowledged there; and why copies failed — the reason of each
+    person's last failed copy — and why the cut-off recipients' accounts take no messages.
+    One pass over the announcement's copies."""
     pairs = _per_person_platform(announcement_id)
+    outcome = case((pairs.c.sent == 1, "sent"), (pairs.c.way == 1, "pending"),
+                   else_="failed")
+    reason = case((and_(pairs.c.sent == 0, pairs.c.way == 0), col(Delivery.reason)),
+                  else_="")
     rows = (await session.execute(
-        select(pairs.c.platform, col(Delivery.reason), func.count())
-        .join(Delivery, col(Delivery.id) == pairs.c.last_failed)
-        .where(pairs.c.sent == 0, pairs.c.way == 0, pairs.c.fail == 1)
-        .group_by(pairs.c.platform, col(Delivery.reason)))).all()
+        select(pairs.c.platform, outcome, reason, func.count())
+        .select_from(pairs)
+        .outerjoin(Delivery, col(Delivery.id) == pairs.c.last_failed)
+        .group_by(pairs.c.platform, outcome, reason))).all()
+    acknowledged = dict((await session.execute(
+        select(col(AnnouncementRecipient.acknowledged_on), func.count())
+        .where(col(AnnouncementRecipient.announcement_id) == announcement_id,
+               col(AnnouncementRecipient.acknowledged_at) != None)  # noqa: E711
+        .group_by(col(AnnouncementRecipient.acknowledged_on)))).all())
     cut = (await session.execute(
         select(col(MessengerAccount.platform), col(MessengerAccount.unreachable_reason),
                func.count(func.distinct(col(AnnouncementRecipient.person_id))))
@@ -159,10 +147,22 @@ async def failure_reasons(session: AsyncSession, announcement_id: int) -> list[F
                col(MessengerAccount.reachable) == False)  # noqa: E712
         .group_by(col(MessengerAccount.platform), col(MessengerAccount.unreachable_reason))
     )).all()
-    return sorted([FailureCount(str(p), str(r or ""), int(n)) for p, r, n in rows]
-                  + [FailureCount(str(p), str(r or ""), int(n), cut_off=True)
-                     for p, r, n in cut],
-                  key=lambda f: (f.platform, -f.people, f.reason))
+    tally: dict[str, dict[str, int]] = {}
+    failures = []
+    for platform, state, why, people in rows:
+        counts = tally.setdefault(str(platform), {})
+        counts[str(state)] = counts.get(str(state), 0) + int(people)
+        if state == "failed":
+            failures.append(FailureCount(str(platform), str(why or ""), int(people)))
+    # Acknowledged somewhere no copy went (a group post's button): still that messenger's.
+    for platform in acknowledged:
+        if platform:
+            tally.setdefault(str(platform), {})
+    platforms = [PlatformCounts(p, c.get("sent", 0), c.get("pending", 0), c.get("failed", 0),
+                                int(acknowledged.get(p, 0)))
+                 for p, c in sorted(tally.items())]
+    failures += [FailureCount(str(p), str(r or ""), int(n), cut_off=True) for p, r, n in cut]
+    return platforms, sorted(failures, key=lambda f: (f.platform, -f.people, f.reason))
 
 
 # --- acknowledgements over time ------------------------------------------------------------------
@@ -266,61 +266,75 @@ class StillToAct:
     escalated_at: datetime | None
 
 
-def _still_to_act_query(announcement_id: int, urgent: bool) -> Select[Any]:
-    people = (select(col(Delivery.person_id).label("pid"), _flag(SENT).label("sent"),
-                     _flag(ON_THE_WAY).label("way"), _flag(FAILED).label("fail"),
-                     func.max(case((col(Delivery.state).in_(FAILED), col(Delivery.id)))
-                              ).label("last_failed"))
-              .where(col(Delivery.source) == source_of(announcement_id),
-                     col(Delivery.state) != DeliveryState.CANCELLED.value)
-              .group_by(col(Delivery.person_id)).subquery())
-    cut = (select(col(MessengerAccount.person_id).label("pid"),
-                  func.max(col(MessengerAccount.id)).label("account"))
-           .where(col(MessengerAccount.reachable) == False)  # noqa: E712
-           .group_by(col(MessengerAccount.person_id)).subquery())
-    failed = Delivery.__table__.alias("failed_copy")  # type: ignore[attr-defined]  # SQLModel table
-    account = MessengerAccount.__table__.alias("cut_account")  # type: ignore[attr-defined]  # SQLModel table
-    delivered = func.coalesce(people.c.sent, 0)
-    condition = (col(AnnouncementRecipient.acknowledged_at) == None if urgent  # noqa: E711
-                 else delivered == 0)
-    return (select(col(AnnouncementRecipient.person_id), col(Person.name), col(Person.email),
-                   col(Gmina.name), col(AnnouncementRecipient.platforms), delivered,
-                   func.coalesce(people.c.way, 0), func.coalesce(people.c.fail, 0),
-                   failed.c.platform, failed.c.reason, account.c.platform,
-                   account.c.unreachable_reason, col(AnnouncementRecipient.pings),
-                   col(AnnouncementRecipient.last_ping_at),
-                   col(AnnouncementRecipient.escalated_at))
-            .join(Person, col(Person.id) == col(AnnouncementRecipient.person_id))
-            .outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
-            .outerjoin(people, people.c.pid == col(AnnouncementRecipient.person_id))
-            .outerjoin(failed, failed.c.id == people.c.last_failed)
-            .outerjoin(cut, and_(cut.c.pid == col(AnnouncementRecipient.person_id),
-                                 col(AnnouncementRecipient.platforms) == ""))
-            .outerjoin(account, account.c.id == cut.c.account)
-            .where(col(AnnouncementRecipient.announcement_id) == announcement_id, condition))
+def _still_to_act(announcement_id: int, urgent: bool) -> ColumnElement[bool]:
+    """Urgent: not acknowledged; quiet: no copy delivered yet."""
+    if urgent:
+        return and_(col(AnnouncementRecipient.announcement_id) == announcement_id,
+                    col(AnnouncementRecipient.acknowledged_at) == None)  # noqa: E711
+    delivered = select(col(Delivery.person_id)).where(
+        col(Delivery.source) == source_of(announcement_id),
+        col(Delivery.state) == DeliveryState.SENT.value,
+        col(Delivery.person_id) != None)  # noqa: E711
+    return and_(col(AnnouncementRecipient.announcement_id) == announcement_id,
+                col(AnnouncementRecipient.person_id).not_in(delivered))
 
 
 async def count_still_to_act(session: AsyncSession, announcement_id: int, urgent: bool) -> int:
     """How many recipients still have to act (see :class:`StillToAct`)."""
-    query = _still_to_act_query(announcement_id, urgent).subquery()
-    return int(await session.scalar(select(func.count()).select_from(query)) or 0)
+    return int(await session.scalar(
+        select(func.count()).select_from(AnnouncementRecipient)
+        .where(_still_to_act(announcement_id, urgent))) or 0)
 
 
 async def still_to_act(session: AsyncSession, announcement_id: int, urgent: bool, *,
-                       offset: int = 0, limit: int | None = 50) -> list[StillToAct]:
-    """The recipients still to act, by name: one page of them (``limit`` None: all)."""
-    query = (_still_to_act_query(announcement_id, urgent)
-             .order_by(col(Person.name), col(Person.id)).offset(offset))
-    if limit is not None:
-        query = query.limit(limit)
-    return [StillToAct(int(pid), str(name), str(email or ""), str(gmina or ""),
-                       str(platforms or ""), bool(sent), bool(way), bool(fail),
-                       str(f_platform or ""), str(f_reason or ""), str(c_platform or ""),
-                       str(c_reason or ""), int(pings or 0),
-                       _aware(last) if last else None, _aware(escalated) if escalated else None)
-            for (pid, name, email, gmina, platforms, sent, way, fail, f_platform, f_reason,
-                 c_platform, c_reason, pings, last, escalated)
-            in (await session.execute(query)).all()]
+                       offset: int = 0, limit: int = 50) -> list[StillToAct]:
+    """One page of the recipients still to act, by name; their copies are looked at for
+    this page only (a 2,000-person report reads 50 people's rows)."""
+    people = (await session.execute(
+        select(col(AnnouncementRecipient.person_id), col(Person.name), col(Person.email),
+               col(Gmina.name), col(AnnouncementRecipient.platforms),
+               col(AnnouncementRecipient.pings), col(AnnouncementRecipient.last_ping_at),
+               col(AnnouncementRecipient.escalated_at))
+        .join(Person, col(Person.id) == col(AnnouncementRecipient.person_id))
+        .outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+        .where(_still_to_act(announcement_id, urgent))
+        .order_by(col(Person.name), col(Person.id)).offset(offset).limit(limit))).all()
+    ids = [int(row[0]) for row in people]
+    if not ids:
+        return []
+    flags = {int(pid): (bool(sent), bool(way), last) for pid, sent, way, last in (
+        await session.execute(
+            select(col(Delivery.person_id), _flag(SENT), _flag(ON_THE_WAY),
+                   func.max(case((col(Delivery.state).in_(FAILED), col(Delivery.id)))))
+            .where(col(Delivery.source) == source_of(announcement_id),
+                   col(Delivery.state) != DeliveryState.CANCELLED.value,
+                   col(Delivery.person_id).in_(ids))
+            .group_by(col(Delivery.person_id)))).all()}
+    last_failed = [int(last) for _s, _w, last in flags.values() if last is not None]
+    failed = {int(i): (str(p), str(r or "")) for i, p, r in (await session.execute(
+        select(col(Delivery.id), col(Delivery.platform), col(Delivery.reason))
+        .where(col(Delivery.id).in_(last_failed)))).all()} if last_failed else {}
+    without = [int(row[0]) for row in people if not row[4]]
+    cut: dict[int, tuple[str, str]] = {}
+    if without:
+        for pid, platform, why in (await session.execute(
+                select(col(MessengerAccount.person_id), col(MessengerAccount.platform),
+                       col(MessengerAccount.unreachable_reason))
+                .where(col(MessengerAccount.person_id).in_(without),
+                       col(MessengerAccount.reachable) == False)  # noqa: E712
+                .order_by(col(MessengerAccount.id)))).all():
+            cut[int(pid)] = (str(platform), str(why or ""))  # the last linked one stays
+    found = []
+    for pid, name, email, gmina, platforms, pings, last, escalated in people:
+        sent, way, last_id = flags.get(int(pid), (False, False, None))
+        f_platform, f_reason = failed.get(int(last_id), ("", "")) if last_id else ("", "")
+        c_platform, c_reason = cut.get(int(pid), ("", ""))
+        found.append(StillToAct(
+            int(pid), str(name), str(email or ""), str(gmina or ""), str(platforms or ""),
+            sent, way, last_id is not None, f_platform, f_reason, c_platform, c_reason,
+            int(pings or 0), _aware(last) if last else None,
+            _aware(escalated) if escalated else None))
+    return found
 
 
 # --- the list of announcements -----------------------------------------------------------

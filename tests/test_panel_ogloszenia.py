@@ -283,3 +283,26 @@ async def test_a_person_without_a_role_has_no_announcement_pages(
     assert plain
     await sign_in(panel_client, app, RENATA.email)
     assert (await panel_client.get("/panel/ogloszenia/nowe")).status == 403
+
+
+async def test_quiet_report_lists_those_it_has_not_reached(app: App, world: World,
+                                                           panel_client: Client) -> None:
+    await world.link(*LINKED)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    wieliczka = str(await gmina_id(app, "Wieliczka"))
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=False, text="Zebranie w piątek",
+        do="preview"), allow_redirects=False)
+    number = shown.headers["Location"].split("/")[-2]
+    await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={"csrf": csrf})
+    before = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
+    assert len(cells(before, "to-act-table")) == WIELICZKA_STAFF  # nothing delivered yet
+    while await world.deliver():
+        pass
+    page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
+    delivered = sum(int(row[0]) for row in cells(page, "platforms").values())
+    assert delivered == len(LINKED)  # one copy each
+    people = cells(page, "to-act-table")
+    assert len(people) == WIELICZKA_STAFF - len(LINKED)
+    assert {row[1] for row in people.values()} == {"brak połączonego komunikatora"}
+    assert "bez przypomnień" in page and 'class="chart-point"' not in page

@@ -45,9 +45,10 @@ def _n(value: float) -> str:
 def line_chart(points: Sequence[Point], *, chart_id: str, title: str, description: str,
                y_max: float | None = None, x_min: float | None = None,
                x_max: float | None = None, width: int = 640, height: int = 260,
-               x_labels: int = 6) -> Markup:
+               x_labels: int = 6, origin: bool = False) -> Markup:
     """A line through ``points`` with a dot at each, on axes from 0 to ``y_max`` (the
-    highest value when None); at most ``x_labels`` labels along the x axis."""
+    highest value when None); at most ``x_labels`` labels along the x axis. ``origin``:
+    the line starts at (``x_min``, 0), as a running total does (no dot there)."""
     key = _ID.sub("-", chart_id) or "chart"
     left, right, top, bottom = 48, 16, 16, 36
     inner_w, inner_h = width - left - right, height - top - bottom
@@ -89,7 +90,8 @@ def line_chart(points: Sequence[Point], *, chart_id: str, title: str, descriptio
             parts.append(f'<text x="{_n(sx(point.x))}" y="{height - bottom + 18}" '
                          f'text-anchor="middle" font-size="12" fill="{TEXT}">'
                          f'{_e(point.label)}</text>')
-        path = " ".join(f"{_n(sx(p.x))},{_n(sy(p.y))}" for p in ordered)
+        line = [Point(low, 0, ""), *ordered] if origin else ordered
+        path = " ".join(f"{_n(sx(p.x))},{_n(sy(p.y))}" for p in line)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" '
                      f'stroke-width="2"/>')
         for point in ordered:

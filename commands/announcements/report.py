@@ -34,8 +34,7 @@ from store.announcement_report import (
     count_sent,
     count_still_to_act,
     counters,
-    failure_reasons,
-    per_platform,
+    messenger_outcomes,
     ping_state,
     sent_page,
     still_to_act,
@@ -151,8 +150,7 @@ class AnnouncementReports:
         async with self._db.session() as session:
             author = await session.get(Person, announcement.author_id)
             counts = await counters(session, announcement_id)
-            platforms = await per_platform(session, announcement_id)
-            failures = await failure_reasons(session, announcement_id)
+            platforms, failures = await messenger_outcomes(session, announcement_id)
             sms_line = await report_line(session, announcement_id, lang)
             span = await acknowledgement_span(session, announcement_id)
             sent_at = _aware(announcement.sent_at or announcement.created_at)

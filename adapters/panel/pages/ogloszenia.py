@@ -362,9 +362,9 @@ def seconds(moment: datetime) -> str:
     return aware.astimezone(WARSAW).strftime("%H:%M:%S")
 
 
-def chart(report: Report, lang: str) -> Markup | None:
+def chart(report: Report, lang: str, now: datetime) -> Markup | None:
     """Acknowledgements over time: one point per bucket in which someone acknowledged,
-    at the running total; None before the first acknowledgement."""
+    at the running total, from sending until now; None before the first acknowledgement."""
     if not report.buckets:
         return None
     sent = report.announcement.sent_at or report.announcement.created_at
@@ -372,12 +372,16 @@ def chart(report: Report, lang: str) -> Markup | None:
     day = report.buckets[-1].start - start >= timedelta(days=1)
     points = [Point((b.start - start).total_seconds() / 60, b.total,
                     local_time(b.start, day=day)) for b in report.buckets]
+    # Up to now, but no wider than the acknowledgements' own span shown by the buckets.
+    until = max(points[-1].x + report.bucket_seconds / 60,
+                min((now - start).total_seconds() / 60,
+                    points[-1].x + report.bucket_seconds * 12 / 60))
     return line_chart(
         points, chart_id=f"acks-{report.number}", title=pt(lang, "ogloszenia.chart"),
         description=pt(lang, "ogloszenia.chart_desc", acked=report.counts["acknowledged"],
                        recipients=report.counts["recipients"],
                        bucket=bucket_text(lang, report.bucket_seconds)),
-        y_max=report.counts["recipients"], x_min=0)
+        y_max=report.counts["recipients"], x_min=0, x_max=until, origin=True)
 
 
 def status_text(row: ToAct, lang: str) -> str:
@@ -391,12 +395,12 @@ def messengers_text(platforms: str) -> str:
     return ", ".join(PLATFORM_NAMES.get(p, p) for p in platforms.split(",") if p)
 
 
-def report_context(report: Report, user: PanelUser) -> dict[str, Any]:
+def report_context(report: Report, user: PanelUser, now: datetime) -> dict[str, Any]:
     """What the report page and its refreshed parts show."""
     number = report.announcement.id
     told = report.pings.told if report.pings else {}
     return {
-        "report": report, "chart": chart(report, user.lang), "names": PLATFORM_NAMES,
+        "report": report, "chart": chart(report, user.lang, now), "names": PLATFORM_NAMES,
         "status_text": lambda row: status_text(row, user.lang),
         "messengers_text": messengers_text, "local_time": local_time, "when": when,
         "bucket": bucket_text(user.lang, report.bucket_seconds),
@@ -589,7 +593,8 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
         shown = await reports.report(found, user.lang, page=page_number(request))
         return render(request, "ogloszenia/report.html", {
-            **report_context(shown, user), "base": BASE, "updated": seconds(panel.now())})
+            **report_context(shown, user, panel.now()), "base": BASE,
+            "updated": seconds(panel.now())})
 
     async def report_json(request: web.Request, user: PanelUser) -> web.StreamResponse:
         found = await readable(request, user)
@@ -597,7 +602,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             return web.json_response({"error": pt(user.lang, "ogloszenia.missing")},
                                      status=404, headers=HEADERS)
         shown = await reports.report(found, user.lang, page=page_number(request))
-        context = {**report_context(shown, user), "base": BASE}
+        context = {**report_context(shown, user, panel.now()), "base": BASE}
         return web.json_response({
             "counts": shown.counts, "to_act": shown.to_act_total, "summary": shown.summary,
             "platforms": {p.platform: {"delivered": p.delivered, "acknowledged": p.acknowledged,
