@@ -251,3 +251,17 @@ async def test_retention_drops_used_up_links_and_ended_sessions_but_keeps_live_o
     assert fresh.startswith("/panel/signin/link/")
     assert len(sessions) == 1
     assert (await panel_client.get("/panel/", allow_redirects=False)).status == 200
+
+
+def test_entra_sign_in_must_name_one_organisation_and_its_secret() -> None:
+    import pytest
+
+    from adapters.panel.settings import parse_config
+    from commands.config_schema import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[panel\] entra_tenant_id"):
+        parse_config({"entra_client_id": "app", "entra_tenant_id": "common",
+                      "entra_client_secret": "s"})
+    with pytest.raises(ConfigError, match=r"\[panel\] entra_client_secret"):
+        parse_config({"entra_client_id": "app", "entra_tenant_id": "gmina.onmicrosoft.com"})
+    assert not parse_config(None).entra  # no Entra settings: only messenger links

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from commands.config_schema import ConfigError, Problem, SectionSchema, read_section
 
@@ -37,6 +37,21 @@ class PanelConfig(SectionSchema):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"panel.{info.field_name}", "must be an http:// or https:// URL")
         return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _entra_complete(self) -> Self:
+        # Sign-in must name one organisation: with "common" and the like, anybody's Microsoft
+        # account would reach the tenant check, which refuses every one of them.
+        if not self.entra_client_id:
+            return self
+        if self.entra_tenant_id.lower() in ("", "common", "organizations", "consumers"):
+            raise ConfigError("panel.entra_tenant_id", "must be the organisation's tenant "
+                              "(Directory ID or domain, e.g. gmina.onmicrosoft.com) when "
+                              "entra_client_id is set")
+        if not self.entra_client_secret:
+            raise ConfigError("panel.entra_client_secret", "is required when "
+                              "entra_client_id is set (Entra: Certificates & secrets)")
+        return self
 
     @property
     def session_lasts(self) -> timedelta:
