@@ -239,8 +239,9 @@ async def change_role(session: AsyncSession, person_id: int, role: Role, *, gran
                       forum_id: int | None = None, gmina_id: int | None = None) -> bool:
     """Grant or revoke ``role`` (scoped as the role needs: admin none, a coordinator a gmina,
     a moderator a forum). False when nothing changed. Revoking the last admin raises
-    :class:`RoleRefused` ("last_admin") and changes nothing: the admin grants are locked
-    first (PostgreSQL), so two admins revoking each other at once cannot both succeed."""
+    :class:`RoleRefused` ("last_admin"); the caller then rolls back and nothing changed.
+    Two admins revoking each other at once cannot both succeed: whoever comes second sees
+    the first one's revoke (the write lock on SQLite, the grants locked on PostgreSQL)."""
     if role == Role.ADMIN or role == Role.MEMBER:
         forum_id = gmina_id = None
     if role == Role.FORUM_MODERATOR:
@@ -269,14 +270,17 @@ async def change_role(session: AsyncSession, person_id: int, role: Role, *, gran
                               gmina_id=gmina_id))
         await session.flush()
         return True
+    admin = col(RoleGrant.role) == Role.ADMIN.value
     if role == Role.ADMIN:
-        admins = set((await session.execute(
-            select(col(RoleGrant.person_id)).where(col(RoleGrant.role) == Role.ADMIN.value)
-            .with_for_update())).scalars())
-        if admins == {person_id}:
-            raise RoleRefused("last_admin")
+        # PostgreSQL: lock the admin grants, so a second revoke waits for this one and then
+        # sees what it left. SQLite: the DELETE below takes the one write lock first.
+        await session.execute(select(col(RoleGrant.id)).where(admin).with_for_update())
     result = await session.execute(delete(RoleGrant).where(same))
-    return bool(affected_rows(result))
+    removed = bool(affected_rows(result))
+    if removed and role == Role.ADMIN and not (await session.execute(
+            select(col(RoleGrant.id)).where(admin).limit(1))).first():
+        raise RoleRefused("last_admin")  # the caller rolls back: the grant stays
+    return removed
 
 
 # --- the audit log --------------------------------------------------------------------------

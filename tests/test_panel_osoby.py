@@ -228,3 +228,33 @@ async def test_search_ignores_the_case_of_polish_letters(app: App, panel_client:
         assert wanted in page, typed
     nobody = await (await panel_client.get("/panel/osoby", params={"q": "%"})).text()
     assert "Znaleziono osób: 0" in nobody  # a wildcard is a character, not "anything"
+
+
+async def test_two_admins_revoking_each_other_at_once_leave_one_admin(app: App) -> None:
+    import asyncio
+
+    from store.people_panel import RoleRefused, change_role
+
+    async with app.db.session() as session:  # two admins left
+        await session.execute(RoleGrant.__table__.delete().where(  # type: ignore[attr-defined]  # the table
+            col(RoleGrant.person_id) == await person_id(app, OTHER_ADMINS[1]),
+            col(RoleGrant.role) == Role.ADMIN.value))
+        await session.commit()
+    first, second = await person_id(app, ADMIN), await person_id(app, OTHER_ADMINS[0])
+    both_read = asyncio.Barrier(2)
+
+    async def revoke(pid: int) -> str:
+        async with app.db.session() as session:
+            await admin_count(app)
+            await both_read.wait()  # each has seen two admins before either writes
+            try:
+                await change_role(session, pid, Role.ADMIN, grant=False)
+            except RoleRefused as refused:
+                await session.rollback()
+                return refused.reason
+            await session.commit()
+            return "revoked"
+
+    outcomes = await asyncio.gather(revoke(first), revoke(second))
+    assert sorted(outcomes) == ["last_admin", "revoked"]
+    assert await admin_count(app) == 1
