@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, update
 
 from bots.app import App
+from bots.service import Service
 from commands.directory.importer import export_rows, write_export
 from store.models import AuditLog, ContactEntry, Forum, Gmina, Person, Topic
-from tests.panel_helpers import panel_client, sign_in
+from tests.panel_helpers import panel_client, panel_component, sign_in
 from tests.world import ADMIN, RENATA, World, telegram_buttons
 
 __all__ = ["panel_client"]  # the fixture, used by name
@@ -191,6 +192,13 @@ async def test_import_shows_each_rows_change_and_writes_only_when_confirmed(
     forged = await panel_client.post("/panel/katalog/import/potwierdz",
                                      data={"csrf": csrf, "token": "x" + token.group(1)})
     assert forged.status == 400
+    assert (await _person(app, RENATA.email)).phone != "+48 12 000 70 99"
+    # The preview belongs to the session that made it: the same admin elsewhere cannot use it.
+    async with TestClient(TestServer(Service(app, [panel_component(app)]).web_app())) as other:
+        other_csrf = await sign_in(other, app, ADMIN)
+        elsewhere = await other.post("/panel/katalog/import/potwierdz",
+                                     data={"csrf": other_csrf, "token": token.group(1)})
+        assert elsewhere.status == 400
     assert (await _person(app, RENATA.email)).phone != "+48 12 000 70 99"
     confirmed = await panel_client.post("/panel/katalog/import/potwierdz", allow_redirects=False,
                                         data={"csrf": csrf, "token": token.group(1)})
