@@ -9,16 +9,19 @@ import csv
 import io
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bots.app import App
+from commands.announcements.sms import SmsSettings
 from commands.model import ConversationKind, ConversationRef, Platform
 from store.announcement_models import Announcement
 from store.models import AuditLog, Delivery, Gmina, Person
 from store.people import link_account, person_by_email
+from store.sms import set_mobile
 from tests.panel_helpers import sign_in
 from tests.world import ANNA, JOLANTA, RECIPIENTS, RENATA, TOMASZ, Staff, World
 from tests.world import COORDINATOR as FRAS
@@ -306,3 +309,52 @@ async def test_quiet_report_lists_those_it_has_not_reached(app: App, world: Worl
     assert len(people) == WIELICZKA_STAFF - len(LINKED)
     assert {row[1] for row in people.values()} == {"brak połączonego komunikatora"}
     assert "bez przypomnień" in page and 'class="chart-point"' not in page
+
+
+async def test_urgent_counts_show_the_sms_and_their_cost(app: App, panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    service = app.core.services.announcements
+    service.sms = SmsSettings(public_url="https://lacznik.example.pl",
+                              link_secret=b"k" * 32, price_per_segment=Decimal("0.16"))
+    async with app.db.session() as session:
+        unlinked = list((await session.execute(
+            select(Person).join(Gmina, Gmina.id == Person.gmina_id)  # type: ignore[arg-type]
+            .where(Gmina.name == "Wieliczka",
+                   Person.email.not_in([s.email for s in LINKED]))  # type: ignore[union-attr]
+            .order_by(Person.id).limit(2))).scalars())
+        for person in unlinked:
+            await set_mobile(session, int(person.id or 0), "+48601000001")
+        await session.commit()
+    csrf = await sign_in(panel_client, app, ADMIN)
+    wieliczka = str(await gmina_id(app, "Wieliczka"))
+    urgent = await (await panel_client.post("/panel/ogloszenia/policz", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=True, text="Awaria EZD", do="count"))
+    ).json()
+    assert urgent["sms"] == 2 and urgent["sms_segments"] >= 2
+    assert urgent["without_messenger"] == WIELICZKA_STAFF - len(LINKED) - 2
+    assert "SMS" in urgent["html"] and "zł" in urgent["html"]
+    quiet = await (await panel_client.post("/panel/ogloszenia/policz", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=False, text="Zebranie", do="count"))
+    ).json()
+    assert quiet["sms"] == 0  # only urgent announcements go by SMS
+
+
+async def test_report_shows_re_pings_and_escalation(app: App, panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="person", email=TOMASZ.email, urgent=True, text="Proszę o kontakt",
+        do="preview"), allow_redirects=False)
+    number = shown.headers["Location"].split("/")[-2]
+    await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={"csrf": csrf})
+    announcements = app.core.services.announcements
+    page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
+    assert cells(page, "pings-table") == {"1": ["1"]}  # one person, pinged once
+    assert "Następna runda przypomnień: 2026-11-23 10:15" in page
+    for _ in range(3):  # two more pings, then his coordinator is told
+        app.clock.advance(timedelta(minutes=16))  # type: ignore[attr-defined]
+        assert await announcements.reping_round() == 1
+    page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
+    assert "Przekazano koordynatorom: 1" in page and "Nikt nie czeka" in page
+    people = cells(page, "to-act-table")
+    assert people[TOMASZ.name][1] == "nie potwierdził(a) — przekazano koordynatorowi"

@@ -227,8 +227,10 @@ def to_act(person: StillToAct, lang: str) -> ToAct:
             return ToAct(person, "cut_off", person.cut_platform,
                          failure_reason(lang, person.cut_reason))
         return ToAct(person, "no_messenger", "", "")
+    if person.escalated_at:  # pings ran out: the coordinator knows, however copies fared
+        return ToAct(person, "escalated", "", "")
     if person.delivered:
-        return ToAct(person, "escalated" if person.escalated_at else "not_acknowledged", "", "")
+        return ToAct(person, "not_acknowledged", "", "")
     if person.failed and not person.pending:
         return ToAct(person, "failed", person.failed_platform,
                      failure_reason(lang, person.failed_reason))
