@@ -13,10 +13,19 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
+from adapters.console.messenger import ConsoleMessenger
+from bots.app import App
 from commands.authz import Actor, actor
-from commands.directory.freshness import NotAllowed, current_progress, start_campaign
+from commands.directory.freshness import (
+    ACTION_FRESH,
+    NotAllowed,
+    current_progress,
+    start_campaign,
+)
+from commands.model import ActionInvoked, ConversationKind, ConversationRef, Platform, Sender
+from store.freshness_models import FreshnessRequest
 from store.models import Person
-from store.people import grants_of, person_by_email
+from store.people import grants_of, link_account, person_by_email
 from tests.world import (
     ADMIN,
     ANNA,
@@ -121,3 +130,38 @@ async def test_only_admins_start_a_campaign_and_a_forged_button_does_nothing(
     assert await _confirmed_on(world, RENATA.email) == date(2025, 12, 9)
     progress = await current_progress(world.app.core.services)
     assert progress is not None and progress.confirmed == 0
+
+
+async def test_the_console_shows_the_question_and_its_buttons_work_there(app: App) -> None:
+    """The local console: the question appears in its transcript with numbered buttons, and
+    pressing "Dane aktualne" there confirms the entry (the console speaks as the admin)."""
+    console = ConversationRef(Platform.CONSOLE, "console", ConversationKind.PERSONAL)
+    async with app.db.session() as session:
+        await session.execute(update(Person).where(Person.email == ADMIN)
+                              .values(confirmed_on=date(2025, 1, 31)))
+        admin = await person_by_email(session, ADMIN)
+        assert admin is not None and admin.id is not None
+        await link_account(session, platform="console", tenant_id="", external_id=ADMIN,
+                           person_id=admin.id, private_ref=console.to_json())
+        who = actor(admin.id, await grants_of(session, admin.id))
+        await session.commit()
+    app.directory.invalidate()
+    started = await start_campaign(app.core.services, who, months=6)
+    assert started.asked == 1
+    await app.worker.run_once()
+    messenger = app.messengers["console"]
+    assert isinstance(messenger, ConsoleMessenger)
+    [shown] = messenger.transcript
+    assert "[1] Dane aktualne  [2] Popraw" in shown.text and "2025-01-31" in shown.text
+    async with app.db.session() as session:
+        [request_id] = (await session.scalars(select(FreshnessRequest.id))).all()
+    reply = await app.core.handle(ActionInvoked(
+        platform=Platform.CONSOLE, event_id="console-press", conversation=console,
+        sender=Sender(Platform.CONSOLE, ADMIN, ADMIN), action=ACTION_FRESH,
+        value=str(request_id)))
+    assert TODAY.isoformat() in reply.notice
+    async with app.db.session() as session:
+        assert await session.scalar(select(Person.confirmed_on).where(
+            Person.email == ADMIN)) == TODAY
+    progress = await current_progress(app.core.services)
+    assert progress is not None and progress.confirmed == 1
