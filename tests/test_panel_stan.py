@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import insert
 
 from adapters.ratelimit import RateLimitWatch
@@ -91,8 +91,8 @@ async def test_outbox_counts_and_failures_match_the_rows(app: App, panel_client:
     assert "an old failure" not in failures  # three days ago
     retried = page.split("Ponawiane wysyłki", 1)[1].split("<h2>", 1)[0]
     assert "rate_limited" in retried
-    local = (app.clock.now() - timedelta(hours=3)).astimezone().strftime("%Y-%m-%d")
-    assert "Najstarszy czekający wiersz jest wymagalny od: " + local[:4] in page
+    # the clock stands at 10:00 in Warsaw; the oldest waiting row fell due three hours ago
+    assert "Najstarszy czekający wiersz jest wymagalny od: 2026-11-23 07:00:00" in page
 
 
 async def test_parts_are_shown_as_healthz_shows_them(app: App, panel_client: Client) -> None:
@@ -136,3 +136,26 @@ async def test_only_admins_see_the_health_page(app: App, panel_client: Client) -
     await sign_in(panel_client, app, COORDINATOR)
     refused = await panel_client.get("/panel/stan")
     assert refused.status == 403 and "Kolejka wysyłek" not in await refused.text()
+
+
+async def test_without_healthz_the_state_is_unknown_and_english_is_spoken(app: App) -> None:
+    from aiohttp import web
+
+    from store.people import person_by_email
+    from tests.panel_helpers import panel_component
+
+    async with app.db.session() as session:
+        person = await person_by_email(session, ADMIN)
+        assert person is not None
+        person.language = "en"
+        session.add(person)
+        await session.commit()
+    component = panel_component(app)  # not bound to a service: no /healthz to show
+    application = web.Application()
+    component.setup_web(application)
+    application.router.add_routes(component.routes())
+    async with TestClient(TestServer(application)) as client:
+        await sign_in(client, app, ADMIN)
+        page = await (await client.get("/panel/stan")).text()
+    assert "Overall: unknown (this instance does not give the panel its /healthz)" in page
+    assert "Outbox" in page and 'lang="en"' in page
