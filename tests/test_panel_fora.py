@@ -113,6 +113,35 @@ async def test_an_admin_creates_a_forum_that_the_chat_can_use_at_once(
     assert ("forum.create", f"panel:person:{admin_id}") in actions
     assert ("forum.member_add", f"panel:person:{admin_id}") in actions
 
+    # In English the same form says "Key" and "Name".
+    switched = await panel_client.post("/panel/jezyk", data={
+        "csrf": csrf, "lang": "en", "back": "/panel/fora"})
+    english = await switched.text()
+    assert '<label for="fora-key">Key</label>' in english
+    assert '<label for="fora-name">Name</label>' in english
+    assert "Unanswered" in english
+
+
+async def test_a_moderator_unlinks_a_group_and_the_next_question_skips_it(
+        app: App, panel_client: Client) -> None:
+    await setup_forum(app)  # PZP has two console groups
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    shown = await (await panel_client.get("/panel/fora/PZP")).text()
+    groups = re.findall(r'action="/panel/fora/PZP/grupy/(\d+)/odlacz"', shown)
+    assert len(groups) == 2 and "grupa-pzp-teams" in shown and "przyjmuje pytania" in shown
+    other = await sign_in(panel_client, app, OUTSIDER)  # moderates ODPADY only
+    refused = await panel_client.post(f"/panel/fora/PZP/grupy/{groups[0]}/odlacz",
+                                      data={"csrf": other}, allow_redirects=False)
+    assert refused.status == 403
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    unlinked = await panel_client.post(f"/panel/fora/PZP/grupy/{groups[0]}/odlacz",
+                                       data={"csrf": csrf}, allow_redirects=False)
+    assert unlinked.status == 303 and "notice=fora.unlinked" in unlinked.headers["Location"]
+    shown = await (await panel_client.get("/panel/fora/PZP")).text()
+    assert re.findall(r'action="/panel/fora/PZP/grupy/(\d+)/odlacz"', shown) == groups[1:]
+    sent = await ask(app)
+    assert "trafiło do 1 grupy forum PZP" in sent
+
 
 async def test_a_moderator_edits_their_own_forum_and_nothing_of_another(
         app: App, panel_client: Client) -> None:
