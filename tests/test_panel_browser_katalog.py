@@ -32,7 +32,6 @@ async def test_search_by_keyboard_and_correct_an_entry(
     await browser_sign_in(page, panel_url, app, COORDINATOR)
     await page.goto(panel_url + "/panel/katalog")
     await assert_accessible(page)
-    await screenshot(page, "katalog")
     # The search field by its visible label, then the keyboard alone: type, Enter.
     search = page.get_by_label("Szukaj", exact=True)
     await search.focus()
@@ -69,6 +68,9 @@ async def test_import_preview_and_freshness_pages_are_accessible(
     path = tmp_path / "katalog.csv"
     write_export(path, [{**renata, "phone": "+48 12 000 70 99"}])
     await browser_sign_in(page, panel_url, app, ADMIN)
+    await page.goto(panel_url + "/panel/katalog?q=Wieliczka")  # as the office sees it
+    await assert_accessible(page)
+    await screenshot(page, "katalog")
     await page.goto(panel_url + "/panel/katalog/import")
     await assert_accessible(page)
     await page.get_by_label("Plik CSV lub XLSX").set_input_files(str(path))
