@@ -73,6 +73,13 @@ async def test_the_search_field_is_labelled_search_in_english(app: App, panel_cl
     await sign_in(panel_client, app, ADMIN)
     page = await (await panel_client.get("/panel/katalog")).text()
     assert '<label for="katalog-q">Search</label>' in page and '<html lang="en">' in page
+    renata = await _person(app, RENATA.email)
+    entry = await (await panel_client.get(f"/panel/katalog/{renata.id}")).text()
+    assert "Renata Nowak — directory entry" in entry and "Correct the entry" in entry
+    fresh = await (await panel_client.get("/panel/katalog/aktualnosc")).text()
+    assert "No request has been sent yet." in fresh
+    upload = await (await panel_client.get("/panel/katalog/import")).text()
+    assert '<label for="import-file">CSV or XLSX file</label>' in upload
 
 
 async def test_filters_by_gmina_topic_and_staleness(app: App, panel_client: Client) -> None:
