@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.db import affected_rows
 from store.forum_models import ForumArchive
+from store.forums import add_members
 from store.models import AuditLog, Forum, Gmina, MessengerAccount, Person, Role, RoleGrant
 
 PER_PAGE = 50
@@ -264,6 +265,9 @@ async def change_role(session: AsyncSession, person_id: int, role: Role, *, gran
                 col(RoleGrant.gmina_id).is_(None) if gmina_id is None
                 else col(RoleGrant.gmina_id) == gmina_id)
     if grant:
+        if role == Role.FORUM_MODERATOR and forum_id is not None:
+            # As in forum administration: a moderator belongs to the forum too.
+            await add_members(session, forum_id, [person_id])
         if (await session.execute(select(col(RoleGrant.id)).where(same))).first():
             return False
         session.add(RoleGrant(person_id=person_id, role=role.value, forum_id=forum_id,

@@ -258,3 +258,19 @@ async def test_two_admins_revoking_each_other_at_once_leave_one_admin(app: App) 
     outcomes = await asyncio.gather(revoke(first), revoke(second))
     assert sorted(outcomes) == ["last_admin", "revoked"]
     assert await admin_count(app) == 1
+
+
+async def test_a_new_moderator_belongs_to_the_forum(app: App, panel_client: Client) -> None:
+    from store.models import Forum, ForumMember
+
+    csrf = await sign_in(panel_client, app, ADMIN)
+    rid = await person_id(app, RENATA)
+    async with app.db.session() as session:
+        forum = (await session.execute(select(Forum).where(col(Forum.key) == "TRANSPORT"))
+                 ).scalar_one()
+    done = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "forum_moderator", "forum_id": str(forum.id)})
+    assert "moderator forum TRANSPORT" in await done.text()
+    async with app.db.session() as session:
+        member = await session.get(ForumMember, (forum.id, rid))
+    assert member is not None  # as when forum administration names a moderator
