@@ -127,3 +127,10 @@ async def test_refusals_cancelling_and_an_import_preview_are_accessible(
     await assert_accessible(page)
     await page.goto(panel_url + "/panel/kalendarz/terminy/nowy")
     await assert_accessible(page)
+
+    await page.set_viewport_size({"width": 375, "height": 800})  # a phone
+    await page.goto(panel_url + "/panel/kalendarz?span=cancelled")
+    assert "Narada" in await page.inner_text("main")
+    await assert_accessible(page)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
