@@ -8,14 +8,16 @@ tests/test_panel_katalog.py.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from adapters.console.messenger import ConsoleMessenger
 from bots.app import App
 from commands.authz import Actor, actor
+from commands.clock import WARSAW, ManualClock
 from commands.directory.freshness import (
     ACTION_FRESH,
     NotAllowed,
@@ -24,7 +26,7 @@ from commands.directory.freshness import (
 )
 from commands.model import ActionInvoked, ConversationKind, ConversationRef, Platform, Sender
 from store.freshness_models import FreshnessRequest
-from store.models import Person
+from store.models import Delivery, Person
 from store.people import grants_of, link_account, person_by_email
 from tests.world import (
     ADMIN,
@@ -165,3 +167,25 @@ async def test_the_console_shows_the_question_and_its_buttons_work_there(app: Ap
             Person.email == ADMIN)) == TODAY
     progress = await current_progress(app.core.services)
     assert progress is not None and progress.confirmed == 1
+
+
+async def test_a_campaign_started_in_the_evening_waits_for_working_hours(
+        app: App, clock: ManualClock) -> None:
+    """Not urgent: like a normal announcement, the question is held over the quiet hours."""
+    console = ConversationRef(Platform.CONSOLE, "console", ConversationKind.PERSONAL)
+    async with app.db.session() as session:
+        await session.execute(update(Person).where(Person.email == ADMIN)
+                              .values(confirmed_on=None))
+        admin = await person_by_email(session, ADMIN)
+        assert admin is not None and admin.id is not None
+        await link_account(session, platform="console", tenant_id="", external_id=ADMIN,
+                           person_id=admin.id, private_ref=console.to_json())
+        who = actor(admin.id, await grants_of(session, admin.id))
+        await session.commit()
+    clock.advance(timedelta(hours=11))  # Monday 21:00 in Warsaw
+    assert (await start_campaign(app.core.services, who, months=6)).asked == 1
+    assert await app.worker.run_once() == 0
+    async with app.db.session() as session:
+        [held] = (await session.scalars(select(Delivery.not_before).where(
+            col(Delivery.source).startswith("freshness:")))).all()
+    assert held.astimezone(WARSAW) == datetime(2026, 11, 24, 7, 0, tzinfo=WARSAW)

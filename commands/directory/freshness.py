@@ -30,6 +30,7 @@ from commands.model import (
 from commands.registry import Action, CommandRegistry
 from commands.texts import pick_lang, t
 from store.announcements import reachable_accounts
+from store.calendar import quiet_preferences
 from store.db import saved_id
 from store.directory import touch_person
 from store.freshness import (
@@ -125,6 +126,12 @@ async def start_campaign(services: Services, who: Actor, *, months: int,
         campaign_id = saved_id(campaign)
         asked = [(pid, accounts[pid][0].platform) for pid, _lang in people if accounts.get(pid)]
         requests = await add_requests(session, campaign_id, asked)
+        # Not urgent: like a normal announcement, each question waits for its recipient's
+        # working hours (the configured quiet hours, and their own /cisza).
+        # (The announcement service holds the rule the composition root made; it has no public
+        # name for it yet.)
+        hold = services.announcements._hold_quiet
+        quiet = await quiet_preferences(session, [pid for pid, _platform in asked])
         rows: list[NewDelivery] = []
         for pid, language in people:
             linked = accounts.get(pid)
@@ -138,7 +145,8 @@ async def start_campaign(services: Services, who: Actor, *, months: int,
                 dedupe_key=f"fresh:{campaign_id}:{pid}", kind=KIND,
                 source=f"freshness:{campaign_id}", platform=account.platform,
                 target=str(account.private_ref), payload=message_to_json(message),
-                not_before=now, person_id=pid, account_id=account.id))
+                not_before=hold(now, quiet.get(pid)), person_id=pid,
+                account_id=account.id))
         await enqueue(session, rows)
         await set_counts(session, campaign, asked=len(rows), unreachable=len(people) - len(rows))
         await audit(session, actor=actor_label or f"person:{who.person_id}",
