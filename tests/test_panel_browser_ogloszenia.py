@@ -42,6 +42,7 @@ async def test_compose_an_urgent_announcement_by_keyboard_and_follow_its_report(
     for _ in range(4):
         await page.keyboard.press("ArrowDown")
     assert await page.is_checked("#kind-gmina")
+    assert await page.is_visible("#f-gmina") and not await page.is_visible("#f-email")
     await tab_to(page, "f-gmina")
     await page.keyboard.type("Wieli")
     assert await page.eval_on_selector("#f-gmina", "s => s.selectedOptions[0].text") \
@@ -56,12 +57,14 @@ async def test_compose_an_urgent_announcement_by_keyboard_and_follow_its_report(
     assert "Odbiorcy (osoby): 12" in await page.inner_text("#counts")
     assert "Potwierdzam" in await page.inner_text("#preview-teams")
     await assert_accessible(page)
+    await screenshot(page, "ogloszenia-nowe")
     await tab_to(page, "")  # leave the text area: the next buttons have no id
     await page.focus("button[value=preview]")
     await page.keyboard.press("Enter")
     await page.wait_for_url("**/potwierdz")
     assert "Wysłać do 12 osób?" in await page.inner_text("h2#question")
     await assert_accessible(page)
+    await screenshot(page, "ogloszenia-potwierdzenie")
     await tab_to(page, "send")
     await page.keyboard.press("Enter")
     await page.wait_for_url("**/panel/ogloszenia/*?notice=*")

@@ -358,3 +358,24 @@ async def test_report_shows_re_pings_and_escalation(app: App, panel_client: Clie
     assert "Przekazano koordynatorom: 1" in page and "Nikt nie czeka" in page
     people = cells(page, "to-act-table")
     assert people[TOMASZ.name][1] == "nie potwierdził(a) — przekazano koordynatorowi"
+
+
+async def test_english_for_a_person_who_reads_english(app: App, panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    async with app.db.session() as session:
+        admin = await person_by_email(session, ADMIN)
+        assert admin is not None
+        admin.language = "en"
+        session.add(admin)
+        await session.commit()
+    csrf = await sign_in(panel_client, app, ADMIN)
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="coordinators", urgent=True, text="Budget deadline moved", do="preview"),
+        allow_redirects=False)
+    confirm = await (await panel_client.get(shown.headers["Location"])).text()
+    assert '<html lang="en">' in confirm and "Send to" in confirm and "Acknowledge" in confirm
+    number = shown.headers["Location"].split("/")[-2]
+    await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={"csrf": csrf})
+    page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
+    assert "Announcement no. 1" in page and "Who has not acted yet" in page
+    assert "Ogłoszenie" not in page

@@ -22,7 +22,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from adapters.panel.charts import Point, line_chart
@@ -161,8 +161,9 @@ async def resolve(panel: Panel, user: PanelUser, choice: Choice) -> Resolved:
                          label=f"gmina {gmina.name}")
     else:
         async with panel.db.session() as session:
+            # E-mails are stored in lower case (the unique index finds them).
             person = await session.scalar(select(Person).where(
-                func.lower(col(Person.email)) == choice.email)) if choice.email else None
+                col(Person.email) == choice.email)) if choice.email else None
         if person is None:
             return Resolved(error="ogloszenia.err_person")
         found = Resolved(audience=Audience(emails={str(person.email).lower()}),
@@ -186,7 +187,7 @@ async def may_address(panel: Panel, user: PanelUser, audience: Audience) -> bool
         return True
     async with panel.db.session() as session:
         named = list((await session.execute(select(Person).where(
-            func.lower(col(Person.email)).in_(audience.emails)))).scalars())
+            col(Person.email).in_(audience.emails)))).scalars())
         for person in named:
             member_of = await forums_of(session, int(person.id or 0))
             if not may(who, Act.ANNOUNCE_PERSON, Target(
@@ -590,6 +591,9 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     async def report(request: web.Request, user: PanelUser) -> web.StreamResponse:
         found = await readable(request, user)
         if found is None:
+            draft = await own_draft(user, announcement_id(request))
+            if draft is not None and draft.state == "draft":  # back from the confirmation
+                return redirect(request, f"{BASE}/{draft.id}/potwierdz")
             return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
         shown = await reports.report(found, user.lang, page=page_number(request))
         return render(request, "ogloszenia/report.html", {

@@ -42,6 +42,22 @@ function liveCounts(form) {
   form.addEventListener("change", later(150));
 }
 
+// Show only the field the chosen audience needs (without script all of them are shown and
+// the server reads the one that belongs to the choice).
+function chosenField(form) {
+  const fields = { forum: "f-forum", gmina: "f-gmina", person: "f-email" };
+  const update = () => {
+    const chosen = form.querySelector("input[name=kind]:checked");
+    Object.entries(fields).forEach(([kind, id]) => {
+      const input = document.getElementById(id);
+      const wrap = input && input.closest(".field");
+      if (wrap) wrap.hidden = !chosen || chosen.value !== kind;
+    });
+  };
+  form.addEventListener("change", update);
+  update();
+}
+
 function liveReport(live) {
   const people = document.getElementById("report-people");
   const summary = document.getElementById("report-summary");
@@ -68,7 +84,10 @@ function liveReport(live) {
 
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("compose");
-  if (form) liveCounts(form);
+  if (form) {
+    chosenField(form);
+    liveCounts(form);
+  }
   const live = document.getElementById("report-live");
   if (live && live.dataset.refresh) liveReport(live);
 });
