@@ -37,6 +37,7 @@ class Progress:
     confirmed: int
     corrected: int
     unreachable: int
+    up_to_date: int = 0  # asked, and their entry is confirmed since (a button, /moje-dane, …)
 
     @property
     def no_answer(self) -> int:
@@ -117,11 +118,19 @@ async def progress(session: AsyncSession, campaign: FreshnessCampaign) -> Progre
         select(col(FreshnessRequest.answer), func.count())
         .where(col(FreshnessRequest.campaign_id) == campaign.id)
         .group_by(col(FreshnessRequest.answer)))).all())
+    # Everyone asked had an entry confirmed on or before the cutoff (or never): a later date
+    # means it was confirmed or corrected since, whichever way.
+    up_to_date = await session.scalar(
+        select(func.count()).select_from(FreshnessRequest)
+        .join(Person, col(Person.id) == col(FreshnessRequest.person_id))
+        .where(col(FreshnessRequest.campaign_id) == campaign.id,
+               col(Person.confirmed_on) > campaign.cutoff))
     return Progress(
         campaign_id=saved_id(campaign), started_at=campaign.started_at, months=campaign.months,
         cutoff=campaign.cutoff, asked=campaign.asked,
         confirmed=int(counts.get(ANSWER_CONFIRMED, 0)),
-        corrected=int(counts.get(ANSWER_CORRECTED, 0)), unreachable=campaign.unreachable)
+        corrected=int(counts.get(ANSWER_CORRECTED, 0)), unreachable=campaign.unreachable,
+        up_to_date=int(up_to_date or 0))
 
 
 # --- import uploads ----------------------------------------------------------------------

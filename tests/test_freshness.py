@@ -112,6 +112,7 @@ async def test_correct_it_asks_what_and_the_answer_edits_the_entry(world: World)
     assert anna is not None and anna.phone == "+48 12 000 64 99" and anna.confirmed_on == TODAY
     progress = await current_progress(world.app.core.services)
     assert progress is not None and (progress.corrected, progress.confirmed) == (1, 0)
+    assert progress.up_to_date == 1  # her correction confirmed the entry
 
 
 async def test_only_admins_start_a_campaign_and_a_forged_button_does_nothing(

@@ -276,6 +276,7 @@ async def test_freshness_campaign_from_the_page_to_the_messenger_and_back(
     assert (await _person(app, RENATA.email)).confirmed_on == date(2026, 11, 23)
     page = await (await panel_client.get("/panel/katalog/aktualnosc")).text()
     assert 'data-count="confirmed">1<' in page and 'data-count="no_answer">0<' in page
+    assert 'data-count="up_to_date">1<' in page
     async with app.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.action == "directory.freshness_start")) == 1

@@ -430,6 +430,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             return web.json_response({})
         return web.json_response({"asked": found.asked, "confirmed": found.confirmed,
                                   "corrected": found.corrected, "no_answer": found.no_answer,
+                                  "up_to_date": found.up_to_date,
                                   "unreachable": found.unreachable})
 
     return [
