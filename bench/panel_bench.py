@@ -51,6 +51,7 @@ from commands.directory.importer import parse_rows  # noqa: E402
 from commands.model import ConversationKind, ConversationRef, Platform  # noqa: E402
 from commands.panel_access import mint_link  # noqa: E402
 from store.announcement_models import AnnouncementRecipient  # noqa: E402
+from store.calendar_models import Event  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.forum_models import Answer, Question  # noqa: E402
 from store.models import (  # noqa: E402
@@ -80,8 +81,8 @@ ACTIONS = ("directory.edit", "forum.member_add", "announce.send", "role.grant",
            "panel.signin", "link.issue", "forum.faq_promote")
 # The pages of issue 15, by path (a detail page is the first link of its list).
 EXPECTED = ("/panel/", "/panel/katalog", "/panel/katalog?q", "/panel/fora", "/panel/fora/<key>",
-            "/panel/ogloszenia", "/panel/ogloszenia/<id>", "/panel/kalendarz", "/panel/osoby",
-            "/panel/dziennik", "/panel/stan")
+            "/panel/ogloszenia", "/panel/ogloszenia/<id>", "/panel/kalendarz",
+            "/panel/kalendarz/<id>", "/panel/osoby", "/panel/dziennik", "/panel/stan")
 # Extra variants worth timing: a query typed into a list's search or filters.
 QUERIES = {
     "/panel/katalog": ("/panel/katalog?q", {"q": "odpady Skawina"}),
@@ -137,6 +138,16 @@ async def build_database(url: str, schema: str | None, workdir: Path) -> None:
     await _announcement(app, forums[0], recipients, rng, now)
     print(f"announcement: 2,000 recipients ({time.perf_counter() - started:.0f} s)", flush=True)
     async with app.db.session() as session:
+        # A year of forum meetings, so the calendar's lists and an event page have rows.
+        await session.execute(insert(Event), [
+            {"uid": f"bench-{i}@lacznik", "forum_id": forums[i % len(forums)],
+             "title": f"Spotkanie forum {i}", "description": "", "location": "Kraków",
+             "online_url": "", "materials": "", "organiser_id": None,
+             "starts_at": now + timedelta(days=i - 150, hours=10),
+             "ends_at": now + timedelta(days=i - 150, hours=12), "all_day": False,
+             "rrule": "", "exdates": "", "sequence": 0, "status": "active",
+             "source": "command", "created_at": now, "updated_at": now}
+            for i in range(300)])
         await session.execute(insert(AuditLog), [
             {"at": now - timedelta(minutes=i * 7), "actor": f"person:{rng.choice(people)}",
              "action": rng.choice(ACTIONS), "target": f"person:{rng.choice(people)}",
@@ -341,7 +352,7 @@ async def discover(http: aiohttp.ClientSession, base: str
             body = await response.text()
         # A detail page: the first row's link of the list's table (not "new", "export"…).
         rows = body.split("<tbody", 1)[1] if "<tbody" in body else ""
-        detail = re.search(rf'href="({re.escape(path)}/[^"/?#.]+)"', rows)
+        detail = re.search(rf'href="({re.escape(path)}/[^"?#.]+)"', rows)
         if detail:
             kind = "<key>" if path.endswith("fora") else "<id>"
             targets.append((f"{path}/{kind}", detail.group(1)))
