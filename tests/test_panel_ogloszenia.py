@@ -19,7 +19,7 @@ from bots.app import App
 from commands.announcements.sms import SmsSettings
 from commands.model import ConversationKind, ConversationRef, Platform
 from store.announcement_models import Announcement
-from store.models import AuditLog, Delivery, Gmina, Person
+from store.models import AuditLog, Delivery, Gmina, MessengerAccount, Person
 from store.people import link_account, person_by_email
 from store.sms import set_mobile
 from tests.panel_helpers import sign_in
@@ -256,6 +256,8 @@ async def test_report_after_deliveries(app: App, world: World, panel_client: Cli
     assert live["platforms"]["telegram"] == {"delivered": 2, "acknowledged": 1,
                                              "pending": 0, "failed": 1}
     assert 'id="platforms"' in live["live"] and 'id="to-act-table"' in live["people"]
+    # The panel's SQL counters are the chat's (/raport, the author's copy), number for number.
+    assert live["counts"] == await app.core.services.announcements.status(int(number))
 
 
 async def test_report_is_for_the_author_and_admins(app: App, panel_client: Client) -> None:
@@ -309,6 +311,8 @@ async def test_quiet_report_lists_those_it_has_not_reached(app: App, world: Worl
     assert len(people) == WIELICZKA_STAFF - len(LINKED)
     assert {row[1] for row in people.values()} == {"brak połączonego komunikatora"}
     assert "bez przypomnień" in page and 'class="chart-point"' not in page
+    live = await (await panel_client.get(f"/panel/ogloszenia/{number}/raport.json")).json()
+    assert live["counts"] == await app.core.services.announcements.status(int(number))
 
 
 async def test_urgent_counts_show_the_sms_and_their_cost(app: App, panel_client: Client) -> None:
@@ -379,3 +383,34 @@ async def test_english_for_a_person_who_reads_english(app: App, panel_client: Cl
     page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
     assert "Announcement no. 1" in page and "Who has not acted yet" in page
     assert "Ogłoszenie" not in page
+
+
+async def test_a_recipient_whose_only_messenger_takes_no_messages(
+        app: App, panel_client: Client) -> None:
+    await link_plainly(app, *LINKED)
+    async with app.db.session() as session:
+        tomasz = await person_by_email(session, TOMASZ.email)
+        assert tomasz is not None
+        [account] = (await session.execute(select(MessengerAccount).where(
+            MessengerAccount.person_id == tomasz.id))).scalars()
+        account.reachable = False
+        account.unreachable_reason = "not reachable in Teams"
+        session.add(account)
+        await session.commit()
+    csrf = await sign_in(panel_client, app, ADMIN)
+    wieliczka = str(await gmina_id(app, "Wieliczka"))
+    counted = await (await panel_client.post("/panel/ogloszenia/policz", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=True, text="x", do="count"))).json()
+    assert counted["unreachable"] == 1 and counted["per_platform"]["teams"] == 2
+    shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="gmina", gmina=wieliczka, urgent=True, text="x", do="preview"),
+        allow_redirects=False)
+    number = shown.headers["Location"].split("/")[-2]
+    await panel_client.post(f"/panel/ogloszenia/{number}/wyslij", data={"csrf": csrf})
+    page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
+    [teams] = [row for name, row in cells(page, "reasons-table").items() if name == "Teams"]
+    assert "nie jest zainstalowana" in teams[0] and "kopii nie wysłano" in teams[0]
+    assert cells(page, "to-act-table")[TOMASZ.name][1].startswith("nieosiągalny(-a) (Teams:")
+    live = await (await panel_client.get(f"/panel/ogloszenia/{number}/raport.json")).json()
+    assert live["counts"]["cut_off"] == 1
+    assert live["counts"] == await app.core.services.announcements.status(int(number))
