@@ -16,7 +16,7 @@ from sqlmodel import col
 from adapters.console.adapter import ConsoleSession
 from bots.app import App
 from store.forum_models import Answer, Question
-from store.forum_questions import add_answer
+from store.forum_questions import add_answer, delete_answer
 from store.forums import active_forum, member_ids, moderator_ids
 from store.models import AuditLog, Forum
 from store.people import person_by_email
@@ -175,6 +175,12 @@ async def test_a_moderator_edits_their_own_forum_and_nothing_of_another(
     assert await people_of(app, "ODPADY") == members_before
     assert await forum(app, "NOWE") is None
     assert await person_id(app, ASKER) not in (await people_of(app, "PZP"))[1]
+
+    await sign_in(panel_client, app, ASKER)  # a member without a role
+    home = await (await panel_client.get("/panel/")).text()
+    assert 'href="/panel/fora"' not in home
+    assert (await panel_client.get("/panel/fora")).status == 403
+    assert (await panel_client.get("/panel/fora/PZP/czlonkowie")).status == 403
 
 
 async def test_members_are_added_picked_removed_and_imported_after_a_preview(
@@ -348,3 +354,12 @@ async def test_unanswered_questions_come_oldest_first_with_their_age(
     assert numbers == sorted(numbers) and numbers[0] == 2 and 3 not in numbers
     assert rows[0] == "#2 Pytanie testowe 2 20.11.2026 23:00 2 dni"
     assert rows[-1] == "#59 Pytanie testowe 59 23.11.2026 08:00 2 godziny"
+
+    # The answer deleted where it was written: #1 waits again, the oldest.
+    async with app.db.session() as session:
+        answer = (await session.execute(select(Answer).where(
+            col(Answer.message_id) == "odp-1"))).scalar_one()
+        await delete_answer(session, answer)
+        await session.commit()
+    again = table_rows(await (await panel_client.get("/panel/fora/PZP/pytania")).text())
+    assert len(again) == 40 and again[0].startswith("#1 Pytanie testowe 1 ")
