@@ -198,12 +198,15 @@ async def test_an_unknown_gmina_is_refused_with_what_to_write(app: App, panel_cl
     refused = await panel_client.post(f"/panel/osoby/{rid}/role", data={
         "csrf": csrf, "do": "grant", "role": "gmina_coordinator", "gmina": "Atlantyda"})
     assert refused.status == 400
-    assert "Nie ma takiej gminy w katalogu." in await refused.text()
+    assert "Nie znam gminy „Atlantyda”." in await refused.text()  # the chat's own words
+    skawina = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "gmina_coordinator", "gmina": "w Skawinie"})
+    assert "koordynator gminy Skawina" in await skawina.text()  # any grammatical case
     no_forum = await panel_client.post(f"/panel/osoby/{rid}/role", data={
         "csrf": csrf, "do": "grant", "role": "forum_moderator", "forum_id": ""})
     assert no_forum.status == 409
     assert "Moderator potrzebuje forum" in await no_forum.text()
-    assert await roles_of(app, RENATA) == set()
+    assert await roles_of(app, RENATA) == {"gmina_coordinator"}  # Skawina's, nothing else
 
 
 async def test_the_page_speaks_english_to_an_english_speaker(app: App, panel_client: Client

@@ -112,9 +112,10 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             elif gmina_text:
                 resolution = resolve_gmina(gmina_text, await panel.services.directory.index())
                 if resolution.gmina is None:
+                    # The chat's own answer: unknown, outside the directory, or which of
+                    # several namesakes (with the TERYT codes to write instead).
                     lines = refusal(resolution, user.lang).splitlines()
                     return await detail(request, user, status=400,
-                                        error="osoby.refused.unknown_gmina",
                                         error_lines=[line for line in lines if line.strip()])
                 gmina_id = resolution.gmina.id
             else:
