@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.clock import Clock
 from store.db import Database, affected_rows
 from store.models import AuditLog, Delivery, DeliveryState, ProcessedEvent
+from store.calendar_panel import forget_stale_uploads
 from store.panel import forget_before as forget_panel_sign_ins
 from store.sms_models import SmsReport
 
@@ -83,6 +84,8 @@ async def enforce(db: Database, now: datetime, settings: RetentionSettings) -> d
         # Sign-in links and panel sessions that cannot be used any more: a day's grace so a
         # person can still see in "Moje sesje" what just ended.
         removed["panel_sign_ins"] = await forget_panel_sign_ins(session, now - timedelta(days=1))
+        # ICS files uploaded for a preview nobody confirmed (they may name people).
+        removed["panel_uploads"] = await forget_stale_uploads(session, now=now)
         await session.commit()
     if settings.audit_log_days:
         removed["audit_log"] = await _in_batches(

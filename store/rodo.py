@@ -123,6 +123,7 @@ def _audit_about(person_id: int, accounts: list[MessengerAccount]) -> Any:
     """Audit rows whose actor or target names the person or one of their accounts."""
     me = f"person:{person_id}"
     conditions = [col(AuditLog.actor) == me, col(AuditLog.actor).like(f"{me} %"),
+                  col(AuditLog.actor) == f"panel:{me}",  # what they did in the office panel
                   col(AuditLog.target) == me]
     for account in accounts:
         handle = f"{account.platform}:{account.external_id}"

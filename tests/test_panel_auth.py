@@ -265,3 +265,29 @@ def test_entra_sign_in_must_name_one_organisation_and_its_secret() -> None:
     with pytest.raises(ConfigError, match=r"\[panel\] entra_client_secret"):
         parse_config({"entra_client_id": "app", "entra_tenant_id": "gmina.onmicrosoft.com"})
     assert not parse_config(None).entra  # no Entra settings: only messenger links
+
+
+async def test_what_a_person_did_in_the_panel_is_in_their_rodo_export_and_erased_with_them(
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    from store.models import AuditLog
+    from store.rodo import export_person, forget_person
+    from tests.world import COORDINATOR
+
+    csrf = await sign_in(panel_client, app, COORDINATOR.email)
+    async with app.db.session() as session:
+        renata = (await session.exec(select(Person).where(Person.email == RENATA.email))).one()
+    edited = await panel_client.post(f"/panel/katalog/{renata.id}", allow_redirects=False,
+                                     data={"phone": "+48 12 111 11 11", "csrf": csrf,
+                                           "position": renata.position})
+    assert edited.status == 303  # the coordinator corrected a colleague of their gmina
+    async with app.db.session() as session:
+        coordinator = (await session.exec(select(Person).where(
+            Person.email == COORDINATOR.email))).one()
+        exported = await export_person(session, COORDINATOR.email, now=app.clock.now())
+        assert any(entry["action"] == "directory.edit" for entry in exported["audit_entries"])
+        forgotten = await forget_person(session, COORDINATOR.email, actor="cli")
+        await session.commit()
+        [row] = (await session.exec(select(AuditLog).where(
+            AuditLog.action == "directory.edit"))).all()
+    assert row.target == f"person:{renata.id}"  # the colleague's entry keeps its history
+    assert f"person:{coordinator.id}" not in row.actor and forgotten.pseudonym in row.actor
