@@ -11,7 +11,9 @@ the scheduler and the composition root:
   (on the messengers through :mod:`commands.forums.relay`);
 - :mod:`commands.forums.moderation` — answered / closed, redirecting, nudging moderators;
 - :mod:`commands.forums.searching` — the archive's index, search, FAQ;
-- :mod:`commands.forums.admin` — forums and their members.
+- :mod:`commands.forums.admin` — forums and their members;
+- :mod:`commands.forums.faq` — FAQ curation (promote, public wording, demote; the office
+  panel's).
 
 Every send goes through the outbox, and every SQL statement is in a repository of ``store/``
 (:mod:`store.forums`, :mod:`store.forum_groups`, :mod:`store.forum_questions`,
