@@ -10,6 +10,13 @@ from adapters.panel.charts import Point, line_chart
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def text_of(node: ElementTree.Element, child: str) -> str | None:
+    """The text of ``node``'s first SVG ``child`` element (it must exist)."""
+    found = node.find(f"{SVG}{child}")
+    assert found is not None, child
+    return found.text
+
+
 def parse(svg: str) -> ElementTree.Element:
     """Our own output, not untrusted input."""
     return ElementTree.fromstring(svg)  # noqa: S314
@@ -22,12 +29,12 @@ def test_one_dot_per_point_and_an_accessible_name() -> None:
     root = parse(svg)
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "acks-title acks-desc"
-    assert root.find(f"{SVG}title").text == "Potwierdzenia w czasie"  # type: ignore[union-attr]
-    assert root.find(f"{SVG}desc").text == "9 z 12 osób potwierdziło"  # type: ignore[union-attr]
+    assert text_of(root, "title") == "Potwierdzenia w czasie"
+    assert text_of(root, "desc") == "9 z 12 osób potwierdziło"
     dots = root.findall(f"{SVG}circle")
     assert len(dots) == 3
     # each dot says what it stands for (a tooltip, and what assistive tech reads)
-    assert [d.find(f"{SVG}title").text for d in dots] == [  # type: ignore[union-attr]
+    assert [text_of(d, "title") for d in dots] == [
         "10:00: 3", "10:10: 5", "10:35: 9"]
     # higher values are drawn higher (SVG's y grows downwards), later ones further right
     ys = [float(d.get("cy", "0")) for d in dots]
@@ -44,7 +51,7 @@ def test_labels_and_titles_are_escaped() -> None:
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg and "&amp;" in svg
     root = parse(svg)  # still well-formed
-    assert root.find(f"{SVG}title").text == hostile  # type: ignore[union-attr]
+    assert text_of(root, "title") == hostile
     assert root.get("id") == "a-b"  # the id is made safe, not escaped into an attribute
 
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bots.app import App
 from commands.announcements.sms import SmsSettings
+from commands.clock import ManualClock
 from commands.model import ConversationKind, ConversationRef, Platform
 from store.announcement_models import Announcement
 from store.models import AuditLog, Delivery, Gmina, MessengerAccount, Person
@@ -34,7 +36,7 @@ LINKED = (*RECIPIENTS, FRAS)  # Wieliczka staff with messengers (see tests/world
 
 async def gmina_id(app: App, name: str) -> int:
     async with app.db.session() as session:
-        found = await session.scalar(select(Gmina.id).where(Gmina.name == name))
+        found = await session.scalar(select(col(Gmina.id)).where(col(Gmina.name) == name))
     assert found is not None
     return int(found)
 
@@ -149,8 +151,8 @@ async def test_sending_needs_the_confirmation_page(app: App, panel_client: Clien
                                     data={"csrf": csrf}, allow_redirects=False)
     assert "already" in again.headers["Location"] and await count(app, Delivery) == 8
     async with app.db.session() as session:
-        actions = set((await session.execute(select(AuditLog.action).where(
-            AuditLog.target == f"announcement:{number}"))).scalars())
+        actions = set((await session.execute(select(col(AuditLog.action)).where(
+            col(AuditLog.target) == f"announcement:{number}"))).scalars())
     assert {"announcement.draft", "announcement.confirm", "announcement.send"} <= actions
     # It is in the list, newest first, with its report one click away.
     listing = await (await panel_client.get("/panel/ogloszenia")).text()
@@ -282,12 +284,13 @@ async def test_report_is_for_the_author_and_admins(app: App, panel_client: Clien
 
 async def test_a_person_without_a_role_has_no_announcement_pages(
         app: App, panel_client: Client) -> None:
-    async with app.db.session() as session:
-        plain = await session.scalar(select(Person.email).where(
-            Person.email == RENATA.email))
-    assert plain
-    await sign_in(panel_client, app, RENATA.email)
+    csrf = await sign_in(panel_client, app, RENATA.email)  # staff, no role
+    home = await (await panel_client.get("/panel/")).text()
+    assert 'href="/panel/ogloszenia"' not in home  # not in the navigation
     assert (await panel_client.get("/panel/ogloszenia/nowe")).status == 403
+    refused = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
+        csrf, kind="person", email=ANNA.email, urgent=True, text="x", do="preview"))
+    assert refused.status == 403 and await count(app, Announcement) == 0
 
 
 async def test_quiet_report_lists_those_it_has_not_reached(app: App, world: World,
@@ -322,10 +325,10 @@ async def test_urgent_counts_show_the_sms_and_their_cost(app: App, panel_client:
                               link_secret=b"k" * 32, price_per_segment=Decimal("0.16"))
     async with app.db.session() as session:
         unlinked = list((await session.execute(
-            select(Person).join(Gmina, Gmina.id == Person.gmina_id)  # type: ignore[arg-type]
-            .where(Gmina.name == "Wieliczka",
-                   Person.email.not_in([s.email for s in LINKED]))  # type: ignore[union-attr]
-            .order_by(Person.id).limit(2))).scalars())
+            select(Person).join(Gmina, col(Gmina.id) == col(Person.gmina_id))
+            .where(col(Gmina.name) == "Wieliczka",
+                   col(Person.email).not_in([s.email for s in LINKED]))
+            .order_by(col(Person.id)).limit(2))).scalars())
         for person in unlinked:
             await set_mobile(session, int(person.id or 0), "+48601000001")
         await session.commit()
@@ -343,7 +346,8 @@ async def test_urgent_counts_show_the_sms_and_their_cost(app: App, panel_client:
     assert quiet["sms"] == 0  # only urgent announcements go by SMS
 
 
-async def test_report_shows_re_pings_and_escalation(app: App, panel_client: Client) -> None:
+async def test_report_shows_re_pings_and_escalation(app: App, panel_client: Client,
+                                                    clock: ManualClock) -> None:
     await link_plainly(app, *LINKED)
     csrf = await sign_in(panel_client, app, ADMIN)
     shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
@@ -356,7 +360,7 @@ async def test_report_shows_re_pings_and_escalation(app: App, panel_client: Clie
     assert cells(page, "pings-table") == {"1": ["1"]}  # one person, pinged once
     assert "Następna runda przypomnień: 2026-11-23 10:15" in page
     for _ in range(3):  # two more pings, then his coordinator is told
-        app.clock.advance(timedelta(minutes=16))  # type: ignore[attr-defined]
+        clock.advance(timedelta(minutes=16))
         assert await announcements.reping_round() == 1
     page = await (await panel_client.get(f"/panel/ogloszenia/{number}")).text()
     assert "Przekazano koordynatorom: 1" in page and "Nikt nie czeka" in page
@@ -392,7 +396,7 @@ async def test_a_recipient_whose_only_messenger_takes_no_messages(
         tomasz = await person_by_email(session, TOMASZ.email)
         assert tomasz is not None
         [account] = (await session.execute(select(MessengerAccount).where(
-            MessengerAccount.person_id == tomasz.id))).scalars()
+            col(MessengerAccount.person_id) == tomasz.id))).scalars()
         account.reachable = False
         account.unreachable_reason = "not reachable in Teams"
         session.add(account)
