@@ -291,3 +291,21 @@ async def test_what_a_person_did_in_the_panel_is_in_their_rodo_export_and_erased
             AuditLog.action == "directory.edit"))).all()
     assert row.target == f"person:{renata.id}"  # the colleague's entry keeps its history
     assert f"person:{coordinator.id}" not in row.actor and forgotten.pseudonym in row.actor
+
+
+async def test_a_directory_file_over_two_megabytes_reaches_the_import_but_a_webhook_size_form_elsewhere_does_not(  # noqa: E501
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    from aiohttp import FormData
+
+    csrf = await sign_in(panel_client, app, ADMIN)
+    rows = "".join(f"Osoba {n};osoba{n}@wieliczka.example.pl;Wieliczka;odpady;{'x' * 200}\n"
+                   for n in range(12_000))  # about 3 MB: a big association's whole directory
+    assert len(rows.encode()) > 2 * 1024 * 1024
+    form = FormData()
+    form.add_field("csrf", csrf)
+    form.add_field("file", "imie_nazwisko;email;gmina;tematy;uwagi\n" + rows,
+                   filename="katalog.csv", content_type="text/csv")
+    upload = await panel_client.post("/panel/katalog/import", data=form)
+    assert upload.status != 413  # the panel's own 20 MB limit, not the webhooks' 2 MB
+    big = await panel_client.post("/panel/jezyk", data={"csrf": csrf, "lang": "x" * 3_000_000})
+    assert big.status == 413

@@ -127,11 +127,16 @@ USER_KEY: web.RequestKey[PanelUser] = web.RequestKey("lacznik_panel_user", Panel
 
 
 def page(panel: Panel, handler: Handler, *,
-         allow: Callable[[PanelUser], bool] = lambda _user: True) -> Callable[
+         allow: Callable[[PanelUser], bool] = lambda _user: True,
+         max_body: int | None = None) -> Callable[
              [web.Request], Awaitable[web.StreamResponse]]:
-    """Wrap ``handler``: a session is required, CSRF is checked, ``allow`` must pass."""
+    """Wrap ``handler``: a session is required, CSRF is checked, ``allow`` must pass.
+    ``max_body``: this route takes bodies up to that many bytes (file uploads), where the
+    server's own limit (2 MB, the messengers' webhooks) is too small."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
+        if max_body is not None:
+            request = request.clone(client_max_size=max_body)
         request[PANEL_REQUEST] = panel
         user = await current_user(panel, request)
         if user is None:
