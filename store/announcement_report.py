@@ -188,9 +188,10 @@ async def acknowledgement_buckets(session: AsyncSession, announcement_id: int, *
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     if dialect == "postgresql":
         elapsed: ColumnElement[Any] = func.extract("epoch", moment) - start.timestamp()
-    else:  # SQLite keeps UTC wall time as text; julianday reads it
+    else:  # SQLite keeps UTC wall time as text; julianday reads it (as a float, whose
+        # error would put an acknowledgement at 60 s into the bucket before: to the ms)
         naive = start.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-        elapsed = (func.julianday(moment) - func.julianday(naive)) * 86400.0
+        elapsed = func.round((func.julianday(moment) - func.julianday(naive)) * 86400.0, 3)
     # Never before the start (clocks of two instances), and whole buckets: SQLite's CAST
     # truncates, which for a non-negative number is the floor PostgreSQL is asked for.
     bucket = (cast(func.floor(func.greatest(elapsed, 0.0) / seconds), Integer)

@@ -236,7 +236,9 @@ async def test_report_after_deliveries(app: App, world: World, panel_client: Cli
     # One point per bucket with acknowledgements (a minute each: +1 and +20 minutes).
     assert page.count('class="chart-point"') == 2
     assert 'role="img"' in page and "<title" in page
-    assert cells(page, "chart-table")  # the same numbers as a table
+    # The same numbers as a table: each bucket from its start, Polish time.
+    assert cells(page, "chart-table") == {"2026-11-23 10:01": ["1", "1"],
+                                          "2026-11-23 10:20": ["1", "2"]}
     # Still to act: everyone but the two who acknowledged — Jolanta got Teams, Tomasz too.
     people = cells(page, "to-act-table")
     assert set(people) >= {JOLANTA.name, TOMASZ.name, FRAS.name}
