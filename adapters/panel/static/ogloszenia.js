@@ -30,7 +30,16 @@ function liveCounts(form) {
     window.panelFetch(form.dataset.countUrl, { method: "POST", body: data })
       .then((response) => response.json())
       .then((json) => {
-        if (mine === asked && typeof json.html === "string") swapPart(body, json.html);
+        if (mine !== asked) return;
+        if (typeof json.html === "string") {
+          swapPart(body, json.html);
+        } else if (typeof json.error === "string") {
+          // What is still missing ("Wybierz gminę."), as text: never markup.
+          const note = document.createElement("p");
+          note.className = "hint";
+          note.textContent = json.error;
+          body.replaceChildren(note);
+        }
       })
       .catch(() => {});
   };
