@@ -343,7 +343,7 @@ def fragment(request: web.Request, user: PanelUser, template: str,
 
 
 def bucket_text(lang: str, seconds: int) -> str:
-    """"5 min", "3 godz.", "1 dni" — the length of one point of the chart."""
+    """"5 min", "3 godz.", "2 × 24 godz." — the length of one point of the chart."""
     if seconds < 3600:
         return pt(lang, "ogloszenia.bucket_minutes", count=seconds // 60)
     if seconds < 86400:

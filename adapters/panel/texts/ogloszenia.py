@@ -129,7 +129,7 @@ PL: dict[str, str] = {
     "ogloszenia.col_total": "Razem",
     "ogloszenia.bucket_minutes": "{count} min",
     "ogloszenia.bucket_hours": "{count} godz.",
-    "ogloszenia.bucket_days": "{count} dni",
+    "ogloszenia.bucket_days": "{count} × 24 godz.",
     "ogloszenia.pings": "Przypomnienia i eskalacja",
     "ogloszenia.pings_rule": (
         "Kto nie potwierdzi, dostaje przypomnienie co {minutes} min, razem najwyżej {max} "
@@ -295,7 +295,7 @@ EN: dict[str, str] = {
     "ogloszenia.col_total": "Total",
     "ogloszenia.bucket_minutes": "{count} min",
     "ogloszenia.bucket_hours": "{count} h",
-    "ogloszenia.bucket_days": "{count} days",
+    "ogloszenia.bucket_days": "{count} × 24 h",
     "ogloszenia.pings": "Reminders and escalation",
     "ogloszenia.pings_rule": (
         "Whoever does not acknowledge gets a reminder every {minutes} min, at most {max} "
