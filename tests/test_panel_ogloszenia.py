@@ -420,3 +420,13 @@ async def test_a_recipient_whose_only_messenger_takes_no_messages(
     live = await (await panel_client.get(f"/panel/ogloszenia/{number}/raport.json")).json()
     assert live["counts"]["cut_off"] == 1
     assert live["counts"] == await app.core.services.announcements.status(int(number))
+
+
+def test_every_text_in_polish_and_english_with_the_same_placeholders() -> None:
+    from adapters.panel.texts import ogloszenia
+
+    assert set(ogloszenia.PL) == set(ogloszenia.EN)
+    for key, polish in ogloszenia.PL.items():
+        assert key.startswith("ogloszenia.")
+        assert set(re.findall(r"{(\w+)}", polish)) == set(
+            re.findall(r"{(\w+)}", ogloszenia.EN[key])), key
