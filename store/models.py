@@ -77,6 +77,9 @@ class TopicSynonym(SQLModel, table=True):
 class Person(SQLModel, table=True):
     """A member of staff. Contact details are personal data: shown only to linked users."""
 
+    # The directory table pages by name (the office panel): migration 0005b creates it.
+    __table_args__ = (Index("ix_person_name", "name", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     email: str | None = Field(default=None, unique=True, max_length=254)

@@ -132,6 +132,12 @@ class AnnouncementService:
         # quiet hours, /cisza, over the configured ones); urgent ones never do.
         self._hold_quiet = hold_quiet or (lambda moment, _preference: moment)
 
+    def hold_quiet(self, moment: datetime, preference: QuietPreference | None) -> datetime:
+        """When a quiet message due at ``moment`` may go to a person with the quiet-hours
+        ``preference`` (their /cisza): the next working window (the freshness campaign
+        waits like a normal announcement)."""
+        return self._hold_quiet(moment, preference)
+
     async def draft(self, *, author: Person, urgent: bool, text: str, audience: Audience,
                     label: str) -> Draft:
         """Store a draft and count who would get it, per messenger."""

@@ -88,7 +88,7 @@ class DirectoryAnswers:
         gmina = index.gminy.get(state.gmina_id) if state.gmina_id else None
         if state.gmina_id and gmina is None:
             return OutboundMessage(text=t(lang, "error.stale_button"), lang=lang)
-        rows = self._rows(index, state, gmina)
+        rows = self.rows(index, state, gmina)
         title = self._title(index, state, gmina, lang)
         if not rows:
             return self._not_found(index, state, gmina, lang, today)
@@ -108,7 +108,7 @@ class DirectoryAnswers:
         return OutboundMessage(title=title, cards=cards, buttons=tuple(buttons), footer=footer,
                                lang=lang)
 
-    def _rows(
+    def rows(
         self, index: DirectoryIndex, state: AnswerState, gmina: GminaInfo | None
     ) -> list[tuple[PersonInfo, int]]:
         """(person, gmina id) pairs answering the question, in a stable, useful order."""

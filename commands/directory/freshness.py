@@ -128,9 +128,7 @@ async def start_campaign(services: Services, who: Actor, *, months: int,
         requests = await add_requests(session, campaign_id, asked)
         # Not urgent: like a normal announcement, each question waits for its recipient's
         # working hours (the configured quiet hours, and their own /cisza).
-        # (The announcement service holds the rule the composition root made; it has no public
-        # name for it yet.)
-        hold = services.announcements._hold_quiet
+        hold = services.announcements.hold_quiet
         quiet = await quiet_preferences(session, [pid for pid, _platform in asked])
         rows: list[NewDelivery] = []
         for pid, language in people:

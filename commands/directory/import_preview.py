@@ -21,12 +21,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.directory.importer import (
     ImportError_,
     ParsedFile,
-    _slug,
     export_rows,
+    known_topic,
     parse_rows,
+    topic_key,
 )
 from commands.directory.index import TopicInfo, TopicMatcherCache
-from commands.directory.language import Morphology, fold, normalise, tokens
+from commands.directory.language import Morphology, normalise
 from commands.directory.matching import TopicDefinition
 from store.directory import GminaRow, gmina_key, person_key
 from store.models import ContactEntry, Gmina, Person, Topic, TopicSynonym
@@ -190,17 +191,12 @@ async def _topics(session: AsyncSession, parsed: ParsedFile, result: ImportPrevi
     names: dict[str, str] = {f"#{t.id}": t.name_pl for t in topics}
     ids: dict[str, int | str] = {}
     for text in sorted({t for row in parsed.rows for t in row.topics}):
-        original = tokens(text)
-        folded = [fold(w) for w in original]
-        matches = matcher.find(folded, original)
-        covered = {i for m in matches for i in range(m.start, m.end)}
-        content = {i for i, w in enumerate(folded) if len(w) > 2}
-        if matches and len(covered & content) * 2 >= len(content):
-            best = max(matches, key=lambda m: m.end - m.start)
-            ids[normalise(text)] = best.target
-            names[normalise(text)] = names.get(f"#{best.target}", text)
+        target = known_topic(matcher, text)  # the importer's own rule
+        if target is not None:
+            ids[normalise(text)] = target
+            names[normalise(text)] = names.get(f"#{target}", text)
             continue
-        key = _slug(text)
+        key = topic_key(text)
         if key in by_key:
             ids[normalise(text)] = int(by_key[key].id or 0)
             names[normalise(text)] = by_key[key].name_pl

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from commands.clock import WARSAW
 from commands.directory.index import TopicInfo, TopicMatcherCache
 from commands.directory.language import Morphology, fold, normalise, tokens
-from commands.directory.matching import TopicDefinition
+from commands.directory.matching import PhraseMatcher, TopicDefinition
 from commands.directory.phones import MOBILE_COLUMN, MOBILE_HEADERS, MobileReport, check_mobile
 from store.db import saved_id
 from store.demo import demo_emails, remove_demo, remove_demo_gminy
@@ -357,8 +357,22 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
-def _slug(text: str) -> str:
+def topic_key(text: str) -> str:
+    """The key a topic named ``text`` in a file gets when the thesaurus does not know it."""
     return "-".join(fold(w) for w in tokens(text))[:80] or "temat"
+
+
+def known_topic(matcher: PhraseMatcher, text: str) -> int | None:
+    """The thesaurus topic a file's topic text means, when its words cover at least half of
+    the text's content words; None: a topic of its own (see :func:`topic_key`)."""
+    original = tokens(text)
+    folded = [fold(t) for t in original]
+    matches = matcher.find(folded, original)
+    covered = {i for m in matches for i in range(m.start, m.end)}
+    content = {i for i, w in enumerate(folded) if len(w) > 2}
+    if matches and len(covered & content) * 2 >= len(content):
+        return max(matches, key=lambda m: m.end - m.start).target
+    return None
 
 
 class DirectoryImporter:
@@ -576,16 +590,11 @@ class DirectoryImporter:
         by_key = {t.key: t for t in topics}
         resolved: dict[str, int | Topic] = {}
         for text in sorted(texts):
-            original = tokens(text)
-            folded = [fold(t) for t in original]
-            matches = matcher.find(folded, original)
-            covered = {i for m in matches for i in range(m.start, m.end)}
-            content = {i for i, w in enumerate(folded) if len(w) > 2}
-            if matches and len(covered & content) * 2 >= len(content):
-                best = max(matches, key=lambda m: m.end - m.start)
-                resolved[normalise(text)] = best.target
+            target = known_topic(matcher, text)
+            if target is not None:
+                resolved[normalise(text)] = target
                 continue
-            key = _slug(text)
+            key = topic_key(text)
             if key not in by_key:
                 by_key[key] = Topic(key=key, name_pl=text.strip()[:200], builtin=False)
                 session.add(by_key[key])

@@ -138,7 +138,7 @@ async def search(directory: DirectoryService, text: str) -> list[int]:
         for state in states:
             gmina = index.gminy.get(state.gmina_id) if state.gmina_id else None
             # The answer's own selection (which people, in which order), without its paging.
-            for person, _gmina in directory.answers._rows(index, state, gmina):
+            for person, _gmina in directory.answers.rows(index, state, gmina):
                 found.setdefault(person.id)
     needle = _plain(text.strip())
     if len(needle) >= 3:
