@@ -30,6 +30,7 @@ class Act(StrEnum):
     ANNOUNCE_PERSON = "announce.person"  # a named person
     READ_REPORT = "announce.report"  # delivery report of an announcement
     MANAGE_GLOBAL = "calendar.global"  # deadlines and events of no forum
+    MANAGE_ROLES = "roles.manage"  # grant and revoke roles (admins only)
 
 
 IDENTITY_FIELDS = frozenset({"email"})
@@ -122,7 +123,8 @@ def may(who: Actor, act: Act, target: Target = NOTHING) -> bool:
                     or target.member_of & who.moderates())
     if act == Act.READ_REPORT:
         return target.author_id is not None and target.author_id == who.person_id
-    # EDIT_IDENTITY, ANNOUNCE_EVERYONE, MANAGE_GLOBAL and anything unknown: admins only.
+    # EDIT_IDENTITY, ANNOUNCE_EVERYONE, MANAGE_GLOBAL, MANAGE_ROLES and anything unknown:
+    # admins only.
     return False
 
 

@@ -22,6 +22,7 @@ from adapters.panel.web import (
     redirect,
     render,
 )
+from commands.authz import Act, may
 from commands.directory.gminy import refusal, resolve_gmina
 from store.models import Role
 from store.people_panel import (
@@ -143,5 +144,6 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     return [
         web.get("/panel/osoby", page(panel, index, allow=_may_view)),
         web.get("/panel/osoby/{id}", page(panel, show, allow=_may_view)),
-        web.post("/panel/osoby/{id}/role", page(panel, change, allow=lambda u: u.admin)),
+        web.post("/panel/osoby/{id}/role",
+                 page(panel, change, allow=lambda u: may(u.actor, Act.MANAGE_ROLES))),
     ]
