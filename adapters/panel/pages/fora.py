@@ -11,7 +11,7 @@ questions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +20,7 @@ from aiohttp import web
 
 from adapters.panel.texts import pt
 from adapters.panel.web import (
+    Handler,
     NavItem,
     Panel,
     PanelUser,
@@ -457,25 +458,27 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                                  status=400)
         return redirect(request, f"/panel/fora/{forum.key}/faq", notice="fora.faq_saved")
 
-    guard: dict[str, Callable[[PanelUser], bool]] = {"allow": _may_use}
+    def guarded(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        return page(panel, handler, allow=_may_use)
+
     base = "/panel/fora/{key}"
     return [
-        web.get("/panel/fora", page(panel, index, **guard)),
+        web.get("/panel/fora", guarded(index)),
         web.post("/panel/fora", page(panel, create, allow=lambda u: u.admin)),
-        web.get(base, page(panel, show, **guard)),
-        web.post(base, page(panel, save, **guard)),
-        web.post(base + "/grupy/{group}/odlacz", page(panel, unlink, **guard)),
-        web.get(base + "/czlonkowie", page(panel, members, **guard)),
-        web.post(base + "/czlonkowie/dodaj", page(panel, add, **guard)),
-        web.post(base + "/czlonkowie/usun", page(panel, remove, **guard)),
+        web.get(base, guarded(show)),
+        web.post(base, guarded(save)),
+        web.post(base + "/grupy/{group}/odlacz", guarded(unlink)),
+        web.get(base + "/czlonkowie", guarded(members)),
+        web.post(base + "/czlonkowie/dodaj", guarded(add)),
+        web.post(base + "/czlonkowie/usun", guarded(remove)),
         web.post(base + "/moderatorzy", page(panel, moderator, allow=lambda u: u.admin)),
-        web.get(base + "/import", page(panel, import_form, **guard)),
-        web.post(base + "/import", page(panel, preview, **guard)),
-        web.post(base + "/import/zatwierdz", page(panel, confirm, **guard)),
-        web.get(base + "/pytania", page(panel, unanswered, **guard)),
-        web.get(base + "/faq", page(panel, faq, **guard)),
-        web.get(base + "/faq/kandydaci", page(panel, candidates, **guard)),
-        web.get(base + "/faq/{id:\\d+}", page(panel, wording, **guard)),
-        web.post(base + "/faq/{id:\\d+}", page(panel, reword, **guard)),
-        web.post(base + "/faq/{id:\\d+}/{verb:dodaj|usun}", page(panel, curate, **guard)),
+        web.get(base + "/import", guarded(import_form)),
+        web.post(base + "/import", guarded(preview)),
+        web.post(base + "/import/zatwierdz", guarded(confirm)),
+        web.get(base + "/pytania", guarded(unanswered)),
+        web.get(base + "/faq", guarded(faq)),
+        web.get(base + "/faq/kandydaci", guarded(candidates)),
+        web.get(base + "/faq/{id:\\d+}", guarded(wording)),
+        web.post(base + "/faq/{id:\\d+}", guarded(reword)),
+        web.post(base + "/faq/{id:\\d+}/{verb:dodaj|usun}", guarded(curate)),
     ]
