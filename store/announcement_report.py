@@ -22,7 +22,6 @@ from store.announcement_models import Announcement, AnnouncementRecipient
 from store.models import (
     Delivery,
     DeliveryState,
-    ForumMember,
     Gmina,
     MessengerAccount,
     Person,
@@ -387,13 +386,6 @@ async def sent_page(session: AsyncSession, *, author_id: int | None, offset: int
                    _aware(a.sent_at) if a.sent_at else None, str(name), a.audience_label,
                    a.text, *counts.get(int(a.id or 0), (0, 0)))
             for a, name in rows]
-
-
-async def forums_of(session: AsyncSession, person_id: int) -> frozenset[int]:
-    """The forums a person is a member of (who may address them by name)."""
-    return frozenset(int(f) for f in (await session.execute(
-        select(col(ForumMember.forum_id)).where(col(ForumMember.person_id) == person_id)
-    )).scalars())
 
 
 def _aware(moment: datetime) -> datetime:

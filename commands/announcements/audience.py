@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from commands.authz import Act, Actor, Target, may
 from commands.directory.gminy import GMINA_WORDS, Resolution, refusal, resolve_gmina
 from commands.directory.index import DirectoryIndex
 from commands.directory.language import normalise
 from commands.texts import t
-from store.models import Role
+from store.models import ForumMember, Person, Role
 
 EVERYONE = frozenset({"wszyscy", "wszystkich", "wszystkim", "all", "everyone", "everybody"})
 ROLE_WORDS: dict[str, Role] = {
@@ -121,3 +127,27 @@ def _gmina(item: str, words: list[str], index: DirectoryIndex) -> int:
     if resolution.found or resolution.outside or said_gmina:
         raise AudienceError(item, resolution)
     raise AudienceError(item)
+
+
+async def may_address(session: AsyncSession, who: Actor, *, broad: bool,
+                      forum_ids: Iterable[int], gmina_ids: Iterable[int],
+                      named: Sequence[Person]) -> bool:
+    """Whether ``who`` may address this audience (chat and panel alike): admins anyone;
+    moderators their forums and named members of them; coordinators their gmina's staff, also
+    by name. ``broad``: everyone or a role. The rules themselves: :mod:`commands.authz`."""
+    if broad and not may(who, Act.ANNOUNCE_EVERYONE):
+        return False
+    if not all(may(who, Act.ANNOUNCE_FORUM, Target(forum_id=f)) for f in forum_ids):
+        return False
+    if not all(may(who, Act.ANNOUNCE_GMINA, Target(gmina_id=g)) for g in gmina_ids):
+        return False
+    if not named:
+        return True
+    memberships: dict[int, set[int]] = {}
+    for person_id, forum_id in await session.execute(
+            select(col(ForumMember.person_id), col(ForumMember.forum_id)).where(
+                col(ForumMember.person_id).in_([p.id for p in named]))):
+        memberships.setdefault(int(person_id), set()).add(int(forum_id))
+    return all(may(who, Act.ANNOUNCE_PERSON, Target(
+        person_id=p.id, gmina_id=p.gmina_id, member_of=frozenset(memberships.get(p.id or 0, ()))))
+        for p in named)

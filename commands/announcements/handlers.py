@@ -5,7 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
-from commands.announcements.audience import AudienceError, parse_audience, split_command
+from commands.announcements.audience import (
+    AudienceError,
+    may_address,
+    parse_audience,
+    split_command,
+)
 from commands.announcements.service import (
     ACTION_ACK,
     ACTION_CANCEL,
@@ -21,7 +26,7 @@ from commands.registry import ANYONE, Action, Command, CommandRegistry
 from commands.texts import PLATFORM_NAMES, t
 from store.announcement_models import Announcement
 from store.announcements import by_number
-from store.models import Forum, ForumMember, Person, Role
+from store.models import Forum, Person, Role
 
 SENDERS = frozenset({Role.ADMIN, Role.FORUM_MODERATOR, Role.GMINA_COORDINATOR})
 ALL_WORDS = frozenset({"wszystko", "wszyscy", "all"})
@@ -86,25 +91,9 @@ async def _draft(ctx: Context, args: str, *, urgent: bool) -> Reply:
 
 async def _may_address(ctx: Context, broad: bool, forum_ids: set[int], gmina_ids: set[int],
                        named: list[Person]) -> bool:
-    """Admins address anyone; moderators their forums (and named members of them);
-    coordinators their gmina's staff (also by name). The rules: commands/authz.py."""
-    if broad and not ctx.may(Act.ANNOUNCE_EVERYONE):
-        return False
-    if not all(ctx.may(Act.ANNOUNCE_FORUM, Target(forum_id=f)) for f in forum_ids):
-        return False
-    if not all(ctx.may(Act.ANNOUNCE_GMINA, Target(gmina_id=g)) for g in gmina_ids):
-        return False
-    if not named:
-        return True
-    memberships: dict[int, set[int]] = {}
     async with ctx.services.db.session() as session:
-        for person_id, forum_id in await session.execute(
-                select(col(ForumMember.person_id), col(ForumMember.forum_id)).where(
-                    col(ForumMember.person_id).in_([p.id for p in named]))):
-            memberships.setdefault(person_id, set()).add(forum_id)
-    return all(ctx.may(Act.ANNOUNCE_PERSON, Target(
-        person_id=p.id, gmina_id=p.gmina_id, member_of=frozenset(memberships.get(p.id or 0, ()))))
-        for p in named)
+        return await may_address(session, ctx.who, broad=broad, forum_ids=forum_ids,
+                                 gmina_ids=gmina_ids, named=named)
 
 
 def _preview(ctx: Context, draft: Draft, text: str, urgent: bool, *, forums: bool

@@ -45,6 +45,7 @@ from adapters.slack.blocks import render as slack_render
 from adapters.teams.cards import render_parts
 from adapters.telegram.render import render_message
 from commands.announcements.audience import Audience
+from commands.announcements.audience import may_address as shared_may_address
 from commands.announcements.report import AnnouncementReports, Report, ToAct, stored_audience
 from commands.announcements.service import DRAFT_VALID, MAX_TEXT, Draft
 from commands.announcements.sms import preview_line
@@ -53,7 +54,6 @@ from commands.clock import WARSAW
 from commands.model import OutboundMessage, Priority
 from commands.texts import PLATFORM_NAMES
 from store.announcement_models import Announcement
-from store.announcement_report import forums_of
 from store.models import Forum, Gmina, Person, Role
 
 
@@ -174,26 +174,15 @@ async def resolve(panel: Panel, user: PanelUser, choice: Choice) -> Resolved:
 
 
 async def may_address(panel: Panel, user: PanelUser, audience: Audience) -> bool:
-    """The chat's rule (``/ogloszenie``): admins address anyone; moderators their forums
-    and named members of them; coordinators their gmina's staff, also by name."""
-    who = user.actor
-    if (audience.everyone or audience.roles) and not may(who, Act.ANNOUNCE_EVERYONE):
-        return False
-    if not all(may(who, Act.ANNOUNCE_FORUM, Target(forum_id=f)) for f in audience.forum_ids):
-        return False
-    if not all(may(who, Act.ANNOUNCE_GMINA, Target(gmina_id=g)) for g in audience.gmina_ids):
-        return False
-    if not audience.emails:
-        return True
+    """The chat's rule (``/ogloszenie``, :func:`commands.announcements.audience.may_address`);
+    every named address must be a person of the directory."""
     async with panel.db.session() as session:
         named = list((await session.execute(select(Person).where(
-            col(Person.email).in_(audience.emails)))).scalars())
-        for person in named:
-            member_of = await forums_of(session, int(person.id or 0))
-            if not may(who, Act.ANNOUNCE_PERSON, Target(
-                    person_id=person.id, gmina_id=person.gmina_id, member_of=member_of)):
-                return False
-    return len(named) == len(audience.emails)
+            col(Person.email).in_(audience.emails)))).scalars()) if audience.emails else []
+        allowed = await shared_may_address(
+            session, user.actor, broad=audience.everyone or bool(audience.roles),
+            forum_ids=audience.forum_ids, gmina_ids=audience.gmina_ids, named=named)
+    return allowed and len(named) == len(audience.emails)
 
 
 def text_error(text: str) -> tuple[str, dict[str, object]] | None:
