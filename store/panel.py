@@ -1,6 +1,7 @@
 """Sign-in links and sessions of the office panel.
 
-Secrets (link tokens, session cookies) are random and only their SHA-256 is stored. Using a
+Secrets (link tokens, session cookies) are random and only their SHA-256 is kept here (a link
+sent to a messenger also sits in that message's outbox row until it expires). Using a
 link is one ``UPDATE … WHERE used_at IS NULL AND expires_at > now RETURNING``: two browsers
 opening the same link at once cannot both sign in. Repositories never commit.
 """
@@ -49,6 +50,17 @@ async def use_link(session: AsyncSession, token: str, *, now: datetime) -> int |
         .returning(col(PanelLink.person_id)))
     row = result.first()
     return int(row[0]) if row else None
+
+
+async def link_owner(session: AsyncSession, token: str, *, now: datetime) -> int | None:
+    """Whom a still usable token would sign in (without using it up)."""
+    now = _utc(now)
+    if not token or len(token) > 100:
+        return None
+    row = await session.get(PanelLink, digest(token))
+    if row is None or row.used_at is not None or _aware(row.expires_at, now) <= now:
+        return None
+    return row.person_id
 
 
 @dataclass(frozen=True, slots=True)

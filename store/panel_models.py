@@ -1,6 +1,7 @@
 """Tables of the office panel's sign-in: one-time links and sessions.
 
-Only hashes of the secrets are stored: a copy of the database signs nobody in.
+Only hashes of the secrets are stored in these tables. (A link the bot sent to a messenger is
+also in that message's outbox row: it works for 15 minutes at most.)
 """
 
 from __future__ import annotations

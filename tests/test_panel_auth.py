@@ -309,3 +309,30 @@ async def test_a_directory_file_over_two_megabytes_reaches_the_import_but_a_webh
     assert upload.status != 413  # the panel's own 20 MB limit, not the webhooks' 2 MB
     big = await panel_client.post("/panel/jezyk", data={"csrf": csrf, "lang": "x" * 3_000_000})
     assert big.status == 413
+
+
+async def test_someone_elses_link_does_not_silently_switch_a_signed_in_browser(
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    foreign = await link_for(app, RENATA.email)  # sent to the admin by someone else
+    shown = await panel_client.get(foreign)
+    page = await shown.text()
+    assert "data-autosubmit" not in page
+    assert "Magdalena Zawadzka-Hejmo" in page and "Renata Nowak" in page
+    home = await panel_client.get("/panel/")
+    assert "Magdalena Zawadzka-Hejmo" in await home.text()  # still the admin
+    # Asked and confirmed, the switch happens (the link is the holder's to use).
+    used = await panel_client.post(foreign, data={"csrf": csrf_of(page)}, allow_redirects=False)
+    assert used.status == 303
+    assert "Renata Nowak" in await (await panel_client.get("/panel/")).text()
+    # One's own fresh link while signed in: straight home, the link kept for later.
+    own = await link_for(app, RENATA.email)
+    again = await panel_client.get(own, allow_redirects=False)
+    assert again.status == 303 and again.headers["Location"] == "/panel/"
+
+
+async def test_a_nonsense_session_number_is_not_found(panel_client: TestClient[Any, Any],
+                                                      app: App) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    ended = await panel_client.post("/panel/sesje/" + "9" * 30 + "/koniec", data={"csrf": csrf})
+    assert ended.status == 404

@@ -148,3 +148,20 @@ async def test_only_admins_read_the_log(app: App, panel_client: Client) -> None:
         assert refused.status == 403
         assert "person:101" not in await refused.text()
     assert 'href="/panel/dziennik"' not in await (await panel_client.get("/panel/")).text()
+
+
+async def test_csv_export_writes_formula_like_cells_as_text(app: App,
+                                                            panel_client: Client) -> None:
+    async with app.db.session() as session:
+        await session.execute(delete(AuditLog))
+        await session.execute(insert(AuditLog), [
+            {"at": datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "actor": "cli",
+             "action": "forum.import", "target": target, "details": "{}"}
+            for target in ("\t=HYPERLINK(\"http://x\")", "＝HYPERLINK(1)", "=1+1", "plik.csv")])
+        await session.commit()
+    await sign_in(panel_client, app, ADMIN)
+    exported = await panel_client.get("/panel/dziennik.csv", params={"action": "forum.import"})
+    rows = list(csv.reader(io.StringIO((await exported.read()).decode("utf-8-sig"))))
+    cells = sorted(r[3] for r in rows[1:])
+    assert all(c.startswith("'") for c in cells if c != "plik.csv")  # a spreadsheet shows text
+    assert "plik.csv" in cells

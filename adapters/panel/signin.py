@@ -16,6 +16,7 @@ from adapters.panel.web import (
     SIGNIN_PATH,
     Panel,
     PanelUser,
+    current_user,
     error_page,
     form_text,
     page,
@@ -27,7 +28,14 @@ from adapters.panel.web import (
 from commands.panel_access import send_link_by_email
 from commands.texts import pick_lang
 from store.models import Person
-from store.panel import end_session, end_sessions_of, open_session, sessions_of, use_link
+from store.panel import (
+    end_session,
+    end_sessions_of,
+    link_owner,
+    open_session,
+    sessions_of,
+    use_link,
+)
 from store.people import audit
 
 LANG_COOKIE = "lacznik_lang"
@@ -78,8 +86,20 @@ def signin_routes(panel: Panel) -> list[web.AbstractRouteDef]:
 
     async def link_page(request: web.Request) -> web.StreamResponse:
         lang = anonymous(request)
-        return respond(request, "signin/link.html", lang,
-                       {"token": request.match_info["token"]})
+        token = request.match_info["token"]
+        current = await current_user(panel, request)
+        if current is not None:
+            # Someone else's link must not silently swap the account this browser is
+            # signed in to (login CSRF): ask first, and never submit by itself.
+            async with panel.db.session() as session:
+                owner = await link_owner(session, token, now=panel.now())
+                other = await session.get(Person, owner) if owner is not None else None
+            if owner == current.person_id:
+                return redirect(request, "/panel/")
+            if other is not None:
+                return respond(request, "signin/switch.html", current.lang,
+                               {"token": token, "current": current.name, "other": other.name})
+        return respond(request, "signin/link.html", lang, {"token": token})
 
     async def link_use(request: web.Request) -> web.StreamResponse:
         lang = anonymous(request)
@@ -130,7 +150,7 @@ def signin_routes(panel: Panel) -> list[web.AbstractRouteDef]:
 
     async def end_one(request: web.Request, user: PanelUser) -> web.StreamResponse:
         raw = request.match_info["session_id"]
-        if not raw.isdigit():
+        if not raw.isdigit() or len(raw) > 12:
             raise web.HTTPNotFound()
         async with panel.db.session() as session:
             ended = await end_session(session, int(raw), person_id=user.person_id,

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from adapters.panel.web import NavItem, Panel, PanelUser, page, page_number, render
 from commands.clock import WARSAW
+from commands.directory.importer import neutralise_cell
 from store.people_panel import AuditFilter, AuditRow, audit_actions, audit_page, audit_rows
 
 NAV = NavItem(path="/panel/dziennik", label="dziennik.nav", order=80,
@@ -63,8 +64,9 @@ def _csv_line(row: AuditRow | tuple[str, ...]) -> str:
     values = row if isinstance(row, tuple) else (
         (row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),
         row.actor, row.action, row.target, row.details)
-    # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
-    safe = ["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in map(str, values)]
+    # A cell a spreadsheet would run as a formula is written as text (the directory
+    # export's rule: = + - @, tab, CR and their full-width forms).
+    safe = [neutralise_cell(v) for v in map(str, values)]
     csv.writer(buffer).writerow(safe)
     return buffer.getvalue()
 

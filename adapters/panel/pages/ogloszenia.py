@@ -51,6 +51,7 @@ from commands.announcements.service import DRAFT_VALID, MAX_TEXT, Draft
 from commands.announcements.sms import preview_line
 from commands.authz import Act, Target, may
 from commands.clock import WARSAW
+from commands.directory.importer import neutralise_cell
 from commands.model import OutboundMessage, Priority
 from commands.texts import PLATFORM_NAMES
 from store.announcement_models import Announcement
@@ -405,9 +406,9 @@ def report_context(report: Report, user: PanelUser, now: datetime) -> dict[str, 
 
 def _csv_line(values: list[str]) -> str:
     buffer = io.StringIO()
-    # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
-    csv.writer(buffer).writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v
-                                 for v in values])
+    # A cell a spreadsheet would run as a formula is written as text (the directory
+    # export's rule: = + - @, tab, CR and their full-width forms).
+    csv.writer(buffer).writerow([neutralise_cell(v) for v in values])
     return buffer.getvalue()
 
 

@@ -42,6 +42,11 @@ PL: dict[str, str] = {
     "signin.link_button": "Zaloguj się",
     "signin.link_invalid": ("Ten link został już użyty albo wygasł (działa raz i przez "
                             "15 minut). Poproś o nowy."),
+    "signin.switch_title": "Inne konto",
+    "signin.switch_text": ("Ta przeglądarka jest zalogowana jako {current}, a ten link loguje "
+                           "jako {other}. Jeśli nie prosiłeś(-aś) o ten link, nie używaj go."),
+    "signin.switch_button": "Zaloguj jako {other}",
+    "signin.switch_stay": "Zostań zalogowany(-a) jako {current}",
     "home.title": "Strona główna",
     "home.hello": "Dzień dobry, {name}",
     "home.roles": "Twoje role:",
@@ -108,6 +113,11 @@ EN: dict[str, str] = {
     "signin.link_button": "Sign in",
     "signin.link_invalid": ("This link was already used or has expired (it works once and for "
                             "15 minutes). Ask for a new one."),
+    "signin.switch_title": "Another account",
+    "signin.switch_text": ("This browser is signed in as {current}, and this link signs in as "
+                           "{other}. If you did not ask for this link, do not use it."),
+    "signin.switch_button": "Sign in as {other}",
+    "signin.switch_stay": "Stay signed in as {current}",
     "home.title": "Home",
     "home.hello": "Hello, {name}",
     "home.roles": "Your roles:",
