@@ -24,12 +24,16 @@ def _out(text: str) -> None:
 
 async def run(app: App, args: argparse.Namespace) -> int:
     """``lacznik run``: refuse when it would have nobody to talk to (no terminal for the
-    console, no messenger configured — ``make run`` in a script), else the service."""
+    console, no messenger configured, no ``[panel]`` section asking for the office panel
+    alone — ``make run`` in a script), else the service."""
     from bots import commands_cli
+    from bots.app import panel_settings
 
     lang = cli_lang()
     interactive = sys.stdin.isatty()
-    if not interactive and not any(name in app.config.extra for name in MESSENGERS):
+    panel_only = "panel" in app.config.extra and panel_settings(app.config).enabled
+    if not interactive and not panel_only and not any(
+            name in app.config.extra for name in MESSENGERS):
         print(t(lang, "startup.no_terminal"), file=sys.stderr)
         return 2
     if interactive and app.config.console.enabled:

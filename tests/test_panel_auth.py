@@ -336,3 +336,40 @@ async def test_a_nonsense_session_number_is_not_found(panel_client: TestClient[A
     csrf = await sign_in(panel_client, app, ADMIN)
     ended = await panel_client.post("/panel/sesje/" + "9" * 30 + "/koniec", data={"csrf": csrf})
     assert ended.status == 404
+
+
+def test_a_headless_service_with_a_panel_section_serves_the_panel_alone(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "lacznik.toml"
+    config.write_text(f'[server]\nport = {port}\n[database]\nurl = "sqlite:///'
+                      f'{tmp_path / "db.sqlite"}"\n[panel]\nenabled = true\n', "utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LACZNIK_")}
+    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli", "--config", str(config), "run"], cwd=tmp_path,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=environment)
+    try:
+        deadline, page = time.monotonic() + 90, ""
+        while time.monotonic() < deadline and "Wyślij mi link" not in page:
+            assert process.poll() is None, process.communicate()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/panel/signin",
+                                            timeout=5) as response:
+                    page = response.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert "Wyślij mi link" in page
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert process.returncode == 0

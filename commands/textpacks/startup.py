@@ -10,7 +10,8 @@ PL: dict[str, str] = {
         "Rozmowa z botem ze skryptu: `lacznik chat`, np.\n"
         "  printf 'kto od śmieci w Wieliczce?\\n' | .venv/bin/lacznik chat --jsonl\n"
         "Konsola: uruchom `make run` w terminalu. Usługa dla komunikatorów: dodaj sekcję "
-        "[telegram], [slack] lub [teams] do pliku konfiguracji (config.example.toml)."
+        "[telegram], [slack] lub [teams] do pliku konfiguracji (config.example.toml); sam "
+        "panel biura (/panel/): dodaj sekcję [panel]."
     ),
     "startup.unlinked_console": (
         "Łącznik — konsola jako osoba niepołączona (tak bota widzi ktoś spoza katalogu). "
@@ -27,7 +28,7 @@ EN: dict[str, str] = {
         "  printf 'kto od śmieci w Wieliczce?\\n' | .venv/bin/lacznik chat --jsonl\n"
         "For the console, run `make run` in a terminal. For the messengers' service, add a "
         "[telegram], [slack] or [teams] section to the configuration file "
-        "(config.example.toml)."
+        "(config.example.toml); for the office panel alone (/panel/), add a [panel] section."
     ),
     "startup.unlinked_console": (
         "Łącznik — console as an unlinked person (what someone outside the directory sees). "
