@@ -73,7 +73,11 @@ class ImportPreview:
 
 
 def parse_upload(data: bytes, filename: str) -> ParsedFile:
-    """Read an uploaded CSV or XLSX exactly as ``lacznik directory import`` reads a file."""
+    """Read an uploaded CSV or XLSX exactly as ``lacznik directory import`` reads a file.
+
+    Pure work on ``data`` (a temporary file, no database): the panel runs it in a worker
+    thread, so a large file does not stop the service (the limits of
+    :func:`commands.directory.importer.read_table` bound it)."""
     suffix = ".xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else ".csv"
     with tempfile.TemporaryDirectory(prefix="lacznik-import-") as folder:
         path = Path(folder) / f"upload{suffix}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -123,11 +124,42 @@ class ParsedFile:
     mobile_report: MobileReport = field(default_factory=MobileReport)  # per person, once
 
 
+# Hostile files: what a directory needs is far below these (a country's directory is 35,000
+# rows of 15 columns, its XLSX unpacks to about 30 MB), and each bounds the work a file can
+# cause — the panel parses uploads while it serves everyone else.
+MAX_DATA_ROWS = 100_000
+MAX_COLUMNS = 64  # columns past these are not read (the directory has 15)
+MAX_UNPACKED = 200 * 1024 * 1024  # all members of an XLSX file, uncompressed
+MAX_RATIO = 100  # uncompressed : compressed, of a member (Excel's own files: 5-15)
+_RATIO_FLOOR = 1024 * 1024  # a small member may compress as it likes
+_EXCEL_LAST_ROW = 1_048_576  # a row number past it is no spreadsheet's
+
+
 def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Header and ``(row number, cells)`` of a CSV or XLSX file."""
+    """Header and ``(row number, cells)`` of a CSV or XLSX file.
+
+    Rows with no value may be left out; at most :data:`MAX_COLUMNS` cells of a row are read,
+    and a file with more than :data:`MAX_DATA_ROWS` rows with a value is refused when its
+    rows are read (:class:`ImportError_` naming the limit)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    return _read_csv(path.read_bytes())
+        header, rows = _read_xlsx(path)
+    else:
+        header, rows = _read_csv(path.read_bytes())
+    return header[:MAX_COLUMNS], _limited(rows)
+
+
+def _limited(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    counted = 0
+    for line, cells in rows:
+        if any(c.strip() for c in cells):
+            counted += 1
+            if counted > MAX_DATA_ROWS:
+                limit = f"{MAX_DATA_ROWS:,}"
+                raise ImportError_([
+                    f"Row {line} / wiersz {line}: the file has more than {limit} data rows, "
+                    f"the limit / plik ma więcej niż {limit.replace(',', ' ')} wierszy danych "
+                    "(limit)"])
+        yield line, cells[:MAX_COLUMNS]
 
 
 def _decode(data: bytes) -> str:
@@ -171,23 +203,71 @@ def _read_csv(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     from openpyxl import load_workbook
 
+    _check_archive(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as exc:
         raise ImportError_([f"Not a readable XLSX file / nieczytelny plik XLSX: {exc}"]) from None
-    sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    # The size the sheet claims (up to A1:XFD1048576) would pad every row, present or not, to
+    # that width: read only the rows and cells the file has.
+    sheet.reset_dimensions()
     try:
-        header = [_cell(v) for v in next(values)]
+        first = next(iter(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True)))
     except StopIteration:
+        workbook.close()
         raise ImportError_(["The file is empty / plik jest pusty"]) from None
+    except Exception as exc:
+        workbook.close()
+        raise ImportError_([f"Not a readable XLSX file / nieczytelny plik XLSX: {exc}"]) from None
+    header = [_cell(v) for v in first]
+    while header and not header[-1]:
+        header.pop()  # cells past the last title are never read
+    width = max(1, len(header))
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, row in enumerate(values, start=2):
-            yield number, [_cell(v) for v in row]
-        workbook.close()
+        try:
+            values = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+            for number, row in enumerate(values, start=2):
+                if number > _EXCEL_LAST_ROW:
+                    raise ImportError_([
+                        f"Row {number} / wiersz {number}: past a spreadsheet's last row "
+                        f"({_EXCEL_LAST_ROW}) / poza ostatnim wierszem arkusza"])
+                if row.count(None) == len(row):
+                    continue  # rows missing from the file come as empty ones
+                yield number, [_cell(v) for v in row]
+        except ImportError_:
+            raise
+        except Exception as exc:
+            raise ImportError_(
+                [f"Not a readable XLSX file / nieczytelny plik XLSX: {exc}"]) from None
+        finally:
+            workbook.close()
 
     return header, rows()
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a ZIP whose members would unpack to far more than any directory (a "zip bomb"):
+    the sizes its directory declares are the ones :mod:`zipfile` holds reading to."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportError_([f"Not a readable XLSX file / nieczytelny plik XLSX: {exc}"]) from None
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNPACKED:
+        raise ImportError_([
+            f"The XLSX file unpacks to {total // 2**20} MB, more than the limit of "
+            f"{MAX_UNPACKED // 2**20} MB / plik XLSX po rozpakowaniu ma {total // 2**20} MB, "
+            f"więcej niż limit {MAX_UNPACKED // 2**20} MB"])
+    for member in members:
+        if member.file_size > _RATIO_FLOOR \
+                and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise ImportError_([
+                f"The XLSX file is packed suspiciously tightly ({member.filename[:100]!r}: "
+                f"more than {MAX_RATIO}:1), refused / plik XLSX jest podejrzanie mocno "
+                f"spakowany (ponad {MAX_RATIO}:1), odrzucony"])
 
 
 def _cell(value: object) -> str:

@@ -13,6 +13,7 @@ written; the campaign (admins) is :mod:`commands.directory.freshness`.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import tempfile
 from collections import Counter
@@ -313,10 +314,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             await panel.audit(session, user, "directory.export", "directory",
                               {"rows": len(rows), "filtered": bool(chosen.query())})
             await session.commit()
-        with tempfile.TemporaryDirectory(prefix="lacznik-export-") as folder:
-            path = Path(folder) / "katalog.csv"
-            write_export(path, rows, plain=plain)
-            body = path.read_bytes()
+        body = await asyncio.to_thread(_export_body, rows, plain=plain)  # CPU: off the loop
         stamp = directory.today().isoformat()
         return web.Response(body=body, content_type="text/csv", charset="utf-8", headers={
             "Content-Disposition": f'attachment; filename="katalog-{stamp}.csv"',
@@ -340,7 +338,9 @@ def routes(panel: Panel) -> list[web.RouteDef]:
 
     async def _preview(request: web.Request, user: PanelUser, data: bytes, filename: str, *,
                        token: str | None, changed: bool = False) -> web.StreamResponse:
-        parsed = parse_upload(data, filename)
+        # Reading a file is CPU work: in a thread, so webhooks and the outbox keep running.
+        # The database stays here, on the loop (a connection does not cross threads).
+        parsed = await asyncio.to_thread(parse_upload, data, filename)
         async with panel.db.session() as session:
             result = await preview(session, parsed, morphology=directory.morphology,
                                    thesaurus=directory.thesaurus)
@@ -378,7 +378,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             current = await directory_version(session)
         if current != version:  # the directory changed since the preview: show it anew
             return await _preview(request, user, data, filename, token=token, changed=True)
-        parsed = parse_upload(data, filename)
+        parsed = await asyncio.to_thread(parse_upload, data, filename)  # as in _preview
         if parsed.errors:
             return render(request, "katalog/import.html", {"errors": parsed.errors},
                           status=400)
@@ -447,6 +447,14 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         web.get(r"/panel/katalog/{id:\d+}", page(panel, entry)),
         web.post(r"/panel/katalog/{id:\d+}", page(panel, save)),
     ]
+
+
+def _export_body(rows: list[dict[str, str]], *, plain: bool) -> bytes:
+    """The CSV of ``rows`` as ``lacznik directory export`` writes it."""
+    with tempfile.TemporaryDirectory(prefix="lacznik-export-") as folder:
+        path = Path(folder) / "katalog.csv"
+        write_export(path, rows, plain=plain)
+        return path.read_bytes()
 
 
 def _text(lang: str, key: str, **values: object) -> str:
