@@ -3,6 +3,7 @@ authorization code flow with PKCE, through the real msal against a fake Entra ID
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -16,15 +17,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
 from adapters.panel import build_panel_component
-from adapters.panel.entra import (
-    CLAIMS,
-    NO_FLOW,
-    STATE,
-    TENANT,
-    EntraSignIn,
-    Refused,
-    identity_of,
-)
+from adapters.panel.entra import CLAIMS, TENANT, Refused, identity_of
+from adapters.panel.pages.entra import FLOW_COOKIE
 from adapters.panel.settings import PanelConfig
 from bots.app import App
 from bots.service import Service
@@ -119,6 +113,11 @@ async def sign_in_with_microsoft(client: TestClient[Any, Any], fake: FakeEntraOi
     return await client.get(back, allow_redirects=False)
 
 
+def flow_cookie(client: TestClient[Any, Any]) -> str:
+    """The sealed flow the panel left in ``client``'s browser."""
+    return client.session.cookie_jar.filter_cookies(client.make_url(CALLBACK))[FLOW_COOKIE].value
+
+
 def with_query(path: str, **changes: str) -> str:
     """``path`` with some query parameters replaced."""
     parts = urlsplit(path)
@@ -157,7 +156,8 @@ async def test_an_admin_signs_in_with_microsoft_and_lands_on_the_panel(
     assert address.startswith(f"{microsoft.authority_base}/{TENANT_ID}/oauth2/v2.0/authorize?")
     cookie = ";".join(started.headers.getall("Set-Cookie"))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=600" in cookie
-    assert "code_verifier" not in cookie and "nonce" not in cookie  # the flow stays server-side
+    assert "Path=/panel/signin/entra" in cookie
+    assert "code_verifier" not in cookie and "nonce" not in cookie  # the flow is sealed
 
     microsoft.browser_signed_in_as(ADMIN)
     back = await browser.get(await at_microsoft(microsoft, address), allow_redirects=False)
@@ -318,21 +318,86 @@ async def test_a_sign_in_left_for_more_than_ten_minutes_is_refused(
     await assert_not_signed_in(browser, app)
 
 
-async def test_waiting_flows_are_bounded(app: App, microsoft: FakeEntraOidc,
-                                         clock: ManualClock) -> None:
-    settings = PanelConfig.model_validate(entra_settings(microsoft))
-    entra = EntraSignIn(settings, redirect_uri=app.config.server.base_url.rstrip("/")
-                        + CALLBACK, max_flows=2)
-    first, _ = await entra.begin(now=clock.now())
-    second, _ = await entra.begin(now=clock.now())
-    await entra.begin(now=clock.now())
-    assert entra.waiting == 2
-    with pytest.raises(Refused) as gone:  # the oldest went first
-        await entra.finish(first, {"state": "x"}, now=clock.now())
-    assert gone.value.reason == NO_FLOW
-    with pytest.raises(Refused) as kept:  # the next one was still there (its state is not x)
-        await entra.finish(second, {"state": "x"}, now=clock.now())
-    assert kept.value.reason == STATE
+async def test_two_thousand_anonymous_starts_do_not_push_out_a_waiting_sign_in(
+        browser: TestClient[Any, Any], microsoft: FakeEntraOidc, app: App) -> None:
+    # The flow waits in the person's own browser: there is no list on the server to flood.
+    microsoft.browser_signed_in_as(ADMIN)
+    back = await at_microsoft(microsoft, await go_to_microsoft(browser))  # at Microsoft
+    gate = asyncio.Semaphore(16)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as anonymous:
+        async def start() -> int:
+            async with gate, anonymous.get(browser.make_url(START),
+                                           allow_redirects=False) as started:
+                return started.status
+        statuses = await asyncio.gather(*(start() for _ in range(2000)))
+    assert set(statuses) == {302}
+    signed_in = await browser.get(back, allow_redirects=False)
+    assert signed_in.status == 303 and signed_in.headers["Location"] == "/panel/"
+    assert "Magdalena Zawadzka-Hejmo" in await (await browser.get("/panel/")).text()
+    # Nor did each start make the panel call Microsoft: the tenant's configuration was
+    # fetched once.
+    assert len([r for r in microsoft.requests
+                if r.path.endswith("/.well-known/openid-configuration")]) == 1
+
+
+async def test_a_tampered_or_expired_flow_cookie_is_refused_politely(
+        browser: TestClient[Any, Any], microsoft: FakeEntraOidc, app: App,
+        clock: ManualClock) -> None:
+    microsoft.browser_signed_in_as(ADMIN)
+    back = await at_microsoft(microsoft, await go_to_microsoft(browser))
+    genuine = flow_cookie(browser)
+    middle = len(genuine) // 2
+    flipped = genuine[:middle] + ("A" if genuine[middle] != "A" else "B") + genuine[middle + 1:]
+    browser.session.cookie_jar.clear()
+    for forged in (flipped, genuine[:-20], "not-a-flow", genuine + "x" * 4000):
+        refused = await browser.get(back, allow_redirects=False,
+                                    headers={"Cookie": f"{FLOW_COOKIE}={forged}"})
+        page = await refused.text()
+        assert refused.status == 400 and '<html lang="pl">' in page
+        assert "nie powiodło się" in page and 'href="/panel/signin"' in page
+        assert f"{FLOW_COOKIE}=\"\"" in ";".join(refused.headers.getall("Set-Cookie"))
+    # The genuine cookie, kept past its ten minutes by a browser that ignores Max-Age: the
+    # expiry sealed inside it still counts.
+    clock.advance(timedelta(minutes=10, seconds=1))
+    late = await browser.get(back, allow_redirects=False,
+                             headers={"Cookie": f"{FLOW_COOKIE}={genuine}"})
+    assert late.status == 400 and "10 minut" in await late.text()
+    assert microsoft.requests_to("token") == []  # no code was redeemed for any of them
+    await assert_not_signed_in(browser, app)
+
+
+async def test_a_flow_cookie_of_one_browser_does_not_fit_another_browsers_callback(
+        browser: TestClient[Any, Any], microsoft: FakeEntraOidc, app: App) -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+        # Another browser starts a sign-in of its own and so holds a genuine flow cookie ...
+        async with other.get(browser.make_url(START), allow_redirects=False) as started:
+            assert started.status == 302
+        microsoft.browser_signed_in_as(ADMIN)
+        back = await at_microsoft(microsoft, await go_to_microsoft(browser))
+        # ... and brings it to the callback meant for this browser (its code and state).
+        async with other.get(browser.make_url(back), allow_redirects=False) as stolen:
+            assert stolen.status == 400
+            assert "nie powiodło się" in await stolen.text()
+        async with other.get(browser.make_url("/panel/"), allow_redirects=False) as home:
+            assert home.status == 303  # not signed in
+    assert microsoft.requests_to("token") == []
+    assert await open_sessions(app) == []
+    # The person whose callback it was still signs in with their own flow.
+    signed_in = await browser.get(back, allow_redirects=False)
+    assert signed_in.status == 303 and signed_in.headers["Location"] == "/panel/"
+
+
+async def test_a_sign_in_started_on_one_instance_finishes_on_another(
+        app: App, microsoft: FakeEntraOidc) -> None:
+    # Two panels behind one proxy (or one restarted meanwhile): the flow cookie's key comes
+    # from the app's client secret, which both have.
+    async with client_of(app, microsoft) as first, client_of(app, microsoft) as second:
+        microsoft.browser_signed_in_as(ADMIN)
+        back = await at_microsoft(microsoft, await go_to_microsoft(first))
+        signed_in = await second.get(back, allow_redirects=False,
+                                     headers={"Cookie": f"{FLOW_COOKIE}={flow_cookie(first)}"})
+        assert signed_in.status == 303 and signed_in.headers["Location"] == "/panel/"
+        assert len(await open_sessions(app)) == 1
 
 
 async def test_without_entra_settings_there_is_no_microsoft_sign_in(

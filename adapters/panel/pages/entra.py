@@ -59,11 +59,13 @@ def routes(panel: Panel) -> list[web.RouteDef]:
 
     async def begin(request: web.Request) -> web.StreamResponse:
         try:
-            key, address = await entra.begin(now=panel.now())
+            sealed, address = await entra.begin(now=panel.now())
         except Refused as refusal:
             return refused(request, refusal.reason)
         response = web.Response(status=302, headers={**HEADERS, "Location": address})
-        response.set_cookie(FLOW_COOKIE, key, path=START_PATH, httponly=True, samesite="Lax",
+        # The flow itself, sealed (encrypted, authenticated, its expiry inside): the panel
+        # keeps nothing of it, so anonymous starts cannot push a waiting sign-in out.
+        response.set_cookie(FLOW_COOKIE, sealed, path=START_PATH, httponly=True, samesite="Lax",
                             secure=panel.secure_cookies,
                             max_age=int(FLOW_LASTS.total_seconds()))
         return response
