@@ -47,7 +47,7 @@ warnings.filterwarnings("ignore", message="response_mode='form_post' is recommen
 
 FLOW_LASTS = timedelta(minutes=10)  # from the redirect to Microsoft until the callback
 MAX_SPENT = 10_000  # used-up flows remembered (see EntraSignIn._spend)
-MAX_SEALED = 3000  # characters of a flow cookie; a real one has about 600
+MAX_SEALED = 3000  # characters of a flow cookie; a real one has about 500
 SKEW = timedelta(minutes=5)
 # msal adds openid and profile; "email" asks for the address. offline_access is excluded:
 # signing in needs no refresh token, so none is issued or kept.
