@@ -214,14 +214,17 @@ async def _rows(session: AsyncSession, people: list[tuple[Person, str | None]]
             for p, gmina in people]
 
 
-async def forum_choices(session: AsyncSession) -> list[tuple[int, str, str]]:
-    """Every forum in use (not archived) as (id, key, Polish name), by key: the moderator
-    role's scope."""
+async def forum_choices(session: AsyncSession, lang: str = "pl"
+                        ) -> list[tuple[int, str, str]]:
+    """Every forum in use (not archived) as (id, key, name in ``lang``), by key: the
+    moderator role's scope. The Polish name stands in where there is no English one (as
+    ``commands.render.forum_name`` does in chat)."""
     rows = await session.execute(
-        select(col(Forum.id), col(Forum.key), col(Forum.name_pl))
+        select(col(Forum.id), col(Forum.key), col(Forum.name_pl), col(Forum.name_en))
         .where(~exists().where(col(ForumArchive.forum_id) == col(Forum.id)))
         .order_by(col(Forum.key)))
-    return [(int(i), str(k), str(n)) for i, k, n in rows]
+    return [(int(i), str(k), str(en if lang == "en" and en else pl))
+            for i, k, pl, en in rows]
 
 
 # --- role changes ---------------------------------------------------------------------------

@@ -85,7 +85,8 @@ async def test_a_role_revoked_in_the_panel_stops_in_chat(app: App, panel_client:
     gmina = re.search(r'name="gmina_id" value="(\d+)"', page)
     assert gmina, "her coordinator role has a revoke button"
     revoked = await panel_client.post(f"/panel/osoby/{fid}/role", data={
-        "csrf": csrf, "do": "revoke", "role": "gmina_coordinator", "gmina_id": gmina.group(1)})
+        "csrf": csrf, "do": "revoke", "role": "gmina_coordinator", "gmina_id": gmina.group(1),
+        "confirm": "1"})
     assert "Rola odebrana." in await revoked.text()
     assert "gmina_coordinator" not in await roles_of(app, COORDINATOR)
     [refused] = await ConsoleSession(app.core, COORDINATOR).say(
@@ -97,13 +98,14 @@ async def test_the_last_admin_cannot_lose_the_role(app: App, panel_client: Clien
     csrf = await sign_in(panel_client, app, ADMIN)
     for email in OTHER_ADMINS:
         done = await panel_client.post(f"/panel/osoby/{await person_id(app, email)}/role",
-                                       data={"csrf": csrf, "do": "revoke", "role": "admin"})
+                                       data={"csrf": csrf, "do": "revoke", "role": "admin",
+                                             "confirm": "1"})
         assert "Rola odebrana." in await done.text()
     assert await admin_count(app) == 1
 
     me = await person_id(app, ADMIN)
-    refused = await panel_client.post(f"/panel/osoby/{me}/role",
-                                      data={"csrf": csrf, "do": "revoke", "role": "admin"})
+    refused = await panel_client.post(f"/panel/osoby/{me}/role", data={
+        "csrf": csrf, "do": "revoke", "role": "admin", "confirm": "1"})
     text = await refused.text()
     assert refused.status == 409
     assert "Nie można odebrać roli ostatniemu administratorowi" in text
@@ -277,3 +279,93 @@ async def test_a_new_moderator_belongs_to_the_forum(app: App, panel_client: Clie
     async with app.db.session() as session:
         member = await session.get(ForumMember, (forum.id, rid))
     assert member is not None  # as when forum administration names a moderator
+
+
+async def test_the_role_list_starts_empty_and_an_empty_choice_grants_nothing(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    rid = await person_id(app, RENATA)
+    page = await (await panel_client.get(f"/panel/osoby/{rid}")).text()
+    select = page.split('id="grant-role"', 1)[1].split("</select>", 1)[0]
+    first = re.search(r'<option value="([^"]*)"[^>]*>([^<]*)<', select)
+    assert first and first.groups() == ("", "— wybierz rolę —")
+    assert "selected" not in select.split("</option>", 1)[1]  # nothing else pre-chosen
+    refused = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "", "forum_id": "", "gmina": ""})
+    assert refused.status == 400
+    assert "Wybierz rolę z listy" in await refused.text()
+    assert await roles_of(app, RENATA) == set()
+
+
+async def test_granting_admin_asks_first_and_grants_only_when_confirmed(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    rid = await person_id(app, RENATA)
+    asked = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "admin", "forum_id": "", "gmina": ""})
+    page = await asked.text()
+    assert asked.status == 200 and "Potwierdź zmianę roli" in page
+    assert "Nadać rolę „administrator” osobie Renata Nowak?" in page
+    assert 'name="confirm" value="1"' in page and f'href="/panel/osoby/{rid}"' in page
+    assert "admin" not in await roles_of(app, RENATA)  # not yet
+    done = await panel_client.post(f"/panel/osoby/{rid}/role", data={
+        "csrf": csrf, "do": "grant", "role": "admin", "forum_id": "", "gmina_id": "",
+        "confirm": "1"})
+    assert "Rola nadana." in await done.text()
+    assert "admin" in await roles_of(app, RENATA)
+
+
+async def test_a_revoke_asks_first_and_revoking_ones_own_admin_role_warns(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    fid = await person_id(app, COORDINATOR)
+    page = await (await panel_client.get(f"/panel/osoby/{fid}")).text()
+    gmina = re.search(r'name="gmina_id" value="(\d+)"', page)
+    assert gmina
+    asked = await panel_client.post(f"/panel/osoby/{fid}/role", data={
+        "csrf": csrf, "do": "revoke", "role": "gmina_coordinator", "gmina_id": gmina.group(1)})
+    text = await asked.text()
+    assert "Odebrać rolę „koordynator gminy Wieliczka”" in text
+    assert "gmina_coordinator" in await roles_of(app, COORDINATOR)  # asked, not done
+
+    me = await person_id(app, ADMIN)
+    own = await (await panel_client.post(f"/panel/osoby/{me}/role", data={
+        "csrf": csrf, "do": "revoke", "role": "admin"})).text()
+    assert "Odbierasz rolę administratora sobie" in own and 'role="alert"' in own
+    assert "Tak, odbierz mi rolę administratora" in own
+    assert "admin" in await roles_of(app, ADMIN)
+    gone = await panel_client.post(f"/panel/osoby/{me}/role", data={
+        "csrf": csrf, "do": "revoke", "role": "admin", "confirm": "1"})
+    assert gone.url.path == "/panel/" and "Nie masz już roli administratora." in \
+        await gone.text()
+    assert "admin" not in await roles_of(app, ADMIN)
+
+
+async def test_forum_names_follow_the_admins_language(app: App, panel_client: Client
+                                                      ) -> None:
+    from store.models import Forum
+
+    async with app.db.session() as session:
+        person = await person_by_email(session, ADMIN)
+        assert person is not None
+        person.language = "en"
+        session.add(person)
+        forum = (await session.execute(select(Forum).where(col(Forum.key) == "TRANSPORT"))
+                 ).scalar_one()
+        polish, english = forum.name_pl, forum.name_en
+        await session.commit()
+    assert english and english != polish
+    await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get(f"/panel/osoby/{await person_id(app, RENATA)}")).text()
+    choices = page.split('id="grant-forum"', 1)[1].split("</select>", 1)[0]
+    assert f"TRANSPORT — {english}" in choices and polish not in choices
+    assert "— choose a role —" in page
+
+
+async def test_people_table_cells_name_their_column(app: App, panel_client: Client) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get("/panel/osoby", params={"q": "renata"})).text()
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    cells = re.findall(r"<td([^>]*)>", body)
+    assert cells and all("data-label=" in c for c in cells)
+    assert 'data-label="Komunikatory"' in body

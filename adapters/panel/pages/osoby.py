@@ -8,6 +8,8 @@ reads a person's grants with every message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -82,7 +84,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         person_id = _int(request.match_info["id"])
         async with panel.db.session() as session:
             person = await person_row(session, person_id) if person_id is not None else None
-            forums = await forum_choices(session) if user.admin else []
+            forums = await forum_choices(session, user.lang) if user.admin else []
         if person is None or not _visible(user, person):
             raise web.HTTPNotFound()
         return render(request, "osoby/person.html", {
@@ -93,16 +95,42 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     async def show(request: web.Request, user: PanelUser) -> web.StreamResponse:
         return await detail(request, user)
 
+    async def confirmation(request: web.Request, user: PanelUser, person_id: int,
+                           form: Mapping[str, Any], role: Role, grant: bool
+                           ) -> web.StreamResponse:
+        """The second step of granting admin or revoking any role: what will happen, the
+        same form again with ``confirm=1``, and a way back (no JavaScript needed)."""
+        async with panel.db.session() as session:
+            person = await person_row(session, person_id)
+        if person is None:
+            raise web.HTTPNotFound()
+        forum_id, gmina_id = _int(form_text(form, "forum_id")), _int(form_text(form, "gmina_id"))
+        held = next((r for r in person.roles if r.role == role.value
+                     and (role != Role.FORUM_MODERATOR or r.forum_id == forum_id)
+                     and (role != Role.GMINA_COORDINATOR or r.gmina_id == gmina_id)), None)
+        return render(request, "osoby/confirm.html", {
+            "person": person, "grant": grant, "role": role.value, "held": held,
+            "forum_id": forum_id or "", "gmina_id": gmina_id or "",
+            "self_admin": not grant and role == Role.ADMIN and person_id == user.person_id,
+        })
+
     async def change(request: web.Request, user: PanelUser) -> web.StreamResponse:
         person_id = _int(request.match_info["id"])
         form = await request.post()
         grant = form_text(form, "do") == "grant"
+        chosen = form_text(form, "role")
+        if not chosen:  # the select's first entry, "— choose a role —"
+            return await detail(request, user, status=400, error="osoby.refused.no_role")
         try:
-            role = Role(form_text(form, "role"))
+            role = Role(chosen)
         except ValueError:
             role = Role.MEMBER
         if person_id is None or role not in GRANTABLE:
             return await detail(request, user, status=400, error="osoby.refused.bad_role")
+        if (role == Role.ADMIN or not grant) and form_text(form, "confirm") != "1":
+            # Granting admin and taking any role away are asked twice: one stray click on
+            # a default option must not hand out (or take away) the association's keys.
+            return await confirmation(request, user, person_id, form, role, grant)
         forum_id = _int(form_text(form, "forum_id")) if role == Role.FORUM_MODERATOR else None
         gmina_id: int | None = None
         if role == Role.GMINA_COORDINATOR:
@@ -137,6 +165,9 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                                   {"role": role.value, "forum_id": forum_id,
                                    "gmina_id": gmina_id})
             await session.commit()
+        if changed and not grant and role == Role.ADMIN and person_id == user.person_id:
+            # Their own admin role is gone: this page is no longer theirs to see.
+            return redirect(request, "/panel/", notice="osoby.revoked_self")
         notice = ("osoby.granted" if grant else "osoby.revoked") if changed \
             else "osoby.unchanged"
         return redirect(request, f"/panel/osoby/{person_id}", notice=notice)

@@ -63,6 +63,25 @@ PL: dict[str, str] = {
     "osoby.refused.unknown_person": "Nie ma takiej osoby.",
     "osoby.refused.bad_role": "Nieznana rola.",
     "osoby.error_heading": "Nie zmieniono roli",
+    "osoby.choose_role": "— wybierz rolę —",
+    "osoby.grant_admin_note": "Nadanie roli administratora trzeba będzie jeszcze potwierdzić.",
+    "osoby.refused.no_role": "Wybierz rolę z listy — nic nie zostało zmienione.",
+    "osoby.confirm_title": "Potwierdź zmianę roli",
+    "osoby.confirm_grant": "Nadać rolę „{role}” osobie {name}?",
+    "osoby.confirm_revoke": "Odebrać rolę „{role}” osobie {name}?",
+    "osoby.confirm_admin_means": "Administrator widzi i zmienia wszystko: katalog, fora, "
+                                 "ogłoszenia do wszystkich, role innych osób i dziennik "
+                                 "zdarzeń.",
+    "osoby.confirm_self_heading": "Odbierasz rolę administratora sobie",
+    "osoby.confirm_self": "Po potwierdzeniu stracisz dostęp do stron administratora "
+                          "(w tym tej) i nie przywrócisz go sobie sam(a) — zrobić to może "
+                          "tylko inny administrator.",
+    "osoby.confirm_do_grant": "Tak, nadaj rolę",
+    "osoby.confirm_do_revoke": "Tak, odbierz rolę",
+    "osoby.confirm_do_self": "Tak, odbierz mi rolę administratora",
+    "osoby.cancel": "Anuluj, nic nie zmieniaj",
+    "osoby.back_person": "Wróć do strony osoby {name}",
+    "osoby.revoked_self": "Nie masz już roli administratora.",
     "osoby.readonly": "Role może zmieniać tylko administrator.",
 }
 
@@ -128,5 +147,23 @@ EN: dict[str, str] = {
     "osoby.refused.unknown_person": "There is no such person.",
     "osoby.refused.bad_role": "Unknown role.",
     "osoby.error_heading": "The role was not changed",
+    "osoby.choose_role": "— choose a role —",
+    "osoby.grant_admin_note": "Granting the admin role asks for a confirmation first.",
+    "osoby.refused.no_role": "Choose a role from the list — nothing was changed.",
+    "osoby.confirm_title": "Confirm the role change",
+    "osoby.confirm_grant": "Grant the role “{role}” to {name}?",
+    "osoby.confirm_revoke": "Revoke the role “{role}” from {name}?",
+    "osoby.confirm_admin_means": "An admin sees and changes everything: the directory, the "
+                                 "forums, announcements to everyone, other people's roles "
+                                 "and the audit log.",
+    "osoby.confirm_self_heading": "You are revoking your own admin role",
+    "osoby.confirm_self": "Once confirmed you lose the admin pages (this one included) and "
+                          "cannot give the role back to yourself — only another admin can.",
+    "osoby.confirm_do_grant": "Yes, grant the role",
+    "osoby.confirm_do_revoke": "Yes, revoke the role",
+    "osoby.confirm_do_self": "Yes, revoke my admin role",
+    "osoby.cancel": "Cancel, change nothing",
+    "osoby.back_person": "Back to {name}'s page",
+    "osoby.revoked_self": "You no longer have the admin role.",
     "osoby.readonly": "Only an admin may change roles.",
 }
