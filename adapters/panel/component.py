@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -13,7 +14,19 @@ from aiohttp import web
 
 from adapters.panel import pages as pages_package
 from adapters.panel.signin import signin_routes
-from adapters.panel.web import JINJA_KEY, Health, NavItem, Panel, when
+from adapters.panel.web import (
+    JINJA_KEY,
+    PANEL_REQUEST,
+    USER_KEY,
+    Health,
+    NavItem,
+    Panel,
+    browser,
+    current_user,
+    error_page,
+    when,
+)
+from commands.texts import pick_lang
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,6 +54,27 @@ class PanelComponent:
             autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
             trim_blocks=True, lstrip_blocks=True)
         env.filters["when"] = when
+        env.filters["browser"] = browser
+        application.middlewares.append(self._not_found)
+
+    @web.middleware
+    async def _not_found(self, request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                         ) -> web.StreamResponse:
+        """A page or item under /panel/ that does not exist: the panel's own page (in the
+        person's language, with the navigation when signed in), not aiohttp's plain text."""
+        try:
+            return await handler(request)
+        except web.HTTPNotFound:
+            if not request.path.startswith("/panel"):
+                raise
+            request[PANEL_REQUEST] = self.panel
+            user = await current_user(self.panel, request)
+            if user is not None:
+                request[USER_KEY] = user
+            lang = user.lang if user else pick_lang(request.query.get("lang"),
+                                                    request.cookies.get("lacznik_lang"))
+            return error_page(request, 404, "common.error_not_found", lang=lang)
 
     def routes(self) -> list[web.AbstractRouteDef]:
         """Sign-in, sessions, home, static files and every page's routes."""

@@ -39,6 +39,7 @@ from store.panel import (
 from store.people import audit
 
 LANG_COOKIE = "lacznik_lang"
+MESSENGERS = ("telegram", "slack", "teams")  # where a sign-in link can be sent
 
 
 def signin_routes(panel: Panel) -> list[web.AbstractRouteDef]:
@@ -53,8 +54,10 @@ def signin_routes(panel: Panel) -> list[web.AbstractRouteDef]:
                 context: dict[str, object] | None = None, status: int = 200) -> web.Response:
         response = web.Response()
         token = pre_csrf(request, response, secure=panel.secure_cookies)
+        messengers = any(name in panel.services.messengers for name in MESSENGERS)
         page_response = render(request, template,
-                               {**(context or {}), "entra": panel.settings.entra},
+                               {**(context or {}), "entra": panel.settings.entra,
+                                "messengers": messengers},
                                lang=lang, csrf=token, status=status)
         for name, morsel in response.cookies.items():
             page_response.cookies[name] = morsel
@@ -137,7 +140,8 @@ def signin_routes(panel: Panel) -> list[web.AbstractRouteDef]:
             await audit(session, actor=f"panel:person:{user.person_id}",
                         action="panel.signout", target=f"person:{user.person_id}")
             await session.commit()
-        response = web.Response(status=303, headers={**HEADERS, "Location": SIGNIN_PATH})
+        response = web.Response(status=303, headers={
+            **HEADERS, "Location": SIGNIN_PATH + "?notice=signin.signed_out"})
         response.del_cookie(COOKIE, path="/panel")
         return response
 

@@ -280,6 +280,19 @@ def when(moment: datetime | None, lang: str = "pl") -> str:
     return aware.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
 
 
+def browser(agent: str) -> str:
+    """A browser's User-Agent as a person recognises it: "Chrome on Windows"."""
+    if not agent:
+        return "—"
+    names = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+    systems = (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"),
+               ("iPad", "iPad"), ("Mac OS X", "macOS"), ("Linux", "Linux"))
+    name = next((label for mark, label in names if mark in agent), "")
+    system = next((label for mark, label in systems if mark in agent), "")
+    return " · ".join(part for part in (name, system) if part) or agent[:60]
+
+
 def page_number(request: web.Request) -> int:
     """The ``?page=`` of a list (1 when absent or nonsense)."""
     raw = request.query.get("page", "1")

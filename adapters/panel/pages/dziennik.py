@@ -1,28 +1,126 @@
 """Dziennik zdarzeń: the audit log, filtered by who, action, target text and dates, newest
 first, 50 a page, and exported as CSV with the same filters. Admins only.
 
-Entries are shown as stored (ids, no contact data): a person's id links to their page on
-"Osoby i role" rather than the log showing more about them. Dates are Polish calendar days.
+Entries are shown readably for office staff: an action's label (its code kept small, for
+searching), the acting person's name linked to their page on "Osoby i role" with the channel
+("przez panel", "przez Telegram", "wiersz poleceń") however the actor was stored, and the
+details as a short key: value list. No contact data. Dates are Polish calendar days. The CSV
+export keeps the stored values.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from aiohttp import web
 
+from adapters.panel.texts import known, pt
 from adapters.panel.web import NavItem, Panel, PanelUser, page, page_number, render
 from commands.clock import WARSAW
 from commands.directory.importer import neutralise_cell
-from store.people_panel import AuditFilter, AuditRow, audit_actions, audit_page, audit_rows
+from commands.texts import PLATFORM_NAMES
+from store.people_panel import (
+    AuditFilter,
+    AuditRow,
+    audit_actions,
+    audit_page,
+    audit_rows,
+    names_of,
+)
 
 NAV = NavItem(path="/panel/dziennik", label="dziennik.nav", order=80,
               visible=lambda user: user.admin)
 FIELDS = ("actor", "action", "target", "from", "to")
 CSV_COLUMNS = ("at_utc", "actor", "action", "target", "details")
+# The ways an actor is stored: "panel:person:12", "person:12 via panel",
+# "person:12 via telegram:7000", "person:12" (the chat), "telegram:7000", "cli", "system".
+_PANEL_PERSON = re.compile(r"^panel:person:(\d+)$")
+_PERSON = re.compile(r"^person:(\d+)(?: via ([\w-]+)(?::.*)?)?$")
+_ACCOUNT = re.compile(r"^([a-z]+):(.+)$")
+MAX_VALUE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """An actor or target as a reader sees it: a person (linked) or a text, and a channel."""
+
+    person_id: int | None
+    name: str
+    channel: str
+    stored: str
+
+
+def action_label(code: str, lang: str) -> str:
+    """The action's words, or the code itself when it has none."""
+    key = f"dziennik.act.{code}"
+    return pt(lang, key) if known(key) else code
+
+
+def who(stored: str, names: dict[int, str], lang: str) -> Who:
+    """One readable form of however the actor (or a target) was stored."""
+    if found := _PANEL_PERSON.match(stored):
+        channel = "panel"
+    elif found := _PERSON.match(stored):
+        channel = found.group(2) or "chat"
+    else:
+        found = None
+        channel = ""
+    if found is not None:
+        pid = int(found.group(1))
+        return Who(pid, names.get(pid) or pt(lang, "dziennik.person_n", id=pid),
+                   _channel(channel, lang), stored)
+    if stored in ("cli", "system", "panel:entra", "unlinked"):
+        return Who(None, pt(lang, f"dziennik.who.{stored.replace(':', '_')}"), "", stored)
+    if (account := _ACCOUNT.match(stored)) and account.group(1) in PLATFORM_NAMES:
+        return Who(None, pt(lang, "dziennik.account", id=account.group(2)),
+                   _channel(account.group(1), lang), stored)
+    return Who(None, stored, "", stored)
+
+
+def _channel(name: str, lang: str) -> str:
+    if name in ("panel", "chat"):
+        return pt(lang, f"dziennik.via_{name}")
+    return pt(lang, "dziennik.via", name=PLATFORM_NAMES.get(name, name))
+
+
+def details(text: str, lang: str) -> list[tuple[str, str]]:
+    """Stored details (JSON, possibly with JSON inside a value) as key: value pairs; text
+    that is not a JSON object comes back as one unnamed line."""
+    try:
+        parsed = json.loads(text) if text else {}
+    except ValueError:
+        return [("", text[:MAX_VALUE])]
+    if not isinstance(parsed, dict):
+        return [("", _value(parsed, lang))]
+    return [(str(k), _value(v, lang, key=str(k))) for k, v in parsed.items()
+            if not (k == "via" and v == "panel")]  # the actor column says "przez panel"
+
+
+def _value(value: object, lang: str, *, key: str = "") -> str:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            value = json.loads(value)  # JSON stored inside a value: shown, not escaped
+        except ValueError:
+            pass
+    if value is None or value == "" or value == []:
+        shown = "—"
+    elif isinstance(value, dict):
+        shown = ", ".join(f"{k}: {_value(v, lang)}" for k, v in value.items())
+    elif isinstance(value, list):
+        shown = ", ".join(_value(v, lang) for v in value)
+    elif isinstance(value, bool):
+        shown = pt(lang, "dziennik.yes" if value else "dziennik.no")
+    elif key == "role" and known(f"osoby.role_name.{value}"):
+        shown = pt(lang, f"osoby.role_name.{value}")
+    else:
+        shown = str(value)
+    return shown if len(shown) <= MAX_VALUE else shown[:MAX_VALUE - 1] + "…"
 
 
 def _day(text: str) -> date | str | None:
@@ -79,9 +177,16 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         async with panel.db.session() as session:
             found = await audit_page(session, filters, page_number(request))
             actions = await audit_actions(session)
+            people = [r.actor_id for r in found.rows] + [r.target_id for r in found.rows]
+            names = await names_of(session, [p for p in people if p is not None])
         given = [(k, v) for k, v in raw.items() if v]
+        lang = user.lang
         return render(request, "dziennik/index.html", {
-            "found": found, "raw": raw, "bad_date": bad, "actions": actions, "local": local,
+            "found": found, "raw": raw, "bad_date": bad, "local": local,
+            "actions": [(a, action_label(a, lang)) for a in actions],
+            "label": lambda code: action_label(code, lang),
+            "who": lambda stored: who(stored, names, lang),
+            "details": lambda text: details(text, lang),
             "pager_url": "/panel/dziennik" + ("?" + urlencode(given) if given else ""),
             "export_url": "/panel/dziennik.csv" + ("?" + urlencode(given) if given else ""),
         })

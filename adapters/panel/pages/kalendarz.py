@@ -46,6 +46,9 @@ from commands.calendar.panel_use import (
     PanelCalendar,
     PanelProblem,
     may_manage,
+    outcome_from_json,
+    outcome_to_json,
+    sees_delivery,
 )
 from commands.calendar.recurrence import describe
 from commands.calendar.reminders import (
@@ -122,6 +125,7 @@ class ListLine:
     sent: int
     people_reached: int
     manage: bool
+    insider: bool  # sees the reminder counts (as chat shows them: managers, organiser)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +235,9 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         async with panel.db.session() as session:
             rows, total = await calendar_page(session, now=now, span=span, kind=kind,
                                               forum_id=forum_id, page=number, per_page=PER_PAGE)
-            tallies = await reminder_tallies(session, [r.source for r in rows])
+            insiders = {r.source for r in rows
+                        if sees_delivery(user.actor, r.forum_id, r.organiser_id)}
+            tallies = await reminder_tallies(session, sorted(insiders))
             series = [r.id for r in rows if r.kind == "event" and r.rrule]
             events = {int(e.id or 0): e for e in (
                 [await session.get(Event, i) for i in series])
@@ -257,7 +263,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                 repeats=repeats, planned=tally.planned if tally else 0,
                 sent=tally.sent if tally else 0,
                 people_reached=tally.people_reached if tally else 0,
-                manage=may_manage(user.actor, row.forum_id)))
+                manage=may_manage(user.actor, row.forum_id), insider=row.source in insiders))
         params = urlencode([(k, v) for k, v in (
             ("span", span.value if span != Span.UPCOMING else ""), ("kind", kind.value),
             ("forum", str(forum_id) if forum_id is not None else "")) if v])
@@ -315,11 +321,13 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             return not_found(request, user)
         now = panel.now()
         source = event_source(event_id)
+        # delivery details as "/wydarzenie N" shows them: to its managers and organiser only
+        insider = sees_delivery(user.actor, event.forum_id, event.organiser_id)
         async with panel.db.session() as session:
             forum = await session.get(Forum, event.forum_id)
             overrides = (await overrides_by_event(session, [event_id])).get(event_id, [])
-            groups = await reminder_groups(session, source)
-            gaps = await gaps_of(session, source)
+            groups = await reminder_groups(session, source) if insider else []
+            gaps = await gaps_of(session, source) if insider else []
             people = await persons_by_id(session, {g.person_id for g in gaps} | (
                 {event.organiser_id} if event.organiser_id else set()))
         upcoming = event_occurrences(event, overrides, now, now + timedelta(days=400))[:5] \
@@ -335,6 +343,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                          for o in upcoming],
             "materials": [m for m in event.materials.splitlines() if m.strip()],
             "organiser": organiser.name if organiser else "",
+            "insider": insider,
             "groups": _group_lines(user.lang, groups),
             "unreachable": sorted(people[g.person_id].name for g in gaps
                                   if g.person_id in people),
@@ -482,8 +491,18 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         except NotFound:
             return not_found(request, user)
         source = deadline_source(deadline_id)
+        # whom it names and how delivery went, as "/termin N" shows them: to its managers
+        # and organiser only; the rest see what the chat shows everyone
+        insider = sees_delivery(user.actor, deadline.forum_id, deadline.organiser_id)
+        active = deadline.status == CalendarStatus.ACTIVE.value
         async with panel.db.session() as session:
             forum = await session.get(Forum, deadline.forum_id) if deadline.forum_id else None
+        lines = deadline_lines(user.lang, deadline, forum_name(forum, user.lang))
+        if not insider:
+            return render(request, "kalendarz/deadline.html", {
+                "deadline": deadline, "lines": lines, "insider": False, "active": active,
+                "manage": False})
+        async with panel.db.session() as session:
             groups = await reminder_groups(session, source)
             gaps = await gaps_of(session, source)
             audience = (await audience_of(session, [deadline_id])).get(deadline_id, [])
@@ -493,9 +512,8 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             people = await persons_by_id(session, {g.person_id for g in gaps} | named)
             gminy = [g for g in [await session.get(Gmina, a.gmina_id)
                                  for a in audience if a.gmina_id] if g is not None]
-        lines = deadline_lines(user.lang, deadline, forum_name(forum, user.lang))
         return render(request, "kalendarz/deadline.html", {
-            "deadline": deadline, "lines": lines,
+            "deadline": deadline, "lines": lines, "insider": True,
             "forum": forum_name(forum, user.lang) if forum else "",
             "gminy": sorted(g.name for g in gminy),
             "named": sorted(people[p].name for p in named if p in people),
@@ -503,8 +521,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             "groups": _group_lines(user.lang, groups),
             "unreachable": sorted(people[g.person_id].name for g in gaps
                                   if g.person_id in people),
-            "active": deadline.status == CalendarStatus.ACTIVE.value,
-            "manage": may_manage(user.actor, deadline.forum_id),
+            "active": active, "manage": may_manage(user.actor, deadline.forum_id),
         })
 
     async def deadline_edit(request: web.Request, user: PanelUser) -> web.StreamResponse:
@@ -604,7 +621,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         default_forum = _int(forum_value) if isinstance(forum_value, str) else None
         name = (upload.filename if isinstance(upload, web.FileField) else "") or "kalendarz.ics"
         try:  # refuse at once what the preview could not show (not a calendar, not theirs)
-            await calendar().import_file(user.actor, _actor(user), data,
+            outcome = await calendar().import_file(user.actor, _actor(user), data,
                                          file_name=name[:300], default_forum_id=default_forum,
                                          dry_run=True)
         except NotAllowed:
@@ -616,7 +633,8 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             await save_upload(session, CalendarUpload(
                 token_hash=_hash(token), person_id=user.person_id,
                 session_key=_session_key(user), file_name=name[:300],
-                default_forum_id=default_forum, data=data, created_at=panel.now()))
+                default_forum_id=default_forum, data=data, preview=outcome_to_json(outcome),
+                created_at=panel.now()))
             await session.commit()
         return redirect(request, f"{BASE}/import/{token}")
 
@@ -637,17 +655,11 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         if upload is None:
             return await import_form(request, user, problem=PanelProblem(
                 "kalendarz.error.upload_gone"), status=404)
-        try:
-            outcome = await calendar().import_file(
-                user.actor, _actor(user), upload.data, file_name=upload.file_name,
-                default_forum_id=upload.default_forum_id, dry_run=True)
-        except NotAllowed:
-            return forbidden(request, user)
-        except PanelProblem as problem:
-            return await import_form(request, user, problem=problem)
+        # the outcome of the dry run made at upload: a reload compares nothing again (the
+        # confirm imports afresh, with the person's rights and the calendar of that moment)
         return render(request, "kalendarz/import_preview.html", {
             "token": token, "file_name": upload.file_name, "preview": True,
-            **_outcome(user.lang, outcome)})
+            **_outcome(user.lang, outcome_from_json(upload.preview))})
 
     async def import_confirm(request: web.Request, user: PanelUser) -> web.StreamResponse:
         token = request.match_info["token"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,7 +47,13 @@ from adapters.teams.cards import render_parts
 from adapters.telegram.render import render_message
 from commands.announcements.audience import Audience
 from commands.announcements.audience import may_address as shared_may_address
-from commands.announcements.report import AnnouncementReports, Report, ToAct, stored_audience
+from commands.announcements.report import (
+    AnnouncementReports,
+    Report,
+    ToAct,
+    frame_languages,
+    stored_audience,
+)
 from commands.announcements.service import DRAFT_VALID, MAX_TEXT, Draft
 from commands.announcements.sms import preview_line
 from commands.authz import Act, Target, may
@@ -71,6 +78,7 @@ BROAD = {"everyone": Audience(everyone=True),
          "moderators": Audience(roles={Role.FORUM_MODERATOR})}
 BROAD_LABELS = {"everyone": "wszyscy", "coordinators": "koordynatorzy",
                 "moderators": "moderatorzy"}  # as the author would write them in the chat
+ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # looks like a whole e-mail address
 CSV_FIELDS = ("csv_name", "csv_email", "csv_gmina", "csv_status", "csv_messengers",
               "csv_pings", "csv_last_ping")
 
@@ -108,6 +116,7 @@ class Resolved:
     label: str = ""
     error: str = ""  # a text key
     forbidden: bool = False
+    incomplete: bool = False  # nothing to check yet (no audience, forum, address chosen)
 
 
 def kinds_for(user: PanelUser) -> list[str]:
@@ -141,7 +150,14 @@ async def resolve(panel: Panel, user: PanelUser, choice: Choice) -> Resolved:
     """The audience the form names, checked against the chat's rules."""
     if choice.kind not in ("everyone", "coordinators", "moderators", "forum", "gmina",
                            "person"):
-        return Resolved(error="ogloszenia.err_audience")
+        return Resolved(error="ogloszenia.err_audience", incomplete=not choice.kind)
+    if choice.kind == "forum" and not choice.forum:
+        return Resolved(error="ogloszenia.err_forum", incomplete=True)
+    if choice.kind == "gmina" and not choice.gmina:
+        return Resolved(error="ogloszenia.err_gmina", incomplete=True)
+    if choice.kind == "person" and not ADDRESS.fullmatch(choice.email):
+        # Not an address yet (empty, or still being typed): nobody to look up.
+        return Resolved(error="ogloszenia.err_email", incomplete=True)
     if choice.kind in BROAD:
         found = Resolved(audience=BROAD[choice.kind], label=BROAD_LABELS[choice.kind])
     elif choice.kind == "forum":
@@ -287,7 +303,44 @@ def previews(message: OutboundMessage) -> list[Preview]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The previews in one language of the copy's frame ("Ogłoszenie", "Od:"), and how many
+    recipients a messenger copy in that language reaches."""
+
+    lang: str
+    people: int
+    previews: list[Preview]
+
+
 # --- counts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Whom a draft reaches, in people: by messenger or SMS, and who not and why."""
+
+    recipients: int
+    reached: int  # a messenger copy or an SMS goes to them
+    where: str  # "Teams: 3, Telegram: 3, SMS: 2" (people each; urgent: on every messenger)
+    without: int  # no linked messenger (and no SMS)
+    unreachable: int  # linked, but no messenger takes messages for them
+
+    @property
+    def missed(self) -> int:
+        """Recipients nothing will reach."""
+        return self.without + self.unreachable
+
+
+def reach_of(draft: Draft) -> Reach:
+    """What :class:`Draft`'s counts mean for people (each is counted once in exactly one of:
+    a messenger, SMS, no messenger, unreachable)."""
+    where = [f"{name}: {n}" for name, n in count_rows(draft) if n]
+    if draft.sms:
+        where.append(f"SMS: {draft.sms}")
+    missed = draft.without_messenger + draft.unreachable
+    return Reach(draft.recipients, max(draft.recipients - missed, 0), ", ".join(where),
+                 draft.without_messenger, draft.unreachable)
 
 
 def count_rows(draft: Draft) -> list[tuple[str, int]]:
@@ -388,8 +441,9 @@ def messengers_text(platforms: str) -> str:
 
 def report_context(report: Report, user: PanelUser, now: datetime) -> dict[str, Any]:
     """What the report page and its refreshed parts show."""
-    number = report.announcement.id
+    number = report.number  # the number people see, and the chat's /raport takes
     told = report.pings.told if report.pings else {}
+    counts = report.counts
     return {
         "report": report, "chart": chart(report, user.lang, now), "names": PLATFORM_NAMES,
         "status_text": lambda row: status_text(row, user.lang),
@@ -399,6 +453,9 @@ def report_context(report: Report, user: PanelUser, now: datetime) -> dict[str, 
                  "pending": told.get("pending", 0) + told.get("sending", 0),
                  "failed": sum(n for s, n in told.items()
                                if s not in ("sent", "pending", "sending", "cancelled"))},
+        # One copy per person and messenger (re-pings go where the first copy went).
+        "copies": sum(p.delivered + p.pending + p.failed for p in report.platforms),
+        "missed": counts["unreachable"] + counts["cut_off"],
         "report_url": f"{BASE}/{number}", "json_url": f"{BASE}/{number}/raport.json",
         "export_url": f"{BASE}/{number}/osoby.csv",
     }
@@ -406,22 +463,48 @@ def report_context(report: Report, user: PanelUser, now: datetime) -> dict[str, 
 
 def _csv_line(values: list[str]) -> str:
     buffer = io.StringIO()
-    # A cell a spreadsheet would run as a formula is written as text (the directory
-    # export's rule: = + - @, tab, CR and their full-width forms).
-    csv.writer(buffer).writerow([neutralise_cell(v) for v in values])
+    # The directory export's dialect (commands.directory.importer.write_export): ";" and a
+    # UTF-8 BOM, which Polish Excel opens by double-click; a cell a spreadsheet would run as
+    # a formula is written as text (= + - @, tab, CR and their full-width forms).
+    csv.writer(buffer, delimiter=";").writerow([neutralise_cell(v) for v in values])
     return buffer.getvalue()
+
+
+def choice_of(announcement: Announcement) -> Choice:
+    """The compose form a stored draft was made from (to edit it again)."""
+    audience = stored_audience(announcement)
+    choice = Choice(urgent=announcement.urgent, text=announcement.text)
+    if audience.everyone:
+        choice.kind = "everyone"
+    elif audience.roles:
+        choice.kind = next((kind for kind, broad in BROAD.items()
+                            if broad.roles == audience.roles), "")
+    elif audience.forum_ids:
+        choice.kind, choice.forum = "forum", str(min(audience.forum_ids))
+    elif audience.gmina_ids:
+        choice.kind, choice.gmina = "gmina", str(min(audience.gmina_ids))
+    elif audience.emails:
+        choice.kind, choice.email = "person", min(audience.emails)
+    return choice
 
 
 # --- the routes ----------------------------------------------------------------------------------
 
 
 def routes(panel: Panel) -> list[web.RouteDef]:
-    """The list, compose, count, confirm, send, cancel, report, its JSON and its export."""
+    """The list, compose, count, confirm, send, edit again, cancel, report, its JSON and its
+    export. A draft is addressed by its id under /szkic/ (it has no number yet); a sent
+    announcement by the number people see and the chat's ``/raport`` takes."""
     reports = AnnouncementReports(db=panel.db, service=panel.services.announcements)
     service = panel.services.announcements
 
-    def announcement_id(request: web.Request) -> int:
+    def key(request: web.Request) -> int:
         return int(request.match_info["id"])
+
+    def report_url(announcement: Announcement | None) -> str:
+        if announcement is None or not announcement.number:
+            return BASE
+        return f"{BASE}/{announcement.number}"
 
     async def index(request: web.Request, user: PanelUser) -> web.StreamResponse:
         page_no = page_number(request)
@@ -431,97 +514,124 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             "when": when})
 
     async def compose_page(request: web.Request, user: PanelUser, choice: Choice, *,
-                           draft: Draft | None = None, shown: list[Preview] | None = None,
+                           draft: Draft | None = None, frames: list[Frame] | None = None,
                            error: str = "", error_values: Mapping[str, object] | None = None,
                            status: int = 200) -> web.Response:
         forums, gminy = await options_for(panel, user)
         return render(request, "ogloszenia/compose.html", {
             "choice": choice, "kinds": kinds_for(user), "forums": forums, "gminy": gminy,
             "limit": MAX_TEXT, "error": error, "error_values": error_values or {},
-            **counts_context(draft, choice, shown, user)}, status=status)
+            **counts_context(draft, choice, frames, user.lang)}, status=status)
 
-    def counts_context(draft: Draft | None, choice: Choice, shown: list[Preview] | None,
-                       user: PanelUser) -> dict[str, Any]:
+    def counts_context(draft: Draft | None, choice: Choice, frames: list[Frame] | None,
+                       lang: str, problem: str = "") -> dict[str, Any]:
         sms = ""
         if draft is not None and draft.sms:
-            sms = preview_line(user.lang, draft.sms, draft.sms_segments, draft.sms_price)
+            sms = preview_line(lang, draft.sms, draft.sms_segments, draft.sms_price)
         return {"draft": draft, "rows": count_rows(draft) if draft else [],
-                "previews": shown or [], "urgent": choice.urgent, "sms_line": sms,
+                "reach": reach_of(draft) if draft else None,
+                "frames": frames or [], "urgent": choice.urgent, "sms_line": sms,
+                "problem": problem,
                 "groups_total": sum(draft.groups.values()) if draft else 0}
 
+    async def frames_for(author: Person, audience: Audience, urgent: bool, text: str
+                         ) -> list[Frame]:
+        """The previews as recipients get them: in Polish (the frame most get), and in
+        English too when some recipients read English."""
+        languages = await frame_languages(panel.db, audience, int(author.id or 0))
+        found = []
+        for lang in ("pl", "en"):
+            if lang == "pl" or languages.get(lang):
+                found.append(Frame(lang, languages.get(lang, 0), previews(
+                    await service.copy_preview(author=author, urgent=urgent, text=text,
+                                               lang=lang))))
+        return found
+
     async def evaluate(user: PanelUser, choice: Choice
-                       ) -> tuple[Resolved, Draft | None, list[Preview]]:
+                       ) -> tuple[Resolved, Draft | None, list[Frame]]:
         resolved = await resolve(panel, user, choice)
         if resolved.error or resolved.forbidden:
             return resolved, None, []
         author = await _person(panel, user)
         draft = await service.estimate(author=author, urgent=choice.urgent,
                                        text=choice.text or "…", audience=resolved.audience)
-        shown = previews(await service.copy_preview(
-            author=author, urgent=choice.urgent, text=choice.text, lang=user.lang)
-            ) if choice.text else []
-        return resolved, draft, shown
+        frames = await frames_for(author, resolved.audience, choice.urgent,
+                                  choice.text) if choice.text else []
+        return resolved, draft, frames
 
     async def compose(request: web.Request, user: PanelUser) -> web.StreamResponse:
         kinds = kinds_for(user)
-        return await compose_page(request, user, Choice(kind=kinds[0] if len(kinds) == 1
-                                                        else ""))
+        choice = Choice(kind=kinds[0] if len(kinds) == 1 else "")
+        again = request.query.get("szkic", "")
+        if again.isdigit() and len(again) <= 12:  # "Wróć do edycji": the draft's form
+            found = await own_draft(user, int(again))
+            if found is not None and found.state != "sent":
+                choice = choice_of(found)
+        return await compose_page(request, user, choice)
 
     async def compose_post(request: web.Request, user: PanelUser) -> web.StreamResponse:
         form = await request.post()
         choice = Choice.of(form)
-        resolved, draft, shown = await evaluate(user, choice)
+        resolved, draft, frames = await evaluate(user, choice)
         if resolved.forbidden:
             return error_page(request, 403, "common.error_forbidden", lang=user.lang)
         if resolved.error:
             return await compose_page(request, user, choice, error=resolved.error,
                                       status=400)
         if form_text(form, "do", limit=10) != "preview":  # "Policz": numbers only
-            return await compose_page(request, user, choice, draft=draft, shown=shown)
+            return await compose_page(request, user, choice, draft=draft, frames=frames)
         problem = text_error(choice.text)
         if problem is not None:
-            return await compose_page(request, user, choice, draft=draft, shown=shown,
+            return await compose_page(request, user, choice, draft=draft, frames=frames,
                                       error=problem[0], error_values=problem[1], status=400)
         author = await _person(panel, user)
         made = await service.draft(author=author, urgent=choice.urgent, text=choice.text,
                                    audience=resolved.audience, label=resolved.label)
         if made.recipients == 0:
             await service.cancel(made.announcement_id, author=author)
-            return await compose_page(request, user, choice, draft=draft, shown=shown,
+            return await compose_page(request, user, choice, draft=draft, frames=frames,
                                       error="ogloszenia.err_nobody", status=400)
         async with panel.db.session() as session:
             await panel.audit(session, user, "announcement.draft",
                               f"announcement:{made.announcement_id}",
                               {"urgent": choice.urgent, "recipients": made.recipients})
             await session.commit()
-        return redirect(request, f"{BASE}/{made.announcement_id}/potwierdz")
+        return redirect(request, f"{BASE}/szkic/{made.announcement_id}/potwierdz")
 
     async def count(request: web.Request, user: PanelUser) -> web.StreamResponse:
+        """The live counts. An incomplete form (no audience, forum or whole address yet) is
+        no error: "incomplete" and the hint; a wrong one "invalid" and why; else "ready"."""
         choice = Choice.of(await request.post())
-        resolved, draft, shown = await evaluate(user, choice)
+        resolved, draft, frames = await evaluate(user, choice)
         if resolved.forbidden:
             return web.json_response({"error": pt(user.lang, "common.error_forbidden")},
                                      status=403, headers=HEADERS)
         if resolved.error or draft is None:
-            return web.json_response({"error": pt(user.lang, resolved.error)}, status=400,
-                                     headers=HEADERS)
+            state = "incomplete" if resolved.incomplete else "invalid"
+            problem = "" if resolved.incomplete else resolved.error
+            html = fragment(request, user, "ogloszenia/_counts.html",
+                            counts_context(None, choice, None, user.lang, problem))
+            return web.json_response({"state": state, "html": html, **(
+                {} if resolved.incomplete else {"error": pt(user.lang, resolved.error)})},
+                headers=HEADERS)
         html = fragment(request, user, "ogloszenia/_counts.html",
-                        counts_context(draft, choice, shown, user))
-        return web.json_response({**counts_json(draft), "html": html}, headers=HEADERS)
+                        counts_context(draft, choice, frames, user.lang))
+        return web.json_response({"state": "ready", **counts_json(draft), "html": html},
+                                 headers=HEADERS)
 
-    async def own_draft(user: PanelUser, number: int) -> Announcement | None:
+    async def own_draft(user: PanelUser, announcement_id: int) -> Announcement | None:
         async with panel.db.session() as session:
-            found = await session.get(Announcement, number)
+            found = await session.get(Announcement, announcement_id)
         if found is None or found.author_id != user.person_id:
             return None
         return found
 
     async def confirm(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        found = await own_draft(user, announcement_id(request))
+        found = await own_draft(user, key(request))
         if found is None or found.state == "cancelled":
             return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
         if found.state == "sent":
-            return redirect(request, f"{BASE}/{found.id}", notice="ogloszenia.already")
+            return redirect(request, report_url(found), notice="ogloszenia.already")
         created = found.created_at if found.created_at.tzinfo else found.created_at.replace(
             tzinfo=UTC)
         if created < panel.now() - DRAFT_VALID:
@@ -532,62 +642,80 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         author = await _person(panel, user)
         draft = await service.estimate(author=author, urgent=found.urgent, text=found.text,
                                        audience=audience)
-        shown = previews(await service.copy_preview(author=author, urgent=found.urgent,
-                                                    text=found.text, lang=user.lang))
+        frames = await frames_for(author, audience, found.urgent, found.text)
         choice = Choice(urgent=found.urgent, text=found.text)
         return render(request, "ogloszenia/confirm.html", {
-            "announcement": found, "base": BASE,
-            **counts_context(draft, choice, shown, user)})
+            "announcement": found, "base": BASE, "draft_url": f"{BASE}/szkic/{found.id}",
+            **counts_context(draft, choice, frames, user.lang)})
 
     async def send(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        number = announcement_id(request)
-        found = await own_draft(user, number)
+        announcement_id = key(request)
+        found = await own_draft(user, announcement_id)
         if found is None:
             return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
         if found.state == "draft" and not await may_address(panel, user,
                                                             stored_audience(found)):
             return error_page(request, 403, "common.error_forbidden", lang=user.lang)
         author = await _person(panel, user)
-        outcome, _sent = await service.send(number, author=author, author_ref=None,
-                                            author_message_id=None)
+        outcome, sent = await service.send(announcement_id, author=author, author_ref=None,
+                                           author_message_id=None)
         if outcome == "sent":
             async with panel.db.session() as session:
                 await panel.audit(session, user, "announcement.confirm",
-                                  f"announcement:{number}", {"urgent": found.urgent})
+                                  f"announcement:{announcement_id}", {"urgent": found.urgent})
                 await session.commit()
-            return redirect(request, f"{BASE}/{number}", notice="ogloszenia.sent")
+            # The report says what was queued for whom (no notice: "Wysłane" would claim
+            # more than may be true — nobody may be reachable).
+            return redirect(request, report_url(sent), query={"wyslane": "1"})
         if outcome == "already":
-            return redirect(request, f"{BASE}/{number}", notice="ogloszenia.already")
+            return redirect(request, report_url(sent), notice="ogloszenia.already")
         if outcome == "expired":
             return redirect(request, f"{BASE}/nowe", notice="ogloszenia.expired")
         return redirect(request, BASE, notice="ogloszenia.cancelled"
                         if outcome == "cancelled" else "ogloszenia.missing")
 
-    async def cancel(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        number = announcement_id(request)
-        if await own_draft(user, number) is None:
-            return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
-        if await service.cancel(number, author=await _person(panel, user)):
+    async def drop(request: web.Request, user: PanelUser) -> Announcement | None:
+        """Cancel the user's draft (None: there is none); the announcement as it was."""
+        announcement_id = key(request)
+        found = await own_draft(user, announcement_id)
+        if found is None:
+            return None
+        if await service.cancel(announcement_id, author=await _person(panel, user)):
             async with panel.db.session() as session:
                 await panel.audit(session, user, "announcement.cancel",
-                                  f"announcement:{number}")
+                                  f"announcement:{announcement_id}")
                 await session.commit()
-            return redirect(request, f"{BASE}/nowe", notice="ogloszenia.cancelled")
-        return redirect(request, f"{BASE}/{number}", notice="ogloszenia.already")
+        return found
+
+    async def cancel(request: web.Request, user: PanelUser) -> web.StreamResponse:
+        found = await drop(request, user)
+        if found is None:
+            return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
+        if found.state == "sent":
+            return redirect(request, report_url(found), notice="ogloszenia.already")
+        return redirect(request, f"{BASE}/nowe", notice="ogloszenia.cancelled")
+
+    async def edit(request: web.Request, user: PanelUser) -> web.StreamResponse:
+        """"Wróć do edycji": this draft is dropped (a new one is made from the form) and the
+        form comes back as it was filled in."""
+        found = await drop(request, user)
+        if found is None:
+            return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
+        if found.state == "sent":
+            return redirect(request, report_url(found), notice="ogloszenia.already")
+        return redirect(request, f"{BASE}/nowe", query={"szkic": str(found.id)})
 
     async def readable(request: web.Request, user: PanelUser) -> Announcement | None:
-        return await reports.readable(user.actor, announcement_id(request))
+        return await reports.readable(user.actor, key(request))
 
     async def report(request: web.Request, user: PanelUser) -> web.StreamResponse:
         found = await readable(request, user)
         if found is None:
-            draft = await own_draft(user, announcement_id(request))
-            if draft is not None and draft.state == "draft":  # back from the confirmation
-                return redirect(request, f"{BASE}/{draft.id}/potwierdz")
             return error_page(request, 404, "ogloszenia.missing", lang=user.lang)
         shown = await reports.report(found, user.lang, page=page_number(request))
         return render(request, "ogloszenia/report.html", {
             **report_context(shown, user, panel.now()), "base": BASE,
+            "just_sent": request.query.get("wyslane") == "1",
             "updated": seconds(panel.now())})
 
     async def report_json(request: web.Request, user: PanelUser) -> web.StreamResponse:
@@ -633,16 +761,18 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         await response.write_eof()
         return response
 
-    number = r"{id:\d{1,12}}"
+    ident = r"{id:\d{1,12}}"
+    draft = f"{BASE}/szkic/{ident}"
     return [
         web.get(BASE, page(panel, index, allow=sender)),
         web.get(f"{BASE}/nowe", page(panel, compose, allow=sender)),
         web.post(f"{BASE}/nowe", page(panel, compose_post, allow=sender)),
         web.post(f"{BASE}/policz", page(panel, count, allow=sender)),
-        web.get(f"{BASE}/{number}/potwierdz", page(panel, confirm, allow=sender)),
-        web.post(f"{BASE}/{number}/wyslij", page(panel, send, allow=sender)),
-        web.post(f"{BASE}/{number}/anuluj", page(panel, cancel, allow=sender)),
-        web.get(f"{BASE}/{number}", page(panel, report)),
-        web.get(f"{BASE}/{number}/raport.json", page(panel, report_json)),
-        web.get(f"{BASE}/{number}/osoby.csv", page(panel, export)),
+        web.get(f"{draft}/potwierdz", page(panel, confirm, allow=sender)),
+        web.post(f"{draft}/wyslij", page(panel, send, allow=sender)),
+        web.post(f"{draft}/popraw", page(panel, edit, allow=sender)),
+        web.post(f"{draft}/anuluj", page(panel, cancel, allow=sender)),
+        web.get(f"{BASE}/{ident}", page(panel, report)),
+        web.get(f"{BASE}/{ident}/raport.json", page(panel, report_json)),
+        web.get(f"{BASE}/{ident}/osoby.csv", page(panel, export)),
     ]

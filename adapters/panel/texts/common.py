@@ -11,6 +11,7 @@ PL: dict[str, str] = {
     "common.signout": "Wyloguj",
     "common.footer": "Łącznik — asystent pracowników gmin. Panel biura stowarzyszenia.",
     "common.error_title": "Nie można tego zrobić",
+    "common.error_title_404": "Nie znaleziono",
     "common.error_signin": "Zaloguj się ponownie: sesja wygasła albo została zakończona.",
     "common.error_csrf": ("Formularz wygasł albo nie pochodzi z panelu, więc niczego nie "
                           "zmieniłem. Wróć, odśwież stronę i spróbuj jeszcze raz."),
@@ -38,6 +39,10 @@ PL: dict[str, str] = {
     "signin.sent": ("Jeśli ten adres jest w katalogu i masz połączony komunikator, właśnie "
                     "wysłałem tam link do logowania. Działa raz i przez 15 minut."),
     "signin.again": "Poproś o nowy link",
+    "signin.signed_out": "Wylogowano. Do zobaczenia!",
+    "signin.no_messenger": ("W tej instalacji nie działa jeszcze żaden komunikator, więc link "
+                            "nie miałby jak do Ciebie dotrzeć. Administrator serwera wygeneruje "
+                            "go poleceniem: lacznik panel link TWÓJ-ADRES-E-MAIL"),
     "signin.link_title": "Logowanie…",
     "signin.link_button": "Zaloguj się",
     "signin.link_invalid": ("Ten link został już użyty albo wygasł (działa raz i przez "
@@ -62,7 +67,7 @@ PL: dict[str, str] = {
     "sessions.started": "Zalogowano",
     "sessions.last_seen": "Ostatnio użyta",
     "sessions.via": "Sposób",
-    "sessions.via_link": "link z komunikatora",
+    "sessions.via_link": "jednorazowy link",
     "sessions.via_entra": "konto Microsoft",
     "sessions.action": "Działanie",
     "sessions.this_one": "ta przeglądarka",
@@ -82,6 +87,7 @@ EN: dict[str, str] = {
     "common.signout": "Sign out",
     "common.footer": "Łącznik — the municipal staff assistant. The association's office panel.",
     "common.error_title": "This cannot be done",
+    "common.error_title_404": "Not found",
     "common.error_signin": "Please sign in again: the session expired or was ended.",
     "common.error_csrf": ("The form expired or did not come from the panel, so nothing was "
                           "changed. Go back, reload the page and try again."),
@@ -109,6 +115,10 @@ EN: dict[str, str] = {
     "signin.sent": ("If this address is in the directory and you have a messenger linked, I "
                     "have just sent a sign-in link there. It works once and for 15 minutes."),
     "signin.again": "Ask for a new link",
+    "signin.signed_out": "Signed out. See you!",
+    "signin.no_messenger": ("No messenger works in this installation yet, so a link would "
+                            "have no way to reach you. The server's administrator can make one "
+                            "with: lacznik panel link YOUR-E-MAIL-ADDRESS"),
     "signin.link_title": "Signing in…",
     "signin.link_button": "Sign in",
     "signin.link_invalid": ("This link was already used or has expired (it works once and for "
@@ -133,7 +143,7 @@ EN: dict[str, str] = {
     "sessions.started": "Signed in",
     "sessions.last_seen": "Last used",
     "sessions.via": "How",
-    "sessions.via_link": "link from a messenger",
+    "sessions.via_link": "one-time link",
     "sessions.via_entra": "Microsoft account",
     "sessions.action": "Action",
     "sessions.this_one": "this browser",

@@ -141,6 +141,8 @@ PL: dict[str, str] = {
     "kalendarz.error.who": "{text}",
     "kalendarz.error.no_file": "Wybierz plik .ics.",
     "kalendarz.error.too_big": "Plik jest za duży (najwyżej 2 MB).",
+    "kalendarz.error.too_many_events": "W pliku jest za dużo wydarzeń: najwyżej {limit} "
+                                       "w jednym pliku. Podziel kalendarz na mniejsze pliki.",
     "kalendarz.error.not_ics": "To nie jest plik kalendarza (iCalendar, .ics).",
     "kalendarz.error.upload_gone": "Podgląd wygasł albo plik został już zaimportowany. "
                                    "Wgraj plik jeszcze raz.",
@@ -361,6 +363,9 @@ EN: dict[str, str] = {
     "kalendarz.error.who": "{text}",
     "kalendarz.error.no_file": "Please choose an .ics file.",
     "kalendarz.error.too_big": "The file is too big (2 MB at most).",
+    "kalendarz.error.too_many_events": "The file holds too many events: {limit} at most "
+                                       "in one file. Please split the calendar into smaller "
+                                       "files.",
     "kalendarz.error.not_ics": "This is not a calendar file (iCalendar, .ics).",
     "kalendarz.error.upload_gone": "The preview expired or the file was already imported. "
                                    "Please upload the file again.",
