@@ -19,7 +19,7 @@ PL: dict[str, str] = {
         "Nie znam pola „{field}”. Możesz zmienić: telefon, stanowisko, preferowany-kontakt, "
         "uwagi, język (pl/en). Np. /moje-dane telefon +48 12 000 11 22"
     ),
-    "me.bad_value": "Wartość pola „{field}” jest nieprawidłowa: {reason}",
+    "me.bad_value": "Wartość pola „{field}” jest nieprawidłowa (oczekiwane: {reason}).",
     "me.hint": (
         "Popraw pole poleceniem, np. /moje-dane telefon +48 12 000 11 22 albo "
         "/moje-dane preferowany-kontakt e-mail."
@@ -42,7 +42,7 @@ EN: dict[str, str] = {
         "I don't know the field “{field}”. You can change: phone, position, preferred-contact, "
         "notes, language (pl/en). E.g. /me phone +48 12 000 11 22"
     ),
-    "me.bad_value": "The value of “{field}” is not valid: {reason}",
+    "me.bad_value": "The value of “{field}” is not valid (expected: {reason}).",
     "me.hint": (
         "Correct a field with a command, e.g. /me phone +48 12 000 11 22 or "
         "/me preferred-contact e-mail."
