@@ -335,7 +335,12 @@ async def _audit_conditions(session: AsyncSession, filters: AuditFilter
         # "cli"): a name or an e-mail is looked up first, then matched by id.
         matches = [_contains(AuditLog.actor, filters.actor)]
         people: Sequence[int] = []
-        if not _ACTOR_ID.match(filters.actor.strip()):
+        named = actor_person(filters.actor.strip())
+        if named is not None:
+            # Any stored form of a person finds all of them ("panel:person:12" finds
+            # "person:12 via telegram:…" too), and "person:1" does not find "person:12".
+            matches, people = [], [named]
+        elif not _ACTOR_ID.match(filters.actor.strip()):
             people = (await session.execute(
                 select(col(Person.id)).where(or_(_contains(Person.name, filters.actor),
                                                  _lower_contains(Person.email, filters.actor)))
@@ -400,6 +405,16 @@ async def audit_actions(session: AsyncSession) -> list[str]:
         select(col(AuditLog.action)).distinct().order_by(col(AuditLog.action)))).scalars()]
 
 
+async def names_of(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these people (one query; a forgotten person is simply absent)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(col(Person.id), col(Person.name))
+                                 .where(col(Person.id).in_(wanted)))
+    return {int(i): str(n) for i, n in rows}
+
+
 def actor_person(actor: str) -> int | None:
     """The person id of an actor (or target) stored as "person:12…" or "panel:person:12",
     else None."""
@@ -415,4 +430,4 @@ def _as_rows(rows: Iterable[AuditLog]) -> list[AuditRow]:
 __all__ = ["PER_PAGE", "ROLE_FILTERS", "AccountRow", "AuditFilter", "AuditRow", "Paged",
            "PeopleFilter", "PersonRow", "RoleRefused", "RoleRow", "actor_person",
            "audit_actions", "audit_page", "audit_rows", "change_role", "forum_choices",
-           "people_page", "person_row", "text_variants"]
+           "names_of", "people_page", "person_row", "text_variants"]

@@ -57,11 +57,12 @@ async def seed(app: App) -> int:
 
 
 def targets(page: str) -> list[str]:
-    """The "Czego dotyczy" cells, top to bottom."""
+    """The "Czego dotyczy" cells, top to bottom; a linked person as "person:<id>"."""
     body = page.split("<tbody>", 1)[1] if "<tbody>" in page else ""
-    cells = re.findall(r"<tr>\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>",
-                       body, re.S)
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+    cells = re.findall(r'<td data-label="Czego dotyczy">(.*?)</td>', body, re.S)
+    linked = [re.search(r'href="/panel/osoby/(\d+)"', c) for c in cells]
+    return [f"person:{m.group(1)}" if m else re.sub(r"<[^>]+>", "", c).strip()
+            for c, m in zip(cells, linked, strict=True)]
 
 
 async def test_filter_by_action_and_polish_days(app: App, panel_client: Client) -> None:
@@ -95,9 +96,10 @@ async def test_filter_by_who_and_by_text(app: App, panel_client: Client) -> None
     by_name = await (await panel_client.get("/panel/dziennik",
                                             params={"actor": "obara"})).text()
     assert targets(by_name) == ["person:102", "person:101"]
-    # as stored: the id, linked to the person's page, not their name or e-mail
-    assert f'<a href="/panel/osoby/{obara}">person:{obara} via telegram:7000</a>' in by_name
-    assert "Krzysztof Obara" not in by_name and OBARA not in by_name
+    # one readable form however it was stored: the name, linked, and the channel
+    assert by_name.count(f'<a href="/panel/osoby/{obara}">Krzysztof Obara</a>') == 2
+    assert "przez Telegram" in by_name and "przez panel" in by_name
+    assert OBARA not in by_name and "via telegram" not in by_name
     by_id = await (await panel_client.get("/panel/dziennik",
                                           params={"actor": f"person:{obara}"})).text()
     assert targets(by_id) == ["person:102", "person:101"]
@@ -165,3 +167,39 @@ async def test_csv_export_writes_formula_like_cells_as_text(app: App,
     cells = sorted(r[3] for r in rows[1:])
     assert all(c.startswith("'") for c in cells if c != "plik.csv")  # a spreadsheet shows text
     assert "plik.csv" in cells
+
+
+async def test_entries_read_as_words_for_office_staff(app: App, panel_client: Client) -> None:
+    obara = await pid(app, OBARA)
+    async with app.db.session() as session:
+        await session.execute(delete(AuditLog))
+        await session.execute(insert(AuditLog), [
+            {"at": datetime(2026, 11, 3, 9, i, tzinfo=UTC), "actor": actor, "action": action,
+             "target": "", "details": details} for i, (actor, action, details) in enumerate([
+                (f"person:{obara} via panel", "announcement.send",
+                 json.dumps({"via": "panel", "filters": json.dumps({"gmina": "Wieliczka"}),
+                             "recipients": 12})),
+                (f"person:{obara}", "role.grant", json.dumps({"role": "gmina_coordinator"})),
+                ("cli", "custom.thing", "not json"),
+            ])])
+        await session.commit()
+    await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get("/panel/dziennik",
+                                         params={"from": "2026-11-03", "to": "2026-11-03"})
+                  ).text()
+    body = page.split("<tbody>", 1)[1]
+    assert "wysłanie ogłoszenia" in body and "<code>announcement.send</code>" in body
+    assert "nadanie roli" in body and "custom.thing" in body  # an unknown code as it is
+    assert "wiersz poleceń" in body and "przez komunikator" in body
+    assert "gmina: Wieliczka" in body and "recipients:</span> 12" in body
+    assert "koordynator gminy" in body  # the role's words in the details
+    assert "&#34;" not in body and "&quot;" not in body and "\\" not in body  # no raw JSON
+    assert "not json" in body
+    assert 'data-label="Kto"' in body and 'data-label="Szczegóły"' in body
+    # the action filter offers the words, the code alongside
+    assert '<option value="role.grant">nadanie roli (role.grant)</option>' in page
+    for stored in ("person", "panel:person", "person:{} via panel"):
+        who = f"{stored}:{obara}" if "{}" not in stored else stored.format(obara)
+        found = await (await panel_client.get("/panel/dziennik", params={
+            "actor": who, "from": "2026-11-03", "to": "2026-11-03"})).text()
+        assert "Wpisów: 2" in found, who  # every stored form of the same person

@@ -10,6 +10,7 @@ export keeps the stored values.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -104,10 +105,8 @@ def details(text: str, lang: str) -> list[tuple[str, str]]:
 
 def _value(value: object, lang: str, *, key: str = "") -> str:
     if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
+        with contextlib.suppress(ValueError):
             value = json.loads(value)  # JSON stored inside a value: shown, not escaped
-        except ValueError:
-            pass
     if value is None or value == "" or value == []:
         shown = "—"
     elif isinstance(value, dict):
