@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     LargeBinary,
+    Text,
     and_,
     case,
     delete,
@@ -66,6 +67,7 @@ class CalendarRow:
     all_day: bool
     rrule: str
     status: str
+    organiser_id: int | None
 
     @property
     def source(self) -> str:
@@ -81,13 +83,14 @@ def _rows(now: datetime, *, span: Span, kind: Kind, forum_id: int | None) -> Sel
         col(Event.forum_id).label("forum_id"), col(Event.starts_at).label("at"),
         col(Event.ends_at).label("ends_at"), col(Event.all_day).label("all_day"),
         col(Event.rrule).label("rrule"), col(Event.status).label("status"),
+        col(Event.organiser_id).label("organiser_id"),
     )
     deadlines: Any = select(
         literal("deadline").label("kind"), col(Deadline.id).label("id"),
         col(Deadline.title).label("title"), col(Deadline.forum_id).label("forum_id"),
         col(Deadline.due_at).label("at"), col(Deadline.due_at).label("ends_at"),
         literal(False).label("all_day"), literal("").label("rrule"),
-        col(Deadline.status).label("status"),
+        col(Deadline.status).label("status"), col(Deadline.organiser_id).label("organiser_id"),
     )
     if span == Span.UPCOMING:  # a series counts as upcoming: its next meeting is ahead
         events = events.where(col(Event.status) == active,
@@ -124,7 +127,7 @@ async def calendar_page(session: AsyncSession, *, now: datetime, span: Span = Sp
              .offset(max(page - 1, 0) * per_page).limit(per_page))
     rows = [CalendarRow(kind=r.kind, id=int(r.id), title=r.title, forum_id=r.forum_id,
                         at=r.at, ends_at=r.ends_at, all_day=bool(r.all_day), rrule=r.rrule,
-                        status=r.status)
+                        status=r.status, organiser_id=r.organiser_id)
             for r in await session.execute(query)]
     return rows, total
 
@@ -197,6 +200,18 @@ async def reminder_tallies(session: AsyncSession, sources: list[str]
             for source, planned, done, people in await session.execute(query)}
 
 
+async def events_by_uids(session: AsyncSession, uids: list[str]) -> dict[str, Event]:
+    """Events by their iCalendar UIDs, a few queries for a whole file."""
+    found: dict[str, Event] = {}
+    wanted = sorted(set(uids))
+    for start in range(0, len(wanted), 500):  # SQLite takes a limited number of parameters
+        rows = await session.execute(select(Event).where(
+            col(Event.uid).in_(wanted[start:start + 500])))
+        for event in rows.scalars():
+            found.setdefault(event.uid, event)
+    return found
+
+
 # --- ICS files between preview and confirm ---------------------------------------------------
 
 
@@ -214,6 +229,8 @@ class CalendarUpload(SQLModel, table=True):
     file_name: str = Field(max_length=300)
     default_forum_id: int | None = None
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # the dry run's outcome as JSON: showing the preview again compares nothing
+    preview: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 

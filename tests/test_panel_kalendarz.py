@@ -489,3 +489,129 @@ async def test_a_preview_left_for_half_an_hour_is_forgotten(app: App, panel_clie
     assert late.status == 404
     assert "Podgląd wygasł" in await late.text()
     assert await count(app, CalendarUpload) == 0 and await count(app, Event) == 0
+
+
+async def _outsider(app: App) -> str:
+    """Someone signed in to the panel who holds no role and belongs to no forum."""
+    from store.models import ForumMember, Person
+    from store.people import grants_of
+
+    async with app.db.session() as session:
+        members = set((await session.execute(select(col(ForumMember.person_id)))).scalars())
+        people = (await session.execute(select(Person).order_by(col(Person.id)))).scalars()
+        for person in people:
+            if person.email and person.id not in members and not await grants_of(
+                    session, int(person.id or 0)):
+                return person.email
+    raise AssertionError("the sample data has nobody outside every forum")
+
+
+async def test_delivery_details_are_for_the_forums_moderators_and_the_organiser_only(
+        app: App, panel_client: Client) -> None:
+    """As "/wydarzenie N" and "/termin N" in chat: who has no messenger linked, whom a
+    deadline names and how many got reminders show to those who manage the entry and its
+    organiser; anyone else signed in sees the entry itself."""
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    assert (await create_meeting(panel_client, app, csrf)).status == 303
+    shown = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "Bez przypomnień (brak połączonego komunikatora)" in shown
+    assert "Przypomnienia" in shown and "Renata Nowak" not in shown  # linked: reminded
+    unreachable = shown.split("Bez przypomnień (brak połączonego komunikatora)</h3>")[1]
+    names = unreachable.split("<p>")[1].split("</p>")[0].split(", ")
+    assert len(names) > 3
+    panel_client.session.cookie_jar.clear()
+    csrf = await sign_in(panel_client, app, ADMIN)
+    made = await panel_client.post("/panel/kalendarz/terminy/nowy", data={
+        "csrf": csrf, "forum": "", "title": "Wyjaśnienia do kontroli",
+        "due_date": "2026-12-15", "due_time": "", "who": f"{MEMBER}, {MODERATOR}"},
+        allow_redirects=False)
+    assert made.status == 303
+    deadline_path = made.headers["Location"].split("?")[0]
+    as_admin = await (await panel_client.get(deadline_path)).text()
+    assert "Dla kogo" in as_admin and "Bartosz Urbański, Renata Nowak" in as_admin
+
+    outsider = await _outsider(app)
+    await link_console(app, outsider)
+    panel_client.session.cookie_jar.clear()
+    await sign_in(panel_client, app, outsider)
+    event = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "Narada w sprawie przetargu" in event and "sala 5" in event
+    assert "Bez przypomnień" not in event and "Przypomnienia" not in event
+    assert not any(name in event for name in names)
+    deadline = await (await panel_client.get(deadline_path)).text()
+    assert "Wyjaśnienia do kontroli" in deadline and "15 grudnia 2026" in deadline
+    assert "Dla kogo" not in deadline and "Renata Nowak" not in deadline
+    assert "Osoby, które dostają przypomnienia" not in deadline
+    assert "Bez przypomnień" not in deadline and "Przypomnienia" not in deadline
+    listed = await (await panel_client.get("/panel/kalendarz")).text()
+    assert "Narada w sprawie przetargu" in listed and "zaplanowane:" not in listed
+    [chat] = await session_as(app, outsider).say("/wydarzenie 1")  # the chat says as little
+    assert "Narada w sprawie przetargu" in chat and not any(name in chat for name in names)
+
+    async with app.db.session() as session:  # an imported meeting names its organiser
+        member = await person_by_email(session, MEMBER)
+        row = await session.get(Event, 1)
+        assert member is not None and row is not None
+        row.organiser_id = member.id
+        await session.commit()
+    panel_client.session.cookie_jar.clear()
+    await sign_in(panel_client, app, MEMBER)
+    as_organiser = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "Bez przypomnień (brak połączonego komunikatora)" in as_organiser
+    assert "zaplanowane:" in await (await panel_client.get("/panel/kalendarz")).text()
+    named = await (await panel_client.get(deadline_path)).text()  # named, but no organiser
+    assert "Dla kogo" not in named and "Bartosz Urbański" not in named
+    panel_client.session.cookie_jar.clear()
+    await sign_in(panel_client, app, MODERATOR)
+    still = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+    assert "Bez przypomnień (brak połączonego komunikatora)" in still
+    assert all(name in still for name in names)
+
+
+def _many_events(count: int) -> bytes:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//PL"]
+    for number in range(count):
+        day = 1 + number % 28
+        lines += ["BEGIN:VEVENT", f"UID:many-{number}@example.pl",
+                  f"DTSTART:202612{day:02d}T090000Z", f"DTEND:202612{day:02d}T100000Z",
+                  f"SUMMARY:Spotkanie {number}", "RRULE:FREQ=DAILY;COUNT=300", "END:VEVENT"]
+    return ("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n").encode()
+
+
+async def test_an_ics_file_of_more_than_2000_events_is_refused_and_nothing_kept(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    refused = await panel_client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": str(await forum_id(app, "PZP")),
+        "file": _file(_many_events(2001), "rok.ics")}, allow_redirects=False)
+    assert refused.status == 400
+    page = await refused.text()
+    assert "W pliku jest za dużo wydarzeń: najwyżej 2000 w jednym pliku." in page
+    assert 'aria-invalid="true"' in page  # the file field is marked
+    assert await count(app, CalendarUpload) == 0 and await count(app, Event) == 0
+    assert await count(app, Delivery) == 0
+
+
+async def test_a_preview_opened_again_is_the_one_made_at_upload(
+        app: App, panel_client: Client) -> None:
+    """Reloading a preview compares the file with the calendar no more (a big file costs
+    once); the confirm imports afresh."""
+    await link_console(app, MODERATOR, MEMBER)
+    csrf = await sign_in(panel_client, app, MODERATOR)
+    pzp = str(await forum_id(app, "PZP"))
+    first = await panel_client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": pzp, "file": _file(ICS.encode(), "posiedzenia.ics")},
+        allow_redirects=False)
+    second = await panel_client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": pzp, "file": _file(ICS.encode(), "posiedzenia.ics")},
+        allow_redirects=False)
+    done = await panel_client.post(second.headers["Location"], data={"csrf": csrf})
+    assert "Dodano: 1" in await done.text() and await count(app, Event) == 1
+
+    again = await (await panel_client.get(first.headers["Location"])).text()
+    assert "Zostaną dodane (1)" in again  # as shown at upload, not compared again
+    assert "forum, którego nie moderujesz" in again and "brak tytułu (SUMMARY)" in again
+    confirmed = await panel_client.post(first.headers["Location"], data={"csrf": csrf})
+    assert "Dodano: 1" not in await confirmed.text()  # the confirm sees it is there already
+    assert await count(app, Event) == 1

@@ -10,14 +10,17 @@ are those of the chat commands. Problems are raised as :class:`PanelProblem` wit
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from commands.authz import Act, Actor, Target, may
 from commands.calendar.dates import local, utc
-from commands.calendar.ics import IcsError, ParsedCalendar, materials_of, parse_ics
+from commands.calendar.ics import IcsError, IcsProblem, ParsedCalendar, materials_of, parse_ics
 from commands.calendar.importer import ImportSummary, import_calendar
 from commands.calendar.occurrences import Occurrence, exdate_list
 from commands.calendar.recurrence import RecurrenceError, first_on_or_after, parse_recurrence
@@ -33,8 +36,9 @@ from commands.clock import WARSAW
 from commands.directory.gminy import refusal, resolve_gmina
 from commands.directory.language import fold
 from commands.directory.service import DirectoryService
-from store.calendar import all_forums, event_by_uid
+from store.calendar import all_forums
 from store.calendar_models import CalendarStatus, Deadline, Event
+from store.calendar_panel import events_by_uids
 from store.models import Forum, Gmina, Person
 from store.people import person_by_email
 
@@ -42,6 +46,14 @@ _URL = re.compile(r"^https?://\S+$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
 _WHOLE_FORUM = {"forum", "cale forum", "wszyscy", "all", "whole forum", "everyone"}
 END_OF_DAY = time(23, 59)  # a deadline given without a time: by the end of that day
+# Events (VEVENT blocks, moved meetings included) one .ics file may hold. A year of a busy
+# forum's meetings is a few hundred; more is not a calendar export but a load on the server
+# (the preview compares every event with the calendar).
+MAX_IMPORT_EVENTS = 2000
+# The preview compares events with the calendar this many at a time, letting other requests
+# in between: the importer works out each recurring event's next meeting on the event loop.
+_PREVIEW_CHUNK = 10
+_VEVENT = re.compile(rb"^BEGIN:VEVENT[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
 class PanelProblem(ValueError):
@@ -69,6 +81,14 @@ def may_manage(who: Actor, forum_id: int | None) -> bool:
     if forum_id is None:
         return may(who, Act.MANAGE_GLOBAL)
     return may(who, Act.MODERATE_FORUM, Target(forum_id=forum_id))
+
+
+def sees_delivery(who: Actor, forum_id: int | None, organiser_id: int | None) -> bool:
+    """Who sees an entry's delivery details (reminders planned and sent, who has no linked
+    messenger, whom a deadline names, who reported it done): as "/wydarzenie N" and
+    "/termin N" in chat, those who manage it and its organiser."""
+    return may_manage(who, forum_id) or (
+        who.person_id is not None and who.person_id == organiser_id)
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -468,36 +488,96 @@ class PanelCalendar:
     async def import_file(self, who: Actor, actor: str, data: bytes, *, file_name: str,
                           default_forum_id: int | None, dry_run: bool) -> ImportOutcome:
         """Preview (``dry_run``) or import a calendar file: only events of forums the person
-        manages (and only events that are theirs to change) are considered."""
+        manages (and only events that are theirs to change) are considered. A file of more
+        than :data:`MAX_IMPORT_EVENTS` events is refused before anything is compared."""
         async with self.service.db.session() as session:
             forums = await all_forums(session)
         default = next((f for f in forums if f.id == default_forum_id), None)
         if default is not None and not may_manage(who, default.id):
             raise NotAllowed()
-        try:
-            parsed = parse_ics(data, forum_keys=[f.key for f in forums],
-                               default_forum=default.key if default else None)
+        if len(_VEVENT.findall(data)) > MAX_IMPORT_EVENTS:  # cheap: before parsing
+            raise _too_many()
+        try:  # pure parsing, seconds for a big file: off the event loop
+            parsed = await asyncio.to_thread(
+                parse_ics, data, forum_keys=[f.key for f in forums],
+                default_forum=default.key if default else None)
         except IcsError:
             raise PanelProblem("kalendarz.error.not_ics", field="file") from None
+        if _size(parsed) > MAX_IMPORT_EVENTS:  # a file that hid its events from the count
+            raise _too_many()
         allowed, refused = await self._allowed(who, parsed, {f.key: f for f in forums})
+        if dry_run:
+            return ImportOutcome(await self._preview(allowed, actor, file_name), refused)
         summary = await import_calendar(self.service, allowed, actor=actor,
-                                        source_name=file_name, dry_run=dry_run)
+                                        source_name=file_name)
         return ImportOutcome(summary, refused)
+
+    async def _preview(self, parsed: ParsedCalendar, actor: str, file_name: str
+                       ) -> ImportSummary:
+        """The importer's dry run, a few events at a time (the same outcome as at once)."""
+        summary = ImportSummary(skipped=list(parsed.skipped), ignored=Counter(parsed.ignored))
+        for start in range(0, len(parsed.events), _PREVIEW_CHUNK):
+            part = await import_calendar(
+                self.service, ParsedCalendar(events=parsed.events[start:start + _PREVIEW_CHUNK]),
+                actor=actor, source_name=file_name, dry_run=True)
+            for name in ("added", "updated", "unchanged", "cancelled", "past", "skipped"):
+                getattr(summary, name).extend(getattr(part, name))
+            summary.ignored.update(part.ignored)
+            summary.notices += part.notices
+            await asyncio.sleep(0)  # the chunk's work was on the loop: let others run
+        return summary
 
     async def _allowed(self, who: Actor, parsed: ParsedCalendar, forums: dict[str, Forum]
                        ) -> tuple[ParsedCalendar, list[str]]:
         keep, refused = [], []
         async with self.service.db.session() as session:
-            for item in parsed.events:
-                existing = await event_by_uid(session, item.uid)
-                forum_ids = {forums[item.forum_key].id} | (
-                    {existing.forum_id} if existing is not None else set())
-                if all(may_manage(who, forum_id) for forum_id in forum_ids):
-                    keep.append(item)
-                else:
-                    refused.append(item.label)
+            existing = await events_by_uids(session, [item.uid for item in parsed.events])
+        for item in parsed.events:
+            known = existing.get(item.uid)
+            forum_ids = {forums[item.forum_key].id} | (
+                {known.forum_id} if known is not None else set())
+            if all(may_manage(who, forum_id) for forum_id in forum_ids):
+                keep.append(item)
+            else:
+                refused.append(item.label)
         return ParsedCalendar(events=keep, skipped=list(parsed.skipped),
                               ignored=parsed.ignored.copy()), refused
+
+
+def _too_many() -> PanelProblem:
+    return PanelProblem("kalendarz.error.too_many_events", field="file",
+                        limit=MAX_IMPORT_EVENTS)
+
+
+def _size(parsed: ParsedCalendar) -> int:
+    """Events in a parsed file, moved meetings and skipped ones included."""
+    return len(parsed.events) + len(parsed.skipped) + sum(
+        len(item.overrides) for item in parsed.events)
+
+
+def outcome_to_json(outcome: ImportOutcome) -> str:
+    """A preview kept with its upload, so showing it again compares nothing."""
+    summary = outcome.summary
+    return json.dumps({
+        "added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged,
+        "cancelled": summary.cancelled, "past": summary.past,
+        "skipped": [[p.what, p.reason] for p in summary.skipped],
+        "ignored": dict(summary.ignored), "notices": summary.notices,
+        "not_allowed": outcome.not_allowed,
+    }, ensure_ascii=False)
+
+
+def outcome_from_json(text: str) -> ImportOutcome:
+    """A kept preview (see :func:`outcome_to_json`)."""
+    data = json.loads(text)
+    summary = ImportSummary(
+        added=list(data["added"]), updated=list(data["updated"]),
+        unchanged=list(data["unchanged"]), cancelled=list(data["cancelled"]),
+        past=list(data["past"]),
+        skipped=[IcsProblem(str(what), str(reason)) for what, reason in data["skipped"]],
+        ignored=Counter({str(k): int(v) for k, v in data["ignored"].items()}),
+        notices=int(data["notices"]))
+    return ImportOutcome(summary, list(data["not_allowed"]))
 
 
 def _stored(value: object) -> object:
@@ -505,5 +585,6 @@ def _stored(value: object) -> object:
     return utc(value) if isinstance(value, datetime) else value
 
 
-__all__ = ["DeadlineForm", "EventForm", "ImportOutcome", "NotAllowed", "NotFound",
-           "PanelCalendar", "PanelProblem", "deadline_due", "event_draft", "may_manage"]
+__all__ = ["MAX_IMPORT_EVENTS", "DeadlineForm", "EventForm", "ImportOutcome", "NotAllowed",
+           "NotFound", "PanelCalendar", "PanelProblem", "deadline_due", "event_draft",
+           "may_manage", "outcome_from_json", "outcome_to_json", "sees_delivery"]

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column('file_name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column('default_forum_id', sa.Integer(), nullable=True),
         sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.Column('preview', sa.Text(), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('token_hash'),
     )
