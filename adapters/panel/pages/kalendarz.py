@@ -4,9 +4,12 @@ and each one's reminders — planned and sent, when and to how many people.
 Every change goes through :class:`commands.calendar.panel_use.PanelCalendar`, i.e. the
 chat's calendar service: the same checks, reminder planning, notices to those already
 reminded, role rules and audit entries. Everyone signed in sees the calendar (as in chat,
-"/wydarzenia wszystkie"); a forum's moderators and admins change a forum's entries, and
-deadlines of no forum are for admins. An uploaded .ics file stays on the server between the
-preview and the confirm, found by a random token, for the same person and session only.
+"/wydarzenia wszystkie"); how its reminders went (counts, who has no messenger linked,
+whom a deadline names, who reported it done) only those who manage an entry and its
+organiser, as "/wydarzenie N" and "/termin N" show it. A forum's moderators and admins
+change a forum's entries, and deadlines of no forum are for admins. An uploaded .ics file
+stays on the server between the preview and the confirm with the preview made at upload,
+found by a random token, for the same person and session only.
 """
 
 from __future__ import annotations
