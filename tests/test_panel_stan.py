@@ -99,12 +99,60 @@ async def test_parts_are_shown_as_healthz_shows_them(app: App, panel_client: Cli
     await sign_in(panel_client, app, ADMIN)
     health = await (await panel_client.get("/healthz")).json()
     page = await (await panel_client.get("/panel/stan")).text()
-    overall = {"ok": "działa", "degraded": "częściowo działa", "down": "nie działa"}
+    overall = {"ok": "działa, ale nie skonfigurowano żadnego komunikatora",  # none here
+               "degraded": "częściowo działa", "down": "nie działa"}
     assert f"Stan ogólny: {overall[health['status']]}" in page
     database = health["database"]
     assert "baza danych" in page and database.get("problem", "") in page
     for name in health["components"]:
-        assert f'<th scope="row">{name}</th>' in page
+        assert f'<code>{name}</code></small></th>' in page or \
+            f'<th scope="row">{name}</th>' in page
+    # the technical names get words, the name itself kept small
+    assert "panel" in health["components"]
+    assert 'panel biura<br><small class="hint"><code>panel</code>' in page
+
+
+def channel_state(page: str, name: str) -> str:
+    found = re.search(rf'data-channel="{name}" class="(ok|bad)">([^<]*)<', page)
+    assert found, name
+    return found.group(2)
+
+
+async def test_messengers_not_configured_are_listed_and_the_state_is_not_fine(app: App
+                                                                             ) -> None:
+    from aiohttp import web
+
+    from tests.panel_helpers import panel_component
+
+    async def all_well() -> tuple[int, dict[str, object]]:
+        return 200, {"status": "ok", "database": {"state": "ok"},
+                     "components": {"scheduler": {"state": "ok"}, "retention": {"state": "ok"}}}
+
+    component = panel_component(app)
+    component.bind_health(all_well)
+    application = web.Application()
+    component.setup_web(application)
+    application.router.add_routes(component.routes())
+    assert not {"telegram", "slack", "teams", "sms"} & set(app.messengers)
+    async with TestClient(TestServer(application)) as client:
+        await sign_in(client, app, ADMIN)
+        page = await (await client.get("/panel/stan")).text()
+        for name in ("telegram", "slack", "teams", "sms", "email"):
+            assert channel_state(page, name) == "nie skonfigurowany", name
+        headline = re.search(r'<p class="(ok|bad)"><strong>Stan ogólny: ([^<]*)<', page)
+        assert headline and headline.group(1) == "bad"  # every part is ok, yet nobody is reached
+        assert "nie skonfigurowano żadnego komunikatora" in headline.group(2)
+        assert 'harmonogram zadań<br><small class="hint"><code>scheduler</code>' in page
+        assert "usuwanie starych danych" in page
+
+        class Telegram:
+            platform = "telegram"
+
+        app.messengers["telegram"] = Telegram()  # type: ignore[assignment]  # its name counts
+        page = await (await client.get("/panel/stan")).text()
+    assert channel_state(page, "telegram") == "skonfigurowany"
+    assert channel_state(page, "slack") == "nie skonfigurowany"
+    assert '<p class="ok"><strong>Stan ogólny: działa<' in page
 
 
 async def test_429s_are_counted_per_messenger(app: App, panel_client: Client) -> None:
@@ -126,8 +174,8 @@ async def test_429s_are_counted_per_messenger(app: App, panel_client: Client) ->
     Limited.rate_limits.limited()
     page = await (await panel_client.get("/panel/stan")).text()
     limits = page.split("Odpowiedzi 429 od komunikatorów", 1)[1].split("</table>", 1)[0]
-    row = re.search(r'<th scope="row">telegram</th><td class="num">(\d+)</td>'
-                    r'<td class="num">(\d+)</td><td class="num">(\d+)</td>', limits)
+    row = re.search(r'<th scope="row">telegram</th><td class="num"[^>]*>(\d+)</td>'
+                    r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>(\d+)</td>', limits)
     assert row, limits
     assert row.groups() == ("2", "3", "1")  # last hour, last day, rows held after a 429
 

@@ -17,12 +17,19 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from adapters.panel.texts import known, pt
 from adapters.panel.web import NavItem, Panel, PanelUser, page, render
 from commands.clock import WARSAW
 from store.models import DeliveryState
 from store.panel_ops import AGE_BUCKETS, WAITING, failures, held_by_rate_limits, outbox, retrying
 
 NAV = NavItem(path="/panel/stan", label="stan.nav", order=90, visible=lambda user: user.admin)
+# The ways the service reaches people, each listed whether configured or not; the value is
+# the component that reports its health. E-mail is no chat: it alone does not make the
+# service reach anyone in a conversation.
+CHANNELS: dict[str, str] = {"telegram": "telegram", "slack": "slack", "teams": "teams",
+                            "sms": "sms", "email": "daily-email"}
+CHATS = ("telegram", "slack", "teams", "sms")
 KEEP = timedelta(hours=24)
 MOST = 100_000  # 429 moments kept per messenger (a day of a very busy one)
 
@@ -99,6 +106,37 @@ def parts(body: Mapping[str, object] | None) -> list[dict[str, str]]:
     return shown
 
 
+def part_label(name: str, lang: str) -> str:
+    """A part's name in words ("" for one without: its technical name is shown)."""
+    key = f"stan.part.{name}"
+    return pt(lang, key) if name and known(key) else ""
+
+
+def channels(parts_shown: list[dict[str, str]], registered: set[str]
+             ) -> list[dict[str, str]]:
+    """Each messenger (and e-mail) with its state: the part's health when one runs,
+    "configured" when registered without a health report, else "not configured"."""
+    by_name = {p["name"]: p for p in parts_shown}
+    rows = []
+    for channel, component in CHANNELS.items():
+        part = by_name.get(component)
+        if part is not None:
+            rows.append({"name": channel, "state": part["state"], "problem": part["problem"]})
+        elif channel in registered:
+            rows.append({"name": channel, "state": "configured", "problem": ""})
+        else:
+            rows.append({"name": channel, "state": "absent", "problem": ""})
+    return rows
+
+
+def overall_state(status: str, rows: list[dict[str, str]]) -> str:
+    """The headline: /healthz's status, except that a service no chat messenger is
+    configured for does not read as fine (it cannot reach anybody)."""
+    if status == "ok" and not any(r["name"] in CHATS and r["state"] != "absent" for r in rows):
+        return "no_messenger"
+    return status
+
+
 def routes(panel: Panel) -> list[web.RouteDef]:
     """The health page."""
     limits = RecentLimits(panel)
@@ -115,9 +153,12 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             failed = await failures(session, now)
             again = await retrying(session)
             held = await held_by_rate_limits(session)
+        shown = [{**part, "label": part_label(part["name"], user.lang)} for part in parts(body)]
+        reach = channels(shown, set(panel.services.messengers))
+        status = str(body.get("status", "")) if body is not None else ""
         return render(request, "stan/index.html", {
-            "overall": str(body.get("status", "")) if body is not None else "",
-            "parts": parts(body), "box": box, "states": [s.value for s in DeliveryState],
+            "overall": overall_state(status, reach), "channels": reach,
+            "parts": shown, "box": box, "states": [s.value for s in DeliveryState],
             "waiting": WAITING, "buckets": [name for name, _ in AGE_BUCKETS],
             "failed": failed, "retrying": again, "limits": limits.counts(now, held),
             "limits_since": local(limits.since), "now": local(now),
