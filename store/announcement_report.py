@@ -337,6 +337,26 @@ async def still_to_act(session: AsyncSession, announcement_id: int, urgent: bool
     return found
 
 
+# --- the copies' language ---------------------------------------------------------------
+
+
+async def people_by_frame_language(session: AsyncSession, person_ids: set[int]) -> dict[str, int]:
+    """Of ``person_ids``, those a messenger copy reaches (a reachable account with a private
+    chat), by the language of their copy's frame: "en" for English readers, else "pl"."""
+    if not person_ids:
+        return {}
+    reached = select(literal(1)).where(
+        col(MessengerAccount.person_id) == col(Person.id),
+        col(MessengerAccount.reachable) == True,  # noqa: E712
+        col(MessengerAccount.private_ref) != None,  # noqa: E711
+    ).exists()
+    english = case((col(Person.language) == "en", "en"), else_="pl")
+    rows = (await session.execute(
+        select(english, func.count()).where(col(Person.id).in_(person_ids), reached)
+        .group_by(english))).all()
+    return {str(lang): int(n) for lang, n in rows}
+
+
 # --- the list of announcements -----------------------------------------------------------
 
 

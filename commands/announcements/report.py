@@ -35,10 +35,12 @@ from store.announcement_report import (
     count_still_to_act,
     counters,
     messenger_outcomes,
+    people_by_frame_language,
     ping_state,
     sent_page,
     still_to_act,
 )
+from store.announcements import by_number, resolve_people
 from store.db import Database
 from store.models import Person
 
@@ -62,10 +64,11 @@ class Bucket:
 class Reason:
     """People one messenger failed for one reason (in the reader's language)."""
 
-    platform: str
-    text: str
+    platform: str  # "" when the reason is no messenger at all
+    text: str  # "" for ``no_messenger`` (the reader's page words it)
     people: int
     cut_off: bool  # their account there takes no messages: no copy was made
+    kind: str = "failed"  # "failed", "cut_off" or "no_messenger" (no linked messenger)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +124,12 @@ class AnnouncementReports:
         self._db = db
         self._service = service
 
-    async def readable(self, who: Actor, announcement_id: int) -> Announcement | None:
-        """The sent announcement if ``who`` may read its report (its author, admins) —
-        else None, as if there were none (``/raport`` answers the same)."""
+    async def readable(self, who: Actor, number: int) -> Announcement | None:
+        """The sent announcement people know as ``number`` (the chat's ``/raport 2``) if
+        ``who`` may read its report (its author, admins) — else None, as if there were none
+        (``/raport`` answers the same)."""
         async with self._db.session() as session:
-            announcement = await session.get(Announcement, announcement_id)
+            announcement = await by_number(session, number)
         if announcement is None or announcement.state != "sent" or not may(
                 who, Act.READ_REPORT, Target(author_id=announcement.author_id)):
             return None
@@ -182,7 +186,7 @@ class AnnouncementReports:
             announcement=announcement, number=int(announcement.number or announcement_id),
             author=author.name if author else "?", counts=counts,
             summary=count_line(lang, announcement.urgent, counts), platforms=platforms,
-            reasons=_reasons(failures, lang), sms_line=sms_line,
+            reasons=_reasons(failures, lang, counts), sms_line=sms_line,
             groups=await self._service.group_lines(announcement_id, lang),
             buckets=buckets, bucket_seconds=seconds, pings=pings,
             to_act=[to_act(p, lang) for p in people], to_act_total=total, page=page,
@@ -237,14 +241,32 @@ def to_act(person: StillToAct, lang: str) -> ToAct:
     return ToAct(person, "pending", "", "")
 
 
-def _reasons(failures: list[FailureCount], lang: str) -> list[Reason]:
-    """The platforms' reasons in the reader's words; reasons that read the same are one."""
+def _reasons(failures: list[FailureCount], lang: str, counts: dict[str, int]) -> list[Reason]:
+    """Why people were not reached: the platforms' reasons in the reader's words (reasons
+    that read the same are one), then the recipients with no linked messenger at all."""
     merged: dict[tuple[str, str, bool], int] = {}
     for failure in failures:
         key = (failure.platform, failure_reason(lang, failure.reason), failure.cut_off)
         merged[key] = merged.get(key, 0) + failure.people
-    return [Reason(p, text, n, cut) for (p, text, cut), n in
-            sorted(merged.items(), key=lambda item: (item[0][0], -item[1], item[0][1]))]
+    found = [Reason(p, text, n, cut, kind="cut_off" if cut else "failed")
+             for (p, text, cut), n in
+             sorted(merged.items(), key=lambda item: (item[0][0], -item[1], item[0][1]))]
+    if counts.get("unreachable", 0):
+        found.append(Reason("", "", counts["unreachable"], False, kind="no_messenger"))
+    return found
+
+
+async def frame_languages(db: Database, audience: Audience, author_id: int
+                          ) -> dict[str, int]:
+    """Who of ``audience`` (not its author) a messenger copy reaches, by the language of the
+    copy's frame ("Ogłoszenie", "Od:"): {"pl": 10, "en": 2}."""
+    async with db.session() as session:
+        people = await resolve_people(
+            session, everyone=audience.everyone, forum_ids=audience.forum_ids,
+            gmina_ids=audience.gmina_ids, roles={r.value for r in audience.roles},
+            emails=audience.emails)
+        people.discard(author_id)
+        return await people_by_frame_language(session, people)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -27,6 +27,8 @@ function liveCounts(form) {
     const mine = ++asked;
     const data = new FormData(form);
     data.set("do", "count");
+    // The server answers 200 for a form still being filled in ("incomplete": the hint,
+    // no error before anything is typed) and for a wrong one ("invalid": what is wrong).
     window.panelFetch(form.dataset.countUrl, { method: "POST", body: data })
       .then((response) => response.json())
       .then((json) => {

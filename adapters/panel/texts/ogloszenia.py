@@ -92,7 +92,6 @@ PL: dict[str, str] = {
     "ogloszenia.confirm_to": "Do: {audience}",
     "ogloszenia.send": "Wyślij",
     "ogloszenia.cancel": "Anuluj",
-    "ogloszenia.sent": "Wysłane. Raport odświeża się sam.",
     "ogloszenia.already": "To ogłoszenie zostało już wysłane.",
     "ogloszenia.expired": "Podgląd był starszy niż godzina — przygotuj ogłoszenie jeszcze raz.",
     "ogloszenia.cancelled": "Anulowane — nic nie zostało wysłane.",
@@ -171,6 +170,36 @@ PL: dict[str, str] = {
     "ogloszenia.csv_messengers": "komunikatory",
     "ogloszenia.csv_pings": "wiadomości",
     "ogloszenia.csv_last_ping": "ostatnia wiadomość (UTC)",
+    "ogloszenia.err_email": "Wpisz adres e-mail osoby z katalogu.",
+    "ogloszenia.reach": "Dotrze do osób: {reached} z {count} ({where}).",
+    "ogloszenia.reach_none": "Uwaga: to ogłoszenie nie dotrze do nikogo (osoby: {count}).",
+    "ogloszenia.reach_some": "Uwaga: nie dotrze do osób: {missed} z {count}.",
+    "ogloszenia.reach_why": (
+        "Bez połączonego komunikatora: {without}; konto nie przyjmuje wiadomości "
+        "(np. zablokowany bot): {unreachable}."),
+    "ogloszenia.reach_after": (
+        "Po wysłaniu znajdziesz te osoby w raporcie (i w pliku CSV), by skontaktować się "
+        "z nimi inaczej."),
+    "ogloszenia.frame_pl_note": (
+        "Ramka wiadomości („Ogłoszenie”, „Od:”, przyciski) po polsku — tak, jak dostaną ją "
+        "odbiorcy."),
+    "ogloszenia.frame_en_note": (
+        "Wersję angielską ramki („Ogłoszenie”, „Od:”, przyciski) dostanie osób: {count} "
+        "(czytają po angielsku); pozostali — polską. Treść jest ta sama. Poniżej obie."),
+    "ogloszenia.frame_pl": "Ramka po polsku",
+    "ogloszenia.frame_en": "Ramka po angielsku (osoby: {count})",
+    "ogloszenia.edit": "Wróć do edycji",
+    "ogloszenia.sent_queued": (
+        "Przekazano do wysyłki wiadomości: {copies} — do osób: {people} z {count}. "
+        "Raport odświeża się sam."),
+    "ogloszenia.sent_missed": (
+        "Nie dotrze do osób: {missed} — przyczyny w części „Dlaczego nie dotarło”."),
+    "ogloszenia.sent_nothing": (
+        "Nic nie wysłano: żadna z osób ({count}) nie ma komunikatora, który przyjmie "
+        "wiadomość. Lista osób do kontaktu inną drogą jest niżej (i w pliku CSV)."),
+    "ogloszenia.reason_no_messenger": "brak połączonego komunikatora",
+    "ogloszenia.none_failed_yet": "Nic nie zawiodło; w drodze do osób: {pending}.",
+    "ogloszenia.none_failed": "Nic nie zawiodło.",
 }
 
 EN: dict[str, str] = {
@@ -260,7 +289,6 @@ EN: dict[str, str] = {
     "ogloszenia.confirm_to": "To: {audience}",
     "ogloszenia.send": "Send",
     "ogloszenia.cancel": "Cancel",
-    "ogloszenia.sent": "Sent. The report refreshes itself.",
     "ogloszenia.already": "This announcement has already been sent.",
     "ogloszenia.expired": "The preview was older than an hour — prepare the announcement again.",
     "ogloszenia.cancelled": "Cancelled — nothing was sent.",
@@ -283,7 +311,7 @@ EN: dict[str, str] = {
     "ogloszenia.col_reason": "Reason",
     "ogloszenia.col_count": "People",
     "ogloszenia.cut_off_mark": "(the account takes no messages — no copy was sent)",
-    "ogloszenia.no_failures": "Nothing failed.",
+    "ogloszenia.no_failures": "Everything arrived.",
     "ogloszenia.chart": "Acknowledgements over time",
     "ogloszenia.chart_desc": (
         "Acknowledged in all: {acked} of {recipients}. One point for each {bucket} with "
@@ -336,4 +364,36 @@ EN: dict[str, str] = {
     "ogloszenia.csv_messengers": "messengers",
     "ogloszenia.csv_pings": "messages",
     "ogloszenia.csv_last_ping": "last message (UTC)",
+    "ogloszenia.err_email": "Type the e-mail address of a person in the directory.",
+    "ogloszenia.reach": "It will reach {reached} of {count} people ({where}).",
+    "ogloszenia.reach_none": "Warning: this announcement will reach nobody ({count} people).",
+    "ogloszenia.reach_some": "Warning: it will not reach {missed} of {count} people.",
+    "ogloszenia.reach_why": (
+        "No linked messenger: {without}; the account takes no messages (e.g. the bot is "
+        "blocked): {unreachable}."),
+    "ogloszenia.reach_after": (
+        "After sending, the report (and its CSV file) lists them, so you can reach them "
+        "another way."),
+    "ogloszenia.frame_pl_note": (
+        "The message's frame (\"Ogłoszenie\", \"Od:\", the buttons) in Polish — as the "
+        "recipients will get it."),
+    "ogloszenia.frame_en_note": (
+        "{count} people (who read English) will get the English version of the frame "
+        "(\"Ogłoszenie\", \"Od:\", the buttons); the others the Polish one. The text is the "
+        "same. Both are shown below."),
+    "ogloszenia.frame_pl": "The frame in Polish",
+    "ogloszenia.frame_en": "The frame in English ({count} people)",
+    "ogloszenia.edit": "Back to editing",
+    "ogloszenia.sent_queued": (
+        "Queued for sending: {copies} messages — to {people} of {count} people. "
+        "The report refreshes itself."),
+    "ogloszenia.sent_missed": (
+        "It will not reach {missed} people — the reasons are under \"Why it did not "
+        "arrive\"."),
+    "ogloszenia.sent_nothing": (
+        "Nothing was sent: none of the {count} people has a messenger that takes messages. "
+        "The list of people to reach another way is below (and in the CSV file)."),
+    "ogloszenia.reason_no_messenger": "no linked messenger",
+    "ogloszenia.none_failed_yet": "Nothing failed; on the way to {pending} people.",
+    "ogloszenia.none_failed": "Nothing failed.",
 }
