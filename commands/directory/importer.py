@@ -7,6 +7,10 @@ A ``telefon komórkowy`` / ``mobile`` column (for urgent SMS only) is optional: 
 stored in E.164, landlines are reported (:attr:`ParsedFile.mobile_report`) and not stored, an
 invalid number is a row error. A file without the column leaves stored mobile numbers alone;
 the export writes the column when someone has a mobile number.
+
+Hostile files are bounded (:func:`read_table`): an XLSX that would unpack to too much is
+refused before it is opened, only the rows and (64) columns a sheet really has are read,
+whatever size it claims, and more than 100,000 data rows are refused.
 """
 
 from __future__ import annotations
@@ -140,10 +144,17 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 
     Rows with no value may be left out; at most :data:`MAX_COLUMNS` cells of a row are read,
     and a file with more than :data:`MAX_DATA_ROWS` rows with a value is refused when its
-    rows are read (:class:`ImportError_` naming the limit)."""
+    rows are read (:class:`ImportError_` naming the limit); so is, at once, a file that is
+    or unpacks to more than :data:`MAX_UNPACKED` bytes."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         header, rows = _read_xlsx(path)
     else:
+        size = path.stat().st_size
+        if size > MAX_UNPACKED:  # read whole into memory: the cap of an unpacked XLSX
+            raise ImportError_([
+                f"The file has {size // 2**20} MB, more than the limit of "
+                f"{MAX_UNPACKED // 2**20} MB / plik ma {size // 2**20} MB, więcej niż limit "
+                f"{MAX_UNPACKED // 2**20} MB"])
         header, rows = _read_csv(path.read_bytes())
     return header[:MAX_COLUMNS], _limited(rows)
 
