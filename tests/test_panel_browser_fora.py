@@ -77,3 +77,27 @@ async def test_a_forum_is_created_by_keyboard_and_every_forum_page_is_accessible
     assert "Jak liczyć próg unijny?" in await page.inner_text("table")
     await page.goto(panel_url + "/panel/fora/PZP/faq")
     assert "Wzór klauzuli waloryzacyjnej" in await page.inner_text("table")
+
+
+async def test_form_errors_show_at_the_top_and_keep_what_was_typed(
+        browser_page: Any, panel_url: str, app: App) -> None:
+    page = browser_page
+    await browser_sign_in(page, panel_url, app, ADMIN)
+    await page.goto(panel_url + "/panel/fora")
+    await page.get_by_label("Klucz").fill("PZP")
+    await page.get_by_label("Nazwa", exact=True).fill("Drugie forum")
+    await page.get_by_role("button", name="Utwórz forum").click()
+    alert = page.get_by_role("alert")
+    assert "Forum PZP już istnieje" in await alert.inner_text()
+    box = await alert.bounding_box()
+    assert box is not None and box["y"] < (page.viewport_size or {"height": 720})["height"]
+    assert await page.input_value("#fora-key") == "PZP"  # kept, and marked
+    assert await page.get_attribute("#fora-key", "aria-invalid") == "true"
+    await assert_accessible(page)
+
+    await page.goto(panel_url + "/panel/fora/PZP/czlonkowie")
+    await page.get_by_label("Adresy e-mail").fill("a.walczak@krakow.example.pl nikt@example.pl")
+    await page.get_by_role("button", name="Dodaj", exact=True).click()
+    assert "nikt@example.pl" in await page.get_by_role("alert").inner_text()
+    assert await page.input_value("#fora-emails") == "nikt@example.pl"
+    await assert_accessible(page)

@@ -363,3 +363,64 @@ async def test_unanswered_questions_come_oldest_first_with_their_age(
         await session.commit()
     again = table_rows(await (await panel_client.get("/panel/fora/PZP/pytania")).text())
     assert len(again) == 40 and again[0].startswith("#1 Pytanie testowe 1 ")
+
+
+async def test_pasted_addresses_add_the_known_and_keep_the_unknown_in_the_box(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    newcomer = await person_id(app, NEWCOMER)
+    answer = await panel_client.post("/panel/fora/PZP/czlonkowie/dodaj", data={
+        "csrf": csrf, "emails": f"{NEWCOMER}\nnikt@example.pl, ktos@example.pl"})
+    page = await answer.text()
+    assert answer.status == 200
+    assert newcomer in (await people_of(app, "PZP"))[0]  # the known one is in
+    assert "Dodano do forum osób: 1." in page
+    alert = page.split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert "nikt@example.pl, ktos@example.pl" in alert and NEWCOMER not in alert
+    box = re.search(r'<textarea id="fora-emails"([^>]*)>(.*?)</textarea>', page, re.S)
+    assert box and box.group(2) == "nikt@example.pl\nktos@example.pl"
+    assert 'aria-invalid="true"' in box.group(1)
+    assert 'aria-describedby="fora-members-error fora-emails-hint"' in box.group(1)
+
+
+async def test_an_unknown_address_in_a_member_file_is_a_skipped_row(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    members, _ = await people_of(app, "PZP")
+    upload = FormData()
+    upload.add_field("csrf", csrf)
+    upload.add_field("file", f"email\n{NEWCOMER}\nnikt@example.pl\n".encode(),
+                     filename="lista.csv", content_type="text/csv")
+    preview = await panel_client.post("/panel/fora/PZP/import", data=upload)
+    text = await preview.text()
+    assert preview.status == 200
+    assert "Zostaną pominięte (1)" in text and "Zostaną dodani (1)" in text
+    assert "nikt@example.pl nie ma takiej osoby w katalogu" in " | ".join(table_rows(text))
+    emails = re.search(r'name="emails" value="([^"]*)"', text)
+    assert emails is not None and emails.group(1) == NEWCOMER  # only the known are confirmed
+    assert (await people_of(app, "PZP"))[0] == members  # a preview changes nothing
+    confirmed = await panel_client.post("/panel/fora/PZP/import/zatwierdz", data={
+        "csrf": csrf, "emails": emails.group(1), "replace": "", "filename": "lista.csv"},
+        allow_redirects=False)
+    assert confirmed.status == 303
+    assert (await people_of(app, "PZP"))[0] == members | {await person_id(app, NEWCOMER)}
+
+
+async def test_a_refused_new_forum_says_so_at_the_top_linked_to_the_field(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    refused = await panel_client.post("/panel/fora", data={
+        "csrf": csrf, "key": "PZP", "name_pl": "Drugie forum", "name_en": "Second"})
+    page = await refused.text()
+    assert refused.status == 400
+    alert = page.index('role="alert"')
+    assert alert < page.index("<table")  # above the list, not below it
+    assert "Forum PZP już istnieje" in page[alert:page.index("<table")]
+    assert 'href="#fora-key"' in page[alert:page.index("<table")]
+    key = re.search(r'<input id="fora-key"([^>]*)>', page)
+    assert key and 'aria-invalid="true"' in key.group(1)
+    assert 'aria-describedby="fora-create-error fora-key-hint"' in key.group(1)
+    assert 'value="PZP"' in key.group(1)
+    name = re.search(r'<input id="fora-name"([^>]*)>', page)
+    assert name and 'value="Drugie forum"' in name.group(1)
+    assert "aria-invalid" not in name.group(1)

@@ -35,6 +35,7 @@ from commands.authz import Act, Target, may, moderated_forums
 from commands.clock import WARSAW
 from commands.forums.admin import (
     ForumAdmin,
+    ForumPlan,
     ImportRefused,
     Refused,
     emails_from_csv,
@@ -58,6 +59,7 @@ from store.forums import (
     directory_matches,
     forum_summaries,
     member_page,
+    people_by_email,
     person_by_id,
 )
 from store.models import Forum, Person
@@ -65,6 +67,9 @@ from store.models import Forum, Person
 PAGE_SIZE = 50
 MAX_UPLOAD = 1024 * 1024  # aiohttp's own limit for a form: a list of e-mails is far smaller
 MAX_EMAILS = 5000
+# The create form's field each refusal is about (the error box links to it).
+CREATE_FIELDS = {"fadm.bad_key": "key", "fadm.exists": "key", "fadm.exists_archived": "key",
+                 "fadm.bad_name": "name_pl", "fadm.unknown_topic": "key"}
 
 
 def _may_use(user: PanelUser) -> bool:
@@ -158,12 +163,12 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     # --- the list and a new forum ---------------------------------------------------------
 
     async def index(request: web.Request, user: PanelUser, *, error: str = "",
-                    values: dict[str, str] | None = None, status: int = 200
-                    ) -> web.StreamResponse:
+                    values: dict[str, str] | None = None, status: int = 200,
+                    field: str = "") -> web.StreamResponse:
         async with panel.db.session() as session:
             rows = await forum_summaries(session, moderated_forums(user.actor))
         return render(request, "fora/index.html", {
-            **common(user), "rows": rows, "error": error,
+            **common(user), "rows": rows, "error": error, "error_field": field,
             "values": values or {"key": "", "name_pl": "", "name_en": ""},
         }, status=status)
 
@@ -177,7 +182,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                                                name_en=values["name_en"], actor=_actor(user))
         except Refused as refused:
             return await index(request, user, error=refused.text(user.lang), values=values,
-                               status=400)
+                               status=400, field=CREATE_FIELDS.get(refused.key, "key"))
         return redirect(request, f"/panel/fora/{forum.key}", notice="fora.created")
 
     # --- one forum: details and groups ----------------------------------------------------
@@ -223,8 +228,8 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     # --- members --------------------------------------------------------------------------
 
     async def members(request: web.Request, user: PanelUser, *, error: str = "",
-                      error_lines: list[str] | None = None, status: int = 200
-                      ) -> web.StreamResponse:
+                      error_lines: list[str] | None = None, status: int = 200,
+                      emails: str = "", added: int = 0) -> web.StreamResponse:
         forum = await load(request, user)
         if isinstance(forum, web.Response):
             return forum
@@ -241,6 +246,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             "pick": pick, "matches": matches, "page": number, "pages": _pages(total),
             "pager_url": base + ("?" + urlencode({"q": text}) if text else ""),
             "error": error, "error_lines": error_lines or [], "section": "members",
+            "emails": emails, "added": added,
         }, status=status)
 
     async def add(request: web.Request, user: PanelUser) -> web.StreamResponse:
@@ -248,15 +254,33 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         if isinstance(forum, web.Response):
             return forum
         form = await request.post()
-        try:
-            change = await admin_service.add_members(
-                forum.key, split_emails(form_text(form, "emails", limit=20000)),
-                actor=_actor(user), may=moderated_forums(user.actor))
-        except Refused as refused:
-            return await members(request, user, error=refused.text(user.lang), status=400)
+        typed = split_emails(form_text(form, "emails", limit=20000))
+        known, unknown = await split_known(typed)
+        changed: list[Person] = []
+        if known:
+            try:
+                change = await admin_service.add_members(
+                    forum.key, known, actor=_actor(user), may=moderated_forums(user.actor))
+            except Refused as refused:
+                return await members(request, user, error=refused.text(user.lang),
+                                     status=400, emails="\n".join(typed))
+            changed = change.changed
+        if unknown or not typed:
+            # The known ones are in; the unknown ones stay in the box to be corrected.
+            error = pt(user.lang, "fora.unknown_kept", emails=", ".join(unknown[:20])
+                       + (" …" if len(unknown) > 20 else "")) if unknown \
+                else pt(user.lang, "fora.no_emails")
+            return await members(request, user, error=error, emails="\n".join(unknown),
+                                 added=len(changed), status=200 if known else 400)
         return redirect(request, f"/panel/fora/{forum.key}/czlonkowie",
-                        notice="fora.members_added" if change.changed
+                        notice="fora.members_added" if changed
                         else "fora.members_unchanged")
+
+    async def split_known(emails: list[str]) -> tuple[list[str], list[str]]:
+        """The addresses the directory knows, and those it does not, in the given order."""
+        async with panel.db.session() as session:
+            found = await people_by_email(session, emails)
+        return [e for e in emails if e in found], [e for e in emails if e not in found]
 
     async def remove(request: web.Request, user: PanelUser) -> web.StreamResponse:
         forum = await load(request, user)
@@ -315,10 +339,13 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                                      status=400)
         replace = form_text(form, "replace") == "1"
         try:
-            emails = emails_from_csv(data, user.lang)[:MAX_EMAILS]
+            listed = emails_from_csv(data, user.lang)[:MAX_EMAILS]
+            emails, skipped = await split_known(listed)
+            # An address the directory does not know is a row to skip, not a reason to
+            # refuse the file: the preview names it and the rest can be confirmed.
             plan = await admin_service.plan_members(
                 forum.key, emails, replace=replace, dry_run=True, actor=_actor(user),
-                may=moderated_forums(user.actor))
+                may=moderated_forums(user.actor)) if emails else ForumPlan(forum)
         except ImportRefused as refused:
             return await import_form(request, user, errors=refused.errors, status=400)
         except Refused as refused:
@@ -326,8 +353,8 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                                      status=400)
         return render(request, "fora/preview.html", {
             **common(user), "forum": forum, "plan": plan, "emails": "\n".join(emails),
-            "listed": len(emails), "replace": replace, "section": "members",
-            "filename": str(upload.filename)[:200],
+            "listed": len(listed), "skipped": skipped, "replace": replace,
+            "section": "members", "filename": str(upload.filename)[:200],
         })
 
     async def confirm(request: web.Request, user: PanelUser) -> web.StreamResponse:

@@ -168,6 +168,15 @@ PL: dict[str, str] = {
     "fora.forbidden": "To forum moderuje ktoś inny: nie możesz go zmieniać.",
     "fora.admins_only": "Tylko administratorzy mogą to zrobić.",
     "fora.error_title": "Nie zapisano",
+    "fora.create_failed": "Nie utworzono forum",
+    "fora.fix_field": "Popraw pole „{field}”",
+    "fora.unknown_kept": "Nie ma w katalogu osób z tymi adresami: {emails}. Zostały w polu "
+                         "poniżej — popraw je albo najpierw dodaj te osoby do katalogu.",
+    "fora.no_emails": "Podaj co najmniej jeden adres e-mail.",
+    "fora.members_added_count": "Dodano do forum osób: {count}.",
+    "fora.preview_skipped": "Zostaną pominięte ({count})",
+    "fora.col_reason": "Powód",
+    "fora.skip_unknown": "nie ma takiej osoby w katalogu",
 }
 
 EN: dict[str, str] = {
@@ -330,4 +339,14 @@ EN: dict[str, str] = {
     "fora.forbidden": "Someone else moderates this forum: you cannot change it.",
     "fora.admins_only": "Only administrators can do this.",
     "fora.error_title": "Not saved",
+    "fora.create_failed": "The forum was not created",
+    "fora.fix_field": "Correct the field “{field}”",
+    "fora.unknown_kept": "Nobody in the directory has these addresses: {emails}. They are "
+                         "kept in the box below — correct them or add these people to the "
+                         "directory first.",
+    "fora.no_emails": "Give at least one e-mail address.",
+    "fora.members_added_count": "People added to the forum: {count}.",
+    "fora.preview_skipped": "Will be skipped ({count})",
+    "fora.col_reason": "Reason",
+    "fora.skip_unknown": "nobody in the directory has it",
 }
