@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.models import utcnow
@@ -191,3 +191,22 @@ class CalendarFeed(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class CalendarUpload(SQLModel, table=True):
+    """An uploaded .ics file kept for its confirm step. Found by the hash of a random token,
+    and only for the person and panel session that uploaded it; dropped when imported or
+    after :data:`UPLOAD_LIFETIME`. No link to the person row: it lives minutes, not as data
+    about them."""
+
+    __tablename__ = "calendarupload"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(index=True)
+    session_key: str = Field(max_length=64)  # a hash naming the panel session
+    file_name: str = Field(max_length=300)
+    default_forum_id: int | None = None
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # the dry run's outcome as JSON: showing the preview again compares nothing
+    preview: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

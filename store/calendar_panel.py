@@ -14,10 +14,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    DateTime,
-    LargeBinary,
-    Text,
     and_,
     case,
     delete,
@@ -28,10 +24,10 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.sql import Select
-from sqlmodel import Field, SQLModel, col
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.calendar_models import CalendarStatus, Deadline, Event
+from store.calendar_models import CalendarStatus, CalendarUpload, Deadline, Event
 from store.db import affected_rows
 from store.models import Delivery, DeliveryState
 
@@ -213,25 +209,6 @@ async def events_by_uids(session: AsyncSession, uids: list[str]) -> dict[str, Ev
 
 
 # --- ICS files between preview and confirm ---------------------------------------------------
-
-
-class CalendarUpload(SQLModel, table=True):
-    """An uploaded .ics file kept for its confirm step. Found by the hash of a random token,
-    and only for the person and panel session that uploaded it; dropped when imported or
-    after :data:`UPLOAD_LIFETIME`. No link to the person row: it lives minutes, not as data
-    about them."""
-
-    __tablename__ = "calendarupload"
-
-    token_hash: str = Field(primary_key=True, max_length=64)
-    person_id: int = Field(index=True)
-    session_key: str = Field(max_length=64)  # a hash naming the panel session
-    file_name: str = Field(max_length=300)
-    default_forum_id: int | None = None
-    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    # the dry run's outcome as JSON: showing the preview again compares nothing
-    preview: str = Field(default="", sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 async def forget_stale_uploads(session: AsyncSession, *, now: datetime) -> int:

@@ -278,7 +278,6 @@ class Delivery(SQLModel, table=True):
 # that migrations and the tests use.
 from store import announcement_models as _announcement_models  # noqa: E402,F401
 from store import calendar_models as _calendar_models  # noqa: E402,F401
-from store import calendar_panel as _calendar_panel  # noqa: E402,F401  (the ICS upload table)
 from store import forum_models as _forum_models  # noqa: E402,F401
 from store import freshness_models as _freshness_models  # noqa: E402,F401
 from store import invitation_models as _invitation_models  # noqa: E402,F401

@@ -133,6 +133,15 @@ def event_occurrences(event: Event, overrides: Iterable[EventOverride], since: d
 
 def next_occurrence(event: Event, overrides: Iterable[EventOverride], now: datetime,
                     within: timedelta = timedelta(days=800)) -> Occurrence | None:
-    """The next occurrence that has not ended yet."""
-    found = event_occurrences(event, list(overrides), now, now + within)
-    return found[0] if found else None
+    """The next occurrence that has not ended yet (within ``within``).
+
+    Looked for in growing windows: expanding a daily rule over 800 days takes ~100 ms, and
+    the next meeting of a repeating event is nearly always within days. The first window
+    that holds an occurrence holds the soonest one, so the answer is the same.
+    """
+    changes = list(overrides)
+    for span in (timedelta(days=14), timedelta(days=120), within):
+        found = event_occurrences(event, changes, now, now + min(span, within))
+        if found or span >= within:
+            return found[0] if found else None
+    return None
