@@ -179,7 +179,8 @@ async def test_entries_read_as_words_for_office_staff(app: App, panel_client: Cl
                 (f"person:{obara} via panel", "announcement.send",
                  json.dumps({"via": "panel", "filters": json.dumps({"gmina": "Wieliczka"}),
                              "recipients": 12})),
-                (f"person:{obara}", "role.grant", json.dumps({"role": "gmina_coordinator"})),
+                (f"person:{obara}", "role.grant", json.dumps({"role": "gmina_coordinator",
+                                                               "forum_id": None})),
                 ("cli", "custom.thing", "not json"),
             ])])
         await session.commit()
@@ -192,7 +193,8 @@ async def test_entries_read_as_words_for_office_staff(app: App, panel_client: Cl
     assert "nadanie roli" in body and "custom.thing" in body  # an unknown code as it is
     assert "wiersz poleceń" in body and "przez komunikator" in body
     assert "gmina: Wieliczka" in body and "recipients:</span> 12" in body
-    assert "koordynator gminy" in body  # the role's words in the details
+    assert "rola:</span> koordynator gminy" in body  # the role's words in the details
+    assert "forum (nr)" not in body  # an empty scope is left out
     assert "&#34;" not in body and "&quot;" not in body and "\\" not in body  # no raw JSON
     assert "not json" in body
     assert 'data-label="Kto"' in body and 'data-label="Szczegóły"' in body

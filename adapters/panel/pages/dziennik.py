@@ -99,8 +99,14 @@ def details(text: str, lang: str) -> list[tuple[str, str]]:
         return [("", text[:MAX_VALUE])]
     if not isinstance(parsed, dict):
         return [("", _value(parsed, lang))]
-    return [(str(k), _value(v, lang, key=str(k))) for k, v in parsed.items()
-            if not (k == "via" and v == "panel")]  # the actor column says "przez panel"
+    return [(_key(str(k), lang), _value(v, lang, key=str(k))) for k, v in parsed.items()
+            if v not in (None, "", [], {})  # an empty scope says nothing to a reader
+            and not (k == "via" and v == "panel")]  # the actor column says "przez panel"
+
+
+def _key(name: str, lang: str) -> str:
+    key = f"dziennik.key.{name}"
+    return pt(lang, key) if known(key) else name
 
 
 def _value(value: object, lang: str, *, key: str = "") -> str:

@@ -90,6 +90,17 @@ PL: dict[str, str] = {
     "dziennik.who.unlinked": "niepołączone konto",
     "dziennik.yes": "tak",
     "dziennik.no": "nie",
+    "dziennik.key.role": "rola",
+    "dziennik.key.via": "sposób",
+    "dziennik.key.person_ids": "osoby (nr)",
+    "dziennik.key.fields": "pola",
+    "dziennik.key.file": "plik",
+    "dziennik.key.added": "dodani (nr)",
+    "dziennik.key.removed": "usunięci (nr)",
+    "dziennik.key.forum_id": "forum (nr)",
+    "dziennik.key.gmina_id": "gmina (nr)",
+    "dziennik.key.note": "uwaga",
+    "dziennik.key.moderators": "moderatorzy (nr)",
 }
 
 EN: dict[str, str] = {
@@ -180,4 +191,15 @@ EN: dict[str, str] = {
     "dziennik.who.unlinked": "unlinked account",
     "dziennik.yes": "yes",
     "dziennik.no": "no",
+    "dziennik.key.role": "role",
+    "dziennik.key.via": "how",
+    "dziennik.key.person_ids": "people (no.)",
+    "dziennik.key.fields": "fields",
+    "dziennik.key.file": "file",
+    "dziennik.key.added": "added (no.)",
+    "dziennik.key.removed": "removed (no.)",
+    "dziennik.key.forum_id": "forum (no.)",
+    "dziennik.key.gmina_id": "gmina (no.)",
+    "dziennik.key.note": "note",
+    "dziennik.key.moderators": "moderators (no.)",
 }
