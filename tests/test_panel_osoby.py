@@ -73,8 +73,8 @@ async def test_a_coordinator_granted_in_the_panel_may_announce_in_chat_and_it_is
 
     log = await (await panel_client.get("/panel/dziennik",
                                         params={"action": "role.grant"})).text()
-    assert f"person:{rid}" in log and "gmina_coordinator" in log
-    assert "Wpisów: 1" in log
+    assert f'<a href="/panel/osoby/{rid}">Renata Nowak</a>' in log
+    assert "koordynator gminy" in log and "Wpisów: 1" in log
 
 
 async def test_a_role_revoked_in_the_panel_stops_in_chat(app: App, panel_client: Client
