@@ -4,7 +4,9 @@ that refreshes itself as people acknowledge on their messengers; axe on every pa
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 from bots.app import App
@@ -56,6 +58,14 @@ async def test_compose_an_urgent_announcement_by_keyboard_and_follow_its_report(
     await page.wait_for_selector("#counts-table", timeout=10_000)
     assert "Odbiorcy (osoby): 12" in await page.inner_text("#counts")
     assert "Potwierdzam" in await page.inner_text("#preview-teams")
+    # The previews stand apart: no two cards touch.
+    boxes = [await page.locator(f"#preview-{p}").bounding_box()
+             for p in ("telegram", "slack", "teams")]
+    for one, other in pairwise(boxes):
+        assert one is not None and other is not None
+        apart = (other["y"] - (one["y"] + one["height"]),
+                 other["x"] - (one["x"] + one["width"]))
+        assert max(apart) >= 8, (one, other)
     await assert_accessible(page)
     await screenshot(page, "ogloszenia-nowe")
     await tab_to(page, "")  # leave the text area: the next buttons have no id
@@ -63,12 +73,25 @@ async def test_compose_an_urgent_announcement_by_keyboard_and_follow_its_report(
     await page.keyboard.press("Enter")
     await page.wait_for_url("**/potwierdz")
     assert "Wysłać do 12 osób?" in await page.inner_text("h2#question")
+    assert re.search(r"nie dotrze do osób: \d+ z 12\.",
+                     await page.inner_text("#confirm-warning"))
     await assert_accessible(page)
     await screenshot(page, "ogloszenia-potwierdzenie")
+    # "Wróć do edycji" brings the form back as it was; then on to the confirmation again.
+    await tab_to(page, "edit")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/panel/ogloszenia/nowe?szkic=*")
+    assert await page.is_checked("#kind-gmina") and await page.is_checked("#mode-urgent")
+    assert await page.input_value("#f-text") == "Awaria EZD — proszę nie wysyłać pism do 12:00."
+    await page.focus("button[value=preview]")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/potwierdz")
     await tab_to(page, "send")
     await page.keyboard.press("Enter")
-    await page.wait_for_url("**/panel/ogloszenia/*?notice=*")
+    await page.wait_for_url("**/panel/ogloszenia/1?wyslane=1")
     assert "Ogłoszenie nr 1" in await page.inner_text("h1")
+    assert re.search(r"Przekazano do wysyłki wiadomości: [1-9]\d* — do osób: \d+ z 12\.",
+                     await page.inner_text("#sent-notice"))
     await assert_accessible(page)
 
     # People get it on their messengers and acknowledge; the open report catches up alone.
@@ -88,3 +111,28 @@ async def test_compose_an_urgent_announcement_by_keyboard_and_follow_its_report(
     assert await page.locator("#chart-table tbody tr").count() >= 1
     await assert_accessible(page)
     await screenshot(page, "ogloszenia-raport")
+
+
+async def test_choosing_one_person_shows_no_error_and_no_failed_request(
+        browser_page: Any, panel_url: str, app: App) -> None:
+    page = browser_page
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    await browser_sign_in(page, panel_url, app, THE_OFFICE.email)
+    await page.goto(panel_url + "/panel/ogloszenia/nowe")
+    async with page.expect_response("**/panel/ogloszenia/policz") as answer:
+        await page.check("#kind-person")
+    assert (await answer.value).status == 200
+    await page.wait_for_timeout(300)
+    counts = await page.inner_text("#counts")
+    assert "Nie znam osoby" not in counts and "Naciśnij „Policz”" in counts
+    async with page.expect_response("**/panel/ogloszenia/policz") as answer:
+        await page.fill("#f-email", "r.now")  # still being typed
+    assert (await answer.value).status == 200
+    assert "Nie znam osoby" not in await page.inner_text("#counts")
+    await page.fill("#f-email", RENATA.email)
+    await page.locator("#counts-summary", has_text="Odbiorcy (osoby): 1").wait_for(
+        timeout=10_000)
+    assert failed == []
+    await assert_accessible(page)

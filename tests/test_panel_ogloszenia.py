@@ -230,7 +230,9 @@ async def test_confirmation_and_report_say_whom_it_reaches(app: App,
     assert (f"Dotrze do osób: {len(LINKED)} z {WIELICZKA_STAFF} "
             "(Teams: 3, Telegram: 3, Slack: 2).") in page
     assert f"Uwaga: nie dotrze do osób: {missed} z {WIELICZKA_STAFF}." in page
-    assert f"Bez połączonego komunikatora: {missed};" in page
+    assert f"Bez połączonego komunikatora: {missed}." in page
+    assert "nie przyjmuje wiadomości" not in page  # nobody is: not said
+    assert page.count("Uwaga: nie dotrze") == 1  # said once, by the question
     _draft, report = await confirm_and_send(panel_client, csrf, shown.headers["Location"])
     sent = await (await panel_client.get(f"{report}?wyslane=1")).text()
     assert (f"Przekazano do wysyłki wiadomości: 8 — do osób: {len(LINKED)} z "
@@ -579,6 +581,7 @@ async def test_a_recipient_whose_only_messenger_takes_no_messages(
     counted = await (await panel_client.post("/panel/ogloszenia/policz", data=compose_form(
         csrf, kind="gmina", gmina=wieliczka, urgent=True, text="x", do="count"))).json()
     assert counted["unreachable"] == 1 and counted["per_platform"]["teams"] == 2
+    assert "Połączone konto nie przyjmuje wiadomości (np. zablokowany bot): 1." in counted["html"]
     shown = await panel_client.post("/panel/ogloszenia/nowe", data=compose_form(
         csrf, kind="gmina", gmina=wieliczka, urgent=True, text="x", do="preview"),
         allow_redirects=False)

@@ -646,6 +646,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         choice = Choice(urgent=found.urgent, text=found.text)
         return render(request, "ogloszenia/confirm.html", {
             "announcement": found, "base": BASE, "draft_url": f"{BASE}/szkic/{found.id}",
+            "reach_above": True,
             **counts_context(draft, choice, frames, user.lang)})
 
     async def send(request: web.Request, user: PanelUser) -> web.StreamResponse:

@@ -174,9 +174,9 @@ PL: dict[str, str] = {
     "ogloszenia.reach": "Dotrze do osób: {reached} z {count} ({where}).",
     "ogloszenia.reach_none": "Uwaga: to ogłoszenie nie dotrze do nikogo (osoby: {count}).",
     "ogloszenia.reach_some": "Uwaga: nie dotrze do osób: {missed} z {count}.",
-    "ogloszenia.reach_why": (
-        "Bez połączonego komunikatora: {without}; konto nie przyjmuje wiadomości "
-        "(np. zablokowany bot): {unreachable}."),
+    "ogloszenia.reach_without": "Bez połączonego komunikatora: {count}.",
+    "ogloszenia.reach_unreachable": (
+        "Połączone konto nie przyjmuje wiadomości (np. zablokowany bot): {count}."),
     "ogloszenia.reach_after": (
         "Po wysłaniu znajdziesz te osoby w raporcie (i w pliku CSV), by skontaktować się "
         "z nimi inaczej."),
@@ -368,9 +368,9 @@ EN: dict[str, str] = {
     "ogloszenia.reach": "It will reach {reached} of {count} people ({where}).",
     "ogloszenia.reach_none": "Warning: this announcement will reach nobody ({count} people).",
     "ogloszenia.reach_some": "Warning: it will not reach {missed} of {count} people.",
-    "ogloszenia.reach_why": (
-        "No linked messenger: {without}; the account takes no messages (e.g. the bot is "
-        "blocked): {unreachable}."),
+    "ogloszenia.reach_without": "No linked messenger: {count}.",
+    "ogloszenia.reach_unreachable": (
+        "The linked account takes no messages (e.g. the bot is blocked): {count}."),
     "ogloszenia.reach_after": (
         "After sending, the report (and its CSV file) lists them, so you can reach them "
         "another way."),
