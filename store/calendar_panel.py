@@ -239,3 +239,21 @@ async def drop_upload(session: AsyncSession, token_hash: str) -> None:
     """Forget a file (imported, or given up)."""
     await session.execute(delete(CalendarUpload).where(
         col(CalendarUpload.token_hash) == token_hash))
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReach:
+    """Reminders of one event or deadline still to go: messages and distinct people."""
+
+    messages: int = 0
+    people: int = 0
+
+
+async def planned_reach(session: AsyncSession, source: str) -> PlannedReach:
+    """How many reminders of ``source`` wait in the outbox, and for how many people."""
+    waiting = (DeliveryState.PENDING.value, DeliveryState.SENDING.value)
+    row = (await session.execute(
+        select(func.count(), func.count(func.distinct(col(Delivery.person_id))))
+        .where(col(Delivery.source) == source, col(Delivery.kind) == "reminder",
+               col(Delivery.state).in_(waiting)))).one()
+    return PlannedReach(messages=int(row[0]), people=int(row[1]))

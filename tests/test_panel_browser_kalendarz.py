@@ -72,7 +72,8 @@ async def test_a_moderator_plans_a_meeting_with_the_keyboard(
 
     await page.wait_for_url(panel_url + "/panel/kalendarz/wydarzenia/1*")
     main = await page.inner_text("main")
-    assert "Zapisano wydarzenie; przypomnienia są zaplanowane." in main
+    assert "Zapisano wydarzenie." in main
+    assert "Zaplanowane przypomnienia: 4, dla osób: 2." in main
     assert "wtorek, 24 listopada 2026, 10:00–11:00" in main
     assert "przypomnienie o spotkaniu (1 godz. przed)" in main
     await assert_accessible(page)

@@ -77,6 +77,9 @@ async def test_a_moderator_plans_a_meeting_the_chat_shows_and_reminds_of(
     created = await create_meeting(panel_client, app, csrf)
     assert created.status == 303
     assert created.headers["Location"].startswith("/panel/kalendarz/wydarzenia/1?")
+    shown = await (await panel_client.get(created.headers["Location"])).text()
+    assert "Zapisano wydarzenie." in shown
+    assert "Zaplanowane przypomnienia: 4, dla osób: 2." in shown  # what the outbox holds
 
     [agenda] = await session_as(app, MEMBER).say("/wydarzenia PZP")
     assert "10:00–11:00 Narada w sprawie przetargu [PZP] · sala 5" in agenda
@@ -84,7 +87,8 @@ async def test_a_moderator_plans_a_meeting_the_chat_shows_and_reminds_of(
     assert states == {"pending": 4}  # two linked people: a catch-up now and an hour before
 
     page = await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
-    assert "Zapisano wydarzenie; przypomnienia są zaplanowane." not in page  # shown once
+    assert "Zapisano wydarzenie." not in page  # shown once
+    assert "Zaplanowane przypomnienia:" not in page
     assert "wtorek, 24 listopada 2026, 10:00–11:00" in page
     assert "przypomnienie o spotkaniu (1 godz. przed)" in page
     assert "Jeszcze nic nie wysłano." in page
@@ -194,7 +198,8 @@ async def test_changing_a_meeting_replans_its_reminders(app: App, panel_client: 
         "csrf": csrf, "title": "Narada w sprawie przetargu", "start_date": "2026-12-01",
         "start_time": "12:00", "end_date": "2026-12-01", "end_time": "13:00",
         "location": "sala 7"})
-    assert "Zapisano zmiany; przypomnienia zaplanowano na nowo." in await moved.text()
+    assert "Zapisano zmiany wydarzenia." in await moved.text()
+    assert "Zaplanowane przypomnienia: 4, dla osób: 2." in await moved.text()
     [agenda] = await session_as(app, MEMBER).say("/wydarzenia PZP")
     assert "12:00–13:00 Narada w sprawie przetargu [PZP] · sala 7" in agenda
     received = [r for r in await Timeline(app).run_until(warsaw(2026, 12, 1, 12))

@@ -24,7 +24,7 @@ from commands.calendar.ics import IcsError, IcsProblem, ParsedCalendar, material
 from commands.calendar.importer import ImportSummary, import_calendar
 from commands.calendar.occurrences import Occurrence, exdate_list
 from commands.calendar.recurrence import RecurrenceError, first_on_or_after, parse_recurrence
-from commands.calendar.reminders import PlanReport
+from commands.calendar.reminders import PlanReport, deadline_source, event_source
 from commands.calendar.service import (
     CalendarError,
     CalendarService,
@@ -36,9 +36,9 @@ from commands.clock import WARSAW
 from commands.directory.gminy import refusal, resolve_gmina
 from commands.directory.language import fold
 from commands.directory.service import DirectoryService
-from store.calendar import all_forums
+from store.calendar import all_forums, done_of, gaps_of
 from store.calendar_models import CalendarStatus, Deadline, Event
-from store.calendar_panel import events_by_uids
+from store.calendar_panel import events_by_uids, planned_reach
 from store.models import Forum, Gmina, Person
 from store.people import person_by_email
 
@@ -280,6 +280,35 @@ class ImportOutcome:
 
     summary: ImportSummary
     not_allowed: list[str] = field(default_factory=list)
+    # when each event of the file starts and ends, by its label (a label names only the day;
+    # two events of one title on one day share a label, hence a list): (start, end UTC ISO,
+    # all day)
+    times: dict[str, list[tuple[str, str, bool]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutlook:
+    """What reminders an entry has waiting, said truthfully after it is saved: how many,
+    for how many people, and if none, why (see :attr:`reason`)."""
+
+    planned: int  # reminder messages waiting in the outbox
+    people: int  # distinct people they go to
+    recipients: int  # people the entry is for
+    unreachable: int  # of them, without a linked messenger
+    later: bool  # its first moment lies beyond the planning horizon
+
+    @property
+    def reason(self) -> str:
+        """"" when reminders wait; else "nobody" (no one to remind), "later" (planned
+        nearer the time), "unreachable" (no one has a linked messenger) or "too_late" (no
+        reminder moment is still ahead)."""
+        if self.planned:
+            return ""
+        if not self.recipients:
+            return "nobody"
+        if self.later:
+            return "later"
+        return "unreachable" if self.unreachable >= self.recipients else "too_late"
 
 
 class PanelCalendar:
@@ -288,6 +317,28 @@ class PanelCalendar:
     def __init__(self, service: CalendarService, directory: DirectoryService) -> None:
         self.service = service
         self.directory = directory
+
+    async def outlook(self, entry: Event | Deadline, first: datetime | None) -> PlanOutlook:
+        """The reminders ``entry`` has waiting now (``first``: its next meeting or due
+        moment, None if none is ahead)."""
+        reminders = self.service.reminders
+        if isinstance(entry, Event):
+            source = event_source(int(entry.id or 0))
+        else:
+            source = deadline_source(int(entry.id or 0))
+        async with self.service.db.session() as session:
+            reach = await planned_reach(session, source)
+            gaps = await gaps_of(session, source)
+            if isinstance(entry, Event):
+                recipients = await reminders.event_recipients(session, entry)
+            else:
+                recipients = await reminders.deadline_recipients(session, entry)
+                recipients -= set((await done_of(session, [int(entry.id or 0)])).get(
+                    int(entry.id or 0), {}))
+        later = first is not None and first > self.service.clock.now() + \
+            self.service.settings.horizon
+        return PlanOutlook(planned=reach.messages, people=reach.people,
+                           recipients=len(recipients), unreachable=len(gaps), later=later)
 
     # --- events -------------------------------------------------------------------------------
 
@@ -506,11 +557,12 @@ class PanelCalendar:
         if _size(parsed) > MAX_IMPORT_EVENTS:  # a file that hid its events from the count
             raise _too_many()
         allowed, refused = await self._allowed(who, parsed, {f.key: f for f in forums})
+        times = _times(parsed)
         if dry_run:
-            return ImportOutcome(await self._preview(allowed, actor, file_name), refused)
+            return ImportOutcome(await self._preview(allowed, actor, file_name), refused, times)
         summary = await import_calendar(self.service, allowed, actor=actor,
                                         source_name=file_name)
-        return ImportOutcome(summary, refused)
+        return ImportOutcome(summary, refused, times)
 
     async def _preview(self, parsed: ParsedCalendar, actor: str, file_name: str
                        ) -> ImportSummary:
@@ -549,6 +601,15 @@ def _too_many() -> PanelProblem:
                         limit=MAX_IMPORT_EVENTS)
 
 
+def _times(parsed: ParsedCalendar) -> dict[str, list[tuple[str, str, bool]]]:
+    """Each event's start and end by its label (see :attr:`ImportOutcome.times`)."""
+    times: dict[str, list[tuple[str, str, bool]]] = {}
+    for item in parsed.events:
+        times.setdefault(item.label, []).append(
+            (utc(item.start).isoformat(), utc(item.end).isoformat(), item.all_day))
+    return times
+
+
 def _size(parsed: ParsedCalendar) -> int:
     """Events in a parsed file, moved meetings and skipped ones included."""
     return len(parsed.events) + len(parsed.skipped) + sum(
@@ -564,6 +625,7 @@ def outcome_to_json(outcome: ImportOutcome) -> str:
         "skipped": [[p.what, p.reason] for p in summary.skipped],
         "ignored": dict(summary.ignored), "notices": summary.notices,
         "not_allowed": outcome.not_allowed,
+        "times": outcome.times,
     }, ensure_ascii=False)
 
 
@@ -577,7 +639,10 @@ def outcome_from_json(text: str) -> ImportOutcome:
         skipped=[IcsProblem(str(what), str(reason)) for what, reason in data["skipped"]],
         ignored=Counter({str(k): int(v) for k, v in data["ignored"].items()}),
         notices=int(data["notices"]))
-    return ImportOutcome(summary, list(data["not_allowed"]))
+    times = {str(label): [(str(start), str(end), bool(all_day))
+                          for start, end, all_day in spans]
+             for label, spans in data.get("times", {}).items()}  # older previews had none
+    return ImportOutcome(summary, list(data["not_allowed"]), times)
 
 
 def _stored(value: object) -> object:
@@ -586,5 +651,5 @@ def _stored(value: object) -> object:
 
 
 __all__ = ["MAX_IMPORT_EVENTS", "DeadlineForm", "EventForm", "ImportOutcome", "NotAllowed",
-           "NotFound", "PanelCalendar", "PanelProblem", "deadline_due", "event_draft",
-           "may_manage", "outcome_from_json", "outcome_to_json", "sees_delivery"]
+           "NotFound", "PanelCalendar", "PanelProblem", "PlanOutlook", "deadline_due",
+           "event_draft", "may_manage", "outcome_from_json", "outcome_to_json", "sees_delivery"]

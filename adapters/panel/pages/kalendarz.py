@@ -19,7 +19,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,7 +39,7 @@ from adapters.panel.web import (
 )
 from commands.calendar.dates import format_moment, format_span, utc
 from commands.calendar.messages import deadline_lines
-from commands.calendar.occurrences import event_occurrences
+from commands.calendar.occurrences import Occurrence, event_occurrences, exdate_list
 from commands.calendar.panel_use import (
     DeadlineForm,
     EventForm,
@@ -48,6 +48,7 @@ from commands.calendar.panel_use import (
     NotFound,
     PanelCalendar,
     PanelProblem,
+    PlanOutlook,
     may_manage,
     outcome_from_json,
     outcome_to_json,
@@ -96,6 +97,19 @@ _OFFSET = re.compile(r"^(\d+)(d|h|min|m|w)(?:at(\d{1,2})(\d{2}))?$")
 _PLANNED = (DeliveryState.PENDING.value, DeliveryState.SENDING.value)
 
 NAV = NavItem(path=BASE, label="kalendarz.nav", order=50)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sort:
+    """Events or deadlines: the names their texts ("kalendarz.notice.event_created") and
+    URLs ("/panel/kalendarz/wydarzenia/1") use."""
+
+    name: str
+    path: str
+
+
+EVENTS = _Sort("event", "wydarzenia")
+DEADLINES = _Sort("deadline", "terminy")
 
 
 def _actor(user: PanelUser) -> str:
@@ -196,6 +210,29 @@ def _group_lines(lang: str, groups: list[ReminderGroup]) -> dict[str, list[Group
     return split
 
 
+def _meetings(lang: str, event: Event, upcoming: list[Occurrence], now: datetime
+              ) -> list[tuple[str, str, bool]]:
+    """The next meetings as (when, key, cancelled): the meetings of a series cancelled one by
+    one stay in the list, marked, among those shown (so the office sees what happened)."""
+    length = utc(event.ends_at) - utc(event.starts_at)
+    last = upcoming[-1].start if len(upcoming) >= 5 else None
+    cancelled = [start for start in exdate_list(event)
+                 if start >= now and (last is None or start <= last)] if upcoming else []
+    shown = [(o.start, format_span(lang, o.start, o.end, all_day=o.all_day), o.key, False)
+             for o in upcoming] + [
+        (start, format_span(lang, start, start + length, all_day=event.all_day), "", True)
+        for start in cancelled]
+    return [(text, key, off) for _start, text, key, off in sorted(shown, key=lambda m: m[0])]
+
+
+def _audience_words(forum: str, gminy: list[str], named: list[str]) -> str:
+    """"Forum PZP (Skawina); Jan Kowalski", or the gminy and people named without a forum."""
+    if not forum:
+        return ", ".join(gminy + named)
+    return forum + (f" ({', '.join(gminy)})" if gminy else "") + (
+        f"; {', '.join(named)}" if named else "")
+
+
 def _forum_label(forums: Mapping[int, Forum], forum_id: int | None, lang: str) -> str:
     forum = forums.get(forum_id) if forum_id is not None else None
     return f"{forum.key} — {forum_name(forum, lang)}" if forum else _t(
@@ -281,60 +318,221 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             "may_global": may_manage(user.actor, None),
         })
 
-    # --- events -------------------------------------------------------------------------------
+    # --- events and deadlines: what they share ------------------------------------------------
 
-    async def event_form_page(request: web.Request, user: PanelUser, form: EventForm, *,
-                              event: Event | None = None, problem: PanelProblem | None = None
-                              ) -> web.Response:
-        managed = await calendar().forums_managed(user.actor)
-        return render(request, "kalendarz/event_form.html", {
-            "form": form, "event": event, "problem": problem,
-            "problem_text": _problem_text(user.lang, problem),
-            "forums": [(f.id, f"{f.key} — {forum_name(f, user.lang)}") for f in managed],
-            "forum_fixed": _forum_label(await forum_map(), event.forum_id, user.lang)
-            if event else "",
-        }, status=400 if problem else 200)
+    async def load(sort: _Sort, entry_id: int) -> Event | Deadline:
+        service = calendar()
+        if sort is EVENTS:
+            return await service.event(entry_id)
+        return await service.deadline(entry_id)
 
-    async def event_new(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        managed = await calendar().forums_managed(user.actor)
-        if not managed:
-            return forbidden(request, user)
-        chosen = _int(request.query.get("forum", ""))
-        return await event_form_page(request, user, EventForm(
-            forum_id=chosen if chosen in {f.id for f in managed} else None))
-
-    async def event_create(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        form = EventForm.of(_texts(await request.post()))
-        try:
-            created, _plan = await calendar().create_event(user.actor, _actor(user), form)
-        except NotAllowed:
-            return forbidden(request, user)
-        except PanelProblem as problem:
-            return await event_form_page(request, user, form, problem=problem)
-        return redirect(request, f"{BASE}/wydarzenia/{created.id}",
-                        notice="kalendarz.notice.event_created")
-
-    async def event_detail(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        event_id = _int(request.match_info["id"])
-        if event_id is None:
+    async def found(request: web.Request, user: PanelUser, sort: _Sort
+                    ) -> Event | Deadline | web.Response:
+        """The entry the URL names (active or not), or the 404 page."""
+        entry_id = _int(request.match_info["id"])
+        if entry_id is None:
             return not_found(request, user)
         try:
-            event = await calendar().event(event_id)
+            return await load(sort, entry_id)
         except NotFound:
             return not_found(request, user)
+
+    async def managed(request: web.Request, user: PanelUser, sort: _Sort
+                      ) -> Event | Deadline | web.Response:
+        """The active entry the URL names if the person manages it; else the 404/403 page."""
+        entry = await found(request, user, sort)
+        if isinstance(entry, web.Response):
+            return entry
+        if entry.status != CalendarStatus.ACTIVE.value:
+            return not_found(request, user)
+        if not may_manage(user.actor, entry.forum_id):
+            return forbidden(request, user)
+        return entry
+
+    async def form_page(request: web.Request, user: PanelUser, form: EventForm | DeadlineForm,
+                        *, entry: Event | Deadline | None = None,
+                        problem: PanelProblem | None = None) -> web.Response:
+        """The new/change form of an event or a deadline (a forum fixed once saved)."""
+        forums = [(str(f.id), f"{f.key} — {forum_name(f, user.lang)}")
+                  for f in await calendar().forums_managed(user.actor)]
+        context: dict[str, object] = {
+            "form": form, "problem": problem, "problem_text": _problem_text(user.lang, problem),
+            "forum_fixed": _forum_label(await forum_map(), entry.forum_id, user.lang)
+            if entry else ""}
+        if isinstance(form, EventForm):
+            template = "kalendarz/event_form.html"
+            context.update(event=entry, forums=forums)
+        else:
+            template = "kalendarz/deadline_form.html"
+            no_forum = [("", _t(user.lang, "kalendarz.no_forum_option"))] if may_manage(
+                user.actor, None) else []
+            audience = ""
+            if isinstance(entry, Deadline):  # fixed once saved, as in chat: shown, not asked
+                async with panel.db.session() as session:
+                    audience = _audience_words(*await audience_names(session, entry, user.lang))
+            context.update(deadline=entry, forums=no_forum + forums, audience=audience)
+        return render(request, template, context, status=400 if problem else 200)
+
+    async def audience_names(session: Any, deadline: Deadline, lang: str
+                             ) -> tuple[str, list[str], list[str]]:
+        """Whom a deadline is for: its forum, the gminy and the people it names."""
+        entry_id = int(deadline.id or 0)
+        forum = await session.get(Forum, deadline.forum_id) if deadline.forum_id else None
+        audience = (await audience_of(session, [entry_id])).get(entry_id, [])
+        named = {a.person_id for a in audience if a.person_id}
+        people = await persons_by_id(session, named)
+        gminy = [g for g in [await session.get(Gmina, a.gmina_id)
+                             for a in audience if a.gmina_id] if g is not None]
+        return (forum_name(forum, lang) if forum else "", sorted(g.name for g in gminy),
+                sorted(people[p].name for p in named if p in people))
+
+    async def delivery(session: Any, user: PanelUser, source: str) -> dict[str, object]:
+        """How an entry's reminders went: groups by moment and state, and who has no
+        messenger linked (for its managers and organiser only)."""
+        gaps = await gaps_of(session, source)
+        people = await persons_by_id(session, {g.person_id for g in gaps})
+        return {"groups": _group_lines(user.lang, await reminder_groups(session, source)),
+                "unreachable": sorted(people[g.person_id].name for g in gaps
+                                      if g.person_id in people)}
+
+    async def outlook(request: web.Request, sort: _Sort, entry: Event | Deadline,
+                      first: datetime | None, insider: bool) -> PlanOutlook | None:
+        """Right after a save: what reminders now wait, or why none could be planned."""
+        if not insider or request.query.get("notice") not in (
+                f"kalendarz.notice.{sort.name}_created", f"kalendarz.notice.{sort.name}_changed"):
+            return None
+        return await calendar().outlook(entry, first)
+
+    def form_of(sort: _Sort, texts: Mapping[str, str]) -> EventForm | DeadlineForm:
+        return EventForm.of(texts) if sort is EVENTS else DeadlineForm.of(texts)
+
+    def create(sort: _Sort) -> Any:
+        async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
+            form = form_of(sort, _texts(await request.post()))
+            service = calendar()
+            created: Event | Deadline
+            try:
+                if isinstance(form, EventForm):
+                    created, _plan = await service.create_event(user.actor, _actor(user), form)
+                else:
+                    created, _plan = await service.create_deadline(user.actor, _actor(user),
+                                                                   form, user.lang)
+            except NotAllowed:
+                return forbidden(request, user)
+            except PanelProblem as problem:
+                return await form_page(request, user, form, problem=problem)
+            return redirect(request, f"{BASE}/{sort.path}/{created.id}",
+                            notice=f"kalendarz.notice.{sort.name}_created")
+        return handler
+
+    def edit(sort: _Sort) -> Any:
+        async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
+            entry = await managed(request, user, sort)
+            if isinstance(entry, web.Response):
+                return entry
+            form = EventForm.from_event(entry) if isinstance(entry, Event) else \
+                DeadlineForm.from_deadline(entry)
+            return await form_page(request, user, form, entry=entry)
+        return handler
+
+    def save(sort: _Sort) -> Any:
+        async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
+            entry_id = _int(request.match_info["id"])
+            if entry_id is None:
+                return not_found(request, user)
+            form = form_of(sort, _texts(await request.post()))
+            service = calendar()
+            try:
+                if isinstance(form, EventForm):
+                    result = await service.change_event(user.actor, _actor(user), entry_id, form)
+                else:
+                    result = await service.change_deadline(user.actor, _actor(user), entry_id,
+                                                           form)
+            except NotFound:
+                return not_found(request, user)
+            except NotAllowed:
+                return forbidden(request, user)
+            except PanelProblem as problem:
+                entry = await load(sort, entry_id)
+                form.forum_id = entry.forum_id
+                return await form_page(request, user, form, entry=entry, problem=problem)
+            return redirect(request, f"{BASE}/{sort.path}/{entry_id}", notice=(
+                "kalendarz.notice.unchanged" if result is None
+                else f"kalendarz.notice.{sort.name}_changed"))
+        return handler
+
+    def cancel_page(sort: _Sort) -> Any:
+        """Asks before cancelling an entry, or (with a meeting ``key``) one meeting."""
+        async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
+            entry = await managed(request, user, sort)
+            if isinstance(entry, web.Response):
+                return entry
+            back = f"{BASE}/{sort.path}/{entry.id}"
+            context = {"title": entry.title, "kind": sort.name, "back": back,
+                       "action": f"{back}/odwolanie"}
+            key = request.match_info.get("key")
+            if key is not None:
+                meeting = await calendar().service.occurrence_of(int(entry.id or 0), key) \
+                    if isinstance(entry, Event) and entry.rrule else None
+                if meeting is None:
+                    return not_found(request, user)
+                start, end, all_day = meeting[1].start, meeting[1].end, meeting[1].all_day
+                context.update(kind="meeting", action=f"{back}/spotkania/{key}/odwolanie",
+                               when=format_span(user.lang, start, end, all_day=all_day))
+            return render(request, "kalendarz/cancel.html", context)
+        return handler
+
+    def cancel(sort: _Sort) -> Any:
+        """Cancels an entry, or (with a meeting ``key``) one meeting of a series."""
+        async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
+            entry_id = _int(request.match_info["id"])
+            if entry_id is None:
+                return not_found(request, user)
+            key = request.match_info.get("key")
+            service = calendar()
+            try:
+                if key is not None:
+                    await service.cancel_meeting(user.actor, _actor(user), entry_id, key)
+                elif sort is EVENTS:
+                    await service.cancel_event(user.actor, _actor(user), entry_id)
+                else:
+                    await service.cancel_deadline(user.actor, _actor(user), entry_id)
+            except NotFound:
+                return not_found(request, user)
+            except NotAllowed:
+                return forbidden(request, user)
+            return redirect(request, f"{BASE}/{sort.path}/{entry_id}", notice=(
+                "kalendarz.notice.meeting_cancelled" if key is not None
+                else f"kalendarz.notice.{sort.name}_cancelled"))
+        return handler
+
+    # --- events -------------------------------------------------------------------------------
+
+    async def event_new(request: web.Request, user: PanelUser) -> web.StreamResponse:
+        managed_forums = await calendar().forums_managed(user.actor)
+        if not managed_forums:
+            return forbidden(request, user)
+        chosen = _int(request.query.get("forum", ""))
+        return await form_page(request, user, EventForm(
+            forum_id=chosen if chosen in {f.id for f in managed_forums} else None))
+
+    async def event_detail(request: web.Request, user: PanelUser) -> web.StreamResponse:
+        event = await found(request, user, EVENTS)
+        if not isinstance(event, Event):
+            return event if isinstance(event, web.Response) else not_found(request, user)
+        event_id = int(event.id or 0)
         now = panel.now()
-        source = event_source(event_id)
+        active = event.status == CalendarStatus.ACTIVE.value
         # delivery details as "/wydarzenie N" shows them: to its managers and organiser only
         insider = sees_delivery(user.actor, event.forum_id, event.organiser_id)
         async with panel.db.session() as session:
             forum = await session.get(Forum, event.forum_id)
             overrides = (await overrides_by_event(session, [event_id])).get(event_id, [])
-            groups = await reminder_groups(session, source) if insider else []
-            gaps = await gaps_of(session, source) if insider else []
-            people = await persons_by_id(session, {g.person_id for g in gaps} | (
-                {event.organiser_id} if event.organiser_id else set()))
+            shown = await delivery(session, user, event_source(event_id)) if insider else {}
+            people = await persons_by_id(
+                session, {event.organiser_id} if event.organiser_id else set())
         upcoming = event_occurrences(event, overrides, now, now + timedelta(days=400))[:5] \
-            if event.status == CalendarStatus.ACTIVE.value else []
+            if active else []
         organiser = people.get(event.organiser_id) if event.organiser_id else None
         return render(request, "kalendarz/event.html", {
             "event": event, "forum": forum_name(forum, user.lang) if forum else "",
@@ -342,158 +540,27 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             "when": format_span(user.lang, utc(event.starts_at), utc(event.ends_at),
                                 all_day=event.all_day),
             "repeats": describe(event.rrule, user.lang),
-            "upcoming": [(format_span(user.lang, o.start, o.end, all_day=o.all_day), o.key)
-                         for o in upcoming],
+            "upcoming": _meetings(user.lang, event, upcoming, now),
             "materials": [m for m in event.materials.splitlines() if m.strip()],
             "organiser": organiser.name if organiser else "",
-            "insider": insider,
-            "groups": _group_lines(user.lang, groups),
-            "unreachable": sorted(people[g.person_id].name for g in gaps
-                                  if g.person_id in people),
-            "active": event.status == CalendarStatus.ACTIVE.value,
-            "manage": may_manage(user.actor, event.forum_id),
+            "insider": insider, **shown,
+            "plan": await outlook(request, EVENTS, event,
+                                  upcoming[0].start if upcoming else None, insider),
+            "active": active, "manage": may_manage(user.actor, event.forum_id),
         })
 
-    async def event_edit(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        event_id = _int(request.match_info["id"])
-        if event_id is None:
-            return not_found(request, user)
-        try:
-            event = await calendar().event(event_id)
-        except NotFound:
-            return not_found(request, user)
-        if event.status != CalendarStatus.ACTIVE.value:
-            return not_found(request, user)
-        if not may_manage(user.actor, event.forum_id):
-            return forbidden(request, user)
-        return await event_form_page(request, user, EventForm.from_event(event), event=event)
-
-    async def event_save(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        event_id = _int(request.match_info["id"])
-        if event_id is None:
-            return not_found(request, user)
-        form = EventForm.of(_texts(await request.post()))
-        service = calendar()
-        try:
-            result = await service.change_event(user.actor, _actor(user), event_id, form)
-        except NotFound:
-            return not_found(request, user)
-        except NotAllowed:
-            return forbidden(request, user)
-        except PanelProblem as problem:
-            event = await service.event(event_id)
-            form.forum_id = event.forum_id
-            return await event_form_page(request, user, form, event=event, problem=problem)
-        return redirect(request, f"{BASE}/wydarzenia/{event_id}", notice=(
-            "kalendarz.notice.unchanged" if result is None else "kalendarz.notice.event_changed"))
-
-    async def event_cancel_page(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        event_id = _int(request.match_info["id"])
-        if event_id is None:
-            return not_found(request, user)
-        try:
-            event = await calendar().event(event_id)
-        except NotFound:
-            return not_found(request, user)
-        if event.status != CalendarStatus.ACTIVE.value:
-            return not_found(request, user)
-        if not may_manage(user.actor, event.forum_id):
-            return forbidden(request, user)
-        return render(request, "kalendarz/cancel.html", {
-            "title": event.title, "kind": "event", "action": f"{BASE}/wydarzenia/{event_id}/"
-            "odwolanie", "back": f"{BASE}/wydarzenia/{event_id}"})
-
-    async def event_cancel(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        event_id = _int(request.match_info["id"])
-        if event_id is None:
-            return not_found(request, user)
-        try:
-            await calendar().cancel_event(user.actor, _actor(user), event_id)
-        except NotFound:
-            return not_found(request, user)
-        except NotAllowed:
-            return forbidden(request, user)
-        return redirect(request, f"{BASE}/wydarzenia/{event_id}",
-                        notice="kalendarz.notice.event_cancelled")
-
-    async def meeting_cancel_page(request: web.Request, user: PanelUser
-                                  ) -> web.StreamResponse:
-        event_id, key = _int(request.match_info["id"]), request.match_info["key"]
-        if event_id is None:
-            return not_found(request, user)
-        service = calendar()
-        try:
-            event = await service.event(event_id)
-        except NotFound:
-            return not_found(request, user)
-        found = await service.service.occurrence_of(event_id, key) if event.rrule else None
-        if found is None or event.status != CalendarStatus.ACTIVE.value:
-            return not_found(request, user)
-        if not may_manage(user.actor, event.forum_id):
-            return forbidden(request, user)
-        meeting = found[1]
-        return render(request, "kalendarz/cancel.html", {
-            "title": event.title, "kind": "meeting",
-            "when": format_span(user.lang, meeting.start, meeting.end, all_day=meeting.all_day),
-            "action": f"{BASE}/wydarzenia/{event_id}/spotkania/{key}/odwolanie",
-            "back": f"{BASE}/wydarzenia/{event_id}"})
-
-    async def meeting_cancel(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        event_id, key = _int(request.match_info["id"]), request.match_info["key"]
-        if event_id is None:
-            return not_found(request, user)
-        try:
-            await calendar().cancel_meeting(user.actor, _actor(user), event_id, key)
-        except NotFound:
-            return not_found(request, user)
-        except NotAllowed:
-            return forbidden(request, user)
-        return redirect(request, f"{BASE}/wydarzenia/{event_id}",
-                        notice="kalendarz.notice.meeting_cancelled")
-
     # --- deadlines ----------------------------------------------------------------------------
-
-    async def deadline_form_page(request: web.Request, user: PanelUser, form: DeadlineForm, *,
-                                 deadline: Deadline | None = None,
-                                 problem: PanelProblem | None = None) -> web.Response:
-        managed = await calendar().forums_managed(user.actor)
-        options = [("", _t(user.lang, "kalendarz.no_forum_option"))] if may_manage(
-            user.actor, None) else []
-        options += [(str(f.id), f"{f.key} — {forum_name(f, user.lang)}") for f in managed]
-        return render(request, "kalendarz/deadline_form.html", {
-            "form": form, "deadline": deadline, "problem": problem, "forums": options,
-            "problem_text": _problem_text(user.lang, problem),
-            "forum_fixed": _forum_label(await forum_map(), deadline.forum_id, user.lang)
-            if deadline else "",
-        }, status=400 if problem else 200)
 
     async def deadline_new(request: web.Request, user: PanelUser) -> web.StreamResponse:
         if not _manages_any(user):
             return forbidden(request, user)
-        return await deadline_form_page(request, user, DeadlineForm())
-
-    async def deadline_create(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        form = DeadlineForm.of(_texts(await request.post()))
-        try:
-            created, _plan = await calendar().create_deadline(user.actor, _actor(user), form,
-                                                              user.lang)
-        except NotAllowed:
-            return forbidden(request, user)
-        except PanelProblem as problem:
-            return await deadline_form_page(request, user, form, problem=problem)
-        return redirect(request, f"{BASE}/terminy/{created.id}",
-                        notice="kalendarz.notice.deadline_created")
+        return await form_page(request, user, DeadlineForm())
 
     async def deadline_detail(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        deadline_id = _int(request.match_info["id"])
-        if deadline_id is None:
-            return not_found(request, user)
-        service = calendar()
-        try:
-            deadline = await service.deadline(deadline_id)
-        except NotFound:
-            return not_found(request, user)
-        source = deadline_source(deadline_id)
+        deadline = await found(request, user, DEADLINES)
+        if not isinstance(deadline, Deadline):
+            return deadline if isinstance(deadline, web.Response) else not_found(request, user)
+        deadline_id = int(deadline.id or 0)
         # whom it names and how delivery went, as "/termin N" shows them: to its managers
         # and organiser only; the rest see what the chat shows everyone
         insider = sees_delivery(user.actor, deadline.forum_id, deadline.organiser_id)
@@ -506,93 +573,18 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                 "deadline": deadline, "lines": lines, "insider": False, "active": active,
                 "manage": False})
         async with panel.db.session() as session:
-            groups = await reminder_groups(session, source)
-            gaps = await gaps_of(session, source)
-            audience = (await audience_of(session, [deadline_id])).get(deadline_id, [])
-            recipients = await service.service.reminders.deadline_recipients(session, deadline)
+            recipients = await calendar().service.reminders.deadline_recipients(
+                session, deadline)
             done = (await done_of(session, [deadline_id])).get(deadline_id, {})
-            named = {a.person_id for a in audience if a.person_id}
-            people = await persons_by_id(session, {g.person_id for g in gaps} | named)
-            gminy = [g for g in [await session.get(Gmina, a.gmina_id)
-                                 for a in audience if a.gmina_id] if g is not None]
+            audience = _audience_words(*await audience_names(session, deadline, user.lang))
+            shown = await delivery(session, user, deadline_source(deadline_id))
         return render(request, "kalendarz/deadline.html", {
-            "deadline": deadline, "lines": lines, "insider": True,
-            "forum": forum_name(forum, user.lang) if forum else "",
-            "gminy": sorted(g.name for g in gminy),
-            "named": sorted(people[p].name for p in named if p in people),
-            "recipients": len(recipients), "done": len(done),
-            "groups": _group_lines(user.lang, groups),
-            "unreachable": sorted(people[g.person_id].name for g in gaps
-                                  if g.person_id in people),
+            "deadline": deadline, "lines": lines, "insider": True, "audience": audience,
+            "recipients": len(recipients), "done": len(done), **shown,
+            "plan": await outlook(request, DEADLINES, deadline,
+                                  utc(deadline.due_at) if active else None, True),
             "active": active, "manage": may_manage(user.actor, deadline.forum_id),
         })
-
-    async def deadline_edit(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        deadline_id = _int(request.match_info["id"])
-        if deadline_id is None:
-            return not_found(request, user)
-        try:
-            deadline = await calendar().deadline(deadline_id)
-        except NotFound:
-            return not_found(request, user)
-        if deadline.status != CalendarStatus.ACTIVE.value:
-            return not_found(request, user)
-        if not may_manage(user.actor, deadline.forum_id):
-            return forbidden(request, user)
-        return await deadline_form_page(request, user, DeadlineForm.from_deadline(deadline),
-                                        deadline=deadline)
-
-    async def deadline_save(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        deadline_id = _int(request.match_info["id"])
-        if deadline_id is None:
-            return not_found(request, user)
-        form = DeadlineForm.of(_texts(await request.post()))
-        service = calendar()
-        try:
-            result = await service.change_deadline(user.actor, _actor(user), deadline_id, form)
-        except NotFound:
-            return not_found(request, user)
-        except NotAllowed:
-            return forbidden(request, user)
-        except PanelProblem as problem:
-            deadline = await service.deadline(deadline_id)
-            form.forum_id = deadline.forum_id
-            return await deadline_form_page(request, user, form, deadline=deadline,
-                                            problem=problem)
-        return redirect(request, f"{BASE}/terminy/{deadline_id}", notice=(
-            "kalendarz.notice.unchanged" if result is None
-            else "kalendarz.notice.deadline_changed"))
-
-    async def deadline_cancel_page(request: web.Request, user: PanelUser
-                                   ) -> web.StreamResponse:
-        deadline_id = _int(request.match_info["id"])
-        if deadline_id is None:
-            return not_found(request, user)
-        try:
-            deadline = await calendar().deadline(deadline_id)
-        except NotFound:
-            return not_found(request, user)
-        if deadline.status != CalendarStatus.ACTIVE.value:
-            return not_found(request, user)
-        if not may_manage(user.actor, deadline.forum_id):
-            return forbidden(request, user)
-        return render(request, "kalendarz/cancel.html", {
-            "title": deadline.title, "kind": "deadline",
-            "action": f"{BASE}/terminy/{deadline_id}/odwolanie",
-            "back": f"{BASE}/terminy/{deadline_id}"})
-
-    async def deadline_cancel(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        deadline_id = _int(request.match_info["id"])
-        if deadline_id is None:
-            return not_found(request, user)
-        try:
-            await calendar().cancel_deadline(user.actor, _actor(user), deadline_id)
-        except NotFound:
-            return not_found(request, user)
-        except NotAllowed:
-            return forbidden(request, user)
-        return redirect(request, f"{BASE}/terminy/{deadline_id}",
-                        notice="kalendarz.notice.deadline_cancelled")
 
     # --- ICS import ---------------------------------------------------------------------------
 
@@ -691,23 +683,20 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     return [
         web.get(BASE, guarded(index)),
         web.get(f"{BASE}/wydarzenia/nowe", guarded(event_new, _manages_any)),
-        web.post(f"{BASE}/wydarzenia/nowe", guarded(event_create, _manages_any)),
+        web.post(f"{BASE}/wydarzenia/nowe", guarded(create(EVENTS), _manages_any)),
         web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}", guarded(event_detail)),
-        web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}/edycja", guarded(event_edit)),
-        web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/edycja", guarded(event_save)),
-        web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}/odwolanie", guarded(event_cancel_page)),
-        web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/odwolanie", guarded(event_cancel)),
-        web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
-                guarded(meeting_cancel_page)),
-        web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
-                 guarded(meeting_cancel)),
         web.get(f"{BASE}/terminy/nowy", guarded(deadline_new, _manages_any)),
-        web.post(f"{BASE}/terminy/nowy", guarded(deadline_create, _manages_any)),
+        web.post(f"{BASE}/terminy/nowy", guarded(create(DEADLINES), _manages_any)),
         web.get(r"/panel/kalendarz/terminy/{id:\d+}", guarded(deadline_detail)),
-        web.get(r"/panel/kalendarz/terminy/{id:\d+}/edycja", guarded(deadline_edit)),
-        web.post(r"/panel/kalendarz/terminy/{id:\d+}/edycja", guarded(deadline_save)),
-        web.get(r"/panel/kalendarz/terminy/{id:\d+}/odwolanie", guarded(deadline_cancel_page)),
-        web.post(r"/panel/kalendarz/terminy/{id:\d+}/odwolanie", guarded(deadline_cancel)),
+        *[route for sort in (EVENTS, DEADLINES) for route in (
+            web.get(rf"{BASE}/{sort.path}/{{id:\d+}}/edycja", guarded(edit(sort))),
+            web.post(rf"{BASE}/{sort.path}/{{id:\d+}}/edycja", guarded(save(sort))),
+            web.get(rf"{BASE}/{sort.path}/{{id:\d+}}/odwolanie", guarded(cancel_page(sort))),
+            web.post(rf"{BASE}/{sort.path}/{{id:\d+}}/odwolanie", guarded(cancel(sort))))],
+        web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
+                guarded(cancel_page(EVENTS))),
+        web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
+                 guarded(cancel(EVENTS))),
         web.get(f"{BASE}/import", guarded(import_page, _manages_any)),
         web.post(f"{BASE}/import", guarded(import_upload, _manages_any)),
         web.get(f"{BASE}/import/{{token}}", guarded(import_preview, _manages_any)),
@@ -771,5 +760,10 @@ def _outcome(lang: str, outcome: ImportOutcome) -> dict[str, object]:
         "not_allowed": outcome.not_allowed, "notices": summary.notices,
         "ignored": sum(summary.ignored.values()),
         "anything": bool(summary.added or summary.updated or summary.cancelled),
+        # start and end in Warsaw time: the label names only the day
+        "when": {label: ", ".join(format_span(lang, datetime.fromisoformat(start),
+                                              datetime.fromisoformat(end), all_day=all_day)
+                                  for start, end, all_day in spans)
+                 for label, spans in outcome.times.items()},
     }
 

@@ -119,13 +119,27 @@ PL: dict[str, str] = {
     "kalendarz.cancel_meeting": "odwołaj to spotkanie",
     "kalendarz.cancel_meeting_label": "odwołaj to spotkanie: {when}",
     "kalendarz.notice.meeting_cancelled": "Spotkanie odwołane; pozostałe bez zmian.",
-    "kalendarz.notice.event_created": "Zapisano wydarzenie; przypomnienia są zaplanowane.",
-    "kalendarz.notice.event_changed": "Zapisano zmiany; przypomnienia zaplanowano na nowo.",
+    "kalendarz.notice.event_created": "Zapisano wydarzenie.",
+    "kalendarz.notice.event_changed": "Zapisano zmiany wydarzenia.",
     "kalendarz.notice.event_cancelled": "Wydarzenie odwołane.",
-    "kalendarz.notice.deadline_created": "Zapisano termin; przypomnienia są zaplanowane.",
+    "kalendarz.notice.deadline_created": "Zapisano termin.",
     "kalendarz.notice.deadline_changed": "Zapisano zmiany terminu.",
     "kalendarz.notice.deadline_cancelled": "Termin odwołany.",
     "kalendarz.notice.unchanged": "Nic się nie zmieniło.",
+    "kalendarz.plan.planned": "Zaplanowane przypomnienia: {count}, dla osób: {people}.",
+    "kalendarz.plan.some_unreachable": "Bez przypomnień (brak połączonego komunikatora): "
+                                       "{count} — lista niżej.",
+    "kalendarz.plan.later": "Przypomnienia zostaną zaplanowane bliżej terminu.",
+    "kalendarz.plan.none": "Uwaga: nie zaplanowano żadnego przypomnienia.",
+    "kalendarz.plan.reason.nobody": "Nie ma komu przypominać: forum nie ma członków, termin "
+                                    "nikogo nie wskazuje albo wszyscy zgłosili wykonanie.",
+    "kalendarz.plan.reason.unreachable": "Nikt z odbiorców (osoby: {count}) nie ma "
+                                         "połączonego komunikatora, więc nie ma dokąd ich "
+                                         "wysłać. Lista osób — niżej.",
+    "kalendarz.plan.reason.too_late": "Na przypomnienia jest już za późno: ich pory minęły.",
+    "kalendarz.meeting_cancelled": "odwołane",
+    "kalendarz.field.who_fixed_hint": "Nie można zmienić po utworzeniu (tak jak w czacie). "
+                                      "Inni odbiorcy: odwołaj ten termin i utwórz nowy.",
     # problems
     "kalendarz.error.no_title": "Podaj tytuł.",
     "kalendarz.error.no_forum": "Wybierz forum.",
@@ -343,13 +357,28 @@ EN: dict[str, str] = {
     "kalendarz.cancel_meeting": "cancel this meeting",
     "kalendarz.cancel_meeting_label": "cancel this meeting: {when}",
     "kalendarz.notice.meeting_cancelled": "Meeting cancelled; the others are unchanged.",
-    "kalendarz.notice.event_created": "Event saved; reminders are planned.",
-    "kalendarz.notice.event_changed": "Changes saved; reminders planned anew.",
+    "kalendarz.notice.event_created": "Event saved.",
+    "kalendarz.notice.event_changed": "Event changes saved.",
     "kalendarz.notice.event_cancelled": "Event cancelled.",
-    "kalendarz.notice.deadline_created": "Deadline saved; reminders are planned.",
+    "kalendarz.notice.deadline_created": "Deadline saved.",
     "kalendarz.notice.deadline_changed": "Deadline changes saved.",
     "kalendarz.notice.deadline_cancelled": "Deadline cancelled.",
     "kalendarz.notice.unchanged": "Nothing changed.",
+    "kalendarz.plan.planned": "Reminders planned: {count}, for people: {people}.",
+    "kalendarz.plan.some_unreachable": "Not reminded (no linked messenger): {count} — "
+                                       "listed below.",
+    "kalendarz.plan.later": "Reminders will be planned nearer the time.",
+    "kalendarz.plan.none": "Warning: no reminder was planned.",
+    "kalendarz.plan.reason.nobody": "There is no one to remind: the forum has no members, "
+                                    "the deadline names no one, or all reported it done.",
+    "kalendarz.plan.reason.unreachable": "None of the recipients (people: {count}) has a "
+                                         "linked messenger, so there is nowhere to send "
+                                         "them. The people are listed below.",
+    "kalendarz.plan.reason.too_late": "It is too late for reminders: their moments have "
+                                      "passed.",
+    "kalendarz.meeting_cancelled": "cancelled",
+    "kalendarz.field.who_fixed_hint": "Cannot change once created (as in chat). For other "
+                                      "recipients, cancel this deadline and create a new one.",
     "kalendarz.error.no_title": "Please give a title.",
     "kalendarz.error.no_forum": "Please choose a forum.",
     "kalendarz.error.no_date": "Please give a date.",
