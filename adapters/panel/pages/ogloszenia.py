@@ -7,6 +7,10 @@ It drives the chat's own service (``AnnouncementService``: draft → send, exact
 "Wyślij" button does) under the chat's rules (``commands.authz`` ``ANNOUNCE_*``,
 ``READ_REPORT``). Without JavaScript every page works; ``ogloszenia.js`` only counts as one
 types and refreshes the report.
+
+A sent announcement's pages are at the number people see and the chat's ``/raport 2`` takes
+(/panel/ogloszenia/2); a draft has no number yet and is addressed by its id under
+/panel/ogloszenia/szkic/<id>/.
 """
 
 from __future__ import annotations
