@@ -395,3 +395,12 @@ async def test_signing_out_says_so(panel_client: TestClient[Any, Any], app: App)
     csrf = await sign_in(panel_client, app, ADMIN)
     out = await panel_client.post("/panel/signout", data={"csrf": csrf})
     assert "Wylogowano" in await out.text()
+
+
+async def test_the_home_page_names_what_each_role_covers(
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    from tests.world import COORDINATOR
+
+    await sign_in(panel_client, app, COORDINATOR.email)
+    home = await (await panel_client.get("/panel/")).text()
+    assert "koordynator gminy: Wieliczka" in home

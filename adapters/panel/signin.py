@@ -27,7 +27,7 @@ from adapters.panel.web import (
 )
 from commands.panel_access import send_link_by_email
 from commands.texts import pick_lang
-from store.models import Person
+from store.models import Forum, Gmina, Person
 from store.panel import (
     end_session,
     end_sessions_of,
@@ -124,14 +124,20 @@ def signin_routes(panel: Panel) -> list[web.AbstractRouteDef]:
         return signed_in(panel, opened.cookie)
 
     async def home(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        roles = []
-        if user.admin:
-            roles.append("home.role_admin")
-        if user.coordinates():
-            roles.append("home.role_coordinator")
-        if user.moderates():
-            roles.append("home.role_moderator")
-        return render(request, "home.html", {"roles": roles or ["home.role_member"]})
+        # Each role with what it covers, so a person sees why they see what they see.
+        roles: list[tuple[str, str]] = []
+        async with panel.db.session() as session:
+            if user.admin:
+                roles.append(("home.role_admin", ""))
+            gminy = [await session.get(Gmina, g) for g in sorted(user.coordinates())]
+            forums = [await session.get(Forum, f) for f in sorted(user.moderates())]
+        names = ", ".join(g.name for g in gminy if g is not None)
+        if names:
+            roles.append(("home.role_coordinator", names))
+        keys = ", ".join(f.key for f in forums if f is not None)
+        if keys:
+            roles.append(("home.role_moderator", keys))
+        return render(request, "home.html", {"roles": roles or [("home.role_member", "")]})
 
     async def signout(_request: web.Request, user: PanelUser) -> web.StreamResponse:
         async with panel.db.session() as session:
