@@ -1,7 +1,7 @@
 """office panel: calendar — .ics files kept between an import's preview and its confirm
 
 Revision ID: 0005e
-Revises: 0005d
+Revises: 0005c
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0005e'
-down_revision: str | None = '0005d'
+down_revision: str | None = '0005c'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
