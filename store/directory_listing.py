@@ -12,7 +12,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.freshness import stale_condition
-from store.models import ContactEntry, Gmina, Person, Topic
+from store.models import ContactEntry, Gmina, Person, Role, RoleGrant, Topic
 
 PAGE_SIZE = 50
 
@@ -126,3 +126,48 @@ async def _with_topics(session: AsyncSession, rows: list[ListingRow]) -> list[Li
                        tuple(p for p, _e in topics.get(r.id, [])),
                        tuple(e for _p, e in topics.get(r.id, [])))
             for r in rows]
+
+
+# --- what a first real import takes away ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPerson:
+    """A person of the demo, as the import preview lists those it removes."""
+
+    id: int
+    name: str
+    email: str
+    where: str  # the gmina, or the organisation
+    admin: bool
+
+
+def _demo() -> ColumnElement[bool]:
+    return col(Person.demo).is_(True)
+
+
+def _admin_grant() -> ColumnElement[bool]:
+    return and_(col(RoleGrant.role) == Role.ADMIN.value, col(RoleGrant.forum_id).is_(None),
+                col(RoleGrant.gmina_id).is_(None))
+
+
+async def demo_people(session: AsyncSession, *, limit: int) -> list[DemoPerson]:
+    """The demo's people by name (at most ``limit``), each marked when they are an admin."""
+    is_admin = exists().where(col(RoleGrant.person_id) == col(Person.id), _admin_grant())
+    rows = (await session.execute(
+        select(col(Person.id), col(Person.name), col(Person.email), col(Gmina.name),
+               col(Person.organisation), is_admin)
+        .outerjoin(Gmina, col(Gmina.id) == col(Person.gmina_id))
+        .where(_demo()).order_by(col(Person.name), col(Person.id)).limit(limit))).all()
+    return [DemoPerson(int(pid), str(name), str(email or ""), str(gmina or organisation or ""),
+                       bool(admin))
+            for pid, name, email, gmina, organisation, admin in rows]
+
+
+async def admins(session: AsyncSession, *, demo: bool) -> int:
+    """People holding the association-wide admin role, of the demo or outside it."""
+    condition = _demo() if demo else col(Person.demo).is_not(True)
+    return int(await session.scalar(
+        select(func.count(func.distinct(col(RoleGrant.person_id))))
+        .join(Person, col(Person.id) == col(RoleGrant.person_id))
+        .where(_admin_grant(), condition)) or 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -300,3 +301,186 @@ async def test_an_xlsx_file_is_previewed_like_a_csv(app: App, panel_client: Clie
     assert re.search(r"Renata Nowak</th>.*?zmieniona.*?pola: Stanowisko", page, re.S), page
     # The progress counters as JSON, for the page's script (admins only, like the page).
     assert (await panel_client.get("/panel/katalog/aktualnosc.json")).status == 200
+
+
+# --- the first real import: the demo goes, and the office keeps an admin ----------------------
+
+NEW_ADMIN = "k.nowa@skawina.example.pl"
+
+
+def _first_file(tmp_path: Path) -> Path:
+    path = tmp_path / "nasz-katalog.csv"
+    path.write_text("gmina,teryt,topic,name,email\n"
+                    "Skawina,1206113,oświata,Kinga Nowa," + NEW_ADMIN + "\n"
+                    "Skawina,1206113,odpady,Piotr Nowy,p.nowy@skawina.example.pl\n",
+                    encoding="utf-8")
+    return path
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="token" value="([^"]+)"', page)
+    assert found is not None, page
+    return found.group(1)
+
+
+async def _demo_left(app: App) -> int:
+    async with app.db.session() as session:
+        return int(await session.scalar(
+            select(func.count()).select_from(Person).where(Person.demo.is_(True))) or 0)
+
+
+async def test_the_first_real_import_lists_the_demo_people_and_names_a_new_admin(
+        app: App, panel_client: Client, tmp_path: Path) -> None:
+    demo_people = await _demo_left(app)
+    assert demo_people > 50
+    csrf = await sign_in(panel_client, app, ADMIN)  # the demo's own admin
+    page = await (await _upload(panel_client, csrf, _first_file(tmp_path))).text()
+    # The preview says plainly what goes: everyone of the demo, by name, with the admin.
+    warning = re.search(r'<div class="warning" id="demo-warning".*?</div>', page, re.S)
+    assert warning is not None, page
+    assert f"Import usunie całą demonstrację (osób: {demo_people})" in warning.group(0)
+    assert "Zniknie też Twoje konto demonstracyjne" in warning.group(0)
+    assert "Po imporcie nie będzie żadnego administratora" in warning.group(0)
+    assert "zostają w katalogu bez zmian" not in page.replace(
+        "Prawdziwe osoby, których nie ma w pliku, zostają w katalogu bez zmian", "")
+    removed = re.search(r'<table class="responsive" id="removed-table">.*?</table>', page, re.S)
+    assert removed is not None
+    assert removed.group(0).count('<tr class="change-removed">') == demo_people
+    assert re.search(r"Magdalena Zawadzka-Hejmo</th>.*?usunięta · administrator · to Ty",
+                     removed.group(0), re.S)
+    assert "Renata Nowak</th>" in removed.group(0)
+    # The confirmation needs a person of the file as the admin: none, or someone else, is
+    # refused and nothing is written.
+    token = _token(page)
+    assert f'<option value="{NEW_ADMIN}">Kinga Nowa &lt;{NEW_ADMIN}&gt;</option>' in page
+    missing = await panel_client.post("/panel/katalog/import/potwierdz",
+                                      data={"csrf": csrf, "token": token})
+    text = await missing.text()
+    assert missing.status == 400 and "Wybierz, kto z pliku zostanie administratorem" in text
+    outsider = await panel_client.post("/panel/katalog/import/potwierdz", data={
+        "csrf": csrf, "token": _token(text), "admin_email": RENATA.email})
+    text = await outsider.text()
+    assert outsider.status == 400 and f"Adresu {RENATA.email} nie ma w pliku" in text
+    assert await _demo_left(app) == demo_people
+    # Confirmed with a person of the file: the demo goes, she is the admin, and the page says
+    # what happened and how she signs in — the importing demo admin is signed out.
+    done = await panel_client.post("/panel/katalog/import/potwierdz", data={
+        "csrf": csrf, "token": _token(text), "admin_email": NEW_ADMIN.upper()})
+    text = await done.text()
+    assert done.status == 200, text
+    assert "Import zakończony" in text and f"Usunięto demonstrację (osób: {demo_people})" in text
+    assert f"Administratorem biura jest teraz Kinga Nowa ({NEW_ADMIN})" in text
+    assert f"<code>lacznik panel link {NEW_ADMIN}</code>" in text
+    assert "Twoja sesja się zakończyła" in text and "Wyloguj" not in text
+    assert await _demo_left(app) == 0
+    after = await panel_client.get("/panel/katalog", allow_redirects=False)
+    assert after.status == 303 and after.headers["Location"].startswith("/panel/signin")
+    async with app.db.session() as session:
+        audits = {row.action: json.loads(row.details) for row in (await session.scalars(
+            select(AuditLog).where(AuditLog.action.in_(["directory.import", "role.grant"]))))}
+    assert audits["directory.import"]["demo_people_removed"] == demo_people
+    assert audits["role.grant"]["role"] == "admin"
+    # The new admin signs in with a link (as `lacznik panel link` gives) and runs the office.
+    async with TestClient(TestServer(Service(app, [panel_component(app)]).web_app())) as other:
+        await sign_in(other, app, NEW_ADMIN)
+        assert (await other.get("/panel/katalog/import")).status == 200
+
+
+async def test_an_import_that_keeps_a_real_admin_asks_for_no_new_one(
+        app: App, panel_client: Client, tmp_path: Path) -> None:
+    async with app.db.session() as session:  # the office's own admin, not the demo's
+        await session.execute(update(Person).where(Person.email == ADMIN).values(demo=False))
+        await session.commit()
+    csrf = await sign_in(panel_client, app, ADMIN)
+    page = await (await _upload(panel_client, csrf, _first_file(tmp_path))).text()
+    assert 'id="demo-warning"' in page and "Zniknie też Twoje konto" not in page
+    assert 'name="admin_email"' not in page and "żadnego administratora" not in page
+    done = await panel_client.post("/panel/katalog/import/potwierdz",
+                                   data={"csrf": csrf, "token": _token(page)})
+    text = await done.text()
+    assert done.status == 200 and "Usunięto demonstrację" in text
+    assert "Twoja sesja się zakończyła" not in text and "Wyloguj" in text
+    assert (await panel_client.get("/panel/katalog/import")).status == 200  # still admin
+
+
+async def test_import_problems_are_told_in_the_readers_language(
+        app: App, panel_client: Client, tmp_path: Path) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    bad = tmp_path / "zly.csv"
+    bad.write_text("gmina,topic,name,email\nSkawina,oświata,Zła Osoba,zla-osoba\n",
+                   encoding="utf-8")
+    page = await (await _upload(panel_client, csrf, bad)).text()
+    assert "Wiersz 2: nieprawidłowy adres e-mail &#39;zla-osoba&#39;" in page, page
+    assert "is not valid" not in page and "Row 2" not in page
+    columns = tmp_path / "kolumny.csv"
+    columns.write_text("gmina,nazwisko\nSkawina,Ktoś\n", encoding="utf-8")
+    page = await (await _upload(panel_client, csrf, columns)).text()
+    assert "Brak kolumn: topic, name (w pliku są: gmina, nazwisko)" in page, page
+    assert "Missing columns" not in page
+    broken = tmp_path / "arkusz.xlsx"
+    broken.write_bytes(b"to nie jest arkusz")
+    page = await (await _upload(panel_client, csrf, broken)).text()
+    assert "To nie jest czytelny plik XLSX" in page and "zip file" not in page
+    nothing = aiohttp.FormData()
+    nothing.add_field("csrf", csrf)
+    nothing.add_field("file", b"", filename="", content_type="application/octet-stream")
+    empty = await panel_client.post("/panel/katalog/import", data=nothing)
+    assert empty.status == 400 and "Wybierz plik CSV lub XLSX." in await empty.text()
+    async with app.db.session() as session:
+        await session.execute(update(Person).where(Person.email == ADMIN).values(language="en"))
+        await session.commit()
+    page = await (await _upload(panel_client, csrf, bad)).text()
+    assert "Row 2: e-mail &#39;zla-osoba&#39; is not valid" in page
+    assert "nieprawidłowy" not in page
+
+
+# --- the freshness campaign: a confirmation first, then exactly what happened ----------------
+
+
+async def test_the_campaign_is_confirmed_first_and_says_who_was_asked(
+        world: World, panel_client: Client) -> None:
+    app = world.app
+    await world.link(RENATA)
+    csrf = await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get("/panel/katalog/aktualnosc?months=6")).text()
+    assert page.count("Wpisy niepotwierdzone od (miesięcy)") == 1  # one field, one label
+    stale = int(re.findall(r"Wpisów potwierdzonych [^:]*: (\d+)\.", page)[0])
+    assert 'href="/panel/katalog/aktualnosc/potwierdz?months=6"' in page
+    plan = await (await panel_client.get("/panel/katalog/aktualnosc/potwierdz?months=6")).text()
+    assert re.search(r"<th scope=\"row\">Telegram</th><td class=\"num\">1</td>", plan), plan
+    assert "Prośbę dostanie osób: 1." in plan
+    assert f"Osób bez połączonego komunikatora: {stale - 1}" in plan
+    assert "Wyślij prośbę (osób: 1)" in plan
+    await world.deliver()
+    assert world.on_telegram(RENATA) == []  # looking at the plan sends nothing
+    started = await panel_client.post("/panel/katalog/aktualnosc", allow_redirects=False,
+                                      data={"csrf": csrf, "months": "6"})
+    assert started.status == 303 and "started=" in started.headers["Location"]
+    page = await (await panel_client.get(started.headers["Location"])).text()
+    result = re.search(r'<p class="notice result"[^>]*>([^<]*)</p>', page)
+    assert result is not None, page
+    assert "Wysłano prośbę do osób: 1" in result.group(1)
+    assert f"Nie zapytano osób bez komunikatora: {stale - 1}." in result.group(1)
+    assert "Prośby wysłane" not in page
+
+
+async def test_a_campaign_that_reaches_nobody_is_a_warning_not_a_success(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    plan = await (await panel_client.get("/panel/katalog/aktualnosc/potwierdz?months=6")).text()
+    assert "Nikt nie dostanie prośby" in plan and 'action="/panel/katalog/aktualnosc"' not in plan
+    started = await panel_client.post("/panel/katalog/aktualnosc", allow_redirects=False,
+                                      data={"csrf": csrf, "months": "6"})
+    page = await (await panel_client.get(started.headers["Location"])).text()
+    assert re.search(r'<p class="warning result" role="alert" id="fresh-result">Nikogo nie '
+                     r'zapytano: żadna z tych osób \(\d+\)', page), page
+    assert 'class="notice' not in page
+
+
+async def test_the_entry_form_explains_the_empty_message_language(
+        app: App, panel_client: Client) -> None:
+    await sign_in(panel_client, app, ADMIN)
+    renata = await _person(app, RENATA.email)
+    page = await (await panel_client.get(f"/panel/katalog/{renata.id}")).text()
+    assert re.search(r'<option value=""( selected)?>— jak w komunikatorze —</option>', page)
+    assert "Bez wyboru bot pisze w języku komunikatora tej osoby." in page

@@ -72,6 +72,22 @@ class Started:
     cutoff: date
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Who a campaign would ask, before it is started: people with a messenger by the
+    platform they would be asked on, and those who cannot be reached (none linked)."""
+
+    months: int
+    cutoff: date
+    by_platform: dict[str, int]
+    unreachable: int
+
+    @property
+    def asked(self) -> int:
+        """People who would get the question."""
+        return sum(self.by_platform.values())
+
+
 def cutoff_for(today: date, months: int) -> date:
     """The last confirmation day that counts as older than ``months`` months on ``today``
     (:meth:`commands.directory.answers.DirectoryAnswers.is_stale`'s rule, as a date)."""
@@ -103,6 +119,23 @@ def request_message(card: ContactCard | None, request_id: int, lang: str) -> Out
         buttons=(Button(t(lang, "fresh.ok"), ACTION_FRESH, str(request_id), ButtonStyle.PRIMARY),
                  Button(t(lang, "fresh.fix"), ACTION_FIX, str(request_id))),
         priority=Priority.QUIET, lang=lang)
+
+
+async def plan_campaign(services: Services, *, months: int) -> Plan:
+    """What :func:`start_campaign` with ``months`` would do now (it writes nothing): the
+    same people, each on the messenger it would use."""
+    months = max(1, min(int(months), 120))
+    cutoff = cutoff_for(services.directory.today(), months)
+    async with services.db.session() as session:
+        people = await stale_people(session, cutoff)
+        accounts = await reachable_accounts(session, {pid for pid, _lang in people})
+    by_platform: dict[str, int] = {}
+    for pid, _lang in people:
+        linked = accounts.get(pid)
+        if linked:
+            by_platform[linked[0].platform] = by_platform.get(linked[0].platform, 0) + 1
+    asked = sum(by_platform.values())
+    return Plan(months, cutoff, dict(sorted(by_platform.items())), len(people) - asked)
 
 
 async def start_campaign(services: Services, who: Actor, *, months: int,

@@ -9,6 +9,7 @@ Only :meth:`DirectoryImporter.apply` writes, once the admin confirms.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from commands.directory.index import TopicInfo, TopicMatcherCache
 from commands.directory.language import Morphology, normalise
 from commands.directory.matching import TopicDefinition
 from store.directory import GminaRow, gmina_key, person_key
+from store.directory_listing import DemoPerson, admins, demo_people
 from store.models import ContactEntry, Gmina, Person, Topic, TopicSynonym
 
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
@@ -37,6 +39,7 @@ ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
 COMPARED = ("name", "position", "phone", "preferred_contact", "notes", "organisation",
             "gmina_id", "mobile")
 MAX_UPLOAD = 20 * 1024 * 1024  # a country's directory (35,000 rows) is a few megabytes
+REMOVED_LISTED = 500  # demo people listed by name (the count covers all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,16 @@ class ImportPreview:
     new_gminy: list[str] = field(default_factory=list)
     new_topics: list[str] = field(default_factory=list)
     demo_people: int = 0  # the demo's people, removed by a first real import
+    removed_people: list[DemoPerson] = field(default_factory=list)  # the first of them
+    demo_admins: int = 0  # admins among them: they lose the panel with their person
+    admins_after: int = 0  # admins the directory still has after the import
+    file_people: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, name)
+
+    @property
+    def needs_admin(self) -> bool:
+        """After this import nobody could administer the office: the confirmation must name
+        a person of the file who becomes the admin."""
+        return self.admins_after == 0
 
     def count(self, status: str) -> int:
         """Rows of ``status``."""
@@ -109,6 +122,13 @@ async def preview(session: AsyncSession, parsed: ParsedFile, *, morphology: Morp
         key = person_key(email, str(current["name"]), str(current["gmina_id"]))
         people[key] = (int(person_id), current)
     result.demo_people = len(demo)
+    if demo:
+        result.removed_people = await demo_people(session, limit=REMOVED_LISTED)
+        result.demo_admins = await admins(session, demo=True)
+    # Real people are never removed by an import: their admins stay (demo ones go).
+    result.admins_after = await admins(session, demo=False)
+    result.file_people = sorted({row.email: row.name for row in parsed.rows
+                                 if row.email}.items())
     entries: dict[int, set[tuple[int, int | None]]] = {}
     for person_id, topic_id, gmina_id in await session.execute(
             select(col(ContactEntry.person_id), col(ContactEntry.topic_id),
@@ -156,6 +176,70 @@ async def preview(session: AsyncSession, parsed: ParsedFile, *, morphology: Morp
         result.rows.append(RowChange(row.line, row.name, where, status, tuple(changed),
                                      tuple(dict.fromkeys(added)), removed))
     return result
+
+
+def admin_choice(parsed: ParsedFile, email: str) -> str | None:
+    """``email`` if a row of the file has it (case aside), else None: the admin chosen at a
+    confirmation must be a person the import creates or keeps."""
+    wanted = email.strip().lower()
+    return wanted if wanted and any(row.email == wanted for row in parsed.rows) else None
+
+
+# --- the importer's messages in one language ----------------------------------------------
+# The importer (and ``lacznik directory import``) reports "English / polski"; a page shows
+# its reader's half.
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+_ROW = re.compile(r"^Row (\d+)(?: / wiersz \1)?: ")
+_SPECIAL: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"^Missing columns / brak kolumn: (?P<a>.*) \(found / znaleziono: (?P<b>.*)\)$",
+                re.S),
+     "Brak kolumn: {a} (w pliku są: {b})", "Missing columns: {a} (found: {b})"),
+    (re.compile(r"^Not a readable XLSX file / nieczytelny plik XLSX: (?P<a>.*)$", re.S),
+     "To nie jest czytelny plik XLSX (arkusz Excela) — może jest uszkodzony albo ma inny "
+     "format. Zapisz go w Excelu jako .xlsx albo CSV i wgraj ponownie.",
+     "Not a readable XLSX file (an Excel sheet) — it may be damaged or of another format. "
+     "Save it in Excel as .xlsx or CSV and upload it again."),
+    (re.compile(r"^e-mail (?P<a>.*) is not valid / nieprawidłowy e-mail$", re.S),
+     "nieprawidłowy adres e-mail {a}", "e-mail {a} is not valid"),
+    (re.compile(r"^(?P<a>[\w-]+) is longer than (?P<b>\d+) characters$"),
+     "pole {a} ma więcej niż {b} znaków", "{a} is longer than {b} characters"),
+    (re.compile(r"^date (?P<a>.*) is not valid \(YYYY-MM-DD\)$", re.S),
+     "data {a} jest nieprawidłowa (RRRR-MM-DD)", "date {a} is not valid (YYYY-MM-DD)"),
+)
+
+
+def message_in(lang: str, message: str) -> str:
+    """An importer message in ``lang`` ("pl" or "en") only."""
+    prefix = ""
+    found = _ROW.match(message)
+    if found:
+        prefix = f"Wiersz {found.group(1)}: " if lang != "en" else f"Row {found.group(1)}: "
+        message = message[found.end():]
+    for pattern, polish, english in _SPECIAL:
+        matched = pattern.match(message)
+        if matched:
+            return prefix + (english if lang == "en" else polish).format(**matched.groupdict())
+    halves = _halves(message)
+    if halves is None:  # one language only (e.g. the CSV reader's own words)
+        if found and lang != "en":
+            return prefix + "błąd formatu CSV (" + message + ")"
+        return prefix + message
+    english, polish = halves
+    chosen = english if lang == "en" else polish
+    return prefix + chosen if prefix else chosen[:1].upper() + chosen[1:]
+
+
+def _halves(message: str) -> tuple[str, str] | None:
+    """Split "English / polski" where the English half's quotes are closed (a quoted value
+    of the file may itself hold " / ")."""
+    parts = message.split(" / ")
+    for cut in range(1, len(parts)):
+        left = " / ".join(parts[:cut])
+        quotes = _APOSTROPHE.sub("", left)  # "organisation's" opens no quote
+        if quotes.count("'") % 2 == 0 and quotes.count('"') % 2 == 0:
+            return left, " / ".join(parts[cut:])
+    return None
 
 
 def _topic_name(names: dict[str, str], topic_id: int) -> str:

@@ -28,6 +28,8 @@ from aiohttp import web
 
 from adapters.panel.texts import pt
 from adapters.panel.web import (
+    COOKIE,
+    USER_KEY,
     NavItem,
     Panel,
     PanelUser,
@@ -44,12 +46,15 @@ from commands.directory.freshness import (
     NotAllowed,
     current_progress,
     cutoff_for,
+    plan_campaign,
     start_campaign,
 )
 from commands.directory.handlers import edit_field
 from commands.directory.import_preview import (
     MAX_UPLOAD,
+    admin_choice,
     export_selection,
+    message_in,
     parse_upload,
     preview,
 )
@@ -57,11 +62,12 @@ from commands.directory.importer import write_export
 from commands.directory.index import DirectoryIndex
 from commands.directory.query import parse_query
 from commands.directory.service import DirectoryService
+from commands.texts import PLATFORM_NAMES
 from store import directory_listing as listing
 from store.directory import directory_version
 from store.freshness import drop_upload, get_upload, put_upload
-from store.models import Gmina, Person
-from store.people import grants_of
+from store.models import Gmina, Person, Role
+from store.people import grant_role, grants_of, person_by_email
 
 NAV = NavItem(path="/panel/katalog", label="katalog.nav", order=10)
 PAGE = listing.PAGE_SIZE
@@ -69,6 +75,7 @@ PAGE = listing.PAGE_SIZE
 EDITABLE = ("position", "phone", "preferred_contact", "notes", "language", "email")
 UPLOAD_VALID = timedelta(hours=1)  # a preview not confirmed within this is gone
 PREVIEW_ROWS = 500  # rows of a preview listed on the page (the counts cover all)
+ADMIN_SELECT_MAX = 300  # a file with more e-mails gets a text field, not a long list
 
 
 def _admin(user: PanelUser) -> bool:
@@ -326,9 +333,10 @@ def routes(panel: Panel) -> list[web.RouteDef]:
     async def upload(request: web.Request, user: PanelUser) -> web.StreamResponse:
         form = await request.post()
         sent = form.get("file")
-        if not isinstance(sent, web.FileField):
+        if not isinstance(sent, web.FileField) or not sent.filename:
             return render(request, "katalog/import.html",
-                          {"errors": [_text(user.lang, "katalog.import_no_file")]}, status=400)
+                          {"errors": [], "file_error": _text(user.lang, "katalog.import_no_file")},
+                          status=400)
         data = sent.file.read(MAX_UPLOAD + 1)
         filename = Path(sent.filename or "plik.csv").name[:200]
         if len(data) > MAX_UPLOAD:
@@ -336,8 +344,14 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                           {"errors": [_text(user.lang, "katalog.import_too_big")]}, status=400)
         return await _preview(request, user, data, filename, token=None)
 
+    def _refused(request: web.Request, user: PanelUser, errors: list[str]) -> web.Response:
+        """The upload form with the file's problems, in the reader's language only."""
+        return render(request, "katalog/import.html",
+                      {"errors": [message_in(user.lang, e) for e in errors]}, status=400)
+
     async def _preview(request: web.Request, user: PanelUser, data: bytes, filename: str, *,
-                       token: str | None, changed: bool = False) -> web.StreamResponse:
+                       token: str | None, changed: bool = False, admin_error: str = "",
+                       admin_email: str = "") -> web.StreamResponse:
         # Reading a file is CPU work: in a thread, so webhooks and the outbox keep running.
         # The database stays here, on the loop (a connection does not cross threads).
         parsed = await asyncio.to_thread(parse_upload, data, filename)
@@ -345,8 +359,8 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             result = await preview(session, parsed, morphology=directory.morphology,
                                    thesaurus=directory.thesaurus)
             if result.errors:
-                return render(request, "katalog/import.html", {"errors": result.errors},
-                              status=400)
+                return _refused(request, user, result.errors)
+            me = await session.get(Person, user.person_id)
             version = await directory_version(session)
             now = panel.now()
             if token is not None:
@@ -361,7 +375,11 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             "result": result, "filename": filename, "token": token,
             "shown": shown[:PREVIEW_ROWS], "more": max(0, len(shown) - PREVIEW_ROWS),
             "changed": changed, "total_rows": len(result.rows),
-        })
+            "i_am_demo": bool(me is not None and me.demo and result.demo_people),
+            "removed_more": max(0, result.demo_people - len(result.removed_people)),
+            "admin_select": len(result.file_people) <= ADMIN_SELECT_MAX,
+            "admin_error": admin_error, "admin_email": admin_email,
+        }, status=400 if admin_error else 200)
 
     async def confirm(request: web.Request, user: PanelUser) -> web.StreamResponse:
         form = await request.post()
@@ -380,17 +398,40 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             return await _preview(request, user, data, filename, token=token, changed=True)
         parsed = await asyncio.to_thread(parse_upload, data, filename)  # as in _preview
         if parsed.errors:
-            return render(request, "katalog/import.html", {"errors": parsed.errors},
-                          status=400)
+            return _refused(request, user, parsed.errors)
+        typed = form_text(form, "admin_email", limit=254)
+        async with panel.db.session() as session:
+            no_admin_left = await listing.admins(session, demo=False) == 0
+        chosen = admin_choice(parsed, typed) if no_admin_left else None
+        if no_admin_left and chosen is None:
+            # Nobody could sign in as admin afterwards: the import waits for a name.
+            key = "katalog.admin_not_in_file" if typed else "katalog.admin_missing"
+            return await _preview(request, user, data, filename, token=token,
+                                  admin_error=_text(user.lang, key, email=typed),
+                                  admin_email=typed)
         async with panel.db.session() as session:
             summary = await panel.importer.apply(session, parsed, today=directory.today())
             await panel.audit(session, user, "directory.import", filename[:200], {
                 "rows": len(parsed.rows), "added": summary.people_added,
-                "updated": summary.people_updated, "entries_removed": summary.entries_removed})
+                "updated": summary.people_updated, "entries_removed": summary.entries_removed,
+                "demo_people_removed": summary.demo_removed.counts.get("people", 0),
+                "demo_removed": summary.demo_removed.total})
+            admin = await person_by_email(session, chosen) if chosen else None
+            if admin is not None and admin.id is not None:
+                await grant_role(session, admin.id, Role.ADMIN)
+                await panel.audit(session, user, "role.grant", f"person:{admin.id}",
+                                  {"role": Role.ADMIN.value, "forum_id": None,
+                                   "gmina_id": None, "why": "directory.import"})
             await drop_upload(session, token)
             await session.commit()
+            still_here = await session.get(Person, user.person_id) is not None
         directory.invalidate()
-        return redirect(request, "/panel/katalog", notice="katalog.imported")
+        if still_here and admin is None and not summary.demo_removed.counts.get("people"):
+            return redirect(request, "/panel/katalog", notice="katalog.imported")
+        return _imported_page(request, user, signed_out=not still_here,
+                              admin=admin, demo_people=summary.demo_removed.counts.get(
+                                  "people", 0), added=summary.people_added,
+                              updated=summary.people_updated)
 
     async def cancel_import(request: web.Request, user: PanelUser) -> web.StreamResponse:
         form = await request.post()
@@ -402,15 +443,27 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                 await session.commit()
         return redirect(request, "/panel/katalog", notice="katalog.import_cancelled")
 
+    def _months(text: str) -> int:
+        months = _int(text) or directory.answers.stale_after_months
+        return max(1, min(months, 120))
+
     async def freshness(request: web.Request, user: PanelUser) -> web.StreamResponse:
-        months = _int(request.query.get("months", "")) or directory.answers.stale_after_months
-        months = max(1, min(months, 120))
+        months = _months(request.query.get("months", ""))
         cutoff = cutoff_for(directory.today(), months)
         async with panel.db.session() as session:
             stale = await listing.count(session, listing.ListingFilter(stale_cutoff=cutoff))
+        progress = await current_progress(panel.services)
+        started = _int(request.query.get("started", ""))
         return render(request, "katalog/freshness.html", {
-            "progress": await current_progress(panel.services), "months": months,
-            "cutoff": cutoff, "stale": stale})
+            "progress": progress, "months": months, "cutoff": cutoff, "stale": stale,
+            "just_started": progress is not None and progress.campaign_id == started})
+
+    async def plan(request: web.Request, user: PanelUser) -> web.StreamResponse:
+        found = await plan_campaign(panel.services,
+                                    months=_months(request.query.get("months", "")))
+        return render(request, "katalog/fresh_confirm.html", {
+            "plan": found, "platforms": [(PLATFORM_NAMES.get(p, p), n)
+                                         for p, n in found.by_platform.items()]})
 
     async def start(request: web.Request, user: PanelUser) -> web.StreamResponse:
         form = await request.post()
@@ -418,11 +471,13 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         if months is None or not 1 <= months <= 120:
             return error_page(request, 400, "katalog.fresh_bad_months", lang=user.lang)
         try:
-            await start_campaign(panel.services, user.actor, months=months,
-                                 actor_label=f"panel:person:{user.person_id}")
+            started = await start_campaign(panel.services, user.actor, months=months,
+                                           actor_label=f"panel:person:{user.person_id}")
         except NotAllowed:
             return error_page(request, 403, "common.error_forbidden", lang=user.lang)
-        return redirect(request, "/panel/katalog/aktualnosc", notice="katalog.fresh_started")
+        # The page says how many were asked and how many could not be (no bare "sent").
+        return redirect(request, "/panel/katalog/aktualnosc",
+                        query={"started": str(started.campaign_id), "months": str(months)})
 
     async def progress_json(request: web.Request, user: PanelUser) -> web.StreamResponse:
         found = await current_progress(panel.services)
@@ -443,10 +498,26 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         web.post("/panel/katalog/import/anuluj", page(panel, cancel_import, allow=_admin)),
         web.get("/panel/katalog/aktualnosc", page(panel, freshness, allow=_admin)),
         web.post("/panel/katalog/aktualnosc", page(panel, start, allow=_admin)),
+        web.get("/panel/katalog/aktualnosc/potwierdz", page(panel, plan, allow=_admin)),
         web.get("/panel/katalog/aktualnosc.json", page(panel, progress_json, allow=_admin)),
         web.get(r"/panel/katalog/{id:\d+}", page(panel, entry)),
         web.post(r"/panel/katalog/{id:\d+}", page(panel, save)),
     ]
+
+
+def _imported_page(request: web.Request, user: PanelUser, *, signed_out: bool,
+                   admin: Person | None, demo_people: int, added: int, updated: int
+                   ) -> web.Response:
+    """What a confirmed import did; when it removed the importing person (the demo's
+    admin), their session is over: the page says so and how the new admin signs in."""
+    if signed_out:
+        del request[USER_KEY]  # the page is shown signed out: no menu, no stale name
+    response = render(request, "katalog/imported.html", {
+        "signed_out": signed_out, "admin": admin, "demo_people": demo_people,
+        "added": added, "updated": updated}, lang=user.lang, csrf="")
+    if signed_out:
+        response.del_cookie(COOKIE, path="/panel")
+    return response
 
 
 def _export_body(rows: list[dict[str, str]], *, plain: bool) -> bytes:

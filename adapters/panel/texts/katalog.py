@@ -50,6 +50,8 @@ PL: dict[str, str] = {
     "katalog.field.notes": "Uwagi",
     "katalog.field.language": "Język wiadomości",
     "katalog.field.email": "E-mail",
+    "katalog.lang_auto": "— jak w komunikatorze —",
+    "katalog.lang_hint": "Bez wyboru bot pisze w języku komunikatora tej osoby.",
     "katalog.lang_pl": "polski",
     "katalog.lang_en": "angielski",
     "katalog.save": "Zapisz",
@@ -64,7 +66,8 @@ PL: dict[str, str] = {
     "katalog.import_file": "Plik CSV lub XLSX",
     "katalog.import_preview": "Pokaż zmiany",
     "katalog.import_errors": "Pliku nie można zaimportować",
-    "katalog.import_no_file": "Wybierz plik.",
+    "katalog.import_no_file": "Wybierz plik CSV lub XLSX.",
+    "katalog.import_errors_more": "… i jeszcze {count} błędów (nie pokazano).",
     "katalog.import_too_big": "Plik jest za duży (najwyżej 20 MB).",
     "katalog.import_expired": "Ten podgląd wygasł albo nie jest Twój. Wgraj plik jeszcze raz.",
     "katalog.preview_title": "Co zmieni import pliku {file}",
@@ -75,7 +78,44 @@ PL: dict[str, str] = {
     "katalog.preview_kept": "Osoby, których nie ma w pliku, zostają w katalogu bez zmian.",
     "katalog.preview_gminy": "Nowe gminy: {names}",
     "katalog.preview_topics": "Nowe tematy: {names}",
-    "katalog.preview_demo": "Import usunie dane demonstracyjne (osób: {count}).",
+    "katalog.preview_kept_real": "Prawdziwe osoby, których nie ma w pliku, zostają w katalogu "
+                                 "bez zmian.",
+    "katalog.demo_warning_title": "Import usunie całą demonstrację (osób: {count})",
+    "katalog.demo_warning_people": "Znikną wszystkie osoby demonstracyjne ({count}) razem z "
+                                   "ich komunikatorami, rolami, forami i ogłoszeniami.",
+    "katalog.demo_warning_you": "Zniknie też Twoje konto demonstracyjne — po imporcie "
+                                "zostaniesz wylogowany(-a).",
+    "katalog.demo_warning_admins": "Znikną wszystkie role z demonstracji, także "
+                                   "administratorzy (osób: {count}).",
+    "katalog.demo_warning_no_admin": "Po imporcie nie będzie żadnego administratora — wybierz "
+                                     "poniżej osobę z pliku, która nim zostanie.",
+    "katalog.demo_warning_list": "Lista usuwanych osób",
+    "katalog.removed_title": "Usuwane osoby demonstracyjne ({count})",
+    "katalog.removed_caption": "Osoby demonstracyjne, które import usunie",
+    "katalog.removed_more": "… i jeszcze {count} osób demonstracyjnych (nie pokazano).",
+    "katalog.removed_admin": "administrator",
+    "katalog.removed_you": "to Ty",
+    "katalog.status.removed": "usunięta",
+    "katalog.admin_label": "Kto z pliku zostanie administratorem biura",
+    "katalog.admin_choose": "— wybierz osobę —",
+    "katalog.admin_hint": "Ta osoba dostanie rolę administratora i będzie mogła zalogować się "
+                          "do panelu.",
+    "katalog.admin_missing": "Wybierz, kto z pliku zostanie administratorem — inaczej nikt "
+                             "nie będzie mógł zarządzać panelem.",
+    "katalog.admin_not_in_file": "Adresu {email} nie ma w pliku. Wybierz osobę z pliku.",
+    "katalog.import_confirm_demo": "Usuń demonstrację i importuj",
+    "katalog.imported_title": "Import zakończony",
+    "katalog.imported_counts": "Zaimportowano plik: nowe osoby: {added}, zmienione: "
+                               "{updated}.",
+    "katalog.imported_demo": "Usunięto demonstrację (osób: {count}).",
+    "katalog.imported_admin": "Administratorem biura jest teraz {name} ({email}).",
+    "katalog.imported_signin_title": "Jak nowy administrator wchodzi do panelu",
+    "katalog.imported_signin_chat": "Po połączeniu swojego komunikatora z botem pisze do "
+                                    "niego /panel i dostaje link do logowania.",
+    "katalog.imported_signin_server": "Albo ktoś z dostępem do serwera uruchamia:",
+    "katalog.imported_signed_out": "Twoje konto demonstracyjne zostało usunięte razem z "
+                                   "demonstracją, więc Twoja sesja się zakończyła.",
+    "katalog.imported_to_signin": "Przejdź do logowania",
     "katalog.preview_caption": "Zmiany według wierszy pliku",
     "katalog.preview_more": "… i jeszcze {count} zmienionych wierszy (nie pokazano).",
     "katalog.col_line": "Wiersz",
@@ -100,11 +140,31 @@ PL: dict[str, str] = {
     "katalog.fresh_intro": "Każda osoba, której wpis jest starszy niż podana liczba "
                            "miesięcy, dostanie go w swoim komunikatorze z przyciskami "
                            "„Dane aktualne” i „Popraw”.",
-    "katalog.fresh_months": "Wpisy starsze niż (miesięcy)",
+    "katalog.fresh_months": "Wpisy niepotwierdzone od (miesięcy)",
+    "katalog.fresh_months_hint": "Np. 6 — osoby, które nie potwierdziły danych od pół roku "
+                                 "albo nigdy.",
     "katalog.fresh_check": "Policz",
+    "katalog.fresh_prepare": "Przygotuj prośbę do tych osób ({count})",
+    "katalog.fresh_back": "Wróć do prośby o potwierdzenie danych",
+    "katalog.fresh_confirm_title": "Sprawdź, zanim wyślesz prośbę",
+    "katalog.fresh_confirm_intro": "Prośba pójdzie do osób, których wpis jest starszy niż "
+                                   "{months} mies. (potwierdzony {cutoff} lub wcześniej "
+                                   "albo nigdy).",
+    "katalog.fresh_plan_caption": "Ile osób dostanie prośbę, według komunikatora",
+    "katalog.fresh_plan_platform": "Komunikator",
+    "katalog.fresh_plan_asked": "Prośbę dostanie osób: {count}.",
+    "katalog.fresh_plan_unreachable": "Osób bez połączonego komunikatora: {count} — nie "
+                                      "dostaną prośby (trzeba do nich zadzwonić albo "
+                                      "napisać e-mail).",
+    "katalog.fresh_plan_nobody": "Nikt nie dostanie prośby: żadna z tych osób ({count}) nie "
+                                 "ma połączonego komunikatora.",
+    "katalog.fresh_send": "Wyślij prośbę (osób: {count})",
+    "katalog.fresh_sent": "Wysłano prośbę do osób: {asked} (dostaną ją w godzinach pracy).",
+    "katalog.fresh_sent_unreachable": "Nie zapytano osób bez komunikatora: {count}.",
+    "katalog.fresh_sent_nobody": "Nikogo nie zapytano: żadna z tych osób ({count}) nie ma "
+                                 "połączonego komunikatora.",
     "katalog.fresh_would": "Wpisów potwierdzonych {cutoff} lub wcześniej (albo nigdy): {count}.",
     "katalog.fresh_start": "Wyślij prośbę",
-    "katalog.fresh_started": "Prośby wysłane. Postęp widać poniżej.",
     "katalog.fresh_bad_months": "Podaj liczbę miesięcy od 1 do 120.",
     "katalog.fresh_none": "Nie było jeszcze żadnej prośby.",
     "katalog.fresh_progress": "Ostatnia prośba",
@@ -169,6 +229,9 @@ EN: dict[str, str] = {
     "katalog.field.notes": "Notes",
     "katalog.field.language": "Message language",
     "katalog.field.email": "E-mail",
+    "katalog.lang_auto": "— as on the messenger —",
+    "katalog.lang_hint": "Without a choice the bot writes in the language of the person's "
+                         "messenger.",
     "katalog.lang_pl": "Polish",
     "katalog.lang_en": "English",
     "katalog.save": "Save",
@@ -182,7 +245,8 @@ EN: dict[str, str] = {
     "katalog.import_file": "CSV or XLSX file",
     "katalog.import_preview": "Show the changes",
     "katalog.import_errors": "The file cannot be imported",
-    "katalog.import_no_file": "Choose a file.",
+    "katalog.import_no_file": "Choose a CSV or XLSX file.",
+    "katalog.import_errors_more": "… and {count} more errors (not shown).",
     "katalog.import_too_big": "The file is too large (20 MB at most).",
     "katalog.import_expired": "This preview has expired or is not yours. Upload the file "
                               "again.",
@@ -195,7 +259,43 @@ EN: dict[str, str] = {
                             "are.",
     "katalog.preview_gminy": "New gminy: {names}",
     "katalog.preview_topics": "New topics: {names}",
-    "katalog.preview_demo": "The import removes the demo data ({count} people).",
+    "katalog.preview_kept_real": "Real people who are not in the file stay in the directory "
+                                 "as they are.",
+    "katalog.demo_warning_title": "The import removes the whole demo ({count} people)",
+    "katalog.demo_warning_people": "All demo people ({count}) go, with their messengers, "
+                                   "roles, forums and announcements.",
+    "katalog.demo_warning_you": "Your demo account goes too — you will be signed out after "
+                                "the import.",
+    "katalog.demo_warning_admins": "Every role of the demo goes, admins too ({count} "
+                                   "people).",
+    "katalog.demo_warning_no_admin": "After the import there will be no admin — choose below "
+                                     "the person from the file who becomes one.",
+    "katalog.demo_warning_list": "List of the people removed",
+    "katalog.removed_title": "Demo people removed ({count})",
+    "katalog.removed_caption": "Demo people the import removes",
+    "katalog.removed_more": "… and {count} more demo people (not shown).",
+    "katalog.removed_admin": "admin",
+    "katalog.removed_you": "that is you",
+    "katalog.status.removed": "removed",
+    "katalog.admin_label": "Who from the file becomes the office admin",
+    "katalog.admin_choose": "— choose a person —",
+    "katalog.admin_hint": "This person gets the admin role and can sign in to the panel.",
+    "katalog.admin_missing": "Choose who from the file becomes the admin — otherwise nobody "
+                             "can manage the panel.",
+    "katalog.admin_not_in_file": "{email} is not in the file. Choose a person from the file.",
+    "katalog.import_confirm_demo": "Remove the demo and import",
+    "katalog.imported_title": "Import finished",
+    "katalog.imported_counts": "The file was imported: new people: {added}, changed: "
+                               "{updated}.",
+    "katalog.imported_demo": "The demo was removed ({count} people).",
+    "katalog.imported_admin": "The office admin is now {name} ({email}).",
+    "katalog.imported_signin_title": "How the new admin signs in to the panel",
+    "katalog.imported_signin_chat": "Once their messenger is linked to the bot, they write "
+                                    "/panel to it and get a sign-in link.",
+    "katalog.imported_signin_server": "Or someone with access to the server runs:",
+    "katalog.imported_signed_out": "Your demo account was removed with the demo, so your "
+                                   "session has ended.",
+    "katalog.imported_to_signin": "Go to sign-in",
     "katalog.preview_caption": "Changes by row of the file",
     "katalog.preview_more": "… and {count} more changed rows (not shown).",
     "katalog.col_line": "Row",
@@ -220,11 +320,31 @@ EN: dict[str, str] = {
     "katalog.fresh_intro": "Everyone whose entry is older than the given number of months "
                            "gets it on their messenger with the buttons “Still correct” and "
                            "“Correct it”.",
-    "katalog.fresh_months": "Entries older than (months)",
+    "katalog.fresh_months": "Entries not confirmed for (months)",
+    "katalog.fresh_months_hint": "E.g. 6: people who have not confirmed their entry for half "
+                                 "a year, or never.",
     "katalog.fresh_check": "Count",
+    "katalog.fresh_prepare": "Prepare the request to these people ({count})",
+    "katalog.fresh_back": "Back to the confirmation request",
+    "katalog.fresh_confirm_title": "Check before you send the request",
+    "katalog.fresh_confirm_intro": "The request goes to people whose entry is older than "
+                                   "{months} months (confirmed on {cutoff} or earlier, or "
+                                   "never).",
+    "katalog.fresh_plan_caption": "How many people get the request, by messenger",
+    "katalog.fresh_plan_platform": "Messenger",
+    "katalog.fresh_plan_asked": "People who get the request: {count}.",
+    "katalog.fresh_plan_unreachable": "People without a linked messenger: {count} — they "
+                                      "will not get it (call or e-mail them).",
+    "katalog.fresh_plan_nobody": "Nobody would get the request: none of these people "
+                                 "({count}) has a linked messenger.",
+    "katalog.fresh_send": "Send the request (people: {count})",
+    "katalog.fresh_sent": "The request was sent to {asked} people (they get it in working "
+                          "hours).",
+    "katalog.fresh_sent_unreachable": "People without a messenger, not asked: {count}.",
+    "katalog.fresh_sent_nobody": "Nobody was asked: none of these people ({count}) has a "
+                                 "linked messenger.",
     "katalog.fresh_would": "Entries confirmed on {cutoff} or earlier (or never): {count}.",
     "katalog.fresh_start": "Send the request",
-    "katalog.fresh_started": "Requests sent. The progress is shown below.",
     "katalog.fresh_bad_months": "Give a number of months from 1 to 120.",
     "katalog.fresh_none": "No request has been sent yet.",
     "katalog.fresh_progress": "The latest request",
