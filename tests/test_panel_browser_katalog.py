@@ -84,3 +84,51 @@ async def test_import_preview_and_freshness_pages_are_accessible(
     await page.goto(panel_url + "/panel/katalog/aktualnosc")
     await assert_accessible(page)
     await screenshot(page, "katalog-aktualnosc")
+
+
+async def test_a_first_import_names_the_new_admin_and_says_the_session_ended(
+        app: App, browser_page: Any, panel_url: str, tmp_path: Path) -> None:
+    page = browser_page
+    path = tmp_path / "nasz-katalog.csv"
+    path.write_text("gmina,teryt,topic,name,email\n"
+                    "Skawina,1206113,oświata,Kinga Nowa,k.nowa@skawina.example.pl\n",
+                    encoding="utf-8")
+    await browser_sign_in(page, panel_url, app, ADMIN)
+    # On a desktop the search box holds the queries the page suggests.
+    await page.set_viewport_size({"width": 1366, "height": 900})
+    await page.goto(panel_url + "/panel/katalog")
+    box = await page.locator("#katalog-q").bounding_box()
+    assert box is not None and box["width"] >= 480
+    await page.goto(panel_url + "/panel/katalog/import")
+    await page.get_by_role("button", name="Pokaż zmiany").click()  # no file chosen
+    await page.wait_for_selector("#import-file-error")
+    assert "Wybierz plik CSV lub XLSX." in await page.inner_text("#import-file-error")
+    await assert_accessible(page)
+    await page.get_by_label("Plik CSV lub XLSX").set_input_files(str(path))
+    await page.get_by_role("button", name="Pokaż zmiany").click()
+    await page.wait_for_selector("#demo-warning")
+    assert "Zniknie też Twoje konto demonstracyjne" in await page.inner_text("#demo-warning")
+    await assert_accessible(page)
+    await screenshot(page, "katalog-import-demo")
+    await page.get_by_label("Kto z pliku zostanie administratorem biura").select_option(
+        "k.nowa@skawina.example.pl")
+    await page.get_by_role("button", name="Usuń demonstrację i importuj").click()
+    await page.wait_for_selector("#imported-signed-out")
+    assert "lacznik panel link k.nowa@skawina.example.pl" in await page.inner_text("main")
+    await assert_accessible(page)
+    await page.goto(panel_url + "/panel/katalog")
+    assert "/panel/signin" in page.url  # signed out: the demo admin is gone
+
+
+async def test_the_campaign_confirmation_page_is_accessible(
+        app: App, browser_page: Any, panel_url: str) -> None:
+    page = browser_page
+    await browser_sign_in(page, panel_url, app, ADMIN)
+    await page.goto(panel_url + "/panel/katalog/aktualnosc")
+    await page.get_by_label("Wpisy niepotwierdzone od (miesięcy)").fill("6")
+    await page.get_by_role("button", name="Policz").click()
+    await page.wait_for_url("**/aktualnosc?months=6")
+    await page.locator("#fresh-prepare").click()
+    await page.wait_for_url("**/aktualnosc/potwierdz?months=6")
+    assert "Nikt nie dostanie prośby" in await page.inner_text("main")
+    await assert_accessible(page)

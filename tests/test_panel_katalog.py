@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from bots.app import App
 from bots.service import Service
@@ -326,7 +327,7 @@ def _token(page: str) -> str:
 async def _demo_left(app: App) -> int:
     async with app.db.session() as session:
         return int(await session.scalar(
-            select(func.count()).select_from(Person).where(Person.demo.is_(True))) or 0)
+            select(func.count()).select_from(Person).where(col(Person.demo).is_(True))) or 0)
 
 
 async def test_the_first_real_import_lists_the_demo_people_and_names_a_new_admin(
@@ -377,7 +378,7 @@ async def test_the_first_real_import_lists_the_demo_people_and_names_a_new_admin
     assert after.status == 303 and after.headers["Location"].startswith("/panel/signin")
     async with app.db.session() as session:
         audits = {row.action: json.loads(row.details) for row in (await session.scalars(
-            select(AuditLog).where(AuditLog.action.in_(["directory.import", "role.grant"]))))}
+            select(AuditLog).where(col(AuditLog.action).in_(["directory.import", "role.grant"]))))}
     assert audits["directory.import"]["demo_people_removed"] == demo_people
     assert audits["role.grant"]["role"] == "admin"
     # The new admin signs in with a link (as `lacznik panel link` gives) and runs the office.
@@ -389,7 +390,7 @@ async def test_the_first_real_import_lists_the_demo_people_and_names_a_new_admin
 async def test_an_import_that_keeps_a_real_admin_asks_for_no_new_one(
         app: App, panel_client: Client, tmp_path: Path) -> None:
     async with app.db.session() as session:  # the office's own admin, not the demo's
-        await session.execute(update(Person).where(Person.email == ADMIN).values(demo=False))
+        await session.execute(update(Person).where(col(Person.email) == ADMIN).values(demo=False))
         await session.commit()
     csrf = await sign_in(panel_client, app, ADMIN)
     page = await (await _upload(panel_client, csrf, _first_file(tmp_path))).text()
@@ -427,7 +428,8 @@ async def test_import_problems_are_told_in_the_readers_language(
     empty = await panel_client.post("/panel/katalog/import", data=nothing)
     assert empty.status == 400 and "Wybierz plik CSV lub XLSX." in await empty.text()
     async with app.db.session() as session:
-        await session.execute(update(Person).where(Person.email == ADMIN).values(language="en"))
+        await session.execute(update(Person).where(col(Person.email) == ADMIN)
+                              .values(language="en"))
         await session.commit()
     page = await (await _upload(panel_client, csrf, bad)).text()
     assert "Row 2: e-mail &#39;zla-osoba&#39; is not valid" in page
