@@ -64,6 +64,15 @@ async def create_meeting(client: Client, app: App, csrf: str, **fields: str) -> 
                              allow_redirects=False)
 
 
+async def upload_ics(client: Client, app: App, csrf: str) -> str:
+    """Uploads :data:`ICS` for PZP; the preview's path."""
+    uploaded = await client.post("/panel/kalendarz/import", data={
+        "csrf": csrf, "forum": str(await forum_id(app, "PZP")),
+        "file": _file(ICS.encode(), "posiedzenia.ics")}, allow_redirects=False)
+    assert uploaded.status == 303
+    return str(uploaded.headers["Location"])
+
+
 async def test_a_moderator_plans_a_meeting_the_chat_shows_and_reminds_of(
         app: App, panel_client: Client) -> None:
     await link_console(app, MODERATOR, MEMBER)
@@ -207,6 +216,26 @@ async def test_changing_a_meeting_replans_its_reminders(app: App, panel_client: 
     assert [r.at for r in received] == [warsaw(2026, 11, 30, 9), warsaw(2026, 12, 1, 11)]
 
 
+async def test_a_meeting_nobody_can_be_reminded_of_is_said_as_a_warning_with_the_reason(
+        app: App, panel_client: Client) -> None:
+    csrf = await sign_in(panel_client, app, MODERATOR)  # nobody has linked a messenger
+    created = await create_meeting(panel_client, app, csrf)
+    page = await (await panel_client.get(created.headers["Location"])).text()
+    assert "Zapisano wydarzenie." in page and "Zaplanowane przypomnienia" not in page
+    warning = page[page.index('<div class="error" role="alert" id="plan">'):]
+    assert "Uwaga: nie zaplanowano żadnego przypomnienia." in warning
+    assert re.search(r"Nikt z odbiorców \(osoby: [1-9]\d*\) nie ma połączonego komunikatora",
+                     warning)
+    assert await reminder_states(app, "event:1") == {}
+    assert "Uwaga:" not in await (await panel_client.get("/panel/kalendarz/wydarzenia/1")).text()
+
+    await link_console(app, MEMBER)  # reachable, but the meeting is months ahead
+    later = await create_meeting(panel_client, app, csrf, start_date="2027-03-01")
+    page = await (await panel_client.get(later.headers["Location"])).text()
+    assert "Przypomnienia zostaną zaplanowane bliżej terminu." in page
+    assert 'role="alert"' not in page
+
+
 async def test_an_ics_preview_stores_nothing_until_confirmed(
         app: App, panel_client: Client) -> None:
     await link_console(app, MODERATOR, MEMBER)
@@ -224,6 +253,7 @@ async def test_an_ics_preview_stores_nothing_until_confirmed(
     assert "&#34;Posiedzenie Forum PZP&#34; (2026-12-01)" in preview  # escaped quotes
     assert "forum, którego nie moderujesz" in preview  # the ROZWOJ event is not theirs
     assert "brak tytułu (SUMMARY)" in preview
+    assert "(2026-12-01) — wtorek, 1 grudnia 2026, 10:00–12:00" in preview  # Warsaw time
     assert await count(app, Event) == 0  # a preview stores no event, plans no reminder
     assert await count(app, Delivery) == 0
 
@@ -246,10 +276,7 @@ async def test_an_ics_preview_stores_nothing_until_confirmed(
 async def test_a_preview_is_only_for_whoever_uploaded_it(app: App, panel_client: Client
                                                          ) -> None:
     csrf = await sign_in(panel_client, app, MODERATOR)
-    uploaded = await panel_client.post("/panel/kalendarz/import", data={
-        "csrf": csrf, "forum": str(await forum_id(app, "PZP")),
-        "file": _file(ICS.encode(), "posiedzenia.ics")}, allow_redirects=False)
-    path = uploaded.headers["Location"]
+    path = await upload_ics(panel_client, app, csrf)
     panel_client.session.cookie_jar.clear()
     csrf = await sign_in(panel_client, app, ADMIN)
     assert (await panel_client.get(path)).status == 404
@@ -302,6 +329,16 @@ async def test_an_admin_sets_a_deadline_for_gminy_and_a_moderator_may_not(
         deadline = await session.get(Deadline, 1)
     assert deadline is not None and deadline.forum_id is None
     assert utc(deadline.due_at) == warsaw(2026, 12, 15, 23, 59)  # by the end of the day
+    edit = await (await panel_client.get("/panel/kalendarz/terminy/1/edycja")).text()
+    assert '<label for="k-who">Dla kogo</label>' in edit  # shown, fixed as in chat
+    assert 'name="who" type="text" value="Skawina, Wieliczka" readonly' in edit
+    assert "Nie można zmienić po utworzeniu (tak jak w czacie)." in edit
+    saved = await panel_client.post("/panel/kalendarz/terminy/1/edycja", data={
+        "csrf": csrf, "title": "Sprawozdania z konsultacji", "due_date": "2026-12-16",
+        "who": "Kraków"})
+    assert "Zapisano zmiany terminu." in await saved.text()
+    assert "Skawina, Wieliczka" in await (await panel_client.get("/panel/kalendarz/terminy/1")
+                                         ).text()
     unknown = await panel_client.post("/panel/kalendarz/terminy/nowy", data={
         "csrf": csrf, "forum": "", "title": "X", "due_date": "2026-12-15",
         "who": "Atlantyda"})
@@ -465,7 +502,13 @@ async def test_one_meeting_of_a_weekly_series_is_cancelled_and_the_rest_stay(
     asked = await (await panel_client.get(link)).text()
     assert "poniedziałek, 7 grudnia 2026, 10:00–11:00" in asked
     done = await panel_client.post(link, data={"csrf": csrf})
-    assert "Spotkanie odwołane; pozostałe bez zmian." in await done.text()
+    after = await done.text()
+    assert "Spotkanie odwołane; pozostałe bez zmian." in after
+    # the cancelled meeting stays in the list, struck through and said to be cancelled
+    assert ('<del>poniedziałek, 7 grudnia 2026, 10:00–11:00</del> '
+            '<span class="badge">odwołane</span>') in after
+    assert "poniedziałek, 14 grudnia 2026, 10:00–11:00 — <a" in after
+    assert f'href="{link}"' not in after
 
     [shown] = await session_as(app, MEMBER).say("/wydarzenia PZP")
     assert "poniedziałek, 30 listopada" in shown and "poniedziałek, 14 grudnia" in shown
@@ -482,10 +525,7 @@ async def test_one_meeting_of_a_weekly_series_is_cancelled_and_the_rest_stay(
 async def test_a_preview_left_for_half_an_hour_is_forgotten(app: App, panel_client: Client
                                                             ) -> None:
     csrf = await sign_in(panel_client, app, MODERATOR)
-    uploaded = await panel_client.post("/panel/kalendarz/import", data={
-        "csrf": csrf, "forum": str(await forum_id(app, "PZP")),
-        "file": _file(ICS.encode(), "posiedzenia.ics")}, allow_redirects=False)
-    path = uploaded.headers["Location"]
+    path = await upload_ics(panel_client, app, csrf)
     assert await count(app, CalendarUpload) == 1
     clock = app.clock
     assert isinstance(clock, ManualClock)

@@ -425,15 +425,22 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                             notice=f"kalendarz.notice.{sort.name}_created")
         return handler
 
-    def edit(sort: _Sort) -> Any:
+    def on_managed(sort: _Sort, then: Any) -> Any:
+        """A page about an active entry the person manages: ``then(request, user, sort,
+        entry)``; the 404/403 page otherwise."""
         async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
             entry = await managed(request, user, sort)
             if isinstance(entry, web.Response):
                 return entry
-            form = EventForm.from_event(entry) if isinstance(entry, Event) else \
-                DeadlineForm.from_deadline(entry)
-            return await form_page(request, user, form, entry=entry)
+            response: web.StreamResponse = await then(request, user, sort, entry)
+            return response
         return handler
+
+    async def edit(request: web.Request, user: PanelUser, _sort: _Sort,
+                   entry: Event | Deadline) -> web.StreamResponse:
+        form = EventForm.from_event(entry) if isinstance(entry, Event) else \
+            DeadlineForm.from_deadline(entry)
+        return await form_page(request, user, form, entry=entry)
 
     def save(sort: _Sort) -> Any:
         async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
@@ -461,26 +468,22 @@ def routes(panel: Panel) -> list[web.RouteDef]:
                 else f"kalendarz.notice.{sort.name}_changed"))
         return handler
 
-    def cancel_page(sort: _Sort) -> Any:
+    async def cancel_page(request: web.Request, user: PanelUser, sort: _Sort,
+                          entry: Event | Deadline) -> web.StreamResponse:
         """Asks before cancelling an entry, or (with a meeting ``key``) one meeting."""
-        async def handler(request: web.Request, user: PanelUser) -> web.StreamResponse:
-            entry = await managed(request, user, sort)
-            if isinstance(entry, web.Response):
-                return entry
-            back = f"{BASE}/{sort.path}/{entry.id}"
-            context = {"title": entry.title, "kind": sort.name, "back": back,
-                       "action": f"{back}/odwolanie"}
-            key = request.match_info.get("key")
-            if key is not None:
-                meeting = await calendar().service.occurrence_of(int(entry.id or 0), key) \
-                    if isinstance(entry, Event) and entry.rrule else None
-                if meeting is None:
-                    return not_found(request, user)
-                start, end, all_day = meeting[1].start, meeting[1].end, meeting[1].all_day
-                context.update(kind="meeting", action=f"{back}/spotkania/{key}/odwolanie",
-                               when=format_span(user.lang, start, end, all_day=all_day))
-            return render(request, "kalendarz/cancel.html", context)
-        return handler
+        back = f"{BASE}/{sort.path}/{entry.id}"
+        context = {"title": entry.title, "kind": sort.name, "back": back,
+                   "action": f"{back}/odwolanie"}
+        key = request.match_info.get("key")
+        if key is not None:
+            meeting = await calendar().service.occurrence_of(int(entry.id or 0), key) \
+                if isinstance(entry, Event) and entry.rrule else None
+            if meeting is None:
+                return not_found(request, user)
+            start, end, all_day = meeting[1].start, meeting[1].end, meeting[1].all_day
+            context.update(kind="meeting", action=f"{back}/spotkania/{key}/odwolanie",
+                           when=format_span(user.lang, start, end, all_day=all_day))
+        return render(request, "kalendarz/cancel.html", context)
 
     def cancel(sort: _Sort) -> Any:
         """Cancels an entry, or (with a meeting ``key``) one meeting of a series."""
@@ -644,12 +647,16 @@ def routes(panel: Panel) -> list[web.RouteDef]:
             await session.commit()
         return found
 
+    async def gone(request: web.Request, user: PanelUser) -> web.Response:
+        """The upload form again: the file is no longer kept (imported, or left too long)."""
+        return await import_form(request, user, problem=PanelProblem(
+            "kalendarz.error.upload_gone"), status=404)
+
     async def import_preview(request: web.Request, user: PanelUser) -> web.StreamResponse:
         token = request.match_info["token"]
         upload = await stored(user, token)
         if upload is None:
-            return await import_form(request, user, problem=PanelProblem(
-                "kalendarz.error.upload_gone"), status=404)
+            return await gone(request, user)
         # the outcome of the dry run made at upload: a reload compares nothing again (the
         # confirm imports afresh, with the person's rights and the calendar of that moment)
         return render(request, "kalendarz/import_preview.html", {
@@ -660,8 +667,7 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         token = request.match_info["token"]
         upload = await stored(user, token)
         if upload is None:
-            return await import_form(request, user, problem=PanelProblem(
-                "kalendarz.error.upload_gone"), status=404)
+            return await gone(request, user)
         async with panel.db.session() as session:  # taken first: a second click imports nothing
             await drop_upload(session, upload.token_hash)
             await session.commit()
@@ -689,12 +695,13 @@ def routes(panel: Panel) -> list[web.RouteDef]:
         web.post(f"{BASE}/terminy/nowy", guarded(create(DEADLINES), _manages_any)),
         web.get(r"/panel/kalendarz/terminy/{id:\d+}", guarded(deadline_detail)),
         *[route for sort in (EVENTS, DEADLINES) for route in (
-            web.get(rf"{BASE}/{sort.path}/{{id:\d+}}/edycja", guarded(edit(sort))),
+            web.get(rf"{BASE}/{sort.path}/{{id:\d+}}/edycja", guarded(on_managed(sort, edit))),
             web.post(rf"{BASE}/{sort.path}/{{id:\d+}}/edycja", guarded(save(sort))),
-            web.get(rf"{BASE}/{sort.path}/{{id:\d+}}/odwolanie", guarded(cancel_page(sort))),
+            web.get(rf"{BASE}/{sort.path}/{{id:\d+}}/odwolanie",
+                    guarded(on_managed(sort, cancel_page))),
             web.post(rf"{BASE}/{sort.path}/{{id:\d+}}/odwolanie", guarded(cancel(sort))))],
         web.get(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
-                guarded(cancel_page(EVENTS))),
+                guarded(on_managed(EVENTS, cancel_page))),
         web.post(r"/panel/kalendarz/wydarzenia/{id:\d+}/spotkania/{key:\d{12}}/odwolanie",
                  guarded(cancel(EVENTS))),
         web.get(f"{BASE}/import", guarded(import_page, _manages_any)),
