@@ -168,7 +168,7 @@ PL: dict[str, str] = {
     "katalog.fresh_bad_months": "Podaj liczbę miesięcy od 1 do 120.",
     "katalog.fresh_none": "Nie było jeszcze żadnej prośby.",
     "katalog.fresh_progress": "Ostatnia prośba",
-    "katalog.fresh_since": "Wysłana {when} do wpisów starszych niż {months} mies. "
+    "katalog.fresh_since": "Rozpoczęta {when} dla wpisów starszych niż {months} mies. "
                            "(potwierdzonych {cutoff} lub wcześniej).",
     "katalog.fresh_caption": "Postęp ostatniej prośby",
     "katalog.fresh_asked": "Zapytani",
@@ -348,7 +348,7 @@ EN: dict[str, str] = {
     "katalog.fresh_bad_months": "Give a number of months from 1 to 120.",
     "katalog.fresh_none": "No request has been sent yet.",
     "katalog.fresh_progress": "The latest request",
-    "katalog.fresh_since": "Sent {when} to entries older than {months} months (confirmed on "
+    "katalog.fresh_since": "Started {when} for entries older than {months} months (confirmed on "
                            "{cutoff} or earlier).",
     "katalog.fresh_caption": "Progress of the latest request",
     "katalog.fresh_asked": "Asked",
