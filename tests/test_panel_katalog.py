@@ -387,6 +387,20 @@ async def test_the_first_real_import_lists_the_demo_people_and_names_a_new_admin
         assert (await other.get("/panel/katalog/import")).status == 200
 
 
+async def test_a_first_import_without_any_e_mail_cannot_leave_the_office_without_admin(
+        app: App, panel_client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "bez-adresow.csv"
+    path.write_text("gmina,topic,name\nSkawina,oświata,Kinga Nowa\n", encoding="utf-8")
+    csrf = await sign_in(panel_client, app, ADMIN)
+    page = await (await _upload(panel_client, csrf, path)).text()
+    assert 'id="import-no-emails"' in page and "W pliku nie ma żadnego adresu e-mail" in page
+    assert "Usuń demonstrację i importuj" not in page
+    forced = await panel_client.post("/panel/katalog/import/potwierdz",
+                                     data={"csrf": csrf, "token": _token(page)})
+    assert forced.status == 400
+    assert await _demo_left(app) > 0
+
+
 async def test_an_import_that_keeps_a_real_admin_asks_for_no_new_one(
         app: App, panel_client: Client, tmp_path: Path) -> None:
     async with app.db.session() as session:  # the office's own admin, not the demo's
@@ -408,15 +422,16 @@ async def test_import_problems_are_told_in_the_readers_language(
         app: App, panel_client: Client, tmp_path: Path) -> None:
     csrf = await sign_in(panel_client, app, ADMIN)
     bad = tmp_path / "zly.csv"
-    bad.write_text("gmina,topic,name,email\nSkawina,oświata,Zła Osoba,zla-osoba\n",
-                   encoding="utf-8")
+    bad.write_text("gmina,topic,name,email\nSkawina,oświata,Zła Osoba,zla-osoba\n"
+                   "Skawina,oświata,,bez.nazwiska@skawina.example.pl\n", encoding="utf-8")
     page = await (await _upload(panel_client, csrf, bad)).text()
     assert "Wiersz 2: nieprawidłowy adres e-mail &#39;zla-osoba&#39;" in page, page
+    assert "Wiersz 3: kolumna „imię i nazwisko” jest pusta" in page
     assert "is not valid" not in page and "Row 2" not in page
     columns = tmp_path / "kolumny.csv"
     columns.write_text("gmina,nazwisko\nSkawina,Ktoś\n", encoding="utf-8")
     page = await (await _upload(panel_client, csrf, columns)).text()
-    assert "Brak kolumn: topic, name (w pliku są: gmina, nazwisko)" in page, page
+    assert "Brak kolumn: tematy, imię i nazwisko (w pliku są: gmina, nazwisko)" in page, page
     assert "Missing columns" not in page
     broken = tmp_path / "arkusz.xlsx"
     broken.write_bytes(b"to nie jest arkusz")

@@ -20,6 +20,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.directory.importer import (
+    POLISH_HEADERS,
     ImportError_,
     ParsedFile,
     export_rows,
@@ -192,9 +193,9 @@ def admin_choice(parsed: ParsedFile, email: str) -> str | None:
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _ROW = re.compile(r"^Row (\d+)(?: / wiersz \1)?: ")
 _SPECIAL: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"^Missing columns / brak kolumn: (?P<a>.*) \(found / znaleziono: (?P<b>.*)\)$",
+    (re.compile(r"^Missing columns / brak kolumn: (?P<col>.*) \(found / znaleziono: (?P<b>.*)\)$",
                 re.S),
-     "Brak kolumn: {a} (w pliku są: {b})", "Missing columns: {a} (found: {b})"),
+     "Brak kolumn: {col} (w pliku są: {b})", "Missing columns: {col} (found: {b})"),
     (re.compile(r"^Not a readable XLSX file / nieczytelny plik XLSX: (?P<a>.*)$", re.S),
      "To nie jest czytelny plik XLSX (arkusz Excela) — może jest uszkodzony albo ma inny "
      "format. Zapisz go w Excelu jako .xlsx albo CSV i wgraj ponownie.",
@@ -202,8 +203,10 @@ _SPECIAL: tuple[tuple[re.Pattern[str], str, str], ...] = (
      "Save it in Excel as .xlsx or CSV and upload it again."),
     (re.compile(r"^e-mail (?P<a>.*) is not valid / nieprawidłowy e-mail$", re.S),
      "nieprawidłowy adres e-mail {a}", "e-mail {a} is not valid"),
-    (re.compile(r"^(?P<a>[\w-]+) is longer than (?P<b>\d+) characters$"),
-     "pole {a} ma więcej niż {b} znaków", "{a} is longer than {b} characters"),
+    (re.compile(r"^(?P<col>[\w-]+) is longer than (?P<b>\d+) characters$"),
+     "kolumna „{col}” ma więcej niż {b} znaków", "{col} is longer than {b} characters"),
+    (re.compile(r"^(?P<col>[\w-]+) is empty / pole [\w-]+ jest puste$"),
+     "kolumna „{col}” jest pusta", "{col} is empty"),
     (re.compile(r"^date (?P<a>.*) is not valid \(YYYY-MM-DD\)$", re.S),
      "data {a} jest nieprawidłowa (RRRR-MM-DD)", "date {a} is not valid (YYYY-MM-DD)"),
 )
@@ -219,7 +222,11 @@ def message_in(lang: str, message: str) -> str:
     for pattern, polish, english in _SPECIAL:
         matched = pattern.match(message)
         if matched:
-            return prefix + (english if lang == "en" else polish).format(**matched.groupdict())
+            values = matched.groupdict()
+            if lang != "en" and "col" in values:  # the columns by their Polish headers
+                values["col"] = ", ".join(POLISH_HEADERS.get(name, name)
+                                          for name in values["col"].split(", "))
+            return prefix + (english if lang == "en" else polish).format(**values)
     halves = _halves(message)
     if halves is None:  # one language only (e.g. the CSV reader's own words)
         if found and lang != "en":

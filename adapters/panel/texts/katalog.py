@@ -98,6 +98,9 @@ PL: dict[str, str] = {
     "katalog.status.removed": "usunięta",
     "katalog.admin_label": "Kto z pliku zostanie administratorem biura",
     "katalog.admin_choose": "— wybierz osobę —",
+    "katalog.admin_no_emails": "W pliku nie ma żadnego adresu e-mail, więc nikt z niego nie "
+                               "może zostać administratorem. Dopisz adres e-mail przynajmniej "
+                               "osobie, która ma prowadzić panel, i wgraj plik ponownie.",
     "katalog.admin_hint": "Ta osoba dostanie rolę administratora i będzie mogła zalogować się "
                           "do panelu.",
     "katalog.admin_missing": "Wybierz, kto z pliku zostanie administratorem — inaczej nikt "
@@ -279,6 +282,9 @@ EN: dict[str, str] = {
     "katalog.status.removed": "removed",
     "katalog.admin_label": "Who from the file becomes the office admin",
     "katalog.admin_choose": "— choose a person —",
+    "katalog.admin_no_emails": "The file has no e-mail address, so nobody in it can become the "
+                               "admin. Add an e-mail address at least for the person who will "
+                               "run the panel and upload the file again.",
     "katalog.admin_hint": "This person gets the admin role and can sign in to the panel.",
     "katalog.admin_missing": "Choose who from the file becomes the admin — otherwise nobody "
                              "can manage the panel.",
