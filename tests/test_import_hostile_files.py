@@ -231,6 +231,6 @@ async def test_the_service_keeps_running_while_the_panel_reads_an_upload(
     took = time.perf_counter() - started
     ticker.cancel()
     assert answer.status == 400
-    assert "Row 30002 / wiersz 30002: name is empty" in await answer.text()
+    assert "Wiersz 30002: kolumna „imię i nazwisko” jest pusta" in await answer.text()
     assert took > 1  # reading it took long enough to matter …
     assert max(gaps) < took / 2, (max(gaps), took)  # … and the loop was never held for it
