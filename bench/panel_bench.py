@@ -79,6 +79,7 @@ WORDS = ("klauzula waloryzacyjna wzór umowy przetarg zamówienie odpady segrega
          "inwestycja kosztorys wykonawca gwarancja termin sprawozdanie RODO").split()
 ACTIONS = ("directory.edit", "forum.member_add", "announce.send", "role.grant",
            "panel.signin", "link.issue", "forum.faq_promote")
+FORUM_PAGES = ("pytania", "faq", "faq/kandydaci", "czlonkowie")
 # The pages of issue 15, by path (a detail page is the first link of its list).
 EXPECTED = ("/panel/", "/panel/katalog", "/panel/katalog?q", "/panel/fora", "/panel/fora/<key>",
             "/panel/ogloszenia", "/panel/ogloszenia/<id>", "/panel/kalendarz",
@@ -163,21 +164,28 @@ async def _archive(db: Database, forums: list[int], people: list[int], rng: rand
         for i in range(start, start + 5_000):
             words = rng.sample(WORDS, 6)
             at = now - timedelta(hours=rng.randint(1, 24 * 700))
+            # One in ten still waits for an answer (the forum's "unanswered" page).
+            waiting = i % 10 == 0
             questions.append({
                 "forum_id": forums[i % len(forums)], "asker_id": rng.choice(people),
                 "asked_via": "telegram", "text": "Czy ktoś ma " + " ".join(words) + "?",
-                "state": "answered", "faq": i % 250 == 0, "created_at": at, "updated_at": at,
+                "state": "open" if waiting else "answered", "faq": i % 250 == 0,
+                "created_at": at, "updated_at": at,
+                "answered_at": None if waiting else at + timedelta(hours=2),
                 "search_terms": " ".join(words).lower(), "public_terms": ""})
         async with db.session() as session:
             await session.execute(insert(Question), questions)
             ids = list((await session.execute(
                 select(col(Question.id)).order_by(col(Question.id).desc()).limit(5_000)
             )).scalars())
+            answered = {qid for qid, state in (await session.execute(
+                select(col(Question.id), col(Question.state)).where(col(Question.id).in_(ids))
+            )).all() if state == "answered"}
             await session.execute(insert(Answer), [
                 {"question_id": qid, "author_id": rng.choice(people), "author_label": "Bench",
                  "platform": "telegram", "conversation_key": "telegram::-100",
                  "message_id": f"a{qid}", "text": "Tak, wysyłam wzór.", "attachments": "[]",
-                 "deleted": False, "created_at": now} for qid in ids])
+                 "deleted": False, "created_at": now} for qid in ids if qid in answered])
             await session.commit()
 
 
@@ -356,6 +364,9 @@ async def discover(http: aiohttp.ClientSession, base: str
         if detail:
             kind = "<key>" if path.endswith("fora") else "<id>"
             targets.append((f"{path}/{kind}", detail.group(1)))
+            if path.endswith("fora"):  # a forum's own pages over the 50,000-question archive
+                targets += [(f"{path}/<key>/{sub}", f"{detail.group(1)}/{sub}")
+                            for sub in FORUM_PAGES]
     found = {label for label, _ in targets}
     return targets, [page for page in EXPECTED if page not in found]
 
