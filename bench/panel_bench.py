@@ -132,7 +132,7 @@ async def build_database(url: str, schema: str | None, workdir: Path) -> None:
         )).scalars())
     started = time.perf_counter()
     await _archive(app.db, forums, people, rng, now)
-    print(f"archive: 50,000 answered questions with answers "
+    print(f"archive: 50,000 questions, 45,000 of them answered "
           f"({time.perf_counter() - started:.0f} s)", flush=True)
     started = time.perf_counter()
     recipients = rng.sample(people, 2000)
@@ -315,7 +315,15 @@ async def serve(url: str, schema: str | None, requests: int) -> int:
 
 
 async def fetch(http: aiohttp.ClientSession, url: str) -> int:
-    """GET ``url``, read the whole body; the HTTP status."""
+    """GET ``url`` (or POST the form of a ``POST:`` target), read the whole body; the HTTP
+    status."""
+    if "POST:" in url:
+        base, path = url.split("POST:", 1)
+        form = next(form for _label, target, form in POSTS if target == path)
+        async with http.post(base + path, data=form, allow_redirects=False,
+                             headers={"X-CSRF-Token": CSRF["token"]}) as response:
+            await response.read()
+            return response.status
     async with http.get(url, allow_redirects=False) as response:
         await response.read()
         return response.status
@@ -337,6 +345,16 @@ async def sign_in(app: App, http: aiohttp.ClientSession, base: str) -> None:
         assert response.url.path.startswith("/panel"), response.url
     async with http.get(base + "/panel/", allow_redirects=False) as response:
         assert response.status == 200, f"not signed in ({response.status})"
+        found = re.search(r'<meta name="csrf-token" content="([^"]+)"', await response.text())
+        assert found, "no CSRF token on the home page"
+        CSRF["token"] = found.group(1)
+
+
+# The session's CSRF token, for the POSTs timed (the announcement's live count).
+CSRF: dict[str, str] = {}
+# POST targets: (label, path, form) — what a page's own script asks for as a person types.
+POSTS = (("/panel/ogloszenia/policz (wszyscy)", "/panel/ogloszenia/policz",
+          {"kind": "everyone", "mode": "urgent", "text": "Awaria EZD — proszę czekać."}),)
 
 
 async def discover(http: aiohttp.ClientSession, base: str
@@ -367,6 +385,8 @@ async def discover(http: aiohttp.ClientSession, base: str
             if path.endswith("fora"):  # a forum's own pages over the 50,000-question archive
                 targets += [(f"{path}/<key>/{sub}", f"{detail.group(1)}/{sub}")
                             for sub in FORUM_PAGES]
+    if "/panel/ogloszenia" in linked:
+        targets += [(label, "POST:" + path) for label, path, _form in POSTS]
     found = {label for label, _ in targets}
     return targets, [page for page in EXPECTED if page not in found]
 

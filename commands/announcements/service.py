@@ -176,9 +176,9 @@ class AnnouncementService:
                 session.add(announcement)
                 await session.commit()
         per_platform: Counter[str] = Counter()
-        for person in people:
-            chosen = _copies(accounts.get(person, []), urgent)
-            per_platform.update(a.platform for a in chosen)
+        for person, linked in accounts.items():  # only people some messenger reaches
+            if person in people:
+                per_platform.update(a.platform for a in _copies(linked, urgent))
         # Those who get an SMS are counted there, not as without a messenger or cut off.
         cut_off = {p for p in people if not accounts.get(p)} - {r.person_id for r in texted}
         async with self._db.session() as session:
