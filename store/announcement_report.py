@@ -351,10 +351,19 @@ async def people_by_frame_language(session: AsyncSession, person_ids: set[int]) 
         col(MessengerAccount.private_ref) != None,  # noqa: E711
     ).exists()
     english = case((col(Person.language) == "en", "en"), else_="pl")
-    rows = (await session.execute(
-        select(english, func.count()).where(col(Person.id).in_(person_ids), reached)
-        .group_by(english))).all()
-    return {str(lang): int(n) for lang, n in rows}
+    if len(person_ids) <= 1000:
+        rows = (await session.execute(
+            select(english, func.count()).where(col(Person.id).in_(person_ids), reached)
+            .group_by(english))).all()
+        return {str(lang): int(n) for lang, n in rows}
+    # A big audience ("wszyscy"): the people some messenger reaches are far fewer than its
+    # ids, so they are read and kept here rather than 35,000 ids bound into the statement.
+    counts: dict[str, int] = {}
+    for person_id, lang in (await session.execute(
+            select(col(Person.id), english).where(reached))).all():
+        if int(person_id) in person_ids:
+            counts[str(lang)] = counts.get(str(lang), 0) + 1
+    return counts
 
 
 # --- the list of announcements -----------------------------------------------------------
