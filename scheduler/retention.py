@@ -24,9 +24,9 @@ from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from commands.clock import Clock
+from store.calendar_panel import forget_stale_uploads
 from store.db import Database, affected_rows
 from store.models import AuditLog, Delivery, DeliveryState, ProcessedEvent
-from store.calendar_panel import forget_stale_uploads
 from store.panel import forget_before as forget_panel_sign_ins
 from store.sms_models import SmsReport
 
