@@ -222,7 +222,7 @@ async def test_a_meeting_nobody_can_be_reminded_of_is_said_as_a_warning_with_the
     created = await create_meeting(panel_client, app, csrf)
     page = await (await panel_client.get(created.headers["Location"])).text()
     assert "Zapisano wydarzenie." in page and "Zaplanowane przypomnienia" not in page
-    warning = page[page.index('<div class="error" role="alert" id="plan">'):]
+    warning = page[page.index('<div class="warning" role="alert" id="plan">'):]
     assert "Uwaga: nie zaplanowano żadnego przypomnienia." in warning
     assert re.search(r"Nikt z odbiorców \(osoby: [1-9]\d*\) nie ma połączonego komunikatora",
                      warning)
