@@ -56,3 +56,19 @@ async def test_a_used_link_says_so_in_the_browser(browser_page: Any, panel_url: 
     await browser_page.wait_for_load_state()
     assert "został już użyty albo wygasł" in await browser_page.inner_text("main")
     await assert_accessible(browser_page)
+
+
+async def test_the_link_the_bot_sent_on_telegram_signs_in_in_the_browser(
+        browser_page: Any, panel_url: str, app: App, world: Any) -> None:
+    import re
+
+    await world.link(THE_OFFICE)
+    await world.telegram_says(THE_OFFICE, "/panel")
+    texts = [m.get("text", "") for m in world.on_telegram(THE_OFFICE)]
+    [link] = [found.group(0) for text in texts
+              if (found := re.search(r"https?://\S+/panel/signin/link/\S+", text))]
+    # The link names the service's public address; this test's server listens elsewhere.
+    await browser_page.goto(panel_url + "/panel/" + link.split("/panel/", 1)[1])
+    await browser_page.wait_for_url(panel_url + "/panel/")
+    assert "Magdalena Zawadzka-Hejmo" in await browser_page.inner_text("main")
+    await assert_accessible(browser_page)
