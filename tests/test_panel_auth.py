@@ -404,3 +404,16 @@ async def test_the_home_page_names_what_each_role_covers(
     await sign_in(panel_client, app, COORDINATOR.email)
     home = await (await panel_client.get("/panel/")).text()
     assert "koordynator gminy: Wieliczka" in home
+
+
+async def test_switching_language_keeps_the_page_and_its_search(
+        panel_client: TestClient[Any, Any], app: App) -> None:
+    csrf = await sign_in(panel_client, app, ADMIN)
+    page = await (await panel_client.get("/panel/katalog?q=odpady+Skawina")).text()
+    assert 'name="back" value="/panel/katalog?q=odpady+Skawina"' in page
+    switched = await panel_client.post("/panel/jezyk", allow_redirects=False, data={
+        "csrf": csrf, "lang": "en", "back": "/panel/katalog?q=odpady+Skawina"})
+    assert switched.headers["Location"] == "/panel/katalog?q=odpady+Skawina"
+    elsewhere = await panel_client.post("/panel/jezyk", allow_redirects=False, data={
+        "csrf": csrf, "lang": "pl", "back": "/panel//evil.example/x"})
+    assert elsewhere.headers["Location"] == "/panel/"

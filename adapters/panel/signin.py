@@ -197,8 +197,11 @@ def signin_routes(panel: Panel) -> list[web.AbstractRouteDef]:
                 person.language = lang
                 session.add(person)
                 await session.commit()
-        back = form_text(form, "back", limit=300)
-        return redirect(request, back if back.startswith("/panel/") else "/panel/")
+        back = form_text(form, "back", limit=1000)
+        # Back to the same page and search; only a path of the panel (no other site).
+        if not back.startswith("/panel/") or "//" in back or "\\" in back:
+            back = "/panel/"
+        return web.Response(status=303, headers={**HEADERS, "Location": back})
 
     return [
         web.get("/panel", root),

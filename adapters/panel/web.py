@@ -235,7 +235,7 @@ def render(request: web.Request, template: str, context: Mapping[str, Any] | Non
     values: dict[str, Any] = {
         "user": user, "lang": language, "csrf": csrf if csrf is not None else (
             user.csrf if user else ""),
-        "_": text, "nav": nav, "path": request.path,
+        "_": text, "nav": nav, "path": request.path, "path_qs": request.path_qs,
         "notice": notice if notice and known(notice) else "",
         **(context or {}),
     }
