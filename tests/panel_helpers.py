@@ -8,6 +8,7 @@ in ``tests/conftest.py``: take them by name, do not import them; import the func
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -101,9 +102,10 @@ def chromium() -> str | None:
     return found
 
 
-@pytest.fixture
-async def browser_page() -> AsyncIterator[Any]:
-    """A Playwright page in a real Chromium; skips with a clear message without one."""
+@contextlib.asynccontextmanager
+async def chromium_page(**context_options: Any) -> AsyncIterator[Any]:
+    """A Playwright page in a real Chromium (Polish, 1280×900 unless ``context_options`` say
+    otherwise); skips the test with a clear message where there is no Chromium."""
     executable = chromium()
     if executable is None:
         pytest.skip("no Chromium for the browser tests: install Debian's package "
@@ -113,14 +115,21 @@ async def browser_page() -> AsyncIterator[Any]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=executable,
                                                    args=CHROMIUM_ARGS)
-        context = await browser.new_context(locale="pl-PL",
-                                            viewport={"width": 1280, "height": 900})
-        page = await context.new_page()
+        context = await browser.new_context(**{
+            "locale": "pl-PL", "viewport": {"width": 1280, "height": 900},
+            **context_options})
         try:
-            yield page
+            yield await context.new_page()
         finally:
             await context.close()
             await browser.close()
+
+
+@pytest.fixture
+async def browser_page() -> AsyncIterator[Any]:
+    """A Playwright page in a real Chromium; skips with a clear message without one."""
+    async with chromium_page() as page:
+        yield page
 
 
 @pytest.fixture

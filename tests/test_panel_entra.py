@@ -27,9 +27,8 @@ from store.models import AuditLog
 from store.panel_models import PanelSession
 from tests.fakes.entra_oidc import FakeEntraOidc
 from tests.panel_helpers import (
-    CHROMIUM_ARGS,
     assert_accessible,
-    chromium,
+    chromium_page,
     panel_component,
     screenshot,
 )
@@ -444,22 +443,8 @@ async def entra_panel_url(app: App, microsoft: FakeEntraOidc) -> AsyncIterator[s
 @pytest.fixture
 async def trusting_page() -> AsyncIterator[Any]:
     """A Chromium page that accepts the fake Entra ID's throw-away certificate."""
-    executable = chromium()
-    if executable is None:
-        pytest.skip("no Chromium for the browser tests: install Debian's package "
-                    "(`sudo apt install chromium`) or set LACZNIK_CHROMIUM")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable,
-                                                   args=CHROMIUM_ARGS)
-        context = await browser.new_context(locale="pl-PL", ignore_https_errors=True,
-                                            viewport={"width": 1280, "height": 900})
-        try:
-            yield await context.new_page()
-        finally:
-            await context.close()
-            await browser.close()
+    async with chromium_page(ignore_https_errors=True) as page:
+        yield page
 
 
 async def test_in_a_browser_the_microsoft_button_signs_in(
