@@ -234,6 +234,17 @@ async def touch_person(session: AsyncSession, person: Person) -> None:
     await bump_version(session)
 
 
+async def confirm_entry(session: AsyncSession, person_id: int, today: date) -> bool:
+    """The person says their entry is still correct: confirmed ``today`` (the caller
+    commits); False if there is no such person any more."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return False
+    person.confirmed_on = today
+    await touch_person(session, person)
+    return True
+
+
 async def add_synonym(session: AsyncSession, topic_key: str, phrase: str, lang: str) -> bool:
     """Teach the directory another word for a topic; False if the topic does not exist."""
     found = await session.execute(select(Topic).where(col(Topic.key) == topic_key))

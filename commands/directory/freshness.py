@@ -32,7 +32,7 @@ from commands.texts import pick_lang, t
 from store.announcements import reachable_accounts
 from store.calendar import quiet_preferences
 from store.db import saved_id
-from store.directory import touch_person
+from store.directory import confirm_entry
 from store.freshness import (
     Progress,
     add_requests,
@@ -44,7 +44,7 @@ from store.freshness import (
     stale_people,
 )
 from store.freshness_models import ANSWER_CONFIRMED, ANSWER_CORRECTED
-from store.models import Person, Role
+from store.models import Role
 from store.outbox import NewDelivery, enqueue
 from store.people import audit
 
@@ -208,11 +208,8 @@ async def still_correct(ctx: Context, value: str) -> Reply:
         outcome = await answer(session, int(value), person.id, ANSWER_CONFIRMED, ctx.now)
         if outcome == "missing":
             return Reply(notice=t(ctx.lang, "error.stale_button"))
-        stored = await session.get(Person, person.id)
-        if stored is None:
+        if not await confirm_entry(session, person.id, today):
             return Reply(notice=t(ctx.lang, "error.stale_button"))
-        stored.confirmed_on = today
-        await touch_person(session, stored)
         await session.commit()
     ctx.services.directory.invalidate()
     text = t(ctx.lang, "fresh.confirmed", date=today.isoformat())

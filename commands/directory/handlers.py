@@ -16,7 +16,7 @@ from commands.model import Button, ButtonStyle, ContactCard, OutboundMessage
 from commands.registry import Action, Command, CommandRegistry
 from commands.rodo import EXPORT_WORDS, export_my_data
 from commands.texts import t
-from store.directory import touch_person
+from store.directory import confirm_entry, touch_person
 from store.identity import EmailTaken, change_email
 from store.models import Gmina, Person, Role
 from store.people import audit, grants_of, person_by_email
@@ -96,11 +96,8 @@ async def confirm_my_data(ctx: Context, value: str) -> Reply:
         return Reply(notice=t(ctx.lang, "error.stale_button"))
     today = ctx.services.directory.today()
     async with ctx.services.db.session() as session:
-        stored = await session.get(Person, person.id)
-        if stored is None:
+        if not await confirm_entry(session, int(value), today):  # value is person.id
             return Reply(notice=t(ctx.lang, "error.stale_button"))
-        stored.confirmed_on = today
-        await touch_person(session, stored)
         await session.commit()
     ctx.services.directory.invalidate()
     text = t(ctx.lang, "me.confirmed", date=today.isoformat())
