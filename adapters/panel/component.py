@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -55,26 +54,18 @@ class PanelComponent:
             trim_blocks=True, lstrip_blocks=True)
         env.filters["when"] = when
         env.filters["browser"] = browser
-        application.middlewares.append(self._not_found)
 
-    @web.middleware
-    async def _not_found(self, request: web.Request,
-                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-                         ) -> web.StreamResponse:
-        """A page or item under /panel/ that does not exist: the panel's own page (in the
-        person's language, with the navigation when signed in), not aiohttp's plain text."""
-        try:
-            return await handler(request)
-        except web.HTTPNotFound:
-            if not request.path.startswith("/panel"):
-                raise
-            request[PANEL_REQUEST] = self.panel
-            user = await current_user(self.panel, request)
-            if user is not None:
-                request[USER_KEY] = user
-            lang = user.lang if user else pick_lang(request.query.get("lang"),
-                                                    request.cookies.get("lacznik_lang"))
-            return error_page(request, 404, "common.error_not_found", lang=lang)
+    async def _not_found(self, request: web.Request) -> web.StreamResponse:
+        """A page under /panel/ that does not exist: the panel's own page (in the person's
+        language, with the navigation when signed in), not aiohttp's plain text. A route
+        of its own, registered last, so the messengers' webhooks pass through nothing more."""
+        request[PANEL_REQUEST] = self.panel
+        user = await current_user(self.panel, request)
+        if user is not None:
+            request[USER_KEY] = user
+        lang = user.lang if user else pick_lang(request.query.get("lang"),
+                                                request.cookies.get("lacznik_lang"))
+        return error_page(request, 404, "common.error_not_found", lang=lang)
 
     def routes(self) -> list[web.AbstractRouteDef]:
         """Sign-in, sessions, home, static files and every page's routes."""
@@ -84,6 +75,7 @@ class PanelComponent:
         ]
         for module in self._modules:
             defs += module.routes(self.panel)
+        defs.append(web.route("*", "/panel/{tail:.*}", self._not_found))  # last: the rest
         return defs
 
     def bind_health(self, health: Health) -> None:

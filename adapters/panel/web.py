@@ -148,7 +148,10 @@ def page(panel: Panel, handler: Handler, *,
             return error_page(request, 403, "common.error_csrf", lang=user.lang)
         if not allow(user):
             return error_page(request, 403, "common.error_forbidden", lang=user.lang)
-        return await handler(request, user)
+        try:
+            return await handler(request, user)
+        except web.HTTPNotFound:  # an id that names nothing: the panel's own page
+            return error_page(request, 404, "common.error_not_found", lang=user.lang)
 
     return guarded
 
