@@ -33,6 +33,7 @@ from adapters.telegram.translate import (
     callback_query_id,
     translate_update,
 )
+from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.webhook import WebhookReceiver
 from commands.config_schema import setting_name
 from commands.context import Reply
@@ -73,7 +74,7 @@ class TelegramComponent:
         self._redaction = LogRedaction(config.token)
         self.bot = bot or Bot(
             config.token, base_url=config.bot_base_url,
-            request=HTTPXRequest(connection_pool_size=64, read_timeout=15.0),
+            request=AiohttpRequest(connection_pool_size=64, read_timeout=15.0),
             get_updates_request=HTTPXRequest(connection_pool_size=2,
                                              read_timeout=config.poll_timeout + 10.0),
         )
