@@ -9,15 +9,17 @@ and this delivery takes it over.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.db import affected_rows
+from store.db import affected_rows, table_of
 from store.models import ProcessedEvent, utcnow
 
 LEASE = timedelta(seconds=30)
@@ -40,11 +42,8 @@ async def claim_delivery(session: AsyncSession, platform: str, event_id: str, *,
     # One statement on the usual path (a first delivery): INSERT … ON CONFLICT DO NOTHING
     # RETURNING, instead of a savepoint around an insert that may fail.
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = await session.execute(
-        insert(ProcessedEvent).values(platform=platform, event_id=key, at=now, done=False)
-        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(col(ProcessedEvent.event_id)))
+    inserted = await session.execute(_claim(dialect),
+                                     {"b_platform": platform, "b_event_id": key, "b_at": now})
     if inserted.first() is not None:
         return Claim.FIRST
     row = await session.get(ProcessedEvent, (platform, key), populate_existing=True)
@@ -68,13 +67,30 @@ async def claim_delivery(session: AsyncSession, platform: str, event_id: str, *,
 
 async def finish_delivery(session: AsyncSession, platform: str, event_id: str) -> None:
     """The delivery was handled to the end; the caller commits."""
-    await session.execute(
-        update(ProcessedEvent)
-        .where(col(ProcessedEvent.platform) == platform,
-               col(ProcessedEvent.event_id) == event_id[:200])
-        .values(done=True)
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_finish(), {"b_platform": platform, "b_event_id": event_id[:200]})
+
+
+# The statements of every update are built once: building them and working out their cache
+# keys cost more than running them (bench/throughput.py).
+@functools.cache
+def _claim(dialect: str) -> Executable:
+    table = table_of(ProcessedEvent)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(table)
+            .values(platform=bindparam("b_platform", type_=table.c.platform.type),
+                    event_id=bindparam("b_event_id", type_=table.c.event_id.type),
+                    at=bindparam("b_at", type_=table.c.at.type), done=False)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(table.c.event_id))
+
+
+@functools.cache
+def _finish() -> Executable:
+    table = table_of(ProcessedEvent)
+    return (update(table)
+            .where(table.c.platform == bindparam("b_platform", type_=table.c.platform.type),
+                   table.c.event_id == bindparam("b_event_id", type_=table.c.event_id.type))
+            .values(done=True))
 
 
 def aware(moment: datetime) -> datetime:

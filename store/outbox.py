@@ -7,6 +7,7 @@ that died to the pool. SQLite has a single writer, so the same statement is atom
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -122,6 +124,39 @@ async def insert_claimed(session: AsyncSession, deliveries: list[NewDelivery], *
     return [int(row_id) for row_id in result.scalars()]
 
 
+_REPLY_COLUMNS = ("dedupe_key", "kind", "source", "person_id", "account_id", "platform", "target",
+                  "conversation_key", "payload", "not_before", "useful_until", "attempts",
+                  "message_id", "reason", "created_at")
+
+
+@functools.cache
+def _insert_reply() -> Executable:
+    """The statement :func:`insert_replies` runs, built once: building it and working out its
+    cache key were most of a reply's cost in the database (bench/throughput.py)."""
+    table = table_of(Delivery)
+    earlier = table.alias("earlier")
+    waiting = exists().where(
+        earlier.c.platform == bindparam("v_platform"),
+        earlier.c.conversation_key == bindparam("v_conversation_key"),
+        earlier.c.kind == ORDERED_KIND,
+        or_(earlier.c.state == DeliveryState.PENDING.value,
+            and_(earlier.c.state == DeliveryState.SENDING.value,
+                 earlier.c.claimed_by != bindparam("worker"))),
+    )
+    behind = select(waiting.label("waiting")).subquery("behind")
+    chosen = select(
+        *(bindparam(f"v_{name}", type_=table.c[name].type) for name in _REPLY_COLUMNS),
+        case((behind.c.waiting, DeliveryState.PENDING.value),
+             else_=DeliveryState.SENDING.value),
+        case((behind.c.waiting, ""), else_=bindparam("worker")),
+        case((behind.c.waiting, null()),
+             else_=bindparam("until", type_=table.c.claimed_until.type)),
+    ).select_from(behind)
+    return (insert(table)
+            .from_select([*_REPLY_COLUMNS, "state", "claimed_by", "claimed_until"], chosen)
+            .returning(table.c.id, table.c.state))
+
+
 async def insert_replies(session: AsyncSession, deliveries: list[NewDelivery], *,
                          worker: str, until: datetime) -> list[tuple[int, bool]]:
     """Insert reply rows (:data:`ORDERED_KIND`), each deciding in its own statement whether
@@ -134,41 +169,18 @@ async def insert_replies(session: AsyncSession, deliveries: list[NewDelivery], *
     earlier replies rides in the insert, on the (platform, conversation_key) index, so that
     two instances answering one conversation cannot overtake each other.
     """
-    table = table_of(Delivery)
-    earlier = table.alias("earlier")
+    statement = _insert_reply()
     decided: list[tuple[int, bool]] = []
     for d in deliveries:
-        key = conversation_key(d.target)
-        waiting = exists().where(
-            earlier.c.platform == d.platform,
-            earlier.c.conversation_key == key,
-            earlier.c.kind == ORDERED_KIND,
-            or_(earlier.c.state == DeliveryState.PENDING.value,
-                and_(earlier.c.state == DeliveryState.SENDING.value,
-                     earlier.c.claimed_by != worker)),
-        )
-        behind = select(waiting.label("waiting")).subquery("behind")
-        values: dict[str, object] = {
-            "dedupe_key": d.dedupe_key[:300], "kind": d.kind, "source": d.source[:100],
-            "person_id": d.person_id, "account_id": d.account_id, "platform": d.platform,
-            "target": d.target, "conversation_key": key, "payload": d.payload,
-            "not_before": d.not_before, "useful_until": d.useful_until, "attempts": 0,
-            "message_id": "", "reason": "", "created_at": d.not_before,
+        values = {
+            "v_dedupe_key": d.dedupe_key[:300], "v_kind": d.kind, "v_source": d.source[:100],
+            "v_person_id": d.person_id, "v_account_id": d.account_id, "v_platform": d.platform,
+            "v_target": d.target, "v_conversation_key": conversation_key(d.target),
+            "v_payload": d.payload, "v_not_before": d.not_before,
+            "v_useful_until": d.useful_until, "v_attempts": 0, "v_message_id": "",
+            "v_reason": "", "v_created_at": d.not_before, "worker": worker, "until": until,
         }
-        columns = [bindparam(f"v_{name}", value, type_=table.c[name].type)
-                   for name, value in values.items()]
-        chosen = select(
-            *columns,
-            case((behind.c.waiting, DeliveryState.PENDING.value),
-                 else_=DeliveryState.SENDING.value),
-            case((behind.c.waiting, ""), else_=worker),
-            case((behind.c.waiting, null()),
-                 else_=bindparam("v_until", until, type_=table.c.claimed_until.type)),
-        ).select_from(behind)
-        row = (await session.execute(
-            insert(table).from_select([*values, "state", "claimed_by", "claimed_until"],
-                                      chosen)
-            .returning(table.c.id, table.c.state))).one()
+        row = (await session.execute(statement, values)).one()
         claimed = row.state == DeliveryState.SENDING.value
         if not claimed:  # the worker of this instance sends it in turn after the commit
             session.info[OUTBOX_WRITTEN] = True
@@ -362,10 +374,17 @@ async def forget_sent(session: AsyncSession, ids: list[int], *, worker: str) -> 
     commit for the group. Rows another worker took over meanwhile stay. Returns how many."""
     if not ids:
         return 0
-    result = await session.execute(
-        delete(Delivery).where(col(Delivery.id).in_(ids), col(Delivery.claimed_by) == worker))
+    result = await session.execute(_forget_sent(), {"ids": ids, "worker": worker})
     await session.commit()
     return affected_rows(result)
+
+
+@functools.cache
+def _forget_sent() -> Executable:
+    # Built once: it runs after every reply.
+    table = table_of(Delivery)
+    return delete(table).where(table.c.id.in_(bindparam("ids", expanding=True)),
+                               table.c.claimed_by == bindparam("worker"))
 
 
 _SETTLE_SENT_PG = text(

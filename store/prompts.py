@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.sql import Select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,9 +28,16 @@ async def waiting_prompt(session: AsyncSession, conversation_key: str,
                          user_key: str) -> PendingPrompt | None:
     """The prompt stored for this person in this conversation, expired or not (a read: the
     usual answer, None, needs no write and no commit)."""
-    return await session.scalar(select(PendingPrompt).where(
-        col(PendingPrompt.conversation_key) == conversation_key,
-        col(PendingPrompt.user_key) == user_key))
+    return await session.scalar(_waiting(), {"conversation": conversation_key,
+                                             "user": user_key})
+
+
+@functools.cache
+def _waiting() -> Select[PendingPrompt]:
+    # Built once: it runs for most messages of linked people (a look, usually for nothing).
+    return select(PendingPrompt).where(
+        col(PendingPrompt.conversation_key) == bindparam("conversation"),
+        col(PendingPrompt.user_key) == bindparam("user"))
 
 
 async def take_prompt(session: AsyncSession, found: PendingPrompt,
@@ -48,12 +57,18 @@ async def take_prompt(session: AsyncSession, found: PendingPrompt,
 async def drop_prompt(session: AsyncSession, conversation_key: str, user_key: str) -> bool:
     """Forget the prompt waiting for this person here; True if there was one. Nothing is
     written (no SQLite write lock taken) when no prompt waits, as for most commands."""
-    waiting = await session.scalar(select(col(PendingPrompt.id)).where(
-        col(PendingPrompt.conversation_key) == conversation_key,
-        col(PendingPrompt.user_key) == user_key))
+    waiting = await session.scalar(_waiting_id(), {"conversation": conversation_key,
+                                                   "user": user_key})
     if waiting is None:
         return False
     result = await session.execute(delete(PendingPrompt).where(
         col(PendingPrompt.conversation_key) == conversation_key,
         col(PendingPrompt.user_key) == user_key))
     return bool(affected_rows(result))
+
+
+@functools.cache
+def _waiting_id() -> Select[int | None]:
+    return select(col(PendingPrompt.id)).where(
+        col(PendingPrompt.conversation_key) == bindparam("conversation"),
+        col(PendingPrompt.user_key) == bindparam("user"))
