@@ -61,6 +61,9 @@ class Context:
     # pressed message, threads); None: the adapter sends the reply itself.
     plan: ReplyPlan | None = None
     registered: bool | None = None  # a group's registration, once identify has looked
+    # Whether the bot's question waits for this sender here, as identify read it with the
+    # account (None: not read; commands.prompts then looks itself).
+    prompt_waiting: bool | None = None
 
     @property
     def linked(self) -> bool:

@@ -352,9 +352,10 @@ async def identify(ctx: Context, call_next: Next) -> Reply:
                 ctx.grants = await grants_of(session, int(ctx.person.id or 0))
         else:
             known = await known_sender(
-                session, sender.platform.value, sender.tenant_id or "", sender.user_id
-            )
+                session, sender.platform.value, sender.tenant_id or "", sender.user_id,
+                prompt_keys=prompts.prompt_keys(event))
             account, ctx.person, ctx.grants = known.account, known.person, known.grants
+            ctx.prompt_waiting = known.prompt_waiting
             ctx.account_id = account.id if account is not None else None
             private_ref, fallback = private_refs(event)
             if (account is None or account.person_id is None) and sender.email and (

@@ -33,7 +33,7 @@ _KNOWN_FIELDS = frozenset(EVENT_FIELDS) | frozenset(DEADLINE_FIELDS)
 _NAMED = re.compile(r"^\s*([^\W\d_][^\W\d_ ]{0,30})\s*:")
 
 
-def _keys(event: InboundEvent) -> tuple[str, str]:
+def prompt_keys(event: InboundEvent) -> tuple[str, str]:
     """(conversation with its thread, the account) — where and from whom an answer counts."""
     conversation = event.conversation
     sender = event.sender
@@ -50,7 +50,7 @@ async def ask(ctx: Context, question: str, *, command: str, args: str, field: st
               style: str = FIELDS) -> Reply:
     """Say ``question`` and wait for its answer: the next message of this person here runs
     ``command`` again with ``args`` and the answer (see :func:`combine`)."""
-    conversation_key, user_key = _keys(ctx.event)
+    conversation_key, user_key = prompt_keys(ctx.event)
     wait = timeout(ctx)
     async with ctx.services.db.session() as session:
         await put_prompt(session, PendingPrompt(
@@ -66,8 +66,11 @@ async def ask(ctx: Context, question: str, *, command: str, args: str, field: st
 async def take(ctx: Context) -> PendingPrompt | None:
     """The question this person was asked here and has not answered yet (removed: a message
     answers it once), or None — also when it has expired. Without one (most messages) this
-    is one read: no write, no commit."""
-    conversation_key, user_key = _keys(ctx.event)
+    is one read (none when identify already read that nothing waits): no write, no
+    commit."""
+    if ctx.prompt_waiting is False:
+        return None
+    conversation_key, user_key = prompt_keys(ctx.event)
     async with ctx.services.db.session() as session:
         found = await waiting_prompt(session, conversation_key, user_key)
         if found is None:
@@ -79,7 +82,9 @@ async def take(ctx: Context) -> PendingPrompt | None:
 
 async def drop(ctx: Context) -> None:
     """Forget the question waiting for this person here (they typed a command instead)."""
-    conversation_key, user_key = _keys(ctx.event)
+    if ctx.prompt_waiting is False:
+        return
+    conversation_key, user_key = prompt_keys(ctx.event)
     async with ctx.services.db.session() as session:
         if await drop_prompt(session, conversation_key, user_key):
             await session.commit()

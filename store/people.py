@@ -30,6 +30,7 @@ from store.models import (
     RoleGrant,
     utcnow,
 )
+from store.prompt_models import PendingPrompt
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,33 +149,46 @@ class KnownSender:
     account: MessengerAccount | None
     person: Person | None
     grants: list[Grant]
+    # Whether a question the bot asked (a pending prompt) waits for this account in the
+    # conversation given to :func:`known_sender`; None when the account is not known.
+    prompt_waiting: bool | None = None
 
 
 async def known_sender(
-    session: AsyncSession, platform: str, tenant_id: str, external_id: str
+    session: AsyncSession, platform: str, tenant_id: str, external_id: str, *,
+    prompt_keys: tuple[str, str] = ("", ""),
 ) -> KnownSender:
     """The account, its person and their roles in ONE statement (an account joined to its
-    person and their grants: one row per grant). A read: nothing to commit. The
+    person and their grants: one row per grant), with whether a prompt waits for the account
+    under ``prompt_keys`` (conversation key, user key; see ``commands.prompts``) — the
+    usual answer, no, then costs no statement of its own. A read: nothing to commit. The
     account and the person are the session's rows (changes to them are written on flush)."""
     rows = await session.execute(
         _known_sender(),
-        {"platform": platform, "tenant_id": tenant_id, "external_id": external_id})
+        {"platform": platform, "tenant_id": tenant_id, "external_id": external_id,
+         "prompt_conversation": prompt_keys[0], "prompt_user": prompt_keys[1]})
     account: MessengerAccount | None = None
     person: Person | None = None
     grants: list[Grant] = []
-    for row_account, row_person, role, forum_id, gmina_id in rows:
-        account, person = row_account, row_person
+    waiting: bool | None = None
+    for row_account, row_person, role, forum_id, gmina_id, prompt_id in rows:
+        account, person, waiting = row_account, row_person, prompt_id is not None
         if role is not None:
             grants.append(Grant(Role(role), forum_id, gmina_id))
-    return KnownSender(account, person, grants)
+    return KnownSender(account, person, grants, waiting)
 
 
 @functools.cache
-def _known_sender() -> Select[MessengerAccount, Person, str, int | None, int | None]:
+def _known_sender() -> Select[MessengerAccount, Person, str, int | None, int | None,
+                              int | None]:
     # Built once: it runs for every message (building it cost more than running it).
+    prompt = (select_columns(col(PendingPrompt.id))
+              .where(col(PendingPrompt.conversation_key) == bindparam("prompt_conversation"),
+                     col(PendingPrompt.user_key) == bindparam("prompt_user"))
+              .scalar_subquery())
     return (
         select_columns(MessengerAccount, Person, col(RoleGrant.role), col(RoleGrant.forum_id),
-                       col(RoleGrant.gmina_id))
+                       col(RoleGrant.gmina_id), prompt.label("prompt_id"))
         .select_from(MessengerAccount)
         .outerjoin(Person, col(Person.id) == col(MessengerAccount.person_id))
         .outerjoin(RoleGrant, col(RoleGrant.person_id) == col(Person.id))

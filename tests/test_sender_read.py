@@ -55,6 +55,30 @@ async def test_a_linked_sender_with_their_roles_is_one_statement(database: Datab
         [Grant(Role.GMINA_COORDINATOR), Grant(Role.ADMIN)], key=lambda g: g.role.value)
 
 
+async def test_the_same_read_says_whether_the_bots_question_waits_for_the_sender(
+        database: Database) -> None:
+    await _linked_person(database)
+    now = utcnow()
+    keys = ("telegram:42#", "telegram::42")
+    async with database.session() as session:
+        before = await known_sender(session, "telegram", "", "42", prompt_keys=keys)
+        await put_prompt(session, PendingPrompt(
+            conversation_key=keys[0], user_key=keys[1], command="termin", args="raport",
+            created_at=now, expires_at=now + timedelta(minutes=5)))
+        await session.commit()
+    statements = _count_statements(database)
+    async with database.session() as session:
+        waiting = await known_sender(session, "telegram", "", "42", prompt_keys=keys)
+        elsewhere = await known_sender(session, "telegram", "", "42",
+                                       prompt_keys=("telegram:43#", keys[1]))
+        stranger = await known_sender(session, "telegram", "", "999", prompt_keys=keys)
+    assert statements.count("SELECT") == 3  # one each, prompt included
+    assert before.prompt_waiting is False and waiting.prompt_waiting is True
+    assert len(waiting.grants) == 2  # the prompt does not multiply the rows
+    assert elsewhere.prompt_waiting is False  # another conversation: not an answer
+    assert stranger.prompt_waiting is None  # nobody asked someone the bot does not know
+
+
 async def test_unknown_and_unlinked_senders(database: Database) -> None:
     await _linked_person(database)
     async with database.session() as session:
