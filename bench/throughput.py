@@ -15,7 +15,7 @@ loop policy), so its CPU time is its own:
   ``bots.cli.setup_logging`` as a headless ``lacznik run`` (level info), ``build_app``,
   ``Service(app, build_components(app))`` with the Telegram adapter in webhook mode, SQLite with
   the sample directory; every update is a directory question ("kto od śmieci w Wieliczce?")
-  from a linked person in a private chat.
+  from a linked person in their private chat, which the bot knows from earlier.
 
 Rates step up (``--rates``, ``--seconds`` each); each step uses chats of its own (each chat
 at most ``--chat-rate`` updates/s, below Łącznik's per-chat pacing of 3 messages per 3 s).
@@ -463,6 +463,7 @@ async def serve_lacznik(args: argparse.Namespace) -> None:
     from bots.components import build_components
     from bots.config import load_config
     from bots.service import Service
+    from commands.model import ConversationKind, ConversationRef, Platform
     from store.people import link_account, person_by_email
 
     instruments = Instruments()
@@ -481,8 +482,12 @@ async def serve_lacznik(args: argparse.Namespace) -> None:
         person = await person_by_email(session, EMAIL)
         assert person is not None and person.id is not None, "sample data without " + EMAIL
         for chat in range(args.first_chat, args.first_chat + args.chats):
+            # People who have written to the bot before: their private chat is known (else
+            # the first question of each of a step's new chats also stores it).
+            private = ConversationRef(Platform.TELEGRAM, str(chat), ConversationKind.PERSONAL)
             await link_account(session, platform="telegram", tenant_id="",
-                               external_id=str(chat), person_id=person.id)
+                               external_id=str(chat), person_id=person.id,
+                               private_ref=private.to_json())
         await session.commit()
     await app.directory.index()  # built at the first question otherwise: not what we measure
     objects = len(gc.get_objects())
