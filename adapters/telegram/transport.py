@@ -13,8 +13,9 @@ the rest of the adapter relies on from PTB's own transport:
 * PTB's per-call timeouts are honoured (read → ``sock_read``, connect → ``sock_connect``,
   pool + connect → ``connect``; a write has no timeout of its own in aiohttp, so the sum of
   all four bounds the whole call);
-* proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``) and certifi's CA bundle, as
-  httpx uses them;
+* proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``), read once at start-up, and
+  certifi's CA bundle, as httpx uses them (aiohttp's own ``trust_env`` looks for them again
+  in a worker thread on every request, which cost more than the request);
 * the request URL holds the bot token: it is never logged (only the method name, at DEBUG).
 
 Long polling stays on PTB's httpx transport: one call every ``poll_timeout`` seconds is not
@@ -25,7 +26,9 @@ from __future__ import annotations
 
 import logging
 import ssl
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import certifi
@@ -42,7 +45,8 @@ _UNSET: Any = BaseRequest.DEFAULT_NONE
 class AiohttpRequest(BaseRequest):
     """PTB's transport on aiohttp: one session, at most ``connection_pool_size`` connections."""
 
-    __slots__ = ("_connect", "_pool", "_pool_size", "_read", "_session", "_timeouts", "_write")
+    __slots__ = ("_connect", "_pool", "_pool_size", "_proxies", "_proxy_of", "_read", "_session",
+                 "_timeouts", "_write")
 
     def __init__(self, *, connection_pool_size: int = 64, read_timeout: float | None = 5.0,
                  connect_timeout: float | None = 5.0, write_timeout: float | None = 5.0,
@@ -53,6 +57,8 @@ class AiohttpRequest(BaseRequest):
         self._write, self._pool = write_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._proxies: dict[str, str] = {}
+        self._proxy_of: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -64,9 +70,11 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             return
         context = ssl.create_default_context(cafile=certifi.where())
+        self._proxies = urllib.request.getproxies_environment()
+        self._proxy_of.clear()
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=context),
-            trust_env=True, headers={"User-Agent": self.USER_AGENT})
+            headers={"User-Agent": self.USER_AGENT})
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
@@ -102,7 +110,8 @@ class AiohttpRequest(BaseRequest):
             else:
                 data = request_data.json_parameters
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(method, url, data=data, timeout=timeout,
+                                       proxy=self._proxy(url)) as response:
                 body = await response.read()
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
             raise TimedOut from exc
@@ -110,6 +119,18 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
         log.debug("%s %s -> %s", method, url.rsplit("/", 1)[-1], response.status)
         return response.status, body
+
+    def _proxy(self, url: str) -> str | None:
+        """The environment's proxy for ``url`` (``NO_PROXY`` honoured), worked out once per
+        host."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxy_of:
+            proxy = self._proxies.get(parts.scheme)
+            if proxy and urllib.request.proxy_bypass(key[1]):
+                proxy = None
+            self._proxy_of[key] = proxy
+        return self._proxy_of[key]
 
     def _timeout(self, read: float | None, write: float | None, connect: float | None,
                  pool: float | None) -> aiohttp.ClientTimeout:
