@@ -309,7 +309,12 @@ class SentMessage:
 
 def message_to_json(message: OutboundMessage) -> str:
     """Serialise an outbound message for the outbox."""
-    data = {
+    return json.dumps(message_to_data(message), ensure_ascii=False)
+
+
+def message_to_data(message: OutboundMessage) -> dict[str, Any]:
+    """What :func:`message_to_json` writes, before it is written (to add keys to it)."""
+    return {
         "text": message.text,
         "title": message.title,
         "footer": message.footer,
@@ -330,7 +335,6 @@ def message_to_json(message: OutboundMessage) -> str:
             for c in message.cards
         ],
     }
-    return json.dumps(data, ensure_ascii=False)
 
 
 def message_from_json(text: str) -> OutboundMessage:

@@ -61,7 +61,6 @@ from store.db import OUTBOX_WRITTEN, Database
 from store.models import DeliveryState
 from store.outbox import (
     cancel_pending,
-    conversation_key,
     enqueue,
     insert_claimed,
     insert_replies,
@@ -85,7 +84,7 @@ class QueuedBehind(Exception):
 
 def _key(planned: Planned) -> str:
     """The conversation's key as the outbox stores it (cut to the column's length)."""
-    return conversation_key(planned.ref.to_json())
+    return planned.ref.key[:400]  # conversation_key of its stored JSON, without the JSON
 
 
 class OutboundPath:

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Protocol, cast
 from uuid import uuid4
 
-from commands.model import ConversationRef, OutboundMessage, SentMessage, message_to_json
+from commands.model import ConversationRef, OutboundMessage, SentMessage, message_to_data
 from commands.ports import Messenger, Outgoing, Planned, Rejected
 from store.outbox import NewDelivery
-from store.replies import DELETE, EDIT, SEND, Envelope, with_envelope
+from store.replies import DELETE, EDIT, SEND, Envelope, payload_with_envelope
 
 
 class AnswersInChain(Protocol):
@@ -28,8 +28,8 @@ class AnswersInChain(Protocol):
 
 def payload_of(item: Outgoing, *, asked_at: datetime | None = None) -> str:
     """The outbox payload of ``item``."""
-    return with_envelope(message_to_json(item.message),
-                         Envelope(item.op, item.message_id, asked_at, item.reply_to))
+    return payload_with_envelope(message_to_data(item.message),
+                                 Envelope(item.op, item.message_id, asked_at, item.reply_to))
 
 
 def rows_for(planned: list[Planned], *, kind: str, key: str, now: datetime,
@@ -39,6 +39,7 @@ def rows_for(planned: list[Planned], *, kind: str, key: str, now: datetime,
     return [
         NewDelivery(dedupe_key=f"{kind}:{key}:{index}:{uuid4().hex}", kind=kind,
                     platform=p.ref.platform.value, target=p.ref.to_json(),
+                    conversation_key=p.ref.key[:400],
                     payload=payload_of(p.item, asked_at=asked_at), not_before=now,
                     source=source, account_id=account_id, person_id=person_id)
         for index, p in enumerate(planned)

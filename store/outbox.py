@@ -54,6 +54,7 @@ class NewDelivery:
     person_id: int | None = None
     account_id: int | None = None
     useful_until: datetime | None = None
+    conversation_key: str = ""  # :func:`conversation_key` of ``target``, if already known
 
 
 async def enqueue(session: AsyncSession, deliveries: list[NewDelivery]) -> int:
@@ -175,7 +176,8 @@ async def insert_replies(session: AsyncSession, deliveries: list[NewDelivery], *
         values = {
             "v_dedupe_key": d.dedupe_key[:300], "v_kind": d.kind, "v_source": d.source[:100],
             "v_person_id": d.person_id, "v_account_id": d.account_id, "v_platform": d.platform,
-            "v_target": d.target, "v_conversation_key": conversation_key(d.target),
+            "v_target": d.target,
+            "v_conversation_key": d.conversation_key or conversation_key(d.target),
             "v_payload": d.payload, "v_not_before": d.not_before,
             "v_useful_until": d.useful_until, "v_attempts": 0, "v_message_id": "",
             "v_reason": "", "v_created_at": d.not_before, "worker": worker, "until": until,

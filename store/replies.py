@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlmodel import col
@@ -43,7 +44,13 @@ class Envelope:
 
 def with_envelope(message_json: str, envelope: Envelope) -> str:
     """The outbox payload: the message's JSON with the envelope's keys added."""
-    data = json.loads(message_json)
+    return payload_with_envelope(json.loads(message_json), envelope)
+
+
+def payload_with_envelope(message_data: dict[str, Any], envelope: Envelope) -> str:
+    """The outbox payload from the message's data before it became JSON (one encoding, not
+    three: this runs for every reply); ``message_data`` gets the envelope's keys."""
+    data = message_data
     data["op"] = envelope.op
     data["message_id"] = envelope.message_id
     if envelope.reply_to:
