@@ -59,13 +59,6 @@ from store.replies import REPLY_KIND, SEND, Envelope, envelope_of, miss_older_re
 
 log = logging.getLogger(__name__)
 
-# Replies sent at once are removed from the outbox in groups gathered for this long: nobody
-# waits for the removal (the chat's next reply does not), and one DELETE and one commit for a
-# group instead of one per reply took ~6 % of an answered update's CPU at 250 updates/s
-# (bench/throughput.py). A crash meanwhile leaves the rows claimed: the lease runs out and
-# they are sent again (at least once, as for any crash after the platform took a message).
-AT_ONCE_GATHER_SECONDS = 0.05
-
 _PAGE = 2_000  # rows read ahead per query
 
 
@@ -137,8 +130,7 @@ class DeliveryWorker:
         # They are claimed under an id of their own: the worker's rows (taken over when a
         # lease ran out) are never mistaken for them, nor removed as sent at once.
         self.at_once_id = f"{self.worker_id}/now"
-        self._done_at_once = _SentLog(db, clock, self.at_once_id, self._writes, forget=True,
-                                      gather=AT_ONCE_GATHER_SECONDS)
+        self._done_at_once = _SentLog(db, clock, self.at_once_id, self._writes, forget=True)
         self._held: set[int] = set()  # rows this worker has claimed and not yet settled
         self._stopping = False
         self._nudged: asyncio.Event | None = None  # set while a round runs (its loop's)
@@ -155,9 +147,6 @@ class DeliveryWorker:
         10,000 rows due at once start going out within milliseconds. Reading ahead takes no
         claim, so a row cancelled meanwhile is not sent, and other instances still share it.
         """
-        # Rows sent at once and not yet removed would look like sends still in progress and
-        # hold back the rest of their conversation: removed first.
-        await self._done_at_once.flush()
         self._nudged = asyncio.Event()
         gate = asyncio.Semaphore(self.settings.concurrency)
         low_water = self.settings.batch // 2
@@ -522,16 +511,13 @@ class _Prepared:
 
 
 class _SentLog:
-    """Group commit of accepted sends: the first accepted send starts a commit (after
-    ``gather`` seconds); those accepted meanwhile or while it is being written go with it or
-    wait for the next one, which takes all of them."""
+    """Group commit of accepted sends: the first accepted send starts a commit at once; those
+    accepted while it is being written wait for the next one, which takes all of them."""
 
     def __init__(self, db: Database, clock: Clock, worker: str,
                  writes: contextlib.AbstractAsyncContextManager[object], *,
-                 forget: bool = False, gather: float = 0.0) -> None:
+                 forget: bool = False) -> None:
         self._forget = forget  # remove the rows instead of marking them sent
-        self._gather = gather
-        self._hurry = asyncio.Event()  # set: stop gathering, write now
         self._db = db
         self._writes = writes
         self._clock = clock
@@ -549,24 +535,15 @@ class _SentLog:
         self._waiting.append((row_id, message_id, done))
         if self._writing is None or self._writing.done():
             # its own task: a sender cancelled at shutdown does not abandon the others' rows
-            self._hurry = asyncio.Event()
             self._writing = asyncio.create_task(self._write())
         return done
 
     async def close(self) -> None:
         """Wait until what was handed in is written."""
-        await self.flush()
-
-    async def flush(self) -> None:
-        """Write what was handed in now, without gathering more, and wait until it is."""
         if self._writing is not None:
-            self._hurry.set()
             await asyncio.gather(self._writing, return_exceptions=True)
 
     async def _write(self) -> None:
-        if self._gather:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._hurry.wait(), self._gather)
         while self._waiting:
             batch, self._waiting = self._waiting, []
             outcome: BaseException | None = None
