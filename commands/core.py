@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -52,7 +52,7 @@ from commands.texts import pick_lang, t
 from store.availability import StoreUnavailable, is_outage
 from store.db import Database, commit_if_written
 from store.identity import auto_link_held
-from store.inbound import Claim, claim_delivery, finish_delivery
+from store.inbound import Claim, InboundLedger
 from store.models import Role
 from store.people import (
     find_conversation,
@@ -98,6 +98,11 @@ class Services:
     forums: ForumService
     calendar: CalendarService | None = None  # events, deadlines and reminders
     outbound: Outbound | None = None  # the one way out (scheduler/outbound.py)
+    # Claims and done marks of inbound updates, group-committed (built from ``db``).
+    inbound: InboundLedger = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inbound = InboundLedger(self.db)
 
 
 class Core:
@@ -302,9 +307,7 @@ async def dedupe(ctx: Context, call_next: Next) -> Reply:
     if not event.event_id or event.platform == Platform.CONSOLE:
         return await call_next(ctx)
     platform = event.platform.value
-    async with ctx.services.db.session() as session:
-        claim = await claim_delivery(session, platform, event.event_id)
-        await session.commit()
+    claim = await ctx.services.inbound.claim(platform, event.event_id)
     if claim == Claim.DONE:
         log.info("duplicate delivery %s:%s ignored", event.platform, event.event_id)
         return Reply()
@@ -328,14 +331,18 @@ async def _finish(ctx: Context, platform: str, reply: Reply | None = None) -> No
     same transaction (a crash after this commit loses no answer: the worker sends it)."""
     outbound = ctx.services.outbound
     planned = ctx.plan(reply) if reply is not None and ctx.plan is not None else ()
-    async with ctx.services.db.session() as session:
-        await finish_delivery(session, platform, ctx.event.event_id)
-        if planned and outbound is not None and reply is not None:
-            reply.staged = await outbound.stage(
-                session, planned, event_id=ctx.event.event_id, asked_at=ctx.now,
-                person_id=ctx.person.id if ctx.person is not None else None,
-                account_id=ctx.account_id)
-        await session.commit()
+    if not planned or outbound is None or reply is None:
+        await ctx.services.inbound.finish(platform, ctx.event.event_id)
+        return
+    staging, answered = outbound, reply
+
+    async def stage(session: AsyncSession) -> None:
+        answered.staged = await staging.stage(
+            session, planned, event_id=ctx.event.event_id, asked_at=ctx.now,
+            person_id=ctx.person.id if ctx.person is not None else None,
+            account_id=ctx.account_id)
+
+    await ctx.services.inbound.finish(platform, ctx.event.event_id, stage)
 
 
 async def identify(ctx: Context, call_next: Next) -> Reply:
