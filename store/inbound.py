@@ -45,11 +45,14 @@ async def claim_delivery(session: AsyncSession, platform: str, event_id: str, *,
     now = utcnow()
     # One statement on the usual path (a first delivery): INSERT … ON CONFLICT DO NOTHING
     # RETURNING, instead of a savepoint around an insert that may fail.
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    inserted = await session.execute(_claim(dialect),
-                                     {"b_platform": platform, "b_event_id": key, "b_at": now})
-    if inserted.first() is not None:
+    if await _insert_claims(session, [(platform, key)], now):
         return Claim.FIRST
+    return await _claim_existing(session, platform, key, now, lease)
+
+
+async def _claim_existing(session: AsyncSession, platform: str, key: str, now: datetime,
+                          lease: timedelta) -> Claim:
+    """The claim of a delivery whose row the INSERT met: done, busy, or taken over."""
     row = await session.get(ProcessedEvent, (platform, key), populate_existing=True)
     if row is None:  # forgotten by housekeeping meanwhile: an old duplicate
         return Claim.DONE
@@ -76,18 +79,6 @@ async def finish_delivery(session: AsyncSession, platform: str, event_id: str) -
 
 # The statements of every update are built once: building them and working out their cache
 # keys cost more than running them (bench/throughput.py).
-@functools.cache
-def _claim(dialect: str) -> Executable:
-    table = table_of(ProcessedEvent)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(table)
-            .values(platform=bindparam("b_platform", type_=table.c.platform.type),
-                    event_id=bindparam("b_event_id", type_=table.c.event_id.type),
-                    at=bindparam("b_at", type_=table.c.at.type), done=False)
-            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-            .returning(table.c.event_id))
-
-
 @functools.cache
 def _finish() -> Executable:
     table = table_of(ProcessedEvent)
@@ -162,7 +153,7 @@ class InboundLedger:
                 first[platform, key] = claimed
         try:
             async with self._db.session() as session:
-                inserted = await _insert_claims(session, list(first))
+                inserted = await _insert_claims(session, list(first), utcnow())
                 await session.commit()
         except Exception as exc:  # each caller gets what its own write would have raised
             _fail([claimed for *_, claimed in group], exc)
@@ -173,9 +164,9 @@ class InboundLedger:
             else:
                 careful.append((platform, key, claimed))
         for platform, key, claimed in careful:
-            try:
+            try:  # the row exists (inserted above or before): no second INSERT
                 async with self._db.session() as session:
-                    outcome = await claim_delivery(session, platform, key)
+                    outcome = await _claim_existing(session, platform, key, utcnow(), LEASE)
                     await session.commit()
             except Exception as exc:
                 _fail([claimed], exc)
@@ -214,12 +205,9 @@ class InboundLedger:
             await session.commit()
 
 
-
-
-async def _insert_claims(session: AsyncSession, keys: list[tuple[str, str]]
+async def _insert_claims(session: AsyncSession, keys: list[tuple[str, str]], now: datetime
                          ) -> set[tuple[str, str]]:
-    """Insert claims for ``keys`` (none existing); the keys really inserted."""
-    now = utcnow()
+    """Insert claims for ``keys`` where none exists yet; the keys really inserted."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     result = await session.execute(
         _claim_many(dialect),
