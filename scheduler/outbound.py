@@ -56,7 +56,7 @@ from commands.ports import (
     Unreachable,
 )
 from scheduler.delivery import DeliveryWorker
-from scheduler.sending import perform, rows_for
+from scheduler.sending import perform, rows_for, stored_key
 from store.db import OUTBOX_WRITTEN, Database
 from store.models import DeliveryState
 from store.outbox import (
@@ -84,7 +84,7 @@ class QueuedBehind(Exception):
 
 def _key(planned: Planned) -> str:
     """The conversation's key as the outbox stores it (cut to the column's length)."""
-    return planned.ref.key[:400]  # conversation_key of its stored JSON, without the JSON
+    return stored_key(planned.ref)
 
 
 class OutboundPath:

@@ -32,6 +32,12 @@ def payload_of(item: Outgoing, *, asked_at: datetime | None = None) -> str:
                                  Envelope(item.op, item.message_id, asked_at, item.reply_to))
 
 
+def stored_key(ref: ConversationRef) -> str:
+    """The conversation's key as the outbox stores it (``store.outbox.conversation_key`` of
+    the reference's JSON, without the JSON), cut to the column's length."""
+    return ref.key[:400]
+
+
 def rows_for(planned: list[Planned], *, kind: str, key: str, now: datetime,
              asked_at: datetime | None = None, account_id: int | None = None,
              source: str = "", person_id: int | None = None) -> list[NewDelivery]:
@@ -39,7 +45,7 @@ def rows_for(planned: list[Planned], *, kind: str, key: str, now: datetime,
     return [
         NewDelivery(dedupe_key=f"{kind}:{key}:{index}:{uuid4().hex}", kind=kind,
                     platform=p.ref.platform.value, target=p.ref.to_json(),
-                    conversation_key=p.ref.key[:400],
+                    conversation_key=stored_key(p.ref),
                     payload=payload_of(p.item, asked_at=asked_at), not_before=now,
                     source=source, account_id=account_id, person_id=person_id)
         for index, p in enumerate(planned)
