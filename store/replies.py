@@ -1,7 +1,8 @@
 """Reply rows of the outbox, as the store sees them: platform strings, stored JSON, row ids.
 
 A row's payload is a message as :func:`commands.model.message_to_json` writes it, with a few
-more keys that :func:`commands.model.message_from_json` ignores (:func:`with_envelope`):
+more keys that :func:`commands.model.message_from_json` ignores
+(:func:`payload_with_envelope`):
 ``op`` (``send``, ``edit`` or ``delete``), ``message_id`` (the platform's id of the message to
 edit or delete), ``answer_to`` (the message a send answers in its chain) and ``asked_at``
 (when the person asked: a reply older than ``[delivery] reply_max_age_seconds`` is replaced
@@ -42,11 +43,6 @@ class Envelope:
     reply_to: str = ""
 
 
-def with_envelope(message_json: str, envelope: Envelope) -> str:
-    """The outbox payload: the message's JSON with the envelope's keys added."""
-    return payload_with_envelope(json.loads(message_json), envelope)
-
-
 def payload_with_envelope(message_data: dict[str, Any], envelope: Envelope) -> str:
     """The outbox payload from the message's data before it became JSON (one encoding, not
     three: this runs for every reply); ``message_data`` gets the envelope's keys."""
@@ -61,7 +57,8 @@ def payload_with_envelope(message_data: dict[str, Any], envelope: Envelope) -> s
 
 
 def envelope_of(payload: str) -> Envelope:
-    """Read the keys :func:`with_envelope` added (defaults for rows written without them)."""
+    """Read the keys :func:`payload_with_envelope` added (defaults for rows written without
+    them)."""
     data = json.loads(payload)
     asked = data.get("asked_at")
     return Envelope(op=str(data.get("op") or SEND), message_id=str(data.get("message_id") or ""),
